@@ -1,0 +1,40 @@
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Mirc.Silo.Health;
+using Mirc.Silo.Hosting;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOptions<MircHostOptions>()
+    .Bind(builder.Configuration.GetSection(MircHostOptions.Section))
+    .ValidateDataAnnotations()
+    .Validate(o => Uri.TryCreate(o.HttpUrl, UriKind.Absolute, out _), "Mirc:HttpUrl must be an absolute URL such as http://127.0.0.1:8080")
+    .ValidateOnStart();
+
+var host = builder.Configuration.GetSection(MircHostOptions.Section).Get<MircHostOptions>() ?? new MircHostOptions();
+builder.WebHost.UseUrls(host.HttpUrl);
+
+builder.UseOrleans(silo =>
+{
+    silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
+    silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+    silo.AddDashboard();
+});
+
+builder.Services.AddHealthChecks()
+    .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"])
+    .AddCheck<DataFolderHealthCheck>("data-folder", tags: ["ready"]);
+
+var app = builder.Build();
+
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+app.MapOrleansDashboard(routePrefix: "/dashboard");
+
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs, idempotently, what the tests need: dcmtk (DICOM peers),
+# PostgreSQL (cluster-mode index), Node packages (Azurite, dicomweb-client) under .tools/.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TCP_NODELAY=1
+
+need_apt=()
+command -v storescu >/dev/null 2>&1 || need_apt+=(dcmtk)
+command -v pg_ctlcluster >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ -f tools/package.json ]; then
+  mkdir -p .tools
+  if [ ! -d .tools/node_modules ] || [ tools/package.json -nt .tools/node_modules ]; then
+    cp tools/package.json .tools/package.json
+    [ -f tools/package-lock.json ] && cp tools/package-lock.json .tools/package-lock.json
+    (cd .tools && npm install --no-audit --no-fund --loglevel=error)
+    touch .tools/node_modules
+  fi
+  export MIRC_TOOLS_DIR="$PWD/.tools"
+fi
+
+log=$(mktemp)
+set +e
+dotnet test Mirc.Orleans.sln -c Release --nologo 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "tests: $passed passed, $failed failed"
+exit "$rc"
