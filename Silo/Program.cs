@@ -1,9 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Mirc.Silo.Health;
 using Mirc.Silo.Hosting;
-using Orleans.Configuration;
 using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,13 +12,20 @@ builder.Services.AddOptions<MircHostOptions>()
     .Validate(o => Uri.TryCreate(o.HttpUrl, UriKind.Absolute, out _), "Mirc:HttpUrl must be an absolute URL such as http://127.0.0.1:8080")
     .ValidateOnStart();
 
+builder.Services.AddOptions<MircClusterOptions>()
+    .Bind(builder.Configuration.GetSection(MircClusterOptions.Section))
+    .ValidateDataAnnotations()
+    .Validate(o => o.Mode != ClusterMode.Redis || !string.IsNullOrWhiteSpace(o.RedisConnectionString),
+        "Mirc:Cluster:RedisConnectionString is required when Mirc:Cluster:Mode is Redis")
+    .ValidateOnStart();
+
 var host = builder.Configuration.GetSection(MircHostOptions.Section).Get<MircHostOptions>() ?? new MircHostOptions();
+var cluster = builder.Configuration.GetSection(MircClusterOptions.Section).Get<MircClusterOptions>() ?? new MircClusterOptions();
 builder.WebHost.UseUrls(host.HttpUrl);
 
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
-    silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+    silo.UseMircClustering(host, cluster);
     silo.AddDashboard();
 });
 

@@ -1,0 +1,38 @@
+using System.Net;
+using Orleans.Configuration;
+
+namespace Mirc.Silo.Hosting;
+
+/// <summary>Applies <see cref="MircClusterOptions"/> to the silo: localhost clustering or Redis membership and reminders.</summary>
+public static class SiloClustering
+{
+    public static ISiloBuilder UseMircClustering(this ISiloBuilder silo, MircHostOptions host, MircClusterOptions cluster)
+    {
+        switch (cluster.Mode)
+        {
+            case ClusterMode.Localhost:
+                silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
+                silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+                silo.UseInMemoryReminderService();
+                break;
+            case ClusterMode.Redis:
+                if (string.IsNullOrWhiteSpace(cluster.RedisConnectionString))
+                {
+                    throw new OptionsValidationException(MircClusterOptions.Section, typeof(MircClusterOptions),
+                        ["Mirc:Cluster:RedisConnectionString is required when Mirc:Cluster:Mode is Redis"]);
+                }
+
+                silo.Configure<ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
+                silo.ConfigureEndpoints(
+                    IPAddress.Parse(cluster.AdvertisedAddress ?? "127.0.0.1"),
+                    host.SiloPort,
+                    host.GatewayPort,
+                    listenOnAnyHostAddress: cluster.AdvertisedAddress is not null);
+                silo.UseRedisClustering(cluster.RedisConnectionString);
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(cluster.RedisConnectionString));
+                break;
+        }
+
+        return silo;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json;
+using Xunit;
+
+namespace Mirc.Integration.Tests.Hosting;
+
+public sealed class HostHealthTests : IAsyncLifetime
+{
+    private readonly TempDataFolder _data = new();
+    private MircHostFactory _host = null!;
+    private HttpClient _http = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        _host = new MircHostFactory(_data.Path);
+        _http = _host.CreateClient();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _host.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Liveness_answers_healthy()
+    {
+        var response = await _http.GetAsync("/healthz", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Readiness_reports_silo_active_and_data_folder_writable()
+    {
+        var response = await _http.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(Directory.Exists(_data.Path));
+    }
+
+    [Fact]
+    public async Task Readiness_fails_when_data_folder_cannot_be_written()
+    {
+        // A file where the data folder should be makes every write fail.
+        var blocked = Path.Combine(_data.Path, "blocked");
+        await File.WriteAllTextAsync(blocked, "not a folder", TestContext.Current.CancellationToken);
+        await using var host = new MircHostFactory(blocked);
+        using var http = host.CreateClient();
+        var response = await http.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_page_and_its_data_endpoint_answer()
+    {
+        var page = await _http.GetAsync("/dashboard/", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<html", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.OrdinalIgnoreCase);
+
+        // The dashboard samples the cluster every second or so: poll until the silo shows up.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var counters = await _http.GetAsync("/dashboard/DashboardCounters", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+            using var json = JsonDocument.Parse(await counters.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            Assert.True(json.RootElement.TryGetProperty("hosts", out var hosts), json.RootElement.ToString());
+            if (hosts.EnumerateArray().Any(h => h.GetProperty("status").GetString() == "Active"))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the dashboard never listed an active silo: " + json.RootElement);
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+    }
+}
