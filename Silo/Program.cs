@@ -1,5 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Mirc.Api.Hosting;
+using Mirc.Grains.Dimse;
+using Mirc.Grains.Hosting;
+using Mirc.Grains.Security;
+using Mirc.Silo.Seeding;
 using Mirc.Silo.Health;
 using Mirc.Silo.Hosting;
 using Orleans.Dashboard;
@@ -26,8 +31,18 @@ builder.WebHost.UseUrls(host.HttpUrl);
 builder.UseOrleans(silo =>
 {
     silo.UseMircClustering(host, cluster);
+    silo.AddMircArchive(builder.Configuration);
     silo.AddDashboard();
 });
+
+// After UseOrleans: hosted services start after the silo is active and stop before it.
+builder.Services.AddMircSecurity(builder.Configuration);
+builder.Services.AddMircDicomListener(builder.Configuration);
+builder.Services.AddOptions<RegionSeedOptions>().Bind(builder.Configuration.GetSection(RegionSeedOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<RegionSeedOptions>, RegionSeedValidation>();
+builder.Services.AddHostedService<RegionSeeder>();
+
+builder.Services.AddMircApi(builder.Configuration);
 
 builder.Services.AddHealthChecks()
     .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"])
@@ -38,6 +53,7 @@ var app = builder.Build();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapOrleansDashboard(routePrefix: "/dashboard");
+app.MapMircApi();
 
 app.Run();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Net;
 using Orleans.Configuration;
 

@@ -1,0 +1,236 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirc.Dicom;
+using Mirc.Dicom.Network;
+using Mirc.Grains.Audit;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Interfaces.Dimse;
+using Mirc.Grains.Interfaces.Establishments;
+using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retrieval;
+using Mirc.Grains.Security;
+
+namespace Mirc.Grains.Dimse;
+
+/// <summary>
+/// The archive behind the DICOM listener: identifies the establishment by its calling AE title, asks its proxy grain
+/// what it may do, authenticates the optional user identity, then serves C-STORE through the ingest pipeline,
+/// C-FIND through the query index and C-GET / C-MOVE through the retriever — every query and retrieve filtered by the
+/// same access decision as DICOMweb, and audited.
+/// </summary>
+public sealed partial class ArchiveDicomService(
+    IGrainFactory grains,
+    IAeTitleDirectory aeTitles,
+    IDimseIdentityValidator identities,
+    IAccessControl access,
+    IInstanceIngestor ingestor,
+    IQueryIndex index,
+    IInstanceRetriever retriever,
+    IAuditTrail audit,
+    IOptions<DicomListenerOptions> options,
+    TimeProvider clock,
+    ILogger<ArchiveDicomService> logger) : IDicomServiceHandler
+{
+    /// <inheritdoc />
+    public async ValueTask<AssociationDecision> OnAssociationRequestAsync(AssociationRequest request, CancellationToken ct)
+    {
+        var remote = (request.RemoteEndPoint as IPEndPoint)?.Address.ToString();
+        if (!options.Value.AcceptAnyCalledAe && !string.Equals(request.CalledAe, options.Value.AeTitle, StringComparison.Ordinal))
+        {
+            LogRejected(request.CallingAe, remote, $"called AE title '{request.CalledAe}' is not '{options.Value.AeTitle}'");
+            return AssociationDecision.Reject(AssociationRejection.CalledAeNotRecognized);
+        }
+
+        var establishmentId = await aeTitles.FindEstablishmentAsync(request.CallingAe, ct);
+        if (establishmentId is null)
+        {
+            LogRejected(request.CallingAe, remote, "calling AE title not recognized");
+            await audit.RecordAsync(((ProfessionalPrincipal?)null).ToAuditEvent(AuditAction.Login, AuditOutcome.Denied, clock.GetUtcNow(),
+                source: Source(request.CallingAe, remote), detail: "DICOM association rejected: calling AE title not recognized"), ct);
+            return AssociationDecision.Reject(AssociationRejection.CallingAeNotRecognized);
+        }
+
+        var grant = await grains.GetGrain<IDicomProxyGrain>(establishmentId)
+            .OpenAssociationAsync(new DicomAssociationAttempt(request.CallingAe, request.CalledAe, remote));
+        if (!grant.Accepted)
+        {
+            LogRejected(request.CallingAe, remote, grant.Reason ?? "refused by establishment");
+            await audit.RecordAsync(ProfessionalPrincipal.ForDevice(request.CallingAe, establishmentId).ToAuditEvent(AuditAction.Login,
+                AuditOutcome.Denied, clock.GetUtcNow(), source: Source(request.CallingAe, remote), detail: "DICOM association rejected: " + grant.Reason), ct);
+            return AssociationDecision.Reject(AssociationRejection.CallingAeNotRecognized);
+        }
+
+        var principal = ProfessionalPrincipal.ForDevice(request.CallingAe, establishmentId);
+        if (request.UserIdentity is { } identity)
+        {
+            var result = await identities.ValidateAsync(new DimseIdentityRequest(request.CallingAe, remote,
+                (DimseUserIdentityType)(int)identity.Type, identity.PrimaryField, identity.SecondaryField), ct);
+            if (!result.IsAccepted)
+            {
+                LogRejected(request.CallingAe, remote, "user identity refused: " + result.FailureReason);
+                await audit.RecordAsync(principal.ToAuditEvent(AuditAction.Login, AuditOutcome.Denied, clock.GetUtcNow(),
+                    source: Source(request.CallingAe, remote), detail: "DICOM user identity refused"), ct);
+                return AssociationDecision.Reject(AssociationRejection.NoReason);
+            }
+
+            principal = result.Principal!;
+        }
+
+        var state = new ArchiveAssociation(establishmentId, principal, grant.Permissions, remote);
+        return AssociationDecision.Accept(ArchivePresentationContexts.For(grant.Permissions), state,
+            request.UserIdentity is { PositiveResponseRequested: true } ? [] : null);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DimseResult> OnCStoreAsync(DicomServiceContext context, CStoreRequest request, Stream dataSet, CancellationToken ct)
+    {
+        var association = State(context);
+        if (!association.May(AePermissions.Store))
+        {
+            return new DimseResult(DimseStatus.NotAuthorized, "this AE title may not store");
+        }
+
+        var outcome = await ingestor.IngestAsync(dataSet, new IngestRequest
+        {
+            Caller = new IngestCaller
+            {
+                EstablishmentId = association.EstablishmentId,
+                CallingAeTitle = context.CallingAe,
+                ProfessionalId = association.Principal.Roles == MircRoles.Device ? null : association.Principal.ProfessionalId,
+                RemoteAddress = association.RemoteAddress,
+            },
+            Payload = IngestPayload.Dataset,
+            TransferSyntaxUid = request.TransferSyntaxUid,
+            AffectedSopClassUid = request.SopClassUid,
+            AffectedSopInstanceUid = request.SopInstanceUid,
+        }, ct);
+
+        if (!outcome.IsSuccess)
+        {
+            LogStoreFailed(context.CallingAe, request.SopInstanceUid, outcome.DimseStatus, outcome.Detail ?? outcome.Status.ToString());
+        }
+
+        await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Store,
+            outcome.IsSuccess ? AuditOutcome.Success : AuditOutcome.Failure, clock.GetUtcNow(),
+            source: Source(context.CallingAe, association.RemoteAddress), patientId: outcome.PatientId,
+            studyUids: outcome.StudyInstanceUid is null ? [] : [outcome.StudyInstanceUid],
+            detail: outcome.IsSuccess ? null : outcome.Detail), ct);
+        return new DimseResult(outcome.DimseStatus, outcome.IsSuccess ? null : Truncate(outcome.Detail));
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<DicomDataset> OnCFindAsync(DicomServiceContext context, DicomQueryRequest request, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var association = State(context);
+        if (!association.May(AePermissions.Query))
+        {
+            throw new DimseServiceException(DimseStatus.NotAuthorized, "this AE title may not query");
+        }
+
+        var authorization = await AuthorizationAsync(association, AccessAction.QueryStudies, ct);
+        var parsed = DicomQueryTranslator.Parse(request, authorization, IndexQuery.MaxLimit);
+        var rows = await QueryAsync(parsed.Query, ct);
+        await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Query, AuditOutcome.Success, clock.GetUtcNow(),
+            source: Source(context.CallingAe, association.RemoteAddress),
+            studyUids: [.. rows.Select(r => r.GetValueOrDefault(IndexTags.StudyInstanceUid)).OfType<string>().Distinct().Take(100)],
+            detail: $"C-FIND {parsed.Level}: {rows.Count} match(es)"), ct);
+
+        foreach (var row in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return DicomQueryTranslator.ToResponse(parsed, row);
+        }
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<DicomInstanceSource> OnCGetAsync(DicomServiceContext context, DicomQueryRequest request, CancellationToken ct) =>
+        RetrieveAsync(context, request, "C-GET", ct);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<DicomInstanceSource> OnCMoveAsync(DicomServiceContext context, DicomQueryRequest request, CancellationToken ct) =>
+        RetrieveAsync(context, request, "C-MOVE to " + request.MoveDestination, ct);
+
+    /// <inheritdoc />
+    public async ValueTask<DicomRemoteNode?> ResolveMoveDestinationAsync(DicomServiceContext context, string aeTitle, CancellationToken ct)
+    {
+        var entry = await grains.GetGrain<IDicomProxyGrain>(State(context).EstablishmentId).ResolveMoveDestinationAsync(aeTitle);
+        return entry is null ? null : new DicomRemoteNode(entry.Host, entry.Port, entry.AeTitle);
+    }
+
+    private async IAsyncEnumerable<DicomInstanceSource> RetrieveAsync(DicomServiceContext context, DicomQueryRequest request, string operation,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var association = State(context);
+        if (!association.May(AePermissions.Retrieve))
+        {
+            throw new DimseServiceException(DimseStatus.NotAuthorized, "this AE title may not retrieve");
+        }
+
+        var authorization = await AuthorizationAsync(association, AccessAction.RetrieveStudies, ct);
+        var parsed = DicomQueryTranslator.Parse(request, authorization, IndexQuery.MaxLimit);
+        if (parsed.Level != QueryLevel.Patient && !parsed.Query.Matches.ContainsKey(IndexTags.StudyInstanceUid))
+        {
+            throw new DimseServiceException(DimseStatus.IdentifierDoesNotMatchSopClass, "Study Instance UID (0020,000D) is required below PATIENT level");
+        }
+
+        var rows = await QueryAsync(parsed.Query, ct);
+        var wanted = RetrieveSelection.From(parsed.Level, rows);
+        var entries = new List<InstanceEntry>();
+        foreach (var study in wanted.StudyUids)
+        {
+            foreach (var entry in await retriever.ResolveAsync(new RetrievalScope(study), ct))
+            {
+                if (wanted.Includes(entry))
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Retrieve, AuditOutcome.Success, clock.GetUtcNow(),
+            source: Source(context.CallingAe, association.RemoteAddress), studyUids: [.. wanted.StudyUids],
+            detail: $"{operation}: {entries.Count} instance(s)"), ct);
+
+        foreach (var entry in entries)
+        {
+            yield return new DicomInstanceSource(entry.SopClassUid, entry.SopInstanceUid, entry.TransferSyntaxUid,
+                async token => await retriever.OpenInstanceAsync(entry, token));
+        }
+    }
+
+    private async Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, CancellationToken ct)
+    {
+        try
+        {
+            return await index.QueryAsync(query, ct);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new DimseServiceException(DimseStatus.IdentifierDoesNotMatchSopClass, ex.Message);
+        }
+    }
+
+    private async Task<IndexAuthorization> AuthorizationAsync(ArchiveAssociation association, AccessAction action, CancellationToken ct)
+    {
+        var scope = await access.GetScopeAsync(association.Principal, action, ct);
+        return scope.IsEmpty ? IndexAuthorization.None : IndexAuthorization.Restricted(scope.EstablishmentIds, scope.PatientIds);
+    }
+
+    private static ArchiveAssociation State(DicomServiceContext context) =>
+        context.ApplicationState as ArchiveAssociation ?? throw new InvalidOperationException("association opened without archive state");
+
+    private static string Source(string callingAe, string? remote) => $"dicom:{callingAe}@{remote ?? "?"}";
+
+    private static string? Truncate(string? comment) => comment is { Length: > 64 } ? comment[..64] : comment;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DICOM association from {CallingAe} at {Remote} rejected: {Reason}")]
+    private partial void LogRejected(string callingAe, string? remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "C-STORE of {SopInstanceUid} from {CallingAe} failed with status {Status:X4}: {Reason}")]
+    private partial void LogStoreFailed(string callingAe, string sopInstanceUid, ushort status, string reason);
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Mirc.Grains.Interfaces.Dimse;
+using Mirc.Grains.Interfaces.Establishments;
+
+namespace Mirc.Grains.Dimse;
+
+/// <summary>
+/// One establishment's DICOM gateway. Its rules come from the establishment's AE configuration (kept by the
+/// establishment grain, re-read at each association so a change applies to the next one).
+/// </summary>
+public sealed partial class DicomProxyGrain(IGrainFactory grains, ILogger<DicomProxyGrain> logger) : Grain, IDicomProxyGrain
+{
+    private string EstablishmentId => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public async Task<DicomAssociationGrant> OpenAssociationAsync(DicomAssociationAttempt attempt)
+    {
+        var profile = await grains.GetGrain<IEstablishmentGrain>(EstablishmentId).GetAsync();
+        var entry = profile?.AeTitles.FirstOrDefault(a => string.Equals(a.AeTitle, attempt.CallingAe, StringComparison.Ordinal));
+        if (entry is null)
+        {
+            LogRefused(attempt.CallingAe, EstablishmentId, "calling AE title not configured for this establishment");
+            return DicomAssociationGrant.Refuse("calling AE title not recognized");
+        }
+
+        if ((entry.Permissions & (AePermissions.Store | AePermissions.Query | AePermissions.Retrieve)) == 0)
+        {
+            LogRefused(attempt.CallingAe, EstablishmentId, "AE title has no store, query or retrieve permission");
+            return DicomAssociationGrant.Refuse("calling AE title may not open associations");
+        }
+
+        return new DicomAssociationGrant(true, entry.Permissions, null);
+    }
+
+    /// <inheritdoc />
+    public async Task<AeTitleEntry?> ResolveMoveDestinationAsync(string aeTitle)
+    {
+        var registration = await grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(aeTitle.Trim());
+        if (registration is null || (registration.Entry.Permissions & AePermissions.MoveDestination) == 0 || registration.Entry.Port <= 0)
+        {
+            return null;
+        }
+
+        return registration.Entry;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DICOM association from {CallingAe} refused for establishment {EstablishmentId}: {Reason}")]
+    private partial void LogRefused(string callingAe, string establishmentId, string reason);
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mirc.Grains.Dimse;
+
+/// <summary>Registers the silo's DICOM listener.</summary>
+public static class DimseServiceCollectionExtensions
+{
+    /// <summary>Adds the listener bound from <c>Mirc:Dicom</c>, validated at start-up. Needs the archive and security services.</summary>
+    public static IServiceCollection AddMircDicomListener(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DicomListenerOptions>()
+            .Bind(configuration.GetSection(DicomListenerOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "Mirc:Dicom:BindAddress must be an IP address")
+            .ValidateOnStart();
+        services.AddSingleton<ArchiveDicomService>();
+        services.AddSingleton<DicomListenerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());
+        return services;
+    }
+}

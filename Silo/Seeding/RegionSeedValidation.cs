@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+
+namespace Mirc.Silo.Seeding;
+
+/// <summary>Rejects a seed that would create unusable records, naming the offending entry.</summary>
+public sealed class RegionSeedValidation : IValidateOptions<RegionSeedOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RegionSeedOptions options)
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < options.Establishments.Count; i++)
+        {
+            var e = options.Establishments[i];
+            if (string.IsNullOrWhiteSpace(e.Id))
+            {
+                errors.Add($"Mirc:Seed:Establishments:{i}:Id is required");
+            }
+
+            for (var j = 0; j < e.AeTitles.Count; j++)
+            {
+                var ae = e.AeTitles[j].AeTitle;
+                if (string.IsNullOrWhiteSpace(ae) || ae.Length > 16 || ae.Contains('\\'))
+                {
+                    errors.Add($"Mirc:Seed:Establishments:{i}:AeTitles:{j}:AeTitle '{ae}' must be 1-16 characters without backslash");
+                }
+
+                if (e.AeTitles[j].Port is < 0 or > 65535)
+                {
+                    errors.Add($"Mirc:Seed:Establishments:{i}:AeTitles:{j}:Port must be 0-65535");
+                }
+            }
+        }
+
+        for (var i = 0; i < options.Professionals.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.Professionals[i].Id))
+            {
+                errors.Add($"Mirc:Seed:Professionals:{i}:Id is required");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Establishments;
+using Mirc.Grains.Interfaces.Professionals;
+
+namespace Mirc.Silo.Seeding;
+
+/// <summary>Creates the seeded establishments, AE titles and professionals that do not exist yet, once the silo is up.</summary>
+public sealed partial class RegionSeeder(IGrainFactory grains, IOptions<RegionSeedOptions> options, ILogger<RegionSeeder> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var seed = options.Value;
+        foreach (var e in seed.Establishments)
+        {
+            var grain = grains.GetGrain<IEstablishmentGrain>(e.Id);
+            var existing = await grain.GetAsync();
+            if (existing is null)
+            {
+                await grain.SaveAsync(new EstablishmentProfile
+                {
+                    EstablishmentId = e.Id,
+                    Name = e.Name,
+                    RetentionYears = e.RetentionYears,
+                    Sharing = e.Sharing,
+                });
+                LogEstablishmentSeeded(e.Id, e.Name);
+            }
+
+            foreach (var ae in e.AeTitles)
+            {
+                if (existing?.AeTitles.Any(a => a.AeTitle == ae.AeTitle) == true)
+                {
+                    continue;
+                }
+
+                await grain.SetAeTitleAsync(new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions));
+                LogAeTitleSeeded(ae.AeTitle, e.Id);
+            }
+        }
+
+        foreach (var p in seed.Professionals)
+        {
+            var grain = grains.GetGrain<IProfessionalGrain>(p.Id);
+            if (await grain.GetAsync() is not null)
+            {
+                continue;
+            }
+
+            await grain.SaveAsync(new ProfessionalProfile
+            {
+                ProfessionalId = p.Id,
+                Name = p.Name,
+                EstablishmentId = p.EstablishmentId,
+                Roles = p.Roles,
+            });
+            if (p.EstablishmentId is not null)
+            {
+                await grains.GetGrain<IEstablishmentGrain>(p.EstablishmentId).SetMemberAsync(new EstablishmentMember(p.Id, p.Roles));
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded establishment {EstablishmentId} ({Name})")]
+    private partial void LogEstablishmentSeeded(string establishmentId, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded AE title {AeTitle} for establishment {EstablishmentId}")]
+    private partial void LogAeTitleSeeded(string aeTitle, string establishmentId);
+}
