@@ -36,18 +36,19 @@ public sealed partial class DicomListenerService(
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not null)
+        if (Interlocked.Exchange(ref _server, null) is { } server)
         {
-            await _server.StopAsync(cancellationToken);
+            await server.StopAsync(cancellationToken);
+            await server.DisposeAsync();
         }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (Interlocked.Exchange(ref _server, null) is { } server)
         {
-            await _server.DisposeAsync();
+            await server.DisposeAsync();
         }
     }
 

@@ -7,7 +7,7 @@ namespace Mirc.Integration.Tests.Hosting;
 /// The real silo host (Orleans + HTTP surface) on its own data folder and free ports, so several can run at once.
 /// A second factory on the same data folder is a restart.
 /// </summary>
-public sealed class MircHostFactory(string dataPath) : WebApplicationFactory<Program>
+public sealed class MircHostFactory(string dataPath, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public string DataPath { get; } = dataPath;
 
@@ -24,5 +24,9 @@ public sealed class MircHostFactory(string dataPath) : WebApplicationFactory<Pro
         builder.UseSetting("Mirc:SiloPort", SiloPort.ToString());
         builder.UseSetting("Mirc:GatewayPort", GatewayPort.ToString());
         builder.UseSetting("Mirc:Dicom:Port", DicomPort.ToString());
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }

@@ -1,0 +1,46 @@
+using Mirc.Integration.Tests.Hosting;
+using Xunit;
+
+namespace Mirc.Integration.Tests.Dimse;
+
+/// <summary>
+/// A running archive with two establishments: the demo one from appsettings.json (STORESCU, FINDSCU, GETSCU, MOVESCU)
+/// and "EST_B" (B_FIND, B_GET) whose devices must not see the demo establishment's studies; IT_DEST is a C-MOVE destination.
+/// </summary>
+public sealed class DimseHostFixture : IAsyncLifetime
+{
+    private readonly TempDataFolder _data = new();
+
+    public MircHostFactory Host { get; private set; } = null!;
+
+    public int MoveDestinationPort { get; } = FreePort.Next();
+
+    public string Port => Host.DicomPort.ToString();
+
+    public ValueTask InitializeAsync()
+    {
+        Host = new MircHostFactory(_data.Path, Settings(MoveDestinationPort));
+        _ = Host.Server; // starts the silo, the seeder and the DICOM listener
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _data.Dispose();
+    }
+
+    public static Dictionary<string, string?> Settings(int moveDestinationPort) => new()
+    {
+        ["Mirc:Seed:Establishments:1:Id"] = "EST_B",
+        ["Mirc:Seed:Establishments:1:Name"] = "Clinique B",
+        ["Mirc:Seed:Establishments:1:AeTitles:0:AeTitle"] = "B_FIND",
+        ["Mirc:Seed:Establishments:1:AeTitles:0:Permissions"] = "Query",
+        ["Mirc:Seed:Establishments:1:AeTitles:1:AeTitle"] = "B_GET",
+        ["Mirc:Seed:Establishments:1:AeTitles:1:Permissions"] = "Query, Retrieve",
+        ["Mirc:Seed:Establishments:1:AeTitles:2:AeTitle"] = "IT_DEST",
+        ["Mirc:Seed:Establishments:1:AeTitles:2:Host"] = "127.0.0.1",
+        ["Mirc:Seed:Establishments:1:AeTitles:2:Port"] = moveDestinationPort.ToString(),
+        ["Mirc:Seed:Establishments:1:AeTitles:2:Permissions"] = "MoveDestination",
+    };
+}
