@@ -33,9 +33,17 @@ public static class ExternalCommand
             start.ArgumentList.Add(argument);
         }
 
+        // A null value removes the variable from the inherited environment.
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = new Process { StartInfo = start };

@@ -1,0 +1,96 @@
+// PostgreSQL flexible server (query index), VNet-integrated: reachable only from the virtual network.
+// require_secure_transport is on by default on flexible servers; the connection string asks for VerifyFull.
+
+@description('Azure region.')
+param location string
+
+@description('Server name, globally unique.')
+param name string
+
+@description('Database the query index lives in.')
+param databaseName string
+
+@description('Administrator login.')
+param administratorLogin string
+
+@description('Administrator password.')
+@secure()
+param administratorPassword string
+
+@description('Compute SKU, e.g. Standard_D2ds_v5 (GeneralPurpose) or Standard_B2s (Burstable).')
+param skuName string
+
+@description('Tier matching skuName.')
+@allowed([
+  'Burstable'
+  'GeneralPurpose'
+  'MemoryOptimized'
+])
+param skuTier string
+
+@description('Storage size in GiB.')
+@minValue(32)
+@maxValue(16384)
+param storageSizeGB int
+
+@description('Zone-redundant standby (not available on Burstable).')
+param zoneRedundantHa bool
+
+@description('Days of point-in-time restore.')
+@minValue(7)
+@maxValue(35)
+param backupRetentionDays int
+
+@description('Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers.')
+param delegatedSubnetId string
+
+@description('Private DNS zone <name>.private.postgres.database.azure.com linked to the virtual network.')
+param privateDnsZoneId string
+
+param tags object
+
+resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: {
+    name: skuName
+    tier: skuTier
+  }
+  properties: {
+    version: '16'
+    administratorLogin: administratorLogin
+    administratorLoginPassword: administratorPassword
+    storage: {
+      storageSizeGB: storageSizeGB
+      autoGrow: 'Enabled'
+    }
+    backup: {
+      backupRetentionDays: backupRetentionDays
+      geoRedundantBackup: 'Disabled'
+    }
+    highAvailability: {
+      mode: zoneRedundantHa ? 'ZoneRedundant' : 'Disabled'
+    }
+    network: {
+      delegatedSubnetResourceId: delegatedSubnetId
+      privateDnsZoneArmResourceId: privateDnsZoneId
+      publicNetworkAccess: 'Disabled'
+    }
+  }
+}
+
+resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
+  parent: server
+  name: databaseName
+  properties: {
+    charset: 'UTF8'
+    collation: 'en_US.utf8'
+  }
+}
+
+@description('Host name of the server.')
+output fqdn string = server.properties.fullyQualifiedDomainName
+
+@description('Database name.')
+output databaseName string = database.name

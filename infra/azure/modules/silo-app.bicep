@@ -1,0 +1,268 @@
+// The Mirc silo as an Azure Container App: HTTPS ingress for DICOMweb/management, an external TCP port for DICOM
+// DIMSE, >= 2 replicas forming one Orleans cluster (membership in Redis). Replicas reach each other's silo port
+// directly on their VNet addresses; the image's entrypoint advertises the replica's own address.
+
+@description('Azure region.')
+param location string
+
+@description('Container app name (also the first label of its FQDN).')
+param name string
+
+param tags object
+
+@description('Log Analytics workspace name (logs of the environment).')
+param logAnalyticsWorkspaceName string
+
+@description('Subnet delegated to Microsoft.App/environments.')
+param appsSubnetId string
+
+@description('Container image, e.g. myregistry.azurecr.io/mirc-silo:1.0.0.')
+param image string
+
+@description('Registry login server pulled with the managed identity (needs AcrPull); empty for a public image.')
+param registryServer string
+
+@description('User-assigned managed identity resource id.')
+param identityId string
+
+@description('Client id of that identity (DefaultAzureCredential reads AZURE_CLIENT_ID).')
+param identityClientId string
+
+@description('Replicas that always run (the Orleans cluster size floor).')
+@minValue(2)
+param minReplicas int
+
+@description('Replica ceiling for HTTP-driven scale out.')
+@minValue(2)
+param maxReplicas int
+
+@description('vCPU per replica (0.25 steps, Consumption profile: up to 4).')
+param cpu string
+
+@description('Memory per replica, 2 GiB per vCPU on the Consumption profile, e.g. 4Gi.')
+param memory string
+
+@description('Port the HTTP server listens on inside the container.')
+param httpPort int
+
+@description('DICOM DIMSE port inside the container.')
+param dicomPort int
+
+@description('AE title of the archive\'s DICOM listener.')
+@minLength(1)
+@maxLength(16)
+param dicomAeTitle string
+
+@description('DICOM port published on the environment\'s public address (unique in the environment).')
+param dicomExposedPort int
+
+@description('Orleans silo-to-silo port.')
+param siloPort int
+
+@description('Orleans gateway port.')
+param gatewayPort int
+
+@description('Orleans ClusterId / ServiceId shared by all replicas.')
+param clusterId string
+
+@description('Blob endpoint of the storage account (Mirc:Storage:AccountUri).')
+param blobEndpoint string
+
+@description('Prefix of the blob containers (Mirc:Storage:ContainerPrefix).')
+param blobContainerPrefix string
+
+@description('Instance shard count (Mirc:Storage:ShardCount). Never change it on a live archive.')
+param blobShardCount int
+
+@description('StackExchange.Redis connection string (stored as a container app secret).')
+@secure()
+param redisConnectionString string
+
+@description('Npgsql connection string of the query index (stored as a container app secret).')
+@secure()
+param postgresConnectionString string
+
+@description('Spread the environment over availability zones (the region must have zones).')
+param zoneRedundant bool
+
+@description('Seconds a stopping replica gets to leave the cluster and drain DICOM associations.')
+@minValue(10)
+@maxValue(600)
+param terminationGracePeriodSeconds int
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+  name: logAnalyticsWorkspaceName
+}
+
+resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
+  name: '${name}-env'
+  location: location
+  tags: tags
+  properties: {
+    appLogsConfiguration: {
+      destination: 'log-analytics'
+      logAnalyticsConfiguration: {
+        customerId: workspace.properties.customerId
+        sharedKey: workspace.listKeys().primarySharedKey
+      }
+    }
+    vnetConfiguration: {
+      infrastructureSubnetId: appsSubnetId
+      internal: false
+    }
+    workloadProfiles: [
+      {
+        name: 'Consumption'
+        workloadProfileType: 'Consumption'
+      }
+    ]
+    zoneRedundant: zoneRedundant
+  }
+}
+
+resource app 'Microsoft.App/containerApps@2025-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    environmentId: environment.id
+    workloadProfileName: 'Consumption'
+    configuration: {
+      activeRevisionsMode: 'Single'
+      ingress: {
+        external: true
+        transport: 'http'
+        targetPort: httpPort
+        allowInsecure: false
+        additionalPortMappings: [
+          {
+            external: true
+            targetPort: dicomPort
+            exposedPort: dicomExposedPort
+          }
+        ]
+      }
+      registries: empty(registryServer) ? [] : [
+        {
+          server: registryServer
+          identity: identityId
+        }
+      ]
+      secrets: [
+        {
+          name: 'redis-connection'
+          value: redisConnectionString
+        }
+        {
+          name: 'postgres-connection'
+          value: postgresConnectionString
+        }
+      ]
+    }
+    template: {
+      terminationGracePeriodSeconds: terminationGracePeriodSeconds
+      containers: [
+        {
+          name: 'silo'
+          image: image
+          resources: {
+            cpu: json(cpu)
+            memory: memory
+          }
+          env: [
+            { name: 'ASPNETCORE_ENVIRONMENT', value: 'Production' }
+            { name: 'Mirc__HttpUrl', value: 'http://0.0.0.0:${httpPort}' }
+            { name: 'Mirc__DataPath', value: '/data' }
+            { name: 'Mirc__Dicom__Port', value: string(dicomPort) }
+            { name: 'Mirc__Dicom__BindAddress', value: '0.0.0.0' }
+            { name: 'Mirc__Dicom__AeTitle', value: dicomAeTitle }
+            { name: 'Mirc__SiloPort', value: string(siloPort) }
+            { name: 'Mirc__GatewayPort', value: string(gatewayPort) }
+            { name: 'Mirc__ClusterId', value: clusterId }
+            { name: 'Mirc__ServiceId', value: clusterId }
+            { name: 'Mirc__Cluster__Mode', value: 'Redis' }
+            { name: 'Mirc__Cluster__RedisConnectionString', secretRef: 'redis-connection' }
+            { name: 'Mirc__Storage__Provider', value: 'Azure' }
+            { name: 'Mirc__Storage__AccountUri', value: blobEndpoint }
+            { name: 'Mirc__Storage__ContainerPrefix', value: blobContainerPrefix }
+            { name: 'Mirc__Storage__ShardCount', value: string(blobShardCount) }
+            { name: 'Mirc__Index__Provider', value: 'Postgres' }
+            { name: 'Mirc__Index__ConnectionString', secretRef: 'postgres-connection' }
+            { name: 'Mirc__Api__RequireAuthorization', value: 'true' }
+            { name: 'Mirc__Api__PublicBaseUrl', value: 'https://${name}.${environment.properties.defaultDomain}' }
+            { name: 'AZURE_CLIENT_ID', value: identityClientId }
+          ]
+          // Container Apps caps failureThreshold at 10 and initialDelaySeconds at 60: the startup probe allows ~110 s.
+          probes: [
+            {
+              type: 'Startup'
+              httpGet: {
+                path: '/healthz'
+                port: httpPort
+              }
+              initialDelaySeconds: 10
+              periodSeconds: 10
+              failureThreshold: 10
+            }
+            {
+              type: 'Liveness'
+              httpGet: {
+                path: '/healthz'
+                port: httpPort
+              }
+              periodSeconds: 10
+              failureThreshold: 3
+            }
+            {
+              type: 'Readiness'
+              httpGet: {
+                path: '/readyz'
+                port: httpPort
+              }
+              periodSeconds: 5
+              failureThreshold: 3
+            }
+          ]
+          volumeMounts: [
+            {
+              volumeName: 'data'
+              mountPath: '/data'
+            }
+          ]
+        }
+      ]
+      volumes: [
+        {
+          name: 'data'
+          storageType: 'EmptyDir'
+        }
+      ]
+      scale: {
+        minReplicas: minReplicas
+        maxReplicas: maxReplicas
+        rules: [
+          {
+            name: 'http-concurrency'
+            http: {
+              metadata: {
+                concurrentRequests: '200'
+              }
+            }
+          }
+        ]
+      }
+    }
+  }
+}
+
+@description('HTTPS host name of the app (DICOMweb base: https://<fqdn>/).')
+output fqdn string = app.properties.configuration.ingress.fqdn
+
+@description('Public IP of the environment (the DICOM TCP port is published there and on the app FQDN).')
+output staticIp string = environment.properties.staticIp

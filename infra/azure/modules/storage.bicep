@@ -1,0 +1,140 @@
+// Blob storage for DICOM instances and grain state. Access is by Entra ID only (no shared keys, no
+// anonymous blobs, no public network): the silos' managed identity gets Storage Blob Data Contributor.
+
+@description('Azure region.')
+param location string
+
+@description('Storage account name: 3-24 lower-case letters and digits, globally unique.')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Replication: ZRS keeps the archive across availability zones; GZRS adds a paired region.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param skuName string
+
+@description('Days deleted blobs and containers stay recoverable.')
+@minValue(1)
+@maxValue(365)
+param softDeleteDays int
+
+@description('Principal (managed identity) granted Storage Blob Data Contributor.')
+param dataContributorPrincipalId string
+
+@description('Subnet of the blob private endpoint.')
+param privateEndpointSubnetId string
+
+@description('Private DNS zone privatelink.blob.<storage suffix>.')
+param blobPrivateDnsZoneId string
+
+param tags object
+
+// Built-in role "Storage Blob Data Contributor".
+var blobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: {
+    name: skuName
+  }
+  kind: 'StorageV2'
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    allowCrossTenantReplication: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Disabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'AzureServices'
+    }
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      requireInfrastructureEncryption: true
+      services: {
+        blob: {
+          enabled: true
+          keyType: 'Account'
+        }
+      }
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+  }
+}
+
+resource blobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: account
+  name: guid(account.id, dataContributorPrincipalId, blobDataContributorRoleId)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributorRoleId)
+    principalId: dataContributorPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource blobEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
+  name: '${name}-blob-pe'
+  location: location
+  tags: tags
+  properties: {
+    subnet: {
+      id: privateEndpointSubnetId
+    }
+    privateLinkServiceConnections: [
+      {
+        name: 'blob'
+        properties: {
+          privateLinkServiceId: account.id
+          groupIds: [
+            'blob'
+          ]
+        }
+      }
+    ]
+  }
+}
+
+resource blobEndpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = {
+  parent: blobEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [
+      {
+        name: 'blob'
+        properties: {
+          privateDnsZoneId: blobPrivateDnsZoneId
+        }
+      }
+    ]
+  }
+}
+
+@description('Blob endpoint, e.g. https://<account>.blob.core.windows.net/ (Mirc:Storage:AccountUri).')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('Storage account name.')
+output name string = account.name
