@@ -1,0 +1,77 @@
+namespace Mirc.Bench.Cli;
+
+/// <summary>Everything one benchmark run is told on its command line.</summary>
+public sealed class BenchOptions
+{
+    /// <summary>Name of the target in reports, e.g. <c>mirc</c> or <c>orthanc</c>.</summary>
+    public string Label { get; set; } = "target";
+
+    /// <summary>DIMSE peer host.</summary>
+    public string DicomHost { get; set; } = "127.0.0.1";
+
+    /// <summary>DIMSE peer port; 0 skips the DIMSE operations.</summary>
+    public int DicomPort { get; set; } = 11112;
+
+    /// <summary>Called AE title (the archive).</summary>
+    public string CalledAe { get; set; } = "MIRC";
+
+    /// <summary>Calling AE title (this benchmark as SCU).</summary>
+    public string CallingAe { get; set; } = "MIRCBENCH";
+
+    /// <summary>AE title of the benchmark's own C-MOVE receiving SCP.</summary>
+    public string MoveAe { get; set; } = "MIRCBENCHRCV";
+
+    /// <summary>Port of the C-MOVE receiving SCP (must match what the target knows for <see cref="MoveAe"/>); 0 picks a free one.</summary>
+    public int MovePort { get; set; }
+
+    /// <summary>DICOMweb base URL (the one under which <c>/studies</c> lives); null skips the DICOMweb operations.</summary>
+    public Uri? DicomWebUrl { get; set; }
+
+    /// <summary>Bearer token sent on every DICOMweb request.</summary>
+    public string? Bearer { get; set; }
+
+    /// <summary>Folder of DICOM files to use instead of synthetic studies.</summary>
+    public string? InputFolder { get; set; }
+
+    /// <summary>Slices of the synthetic CT (512×512, 16-bit).</summary>
+    public int CtSlices { get; set; } = 300;
+
+    /// <summary>Slices of the synthetic MR (256×256, 16-bit).</summary>
+    public int MrSlices { get; set; } = 40;
+
+    /// <summary>Frames of the synthetic multi-frame instance (256×256, 8-bit).</summary>
+    public int Frames { get; set; } = 1000;
+
+    /// <summary>Parallel associations for the main C-STORE run.</summary>
+    public int Associations { get; set; } = 4;
+
+    /// <summary>Association counts for the C-STORE scaling runs (empty: none).</summary>
+    public IReadOnlyList<int> Scaling { get; set; } = [1, 2, 4, 8];
+
+    /// <summary>Instances per STOW-RS request.</summary>
+    public int StowBatch { get; set; } = 10;
+
+    /// <summary>Parallel STOW-RS requests.</summary>
+    public int StowParallel { get; set; } = 4;
+
+    /// <summary>How many times each retrieval of a whole study or series is repeated.</summary>
+    public int Repeat { get; set; } = 3;
+
+    /// <summary>How many times each small request (query, instance, frame) is repeated.</summary>
+    public int SmallRepeat { get; set; } = 30;
+
+    /// <summary>Seed salting every generated UID, so two runs against one server do not collide.</summary>
+    public string Seed { get; set; } = "1";
+
+    /// <summary>Folder for <c>results.json</c> and <c>results.md</c>; null writes nothing.</summary>
+    public string? OutFolder { get; set; }
+
+    /// <summary>Run the DIMSE operations.</summary>
+    public bool Dimse { get; set; } = true;
+
+    /// <summary>Run the DICOMweb operations.</summary>
+    public bool DicomWeb { get; set; } = true;
+
+    /// <summary>Seconds after which a single request is abandoned.</summary>
+    public int TimeoutSeconds { get; set; } = 300;
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Mirc.Bench.Cli;
+
+/// <summary>Reads <c>--name value</c> pairs into <see cref="BenchOptions"/>.</summary>
+public static class BenchOptionsParser
+{
+    /// <summary>Text printed by <c>--help</c>.</summary>
+    public const string Usage = """
+        Mirc.Bench: end-to-end DIMSE / DICOMweb throughput benchmark.
+
+        usage: Mirc.Bench [run] [options]
+               Mirc.Bench compare --ours A.json --theirs B.json [--out DIR]
+
+        target:
+          --label NAME            name in reports (default: target)
+          --dicom-host HOST       DIMSE host (default 127.0.0.1)
+          --dicom-port PORT       DIMSE port (default 11112; 0 = no DIMSE)
+          --called-ae AE          archive AE title (default MIRC)
+          --calling-ae AE         our SCU AE title (default MIRCBENCH)
+          --move-ae AE            our C-MOVE receiving SCP AE title (default MIRCBENCHRCV)
+          --move-port PORT        port of the receiving SCP (default: a free port)
+          --dicomweb-url URL      DICOMweb root, e.g. http://127.0.0.1:8080/dicomweb (none = no DICOMweb)
+          --bearer TOKEN          Authorization: Bearer TOKEN on DICOMweb requests
+        data:
+          --input DIR             use the DICOM files of DIR instead of synthetic studies
+          --ct-slices N           synthetic CT slices, 512x512 16-bit (default 300)
+          --mr-slices N           synthetic MR slices, 256x256 16-bit (default 40)
+          --frames N              frames of the synthetic multi-frame XA, 256x256 8-bit (default 1000)
+          --seed TEXT             salt of generated UIDs (default 1)
+        load:
+          --associations K        parallel associations for C-STORE (default 4)
+          --scaling LIST          C-STORE scaling runs, e.g. 1,2,4,8 (default; "none" to skip)
+          --stow-batch B          instances per STOW-RS request (default 10)
+          --stow-parallel K       parallel STOW-RS requests (default 4)
+          --repeat N              repetitions of study/series retrievals (default 3)
+          --small-repeat N        repetitions of queries, instance and frame retrievals (default 30)
+          --only dimse|dicomweb   run one protocol family only
+          --timeout SECONDS       per request (default 300)
+        output:
+          --out DIR               write results.json and results.md into DIR
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a readable message on bad input.</summary>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            int Int() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{name} needs a whole number");
+            int Positive() { var v = Int(); return v > 0 ? v : throw new ArgumentException($"{name} must be at least 1"); }
+
+            switch (name)
+            {
+                case "--label": o.Label = Value(); break;
+                case "--dicom-host": o.DicomHost = Value(); break;
+                case "--dicom-port": o.DicomPort = Int(); break;
+                case "--called-ae": o.CalledAe = AeTitle(name, Value()); break;
+                case "--calling-ae": o.CallingAe = AeTitle(name, Value()); break;
+                case "--move-ae": o.MoveAe = AeTitle(name, Value()); break;
+                case "--move-port": o.MovePort = Int(); break;
+                case "--dicomweb-url": o.DicomWebUrl = Url(name, Value()); break;
+                case "--bearer": o.Bearer = Value(); break;
+                case "--input": o.InputFolder = Value(); break;
+                case "--ct-slices": o.CtSlices = Positive(); break;
+                case "--mr-slices": o.MrSlices = Int(); break;
+                case "--frames": o.Frames = Int(); break;
+                case "--seed": o.Seed = Value(); break;
+                case "--associations": o.Associations = Positive(); break;
+                case "--scaling": o.Scaling = List(name, Value()); break;
+                case "--stow-batch": o.StowBatch = Positive(); break;
+                case "--stow-parallel": o.StowParallel = Positive(); break;
+                case "--repeat": o.Repeat = Positive(); break;
+                case "--small-repeat": o.SmallRepeat = Positive(); break;
+                case "--timeout": o.TimeoutSeconds = Positive(); break;
+                case "--out": o.OutFolder = Value(); break;
+                case "--only":
+                    var only = Value();
+                    o.Dimse = only == "dimse";
+                    o.DicomWeb = only == "dicomweb";
+                    if (!o.Dimse && !o.DicomWeb) throw new ArgumentException("--only takes dimse or dicomweb");
+                    break;
+                default: throw new ArgumentException($"unknown option {name}");
+            }
+        }
+
+        if (o.DicomPort == 0) o.Dimse = false;
+        if (o.DicomWebUrl is null) o.DicomWeb = false;
+        if (!o.Dimse && !o.DicomWeb) throw new ArgumentException("nothing to do: give --dicom-port and/or --dicomweb-url");
+        return o;
+    }
+
+    private static string AeTitle(string name, string value) =>
+        value.Length is > 0 and <= 16 && value.All(c => c is >= ' ' and <= '~' and not '\\')
+            ? value
+            : throw new ArgumentException($"{name}: an AE title is 1 to 16 printable ASCII characters");
+
+    private static Uri Url(string name, string value) =>
+        Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            ? u
+            : throw new ArgumentException($"{name} needs an absolute http(s) URL");
+
+    private static int[] List(string name, string value) =>
+        value == "none"
+            ? []
+            : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{name}: {s} is not a positive number"))
+                .ToArray();
+}

@@ -1,0 +1,87 @@
+using Mirc.Bench.Cli;
+using Mirc.Bench.DicomWeb;
+using Mirc.Bench.Dimse;
+using Mirc.Bench.Measurement;
+
+namespace Mirc.Bench.Run;
+
+/// <summary>The order of a run: ingest (STOW-RS, C-STORE and its scaling), then queries, then retrievals.</summary>
+public sealed class BenchScenario(BenchOptions options, BenchData data)
+{
+    /// <summary>Runs every enabled operation against the target and returns the figures in run order.</summary>
+    public async Task<IReadOnlyList<OperationResult>> RunAsync(CancellationToken cancellationToken)
+    {
+        var results = new List<OperationResult>();
+        var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+        using var http = options.DicomWeb
+            ? DicomWebClientFactory.Create(options.DicomWebUrl!, options.Bearer, Math.Max(options.StowParallel, 4), timeout)
+            : null;
+        var web = http is null ? null : new DicomWebPhase(options, new DicomWebDriver(http));
+        var dimse = options.Dimse
+            ? new DimsePhase(options, new DimseDriver(new DimseTarget(options.DicomHost, options.DicomPort, options.CalledAe, options.CallingAe), timeout))
+            : null;
+
+        // Ingest. The CT stored first is the one every retrieval reads; the other C-STORE runs use fresh copies.
+        if (web is not null)
+        {
+            results.Add(await web.StoreAsync($"dicomweb.stow.b{options.StowBatch}.k{options.StowParallel}", data.Ct, cancellationToken).ConfigureAwait(false));
+            foreach (var other in data.Others)
+            {
+                results.Add(await web.StoreAsync($"dicomweb.stow.{other.Name}", other, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        if (dimse is not null)
+        {
+            var main = web is null ? data.Ct : data.CtCopy($"c-store-k{options.Associations}");
+            results.Add(await dimse.StoreAsync($"dimse.c-store.k{options.Associations}", main, options.Associations, cancellationToken).ConfigureAwait(false));
+            if (web is null)
+            {
+                foreach (var other in data.Others)
+                {
+                    results.Add(await dimse.StoreAsync($"dimse.c-store.{other.Name}", other, options.Associations, cancellationToken).ConfigureAwait(false));
+                }
+            }
+
+            foreach (var associations in options.Scaling)
+            {
+                var copy = data.CtCopy($"scaling-k{associations}");
+                results.Add(await dimse.StoreAsync($"dimse.c-store.scaling.k{associations}", copy, associations, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        // Queries: the CT's patient has at least the CT and the other studies stored for that patient.
+        var patientStudies = 1 + data.Others.Count(s => s.PatientId == data.Ct.PatientId);
+        if (web is not null)
+        {
+            results.Add(await web.FindStudiesAsync(data.Ct.PatientId, patientStudies, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (dimse is not null)
+        {
+            results.Add(await dimse.FindStudiesAsync(data.Ct.PatientId, patientStudies, cancellationToken).ConfigureAwait(false));
+        }
+
+        // Retrievals.
+        if (web is not null)
+        {
+            results.Add(await web.RetrieveStudyAsync(data.Ct, cancellationToken).ConfigureAwait(false));
+            results.Add(await web.RetrieveSeriesAsync(data.Ct, cancellationToken).ConfigureAwait(false));
+            results.Add(await web.RetrieveInstancesAsync(data.Ct, cancellationToken).ConfigureAwait(false));
+            if (data.MultiFrame is { } mf)
+            {
+                results.Add(await web.RetrieveFramesAsync(mf.Study, mf.Instance, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        if (dimse is not null)
+        {
+            results.Add(await dimse.GetStudyAsync(data.Ct, cancellationToken).ConfigureAwait(false));
+            var sopClasses = data.Others.Prepend(data.Ct).SelectMany(s => s.Instances).Select(i => i.SopClassUid);
+            await using var receiver = MoveReceiver.Start(sopClasses, options.MovePort);
+            results.Add(await dimse.MoveStudyAsync(data.Ct, receiver, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+}

@@ -1,0 +1,53 @@
+using Mirc.Bench.Cli;
+using Xunit;
+
+namespace Mirc.Bench.Tests;
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void Parses_target_and_load_options()
+    {
+        var o = BenchOptionsParser.Parse([
+            "--dicom-host", "10.0.0.5", "--dicom-port", "4242", "--called-ae", "ORTHANC", "--calling-ae", "ME",
+            "--dicomweb-url", "http://127.0.0.1:8042/dicom-web/", "--bearer", "tok", "--associations", "8",
+            "--scaling", "1,4", "--stow-batch", "25", "--ct-slices", "12", "--out", "/tmp/x",
+        ]);
+
+        Assert.Equal("10.0.0.5", o.DicomHost);
+        Assert.Equal(4242, o.DicomPort);
+        Assert.Equal("ORTHANC", o.CalledAe);
+        Assert.Equal("ME", o.CallingAe);
+        Assert.Equal("http://127.0.0.1:8042/dicom-web", o.DicomWebUrl!.ToString());
+        Assert.Equal("tok", o.Bearer);
+        Assert.Equal(8, o.Associations);
+        Assert.Equal([1, 4], o.Scaling);
+        Assert.Equal(25, o.StowBatch);
+        Assert.Equal(12, o.CtSlices);
+        Assert.True(o.Dimse);
+        Assert.True(o.DicomWeb);
+    }
+
+    [Fact]
+    public void Without_a_dicomweb_url_only_dimse_runs()
+    {
+        var o = BenchOptionsParser.Parse(["--scaling", "none"]);
+
+        Assert.True(o.Dimse);
+        Assert.False(o.DicomWeb);
+        Assert.Empty(o.Scaling);
+    }
+
+    [Theory]
+    [InlineData("--called-ae", "THIS_AE_TITLE_IS_TOO_LONG")]
+    [InlineData("--associations", "0")]
+    [InlineData("--dicomweb-url", "ftp://x")]
+    [InlineData("--only", "dimsee")]
+    [InlineData("--frobnicate", "1")]
+    public void Rejects_bad_values(string name, string value) =>
+        Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse([name, value]));
+
+    [Fact]
+    public void Nothing_to_do_is_an_error() =>
+        Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse(["--dicom-port", "0"]));
+}

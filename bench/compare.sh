@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Runs Mirc.Bench on the same synthetic data against our silo (embedded default, Release build, fresh data folder,
+# its own ports) and against Orthanc (Debian package, own config, loopback), then prints both figures and the ratio
+# per operation and writes everything under bench/results/<timestamp>/ (git-ignored).
+#
+# usage: bench/compare.sh [--only-mirc | --only-orthanc] [--keep] [--no-build] [Mirc.Bench options, e.g. --ct-slices 100 --repeat 5]
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+run_mirc=1 run_orthanc=1 keep=0 build=1 bench_args=()
+while (($#)); do
+  case "$1" in
+    --only-mirc) run_orthanc=0 ;;
+    --only-orthanc) run_mirc=0 ;;
+    --keep) keep=1 ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) bench_args+=("$1") ;;
+  esac
+  shift
+done
+
+stamp="$(date -u +%Y%m%d-%H%M%S)"
+results="$repo/bench/results/$stamp"
+work="$(mktemp -d /tmp/mirc-compare.XXXXXX)"
+mkdir -p "$results"
+pids=()
+
+log() { printf '[compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+cleanup() {
+  for pid in "${pids[@]}"; do stop_pid "$pid"; done
+  if ((keep)); then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# Stops one process we started, by its PID: TERM, then KILL after 15 s.
+stop_pid() {
+  local pid="$1"
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# A TCP port nobody listens on now (the kernel picks it; the small race is acceptable for a benchmark).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# CPU seconds (user + system) a live process has used so far: less sensitive than rates to other load on the machine.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
+
+# Peak resident set of a live process, in MB (VmHWM).
+peak_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+wait_http() {
+  local url="$1" pid="$2" what="$3"
+  for _ in $(seq 1 240); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { log "$what exited during start-up"; return 1; }
+    sleep 0.5
+  done
+  log "$what did not answer $url within 120 s"; return 1
+}
+
+calling_ae=MIRCBENCH move_ae=MIRCBENCHRCV
+move_port="$(free_port)"
+export TCP_NODELAY=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if ((build)); then
+  log "building Release (bench and silo)"
+  dotnet build "$repo/bench/Mirc.Bench/Mirc.Bench.csproj" -c Release -v q -nologo >"$work/build-bench.log" 2>&1 \
+    || { cat "$work/build-bench.log"; exit 1; }
+fi
+bench=(dotnet "$repo/bench/Mirc.Bench/bin/Release/net10.0/Mirc.Bench.dll")
+common=(--calling-ae "$calling_ae" --move-ae "$move_ae" --move-port "$move_port" "${bench_args[@]}")
+memory_lines=()
+
+if ((run_mirc && build)) && ! dotnet build "$repo/Silo/Mirc.Silo.csproj" -c Release -v q -nologo >"$work/build-silo.log" 2>&1; then
+  cp "$work/build-silo.log" "$results/mirc-build.log"
+  log "the silo does not build (see $results/mirc-build.log): measuring Orthanc only"
+  grep -E ' error ' "$work/build-silo.log" | sort -u | head -5 >&2 || true
+  run_mirc=0
+  memory_lines+=("- mirc: not measured, the silo did not build")
+fi
+
+if ((run_mirc)); then
+  http_port="$(free_port)" dicom_port="$(free_port)" silo_port="$(free_port)" gateway_port="$(free_port)"
+  mkdir -p "$work/mirc-data"
+  log "starting our silo: HTTP $http_port, DICOM $dicom_port, data $work/mirc-data"
+  # The benchmark's AE titles belong to the establishment anonymous STOW-RS is credited to ("local"), so
+  # DIMSE and DICOMweb see the same studies; the receiving AE is the C-MOVE destination.
+  # env execs dotnet, so $! is the silo's own PID.
+  env -C "$work" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
+    Logging__LogLevel__Default=Warning \
+    Mirc__DataPath="$work/mirc-data" \
+    Mirc__HttpUrl="http://127.0.0.1:$http_port" \
+    Mirc__SiloPort="$silo_port" Mirc__GatewayPort="$gateway_port" \
+    Mirc__Dicom__Port="$dicom_port" Mirc__Dicom__AeTitle=MIRC \
+    Mirc__Seed__Establishments__0__Id=local \
+    Mirc__Seed__Establishments__0__Name="Benchmark" \
+    Mirc__Seed__Establishments__0__AeTitles__0__AeTitle="$calling_ae" \
+    Mirc__Seed__Establishments__0__AeTitles__0__Host=127.0.0.1 \
+    Mirc__Seed__Establishments__0__AeTitles__0__Port=0 \
+    Mirc__Seed__Establishments__0__AeTitles__1__AeTitle="$move_ae" \
+    Mirc__Seed__Establishments__0__AeTitles__1__Host=127.0.0.1 \
+    Mirc__Seed__Establishments__0__AeTitles__1__Port="$move_port" \
+    dotnet "$repo/Silo/bin/Release/net10.0/Mirc.Silo.dll" >"$results/mirc-silo.log" 2>&1 &
+  silo_pid=$!
+  pids+=("$silo_pid")
+  wait_http "http://127.0.0.1:$http_port/readyz" "$silo_pid" "silo" || { tail -30 "$results/mirc-silo.log"; exit 1; }
+  silo_start_mb="$(peak_mb "$silo_pid")" silo_cpu0="$(cpu_s "$silo_pid")"
+  log "silo ready (PID $silo_pid, $silo_start_mb MB); running the benchmark"
+  set +e
+  "${bench[@]}" --label mirc --dicom-port "$dicom_port" --called-ae MIRC \
+    --dicomweb-url "http://127.0.0.1:$http_port/dicomweb" "${common[@]}" --out "$results/mirc" \
+    > "$results/mirc.txt"
+  mirc_rc=$?
+  set -e
+  memory_lines+=("- mirc silo peak working set (VmHWM): $(peak_mb "$silo_pid") MB ($silo_start_mb MB once started); CPU used during the benchmark: $(awk -v a="$silo_cpu0" -v b="$(cpu_s "$silo_pid")" 'BEGIN { printf "%.1f", b - a }') s")
+  log "${memory_lines[-1]} (bench exit $mirc_rc)"
+  stop_pid "$silo_pid"
+fi
+
+if ((run_orthanc)); then
+  if ! command -v Orthanc >/dev/null || ! dpkg -s orthanc-dicomweb >/dev/null 2>&1; then
+    log "installing orthanc and orthanc-dicomweb"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$work/apt.log" 2>&1 \
+      || { cat "$work/apt.log"; exit 1; }
+  fi
+  plugin="$(dpkg -L orthanc-dicomweb | grep -E '/libOrthancDicomWeb\.so$' | head -1)"
+  [[ -n "$plugin" ]] || { log "libOrthancDicomWeb.so not found in orthanc-dicomweb"; exit 1; }
+  orthanc_http="$(free_port)" orthanc_dicom="$(free_port)"
+  mkdir -p "$work/orthanc-data"
+  ORTHANC_DATA="$work/orthanc-data" ORTHANC_DICOMWEB_PLUGIN="$plugin" \
+    ORTHANC_HTTP_PORT="$orthanc_http" ORTHANC_DICOM_PORT="$orthanc_dicom" \
+    BENCH_CALLING_AE="$calling_ae" BENCH_MOVE_AE="$move_ae" BENCH_MOVE_PORT="$move_port" \
+    envsubst <"$repo/bench/orthanc/orthanc.json.template" >"$work/orthanc.json"
+  log "starting Orthanc: HTTP $orthanc_http, DICOM $orthanc_dicom, data $work/orthanc-data"
+  TCP_NODELAY=1 /usr/sbin/Orthanc "$work/orthanc.json" >"$results/orthanc.log" 2>&1 &
+  orthanc_pid=$!
+  pids+=("$orthanc_pid")
+  wait_http "http://127.0.0.1:$orthanc_http/system" "$orthanc_pid" "Orthanc" || { tail -30 "$results/orthanc.log"; exit 1; }
+  orthanc_start_mb="$(peak_mb "$orthanc_pid")" orthanc_cpu0="$(cpu_s "$orthanc_pid")"
+  log "Orthanc ready (PID $orthanc_pid, $orthanc_start_mb MB); running the benchmark"
+  set +e
+  "${bench[@]}" --label orthanc --dicom-port "$orthanc_dicom" --called-ae ORTHANC \
+    --dicomweb-url "http://127.0.0.1:$orthanc_http/dicom-web" "${common[@]}" --out "$results/orthanc" \
+    > "$results/orthanc.txt"
+  orthanc_rc=$?
+  set -e
+  memory_lines+=("- Orthanc peak working set (VmHWM): $(peak_mb "$orthanc_pid") MB ($orthanc_start_mb MB once started); CPU used during the benchmark: $(awk -v a="$orthanc_cpu0" -v b="$(cpu_s "$orthanc_pid")" 'BEGIN { printf "%.1f", b - a }') s")
+  log "${memory_lines[-1]} (bench exit $orthanc_rc)"
+  stop_pid "$orthanc_pid"
+fi
+
+if ((run_mirc && run_orthanc)) && [[ -f "$results/mirc/results.json" && -f "$results/orthanc/results.json" ]]; then
+  "${bench[@]}" compare --ours "$results/mirc/results.json" --theirs "$results/orthanc/results.json" --out "$results" >/dev/null
+  { echo; printf '%s\n' "${memory_lines[@]}"; } >>"$results/compare.md"
+  cat "$results/compare.md"
+else
+  for f in "$results"/*/results.md; do [[ -f "$f" ]] && cat "$f"; done
+  printf '%s\n' "${memory_lines[@]}"
+fi
+log "results in $results"
