@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Mirc.Grains.Audit;
+using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Interfaces.Security;
+
+namespace Mirc.Api.Authentication;
+
+/// <summary>HTTP endpoints of the authentication layer.</summary>
+public static class MircAuthenticationEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>POST /api/auth/token</c> (local accounts, when enabled), <c>GET /api/auth/jwks</c> (public keys),
+    /// <c>GET /api/auth/me</c> (the caller's principal) and <c>POST /api/auth/keys/rotate</c> (platform administrators).
+    /// Requires <c>UseAuthentication()</c>/<c>UseAuthorization()</c> in the pipeline (minimal hosting adds them).
+    /// </summary>
+    public static IEndpointRouteBuilder MapMircAuthentication(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/api/auth").WithTags("Authentication");
+        group.MapPost("/token", TokenEndpoint.HandleAsync).AllowAnonymous();
+        group.MapGet("/jwks", (SigningKeyRing keys) => Results.Json(keys.PublicKeySet())).AllowAnonymous();
+        group.MapGet("/me", (HttpContext context) => context.GetProfessionalPrincipal() is { } principal
+                ? Results.Ok(new
+                {
+                    principal.Subject,
+                    principal.Rpps,
+                    principal.EstablishmentId,
+                    Roles = MircRoleNames.ToNames(principal.Roles),
+                    principal.AuthenticationMethod,
+                })
+                : Results.Unauthorized())
+            .RequireAuthorization(MircPolicies.Authenticated);
+        group.MapPost("/keys/rotate", async (HttpContext context, SigningKeyRing keys, IAuditTrail audit, TimeProvider time, CancellationToken cancellationToken) =>
+            {
+                var kid = await keys.RotateAsync(cancellationToken).ConfigureAwait(false);
+                await audit.RecordAsync(context.GetProfessionalPrincipal().ToAuditEvent(AuditAction.Administration, AuditOutcome.Success,
+                    time.GetUtcNow(), context.AuditSource(), detail: $"signing key rotated, new kid {kid}"), cancellationToken).ConfigureAwait(false);
+                return Results.Ok(new { kid });
+            })
+            .RequireAuthorization(MircPolicies.PlatformAdmin);
+        return endpoints;
+    }
+}

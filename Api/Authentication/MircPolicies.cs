@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Mirc.Grains.Interfaces.Security;
+
+namespace Mirc.Api.Authentication;
+
+/// <summary>Authorization policies (coarse gates; the per-study decision stays in <c>IAccessControl</c>).</summary>
+public static class MircPolicies
+{
+    /// <summary>Any authenticated principal.</summary>
+    public const string Authenticated = "mirc:authenticated";
+
+    /// <summary>Platform administrators.</summary>
+    public const string PlatformAdmin = "mirc:platform-admin";
+
+    /// <summary>Readers of the audit trail: platform administrators, data-protection officers, establishment administrators.</summary>
+    public const string AuditReader = "mirc:audit-reader";
+
+    internal static void Register(AuthorizationOptions options)
+    {
+        options.AddPolicy(Authenticated, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme).RequireAuthenticatedUser());
+        options.AddPolicy(PlatformAdmin, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
+            .RequireAuthenticatedUser().RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin)));
+        options.AddPolicy(AuditReader, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer | MircRoles.EstablishmentAdmin)));
+    }
+
+    private static bool HasRole(AuthorizationHandlerContext context, MircRoles roles) =>
+        context.Resource is HttpContext http && http.GetProfessionalPrincipal()?.HasAnyRole(roles) == true;
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Security;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Security;
+
+/// <summary>One in-process silo with the security services, an inspectable "archive" storage and a manual security clock.</summary>
+public class SecurityCluster : IAsyncLifetime
+{
+    private InProcessTestCluster? _cluster;
+
+    public ManualTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+
+    public InspectableGrainStorage Storage { get; } = new();
+
+    /// <summary>Extra settings (override in derived fixtures).</summary>
+    public Dictionary<string, string?> Settings { get; } = new()
+    {
+        ["Mirc:Auth:BootstrapAdministrator"] = "false",
+        ["Mirc:Audit:SegmentSize"] = "16",
+        ["Mirc:Audit:RetryDelay"] = "00:00:00.050",
+    };
+
+    public IGrainFactory Grains => _cluster!.Client;
+
+    public IServiceProvider SiloServices => _cluster!.Silos[0].ServiceProvider;
+
+    public IAuditTrail Audit => SiloServices.GetRequiredService<IAuditTrail>();
+
+    public IAccessControl AccessControl => SiloServices.GetRequiredService<IAccessControl>();
+
+    public async ValueTask InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>("archive", Storage);
+            silo.Services.AddSingleton(new SecurityClock(Clock));
+            silo.Services.AddMircSecurity(configuration);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
