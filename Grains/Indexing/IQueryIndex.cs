@@ -1,0 +1,33 @@
+namespace Mirc.Grains.Indexing;
+
+/// <summary>
+/// Searchable catalogue of stored instances for C-FIND and QIDO-RS. Implementations: <see cref="SqliteQueryIndex"/>
+/// (embedded, <c>&lt;DataPath&gt;/index.db</c>) and <see cref="PostgresQueryIndex"/> (cluster). Thread-safe; writes
+/// from concurrent callers are group-committed, and a returned write task means the change is durable.
+/// </summary>
+public interface IQueryIndex
+{
+    /// <summary>Creates the schema if missing (idempotent). Called once at start-up by the hosted initializer.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records (or re-records, idempotently) one instance; study/series counts and modalities are maintained.</summary>
+    Task UpsertInstanceAsync(IndexedInstance instance, CancellationToken cancellationToken = default);
+
+    /// <summary>Records many instances in one durable transaction.</summary>
+    Task UpsertInstancesAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs a query; each row maps <see cref="IndexTags"/> tags of the query level and the levels above it to DICOM
+    /// string values (absent attributes are omitted). Rows are ordered deterministically (so paging is stable).
+    /// </summary>
+    Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Number of rows <paramref name="query"/> matches, ignoring limit and offset, under the same authorization.</summary>
+    Task<long> CountAsync(IndexQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The study with its counts, or <c>null</c>. Not filtered: callers check authorization.</summary>
+    Task<IndexedStudy?> GetStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a study, its series and instances (and its patient when it has no study left); <c>false</c> when absent.</summary>
+    Task<bool> DeleteStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default);
+}

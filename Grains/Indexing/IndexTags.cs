@@ -1,0 +1,87 @@
+namespace Mirc.Grains.Indexing;
+
+/// <summary>
+/// Attributes the query index can match and returns, as DICOM tags (group &lt;&lt; 16 | element).
+/// Group <c>FFFF</c> holds archive pseudo-tags (not DICOM elements: never write them into a response dataset).
+/// Values in rows use DICOM string forms: DA <c>YYYYMMDD</c>, TM <c>HHMMSS[.F]</c>, IS/US as decimal text,
+/// multi-values joined with <c>\</c>.
+/// </summary>
+public static class IndexTags
+{
+    // Patient level
+    /// <summary>(0010,0010) PN.</summary>
+    public const uint PatientName = 0x0010_0010;
+    /// <summary>(0010,0020) LO.</summary>
+    public const uint PatientId = 0x0010_0020;
+    /// <summary>(0010,0021) LO.</summary>
+    public const uint IssuerOfPatientId = 0x0010_0021;
+    /// <summary>(0010,0030) DA.</summary>
+    public const uint PatientBirthDate = 0x0010_0030;
+    /// <summary>(0010,0040) CS.</summary>
+    public const uint PatientSex = 0x0010_0040;
+    /// <summary>(0020,1200) IS, return only (visible studies only).</summary>
+    public const uint NumberOfPatientRelatedStudies = 0x0020_1200;
+
+    // Study level
+    /// <summary>(0020,000D) UI; list matching <c>uid1\uid2</c>.</summary>
+    public const uint StudyInstanceUid = 0x0020_000D;
+    /// <summary>(0008,0020) DA; range matching.</summary>
+    public const uint StudyDate = 0x0008_0020;
+    /// <summary>(0008,0030) TM; range matching.</summary>
+    public const uint StudyTime = 0x0008_0030;
+    /// <summary>(0008,0050) SH.</summary>
+    public const uint AccessionNumber = 0x0008_0050;
+    /// <summary>(0020,0010) SH.</summary>
+    public const uint StudyId = 0x0020_0010;
+    /// <summary>(0008,0061) CS multi-valued; matches when any modality of the study matches.</summary>
+    public const uint ModalitiesInStudy = 0x0008_0061;
+    /// <summary>(0008,1030) LO.</summary>
+    public const uint StudyDescription = 0x0008_1030;
+    /// <summary>(0008,0090) PN; case-insensitive.</summary>
+    public const uint ReferringPhysicianName = 0x0008_0090;
+    /// <summary>(0020,1206) IS, return only.</summary>
+    public const uint NumberOfStudyRelatedSeries = 0x0020_1206;
+    /// <summary>(0020,1208) IS, return only.</summary>
+    public const uint NumberOfStudyRelatedInstances = 0x0020_1208;
+
+    // Series level
+    /// <summary>(0020,000E) UI; list matching.</summary>
+    public const uint SeriesInstanceUid = 0x0020_000E;
+    /// <summary>(0008,0060) CS.</summary>
+    public const uint Modality = 0x0008_0060;
+    /// <summary>(0020,0011) IS; single value matching.</summary>
+    public const uint SeriesNumber = 0x0020_0011;
+    /// <summary>(0008,103E) LO.</summary>
+    public const uint SeriesDescription = 0x0008_103E;
+    /// <summary>(0018,0015) CS.</summary>
+    public const uint BodyPartExamined = 0x0018_0015;
+    /// <summary>(0020,1209) IS, return only.</summary>
+    public const uint NumberOfSeriesRelatedInstances = 0x0020_1209;
+
+    // Image level
+    /// <summary>(0008,0016) UI; list matching.</summary>
+    public const uint SopClassUid = 0x0008_0016;
+    /// <summary>(0008,0018) UI; list matching.</summary>
+    public const uint SopInstanceUid = 0x0008_0018;
+    /// <summary>(0020,0013) IS; single value matching.</summary>
+    public const uint InstanceNumber = 0x0020_0013;
+    /// <summary>(0008,3002) UI: the transfer syntax the instance is stored in.</summary>
+    public const uint AvailableTransferSyntaxUid = 0x0008_3002;
+    /// <summary>(0028,0008) IS.</summary>
+    public const uint NumberOfFrames = 0x0028_0008;
+    /// <summary>(0028,0010) US.</summary>
+    public const uint Rows = 0x0028_0010;
+    /// <summary>(0028,0011) US.</summary>
+    public const uint Columns = 0x0028_0011;
+    /// <summary>(0008,0056) CS: ONLINE, NEARLINE, OFFLINE, UNAVAILABLE.</summary>
+    public const uint InstanceAvailability = 0x0008_0056;
+
+    // Archive pseudo-tags (group FFFF)
+    /// <summary>Pseudo-tag: the regional (cross-establishment) patient identifier.</summary>
+    public const uint RegionalPatientId = 0xFFFF_0001;
+    /// <summary>Pseudo-tag: id of the establishment that produced (pushed) the study.</summary>
+    public const uint ProducingEstablishmentId = 0xFFFF_0002;
+
+    /// <summary>Whether the tag is an archive pseudo-tag (not a DICOM element).</summary>
+    public static bool IsPseudoTag(uint tag) => tag >> 16 == 0xFFFF;
+}

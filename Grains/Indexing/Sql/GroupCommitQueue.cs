@@ -1,0 +1,141 @@
+using System.Data.Common;
+using System.Threading.Channels;
+
+namespace Mirc.Grains.Indexing.Sql;
+
+/// <summary>
+/// Group commit: one writer loop takes every write queued while the previous transaction was committing (up to a
+/// batch size) and commits them in one durable transaction, so the cost of the commit's fsync is shared by all
+/// concurrent ingests. If a batch fails, its writes are retried one by one so one bad write fails alone.
+/// </summary>
+internal sealed class GroupCommitQueue : IAsyncDisposable
+{
+    private readonly Channel<IndexWrite> _queue = Channel.CreateUnbounded<IndexWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<CancellationToken, Task<DbConnection>> _openConnection;
+    private readonly int _maxBatchSize;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+
+    public GroupCommitQueue(Func<CancellationToken, Task<DbConnection>> openConnection, int maxBatchSize)
+    {
+        _openConnection = openConnection;
+        _maxBatchSize = maxBatchSize;
+        _loop = Task.Run(RunAsync);
+    }
+
+    public async Task<bool> EnqueueAsync(IndexWrite write, CancellationToken cancellationToken)
+    {
+        if (!_queue.Writer.TryWrite(write))
+        {
+            throw new ObjectDisposedException(nameof(GroupCommitQueue));
+        }
+
+        // A caller that stops waiting does not withdraw the write: writes are idempotent.
+        return await write.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<IndexWrite>();
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            var size = 0;
+            while (size < _maxBatchSize && _queue.Reader.TryRead(out var write))
+            {
+                batch.Add(write);
+                size += write.Size;
+            }
+
+            try
+            {
+                var results = await ExecuteAsync(batch).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                foreach (var write in batch)
+                {
+                    await ExecuteAloneAsync(write).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                batch[0].Completion.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task ExecuteAloneAsync(IndexWrite write)
+    {
+        try
+        {
+            var results = await ExecuteAsync([write]).ConfigureAwait(false);
+            write.Completion.TrySetResult(results[0]);
+        }
+        catch (Exception e)
+        {
+            write.Completion.TrySetException(e);
+        }
+    }
+
+    private async Task<bool[]> ExecuteAsync(IReadOnlyList<IndexWrite> batch)
+    {
+        var cancellationToken = _stopping.Token;
+        var results = new bool[batch.Count];
+        await using var connection = await _openConnection(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Consecutive upserts are merged into one pass (shared patient/study/series upserts and recounts).
+        var pending = new List<IndexedInstance>();
+        var pendingFrom = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].Upserts is { } upserts)
+            {
+                pending.AddRange(upserts);
+                continue;
+            }
+
+            await FlushAsync(i).ConfigureAwait(false);
+            results[i] = await IndexWriter.DeleteStudyAsync(connection, transaction, batch[i].DeleteStudyUid!, cancellationToken).ConfigureAwait(false);
+            pendingFrom = i + 1;
+        }
+
+        await FlushAsync(batch.Count).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+
+        async Task FlushAsync(int end)
+        {
+            if (pending.Count > 0)
+            {
+                await IndexWriter.UpsertAsync(connection, transaction, pending, cancellationToken).ConfigureAwait(false);
+                pending.Clear();
+            }
+
+            for (var j = pendingFrom; j < end; j++)
+            {
+                results[j] = true;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,25 @@
+namespace Mirc.Grains.Indexing.Sql;
+
+/// <summary>One queued write: instances to upsert or a study to delete, completed when its transaction commits.</summary>
+internal sealed class IndexWrite
+{
+    private IndexWrite(IReadOnlyList<IndexedInstance>? upserts, string? deleteStudyUid)
+    {
+        Upserts = upserts;
+        DeleteStudyUid = deleteStudyUid;
+    }
+
+    public IReadOnlyList<IndexedInstance>? Upserts { get; }
+
+    public string? DeleteStudyUid { get; }
+
+    /// <summary>Result: true on upsert, whether the study existed on delete.</summary>
+    public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Weight in a batch (instances; a delete counts as one).</summary>
+    public int Size => Upserts?.Count ?? 1;
+
+    public static IndexWrite Upsert(IReadOnlyList<IndexedInstance> instances) => new(instances, null);
+
+    public static IndexWrite Delete(string studyInstanceUid) => new(null, studyInstanceUid);
+}

@@ -1,0 +1,246 @@
+using System.Data.Common;
+
+namespace Mirc.Grains.Indexing.Sql;
+
+/// <summary>
+/// The write statements (shared SQL: <c>INSERT … ON CONFLICT … RETURNING</c> works on SQLite ≥ 3.35 and PostgreSQL),
+/// run inside the caller's transaction. Patient, study and series rows are upserted once per distinct series of a
+/// batch (attributes of the last instance win, absent values keep the stored ones), then every instance, then the
+/// counts and modalities of the touched series and studies are recomputed, so re-ingesting is idempotent.
+/// Recounting is exact under concurrency: the series/study upserts lock those rows until commit, so a concurrent
+/// transaction on the same series waits and its recount statements (new snapshots) see the committed rows.
+/// </summary>
+internal static class IndexWriter
+{
+    private const string UpsertPatient = """
+        INSERT INTO patients (patient_id, issuer, patient_name, patient_name_norm, regional_patient_id, birth_date, sex)
+        VALUES (@pid, @issuer, @name, @name_norm, @regional, @birth, @sex)
+        ON CONFLICT (patient_id, issuer) DO UPDATE SET
+          patient_name = COALESCE(excluded.patient_name, patients.patient_name),
+          patient_name_norm = COALESCE(excluded.patient_name_norm, patients.patient_name_norm),
+          regional_patient_id = COALESCE(excluded.regional_patient_id, patients.regional_patient_id),
+          birth_date = COALESCE(excluded.birth_date, patients.birth_date),
+          sex = COALESCE(excluded.sex, patients.sex)
+        RETURNING patient_key
+        """;
+
+    private const string UpsertStudy = """
+        INSERT INTO studies (study_uid, patient_key, study_date, study_time, accession_number, study_id, study_description,
+                             referring_physician, referring_physician_norm, establishment_id)
+        VALUES (@uid, @patient, @date, @time, @accession, @study_id, @description, @referring, @referring_norm, @establishment)
+        ON CONFLICT (study_uid) DO UPDATE SET
+          patient_key = excluded.patient_key,
+          study_date = COALESCE(excluded.study_date, studies.study_date),
+          study_time = COALESCE(excluded.study_time, studies.study_time),
+          accession_number = COALESCE(excluded.accession_number, studies.accession_number),
+          study_id = COALESCE(excluded.study_id, studies.study_id),
+          study_description = COALESCE(excluded.study_description, studies.study_description),
+          referring_physician = COALESCE(excluded.referring_physician, studies.referring_physician),
+          referring_physician_norm = COALESCE(excluded.referring_physician_norm, studies.referring_physician_norm),
+          establishment_id = excluded.establishment_id
+        RETURNING study_key
+        """;
+
+    private const string UpsertSeries = """
+        INSERT INTO series (series_uid, study_key, modality, series_number, series_description, body_part)
+        VALUES (@uid, @study, @modality, @number, @description, @body_part)
+        ON CONFLICT (series_uid) DO UPDATE SET
+          study_key = excluded.study_key,
+          modality = COALESCE(excluded.modality, series.modality),
+          series_number = COALESCE(excluded.series_number, series.series_number),
+          series_description = COALESCE(excluded.series_description, series.series_description),
+          body_part = COALESCE(excluded.body_part, series.body_part)
+        RETURNING series_key
+        """;
+
+    private const string UpsertInstance = """
+        INSERT INTO instances (sop_instance_uid, series_key, sop_class_uid, instance_number, transfer_syntax,
+                               number_of_frames, pixel_rows, pixel_columns, status)
+        VALUES (@uid, @series, @class, @number, @syntax, @frames, @rows, @columns, @status)
+        ON CONFLICT (sop_instance_uid) DO UPDATE SET
+          series_key = excluded.series_key,
+          sop_class_uid = excluded.sop_class_uid,
+          instance_number = excluded.instance_number,
+          transfer_syntax = excluded.transfer_syntax,
+          number_of_frames = excluded.number_of_frames,
+          pixel_rows = excluded.pixel_rows,
+          pixel_columns = excluded.pixel_columns,
+          status = excluded.status
+        """;
+
+    private const string CountSeries = """
+        UPDATE series SET num_instances = (SELECT COUNT(*) FROM instances WHERE instances.series_key = @key) WHERE series_key = @key
+        """;
+
+    private const string StudyModalities = """
+        SELECT DISTINCT modality FROM series WHERE study_key = @key AND modality IS NOT NULL AND modality <> '' ORDER BY modality
+        """;
+
+    private const string CountStudy = """
+        UPDATE studies SET
+          num_series = (SELECT COUNT(*) FROM series WHERE series.study_key = @key),
+          num_instances = (SELECT COALESCE(SUM(num_instances), 0) FROM series WHERE series.study_key = @key),
+          modalities = @modalities
+        WHERE study_key = @key
+        """;
+
+    public static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken)
+    {
+        var seriesKeys = new Dictionary<string, long>(StringComparer.Ordinal);
+        var touchedStudies = new HashSet<long>();
+        var lastOfSeries = new Dictionary<string, IndexedInstance>(StringComparer.Ordinal);
+        foreach (var instance in instances)
+        {
+            Validate(instance);
+            lastOfSeries[instance.SeriesInstanceUid] = instance;
+        }
+
+        await using (var patient = Command(connection, transaction, UpsertPatient, "@pid", "@issuer", "@name", "@name_norm", "@regional", "@birth", "@sex"))
+        await using (var study = Command(connection, transaction, UpsertStudy, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment"))
+        await using (var series = Command(connection, transaction, UpsertSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part"))
+        {
+            // A fixed row order (patient, study, series) keeps concurrent cluster writers from deadlocking.
+            var ordered = lastOfSeries.Values
+                .OrderBy(i => i.PatientId, StringComparer.Ordinal)
+                .ThenBy(i => i.IssuerOfPatientId, StringComparer.Ordinal)
+                .ThenBy(i => i.StudyInstanceUid, StringComparer.Ordinal)
+                .ThenBy(i => i.SeriesInstanceUid, StringComparer.Ordinal);
+            foreach (var i in ordered)
+            {
+                var patientKey = await Scalar(patient, cancellationToken, i.PatientId.Trim(), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
+                    PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
+                var studyKey = await Scalar(study, cancellationToken, i.StudyInstanceUid, patientKey, Text(i.StudyDate), Text(i.StudyTime), Text(i.AccessionNumber), Text(i.StudyId),
+                    Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId).ConfigureAwait(false);
+                seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined)).ConfigureAwait(false);
+                touchedStudies.Add(studyKey);
+            }
+        }
+
+        await using (var insert = Command(connection, transaction, UpsertInstance, "@uid", "@series", "@class", "@number", "@syntax", "@frames", "@rows", "@columns", "@status"))
+        {
+            foreach (var i in instances)
+            {
+                Bind(insert, i.SopInstanceUid, seriesKeys[i.SeriesInstanceUid], i.SopClassUid, i.InstanceNumber, Text(i.TransferSyntaxUid), i.NumberOfFrames, i.Rows, i.Columns,
+                    Text(i.Status) ?? "ONLINE");
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await using (var count = Command(connection, transaction, CountSeries, "@key"))
+        {
+            foreach (var key in seriesKeys.Values.Order())
+            {
+                Bind(count, key);
+                await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await RecountStudiesAsync(connection, transaction, touchedStudies.Order(), cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<bool> DeleteStudyAsync(DbConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        long studyKey;
+        long patientKey;
+        await using (var find = Command(connection, transaction, "SELECT study_key, patient_key FROM studies WHERE study_uid = @uid", "@uid"))
+        {
+            Bind(find, studyInstanceUid);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            studyKey = reader.GetInt64(0);
+            patientKey = reader.GetInt64(1);
+        }
+
+        string[] deletes =
+        [
+            "DELETE FROM instances WHERE series_key IN (SELECT series_key FROM series WHERE study_key = @key)",
+            "DELETE FROM series WHERE study_key = @key",
+            "DELETE FROM studies WHERE study_key = @key",
+        ];
+        foreach (var sql in deletes)
+        {
+            await using var delete = Command(connection, transaction, sql, "@key");
+            Bind(delete, studyKey);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var orphan = Command(connection, transaction, "DELETE FROM patients WHERE patient_key = @key AND NOT EXISTS (SELECT 1 FROM studies WHERE studies.patient_key = @key)", "@key");
+        Bind(orphan, patientKey);
+        await orphan.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task RecountStudiesAsync(DbConnection connection, DbTransaction transaction, IEnumerable<long> studyKeys, CancellationToken cancellationToken)
+    {
+        await using var modalities = Command(connection, transaction, StudyModalities, "@key");
+        await using var count = Command(connection, transaction, CountStudy, "@key", "@modalities");
+        foreach (var key in studyKeys)
+        {
+            Bind(modalities, key);
+            var values = new List<string>();
+            await using (var reader = await modalities.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    values.Add(reader.GetString(0));
+                }
+            }
+
+            Bind(count, key, values.Count == 0 ? null : string.Join('\\', values));
+            await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Absent and empty DICOM values are both stored as NULL (so COALESCE keeps a known value).
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static void Validate(IndexedInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentException.ThrowIfNullOrWhiteSpace(instance.PatientId, nameof(instance.PatientId));
+        ArgumentException.ThrowIfNullOrWhiteSpace(instance.StudyInstanceUid, nameof(instance.StudyInstanceUid));
+        ArgumentException.ThrowIfNullOrWhiteSpace(instance.SeriesInstanceUid, nameof(instance.SeriesInstanceUid));
+        ArgumentException.ThrowIfNullOrWhiteSpace(instance.SopInstanceUid, nameof(instance.SopInstanceUid));
+        ArgumentException.ThrowIfNullOrWhiteSpace(instance.SopClassUid, nameof(instance.SopClassUid));
+        ArgumentException.ThrowIfNullOrWhiteSpace(instance.ProducingEstablishmentId, nameof(instance.ProducingEstablishmentId));
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, params string[] parameterNames)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in parameterNames)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static void Bind(DbCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] switch
+            {
+                null => DBNull.Value,
+                int n => (long)n,
+                var v => v,
+            };
+        }
+    }
+
+    private static async Task<long> Scalar(DbCommand command, CancellationToken cancellationToken, params object?[] values)
+    {
+        Bind(command, values);
+        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

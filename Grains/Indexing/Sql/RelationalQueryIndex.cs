@@ -1,0 +1,188 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Mirc.Grains.Indexing.Sql;
+
+/// <summary>
+/// <see cref="IQueryIndex"/> over an ADO.NET database: shared SQL for queries and writes, group-committed writes;
+/// subclasses provide connections, the schema and the dialect.
+/// </summary>
+public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
+{
+    private readonly IndexQuerySqlBuilder _builder;
+    private readonly GroupCommitQueue _writes;
+    private readonly object _initializeLock = new();
+    private Task? _initialized;
+    private int _disposed;
+
+    private protected RelationalQueryIndex(SqlDialect dialect, int maxBatchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        _builder = new IndexQuerySqlBuilder(dialect);
+        _writes = new GroupCommitQueue(OpenInitializedAsync, maxBatchSize);
+    }
+
+    /// <summary>Opens a ready-to-use connection (pooled).</summary>
+    private protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates tables and indexes if missing.</summary>
+    private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => EnsureSchemaAsync().WaitAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task UpsertInstanceAsync(IndexedInstance instance, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return _writes.EnqueueAsync(IndexWrite.Upsert([instance]), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task UpsertInstancesAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        return instances.Count == 0 ? Task.CompletedTask : _writes.EnqueueAsync(IndexWrite.Upsert(instances), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(studyInstanceUid);
+        return _writes.EnqueueAsync(IndexWrite.Delete(studyInstanceUid), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default)
+    {
+        var statement = _builder.BuildSelect(query);
+        if (query.Authorization.IsNothing)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = statement.Text;
+        statement.Parameters.ApplyTo(command);
+        var rows = new List<IReadOnlyDictionary<uint, string>>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = new Dictionary<uint, string>(statement.Columns.Count);
+            for (var i = 0; i < statement.Columns.Count; i++)
+            {
+                if (reader.IsDBNull(i))
+                {
+                    continue;
+                }
+
+                var column = statement.Columns[i];
+                var value = column.IsInteger
+                    ? Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)
+                    : reader.GetString(i);
+                if (value.Length > 0)
+                {
+                    row[column.Tag] = value;
+                }
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> CountAsync(IndexQuery query, CancellationToken cancellationToken = default)
+    {
+        var statement = _builder.BuildCount(query);
+        if (query.Authorization.IsNothing)
+        {
+            return 0;
+        }
+
+        await using var connection = await OpenInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = statement.Text;
+        statement.Parameters.ApplyTo(command);
+        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(result, CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    public async Task<IndexedStudy?> GetStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(studyInstanceUid);
+        var query = new IndexQuery(QueryLevel.Study, IndexAuthorization.All)
+        {
+            Matches = new Dictionary<uint, string> { [IndexTags.StudyInstanceUid] = studyInstanceUid },
+            Limit = 1,
+        };
+        var rows = await QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        var row = rows[0];
+        string? Get(uint tag) => row.TryGetValue(tag, out var v) ? v : null;
+        int Count(uint tag) => int.Parse(Get(tag) ?? "0", CultureInfo.InvariantCulture);
+        return new IndexedStudy
+        {
+            StudyInstanceUid = studyInstanceUid,
+            PatientId = Get(IndexTags.PatientId) ?? string.Empty,
+            IssuerOfPatientId = Get(IndexTags.IssuerOfPatientId),
+            RegionalPatientId = Get(IndexTags.RegionalPatientId),
+            PatientName = Get(IndexTags.PatientName),
+            PatientBirthDate = Get(IndexTags.PatientBirthDate),
+            PatientSex = Get(IndexTags.PatientSex),
+            StudyDate = Get(IndexTags.StudyDate),
+            StudyTime = Get(IndexTags.StudyTime),
+            AccessionNumber = Get(IndexTags.AccessionNumber),
+            StudyId = Get(IndexTags.StudyId),
+            StudyDescription = Get(IndexTags.StudyDescription),
+            ReferringPhysicianName = Get(IndexTags.ReferringPhysicianName),
+            ProducingEstablishmentId = Get(IndexTags.ProducingEstablishmentId) ?? string.Empty,
+            ModalitiesInStudy = Get(IndexTags.ModalitiesInStudy)?.Split('\\') ?? [],
+            NumberOfSeries = Count(IndexTags.NumberOfStudyRelatedSeries),
+            NumberOfInstances = Count(IndexTags.NumberOfStudyRelatedInstances),
+        };
+    }
+
+    /// <summary>Drains queued writes and releases resources.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writes.DisposeAsync().ConfigureAwait(false);
+        await DisposeCoreAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases subclass resources after the writes are drained.</summary>
+    private protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
+
+    private async Task<DbConnection> OpenInitializedAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Schema creation runs once; a failed attempt (database not reachable yet) is retried by the next caller.
+    private Task EnsureSchemaAsync()
+    {
+        lock (_initializeLock)
+        {
+            if (_initialized is null || _initialized.IsFaulted || _initialized.IsCanceled)
+            {
+                _initialized = CreateSchemaAsync(CancellationToken.None);
+            }
+
+            return _initialized;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Mirc.Grains.Indexing.Sql;
+
+namespace Mirc.Grains.Indexing;
+
+/// <summary>
+/// Embedded query index in a SQLite file. WAL journal (readers never block the writer) with synchronous=FULL, so a
+/// commit is durable when it returns; concurrent writes are group-committed (see <see cref="RelationalQueryIndex"/>).
+/// </summary>
+public sealed class SqliteQueryIndex : RelationalQueryIndex
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS patients (
+          patient_key INTEGER PRIMARY KEY,
+          patient_id TEXT NOT NULL,
+          issuer TEXT NOT NULL DEFAULT '',
+          patient_name TEXT,
+          patient_name_norm TEXT,
+          regional_patient_id TEXT,
+          birth_date TEXT,
+          sex TEXT,
+          UNIQUE (patient_id, issuer));
+        CREATE INDEX IF NOT EXISTS ix_patients_name ON patients (patient_name_norm);
+        CREATE INDEX IF NOT EXISTS ix_patients_regional ON patients (regional_patient_id);
+        CREATE TABLE IF NOT EXISTS studies (
+          study_key INTEGER PRIMARY KEY,
+          study_uid TEXT NOT NULL UNIQUE,
+          patient_key INTEGER NOT NULL,
+          study_date TEXT,
+          study_time TEXT,
+          accession_number TEXT,
+          study_id TEXT,
+          study_description TEXT,
+          referring_physician TEXT,
+          referring_physician_norm TEXT,
+          establishment_id TEXT NOT NULL,
+          modalities TEXT,
+          num_series INTEGER NOT NULL DEFAULT 0,
+          num_instances INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS ix_studies_patient ON studies (patient_key);
+        CREATE INDEX IF NOT EXISTS ix_studies_date ON studies (study_date);
+        CREATE INDEX IF NOT EXISTS ix_studies_accession ON studies (accession_number);
+        CREATE INDEX IF NOT EXISTS ix_studies_establishment ON studies (establishment_id);
+        CREATE TABLE IF NOT EXISTS series (
+          series_key INTEGER PRIMARY KEY,
+          series_uid TEXT NOT NULL UNIQUE,
+          study_key INTEGER NOT NULL,
+          modality TEXT,
+          series_number INTEGER,
+          series_description TEXT,
+          body_part TEXT,
+          num_instances INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS ix_series_study ON series (study_key, modality);
+        CREATE TABLE IF NOT EXISTS instances (
+          instance_key INTEGER PRIMARY KEY,
+          sop_instance_uid TEXT NOT NULL UNIQUE,
+          series_key INTEGER NOT NULL,
+          sop_class_uid TEXT NOT NULL,
+          instance_number INTEGER,
+          transfer_syntax TEXT,
+          number_of_frames INTEGER,
+          pixel_rows INTEGER,
+          pixel_columns INTEGER,
+          status TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_instances_series ON instances (series_key);
+        """;
+
+    private readonly string _connectionString;
+
+    /// <summary>Opens (creating on first use) the index at <paramref name="databasePath"/>.</summary>
+    /// <param name="databasePath">Database file, e.g. <c>&lt;DataPath&gt;/index.db</c>.</param>
+    /// <param name="maxBatchSize">Most instances per group-commit transaction.</param>
+    public SqliteQueryIndex(string databasePath, int maxBatchSize = 1_000)
+        : base(SqlDialect.Sqlite, maxBatchSize)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        DatabasePath = Path.GetFullPath(databasePath);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>Absolute database file path.</summary>
+    public string DatabasePath { get; }
+
+    private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+            // Per connection (not stored in the file): durable commits, and wait rather than fail on a busy writer.
+            await using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;" + Schema;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private protected override ValueTask DisposeCoreAsync()
+    {
+        // Pooled connections keep the file open; release them so the file can be deleted or moved.
+        SqliteConnection.ClearAllPools();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Mirc.Grains.Storage.Blobs;
+
+/// <summary>Opaque version tag of a blob; changes on every write. Compare with <c>==</c>.</summary>
+/// <param name="Value">The provider's tag text (quoted HTTP ETag on Azure, a version string on the filesystem).</param>
+public readonly record struct BlobETag(string Value)
+{
+    /// <inheritdoc />
+    public override string ToString() => Value;
+}

@@ -1,0 +1,452 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Enumeration;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+
+namespace Mirc.Grains.Storage.Blobs;
+
+/// <summary>
+/// Blob store on a local folder (embedded mode): container = first-level folder, name segments = sub-folders.
+/// <para>
+/// Writes go to a dot-prefixed temporary file in the target folder, are fsynced, then renamed over the final name and
+/// the folder is fsynced: a blob is never visible half-written and is durable when the call returns. There is no
+/// global lock; a striped per-key lock only serializes the final rename of writers of the same key.
+/// </para>
+/// <para>
+/// ETag = last-write time (100 ns ticks) and length. Under the key lock each new version gets a last-write time
+/// strictly after the previous one, so versions of a key never share an ETag. Single process per root.
+/// </para>
+/// </summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    private const int CopyBufferSize = 128 * 1024;
+    private const int LockStripes = 1024;
+
+    private readonly SemaphoreSlim[] _keyLocks;
+    private readonly DirectoryDurability _directories;
+
+    /// <summary>Creates the store rooted at <paramref name="rootPath"/> (created if missing).</summary>
+    public FileSystemBlobStore(string rootPath)
+    {
+        RootPath = Path.GetFullPath(rootPath);
+        Directory.CreateDirectory(RootPath);
+        _directories = new DirectoryDurability(RootPath);
+        _keyLocks = new SemaphoreSlim[LockStripes];
+        for (var i = 0; i < LockStripes; i++)
+        {
+            _keyLocks[i] = new SemaphoreSlim(1, 1);
+        }
+    }
+
+    /// <summary>Absolute root folder.</summary>
+    public string RootPath { get; }
+
+    /// <inheritdoc />
+    public async Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var path = GetPath(key);
+        var directory = Path.GetDirectoryName(path)!;
+        await _directories.EnsureExistsAsync(directory).ConfigureAwait(false);
+        var tempPath = TempPathFor(directory);
+        var preallocation = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
+        var committed = false;
+        try
+        {
+            byte[] hash;
+            long length;
+            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, preallocation))
+            {
+                (length, hash) = await CopyHashingAsync(content, handle, cancellationToken).ConfigureAwait(false);
+                if (options?.ExpectedSha256 is { } expected && !expected.Span.SequenceEqual(hash))
+                {
+                    throw new BlobHashMismatchException(key, expected.Span, hash);
+                }
+
+                if (preallocation > length)
+                {
+                    RandomAccess.SetLength(handle, length);
+                }
+
+                var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, length, cancellationToken).ConfigureAwait(false);
+                committed = true;
+                return new BlobWriteResult(key, length, hash, etag);
+            }
+        }
+        finally
+        {
+            if (!committed)
+            {
+                TryDeleteFile(tempPath);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = GetPath(key);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(key, e);
+        }
+
+        if (range is not { } r)
+        {
+            return Task.FromResult<Stream>(stream);
+        }
+
+        try
+        {
+            var total = stream.Length;
+            ValidateRange(r, total);
+            stream.Position = r.Offset;
+            var available = total - r.Offset;
+            return Task.FromResult<Stream>(new LengthLimitedReadStream(stream, r.Length is { } l ? Math.Min(l, available) : available));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<BlobProperties?> TryGetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Stat(key, GetPath(key)));
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(BlobKey key, BlobETag? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        var gate = LockFor(path);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = Stat(key, path);
+            if (current is null)
+            {
+                return false;
+            }
+
+            if (ifMatch is { } expected && expected != current.ETag)
+            {
+                throw new BlobConcurrencyException(key, expected, current.ETag);
+            }
+
+            File.Delete(path);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        BlobKeyRules.ValidateContainer(container);
+        var containerPath = Path.Combine(RootPath, container);
+        prefix ??= string.Empty;
+
+        // Start at the deepest folder the prefix names, so listing one study does not walk the whole shard.
+        var slash = prefix.LastIndexOf('/');
+        var start = slash < 0 ? containerPath : Path.Combine(containerPath, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(start))
+        {
+            yield break;
+        }
+
+        var baseLength = containerPath.Length + 1;
+        var entries = new FileSystemEnumerable<(string Name, long Length, DateTimeOffset Modified)>(
+            start,
+            (ref FileSystemEntry e) => (e.ToFullPath()[baseLength..].Replace(Path.DirectorySeparatorChar, '/'), e.Length, e.LastWriteTimeUtc),
+            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && e.FileName[0] != '.',
+            ShouldRecursePredicate = (ref FileSystemEntry e) => e.FileName[0] != '.',
+        };
+
+        var count = 0;
+        foreach (var (name, length, modified) in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield return new BlobProperties(new BlobKey(container, name), length, MakeETag(modified.UtcTicks, length), modified);
+            }
+
+            // The enumeration is synchronous I/O: give the thread back now and then on big listings.
+            if (++count % 1024 == 0)
+            {
+                await Task.Yield();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        var directory = Path.GetDirectoryName(path)!;
+        await _directories.EnsureExistsAsync(directory).ConfigureAwait(false);
+        var tempPath = TempPathFor(directory);
+        var gate = LockFor(path);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var committed = false;
+        BlobETag etag;
+        try
+        {
+            var current = Stat(key, path);
+            if (current?.ETag != expected)
+            {
+                throw new BlobConcurrencyException(key, expected, current?.ETag);
+            }
+
+            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length))
+            {
+                RandomAccess.Write(handle, content.Span, 0);
+                etag = CommitLocked(handle, tempPath, path, current, content.Length);
+            }
+
+            committed = true;
+        }
+        finally
+        {
+            gate.Release();
+            if (!committed)
+            {
+                TryDeleteFile(tempPath);
+            }
+        }
+
+        await _directories.FlushAsync(directory).ConfigureAwait(false);
+        return etag;
+    }
+
+    /// <inheritdoc />
+    public async Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        using (handle)
+        {
+            // Content and version from the same handle: renames replace the file, so the pair is consistent.
+            var modified = File.GetLastWriteTimeUtc(handle);
+            var length = RandomAccess.GetLength(handle);
+            var buffer = new byte[length];
+            var read = 0;
+            while (read < length)
+            {
+                var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(read), read, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            return new BlobContent(buffer.AsMemory(0, read), MakeETag(modified.Ticks, length));
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default)
+    {
+        var sourcePath = GetPath(source);
+        var destinationPath = GetPath(destination);
+        var directory = Path.GetDirectoryName(destinationPath)!;
+        await _directories.EnsureExistsAsync(directory).ConfigureAwait(false);
+
+        // Two stripes, always taken in index order so two opposite moves cannot deadlock.
+        var first = LockIndex(sourcePath);
+        var second = LockIndex(destinationPath);
+        if (first > second)
+        {
+            (first, second) = (second, first);
+        }
+
+        BlobProperties moved;
+        await _keyLocks[first].WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (second != first)
+            {
+                await _keyLocks[second].WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                var moving = Stat(source, sourcePath) ?? throw new BlobNotFoundException(source);
+                var previous = Stat(destination, destinationPath);
+                var stamp = NextStamp(previous);
+                File.SetLastWriteTimeUtc(sourcePath, stamp);
+                File.Move(sourcePath, destinationPath, overwrite: true);
+                moved = Stat(destination, destinationPath) ?? new BlobProperties(destination, moving.Length, MakeETag(stamp.Ticks, moving.Length), stamp);
+            }
+            finally
+            {
+                if (second != first)
+                {
+                    _keyLocks[second].Release();
+                }
+            }
+        }
+        finally
+        {
+            _keyLocks[first].Release();
+        }
+
+        // Only the destination entry must be durable: after a crash a resurrected source is an orphan staging
+        // file, which the ingest journal reconciles, never a lost instance.
+        await _directories.FlushAsync(directory).ConfigureAwait(false);
+        return moved;
+    }
+
+    private async Task<BlobETag> CommitAsync(BlobKey key, SafeFileHandle handle, string tempPath, string path, bool overwrite, long length, CancellationToken cancellationToken)
+    {
+        BlobETag etag;
+        var gate = LockFor(path);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = Stat(key, path);
+            if (current is not null && !overwrite)
+            {
+                throw new BlobConcurrencyException(key, null, current.ETag);
+            }
+
+            etag = CommitLocked(handle, tempPath, path, current, length);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
+        return etag;
+    }
+
+    // Caller holds the key lock: stamps a fresh version, persists data, publishes by rename. The caller then makes
+    // the rename durable (FlushAsync of the folder) after releasing the lock.
+    private static BlobETag CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length)
+    {
+        var stamp = NextStamp(previous);
+        File.SetLastWriteTimeUtc(handle, stamp);
+        RandomAccess.FlushToDisk(handle);
+        File.Move(tempPath, path, overwrite: true);
+        return MakeETag(stamp.Ticks, length);
+    }
+
+    private static DateTime NextStamp(BlobProperties? previous)
+    {
+        var now = DateTime.UtcNow;
+        return previous is not null && previous.LastModified.UtcTicks >= now.Ticks
+            ? new DateTime(previous.LastModified.UtcTicks + 1, DateTimeKind.Utc)
+            : now;
+    }
+
+    private static async Task<(long Length, byte[] Hash)> CopyHashingAsync(Stream content, SafeFileHandle handle, CancellationToken cancellationToken)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var current = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        var next = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            long offset = 0;
+            var read = await content.ReadAsync(current.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false);
+            while (read > 0)
+            {
+                // Double buffering: the next network/stream read overlaps the disk write of the current chunk.
+                var write = RandomAccess.WriteAsync(handle, current.AsMemory(0, read), offset, cancellationToken);
+                var nextRead = content.ReadAsync(next.AsMemory(0, CopyBufferSize), cancellationToken);
+                sha.AppendData(current, 0, read);
+                await write.ConfigureAwait(false);
+                offset += read;
+                read = await nextRead.ConfigureAwait(false);
+                (current, next) = (next, current);
+            }
+
+            return (offset, sha.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
+    private BlobProperties? Stat(BlobKey key, string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        var modified = info.LastWriteTimeUtc;
+        return new BlobProperties(key, info.Length, MakeETag(modified.Ticks, info.Length), new DateTimeOffset(modified));
+    }
+
+    private static BlobETag MakeETag(long ticks, long length) =>
+        new($"\"{ticks.ToString("x", CultureInfo.InvariantCulture)}-{length.ToString("x", CultureInfo.InvariantCulture)}\"");
+
+    private static void ValidateRange(BlobRange range, long total)
+    {
+        if (range.Offset < 0 || range.Offset > total || range.Length < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(range), $"Range {range.Offset}+{range.Length} is outside a blob of {total} bytes.");
+        }
+    }
+
+    private string GetPath(BlobKey key)
+    {
+        BlobKeyRules.Validate(key);
+        return Path.Combine(RootPath, key.Container, key.Name.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    private static string TempPathFor(string directory) => Path.Combine(directory, $".tmp-{Guid.NewGuid():N}");
+
+    private SemaphoreSlim LockFor(string path) => _keyLocks[LockIndex(path)];
+
+    private static int LockIndex(string path) => (int)((uint)StringComparer.Ordinal.GetHashCode(path) % LockStripes);
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover dot-file is invisible to readers and listings.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

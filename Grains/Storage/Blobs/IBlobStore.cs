@@ -1,0 +1,53 @@
+namespace Mirc.Grains.Storage.Blobs;
+
+/// <summary>
+/// Durable blob storage for DICOM instances and small state documents. Implementations:
+/// <see cref="FileSystemBlobStore"/> (embedded) and <see cref="AzureBlobStore"/> (cluster).
+/// All members are thread-safe and meant to be called with many operations in flight at once.
+/// Containers are created on first write.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Streams <paramref name="content"/> into <paramref name="key"/>, computing its SHA-256 on the way.
+    /// The blob becomes visible only complete and durable (never half-written); on failure, cancellation or
+    /// hash mismatch nothing is visible and a previous version (if any) is kept.
+    /// </summary>
+    /// <exception cref="BlobHashMismatchException">The content does not match <see cref="BlobWriteOptions.ExpectedSha256"/>.</exception>
+    /// <exception cref="BlobConcurrencyException">The blob exists and <see cref="BlobWriteOptions.Overwrite"/> is false.</exception>
+    Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens the blob (or a byte range of it) for sequential reading. The caller disposes the stream.</summary>
+    /// <exception cref="BlobNotFoundException">The blob does not exist.</exception>
+    Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Size, version and time of the blob, or <c>null</c> when it does not exist.</summary>
+    Task<BlobProperties?> TryGetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the blob; <c>false</c> when it did not exist.</summary>
+    /// <param name="key">The blob.</param>
+    /// <param name="ifMatch">When set, delete only if the current version is this one, else <see cref="BlobConcurrencyException"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    Task<bool> DeleteAsync(BlobKey key, BlobETag? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the blobs of a container whose name starts with <paramref name="prefix"/> (all when null), in no guaranteed order.</summary>
+    IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Atomically replaces a small blob if its current version is <paramref name="expected"/>
+    /// (<c>null</c> = the blob must not exist yet). Returns the new version.
+    /// </summary>
+    /// <exception cref="BlobConcurrencyException">The current version differs.</exception>
+    Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a small blob whole with its version, or <c>null</c> when it does not exist.</summary>
+    Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves a committed blob to another key (same store), replacing the destination; used to promote a
+    /// staged upload to its final key once the header has been parsed. The destination is never visible
+    /// half-written. Filesystem: atomic rename. Azure: server-side copy then delete of the source.
+    /// </summary>
+    /// <exception cref="BlobNotFoundException">The source does not exist.</exception>
+    Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mirc.Grains.Storage.Blobs;
+using Orleans.Providers;
+using Orleans.Storage;
+
+namespace Mirc.Grains.Storage.GrainState;
+
+/// <summary>Registers <see cref="BlobGrainStorage"/> on a silo (requires <c>AddBlobStore</c> / <c>AddMircStorage</c>).</summary>
+public static class BlobGrainStorageSiloBuilderExtensions
+{
+    /// <summary>Adds the blob grain storage under <paramref name="name"/> (grains use <see cref="StorageProviders.Archive"/>).</summary>
+    public static ISiloBuilder AddBlobGrainStorage(this ISiloBuilder builder, string name = StorageProviders.Archive)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, key) => new BlobGrainStorage(
+            (string)key!,
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<InstanceBlobLayout>(),
+            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+            sp.GetRequiredService<ILogger<BlobGrainStorage>>()));
+        return builder;
+    }
+
+    /// <summary>Adds the blob grain storage as the default provider and under <see cref="StorageProviders.Archive"/>.</summary>
+    public static ISiloBuilder AddBlobGrainStorageAsDefault(this ISiloBuilder builder)
+    {
+        builder.AddBlobGrainStorage(StorageProviders.Archive);
+        builder.AddBlobGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
+        return builder;
+    }
+}

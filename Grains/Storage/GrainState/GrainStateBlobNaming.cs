@@ -1,0 +1,42 @@
+using System.Text;
+using Mirc.Grains.Storage.Blobs;
+using Orleans.Runtime;
+
+namespace Mirc.Grains.Storage.GrainState;
+
+/// <summary>
+/// Blob name of a grain's state: <c>{stateName}/{grainType}/{grainKey}</c>, each part percent-encoded (UTF-8) except
+/// letters, digits, <c>-</c> and <c>_</c>, so any grain key (with <c>/</c>, dots, spaces…) maps to one valid key.
+/// </summary>
+internal static class GrainStateBlobNaming
+{
+    public static BlobKey KeyFor(string container, string stateName, GrainId grainId) =>
+        new(container, $"{Encode(stateName)}/{Encode(grainId.Type.ToString()!)}/{Encode(grainId.Key.ToString()!)}");
+
+    internal static string Encode(string value)
+    {
+        if (value.Length == 0)
+        {
+            return "%";
+        }
+
+        var builder = new StringBuilder(value.Length + 8);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (rune.IsAscii && (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_'))
+            {
+                builder.Append((char)rune.Value);
+                continue;
+            }
+
+            var length = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..length])
+            {
+                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,282 @@
+using Mirc.Grains.Indexing;
+using Xunit;
+using static Mirc.Grains.Tests.Indexing.IndexedInstances;
+
+namespace Mirc.Grains.Tests.Indexing;
+
+/// <summary>Behaviour every <see cref="IQueryIndex"/> must have; run against SQLite and PostgreSQL.</summary>
+public abstract class QueryIndexContractTests : IAsyncLifetime
+{
+    private IQueryIndex? _index;
+
+    protected IQueryIndex Index => _index ?? throw new InvalidOperationException("Not initialized.");
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected abstract Task<IQueryIndex> CreateIndexAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        _index = await CreateIndexAsync();
+        await _index.InitializeAsync(Ct);
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_index is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    protected Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> Query(QueryLevel level, IndexAuthorization? authorization = null, params (uint Tag, string Value)[] matches) =>
+        Index.QueryAsync(Q(level, authorization, matches), Ct);
+
+    protected static IndexQuery Q(QueryLevel level, IndexAuthorization? authorization = null, params (uint Tag, string Value)[] matches) =>
+        new(level, authorization ?? IndexAuthorization.All) { Matches = matches.ToDictionary(m => m.Tag, m => m.Value) };
+
+    protected static List<string> Values(IEnumerable<IReadOnlyDictionary<uint, string>> rows, uint tag) =>
+        rows.Select(r => r.TryGetValue(tag, out var v) ? v : "<none>").Order(StringComparer.Ordinal).ToList();
+
+    private async Task SeedAsync()
+    {
+        await Index.UpsertInstancesAsync(
+        [
+            Make("P1", "1.1", "1.1.1", "1.1.1.1", patientName: "Doe^John", studyDate: "20200615", modality: "CT"),
+            Make("P1", "1.1", "1.1.1", "1.1.1.2", patientName: "Doe^John", studyDate: "20200615", modality: "CT", instanceNumber: 2),
+            Make("P1", "1.1", "1.1.2", "1.1.2.1", patientName: "Doe^John", studyDate: "20200615", modality: "MR", seriesNumber: 2),
+            Make("P1", "1.2", "1.2.1", "1.2.1.1", patientName: "Doe^John", studyDate: "20190110", modality: "US", establishment: "EST-B"),
+            Make("P2", "2.1", "2.1.1", "2.1.1.1", patientName: "Müller^Hans", studyDate: "20211231", modality: "CT", regional: "R-42"),
+            Make("P3", "3.1", "3.1.1", "3.1.1.1", patientName: "DOLE^JANE", studyDate: "20200101", studyTime: "235959", modality: "CR", establishment: "EST-B", regional: "R-7"),
+        ], Ct);
+    }
+
+    [Fact]
+    public async Task Study_query_by_patient_id_returns_patient_and_study_attributes_with_counts()
+    {
+        await SeedAsync();
+        var rows = await Query(QueryLevel.Study, null, (IndexTags.PatientId, "P1"), (IndexTags.StudyInstanceUid, "1.1"));
+
+        var row = Assert.Single(rows);
+        Assert.Equal("Doe^John", row[IndexTags.PatientName]);
+        Assert.Equal("HOSP", row[IndexTags.IssuerOfPatientId]);
+        Assert.Equal("20200615", row[IndexTags.StudyDate]);
+        Assert.Equal("ACC-1.1", row[IndexTags.AccessionNumber]);
+        Assert.Equal("CT\\MR", row[IndexTags.ModalitiesInStudy]);
+        Assert.Equal("2", row[IndexTags.NumberOfStudyRelatedSeries]);
+        Assert.Equal("3", row[IndexTags.NumberOfStudyRelatedInstances]);
+        Assert.Equal("EST-A", row[IndexTags.ProducingEstablishmentId]);
+        Assert.False(row.ContainsKey(IndexTags.SeriesInstanceUid));
+    }
+
+    [Fact]
+    public async Task Reindexing_the_same_instances_is_idempotent()
+    {
+        await SeedAsync();
+        await SeedAsync();
+        await Index.UpsertInstanceAsync(Make("P1", "1.1", "1.1.1", "1.1.1.1", modality: "CT"), Ct);
+
+        var study = await Index.GetStudyAsync("1.1", Ct);
+        Assert.NotNull(study);
+        Assert.Equal(2, study.NumberOfSeries);
+        Assert.Equal(3, study.NumberOfInstances);
+        Assert.Equal(["CT", "MR"], study.ModalitiesInStudy);
+        Assert.Equal(6, await Index.CountAsync(Q(QueryLevel.Image), Ct));
+    }
+
+    [Fact]
+    public async Task Person_names_match_case_and_accent_insensitively_with_wildcards()
+    {
+        await SeedAsync();
+        Assert.Equal(["1.1", "1.2"], Values(await Query(QueryLevel.Study, null, (IndexTags.PatientName, "doe^john")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.1", "1.2", "3.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.PatientName, "Do*")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["3.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.PatientName, "D?LE*")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["2.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.PatientName, "MULLER^HANS")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["2.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.PatientName, "mül*")), IndexTags.StudyInstanceUid));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.PatientName, "Doe")));
+    }
+
+    [Fact]
+    public async Task Other_strings_match_case_sensitively_and_sql_wildcards_are_literal()
+    {
+        await Index.UpsertInstancesAsync(
+        [
+            Make("AB_1", "5.1", "5.1.1", "5.1.1.1"),
+            Make("ABC1", "5.2", "5.2.1", "5.2.1.1"),
+            Make("A%Z", "5.3", "5.3.1", "5.3.1.1"),
+            Make("A[1]", "5.4", "5.4.1", "5.4.1.1"),
+        ], Ct);
+
+        Assert.Equal(["AB_1"], Values(await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "AB_1")), IndexTags.PatientId));
+        Assert.Equal(["AB_1"], Values(await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "AB_*")), IndexTags.PatientId));
+        Assert.Equal(["A%Z"], Values(await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "A%*")), IndexTags.PatientId));
+        Assert.Equal(["A[1]"], Values(await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "A[1*")), IndexTags.PatientId));
+        Assert.Equal(["ABC1", "AB_1"], Values(await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "AB??")), IndexTags.PatientId));
+        Assert.Empty(await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "abc1")));
+    }
+
+    [Fact]
+    public async Task Hostile_values_are_data_not_sql()
+    {
+        await SeedAsync();
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.PatientId, "x' OR '1'='1")));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.AccessionNumber, "'; DROP TABLE studies; --")));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.StudyInstanceUid, "1.1' OR 1=1 --\\2.1')--")));
+        Assert.Equal(4, await Index.CountAsync(Q(QueryLevel.Study), Ct));
+    }
+
+    [Fact]
+    public async Task Date_and_time_ranges()
+    {
+        await SeedAsync();
+        Assert.Equal(["1.1", "3.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.StudyDate, "20200101-20201231")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.2"], Values(await Query(QueryLevel.Study, null, (IndexTags.StudyDate, "-20191231")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["2.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.StudyDate, "20210101-")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.StudyDate, "20200615")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["3.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.StudyTime, "2300-")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.1", "1.2", "2.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.StudyTime, "1000-1015")), IndexTags.StudyInstanceUid));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.StudyTime, "1000-1014")));
+        Assert.Equal(["1.1", "1.2"], Values(await Query(QueryLevel.Study, null, (IndexTags.PatientBirthDate, "19700101"), (IndexTags.PatientId, "P1")), IndexTags.StudyInstanceUid));
+    }
+
+    [Fact]
+    public async Task Uid_lists_modalities_and_universal_matching()
+    {
+        await SeedAsync();
+        Assert.Equal(["1.2", "2.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.StudyInstanceUid, "1.2\\2.1\\9.9")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "MR")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.1", "2.1", "3.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "CT\\CR")), IndexTags.StudyInstanceUid));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "XA")));
+        Assert.Equal(4, (await Query(QueryLevel.Study, null, (IndexTags.PatientName, ""), (IndexTags.AccessionNumber, "*"))).Count);
+    }
+
+    [Fact]
+    public async Task Series_and_image_levels_carry_their_attributes()
+    {
+        await SeedAsync();
+        var series = await Query(QueryLevel.Series, null, (IndexTags.StudyInstanceUid, "1.1"));
+        Assert.Equal(["1.1.1", "1.1.2"], Values(series, IndexTags.SeriesInstanceUid));
+        var ct = series.Single(r => r[IndexTags.SeriesInstanceUid] == "1.1.1");
+        Assert.Equal("CT", ct[IndexTags.Modality]);
+        Assert.Equal("2", ct[IndexTags.NumberOfSeriesRelatedInstances]);
+        Assert.Equal("1", ct[IndexTags.SeriesNumber]);
+        Assert.Equal("Doe^John", ct[IndexTags.PatientName]);
+
+        var images = await Query(QueryLevel.Image, null, (IndexTags.SeriesInstanceUid, "1.1.1"), (IndexTags.InstanceNumber, "2"));
+        var image = Assert.Single(images);
+        Assert.Equal("1.1.1.2", image[IndexTags.SopInstanceUid]);
+        Assert.Equal("512", image[IndexTags.Rows]);
+        Assert.Equal("1.2.840.10008.1.2.1", image[IndexTags.AvailableTransferSyntaxUid]);
+        Assert.Equal("ONLINE", image[IndexTags.InstanceAvailability]);
+        Assert.Equal("1.1", image[IndexTags.StudyInstanceUid]);
+    }
+
+    [Fact]
+    public async Task Keys_below_the_query_level_and_unknown_keys_are_rejected()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Query(QueryLevel.Study, null, (IndexTags.SopInstanceUid, "1")));
+        await Assert.ThrowsAsync<ArgumentException>(() => Query(QueryLevel.Patient, null, (IndexTags.StudyDate, "2020")));
+        await Assert.ThrowsAsync<ArgumentException>(() => Query(QueryLevel.Study, null, (0x0009_1234u, "x")));
+        await Assert.ThrowsAsync<ArgumentException>(() => Query(QueryLevel.Image, null, (IndexTags.InstanceNumber, "one")));
+    }
+
+    [Fact]
+    public async Task Authorization_is_applied_to_rows_counts_and_every_level()
+    {
+        await SeedAsync();
+        var estA = IndexAuthorization.Restricted(["EST-A"], []);
+        Assert.Equal(["1.1", "2.1"], Values(await Query(QueryLevel.Study, estA), IndexTags.StudyInstanceUid));
+        Assert.Equal(2, await Index.CountAsync(Q(QueryLevel.Study, estA), Ct));
+        Assert.Equal(["1.1.1", "1.1.2", "2.1.1"], Values(await Query(QueryLevel.Series, estA), IndexTags.SeriesInstanceUid));
+        Assert.Equal(4, await Index.CountAsync(Q(QueryLevel.Image, estA), Ct));
+        Assert.Empty(await Query(QueryLevel.Image, estA, (IndexTags.StudyInstanceUid, "1.2")));
+
+        // Patient level: P3 (only EST-B) invisible; P1 shows one visible study of two.
+        var patients = await Query(QueryLevel.Patient, estA);
+        Assert.Equal(["P1", "P2"], Values(patients, IndexTags.PatientId));
+        Assert.Equal("1", patients.Single(p => p[IndexTags.PatientId] == "P1")[IndexTags.NumberOfPatientRelatedStudies]);
+        Assert.Equal("2", (await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "P1")))[0][IndexTags.NumberOfPatientRelatedStudies]);
+
+        // A care relationship on a regional patient opens that patient's studies from any establishment.
+        var regional = IndexAuthorization.Restricted([], ["R-7"]);
+        Assert.Equal(["3.1"], Values(await Query(QueryLevel.Study, regional), IndexTags.StudyInstanceUid));
+        var both = IndexAuthorization.Restricted(["EST-A"], ["R-7"]);
+        Assert.Equal(3, await Index.CountAsync(Q(QueryLevel.Study, both), Ct));
+
+        Assert.Empty(await Query(QueryLevel.Study, IndexAuthorization.None));
+        Assert.Equal(0, await Index.CountAsync(Q(QueryLevel.Patient, IndexAuthorization.Restricted(["EST-Z"], [])), Ct));
+    }
+
+    [Fact]
+    public async Task Paging_is_stable_and_complete()
+    {
+        await Index.UpsertInstancesAsync(Enumerable.Range(1, 7).Select(i => Make("PP", $"7.{i}", $"7.{i}.1", $"7.{i}.1.1")).ToList(), Ct);
+        var pages = new List<string>();
+        for (var offset = 0; offset < 8; offset += 3)
+        {
+            var page = await Index.QueryAsync(Q(QueryLevel.Study) with { Limit = 3, Offset = offset }, Ct);
+            Assert.True(page.Count <= 3);
+            pages.AddRange(page.Select(r => r[IndexTags.StudyInstanceUid]));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => $"7.{i}").Order(StringComparer.Ordinal), pages.Order(StringComparer.Ordinal));
+        Assert.Equal(7, pages.Distinct().Count());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Index.QueryAsync(Q(QueryLevel.Study) with { Limit = 0 }, Ct));
+    }
+
+    [Fact]
+    public async Task Delete_study_removes_it_its_children_and_an_orphaned_patient()
+    {
+        await SeedAsync();
+        Assert.True(await Index.DeleteStudyAsync("3.1", Ct));
+        Assert.False(await Index.DeleteStudyAsync("3.1", Ct));
+        Assert.True(await Index.DeleteStudyAsync("1.2", Ct));
+
+        Assert.Null(await Index.GetStudyAsync("3.1", Ct));
+        Assert.Empty(await Query(QueryLevel.Image, null, (IndexTags.StudyInstanceUid, "3.1")));
+        Assert.Equal(["P1", "P2"], Values(await Query(QueryLevel.Patient), IndexTags.PatientId));
+        Assert.Equal("1", (await Query(QueryLevel.Patient, null, (IndexTags.PatientId, "P1")))[0][IndexTags.NumberOfPatientRelatedStudies]);
+    }
+
+    [Fact]
+    public async Task Get_study_returns_the_study_record()
+    {
+        await SeedAsync();
+        var study = await Index.GetStudyAsync("2.1", Ct);
+        Assert.NotNull(study);
+        Assert.Equal("P2", study.PatientId);
+        Assert.Equal("R-42", study.RegionalPatientId);
+        Assert.Equal("Müller^Hans", study.PatientName);
+        Assert.Equal("EST-A", study.ProducingEstablishmentId);
+        Assert.Equal(1, study.NumberOfInstances);
+        Assert.Null(await Index.GetStudyAsync("9.9.9", Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_single_upserts_are_all_committed_with_exact_counts()
+    {
+        var writes = Enumerable.Range(1, 300).Select(i =>
+            Index.UpsertInstanceAsync(Make($"C{i % 3}", $"8.{i % 5}", $"8.{i % 5}.{i % 2}", $"8.9.{i}", modality: i % 2 == 0 ? "CT" : "MR"), Ct));
+        await Task.WhenAll(writes);
+
+        Assert.Equal(300, await Index.CountAsync(Q(QueryLevel.Image), Ct));
+        var studies = await Query(QueryLevel.Study);
+        Assert.Equal(5, studies.Count);
+        Assert.All(studies, s => Assert.Equal("60", s[IndexTags.NumberOfStudyRelatedInstances]));
+        Assert.All(studies, s => Assert.Equal("2", s[IndexTags.NumberOfStudyRelatedSeries]));
+        Assert.All(studies, s => Assert.Equal("CT\\MR", s[IndexTags.ModalitiesInStudy]));
+    }
+
+    [Fact]
+    public async Task One_invalid_write_fails_alone()
+    {
+        var good = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.1"), Ct);
+        var bad = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.2") with { SopClassUid = "" }, Ct);
+        var alsoGood = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.3"), Ct);
+
+        await good;
+        await alsoGood;
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => bad);
+        Assert.Equal(2, (await Index.GetStudyAsync("6.1", Ct))!.NumberOfInstances);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Tests.Storage;
+using Xunit;
+using static Mirc.Grains.Tests.Indexing.IndexedInstances;
+
+namespace Mirc.Grains.Tests.Indexing;
+
+/// <summary>The index contract on SQLite, plus durability settings and index use.</summary>
+public sealed class SqliteQueryIndexTests : QueryIndexContractTests
+{
+    private readonly string _directory = TestEnvironment.NewTempDirectory("sqlite");
+
+    private string DatabasePath => Path.Combine(_directory, "index.db");
+
+    protected override Task<IQueryIndex> CreateIndexAsync() => Task.FromResult<IQueryIndex>(new SqliteQueryIndex(DatabasePath, maxBatchSize: 500));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        TestEnvironment.TryDeleteDirectory(_directory);
+    }
+
+    [Fact]
+    public async Task Database_is_in_wal_mode_and_survives_reopening()
+    {
+        await Index.UpsertInstanceAsync(Make("P9", "9.1", "9.1.1", "9.1.1.1"), Ct);
+        await ((IAsyncDisposable)Index).DisposeAsync();
+
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = new SqliteCommand("PRAGMA journal_mode", connection);
+            Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
+        }
+
+        await using var reopened = new SqliteQueryIndex(DatabasePath);
+        Assert.Equal(1, (await reopened.GetStudyAsync("9.1", Ct))!.NumberOfInstances);
+    }
+
+    [Fact]
+    public async Task Study_query_by_patient_id_uses_an_index_and_stays_fast_with_many_studies()
+    {
+        // 4,000 studies of 2,000 patients, then a lookup by patient id.
+        var batch = new List<IndexedInstance>();
+        for (var i = 0; i < 4_000; i++)
+        {
+            batch.Add(Make($"PID{i % 2_000:D5}", $"2.25.{i}", $"2.25.{i}.1", $"2.25.{i}.1.1", patientName: $"Name{i}^Test"));
+            if (batch.Count == 1_000)
+            {
+                await Index.UpsertInstancesAsync(batch, Ct);
+                batch = [];
+            }
+        }
+
+        var query = Q(QueryLevel.Study, IndexAuthorization.Restricted(["EST-A"], []), (IndexTags.PatientId, "PID01234"));
+        await Index.QueryAsync(query, Ct);
+        var watch = Stopwatch.StartNew();
+        var rows = await Index.QueryAsync(query, Ct);
+        watch.Stop();
+
+        Assert.Equal(["2.25.1234", "2.25.3234"], Values(rows, IndexTags.StudyInstanceUid));
+        Assert.True(watch.ElapsedMilliseconds < 200, $"query took {watch.ElapsedMilliseconds} ms");
+
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var explain = new SqliteCommand(
+            "EXPLAIN QUERY PLAN SELECT st.study_uid FROM studies st JOIN patients p ON p.patient_key = st.patient_key WHERE p.patient_id = 'PID01234'", connection);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Azure.Core;
+using Azure.Storage.Blobs;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Storage;
+
+/// <summary>
+/// Starts a private Azurite blob server (npm package, installed under $MIRC_TOOLS_DIR or &lt;repo&gt;/.tools by
+/// ./test.sh) on a free loopback port with telemetry disabled, and stops it at the end.
+/// </summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    // Azurite's fixed, publicly documented development account (not a secret).
+    private const string DevAccount = "devstoreaccount1";
+    private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private Process? _process;
+    private string? _location;
+
+    /// <summary>Connection string of the running server.</summary>
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>A client with short retries (a failing test should fail fast).</summary>
+    public BlobServiceClient CreateServiceClient()
+    {
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.Mode = RetryMode.Fixed;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return new BlobServiceClient(ConnectionString, options);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask InitializeAsync()
+    {
+        var main = Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "blob", "main.js");
+        if (!File.Exists(main))
+        {
+            throw new InvalidOperationException(
+                $"Azurite is not installed ({main} missing). Run ./test.sh (installs tools/package.json into .tools) " +
+                "or: mkdir -p .tools && cp tools/package.json .tools/ && (cd .tools && npm install).");
+        }
+
+        var port = TestEnvironment.FreeLoopbackPort();
+        _location = TestEnvironment.NewTempDirectory("azurite");
+        var start = new ProcessStartInfo("node")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     main, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--location", _location, "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await TestEnvironment.WaitForPortAsync(port, TimeSpan.FromSeconds(30), () => _process.HasExited, "Azurite");
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};BlobEndpoint=http://127.0.0.1:{port}/{DevAccount};";
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _process?.Dispose();
+        if (_location is not null)
+        {
+            TestEnvironment.TryDeleteDirectory(_location);
+        }
+    }
+}

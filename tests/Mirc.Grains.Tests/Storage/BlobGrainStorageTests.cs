@@ -1,0 +1,148 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Storage;
+
+/// <summary>The grain-state provider called directly, as Orleans calls it.</summary>
+public sealed class BlobGrainStorageTests : IDisposable
+{
+    private readonly string _root = TestEnvironment.NewTempDirectory("grainstate");
+    private readonly FileSystemBlobStore _blobs;
+    private readonly InstanceBlobLayout _layout = new("mirc", 4);
+    private readonly BlobGrainStorage _storage;
+    private readonly ServiceProvider _services;
+
+    public BlobGrainStorageTests()
+    {
+        _blobs = new FileSystemBlobStore(_root);
+        _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        _storage = new BlobGrainStorage("archive", _blobs, _layout, _services.GetRequiredService<Serializer>(), NullLogger<BlobGrainStorage>.Instance);
+    }
+
+    public void Dispose()
+    {
+        _services.Dispose();
+        TestEnvironment.TryDeleteDirectory(_root);
+    }
+
+    private static GrainId Grain(string key) => GrainId.Create("study", key);
+
+    [Fact]
+    public async Task Missing_state_reads_as_a_new_empty_record()
+    {
+        var state = new GrainState<Dictionary<string, int>>();
+        await _storage.ReadStateAsync("counts", Grain("1.2.3"), state);
+
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+        Assert.NotNull(state.State);
+        Assert.Empty(state.State);
+    }
+
+    [Fact]
+    public async Task Written_state_is_read_back_with_its_etag()
+    {
+        var written = new GrainState<Dictionary<string, int>>(new Dictionary<string, int> { ["CT"] = 3, ["MR"] = 7 });
+        await _storage.WriteStateAsync("counts", Grain("1.2.3"), written);
+
+        var read = new GrainState<Dictionary<string, int>>();
+        await _storage.ReadStateAsync("counts", Grain("1.2.3"), read);
+
+        Assert.True(written.RecordExists);
+        Assert.NotNull(written.ETag);
+        Assert.True(read.RecordExists);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.Equal(written.State, read.State);
+    }
+
+    [Fact]
+    public async Task State_names_and_grains_are_kept_apart()
+    {
+        await _storage.WriteStateAsync("a", Grain("1"), new GrainState<string>("a1"));
+        await _storage.WriteStateAsync("b", Grain("1"), new GrainState<string>("b1"));
+        await _storage.WriteStateAsync("a", Grain("2"), new GrainState<string>("a2"));
+
+        async Task<string> Read(string name, string key)
+        {
+            var s = new GrainState<string>();
+            await _storage.ReadStateAsync(name, Grain(key), s);
+            return s.State!;
+        }
+
+        Assert.Equal("a1", await Read("a", "1"));
+        Assert.Equal("b1", await Read("b", "1"));
+        Assert.Equal("a2", await Read("a", "2"));
+    }
+
+    [Fact]
+    public async Task A_stale_etag_is_an_inconsistent_state_naming_grain_and_etags()
+    {
+        var grain = Grain("1.2.840.99");
+        var first = new GrainState<List<string>>();
+        var second = new GrainState<List<string>>();
+        await _storage.ReadStateAsync("manifest", grain, first);
+        await _storage.ReadStateAsync("manifest", grain, second);
+
+        first.State!.Add("one");
+        await _storage.WriteStateAsync("manifest", grain, first);
+        second.State!.Add("two");
+        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync("manifest", grain, second));
+
+        Assert.Contains(grain.ToString(), error.Message);
+        Assert.Contains(first.ETag!, error.Message);
+        Assert.Equal(first.ETag, error.StoredEtag);
+        var stored = new GrainState<List<string>>();
+        await _storage.ReadStateAsync("manifest", grain, stored);
+        Assert.Equal(["one"], stored.State);
+    }
+
+    [Fact]
+    public async Task Clear_removes_the_record_and_respects_the_etag()
+    {
+        var grain = Grain("to-clear");
+        var owner = new GrainState<string>("value");
+        await _storage.WriteStateAsync("s", grain, owner);
+        var stale = new GrainState<string> { ETag = owner.ETag };
+        await _storage.WriteStateAsync("s", grain, owner);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.ClearStateAsync("s", grain, stale));
+        await _storage.ClearStateAsync("s", grain, owner);
+
+        Assert.False(owner.RecordExists);
+        Assert.Null(owner.ETag);
+        var read = new GrainState<string>();
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.False(read.RecordExists);
+
+        // A record created after the clear can be written again from scratch.
+        await _storage.WriteStateAsync("s", grain, new GrainState<string>("again"));
+    }
+
+    [Fact]
+    public async Task Awkward_grain_keys_map_to_safe_blob_names_inside_the_state_container()
+    {
+        var keys = new[] { "../../etc/passwd", "a/b c", ".hidden", "é\u00e8\u4e2d", "%41" };
+        foreach (var key in keys)
+        {
+            await _storage.WriteStateAsync("s", Grain(key), new GrainState<string>(key));
+        }
+
+        foreach (var key in keys)
+        {
+            var read = new GrainState<string>();
+            await _storage.ReadStateAsync("s", Grain(key), read);
+            Assert.Equal(key, read.State);
+        }
+
+        var blobs = await _blobs.ListAsync(_layout.GrainStateContainer, null, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(keys.Length, blobs.Count);
+        Assert.All(blobs, b => Assert.DoesNotContain("..", b.Key.Name, StringComparison.Ordinal));
+        Assert.Single(Directory.GetDirectories(_root));
+    }
+}

@@ -1,0 +1,290 @@
+using System.Security.Cryptography;
+using Mirc.Grains.Storage.Blobs;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Storage;
+
+/// <summary>Behaviour every <see cref="IBlobStore"/> must have; run against the filesystem and Azurite.</summary>
+public abstract class BlobStoreContractTests
+{
+    /// <summary>Each test writes into its own container.</summary>
+    protected readonly string Container = "t" + Guid.NewGuid().ToString("N")[..20];
+
+    protected abstract IBlobStore Store { get; }
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected BlobKey Key(string name) => new(Container, name);
+
+    protected static byte[] RandomBytes(int length)
+    {
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    protected async Task<byte[]> ReadAllAsync(BlobKey key, BlobRange? range = null)
+    {
+        await using var stream = await Store.OpenReadAsync(key, range, Ct);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, Ct);
+        return copy.ToArray();
+    }
+
+    [Fact]
+    public async Task Write_then_read_returns_the_bytes_with_size_hash_and_etag()
+    {
+        var content = RandomBytes(10_000);
+        var result = await Store.WriteAsync(Key("1.2.3/4.5/6.7.dcm"), new MemoryStream(content), cancellationToken: Ct);
+
+        Assert.Equal(content.Length, result.Length);
+        Assert.Equal(SHA256.HashData(content), result.Sha256);
+        Assert.Equal(content, await ReadAllAsync(Key("1.2.3/4.5/6.7.dcm")));
+        var properties = await Store.TryGetPropertiesAsync(Key("1.2.3/4.5/6.7.dcm"), Ct);
+        Assert.NotNull(properties);
+        Assert.Equal(content.Length, properties.Length);
+        Assert.Equal(result.ETag, properties.ETag);
+    }
+
+    [Fact]
+    public async Task Multi_block_write_from_a_non_seekable_stream_round_trips()
+    {
+        var content = RandomBytes((9 * 1024 * 1024) + 123);
+        var result = await Store.WriteAsync(Key("big.bin"), new ForwardOnlyStream(content), cancellationToken: Ct);
+
+        Assert.Equal(content.Length, result.Length);
+        Assert.Equal(SHA256.HashData(content), result.Sha256);
+        Assert.Equal(SHA256.HashData(content), SHA256.HashData(await ReadAllAsync(Key("big.bin"))));
+    }
+
+    [Fact]
+    public async Task Empty_blob_round_trips()
+    {
+        var result = await Store.WriteAsync(Key("empty"), new MemoryStream(), cancellationToken: Ct);
+        Assert.Equal(0, result.Length);
+        Assert.Equal(SHA256.HashData(ReadOnlySpan<byte>.Empty), result.Sha256);
+        Assert.Empty(await ReadAllAsync(Key("empty")));
+    }
+
+    [Fact]
+    public async Task Hash_mismatch_commits_nothing_and_keeps_the_previous_version()
+    {
+        var original = RandomBytes(2_000);
+        await Store.WriteAsync(Key("kept"), new MemoryStream(original), cancellationToken: Ct);
+        var wrongHash = SHA256.HashData(RandomBytes(10));
+
+        var error = await Assert.ThrowsAsync<BlobHashMismatchException>(() =>
+            Store.WriteAsync(Key("kept"), new MemoryStream(RandomBytes(2_000)), new BlobWriteOptions { ExpectedSha256 = wrongHash }, Ct));
+        await Assert.ThrowsAsync<BlobHashMismatchException>(() =>
+            Store.WriteAsync(Key("never"), new MemoryStream(RandomBytes(5 * 1024 * 1024)), new BlobWriteOptions { ExpectedSha256 = wrongHash }, Ct));
+
+        Assert.Equal(wrongHash, error.ExpectedSha256);
+        Assert.Equal(original, await ReadAllAsync(Key("kept")));
+        Assert.Null(await Store.TryGetPropertiesAsync(Key("never"), Ct));
+    }
+
+    [Fact]
+    public async Task Matching_expected_hash_is_accepted()
+    {
+        var content = RandomBytes(3_000);
+        var result = await Store.WriteAsync(Key("ok"), new MemoryStream(content), new BlobWriteOptions { ExpectedSha256 = SHA256.HashData(content) }, Ct);
+        Assert.Equal(content.Length, result.Length);
+    }
+
+    [Fact]
+    public async Task Failing_source_stream_leaves_no_blob()
+    {
+        var content = RandomBytes(300_000);
+        await Assert.ThrowsAsync<IOException>(() => Store.WriteAsync(Key("broken"), new ForwardOnlyStream(content, failAfter: 200_000), cancellationToken: Ct));
+
+        Assert.Null(await Store.TryGetPropertiesAsync(Key("broken"), Ct));
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.OpenReadAsync(Key("broken"), null, Ct));
+    }
+
+    [Fact]
+    public async Task Overwrite_false_refuses_an_existing_blob()
+    {
+        var original = RandomBytes(100);
+        await Store.WriteAsync(Key("once"), new MemoryStream(original), cancellationToken: Ct);
+
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() =>
+            Store.WriteAsync(Key("once"), new MemoryStream(RandomBytes(100)), new BlobWriteOptions { Overwrite = false }, Ct));
+        Assert.Equal(original, await ReadAllAsync(Key("once")));
+    }
+
+    [Fact]
+    public async Task Rewriting_identical_content_changes_the_etag()
+    {
+        var content = RandomBytes(64);
+        var first = await Store.WriteAsync(Key("same"), new MemoryStream(content), cancellationToken: Ct);
+        var second = await Store.WriteAsync(Key("same"), new MemoryStream(content), cancellationToken: Ct);
+        Assert.NotEqual(first.ETag, second.ETag);
+    }
+
+    [Fact]
+    public async Task Range_reads_return_the_requested_bytes()
+    {
+        var content = RandomBytes(50_000);
+        await Store.WriteAsync(Key("frames"), new MemoryStream(content), cancellationToken: Ct);
+
+        Assert.Equal(content.AsSpan(1_000, 2_345).ToArray(), await ReadAllAsync(Key("frames"), new BlobRange(1_000, 2_345)));
+        Assert.Equal(content.AsSpan(49_000).ToArray(), await ReadAllAsync(Key("frames"), new BlobRange(49_000)));
+        Assert.Equal(content.AsSpan(49_990).ToArray(), await ReadAllAsync(Key("frames"), new BlobRange(49_990, 100)));
+        Assert.Empty(await ReadAllAsync(Key("frames"), new BlobRange(50_000)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.OpenReadAsync(Key("frames"), new BlobRange(60_000, 10), Ct));
+    }
+
+    [Fact]
+    public async Task Missing_blobs_are_reported_as_missing()
+    {
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.OpenReadAsync(Key("nothing"), null, Ct));
+        Assert.Null(await Store.TryGetPropertiesAsync(Key("nothing"), Ct));
+        Assert.Null(await Store.TryReadAllAsync(Key("nothing"), Ct));
+        Assert.False(await Store.DeleteAsync(Key("nothing"), null, Ct));
+    }
+
+    [Fact]
+    public async Task Conditional_writes_follow_etags()
+    {
+        var key = Key("state/grain-1");
+        var v1 = await Store.WriteIfMatchAsync(key, new byte[] { 1 }, expected: null, Ct);
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.WriteIfMatchAsync(key, new byte[] { 9 }, expected: null, Ct));
+
+        var v2 = await Store.WriteIfMatchAsync(key, new byte[] { 2, 2 }, v1, Ct);
+        Assert.NotEqual(v1, v2);
+        var stale = await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.WriteIfMatchAsync(key, new byte[] { 3 }, v1, Ct));
+        Assert.Equal(v1, stale.Expected);
+
+        var read = await Store.TryReadAllAsync(key, Ct);
+        Assert.NotNull(read);
+        Assert.Equal(new byte[] { 2, 2 }, read.Content.ToArray());
+        Assert.Equal(v2, read.ETag);
+        Assert.Equal(v2, (await Store.TryGetPropertiesAsync(key, Ct))!.ETag);
+    }
+
+    [Fact]
+    public async Task Conditional_write_on_a_missing_blob_with_an_etag_fails()
+    {
+        var v1 = await Store.WriteIfMatchAsync(Key("gone"), new byte[] { 1 }, null, Ct);
+        await Store.DeleteAsync(Key("gone"), null, Ct);
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.WriteIfMatchAsync(Key("gone"), new byte[] { 2 }, v1, Ct));
+    }
+
+    [Fact]
+    public async Task Only_one_of_concurrent_conditional_writers_wins()
+    {
+        var key = Key("race");
+        var start = await Store.WriteIfMatchAsync(key, new byte[] { 0 }, null, Ct);
+        var attempts = Enumerable.Range(1, 8).Select(async i =>
+        {
+            try
+            {
+                await Store.WriteIfMatchAsync(key, new[] { (byte)i }, start, Ct);
+                return true;
+            }
+            catch (BlobConcurrencyException)
+            {
+                return false;
+            }
+        }).ToList();
+
+        var outcomes = await Task.WhenAll(attempts);
+        Assert.Equal(1, outcomes.Count(won => won));
+        var winner = Array.IndexOf(outcomes, true) + 1;
+        Assert.Equal(new[] { (byte)winner }, (await Store.TryReadAllAsync(key, Ct))!.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task Delete_honours_if_match()
+    {
+        var key = Key("doomed");
+        var v1 = await Store.WriteIfMatchAsync(key, new byte[] { 1 }, null, Ct);
+        var v2 = await Store.WriteIfMatchAsync(key, new byte[] { 2 }, v1, Ct);
+
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.DeleteAsync(key, v1, Ct));
+        Assert.NotNull(await Store.TryGetPropertiesAsync(key, Ct));
+        Assert.True(await Store.DeleteAsync(key, v2, Ct));
+        Assert.Null(await Store.TryGetPropertiesAsync(key, Ct));
+        Assert.False(await Store.DeleteAsync(key, null, Ct));
+    }
+
+    [Fact]
+    public async Task List_filters_by_prefix()
+    {
+        foreach (var name in new[] { "1.2/a.dcm", "1.2/b.dcm", "1.3/a.dcm", "1.20/c.dcm" })
+        {
+            await Store.WriteAsync(Key(name), new MemoryStream(RandomBytes(10)), cancellationToken: Ct);
+        }
+
+        var all = await ListNamesAsync(null);
+        var study = await ListNamesAsync("1.2/");
+        var partial = await ListNamesAsync("1.2");
+
+        Assert.Equal(["1.2/a.dcm", "1.2/b.dcm", "1.20/c.dcm", "1.3/a.dcm"], all);
+        Assert.Equal(["1.2/a.dcm", "1.2/b.dcm"], study);
+        Assert.Equal(["1.2/a.dcm", "1.2/b.dcm", "1.20/c.dcm"], partial);
+        Assert.Empty(await ListNamesAsync("9/"));
+        Assert.Empty(await Store.ListAsync("nosuchcontainer" + Container[..10], null, Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task List_reports_size_and_etag()
+    {
+        var written = await Store.WriteAsync(Key("x/y"), new MemoryStream(RandomBytes(77)), cancellationToken: Ct);
+        var listed = Assert.Single(await Store.ListAsync(Container, null, Ct).ToListAsync(Ct));
+        Assert.Equal(77, listed.Length);
+        Assert.Equal(written.ETag, listed.ETag);
+    }
+
+    [Fact]
+    public async Task Move_promotes_a_staged_blob()
+    {
+        var content = RandomBytes(20_000);
+        await Store.WriteAsync(Key("staging/abc.tmp"), new MemoryStream(content), cancellationToken: Ct);
+        await Store.WriteAsync(Key("final/1.dcm"), new MemoryStream(RandomBytes(5)), cancellationToken: Ct);
+
+        var moved = await Store.MoveAsync(Key("staging/abc.tmp"), Key("final/1.dcm"), Ct);
+
+        Assert.Equal(content.Length, moved.Length);
+        Assert.Equal(content, await ReadAllAsync(Key("final/1.dcm")));
+        Assert.Null(await Store.TryGetPropertiesAsync(Key("staging/abc.tmp"), Ct));
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.MoveAsync(Key("staging/abc.tmp"), Key("final/2.dcm"), Ct));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/../../b")]
+    [InlineData("/rooted")]
+    [InlineData("a//b")]
+    [InlineData(".hidden")]
+    [InlineData("dir/")]
+    [InlineData("back\\slash")]
+    public async Task Unsafe_names_are_rejected(string name)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.WriteAsync(Key(name), new MemoryStream(new byte[1]), cancellationToken: Ct));
+    }
+
+    [Theory]
+    [InlineData("UPPER")]
+    [InlineData("ab")]
+    [InlineData("a--b")]
+    [InlineData("-ab")]
+    [InlineData("a_b")]
+    public async Task Invalid_containers_are_rejected(string container)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.WriteAsync(new BlobKey(container, "x"), new MemoryStream(new byte[1]), cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task Many_parallel_writes_all_land()
+    {
+        var writes = Enumerable.Range(0, 40).Select(i => Store.WriteAsync(Key($"p/{i}.dcm"), new MemoryStream(RandomBytes(1_000 + i)), cancellationToken: Ct));
+        var results = await Task.WhenAll(writes);
+
+        Assert.Equal(40, results.Select(r => r.ETag).Distinct().Count());
+        Assert.Equal(40, (await ListNamesAsync("p/")).Count);
+    }
+
+    protected async Task<List<string>> ListNamesAsync(string? prefix) =>
+        (await Store.ListAsync(Container, prefix, Ct).Select(p => p.Key.Name).ToListAsync(Ct)).Order(StringComparer.Ordinal).ToList();
+}

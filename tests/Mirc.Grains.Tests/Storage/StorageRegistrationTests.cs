@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.Blobs;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Storage;
+
+/// <summary><c>AddMircStorage</c> binds <c>Mirc:Storage</c> / <c>Mirc:Index</c>, picks the implementations and refuses bad settings.</summary>
+public sealed class StorageRegistrationTests : IDisposable
+{
+    private readonly string _dataPath = TestEnvironment.NewTempDirectory("di");
+
+    public void Dispose() => TestEnvironment.TryDeleteDirectory(_dataPath);
+
+    private ServiceProvider Build(params (string Key, string Value)[] settings)
+    {
+        var values = new Dictionary<string, string?> { ["Mirc:DataPath"] = _dataPath };
+        foreach (var (key, value) in settings)
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        return new ServiceCollection().AddLogging().AddMircStorage(configuration).BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task Defaults_are_the_embedded_stores_under_the_data_path()
+    {
+        await using var services = Build();
+        var blobs = Assert.IsType<FileSystemBlobStore>(services.GetRequiredService<IBlobStore>());
+        var index = Assert.IsType<SqliteQueryIndex>(services.GetRequiredService<IQueryIndex>());
+        var layout = services.GetRequiredService<InstanceBlobLayout>();
+
+        Assert.Equal(Path.Combine(_dataPath, "blobs"), blobs.RootPath);
+        Assert.Equal(Path.Combine(_dataPath, "index.db"), index.DatabasePath);
+        Assert.Equal(16, layout.ShardCount);
+        Assert.Equal("mirc-instances-00", layout.InstanceContainers[0]);
+    }
+
+    [Fact]
+    public async Task Settings_choose_azure_and_the_shard_layout()
+    {
+        await using var services = Build(
+            ("Mirc:Storage:Provider", "Azure"),
+            ("Mirc:Storage:ConnectionString", "UseDevelopmentStorage=true"),
+            ("Mirc:Storage:ShardCount", "32"),
+            ("Mirc:Storage:ContainerPrefix", "region1"));
+
+        Assert.IsType<AzureBlobStore>(services.GetRequiredService<IBlobStore>());
+        var layout = services.GetRequiredService<InstanceBlobLayout>();
+        Assert.Equal(32, layout.ShardCount);
+        Assert.Equal("region1-grainstate", layout.GrainStateContainer);
+    }
+
+    [Theory]
+    [InlineData("Mirc:Storage:Provider", "Azure", "ConnectionString or Mirc:Storage:AccountUri")]
+    [InlineData("Mirc:Storage:ShardCount", "0", "ShardCount")]
+    [InlineData("Mirc:Storage:ContainerPrefix", "Bad_Prefix", "ContainerPrefix")]
+    public async Task Invalid_blob_settings_fail_validation(string key, string value, string expected)
+    {
+        await using var services = Build((key, value));
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<BlobStorageOptions>>().Value);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postgres_without_connection_string_fails_validation()
+    {
+        await using var services = Build(("Mirc:Index:Provider", "Postgres"));
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<QueryIndexOptions>>().Value);
+        Assert.Contains("Mirc:Index:ConnectionString", error.Message, StringComparison.Ordinal);
+    }
+}
