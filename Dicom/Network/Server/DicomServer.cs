@@ -1,0 +1,233 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mirc.Dicom.Network.Dimse;
+using Mirc.Dicom.Network.Upper;
+
+namespace Mirc.Dicom.Network;
+
+/// <summary>
+/// DICOM DIMSE server (association acceptor): accept loop, one task per association, bounded number of associations,
+/// graceful stop. Services are delegated to an <see cref="IDicomServiceHandler"/>.
+/// </summary>
+public sealed class DicomServer : IAsyncDisposable
+{
+    private const uint MaxAssociateRequestLength = 1024 * 1024;
+    private readonly IDicomServiceHandler _handler;
+    private readonly DicomServerOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private readonly HashSet<Task> _associations = [];
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private int _active;
+
+    /// <summary>Creates a server; call <see cref="Start"/> to listen.</summary>
+    public DicomServer(IDicomServiceHandler handler, DicomServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _handler = handler;
+        _options = options ?? new DicomServerOptions();
+        _options.Validate();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<DicomServer>();
+    }
+
+    /// <summary>Bound endpoint (with the actual port when started on port 0).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("server not started"));
+
+    /// <summary>Associations currently open.</summary>
+    public int ActiveAssociations => Volatile.Read(ref _active);
+
+    /// <summary>Binds and starts accepting connections.</summary>
+    public void Start(IPEndPoint endPoint)
+    {
+        if (_listener is not null) throw new InvalidOperationException("server already started");
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(endPoint);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        _listener = listener;
+        NetworkLog.Listening(_logger, listener.LocalEndPoint!);
+        _acceptLoop = AcceptLoopAsync(listener, _stopping.Token);
+    }
+
+    /// <summary>
+    /// Stops accepting, lets open associations finish for <see cref="DicomServerOptions.StopGracePeriod"/> (or until
+    /// <paramref name="ct"/> is cancelled), then aborts the remaining ones.
+    /// </summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        if (_listener is null) return;
+        _listener.Dispose();
+        if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+        Task[] running;
+        lock (_gate) running = [.. _associations];
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(_options.StopGracePeriod, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // grace period over: abort what is left
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        lock (_gate) running = [.. _associations];
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // a connection reset before accept completed: keep serving
+            }
+            socket.NoDelay = true;
+            var task = ServeAsync(socket, ct);
+            lock (_gate) _associations.Add(task);
+            _ = task.ContinueWith(t => { lock (_gate) _associations.Remove(t); }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    {
+        await Task.Yield(); // never run an association on the accept loop
+        var count = Interlocked.Increment(ref _active);
+        var remote = socket.RemoteEndPoint;
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
+        var framer = new PduFramer(reader);
+        DimseChannel? channel = null;
+        try
+        {
+            var request = await ReceiveAssociateRequestAsync(framer, stream, remote, ct).ConfigureAwait(false);
+            if (request is null) return;
+            var name = $"{request.CallingAe}->{request.CalledAe}@{remote}";
+
+            var decision = count > _options.MaxAssociations
+                ? AssociationDecision.Reject(AssociationRejection.LocalLimitExceeded)
+                : await _handler.OnAssociationRequestAsync(request, ct).ConfigureAwait(false);
+            if (decision.Rejection is { } rejection)
+            {
+                NetworkLog.AssociationRejected(_logger, name, rejection);
+                await stream.WriteAsync(AssociatePduCodec.EncodeReject(rejection), ct).ConfigureAwait(false);
+                return;
+            }
+
+            var contexts = request.PresentationContexts.Select(decision.Policy!.Negotiate).ToList();
+            var accept = new AssociationAccept
+            {
+                CalledAe = request.CalledAe, CallingAe = request.CallingAe, PresentationContexts = contexts,
+                MaxPduLength = _options.MaxPduLength,
+                UserIdentityServerResponse = request.UserIdentity is { PositiveResponseRequested: true }
+                    ? decision.UserIdentityServerResponse ?? [] : null,
+            };
+            await stream.WriteAsync(AssociatePduCodec.EncodeAccept(accept, request.PresentationContexts), ct).ConfigureAwait(false);
+            NetworkLog.AssociationAccepted(_logger, name, contexts.Count(c => c.IsAccepted), contexts.Count);
+
+            var context = new DicomServiceContext
+            {
+                CallingAe = request.CallingAe, CalledAe = request.CalledAe, RemoteEndPoint = remote,
+                UserIdentity = request.UserIdentity, ApplicationState = decision.ApplicationState, PresentationContexts = contexts,
+            };
+            channel = new DimseChannel(socket, stream, reader, framer, request.MaxPduLength, contexts, _options, _logger, name)
+            {
+                Processor = new DimseServiceDispatcher(_handler, context, _options, _loggerFactory),
+            };
+            await channel.RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DicomProtocolException or IOException or SocketException or OperationCanceledException)
+        {
+            NetworkLog.ConnectionFailed(_logger, remote?.ToString() ?? "?", ex.Message, ex is DicomProtocolException ? null : ex);
+            await TryAbortAsync(stream).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            NetworkLog.ConnectionFailed(_logger, remote?.ToString() ?? "?", "association handler failed", ex);
+            await TryAbortAsync(stream).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (channel is not null) await channel.DisposeAsync().ConfigureAwait(false);
+            else
+            {
+                framer.ReleasePrevious();
+                await reader.CompleteAsync().ConfigureAwait(false);
+                socket.Dispose();
+            }
+            await stream.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    /// <summary>Waits (ARTIM) for the A-ASSOCIATE-RQ; null when the peer went away first.</summary>
+    private async Task<AssociationRequest?> ReceiveAssociateRequestAsync(PduFramer framer, Stream stream, EndPoint? remote, CancellationToken ct)
+    {
+        using var artim = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        artim.CancelAfter(_options.ArtimTimeout);
+        RawPdu? maybe;
+        try
+        {
+            maybe = await framer.ReadAsync(MaxAssociateRequestLength, artim.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new DicomProtocolException("ARTIM expired: no A-ASSOCIATE-RQ received");
+        }
+        if (maybe is not { } pdu) return null;
+        if (pdu.Type != PduType.AssociateRequest) throw new DicomProtocolException($"expected A-ASSOCIATE-RQ, received {pdu.Type}");
+        var body = pdu.ToArray();
+        framer.ReleasePrevious();
+        if (body.Length >= 2 && (body[1] & 1) == 0)
+        {
+            await stream.WriteAsync(AssociatePduCodec.EncodeReject(AssociationRejection.ProtocolVersionNotSupported), ct).ConfigureAwait(false);
+            return null;
+        }
+        return AssociatePduCodec.DecodeRequest(body, remote);
+    }
+
+    private static async Task TryAbortAsync(Stream stream)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await stream.WriteAsync(AssociatePduCodec.EncodeAbort(2, 0), cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // peer already gone
+        }
+    }
+
+    /// <summary>Stops the server (see <see cref="StopAsync"/>).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}

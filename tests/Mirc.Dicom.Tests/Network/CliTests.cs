@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Mirc.Dicom.Tests.Network;
+
+/// <summary>The <c>mirc-dicom</c> tool run as a process (<c>dotnet mirc-dicom.dll …</c>) against our server on a free port.</summary>
+public sealed class CliTests
+{
+    [Fact]
+    public async Task Echo_reports_success_and_exits_zero()
+    {
+        await using var server = new TestServer();
+        var (exit, output, _) = await RunAsync("echo", "-p", server.Port.ToString(), "-aet", "CLI", "-aec", "ANY");
+        Assert.Equal(0, exit);
+        Assert.Contains("C-ECHO status 0x0000", output);
+        Assert.Contains(server.Archive.Associations, a => a.CallingAe == "CLI");
+    }
+
+    [Fact]
+    public async Task Echo_to_a_rejecting_server_exits_non_zero()
+    {
+        await using var server = new TestServer(archive: new InMemoryArchive { RequiredCallingAe = "SOMEONE_ELSE" });
+        var (exit, _, error) = await RunAsync("echo", "-p", server.Port.ToString(), "-aet", "CLI", "-aec", "ANY");
+        Assert.Equal(1, exit);
+        Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
+    [Fact]
+    public async Task Store_then_get_round_trips_the_dataset_bytes()
+    {
+        await using var server = new TestServer();
+        var study = TestFiles.NewUid();
+        var uid = TestFiles.NewUid();
+        var part10 = TestFiles.Create(uid, study, DicomUids.ExplicitVRLittleEndian, pixelBytes: 8192, seed: 7);
+        var folder = Directory.CreateTempSubdirectory("mirc-cli-");
+        try
+        {
+            var input = Path.Combine(folder.FullName, "in.dcm");
+            await File.WriteAllBytesAsync(input, part10, TestContext.Current.CancellationToken);
+            var (storeExit, storeOutput, _) = await RunAsync("store", "-p", server.Port.ToString(), "-aec", "ANY", input);
+            Assert.Equal(0, storeExit);
+            Assert.Contains("stored 1/1", storeOutput);
+            Assert.Equal(TestFiles.DataSetOf(part10), server.Archive.Stored[uid].DataSet);
+
+            server.Archive.AddFile(part10, uid, study, DicomUids.ExplicitVRLittleEndian);
+            var output = Path.Combine(folder.FullName, "out");
+            var (getExit, getOutput, _) = await RunAsync("get", "-p", server.Port.ToString(), "-aec", "ANY", "-k", "StudyInstanceUID=" + study, "-od", output);
+            Assert.Equal(0, getExit);
+            Assert.Contains("completed 1, failed 0", getOutput);
+            var received = await File.ReadAllBytesAsync(Path.Combine(output, uid + ".dcm"), TestContext.Current.CancellationToken);
+            Assert.Equal(TestFiles.DataSetOf(part10), TestFiles.DataSetOf(received));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Storage_classes_prints_every_accepted_class_once()
+    {
+        var (exit, output, _) = await RunAsync("storage-classes");
+        Assert.Equal(0, exit);
+        var rows = output.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && l.Contains('`')).ToList();
+        var expected = DicomUids.StorageSopClasses.ToHashSet();
+        Assert.Equal(expected.Count, rows.Count);
+        Assert.All(expected, uid => Assert.Contains(rows, r => r.Contains($"`{uid}`", StringComparison.Ordinal)));
+        Assert.Contains($"{expected.Count} storage SOP classes.", output);
+    }
+
+    [Fact]
+    public async Task Unknown_command_exits_with_usage()
+    {
+        var (exit, _, error) = await RunAsync("frobnicate");
+        Assert.Equal(1, exit);
+        Assert.Contains("usage: mirc-dicom", error);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var tool = Path.Combine(AppContext.BaseDirectory, "mirc-dicom.dll");
+        Assert.True(File.Exists(tool), $"{tool} missing (the test project references Tools/DicomCli)");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(tool);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.ArgumentList.Add("-t");
+        start.ArgumentList.Add("30");
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await output, await error);
+    }
+}
