@@ -1,0 +1,50 @@
+using Microsoft.Net.Http.Headers;
+
+namespace Mirc.Api.DicomWeb.Multipart;
+
+/// <summary>
+/// The parsed <c>Content-Type</c> of a STOW-RS request: <c>multipart/related; type="…"; boundary=…</c>.
+/// </summary>
+/// <param name="Boundary">The part delimiter (RFC 2046 §5.1.1), without quotes.</param>
+/// <param name="RootType">The <c>type</c> parameter: media type of the root part, e.g. <c>application/dicom</c>; null when absent.</param>
+public sealed record MultipartRelatedContentType(string Boundary, string? RootType)
+{
+    /// <summary>Longest boundary RFC 2046 allows.</summary>
+    public const int MaxBoundaryLength = 70;
+
+    /// <summary>
+    /// Parses <paramref name="contentType"/>; returns null with a reason when it is not a usable multipart/related type.
+    /// </summary>
+    public static MultipartRelatedContentType? TryParse(string? contentType, out string? error)
+    {
+        error = null;
+        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        {
+            error = "The request has no valid Content-Type.";
+            return null;
+        }
+        if (!parsed.MediaType.Equals("multipart/related", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"Content-Type '{parsed.MediaType}' is not multipart/related.";
+            return null;
+        }
+        var boundary = HeaderUtilities.RemoveQuotes(parsed.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            error = "The multipart/related Content-Type has no boundary parameter.";
+            return null;
+        }
+        if (boundary.Length > MaxBoundaryLength)
+        {
+            error = $"The multipart boundary is longer than {MaxBoundaryLength} characters.";
+            return null;
+        }
+        string? rootType = null;
+        foreach (var parameter in parsed.Parameters)
+        {
+            if (parameter.Name.Equals("type", StringComparison.OrdinalIgnoreCase))
+                rootType = HeaderUtilities.RemoveQuotes(parameter.Value).Value;
+        }
+        return new MultipartRelatedContentType(boundary, rootType);
+    }
+}

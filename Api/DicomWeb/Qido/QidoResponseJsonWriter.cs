@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json;
+using Mirc.Grains.Indexing;
+
+namespace Mirc.Api.DicomWeb.Qido;
+
+/// <summary>
+/// Writes index rows (tag → DICOM string value) as a DICOM JSON array (PS3.18 Annex F): keys in tag order, PN as
+/// <c>{"Alphabetic": …}</c>, IS/DS/US/… as JSON numbers, multi-values split on <c>\</c>.
+/// </summary>
+public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary)
+{
+    /// <summary>Writes <paramref name="rows"/>, each restricted to <paramref name="returned"/> (all when null).</summary>
+    /// <param name="writer">Destination.</param>
+    /// <param name="rows">Index rows.</param>
+    /// <param name="returned">Tags to return, or null for every attribute the row has.</param>
+    /// <param name="retrieveUrl">Computes the RetrieveURL of a row, or null to omit it.</param>
+    public void Write(
+        Utf8JsonWriter writer,
+        IReadOnlyList<IReadOnlyDictionary<uint, string>> rows,
+        IReadOnlySet<uint>? returned,
+        Func<IReadOnlyDictionary<uint, string>, string?> retrieveUrl)
+    {
+        writer.WriteStartArray();
+        var tags = new List<uint>(32);
+        foreach (var row in rows)
+        {
+            tags.Clear();
+            foreach (var tag in row.Keys)
+            {
+                if (!IndexTags.IsPseudoTag(tag) && (returned is null || returned.Contains(tag))) tags.Add(tag);
+            }
+            var url = returned is null || returned.Contains(QidoReturnAttributes.RetrieveUrl) ? retrieveUrl(row) : null;
+            if (url is not null) tags.Add(QidoReturnAttributes.RetrieveUrl);
+            tags.Sort();
+
+            writer.WriteStartObject();
+            foreach (var tag in tags)
+            {
+                if (tag == QidoReturnAttributes.RetrieveUrl && url is not null) WriteElement(writer, tag, "UR", url);
+                else WriteElement(writer, tag, VrOf(tag), row[tag]);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    private string VrOf(uint tag) => dictionary.TryGetByTag(tag, out var attribute) ? attribute.Vr : "UN";
+
+    private static void WriteElement(Utf8JsonWriter writer, uint tag, string vr, string value)
+    {
+        Span<char> key = stackalloc char[8];
+        tag.TryFormat(key, out _, "X8", CultureInfo.InvariantCulture);
+        writer.WriteStartObject(key);
+        writer.WriteString("vr", vr);
+        if (value.Length > 0)
+        {
+            writer.WriteStartArray("Value");
+            foreach (var item in value.Split('\\'))
+                WriteValue(writer, vr, item.Trim());
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, string vr, string item)
+    {
+        switch (vr)
+        {
+            case "PN":
+                if (item.Length == 0) { writer.WriteNullValue(); return; }
+                writer.WriteStartObject();
+                var groups = item.Split('=');
+                string[] names = ["Alphabetic", "Ideographic", "Phonetic"];
+                for (var i = 0; i < groups.Length && i < names.Length; i++)
+                {
+                    if (groups[i].Length > 0) writer.WriteString(names[i], groups[i]);
+                }
+                writer.WriteEndObject();
+                return;
+            case "IS" or "SL" or "SS" or "UL" or "US" or "SV" or "UV":
+                if (long.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)) writer.WriteNumberValue(integer);
+                else writer.WriteNullValue();
+                return;
+            case "DS" or "FL" or "FD":
+                if (decimal.TryParse(item, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) writer.WriteNumberValue(number);
+                else writer.WriteNullValue();
+                return;
+            default:
+                if (item.Length == 0) writer.WriteNullValue();
+                else writer.WriteStringValue(item);
+                return;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Mirc.Api.Access;
+using Mirc.Api.DicomWeb.Multipart;
+using Mirc.Api.DicomWeb.Negotiation;
+using Mirc.Api.Problems;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Audit;
+
+namespace Mirc.Api.DicomWeb.Stow;
+
+/// <summary>
+/// STOW-RS (PS3.18 §10.5): each <c>application/dicom</c> part of a <c>multipart/related</c> request is streamed
+/// straight into the ingest pipeline as it arrives — a 2 GB request is never buffered — and the response lists what
+/// was stored durably and what failed.
+/// </summary>
+public static partial class StowEndpoint
+{
+    private const int PartHeadersLimit = 16 * 1024;
+
+    /// <summary>Handles <c>POST /studies</c> and <c>POST /studies/{study}</c>.</summary>
+    public static async Task<IResult> StoreAsync(
+        HttpContext context,
+        string? study,
+        StowServices stow,
+        CancellationToken cancellationToken)
+    {
+        var options = stow.Options;
+        var contentType = MultipartRelatedContentType.TryParse(context.Request.ContentType, out var contentTypeError);
+        if (contentType is null)
+        {
+            return context.Request.ContentType is { } sent && sent.StartsWith("multipart/related", StringComparison.OrdinalIgnoreCase)
+                ? ApiProblems.BadRequest(contentTypeError!, "Malformed multipart request")
+                : ApiProblems.UnsupportedMediaType($"{contentTypeError} STOW-RS takes multipart/related; type=\"application/dicom\".");
+        }
+        if (contentType.RootType is { } rootType && !IsDicomPart(rootType))
+            return ApiProblems.UnsupportedMediaType($"Parts of type '{rootType}' are not supported; send type=\"application/dicom\".");
+        if (study is not null && !Uids.IsValid(study))
+            return ApiProblems.BadRequest($"'{study}' is not a valid Study Instance UID.");
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+            sizeLimit.MaxRequestBodySize = options.Value.MaxStowRequestBytes;
+
+        var apiCaller = ApiCaller.From(context);
+        IngestCaller caller;
+        try
+        {
+            caller = stow.Access.ToIngestCaller(apiCaller);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            await stow.Audit.RecordAsync(context, AuditAction.Store, AuditOutcome.Denied, study is null ? [] : [study], $"STOW-RS refused: {ex.Message}", cancellationToken).ConfigureAwait(false);
+            return apiCaller.IsAuthenticated
+                ? Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden")
+                : Results.Problem(detail: ex.Message, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+        }
+        var urls = DicomWebUrls.For(context.Request, options);
+        var response = new StoreResponse();
+        var reader = new MultipartReader(contentType.Boundary, context.Request.Body)
+        {
+            HeadersLengthLimit = PartHeadersLimit,
+            BodyLengthLimit = null,
+        };
+        var parts = 0;
+        while (true)
+        {
+            MultipartSection? section;
+            try
+            {
+                section = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or BadHttpRequestException)
+            {
+                if (parts == 0) return ApiProblems.BadRequest($"The multipart body cannot be read: {ex.Message}", "Malformed multipart request");
+                response.Failed.Add(new FailedInstance(null, null, StoreFailureReasons.CannotUnderstand, $"The multipart body is malformed after part {parts}: {ex.Message}"));
+                break;
+            }
+            if (section is null) break;
+            parts++;
+            var partType = section.ContentType ?? contentType.RootType ?? DicomMediaTypes.Dicom;
+            if (!IsDicomPart(partType))
+            {
+                response.Failed.Add(new FailedInstance(null, null, StoreFailureReasons.CannotUnderstand, $"Part {parts} has unsupported media type '{partType}'."));
+                continue;
+            }
+            var outcome = await stow.Ingestor.IngestAsync(section.Body, new IngestRequest
+            {
+                Caller = caller,
+                Payload = IngestPayload.Part10File,
+                ExpectedStudyInstanceUid = study,
+                LengthHint = ContentLength(section),
+            }, cancellationToken).ConfigureAwait(false);
+            Record(response, outcome, urls, parts);
+            if (!outcome.IsSuccess) LogPartFailed(stow.Logger, parts, outcome.Status, outcome.Detail);
+        }
+        if (parts == 0) return ApiProblems.BadRequest("The multipart body has no parts.", "Malformed multipart request");
+
+        response.StudyRetrieveUrl = StudyUrl(study, response, urls);
+        var studies = response.Stored.Select(s => StudyOf(s.RetrieveUrl)).Distinct(StringComparer.Ordinal).ToArray();
+        await stow.Audit.RecordAsync(context, AuditAction.Store, response.Stored.Count > 0 ? AuditOutcome.Success : AuditOutcome.Failure, studies,
+            $"STOW-RS: {response.Stored.Count} stored, {response.Failed.Count} failed", cancellationToken).ConfigureAwait(false);
+        foreach (var failed in response.Failed)
+            context.Response.Headers.Append(HeaderNames.Warning, $"299 mirc \"{failed.Detail.Replace('"', '\'')}\"");
+        return new StoreResponseResult(response);
+    }
+
+    private static void Record(StoreResponse response, IngestOutcome outcome, DicomWebUrls urls, int part)
+    {
+        if (outcome.IsSuccess && outcome.Instance is { } stored)
+        {
+            response.Stored.Add(new StoredInstance(
+                stored.SopClassUid,
+                stored.SopInstanceUid,
+                urls.Instance(stored.StudyInstanceUid, stored.SeriesInstanceUid, stored.SopInstanceUid),
+                outcome.Status == IngestStatus.StoredWithWarning ? StoreFailureReasons.CoercionOfDataElements : null));
+            return;
+        }
+        response.Failed.Add(new FailedInstance(
+            outcome.SopClassUid,
+            outcome.SopInstanceUid,
+            outcome.IsSuccess ? StoreFailureReasons.ProcessingFailure : outcome.StowReason,
+            $"Part {part}: {outcome.Detail ?? outcome.Status.ToString()}"));
+    }
+
+    private static string? StudyUrl(string? study, StoreResponse response, DicomWebUrls urls)
+    {
+        if (study is not null) return urls.Study(study);
+        string? only = null;
+        foreach (var stored in response.Stored)
+        {
+            var uid = StudyOf(stored.RetrieveUrl);
+            if (only is null) only = uid;
+            else if (only != uid) return null;
+        }
+        return only is null ? null : urls.Study(only);
+    }
+
+    private static string StudyOf(string instanceUrl)
+    {
+        const string marker = "/studies/";
+        var start = instanceUrl.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+        var end = instanceUrl.IndexOf('/', start);
+        return instanceUrl[start..end];
+    }
+
+    private static long? ContentLength(MultipartSection section) =>
+        section.Headers?.TryGetValue(HeaderNames.ContentLength, out var value) == true && long.TryParse(value, out var length) ? length : null;
+
+    private static bool IsDicomPart(string mediaType)
+    {
+        var semicolon = mediaType.IndexOf(';');
+        var bare = (semicolon < 0 ? mediaType : mediaType[..semicolon]).Trim();
+        return bare.Equals(DicomMediaTypes.Dicom, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "STOW-RS part {Part} not stored: {Status} {Detail}")]
+    private static partial void LogPartFailed(ILogger logger, int part, IngestStatus status, string? detail);
+
+    /// <summary>Writes the store response as <c>application/dicom+json</c> with the right status code.</summary>
+    private sealed class StoreResponseResult(StoreResponse response) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = response.StatusCode;
+            httpContext.Response.ContentType = DicomMediaTypes.DicomJson;
+            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
+            StoreResponseJsonWriter.Write(writer, response);
+            await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>Log category of STOW-RS requests.</summary>
+public sealed class StowRequestLog;

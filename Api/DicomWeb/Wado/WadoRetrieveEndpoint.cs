@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Http;
+using Mirc.Api.Access;
+using Mirc.Api.DicomWeb.Multipart;
+using Mirc.Api.DicomWeb.Negotiation;
+using Mirc.Api.Problems;
+using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retrieval;
+
+namespace Mirc.Api.DicomWeb.Wado;
+
+/// <summary>
+/// WADO-RS retrieval of studies, series and instances (PS3.18 §10.4) as <c>multipart/related; type="application/dicom"</c>
+/// in the stored transfer syntax. Instances are fetched from blob storage a few ahead in parallel and written in order
+/// as they arrive, so memory stays bounded whatever the study size.
+/// </summary>
+public static class WadoRetrieveEndpoint
+{
+    private static readonly MediaOffer[] InstanceOffers = [new(DicomMediaTypes.MultipartRelated, DicomMediaTypes.Dicom)];
+
+    /// <summary>Handles <c>GET /studies/{study}[/series/{series}[/instances/{instance}]]</c>.</summary>
+    public static async Task<IResult> RetrieveAsync(
+        HttpContext context,
+        RetrievalScope scope,
+        WadoServices wado,
+        CancellationToken cancellationToken)
+    {
+        if (ScopeProblem(scope) is { } invalid) return invalid;
+        var negotiated = AcceptNegotiation.Select(context.Request.Headers.Accept, InstanceOffers);
+        if (negotiated is null)
+            return ApiProblems.NotAcceptable("Instances are served as multipart/related; type=\"application/dicom\".");
+
+        var entries = await ResolveVisibleAsync(context, scope, wado, "WADO-RS instances", cancellationToken).ConfigureAwait(false);
+        if (entries is null) return ApiProblems.NotFound(NotFoundMessage(scope));
+        foreach (var entry in entries)
+        {
+            if (!negotiated.AcceptsStoredTransferSyntax(entry.TransferSyntaxUid))
+                return ApiProblems.NotAcceptable(
+                    $"Instance {entry.SopInstanceUid} is stored in transfer syntax {entry.TransferSyntaxUid}; transcoding is not supported. Ask for transfer-syntax=*.");
+        }
+        return new MultipartInstancesResult(entries, wado.Retriever, wado.Options.RetrievePrefetch);
+    }
+
+    /// <summary>400 for a malformed UID in the path, else null.</summary>
+    internal static IResult? ScopeProblem(RetrievalScope scope)
+    {
+        if (!Uids.IsValid(scope.StudyInstanceUid)) return ApiProblems.BadRequest($"'{scope.StudyInstanceUid}' is not a valid Study Instance UID.");
+        if (scope.SeriesInstanceUid is { } series && !Uids.IsValid(series)) return ApiProblems.BadRequest($"'{series}' is not a valid Series Instance UID.");
+        if (scope.SopInstanceUid is { } sop && !Uids.IsValid(sop)) return ApiProblems.BadRequest($"'{sop}' is not a valid SOP Instance UID.");
+        return null;
+    }
+
+    /// <summary>
+    /// The manifest entries of the scope if the caller may see them; null when absent or hidden (answered 404 alike).
+    /// A permitted access is audited as a retrieve by <paramref name="service"/>, a refused one as denied.
+    /// </summary>
+    internal static async Task<IReadOnlyList<InstanceEntry>?> ResolveVisibleAsync(
+        HttpContext context, RetrievalScope scope, WadoServices wado, string service, CancellationToken cancellationToken)
+    {
+        string[] study = [scope.StudyInstanceUid];
+        if (!await wado.Access.CanRetrieveStudyAsync(ApiCaller.From(context), scope.StudyInstanceUid, cancellationToken).ConfigureAwait(false))
+        {
+            await wado.Audit.RecordAsync(context, AuditAction.Retrieve, AuditOutcome.Denied, study, $"{service} {context.Request.Path}: refused", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        var entries = await wado.Retriever.ResolveAsync(scope, cancellationToken).ConfigureAwait(false);
+        if (entries.Count == 0) return null;
+        await wado.Audit.RecordAsync(context, AuditAction.Retrieve, AuditOutcome.Success, study, $"{service} {context.Request.Path}: {entries.Count} instance(s)", cancellationToken).ConfigureAwait(false);
+        return entries;
+    }
+
+    /// <summary>The 404 detail for a scope.</summary>
+    internal static string NotFoundMessage(RetrievalScope scope) =>
+        scope.SopInstanceUid is not null ? $"Instance {scope.SopInstanceUid} was not found in series {scope.SeriesInstanceUid} of study {scope.StudyInstanceUid}."
+        : scope.SeriesInstanceUid is not null ? $"Series {scope.SeriesInstanceUid} was not found in study {scope.StudyInstanceUid}."
+        : $"Study {scope.StudyInstanceUid} was not found.";
+
+    private sealed class MultipartInstancesResult(IReadOnlyList<InstanceEntry> entries, IInstanceRetriever retriever, int prefetch) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var cancellationToken = httpContext.RequestAborted;
+            var writer = new MultipartRelatedWriter(httpContext.Response.BodyWriter);
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.ContentType = writer.ContentType(DicomMediaTypes.Dicom);
+            await foreach (var instance in retriever.OpenAsync(entries, prefetch, cancellationToken).ConfigureAwait(false))
+            {
+                await using (instance.ConfigureAwait(false))
+                {
+                    writer.BeginPart(DicomMediaTypes.Dicom, instance.Instance.TransferSyntaxUid, contentLength: instance.Instance.Size);
+                    await writer.WriteContentAsync(instance.Content, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

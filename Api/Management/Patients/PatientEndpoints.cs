@@ -1,0 +1,115 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Mirc.Api.Access;
+using Mirc.Api.DicomWeb.Qido;
+using Mirc.Api.Problems;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces.Patients;
+
+namespace Mirc.Api.Management.Patients;
+
+/// <summary>Patients (<c>/api/patients</c>): search, record, manual identity link / unlink.</summary>
+public static class PatientEndpoints
+{
+    private const int MaxResults = 200;
+
+    /// <summary>Maps the patient routes on <paramref name="api"/>.</summary>
+    public static void MapPatients(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/patients").WithTags("Patients");
+        group.MapGet("", SearchAsync).WithName("SearchPatients").WithSummary("Search patients by name, id, issuer, birth date (DICOM matching: * and ? wildcards, date ranges)");
+        group.MapGet("/{patientId}", GetAsync).WithName("GetPatient").WithSummary("Read a regional patient record with its identity history");
+        group.MapPost("/{patientId}/links", LinkAsync).WithName("LinkPatientIdentity").WithSummary("Manually link an establishment's local patient id to this patient");
+        group.MapPost("/{patientId}/unlink", UnlinkAsync).WithName("UnlinkPatientIdentity").WithSummary("Manually unlink a local patient id from this patient");
+    }
+
+    private static async Task<IResult> SearchAsync(
+        HttpContext context, string? name, string? patientId, string? issuer, string? birthDate, int? limit, int? offset,
+        IQueryIndex index, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors()
+            .Check(name is null || name.Length <= 64, nameof(name), "At most 64 characters.")
+            .Check(patientId is null || Identifiers.IsValidShortText(patientId), nameof(patientId), "At most 64 characters, no backslash.")
+            .Check(issuer is null || Identifiers.IsValidShortText(issuer), nameof(issuer), "At most 64 characters, no backslash.")
+            .Check(limit is null or (>= 1 and <= MaxResults), nameof(limit), $"Between 1 and {MaxResults}.")
+            .Check(offset is null or >= 0, nameof(offset), "Zero or more.");
+        if (birthDate is not null && MatchingValueSyntax.Validate("DA", birthDate) is { } dateProblem) errors.Add(nameof(birthDate), dateProblem);
+        if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
+
+        var matches = new Dictionary<uint, string>();
+        if (!string.IsNullOrEmpty(name)) matches[IndexTags.PatientName] = name;
+        if (!string.IsNullOrEmpty(patientId)) matches[IndexTags.PatientId] = patientId;
+        if (!string.IsNullOrEmpty(issuer)) matches[IndexTags.IssuerOfPatientId] = issuer;
+        if (!string.IsNullOrEmpty(birthDate)) matches[IndexTags.PatientBirthDate] = birthDate;
+        var authorization = await access.QueryAuthorizationAsync(ApiCaller.From(context), cancellationToken);
+        var rows = authorization.IsNothing ? [] : await index.QueryAsync(new IndexQuery(QueryLevel.Patient, authorization)
+        {
+            Matches = matches,
+            Limit = limit ?? MaxResults,
+            Offset = offset ?? 0,
+        }, cancellationToken);
+        return Results.Ok(rows.Select(ToSummary).ToArray());
+    }
+
+    private static PatientSummary ToSummary(IReadOnlyDictionary<uint, string> row) => new(
+        row.GetValueOrDefault(IndexTags.RegionalPatientId),
+        row.GetValueOrDefault(IndexTags.PatientId),
+        row.GetValueOrDefault(IndexTags.IssuerOfPatientId),
+        row.GetValueOrDefault(IndexTags.PatientName),
+        row.GetValueOrDefault(IndexTags.PatientBirthDate),
+        row.GetValueOrDefault(IndexTags.PatientSex),
+        int.TryParse(row.GetValueOrDefault(IndexTags.NumberOfPatientRelatedStudies), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null);
+
+    private static async Task<IResult> GetAsync(
+        HttpContext context, string patientId, IGrainFactory grains, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
+    {
+        var record = await FindVisibleAsync(context, patientId, grains, access, cancellationToken);
+        return record is null ? ApiProblems.NotFound($"Patient {patientId} was not found.") : Results.Ok(record);
+    }
+
+    private static async Task<IResult> LinkAsync(
+        HttpContext context, string patientId, IdentityLinkRequest request, IGrainFactory grains, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
+        if (await FindVisibleAsync(context, patientId, grains, access, cancellationToken) is null)
+            return ApiProblems.NotFound($"Patient {patientId} was not found.");
+        var localId = new LocalPatientId(request.EstablishmentId!, request.Issuer ?? "", request.LocalPatientId!);
+        var previous = await grains.GetGrain<IPatientIdentityAdminGrain>(0).LinkAsync(localId, patientId, Actor(context), request.Reason!.Trim());
+        return Results.Ok(new IdentityLinkResult(patientId, previous, localId));
+    }
+
+    private static async Task<IResult> UnlinkAsync(
+        HttpContext context, string patientId, IdentityLinkRequest request, IGrainFactory grains, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
+        if (await FindVisibleAsync(context, patientId, grains, access, cancellationToken) is null)
+            return ApiProblems.NotFound($"Patient {patientId} was not found.");
+        var localId = new LocalPatientId(request.EstablishmentId!, request.Issuer ?? "", request.LocalPatientId!);
+        var current = await grains.GetGrain<IPatientIdentityIndexGrain>(localId.IndexKey).GetAsync();
+        if (current != patientId)
+            return ApiProblems.Conflict($"Local id {localId.PatientId} of establishment {localId.EstablishmentId} is not linked to patient {patientId}.");
+        var newPatientId = await grains.GetGrain<IPatientIdentityAdminGrain>(0).UnlinkAsync(localId, Actor(context), request.Reason!.Trim());
+        return Results.Ok(new IdentityLinkResult(newPatientId, patientId, localId));
+    }
+
+    /// <summary>The record if it exists and the caller may see it (a hidden patient answers like a missing one).</summary>
+    private static async Task<PatientRecord?> FindVisibleAsync(
+        HttpContext context, string patientId, IGrainFactory grains, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
+    {
+        if (!Identifiers.IsValidKey(patientId)) return null;
+        var grain = grains.GetGrain<IPatientGrain>(patientId);
+        if (!await grain.ExistsAsync()) return null;
+        var record = await grain.GetAsync();
+        var authorization = await access.QueryAuthorizationAsync(ApiCaller.From(context), cancellationToken);
+        var visible = authorization.IsAll
+            || authorization.RegionalPatientIds.Contains(patientId)
+            || record.Studies.Any(s => authorization.EstablishmentIds.Contains(s.EstablishmentId));
+        return visible ? record : null;
+    }
+
+    private static string Actor(HttpContext context) => ApiCaller.From(context).ProfessionalId ?? "anonymous";
+}

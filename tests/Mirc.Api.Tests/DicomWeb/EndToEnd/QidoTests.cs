@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json;
+using Xunit;
+
+namespace Mirc.Api.Tests.DicomWeb.EndToEnd;
+
+[Collection(StoredStudyCollection.Name)]
+public sealed class QidoTests(StoredStudyFixture fixture)
+{
+    private HttpClient Http => fixture.Http;
+    private StudyDescription Study => fixture.Study;
+
+    private async Task<JsonElement> SearchAsync(string url)
+    {
+        var response = await Http.GetAsync(url, TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        Assert.Equal("application/dicom+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.ReadJsonAsync();
+    }
+
+    [Fact]
+    public async Task Study_is_found_by_keyword_and_by_tag_with_default_attributes()
+    {
+        var byKeyword = await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}");
+        var byTag = await SearchAsync($"/dicomweb/studies?00100020={Study.PatientId}");
+        Assert.Equal(byKeyword.ToString(), byTag.ToString());
+        var study = Assert.Single(byKeyword.EnumerateArray());
+        Assert.Equal(Study.StudyUid, study.DicomValue("0020000D"));
+        Assert.Equal(Study.PatientName, study.DicomValue("00100010"));
+        Assert.Equal(Study.StudyDate, study.DicomValue("00080020"));
+        Assert.Equal(Study.AccessionNumber, study.DicomValue("00080050"));
+        Assert.Equal("2", study.DicomValue("00201206"));
+        Assert.Equal("4", study.DicomValue("00201208"));
+        Assert.Equal("CT", study.DicomValue("00080061"));
+        Assert.EndsWith($"/dicomweb/studies/{Study.StudyUid}", study.DicomValue("00081190"));
+        Assert.Equal("PN", study.GetProperty("00100010").GetProperty("vr").GetString());
+    }
+
+    [Fact]
+    public async Task Wildcards_and_date_ranges_match()
+    {
+        Assert.Single((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId[..6]}*&StudyDate=20240101-20241231")).EnumerateArray());
+        Assert.Empty((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&StudyDate=-20231231")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Series_are_found_under_the_study_and_at_top_level()
+    {
+        var series = await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/series");
+        Assert.Equal(new[] { fixture.SeriesA, fixture.SeriesB }.Order(), series.EnumerateArray().Select(s => s.DicomValue("0020000E")!).Order());
+        var top = await SearchAsync($"/dicomweb/series?SeriesInstanceUID={fixture.SeriesB}");
+        var single = Assert.Single(top.EnumerateArray());
+        Assert.Equal("2", single.DicomValue("00201209"));
+        Assert.Equal(Study.StudyUid, single.DicomValue("0020000D"));
+        Assert.EndsWith($"/series/{fixture.SeriesB}", single.DicomValue("00081190"));
+    }
+
+    [Fact]
+    public async Task Instances_are_found_under_series_study_and_top_level()
+    {
+        var underSeries = await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/series/{fixture.SeriesA}/instances");
+        Assert.Equal(2, underSeries.GetArrayLength());
+        var underStudy = await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/instances");
+        Assert.Equal(4, underStudy.GetArrayLength());
+        var jpeg = fixture.Instances[3];
+        var top = Assert.Single((await SearchAsync($"/dicomweb/instances?SOPInstanceUID={jpeg.SopUid}")).EnumerateArray());
+        Assert.Equal(jpeg.SopClassUid, top.DicomValue("00080016"));
+        Assert.Equal("2", top.DicomValue("00200013"));
+        Assert.Equal("8", top.DicomValue("00280010"));
+        Assert.Equal(JsonValueKind.Number, top.GetProperty("00200013").GetProperty("Value")[0].ValueKind);
+    }
+
+    [Fact]
+    public async Task Limit_offset_and_includefield()
+    {
+        var page1 = await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/instances?limit=3");
+        var page2 = await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/instances?limit=3&offset=3");
+        Assert.Equal(3, page1.GetArrayLength());
+        Assert.Equal(1, page2.GetArrayLength());
+        var all = page1.EnumerateArray().Concat(page2.EnumerateArray()).Select(i => i.DicomValue("00080018")!).ToHashSet();
+        Assert.Equal(fixture.Instances.Select(i => i.SopUid).ToHashSet(), all);
+
+        var plain = Assert.Single((await SearchAsync($"/dicomweb/series?SeriesInstanceUID={fixture.SeriesA}")).EnumerateArray());
+        Assert.False(plain.TryGetProperty("00180015", out _));
+        var withAll = Assert.Single((await SearchAsync($"/dicomweb/series?SeriesInstanceUID={fixture.SeriesA}&includefield=all")).EnumerateArray());
+        Assert.True(withAll.EnumerateObject().Count() >= plain.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public async Task Unknown_attribute_and_bad_date_range_are_400_with_a_message_per_parameter()
+    {
+        var unknown = await Http.GetAsync("/dicomweb/studies?PatientNam=DOE", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        var problem = await unknown.ReadJsonAsync();
+        Assert.Contains("not a known DICOM attribute", problem.GetProperty("errors").GetProperty("PatientNam")[0].GetString());
+
+        var badRange = await Http.GetAsync("/dicomweb/studies?StudyDate=20241231-20240101", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, badRange.StatusCode);
+        Assert.True((await badRange.ReadJsonAsync()).GetProperty("errors").TryGetProperty("StudyDate", out _));
+
+        var lowerLevel = await Http.GetAsync("/dicomweb/studies?SOPInstanceUID=1.2.3", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, lowerLevel.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unsupported_accept_is_406()
+    {
+        var response = await Http.GetAsync("/dicomweb/studies", "application/dicom+xml");
+        Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
+    }
+}
