@@ -46,7 +46,8 @@ public interface IBlobStore
     /// <summary>
     /// Moves a committed blob to another key (same store), replacing the destination; used to promote a
     /// staged upload to its final key once the header has been parsed. The destination is never visible
-    /// half-written. Filesystem: atomic rename. Azure: server-side copy then delete of the source.
+    /// half-written, and is durable (content and entry) when the call returns. Filesystem: atomic rename. Azure:
+    /// server-side copy then delete of the source.
     /// </summary>
     /// <exception cref="BlobNotFoundException">The source does not exist.</exception>
     Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default);

@@ -1,0 +1,36 @@
+namespace Mirc.Grains.Interfaces.Patients;
+
+/// <summary>
+/// Regional patient (key: regional patient id, a platform-assigned ULID-like string). Consent is NOT here:
+/// it lives in the consent grain keyed by the same id (security area).
+/// </summary>
+[Alias("mirc.IPatientGrain")]
+public interface IPatientGrain : IGrainWithStringKey
+{
+    /// <summary>Full record (identity, demographics, studies with fresh counters, history).</summary>
+    [Alias("Get")]
+    Task<PatientRecord> GetAsync();
+
+    /// <summary>Whether the record exists (has at least one identity or study).</summary>
+    [Alias("Exists")]
+    Task<bool> ExistsAsync();
+
+    /// <summary>
+    /// Called by ingest: makes sure <paramref name="localId"/> (and <paramref name="ins"/>) are linked to this
+    /// patient and updates demographics; records an <see cref="IdentityLinkKind.AutoLinked"/> event the first time.
+    /// </summary>
+    [Alias("RegisterIdentity")]
+    Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics);
+
+    /// <summary>Adds or refreshes a study reference.</summary>
+    [Alias("UpsertStudy")]
+    Task UpsertStudyAsync(StudyReference study);
+
+    /// <summary>Removes a study reference (study deleted or moved to another patient).</summary>
+    [Alias("RemoveStudy")]
+    Task RemoveStudyAsync(string studyInstanceUid);
+
+    /// <summary>Applies a manual identity event (ManualLink adds its local id, ManualUnlink removes it) and appends it to the history.</summary>
+    [Alias("ApplyLinkEvent")]
+    Task ApplyLinkEventAsync(IdentityLinkEvent linkEvent);
+}

@@ -1,0 +1,21 @@
+namespace Mirc.Grains.Interfaces.Patients;
+
+/// <summary>
+/// Maps one establishment's local patient id to the regional patient id
+/// (key: <see cref="LocalPatientId.IndexKey"/>, i.e. <c>establishment|issuer|pid</c>).
+/// </summary>
+[Alias("mirc.IPatientIdentityIndexGrain")]
+public interface IPatientIdentityIndexGrain : IGrainWithStringKey
+{
+    /// <summary>The regional id this local id is linked to, or null.</summary>
+    [Alias("Get")]
+    Task<string?> GetAsync();
+
+    /// <summary>Returns the linked regional id, linking <paramref name="proposedPatientId"/> atomically when there is none yet.</summary>
+    [Alias("GetOrLink")]
+    Task<string> GetOrLinkAsync(string proposedPatientId);
+
+    /// <summary>Points the local id at <paramref name="patientId"/> (manual link), or clears it when null (manual unlink).</summary>
+    [Alias("Set")]
+    Task SetAsync(string? patientId);
+}

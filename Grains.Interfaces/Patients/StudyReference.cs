@@ -1,0 +1,27 @@
+namespace Mirc.Grains.Interfaces.Patients;
+
+/// <summary>A study of the patient as listed in the patient record.</summary>
+[GenerateSerializer, Immutable, Alias("mirc.StudyReference")]
+public sealed record StudyReference
+{
+    /// <summary>Study Instance UID.</summary>
+    [Id(0)] public required string StudyInstanceUid { get; init; }
+
+    /// <summary>Producing establishment.</summary>
+    [Id(1)] public required string EstablishmentId { get; init; }
+
+    /// <summary>Study Date (DA text).</summary>
+    [Id(2)] public string? StudyDate { get; init; }
+
+    /// <summary>Modalities in the study.</summary>
+    [Id(3)] public IReadOnlyList<string> Modalities { get; init; } = [];
+
+    /// <summary>Study Description.</summary>
+    [Id(4)] public string? StudyDescription { get; init; }
+
+    /// <summary>Number of instances (as of the last refresh).</summary>
+    [Id(5)] public int InstanceCount { get; init; }
+
+    /// <summary>Total bytes (as of the last refresh).</summary>
+    [Id(6)] public long Size { get; init; }
+}

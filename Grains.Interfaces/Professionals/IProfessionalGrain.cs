@@ -1,0 +1,14 @@
+namespace Mirc.Grains.Interfaces.Professionals;
+
+/// <summary>Minimal professional registry entry (key: RPPS number).</summary>
+[Alias("mirc.IProfessionalGrain")]
+public interface IProfessionalGrain : IGrainWithStringKey
+{
+    /// <summary>The profile, or null when unknown.</summary>
+    [Alias("Get")]
+    Task<ProfessionalProfile?> GetAsync();
+
+    /// <summary>Creates or replaces the profile.</summary>
+    [Alias("Save")]
+    Task SaveAsync(ProfessionalProfile profile);
+}

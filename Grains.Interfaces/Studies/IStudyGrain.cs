@@ -1,0 +1,49 @@
+namespace Mirc.Grains.Interfaces.Studies;
+
+/// <summary>
+/// A study (key: Study Instance UID): small summary state plus the per-instance manifest kept in fixed-size
+/// segments, appended by a group-commit loop so concurrent stores share one write and the bytes written per
+/// instance do not grow with the study size. Decides the duplicate SOP Instance UID policy (see <see cref="AddInstanceStatus"/>).
+/// </summary>
+[Alias("mirc.IStudyGrain")]
+public interface IStudyGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Reserves an SOP Instance UID for content with SHA-256 <paramref name="sha256"/> before its blob is promoted to
+    /// the final key, so that a different object can never overwrite a stored one (the final key depends on the UIDs only).
+    /// A reservation expires if AddInstance or Release does not follow in time.
+    /// </summary>
+    [Alias("Reserve")]
+    Task<InstanceReservation> ReserveInstanceAsync(string sopInstanceUid, string sha256);
+
+    /// <summary>Releases a reservation after a failed store.</summary>
+    [Alias("Release")]
+    Task ReleaseInstanceAsync(string sopInstanceUid, string sha256);
+
+    /// <summary>Records a stored instance (its blob is already committed); returns when the manifest is durable.</summary>
+    [Alias("AddInstance")]
+    Task<AddInstanceResult> AddInstanceAsync(InstanceEntry entry, StudyAttributes attributes);
+
+    /// <summary>The manifest entry of one instance, or null.</summary>
+    [Alias("GetInstance")]
+    Task<InstanceEntry?> GetInstanceAsync(string sopInstanceUid);
+
+    /// <summary>
+    /// Manifest entries in retrieval order (series in first-received order, then Instance Number, then arrival),
+    /// optionally restricted to one series and/or one instance. Empty for a deleted or unknown study.
+    /// </summary>
+    [Alias("GetInstances")]
+    Task<IReadOnlyList<InstanceEntry>> GetInstancesAsync(string? seriesInstanceUid = null, string? sopInstanceUid = null);
+
+    /// <summary>Study summary (status, attributes, series, counters).</summary>
+    [Alias("GetSummary")]
+    Task<StudySummary> GetSummaryAsync();
+
+    /// <summary>Marks the study complete (no more instances expected).</summary>
+    [Alias("MarkComplete")]
+    Task MarkCompleteAsync();
+
+    /// <summary>Marks the study deleted: it disappears from retrieval; blob purge is a separate job.</summary>
+    [Alias("MarkDeleted")]
+    Task MarkDeletedAsync();
+}

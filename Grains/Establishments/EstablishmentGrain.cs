@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Logging;
+using Mirc.Grains.Interfaces.Establishments;
+using Mirc.Grains.Storage;
+
+namespace Mirc.Grains.Establishments;
+
+/// <summary>An establishment: profile, AE titles (mirrored in the <see cref="IAeTitleRegistryGrain"/>), members, policies.</summary>
+public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
+{
+    private readonly IPersistentState<EstablishmentState> _state;
+    private readonly ILogger<EstablishmentGrain> _logger;
+
+    /// <summary>Creates the grain.</summary>
+    public EstablishmentGrain(
+        [PersistentState("establishment", StorageProviders.Archive)] IPersistentState<EstablishmentState> state,
+        ILogger<EstablishmentGrain> logger)
+    {
+        _state = state;
+        _logger = logger;
+    }
+
+    private string EstablishmentId => this.GetPrimaryKeyString();
+
+    private IAeTitleRegistryGrain Registry => GrainFactory.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey);
+
+    /// <inheritdoc />
+    public Task<EstablishmentProfile?> GetAsync() => Task.FromResult(_state.State.Profile);
+
+    /// <inheritdoc />
+    public async Task SaveAsync(EstablishmentProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (profile.EstablishmentId != EstablishmentId)
+        {
+            throw new ArgumentException($"Profile of {profile.EstablishmentId} saved into establishment {EstablishmentId}.", nameof(profile));
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(profile.Name);
+        ArgumentOutOfRangeException.ThrowIfNegative(profile.RetentionYears);
+        var titles = profile.AeTitles.Select(a => a with { AeTitle = AeTitles.Normalize(a.AeTitle) }).ToArray();
+        if (titles.Any(a => !AeTitles.IsValid(a.AeTitle)))
+        {
+            throw new ArgumentException("Invalid AE title in profile.", nameof(profile));
+        }
+
+        if (titles.Select(a => a.AeTitle).Distinct(StringComparer.Ordinal).Count() != titles.Length)
+        {
+            throw new ArgumentException("Duplicate AE title in profile.", nameof(profile));
+        }
+
+        // Check ownership before changing anything, so a taken title leaves both sides untouched.
+        foreach (var title in titles)
+        {
+            var owner = await Registry.ResolveAsync(title.AeTitle);
+            if (owner is not null && owner.EstablishmentId != EstablishmentId)
+            {
+                throw new InvalidOperationException($"AE title '{title.AeTitle}' already belongs to establishment {owner.EstablishmentId}.");
+            }
+        }
+
+        var removed = (_state.State.Profile?.AeTitles ?? []).Where(old => !titles.Any(t => t.AeTitle == old.AeTitle)).ToArray();
+        foreach (var title in titles)
+        {
+            await Registry.RegisterAsync(EstablishmentId, title);
+        }
+
+        foreach (var old in removed)
+        {
+            await Registry.UnregisterAsync(EstablishmentId, old.AeTitle);
+        }
+
+        _state.State.Profile = profile with { AeTitles = titles };
+        await _state.WriteStateAsync();
+        LogSaved(_logger, EstablishmentId, titles.Length, profile.Members.Count);
+    }
+
+    /// <inheritdoc />
+    public Task SetAeTitleAsync(AeTitleEntry entry)
+    {
+        var profile = RequireProfile();
+        var title = AeTitles.Normalize(entry.AeTitle);
+        return SaveAsync(profile with { AeTitles = [.. profile.AeTitles.Where(a => a.AeTitle != title), entry with { AeTitle = title }] });
+    }
+
+    /// <inheritdoc />
+    public Task RemoveAeTitleAsync(string aeTitle)
+    {
+        var profile = RequireProfile();
+        var title = AeTitles.Normalize(aeTitle);
+        return SaveAsync(profile with { AeTitles = [.. profile.AeTitles.Where(a => a.AeTitle != title)] });
+    }
+
+    /// <inheritdoc />
+    public Task SetMemberAsync(EstablishmentMember member)
+    {
+        var profile = RequireProfile();
+        return SaveAsync(profile with { Members = [.. profile.Members.Where(m => m.ProfessionalId != member.ProfessionalId), member] });
+    }
+
+    /// <inheritdoc />
+    public Task RemoveMemberAsync(string professionalId)
+    {
+        var profile = RequireProfile();
+        return SaveAsync(profile with { Members = [.. profile.Members.Where(m => m.ProfessionalId != professionalId)] });
+    }
+
+    private EstablishmentProfile RequireProfile() =>
+        _state.State.Profile ?? throw new InvalidOperationException($"Establishment {EstablishmentId} is not registered.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Establishment {EstablishmentId} saved: {AeCount} AE title(s), {MemberCount} member(s)")]
+    private static partial void LogSaved(ILogger logger, string establishmentId, int aeCount, int memberCount);
+}

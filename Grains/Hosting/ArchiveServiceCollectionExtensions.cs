@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Establishments;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Patients;
+using Mirc.Grains.Retrieval;
+using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
+using Mirc.Grains.Studies;
+
+namespace Mirc.Grains.Hosting;
+
+/// <summary>Registers the archive domain: storage, grain state provider "archive", ingest and retrieval pipelines.</summary>
+public static class ArchiveServiceCollectionExtensions
+{
+    /// <summary>
+    /// Silo side: <see cref="AddMircArchive(IServiceCollection, IConfiguration)"/> plus the "archive" grain-state
+    /// provider (<see cref="BlobGrainStorage"/>) and the start-up ingest reconciliation.
+    /// </summary>
+    public static ISiloBuilder AddMircArchive(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddMircArchive(configuration);
+        if (!silo.Services.Any(d => d.ServiceType == typeof(Orleans.Storage.IGrainStorage) && Equals(d.ServiceKey, StorageProviders.Archive)))
+        {
+            silo.AddBlobGrainStorage(StorageProviders.Archive);
+        }
+
+        silo.Services.AddSingleton<IngestReconciliationStartup>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationStartup>());
+        return silo;
+    }
+
+    /// <summary>
+    /// Services: storage (blob store, instance layout, query index — <see cref="StorageServiceCollectionExtensions.AddMircStorage"/>),
+    /// validated options (<c>Mirc:Archive:*</c>), <see cref="IInstanceIngestor"/>, <see cref="IInstanceRetriever"/>,
+    /// <see cref="AeTitleResolver"/>, <see cref="PatientResolver"/>, <see cref="IngestReconciler"/>.
+    /// Services registered before (e.g. a test <see cref="IBlobStore"/>) are kept.
+    /// </summary>
+    public static IServiceCollection AddMircArchive(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddMircStorage(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        AddValidatedOptions<StudyManifestOptions>(services, configuration, StudyManifestOptions.Section);
+        AddValidatedOptions<IngestOptions>(services, configuration, IngestOptions.Section);
+        AddValidatedOptions<RetrievalOptions>(services, configuration, RetrievalOptions.Section);
+        AddValidatedOptions<AeTitleResolverOptions>(services, configuration, AeTitleResolverOptions.Section);
+
+        services.TryAddSingleton<AeTitleResolver>();
+        services.TryAddSingleton<PatientResolver>();
+        services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>()));
+        services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>()));
+        services.TryAddSingleton(sp => new InstanceIngestor(
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<InstanceBlobLayout>(),
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<PatientResolver>(),
+            sp.GetRequiredService<InstanceRegistrar>(),
+            sp.GetRequiredService<IngestJournal>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>(),
+            sp.GetRequiredService<ILogger<InstanceIngestor>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IInstanceIngestor>(sp => sp.GetRequiredService<InstanceIngestor>());
+        services.TryAddSingleton(sp => new IngestReconciler(
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<InstanceBlobLayout>(),
+            sp.GetRequiredService<IngestJournal>(),
+            sp.GetRequiredService<PatientResolver>(),
+            sp.GetRequiredService<InstanceRegistrar>(),
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>(),
+            sp.GetRequiredService<ILogger<IngestReconciler>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<InstanceRetriever>();
+        services.TryAddSingleton<IInstanceRetriever>(sp => sp.GetRequiredService<InstanceRetriever>());
+        return services;
+    }
+
+    private static void AddValidatedOptions<T>(IServiceCollection services, IConfiguration configuration, string section)
+        where T : class
+    {
+        services.AddOptions<T>()
+            .Bind(configuration.GetSection(section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>, AnnotatedOptionsValidator<T>>());
+    }
+}

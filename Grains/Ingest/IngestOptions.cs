@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>Ingest pipeline settings, section <c>Mirc:Archive:Ingest</c>.</summary>
+public sealed class IngestOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "Mirc:Archive:Ingest";
+
+    /// <summary>Instances processed at once per silo; further callers wait (back-pressure on the transports).</summary>
+    [Range(1, 4096)]
+    public int MaxConcurrency { get; set; } = 64;
+
+    /// <summary>How long a caller may wait for a slot before getting <see cref="IngestStatus.OutOfResources"/> (A700).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Bytes of each instance kept in memory while streaming, to parse the header without reading the blob back.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int HeaderCaptureBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Start-up reconciliation only touches staged uploads and journal records older than this, so a restarting node
+    /// never interferes with another node's in-flight ingest on shared storage.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ReconcileOlderThan { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether the reconciliation runs when the silo becomes active.</summary>
+    public bool ReconcileOnStart { get; set; } = true;
+
+    /// <summary>Implementation Class UID written in File Meta of C-STORE instances.</summary>
+    [Required]
+    public string ImplementationClassUid { get; set; } = Mirc.Dicom.DicomUids.ImplementationClassUid;
+
+    /// <summary>Implementation Version Name written in File Meta of C-STORE instances (≤ 16 chars).</summary>
+    [Required, StringLength(16)]
+    public string ImplementationVersionName { get; set; } = Mirc.Dicom.DicomUids.ImplementationVersionName;
+}

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Patients;
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>
+/// Crash recovery of the ingest pipeline, run when the silo becomes active (and callable on demand):
+/// every journal record older than <see cref="IngestOptions.ReconcileOlderThan"/> names a blob that was (maybe)
+/// promoted without its registrations — if the blob is there, manifest, patient and index are completed from it
+/// (the client may never have been acknowledged, but the instance is then fully visible, never half-visible);
+/// if not, the record is dropped. Staged uploads older than the threshold are deleted.
+/// </summary>
+public sealed partial class IngestReconciler
+{
+    private readonly IBlobStore _blobs;
+    private readonly InstanceBlobLayout _layout;
+    private readonly IngestJournal _journal;
+    private readonly PatientResolver _patients;
+    private readonly InstanceRegistrar _registrar;
+    private readonly IGrainFactory _grains;
+    private readonly IngestOptions _options;
+    private readonly ILogger<IngestReconciler> _logger;
+    private readonly TimeProvider _clock;
+
+    internal IngestReconciler(
+        IBlobStore blobs,
+        InstanceBlobLayout layout,
+        IngestJournal journal,
+        PatientResolver patients,
+        InstanceRegistrar registrar,
+        IGrainFactory grains,
+        IOptions<IngestOptions> options,
+        ILogger<IngestReconciler> logger,
+        TimeProvider? clock = null)
+    {
+        _blobs = blobs;
+        _layout = layout;
+        _journal = journal;
+        _patients = patients;
+        _registrar = registrar;
+        _grains = grains;
+        _options = options.Value;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>Runs one reconciliation pass; returns what it did.</summary>
+    public async Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = _clock.GetUtcNow() - _options.ReconcileOlderThan;
+        int completed = 0, dropped = 0, failed = 0, stagedDeleted = 0;
+        await foreach (var (key, records) in _journal.ListAsync(cutoff, cancellationToken).ConfigureAwait(false))
+        {
+            var batchFailed = false;
+            foreach (var record in records)
+            {
+                try
+                {
+                    if (await CompleteAsync(record, cancellationToken).ConfigureAwait(false))
+                    {
+                        completed++;
+                    }
+                    else
+                    {
+                        dropped++;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failed++;
+                    batchFailed = true;
+                    LogRecordFailed(_logger, ex, key.ToString());
+                }
+            }
+
+            // A batch with a failure is kept whole: its other intents are redone idempotently next time.
+            if (!batchFailed)
+            {
+                await _journal.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await foreach (var blob in _blobs.ListAsync(_layout.StagingContainer, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (blob.LastModified <= cutoff && !blob.Key.Name.StartsWith("journal/", StringComparison.Ordinal)
+                && await _blobs.DeleteAsync(blob.Key, null, cancellationToken).ConfigureAwait(false))
+            {
+                stagedDeleted++;
+            }
+        }
+
+        var report = new ReconciliationReport(completed, dropped, failed, stagedDeleted);
+        LogReport(_logger, completed, dropped, failed, stagedDeleted);
+        return report;
+    }
+
+    /// <summary>Completes the registrations of a promoted blob; false when there is nothing to complete.</summary>
+    private async Task<bool> CompleteAsync(IngestJournalRecord record, CancellationToken cancellationToken)
+    {
+        var key = new BlobKey(record.FinalContainer, record.FinalName);
+        var properties = await _blobs.TryGetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
+        if (properties is null)
+        {
+            return false;
+        }
+
+        string sha256;
+        await using (var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))
+        {
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false));
+        }
+
+        InstanceHeader header;
+        await using (var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))
+        {
+            header = await InstanceHeaderReader.ReadAsync(content, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = new StoredInstance(header, key, properties.Length, sha256, record.EstablishmentId, record.ReceivedAt);
+        var regional = await _patients.ResolveAsync(stored.LocalPatientId, header.Ins, stored.Demographics).ConfigureAwait(false);
+        var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
+        var reservation = await study.ReserveInstanceAsync(stored.SopInstanceUid, sha256).ConfigureAwait(false);
+        switch (reservation.Status)
+        {
+            case ReservationStatus.Granted:
+            case ReservationStatus.InProgress:
+                var result = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                LogCompleted(_logger, stored.SopInstanceUid, result.Status);
+                return true;
+            case ReservationStatus.AlreadyStored:
+                var summary = await study.GetSummaryAsync().ConfigureAwait(false);
+                await _registrar.CompleteAsync(stored, summary.PatientId ?? regional, summary, true, cancellationToken).ConfigureAwait(false);
+                LogCompleted(_logger, stored.SopInstanceUid, AddInstanceStatus.AlreadyStored);
+                return true;
+            default:
+                // The manifest holds a different object under this UID (the blob was overwritten by an unacknowledged
+                // store that lost): nothing to register; an operator must check this instance.
+                LogUnrecoverable(_logger, stored.SopInstanceUid, reservation.Status);
+                return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest reconciliation: {Completed} completed, {Dropped} dropped, {Failed} failed, {StagedDeleted} staged upload(s) deleted")]
+    private static partial void LogReport(ILogger logger, int completed, int dropped, int failed, int stagedDeleted);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest reconciliation completed {SopUid}: {Status}")]
+    private static partial void LogCompleted(ILogger logger, string sopUid, AddInstanceStatus status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingest reconciliation: {SopUid} cannot be registered ({Status})")]
+    private static partial void LogUnrecoverable(ILogger logger, string sopUid, ReservationStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest reconciliation failed on journal record {Key}; kept for the next pass")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, string key);
+}

@@ -1,0 +1,56 @@
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>Checks a parsed header against the mandatory attributes and the request (C-STORE affected UIDs, STOW study).</summary>
+internal static class IngestValidation
+{
+    /// <summary>The failure outcome, or null when the instance may be stored.</summary>
+    public static IngestOutcome? Validate(InstanceHeader header, IngestRequest request)
+    {
+        IngestOutcome Fail(IngestStatus status, string detail) =>
+            IngestOutcome.Failure(status, detail, header.SopClassUid ?? request.AffectedSopClassUid, header.SopInstanceUid ?? request.AffectedSopInstanceUid, header.StudyInstanceUid);
+
+        if (string.IsNullOrEmpty(header.TransferSyntaxUid))
+        {
+            return Fail(IngestStatus.CannotUnderstand, "No Transfer Syntax UID (0002,0010).");
+        }
+
+        if (!InstanceBlobLayout.IsValidUid(header.SopClassUid))
+        {
+            return Fail(IngestStatus.DataSetMismatch, "Missing or invalid SOP Class UID (0008,0016).");
+        }
+
+        if (!InstanceBlobLayout.IsValidUid(header.SopInstanceUid))
+        {
+            return Fail(IngestStatus.DataSetMismatch, "Missing or invalid SOP Instance UID (0008,0018).");
+        }
+
+        if (!InstanceBlobLayout.IsValidUid(header.StudyInstanceUid))
+        {
+            return Fail(IngestStatus.DataSetMismatch, "Missing or invalid Study Instance UID (0020,000D).");
+        }
+
+        if (!InstanceBlobLayout.IsValidUid(header.SeriesInstanceUid))
+        {
+            return Fail(IngestStatus.DataSetMismatch, "Missing or invalid Series Instance UID (0020,000E).");
+        }
+
+        if (request.AffectedSopInstanceUid is { Length: > 0 } sop && sop != header.SopInstanceUid)
+        {
+            return Fail(IngestStatus.DataSetMismatch, $"SOP Instance UID {header.SopInstanceUid} differs from the affected SOP Instance UID {sop}.");
+        }
+
+        if (request.AffectedSopClassUid is { Length: > 0 } cls && cls != header.SopClassUid)
+        {
+            return Fail(IngestStatus.DataSetMismatch, $"SOP Class UID {header.SopClassUid} differs from the affected SOP Class UID {cls}.");
+        }
+
+        if (request.ExpectedStudyInstanceUid is { Length: > 0 } study && study != header.StudyInstanceUid)
+        {
+            return Fail(IngestStatus.StudyMismatch, $"Instance belongs to study {header.StudyInstanceUid}, not {study}.");
+        }
+
+        return null;
+    }
+}

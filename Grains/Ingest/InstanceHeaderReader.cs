@@ -1,0 +1,178 @@
+using Mirc.Dicom;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Interfaces.Studies;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>
+/// Reads an <see cref="InstanceHeader"/> from a Part 10 stream with the Mirc.Dicom codec: header only (stops at
+/// Pixel Data, scanning encapsulated fragment items), then maps the attributes the archive keeps and the frame ranges.
+/// </summary>
+internal static class InstanceHeaderReader
+{
+    private static readonly DicomReadOptions Options = DicomReadOptions.HeaderOnly;
+
+    /// <summary>Parses the header; throws <see cref="InvalidDataException"/> when the stream is not a readable Part 10 file.</summary>
+    public static async ValueTask<InstanceHeader> ReadAsync(Stream part10, CancellationToken cancellationToken)
+    {
+        DicomFile file;
+        try
+        {
+            file = await DicomFileReader.ReadAsync(part10, Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException("Not a readable DICOM Part 10 instance: " + ex.Message, ex);
+        }
+
+        if (file.HadNoFileMeta)
+        {
+            throw new InvalidDataException("No File Meta Information: not a Part 10 file.");
+        }
+
+        var ds = file.Dataset;
+        return new InstanceHeader
+        {
+            TransferSyntaxUid = file.FileMetaInformation.GetStringOrDefault(DicomTag.TransferSyntaxUID),
+            SopClassUid = Text(ds, DicomTag.SOPClassUID),
+            SopInstanceUid = Text(ds, DicomTag.SOPInstanceUID),
+            StudyInstanceUid = Text(ds, DicomTag.StudyInstanceUID),
+            SeriesInstanceUid = Text(ds, DicomTag.SeriesInstanceUID),
+            PatientId = Text(ds, DicomTag.PatientID),
+            IssuerOfPatientId = Text(ds, DicomTag.IssuerOfPatientID),
+            Ins = FindIns(ds),
+            PatientName = Text(ds, DicomTag.PatientName),
+            PatientBirthDate = Text(ds, DicomTag.PatientBirthDate),
+            PatientSex = Text(ds, DicomTag.PatientSex),
+            StudyDate = Text(ds, DicomTag.StudyDate),
+            StudyTime = Text(ds, DicomTag.StudyTime),
+            AccessionNumber = Text(ds, DicomTag.AccessionNumber),
+            StudyId = Text(ds, DicomTag.StudyID),
+            StudyDescription = Text(ds, DicomTag.StudyDescription),
+            ReferringPhysicianName = Text(ds, DicomTag.ReferringPhysicianName),
+            Modality = Text(ds, DicomTag.Modality),
+            SeriesNumber = Int(ds, DicomTag.SeriesNumber),
+            SeriesDescription = Text(ds, DicomTag.SeriesDescription),
+            BodyPartExamined = Text(ds, DicomTag.BodyPartExamined),
+            InstanceNumber = Int(ds, DicomTag.InstanceNumber),
+            NumberOfFrames = Int(ds, DicomTag.NumberOfFrames),
+            Rows = Int(ds, DicomTag.Rows),
+            Columns = Int(ds, DicomTag.Columns),
+            Frames = MapFrames(file.PixelData),
+        };
+    }
+
+    private static string? Text(DicomDataset ds, DicomTag tag)
+    {
+        var value = ds.GetStringOrDefault(tag);
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    private static int? Int(DicomDataset ds, DicomTag tag) => ds.TryGetInt32(tag, out var v) ? v : null;
+
+    /// <summary>
+    /// The INS among the patient's identifiers: Other Patient IDs Sequence items (or the main Patient ID) whose issuer —
+    /// Issuer of Patient ID, its HL7 HD components, or the Universal Entity ID of its qualifiers — is an INS OID.
+    /// A real INS wins over test/demo ones.
+    /// </summary>
+    private static NationalIdentity? FindIns(DicomDataset ds)
+    {
+        NationalIdentity? found = null;
+        foreach (var item in ds.GetSequenceItems(DicomTag.OtherPatientIDsSequence).Prepend(ds))
+        {
+            var id = Text(item, DicomTag.PatientID);
+            if (id is null || InsOid(item) is not { } oid)
+            {
+                continue;
+            }
+
+            if (oid == NationalIdentity.RealInsOid)
+            {
+                return new NationalIdentity(id, oid);
+            }
+
+            found ??= new NationalIdentity(id, oid);
+        }
+
+        return found;
+    }
+
+    private static string? InsOid(DicomDataset item)
+    {
+        var issuer = Text(item, DicomTag.IssuerOfPatientID);
+        if (issuer is not null)
+        {
+            foreach (var part in issuer.Split('&'))
+            {
+                if (NationalIdentity.IsInsOid(part.Trim()))
+                {
+                    return part.Trim();
+                }
+            }
+        }
+
+        foreach (var qualifier in item.GetSequenceItems(DicomTag.IssuerOfPatientIDQualifiersSequence))
+        {
+            var uei = Text(qualifier, DicomTag.UniversalEntityID);
+            if (NationalIdentity.IsInsOid(uei))
+            {
+                return uei;
+            }
+        }
+
+        return null;
+    }
+
+    private static FrameLayout MapFrames(PixelDataInfo? pixels)
+    {
+        if (pixels is null)
+        {
+            return FrameLayout.None;
+        }
+
+        var frames = Math.Max(1, pixels.NumberOfFrames);
+        var unmapped = new FrameLayout { FrameCount = frames, Encapsulated = pixels.IsEncapsulated, PixelDataOffset = -1, PixelDataLength = pixels.ValueLength };
+        if (pixels.IsInflatedOffsets)
+        {
+            return unmapped;
+        }
+
+        var regularNative = !pixels.IsEncapsulated && pixels.FrameLength > 0
+            && (pixels.BitsAllocated != 1 || (long)pixels.Rows * pixels.Columns * pixels.SamplesPerPixel % 8 == 0);
+        if (regularNative)
+        {
+            return pixels.ValueLength >= 0 && pixels.FrameLength * frames > pixels.ValueLength
+                ? unmapped
+                : new FrameLayout
+                {
+                    FrameCount = frames,
+                    PixelDataOffset = pixels.ValueOffset,
+                    PixelDataLength = pixels.ValueLength,
+                    NativeFrameLength = pixels.FrameLength,
+                };
+        }
+
+        var ranges = new List<FrameFragment>();
+        var firsts = new int[frames];
+        for (var i = 0; i < frames; i++)
+        {
+            if (!pixels.TryGetFrameRange(i, out var frameRanges))
+            {
+                return unmapped;
+            }
+
+            firsts[i] = ranges.Count;
+            ranges.AddRange(frameRanges.Select(r => new FrameFragment(r.Offset, r.Length)));
+        }
+
+        return new FrameLayout
+        {
+            FrameCount = frames,
+            Encapsulated = pixels.IsEncapsulated,
+            PixelDataOffset = pixels.ValueOffset,
+            PixelDataLength = pixels.ValueLength,
+            Fragments = [.. ranges],
+            FrameFirstFragment = firsts,
+        };
+    }
+}

@@ -1,0 +1,255 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Patients;
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>
+/// <see cref="IInstanceIngestor"/>: stage (stream + SHA-256 + header capture) → parse → validate → resolve patient →
+/// reserve the SOP Instance UID in the study grain → journal → promote the blob → manifest → patient → index → ack.
+/// Singleton, thread-safe, bounded by <see cref="IngestOptions.MaxConcurrency"/>.
+/// </summary>
+public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
+{
+    private static readonly TimeSpan InProgressRetryDelay = TimeSpan.FromMilliseconds(20);
+    private readonly IBlobStore _blobs;
+    private readonly InstanceBlobLayout _layout;
+    private readonly IGrainFactory _grains;
+    private readonly PatientResolver _patients;
+    private readonly InstanceRegistrar _registrar;
+    private readonly IngestJournal _journal;
+    private readonly IngestOptions _options;
+    private readonly ILogger<InstanceIngestor> _logger;
+    private readonly TimeProvider _clock;
+    private readonly SemaphoreSlim _slots;
+
+    internal InstanceIngestor(
+        IBlobStore blobs,
+        InstanceBlobLayout layout,
+        IGrainFactory grains,
+        PatientResolver patients,
+        InstanceRegistrar registrar,
+        IngestJournal journal,
+        IOptions<IngestOptions> options,
+        ILogger<InstanceIngestor> logger,
+        TimeProvider? clock = null)
+    {
+        _blobs = blobs;
+        _layout = layout;
+        _grains = grains;
+        _patients = patients;
+        _registrar = registrar;
+        _journal = journal;
+        _options = options.Value;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+        _slots = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
+    }
+
+    /// <inheritdoc />
+    public async Task<IngestOutcome> IngestAsync(Stream instance, IngestRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(request);
+        if (!await _slots.WaitAsync(_options.QueueTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            LogBusy(_logger, request.Caller.EstablishmentId);
+            return IngestOutcome.Failure(IngestStatus.OutOfResources, "Too many instances in flight; retry later.", request.AffectedSopClassUid, request.AffectedSopInstanceUid);
+        }
+
+        try
+        {
+            return await IngestCoreAsync(instance, request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task<IngestOutcome> IngestCoreAsync(Stream instance, IngestRequest request, CancellationToken cancellationToken)
+    {
+        Stream source = instance;
+        if (request.Payload == IngestPayload.Dataset)
+        {
+            if (string.IsNullOrEmpty(request.TransferSyntaxUid) || string.IsNullOrEmpty(request.AffectedSopClassUid) || string.IsNullOrEmpty(request.AffectedSopInstanceUid))
+            {
+                return IngestOutcome.Failure(IngestStatus.CannotUnderstand, "A bare dataset needs its transfer syntax and affected SOP class/instance UIDs.", request.AffectedSopClassUid, request.AffectedSopInstanceUid);
+            }
+
+            var meta = FileMetaHeaderWriter.Build(request.AffectedSopClassUid, request.AffectedSopInstanceUid, request.TransferSyntaxUid, _options.ImplementationClassUid, _options.ImplementationVersionName, request.Caller.CallingAeTitle);
+            source = new PrefixedReadStream(meta, instance);
+        }
+
+        var staged = _layout.NewStagingKey();
+        var promoted = false;
+        using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
+        try
+        {
+            var written = await _blobs.WriteAsync(staged, capture, new BlobWriteOptions { ContentType = "application/dicom" }, cancellationToken).ConfigureAwait(false);
+            var receivedAt = _clock.GetUtcNow();
+
+            InstanceHeader header;
+            try
+            {
+                await using var parse = new PrefixThenBlobStream(capture.Captured, _blobs, staged, written.Length);
+                header = await InstanceHeaderReader.ReadAsync(parse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex)
+            {
+                return IngestOutcome.Failure(IngestStatus.CannotUnderstand, ex.Message, request.AffectedSopClassUid, request.AffectedSopInstanceUid);
+            }
+
+            if (IngestValidation.Validate(header, request) is { } invalid)
+            {
+                return invalid;
+            }
+
+            var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
+            var stored = new StoredInstance(header, finalKey, written.Length, written.Sha256Hex, request.Caller.EstablishmentId, receivedAt);
+            // The journal write, the patient resolution and the SOP Instance UID reservation are independent: overlap them.
+            // The intent must only be durable before the promotion; when the reservation is refused it is simply completed.
+            var journalTask = _journal.WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, receivedAt), cancellationToken);
+            var regionalTask = _patients.ResolveAsync(stored.LocalPatientId, header.Ins, stored.Demographics).WaitAsync(cancellationToken);
+            var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
+            var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
+            var regional = await regionalTask.ConfigureAwait(false);
+            var journalTicket = await journalTask.ConfigureAwait(false);
+            if (reservation.Status != ReservationStatus.Granted)
+            {
+                _journal.Complete(journalTicket);
+            }
+
+            switch (reservation.Status)
+            {
+                case ReservationStatus.AlreadyStored:
+                    // Same bytes: finish whatever a previous attempt may have left undone, never touch the stored blob.
+                    var summary = await study.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await _registrar.CompleteAsync(stored, summary.PatientId ?? regional, summary, studyReferenceChanged: true, cancellationToken).ConfigureAwait(false);
+                    return new IngestOutcome(IngestStatus.AlreadyStored, null, reservation.Existing, header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, summary.PatientId ?? regional);
+                case ReservationStatus.InProgress:
+                    return IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The same instance is still being stored by another request; retry later.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
+                case ReservationStatus.Conflict:
+                    LogConflict(_logger, header.SopInstanceUid!, stored.Sha256, reservation.Existing?.Sha256);
+                    return IngestOutcome.Failure(IngestStatus.DuplicateConflict, "A different object is already stored under this SOP Instance UID.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, reservation.Existing);
+                case ReservationStatus.StudyDeleted:
+                    return IngestOutcome.Failure(IngestStatus.StudyClosed, "The study is deleted.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
+            }
+
+            try
+            {
+                await _blobs.MoveAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
+                promoted = true;
+                var result = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
+                {
+                    return await RejectAfterPromotionAsync(study, stored, result, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The journal record stays: reconciliation completes or removes the promoted blob.
+                await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Sha256).ConfigureAwait(false);
+                throw;
+            }
+
+            _journal.Complete(journalTicket);
+            LogStored(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, written.Length);
+            return new IngestOutcome(IngestStatus.Stored, null, stored.ToEntry(), header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, regional);
+        }
+        catch (IOException ex) when (IsStorageFull(ex))
+        {
+            LogFailed(_logger, ex, request.AffectedSopInstanceUid);
+            return IngestOutcome.Failure(IngestStatus.OutOfResources, "Archive storage is full.", request.AffectedSopClassUid, request.AffectedSopInstanceUid);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(_logger, ex, request.AffectedSopInstanceUid);
+            return IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The archive could not store the instance: " + ex.Message, request.AffectedSopClassUid, request.AffectedSopInstanceUid);
+        }
+        finally
+        {
+            if (!promoted)
+            {
+                await DeleteQuietlyAsync(staged).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>ENOSPC (Unix errno 28) or ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL (Windows): answer A700, not 0110.</summary>
+    private static bool IsStorageFull(IOException ex) =>
+        (ex.HResult & 0xFFFF) is 28 or 0x70 or 0x27 || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<InstanceReservation> ReserveAsync(IStudyGrain study, StoredInstance stored, CancellationToken cancellationToken)
+    {
+        // The same bytes being stored concurrently (a client retrying while the first attempt is still running):
+        // wait for that attempt to finish, then answer AlreadyStored.
+        var deadline = _clock.GetUtcNow() + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var reservation = await study.ReserveInstanceAsync(stored.SopInstanceUid, stored.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (reservation.Status != ReservationStatus.InProgress || _clock.GetUtcNow() > deadline)
+            {
+                return reservation;
+            }
+
+            await Task.Delay(InProgressRetryDelay, _clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IngestOutcome> RejectAfterPromotionAsync(IStudyGrain study, StoredInstance stored, AddInstanceResult result, CancellationToken cancellationToken)
+    {
+        // Reachable only if the reservation expired meanwhile; the promoted blob is ours, not the manifest's.
+        await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Sha256).ConfigureAwait(false);
+        var status = result.Status switch
+        {
+            AddInstanceStatus.Conflict => IngestStatus.DuplicateConflict,
+            AddInstanceStatus.StudyDeleted => IngestStatus.StudyClosed,
+            _ => IngestStatus.DataSetMismatch,
+        };
+        if (result.Status != AddInstanceStatus.Conflict)
+        {
+            await DeleteQuietlyAsync(stored.FinalKey).ConfigureAwait(false);
+        }
+
+        _ = cancellationToken;
+        var detail = result.Status == AddInstanceStatus.PatientMismatch
+            ? "The study already belongs to another patient."
+            : $"Rejected by the study: {result.Status}.";
+        return IngestOutcome.Failure(status, detail, stored.Header.SopClassUid, stored.SopInstanceUid, stored.StudyInstanceUid, result.Existing);
+    }
+
+    private async Task DeleteQuietlyAsync(BlobKey key)
+    {
+        try
+        {
+            await _blobs.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Reconciliation removes what is left behind.
+            LogCleanupFailed(_logger, ex, key.ToString());
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _slots.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {SopUid} of study {StudyUid} ({Bytes} bytes)")]
+    private static partial void LogStored(ILogger logger, string sopUid, string studyUid, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {SopUid}: a different object (SHA-256 {Sha}) is already stored or being stored (existing {ExistingSha})")]
+    private static partial void LogConflict(ILogger logger, string sopUid, string sha, string? existingSha);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of {SopUid} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string? sopUid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest queue full; refused an instance from {EstablishmentId}")]
+    private static partial void LogBusy(ILogger logger, string establishmentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete blob {Key}")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, string key);
+}

@@ -1,0 +1,56 @@
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Patients;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>
+/// The registration half of ingest, shared by the pipeline and the start-up reconciliation: once the blob is at
+/// its final key, records it in the study manifest, the patient's study list and the query index (all idempotent).
+/// </summary>
+internal sealed class InstanceRegistrar
+{
+    private readonly IGrainFactory _grains;
+    private readonly IQueryIndex _index;
+
+    public InstanceRegistrar(IGrainFactory grains, IQueryIndex index)
+    {
+        _grains = grains;
+        _index = index;
+    }
+
+    /// <summary>Manifest, then patient study reference (when the study view changed), then index. Returns the manifest decision.</summary>
+    public async Task<AddInstanceResult> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken)
+    {
+        var study = _grains.GetGrain<IStudyGrain>(instance.StudyInstanceUid);
+        var result = await study.AddInstanceAsync(instance.ToEntry(), instance.ToStudyAttributes(regionalPatientId)).WaitAsync(cancellationToken);
+        if (result.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored)
+        {
+            await CompleteAsync(instance, regionalPatientId, result.Summary, result.StudyReferenceChanged, cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>Patient study reference and index for an instance already in the manifest (also re-run on idempotent retries).</summary>
+    public async Task CompleteAsync(StoredInstance instance, string regionalPatientId, StudySummary summary, bool studyReferenceChanged, CancellationToken cancellationToken)
+    {
+        var patientTask = studyReferenceChanged
+            ? _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(summary, instance.EstablishmentId)).WaitAsync(cancellationToken)
+            : Task.CompletedTask;
+        var indexTask = _index.UpsertInstanceAsync(instance.ToIndexed(regionalPatientId), cancellationToken);
+        await Task.WhenAll(patientTask, indexTask);
+    }
+
+    private static StudyReference ToReference(StudySummary summary, string establishmentId) => new()
+    {
+        StudyInstanceUid = summary.StudyInstanceUid,
+        EstablishmentId = summary.EstablishmentId ?? establishmentId,
+        StudyDate = summary.StudyDate,
+        StudyDescription = summary.StudyDescription,
+        Modalities = summary.Modalities,
+        InstanceCount = summary.InstanceCount,
+        Size = summary.Size,
+    };
+}

@@ -1,0 +1,10 @@
+namespace Mirc.Grains.Retrieval;
+
+/// <summary>The requested study, series, instance or frame is not in the archive.</summary>
+public sealed class InstanceNotFoundException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public InstanceNotFoundException(string message) : base(message)
+    {
+    }
+}

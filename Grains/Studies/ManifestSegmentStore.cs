@@ -1,0 +1,91 @@
+using Mirc.Grains.Interfaces.Studies;
+using Orleans.Storage;
+
+namespace Mirc.Grains.Studies;
+
+/// <summary>
+/// Reads and writes the manifest segments of one study through the archive grain-state provider, as extra
+/// state records of the study grain (<c>manifest-0</c>, <c>manifest-1</c>, …). Only the last segment is ever
+/// rewritten, so one write costs at most one segment whatever the study size.
+/// </summary>
+internal sealed class ManifestSegmentStore
+{
+    private readonly IGrainStorage _storage;
+    private readonly GrainId _grainId;
+    private readonly List<GrainState<ManifestSegmentState>> _segments = [];
+
+    public ManifestSegmentStore(IGrainStorage storage, GrainId grainId)
+    {
+        _storage = storage;
+        _grainId = grainId;
+    }
+
+    /// <summary>Number of segments loaded or opened.</summary>
+    public int Count => _segments.Count;
+
+    /// <summary>Reads segments 0..<paramref name="segmentCount"/>-1 (a missing one reads as empty) in parallel.</summary>
+    public async Task<IReadOnlyList<InstanceEntry>> LoadAsync(int segmentCount)
+    {
+        _segments.Clear();
+        var states = new GrainState<ManifestSegmentState>[segmentCount];
+        var reads = new Task[segmentCount];
+        for (var i = 0; i < segmentCount; i++)
+        {
+            states[i] = new GrainState<ManifestSegmentState>(new ManifestSegmentState());
+            reads[i] = _storage.ReadStateAsync(StateName(i), _grainId, states[i]);
+        }
+
+        await Task.WhenAll(reads);
+        var entries = new List<InstanceEntry>();
+        foreach (var state in states)
+        {
+            state.State ??= new ManifestSegmentState();
+            _segments.Add(state);
+            entries.AddRange(state.State!.Entries);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Entries in the last segment (0 when none).</summary>
+    public int LastSegmentFill => _segments.Count == 0 ? 0 : _segments[^1].State!.Entries.Count;
+
+    /// <summary>Opens a new empty segment (in memory; it is written by the next <see cref="AppendAsync"/>).</summary>
+    public void OpenSegment() => _segments.Add(new GrainState<ManifestSegmentState>(new ManifestSegmentState()));
+
+    /// <summary>
+    /// Appends entries to the segments the caller chose (each already fits)
+    /// and writes the touched segments in parallel. On failure the in-memory segments are rolled back.
+    /// </summary>
+    public async Task AppendAsync(IReadOnlyList<(int Segment, InstanceEntry Entry)> additions)
+    {
+        var touched = new Dictionary<int, int>();
+        foreach (var (segment, entry) in additions)
+        {
+            var entries = _segments[segment].State!.Entries;
+            touched.TryAdd(segment, entries.Count);
+            entries.Add(entry);
+        }
+
+        try
+        {
+            await Task.WhenAll(touched.Keys.Select(s => _storage.WriteStateAsync(StateName(s), _grainId, _segments[s])));
+        }
+        catch
+        {
+            foreach (var (segment, originalCount) in touched)
+            {
+                var entries = _segments[segment].State!.Entries;
+                entries.RemoveRange(originalCount, entries.Count - originalCount);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Deletes every segment record (study purge).</summary>
+    public Task ClearAsync() =>
+        Task.WhenAll(_segments.Select((s, i) => _storage.ClearStateAsync(StateName(i), _grainId, s)));
+
+    private static string StateName(int segment) => $"manifest-{segment}";
+}

@@ -1,0 +1,376 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Storage;
+using Orleans.Concurrency;
+using Orleans.Storage;
+
+namespace Mirc.Grains.Studies;
+
+/// <summary>
+/// Study grain. Summary in <c>[PersistentState("study")]</c>; per-instance manifest in fixed-size segments written
+/// directly through the archive <see cref="IGrainStorage"/> (a dynamic number of records does not fit
+/// <c>[PersistentState]</c>). Reentrant so that concurrent <see cref="AddInstanceAsync"/> calls queue while a write
+/// is in flight and are then committed together in one write (group commit).
+/// </summary>
+[Reentrant]
+public sealed partial class StudyGrain : Grain, IStudyGrain
+{
+    private readonly IPersistentState<StudyState> _state;
+    private readonly StudyManifestOptions _options;
+    private readonly ILogger<StudyGrain> _logger;
+    private readonly TimeProvider _clock;
+    private readonly List<InstanceEntry> _entries = [];
+    private readonly Dictionary<string, InstanceEntry> _bySop = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Sha256, DateTimeOffset Expires)> _reservations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Count, long Size)> _seriesCounters = new(StringComparer.Ordinal);
+    private List<PendingAdd> _pending = [];
+    private List<PendingAdd> _committing = [];
+    private Task? _flushLoop;
+    private ManifestSegmentStore _segments = null!;
+    private IReadOnlyList<InstanceEntry>? _ordered;
+    private long _totalSize;
+    private DateTimeOffset? _lastReceivedAt;
+
+    /// <summary>Creates the grain.</summary>
+    public StudyGrain(
+        [PersistentState("study", StorageProviders.Archive)] IPersistentState<StudyState> state,
+        IOptions<StudyManifestOptions> options,
+        ILogger<StudyGrain> logger,
+        TimeProvider? clock = null)
+    {
+        _state = state;
+        _options = options.Value;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    private string StudyUid => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive);
+        _segments = new ManifestSegmentStore(storage, this.GetGrainId());
+        foreach (var entry in await _segments.LoadAsync(_state.State.SegmentCount))
+        {
+            Index(entry);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<InstanceReservation> ReserveInstanceAsync(string sopInstanceUid, string sha256)
+    {
+        if (_state.State.Status == StudyStatus.Deleted)
+        {
+            return Task.FromResult(new InstanceReservation(ReservationStatus.StudyDeleted, null));
+        }
+
+        if (_bySop.TryGetValue(sopInstanceUid, out var existing))
+        {
+            var status = SameHash(existing.Sha256, sha256) ? ReservationStatus.AlreadyStored : ReservationStatus.Conflict;
+            return Task.FromResult(new InstanceReservation(status, existing));
+        }
+
+        var now = _clock.GetUtcNow();
+        if (_reservations.TryGetValue(sopInstanceUid, out var held) && held.Expires > now)
+        {
+            var status = SameHash(held.Sha256, sha256) ? ReservationStatus.InProgress : ReservationStatus.Conflict;
+            return Task.FromResult(new InstanceReservation(status, null));
+        }
+
+        _reservations[sopInstanceUid] = (sha256, now + _options.ReservationTimeout);
+        return Task.FromResult(new InstanceReservation(ReservationStatus.Granted, null));
+    }
+
+    /// <inheritdoc />
+    public Task ReleaseInstanceAsync(string sopInstanceUid, string sha256)
+    {
+        if (_reservations.TryGetValue(sopInstanceUid, out var held) && SameHash(held.Sha256, sha256))
+        {
+            _reservations.Remove(sopInstanceUid);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<AddInstanceResult> AddInstanceAsync(InstanceEntry entry, StudyAttributes attributes)
+    {
+        if (!string.Equals(entry.StudyInstanceUid, StudyUid, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Instance of study {entry.StudyInstanceUid} sent to study {StudyUid}.", nameof(entry));
+        }
+
+        if (_state.State.Status == StudyStatus.Deleted)
+        {
+            return new AddInstanceResult(AddInstanceStatus.StudyDeleted, null, false, BuildSummary());
+        }
+
+        if (_bySop.TryGetValue(entry.SopInstanceUid, out var existing) || TryFindPending(entry.SopInstanceUid, out existing))
+        {
+            var status = SameHash(existing!.Sha256, entry.Sha256) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
+            return new AddInstanceResult(status, existing, false, BuildSummary());
+        }
+
+        var patient = _state.State.PatientId ?? _pending.FirstOrDefault()?.Attributes.PatientId;
+        if (patient is not null && !string.Equals(patient, attributes.PatientId, StringComparison.Ordinal))
+        {
+            LogPatientMismatch(_logger, StudyUid, entry.SopInstanceUid, patient, attributes.PatientId);
+            return new AddInstanceResult(AddInstanceStatus.PatientMismatch, null, false, BuildSummary());
+        }
+
+        var add = new PendingAdd(entry, attributes);
+        _pending.Add(add);
+        _flushLoop ??= FlushLoopAsync();
+        var changed = await add.Completion.Task;
+        _reservations.Remove(entry.SopInstanceUid);
+        return new AddInstanceResult(AddInstanceStatus.Added, null, changed, BuildSummary());
+    }
+
+    /// <inheritdoc />
+    public Task<InstanceEntry?> GetInstanceAsync(string sopInstanceUid) =>
+        Task.FromResult(_state.State.Status != StudyStatus.Deleted && _bySop.TryGetValue(sopInstanceUid, out var e) ? e : null);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<InstanceEntry>> GetInstancesAsync(string? seriesInstanceUid = null, string? sopInstanceUid = null)
+    {
+        if (_state.State.Status == StudyStatus.Deleted)
+        {
+            return Task.FromResult<IReadOnlyList<InstanceEntry>>([]);
+        }
+
+        var ordered = _ordered ??= StudyInstanceOrder.Sort(_entries, _state.State.Series);
+        if (seriesInstanceUid is null && sopInstanceUid is null)
+        {
+            return Task.FromResult(ordered);
+        }
+
+        IReadOnlyList<InstanceEntry> filtered = ordered
+            .Where(e => (seriesInstanceUid is null || e.SeriesInstanceUid == seriesInstanceUid)
+                && (sopInstanceUid is null || e.SopInstanceUid == sopInstanceUid))
+            .ToArray();
+        return Task.FromResult(filtered);
+    }
+
+    /// <inheritdoc />
+    public Task<StudySummary> GetSummaryAsync() => Task.FromResult(BuildSummary());
+
+    /// <inheritdoc />
+    public async Task MarkCompleteAsync()
+    {
+        if (_state.State.Status == StudyStatus.Receiving)
+        {
+            _state.State.Status = StudyStatus.Complete;
+            await _state.WriteStateAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task MarkDeletedAsync()
+    {
+        if (_state.State.Status != StudyStatus.Deleted)
+        {
+            _state.State.Status = StudyStatus.Deleted;
+            await _state.WriteStateAsync();
+            LogStudyDeleted(_logger, StudyUid, _entries.Count);
+        }
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        try
+        {
+            // Let the calls already queued on this activation join the first batch.
+            await Task.Yield();
+            while (_pending.Count > 0)
+            {
+                var batch = _pending;
+                _pending = [];
+                _committing = batch;
+                await CommitAsync(batch);
+                _committing = [];
+            }
+        }
+        finally
+        {
+            _flushLoop = null;
+        }
+    }
+
+    private async Task CommitAsync(List<PendingAdd> batch)
+    {
+        var state = _state.State;
+        var summaryChanged = false;
+        var referenceChanged = false;
+        var previousSeriesCount = state.Series.Count;
+        var previous = (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount);
+
+        if (state.Status is StudyStatus.Empty or StudyStatus.Complete)
+        {
+            referenceChanged |= state.Status == StudyStatus.Empty;
+            state.Status = StudyStatus.Receiving;
+            summaryChanged = true;
+        }
+
+        var additions = new List<(int Segment, InstanceEntry Entry)>(batch.Count);
+        var fill = _segments.LastSegmentFill;
+        foreach (var add in batch)
+        {
+            summaryChanged |= ApplyAttributes(state, add.Entry, add.Attributes, ref referenceChanged);
+            if (_segments.Count == 0 || fill >= _options.SegmentSize)
+            {
+                _segments.OpenSegment();
+                fill = 0;
+            }
+
+            additions.Add((_segments.Count - 1, add.Entry));
+            fill++;
+        }
+
+        if (_segments.Count != state.SegmentCount)
+        {
+            state.SegmentCount = _segments.Count;
+            summaryChanged = true;
+        }
+
+        try
+        {
+            // Summary first: it names the segments, and a named-but-missing segment reads as empty.
+            if (summaryChanged)
+            {
+                await _state.WriteStateAsync();
+            }
+
+            await _segments.AppendAsync(additions);
+        }
+        catch (Exception ex)
+        {
+            (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount) = previous;
+            state.Series.RemoveRange(previousSeriesCount, state.Series.Count - previousSeriesCount);
+            LogCommitFailed(_logger, ex, StudyUid, batch.Count);
+
+            // The storage may now hold a version we did not see (ETag): reload on next call.
+            DeactivateOnIdle();
+            foreach (var add in batch)
+            {
+                add.Completion.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        foreach (var add in batch)
+        {
+            Index(add.Entry);
+        }
+
+        LogBatchCommitted(_logger, StudyUid, batch.Count, _entries.Count);
+        foreach (var add in batch)
+        {
+            add.Completion.TrySetResult(referenceChanged);
+        }
+    }
+
+    /// <summary>Folds one instance's study/series attributes into the summary; true when it changed.</summary>
+    private static bool ApplyAttributes(StudyState state, InstanceEntry entry, StudyAttributes attributes, ref bool referenceChanged)
+    {
+        var changed = false;
+        if (state.PatientId is null)
+        {
+            state.PatientId = attributes.PatientId;
+            state.EstablishmentId = entry.EstablishmentId;
+            state.StudyDate = attributes.StudyDate;
+            state.StudyDescription = attributes.StudyDescription;
+            state.AccessionNumber = attributes.AccessionNumber;
+            changed = referenceChanged = true;
+        }
+
+        if (!state.Series.Exists(s => s.SeriesInstanceUid == entry.SeriesInstanceUid))
+        {
+            var modalityIsNew = attributes.Modality is not null && !state.Series.Exists(s => s.Modality == attributes.Modality);
+            state.Series.Add(new SeriesSummary
+            {
+                SeriesInstanceUid = entry.SeriesInstanceUid,
+                Modality = attributes.Modality,
+                SeriesNumber = attributes.SeriesNumber,
+                SeriesDescription = attributes.SeriesDescription,
+            });
+            changed = true;
+            referenceChanged |= modalityIsNew;
+        }
+
+        return changed;
+    }
+
+    private void Index(InstanceEntry entry)
+    {
+        _entries.Add(entry);
+        _bySop[entry.SopInstanceUid] = entry;
+        _seriesCounters[entry.SeriesInstanceUid] = _seriesCounters.TryGetValue(entry.SeriesInstanceUid, out var c)
+            ? (c.Count + 1, c.Size + entry.Size)
+            : (1, entry.Size);
+        _totalSize += entry.Size;
+        if (_lastReceivedAt is null || entry.ReceivedAt > _lastReceivedAt)
+        {
+            _lastReceivedAt = entry.ReceivedAt;
+        }
+
+        _ordered = null;
+    }
+
+    private bool TryFindPending(string sopInstanceUid, out InstanceEntry? entry)
+    {
+        // Queued for the next write or inside the write in flight: either way not yet in _bySop.
+        entry = (_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid) ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid))?.Entry;
+        return entry is not null;
+    }
+
+    private StudySummary BuildSummary()
+    {
+        var state = _state.State;
+        var series = state.Series
+            .Select(s => _seriesCounters.TryGetValue(s.SeriesInstanceUid, out var c) ? s with { InstanceCount = c.Count, Size = c.Size } : s)
+            .ToArray();
+        return new StudySummary
+        {
+            StudyInstanceUid = StudyUid,
+            Status = state.Status,
+            PatientId = state.PatientId,
+            EstablishmentId = state.EstablishmentId,
+            StudyDate = state.StudyDate,
+            StudyDescription = state.StudyDescription,
+            AccessionNumber = state.AccessionNumber,
+            Series = series,
+            InstanceCount = _entries.Count,
+            Size = _totalSize,
+            Modalities = series.Select(s => s.Modality).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            LastReceivedAt = _lastReceivedAt,
+        };
+    }
+
+    private static bool SameHash(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private sealed class PendingAdd(InstanceEntry entry, StudyAttributes attributes)
+    {
+        public InstanceEntry Entry { get; } = entry;
+
+        public StudyAttributes Attributes { get; } = attributes;
+
+        /// <summary>Completes with "study reference changed" once the batch is durable.</summary>
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Study {StudyUid}: committed {BatchSize} instance(s), {Total} in manifest")]
+    private static partial void LogBatchCommitted(ILogger logger, string studyUid, int batchSize, int total);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyUid}: manifest commit of {BatchSize} instance(s) failed")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, string studyUid, int batchSize);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: instance {SopUid} claims patient {Claimed} but the study belongs to {Owner}")]
+    private static partial void LogPatientMismatch(ILogger logger, string studyUid, string sopUid, string owner, string claimed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyUid} marked deleted ({Count} instances)")]
+    private static partial void LogStudyDeleted(ILogger logger, string studyUid, int count);
+}

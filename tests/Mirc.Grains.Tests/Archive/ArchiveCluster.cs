@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Mirc.Grains.Hosting;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Retrieval;
+using Mirc.Grains.Storage.Blobs;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Archive;
+
+/// <summary>
+/// One in-process silo running the whole archive stack (filesystem blob store, blob grain storage, SQLite index)
+/// on a temporary data folder, which survives <see cref="RestartAsync"/> so tests can check durability.
+/// </summary>
+public sealed class ArchiveCluster : IAsyncLifetime
+{
+    private InProcessTestCluster? _cluster;
+
+    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "mirc-archive-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Settings under <c>Mirc:</c> (override before <see cref="InitializeAsync"/>).</summary>
+    public Dictionary<string, string?> Settings { get; } = new()
+    {
+        ["Mirc:Storage:ShardCount"] = "4",
+        ["Mirc:Archive:Manifest:SegmentSize"] = "32",
+        ["Mirc:Archive:Ingest:ReconcileOnStart"] = "false",
+    };
+
+    /// <summary>Called on the blob store before registration (e.g. to wrap it in a counting decorator).</summary>
+    public Func<IBlobStore, IBlobStore>? DecorateBlobStore { get; set; }
+
+    public IGrainFactory Grains => _cluster!.Client;
+
+    public IServiceProvider Services => _cluster!.Silos[0].ServiceProvider;
+
+    public IInstanceIngestor Ingestor => Services.GetRequiredService<IInstanceIngestor>();
+
+    public IInstanceRetriever Retriever => Services.GetRequiredService<IInstanceRetriever>();
+
+    public IQueryIndex Index => Services.GetRequiredService<IQueryIndex>();
+
+    public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
+
+    public InstanceBlobLayout Layout => Services.GetRequiredService<InstanceBlobLayout>();
+
+    public IngestReconciler Reconciler => Services.GetRequiredService<IngestReconciler>();
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(DataPath);
+        await StartAsync();
+    }
+
+    /// <summary>Deactivates a grain so its next call reloads its state from storage.</summary>
+    public Task DeactivateAsync(IAddressable grain) => _cluster!.DeactivateAsync(grain);
+
+    /// <summary>Stops the silo and starts a new one on the same data folder.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
+        var settings = new Dictionary<string, string?>(Settings) { ["Mirc:DataPath"] = DataPath };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var decorate = DecorateBlobStore;
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            if (decorate is not null)
+            {
+                var root = Path.Combine(DataPath, "blobs");
+                silo.Services.AddSingleton(decorate(new FileSystemBlobStore(root)));
+            }
+
+            silo.AddMircArchive(configuration);
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+        await Index.InitializeAsync();
+    }
+
+    private async Task StopAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.StopAllSilosAsync();
+            await _cluster.DisposeAsync();
+            _cluster = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: temp folder.
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Tests.Archive;
+
+/// <summary>Blob store decorator recording every small-blob write (grain state, journal) with its size.</summary>
+internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
+{
+    public ConcurrentQueue<(BlobKey Key, int Bytes)> SmallWrites { get; } = new();
+
+    public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        inner.WriteAsync(key, content, options, cancellationToken);
+
+    public Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default) =>
+        inner.OpenReadAsync(key, range, cancellationToken);
+
+    public Task<BlobProperties?> TryGetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) =>
+        inner.TryGetPropertiesAsync(key, cancellationToken);
+
+    public Task<bool> DeleteAsync(BlobKey key, BlobETag? ifMatch = null, CancellationToken cancellationToken = default) =>
+        inner.DeleteAsync(key, ifMatch, cancellationToken);
+
+    public IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default) =>
+        inner.ListAsync(container, prefix, cancellationToken);
+
+    public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
+    {
+        SmallWrites.Enqueue((key, content.Length));
+        return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
+    }
+
+    public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) =>
+        inner.TryReadAllAsync(key, cancellationToken);
+
+    public Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) =>
+        inner.MoveAsync(source, destination, cancellationToken);
+}

@@ -1,0 +1,221 @@
+using Mirc.Dicom;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retrieval;
+using Mirc.Grains.Storage.Blobs;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Archive;
+
+public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveCluster>
+{
+    private static readonly IngestRequest StowRequest = new() { Caller = new IngestCaller { EstablishmentId = "750000001", ProfessionalId = "10001" } };
+
+    private static async Task<IngestOutcome> IngestAsync(IInstanceIngestor ingestor, byte[] bytes, IngestRequest? request = null)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return await ingestor.IngestAsync(stream, request ?? StowRequest, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Stow_instance_is_stored_in_manifest_patient_and_index_and_retrieved_byte_identical()
+    {
+        var instance = new SyntheticInstance { PatientId = "IPP-STORE" };
+        var bytes = instance.ToPart10();
+
+        var outcome = await IngestAsync(archive.Ingestor, bytes);
+
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        Assert.Equal((ushort)0x0000, outcome.DimseStatus);
+        Assert.Equal(instance.SopUid, outcome.SopInstanceUid);
+        var entry = await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
+        Assert.NotNull(entry);
+        Assert.Equal(bytes.Length, entry.Size);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), entry.Sha256);
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, entry.TransferSyntaxUid);
+        Assert.Equal("750000001", entry.EstablishmentId);
+
+        var study = await archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken);
+        Assert.NotNull(study);
+        Assert.Equal("IPP-STORE", study.PatientId);
+        Assert.Equal(outcome.PatientId, study.RegionalPatientId);
+        Assert.Equal(1, study.NumberOfInstances);
+
+        var patient = await archive.Grains.GetGrain<IPatientGrain>(outcome.PatientId!).GetAsync();
+        var reference = Assert.Single(patient.Studies);
+        Assert.Equal(instance.StudyUid, reference.StudyInstanceUid);
+        Assert.Equal(1, reference.InstanceCount);
+        Assert.Contains(new LocalPatientId("750000001", "HOSP-A", "IPP-STORE"), patient.LocalIds);
+
+        var resolved = await archive.Retriever.ResolveAsync(new RetrievalScope(instance.StudyUid), TestContext.Current.CancellationToken);
+        await using var retrieved = await archive.Retriever.OpenAsync(resolved, cancellationToken: TestContext.Current.CancellationToken).SingleAsync(TestContext.Current.CancellationToken);
+        using var copy = new MemoryStream();
+        await retrieved.Content.CopyToAsync(copy, TestContext.Current.CancellationToken);
+        Assert.Equal(bytes, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task Retry_with_the_same_bytes_is_idempotent()
+    {
+        var instance = new SyntheticInstance();
+        var bytes = instance.ToPart10();
+
+        var first = await IngestAsync(archive.Ingestor, bytes);
+        var second = await IngestAsync(archive.Ingestor, bytes);
+
+        Assert.Equal(IngestStatus.Stored, first.Status);
+        Assert.Equal(IngestStatus.AlreadyStored, second.Status);
+        Assert.True(second.IsSuccess);
+        Assert.Equal((ushort)0x0000, second.DimseStatus);
+        var entries = await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstancesAsync();
+        Assert.Single(entries);
+        Assert.Equal(first.PatientId, second.PatientId);
+    }
+
+    [Fact]
+    public async Task Different_object_under_an_existing_sop_instance_uid_is_rejected_and_the_original_kept()
+    {
+        var original = new SyntheticInstance { PixelSeed = 1 };
+        var impostor = original with { PixelSeed = 2 };
+        var originalBytes = original.ToPart10();
+
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(archive.Ingestor, originalBytes)).Status);
+        var conflict = await IngestAsync(archive.Ingestor, impostor.ToPart10());
+
+        Assert.Equal(IngestStatus.DuplicateConflict, conflict.Status);
+        Assert.False(conflict.IsSuccess);
+        Assert.Equal((ushort)0x0111, conflict.DimseStatus);
+        Assert.Equal((ushort)0x0111, conflict.StowReason);
+        Assert.NotNull(conflict.Instance);
+        var entry = await archive.Grains.GetGrain<IStudyGrain>(original.StudyUid).GetInstanceAsync(original.SopUid);
+        await using var stored = await archive.Retriever.OpenInstanceAsync(entry!, TestContext.Current.CancellationToken);
+        using var copy = new MemoryStream();
+        await stored.CopyToAsync(copy, TestContext.Current.CancellationToken);
+        Assert.Equal(originalBytes, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task Concurrent_stores_of_the_same_uid_with_different_bytes_keep_exactly_one_object()
+    {
+        var a = new SyntheticInstance { PixelSeed = 10 };
+        var b = a with { PixelSeed = 11 };
+        var bytesA = a.ToPart10();
+        var bytesB = b.ToPart10();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => IngestAsync(archive.Ingestor, i % 2 == 0 ? bytesA : bytesB)));
+
+        var winners = outcomes.Where(o => o.Status == IngestStatus.Stored).ToArray();
+        Assert.Single(winners);
+        Assert.All(outcomes, o => Assert.Contains(o.Status, new[] { IngestStatus.Stored, IngestStatus.AlreadyStored, IngestStatus.DuplicateConflict, IngestStatus.ProcessingFailure }));
+        var entry = await archive.Grains.GetGrain<IStudyGrain>(a.StudyUid).GetInstanceAsync(a.SopUid);
+        await using var stored = await archive.Retriever.OpenInstanceAsync(entry!, TestContext.Current.CancellationToken);
+        using var copy = new MemoryStream();
+        await stored.CopyToAsync(copy, TestContext.Current.CancellationToken);
+        Assert.Equal(entry!.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy.ToArray())));
+    }
+
+    [Fact]
+    public async Task Cstore_dataset_gets_a_file_meta_header_and_keeps_the_dataset_bytes_exact()
+    {
+        var instance = new SyntheticInstance();
+        var dataset = instance.ToDataset();
+        var request = new IngestRequest
+        {
+            Caller = new IngestCaller { EstablishmentId = "750000001", CallingAeTitle = "MODALITY1" },
+            Payload = IngestPayload.Dataset,
+            TransferSyntaxUid = DicomUids.ExplicitVRLittleEndian,
+            AffectedSopClassUid = instance.SopClassUid,
+            AffectedSopInstanceUid = instance.SopUid,
+        };
+
+        var outcome = await IngestAsync(archive.Ingestor, dataset, request);
+
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        await using var stored = await archive.Retriever.OpenInstanceAsync(outcome.Instance!, TestContext.Current.CancellationToken);
+        using var copy = new MemoryStream();
+        await stored.CopyToAsync(copy, TestContext.Current.CancellationToken);
+        var file = copy.ToArray();
+        Assert.Equal(dataset, file.AsSpan(file.Length - dataset.Length).ToArray());
+        var parsed = DicomFileReader.Read(file);
+        Assert.Equal(instance.SopUid, parsed.FileMetaInformation.GetString(DicomTag.MediaStorageSOPInstanceUID));
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, parsed.FileMetaInformation.GetString(DicomTag.TransferSyntaxUID));
+        Assert.Equal("MODALITY1", parsed.FileMetaInformation.GetString(DicomTag.SourceApplicationEntityTitle));
+        Assert.Equal(instance.SopUid, parsed.Dataset.GetString(DicomTag.SOPInstanceUID));
+    }
+
+    [Fact]
+    public async Task Affected_sop_instance_mismatch_is_A900_and_nothing_is_stored()
+    {
+        var instance = new SyntheticInstance();
+        var request = new IngestRequest
+        {
+            Caller = new IngestCaller { EstablishmentId = "750000001" },
+            Payload = IngestPayload.Dataset,
+            TransferSyntaxUid = DicomUids.ExplicitVRLittleEndian,
+            AffectedSopClassUid = instance.SopClassUid,
+            AffectedSopInstanceUid = SyntheticInstance.NewUid(),
+        };
+
+        var outcome = await IngestAsync(archive.Ingestor, instance.ToDataset(), request);
+
+        Assert.Equal(IngestStatus.DataSetMismatch, outcome.Status);
+        Assert.Equal((ushort)0xA900, outcome.DimseStatus);
+        Assert.Null(await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+        await AssertStagingEmptyAsync();
+    }
+
+    [Fact]
+    public async Task Stow_into_another_study_is_rejected()
+    {
+        var instance = new SyntheticInstance();
+        var outcome = await IngestAsync(archive.Ingestor, instance.ToPart10(), StowRequest with { ExpectedStudyInstanceUid = SyntheticInstance.NewUid() });
+
+        Assert.Equal(IngestStatus.StudyMismatch, outcome.Status);
+        Assert.Equal((ushort)0xA900, outcome.StowReason);
+        Assert.Null(await archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Garbage_is_C000()
+    {
+        var outcome = await IngestAsync(archive.Ingestor, "this is not a DICOM file at all, just text padding padding padding padding padding padding padding padding padding padding padding padding padding padding padding"u8.ToArray());
+
+        Assert.Equal(IngestStatus.CannotUnderstand, outcome.Status);
+        Assert.Equal((ushort)0xC000, outcome.DimseStatus);
+        await AssertStagingEmptyAsync();
+    }
+
+    [Fact]
+    public async Task Missing_sop_instance_uid_is_A900()
+    {
+        var ds = new SyntheticInstance().BuildDataset();
+        ds.Remove(DicomTag.SOPInstanceUID);
+        var bytes = DicomFileWriter.Write(new DicomFile(ds, DicomTransferSyntax.ExplicitVRLittleEndian));
+
+        var outcome = await IngestAsync(archive.Ingestor, bytes);
+
+        Assert.Equal(IngestStatus.DataSetMismatch, outcome.Status);
+    }
+
+    private async Task AssertStagingEmptyAsync()
+    {
+        // Tests of one class run one at a time, so nothing else is in flight: staged uploads are gone, and journal
+        // batches of earlier successful ingests are deleted in the background (allow them a moment).
+        var staged = new List<BlobProperties>();
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            staged = await archive.Blobs.ListAsync(archive.Layout.StagingContainer, cancellationToken: TestContext.Current.CancellationToken)
+                .ToListAsync(TestContext.Current.CancellationToken);
+            if (staged.Count == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Empty(staged);
+    }
+}

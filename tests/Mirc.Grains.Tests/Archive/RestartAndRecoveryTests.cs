@@ -1,0 +1,95 @@
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retrieval;
+using Mirc.Grains.Storage.Blobs;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Archive;
+
+/// <summary>Each test owns its cluster: restarts must not disturb other tests.</summary>
+public sealed class RestartAndRecoveryTests : IAsyncLifetime
+{
+    private readonly ArchiveCluster _archive = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        _archive.Settings["Mirc:Archive:Ingest:ReconcileOlderThan"] = "00:00:00";
+        await _archive.InitializeAsync();
+    }
+
+    public ValueTask DisposeAsync() => _archive.DisposeAsync();
+
+    private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
+    {
+        using var stream = new MemoryStream(instance.ToPart10());
+        return await _archive.Ingestor.IngestAsync(stream, new IngestRequest { Caller = new IngestCaller { EstablishmentId = "EST-Z" } }, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_new_cluster_on_the_same_data_folder_sees_everything()
+    {
+        var study = SyntheticInstance.NewUid();
+        var series = SyntheticInstance.NewUid();
+        var instances = Enumerable.Range(1, 40).Select(n => new SyntheticInstance { StudyUid = study, SeriesUid = series, InstanceNumber = n, PatientId = "RESTART-1" }).ToArray();
+        var outcomes = await Task.WhenAll(instances.Select(IngestAsync));
+        Assert.All(outcomes, o => Assert.Equal(IngestStatus.Stored, o.Status));
+
+        await _archive.RestartAsync();
+
+        var entries = await _archive.Retriever.ResolveAsync(new RetrievalScope(study), TestContext.Current.CancellationToken);
+        Assert.Equal(Enumerable.Range(1, 40), entries.Select(e => e.InstanceNumber!.Value));
+        var patient = await _archive.Grains.GetGrain<IPatientGrain>(outcomes[0].PatientId!).GetAsync();
+        Assert.Equal(40, Assert.Single(patient.Studies).InstanceCount);
+        Assert.Equal(outcomes[0].PatientId, (await IngestAsync(new SyntheticInstance { PatientId = "RESTART-1" })).PatientId);
+        Assert.Equal(IngestStatus.AlreadyStored, (await IngestAsync(instances[7])).Status);
+        Assert.Equal(40, (await _archive.Index.GetStudyAsync(study, TestContext.Current.CancellationToken))!.NumberOfInstances);
+    }
+
+    [Fact]
+    public async Task Reconciliation_completes_a_promoted_blob_left_without_registrations_and_removes_abandoned_uploads()
+    {
+        // Simulate a crash after "journal + promote" and before the manifest write: the blob is at its final key,
+        // the journal names it, nothing else knows it.
+        var instance = new SyntheticInstance { PatientId = "CRASH-1" };
+        var bytes = instance.ToPart10();
+        var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        await _archive.Blobs.WriteAsync(finalKey, new MemoryStream(bytes), cancellationToken: TestContext.Current.CancellationToken);
+        var journal = new IngestJournal(_archive.Blobs, _archive.Layout);
+        await journal.WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, "EST-Z", null, null, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken);
+        // A journal record whose blob never got promoted, and an abandoned staged upload.
+        await journal.WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name + ".never", "EST-Z", null, null, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken);
+        await _archive.Blobs.WriteAsync(_archive.Layout.NewStagingKey(), new MemoryStream([1, 2, 3]), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Null(await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+
+        var report = await _archive.Reconciler.ReconcileAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ReconciliationReport(Completed: 1, Dropped: 1, Failed: 0, StagedDeleted: 1), report);
+        var entry = await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
+        Assert.NotNull(entry);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), entry.Sha256);
+        Assert.NotNull(await _archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
+        Assert.Empty(await _archive.Blobs.ListAsync(_archive.Layout.StagingContainer, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(IngestStatus.AlreadyStored, (await IngestAsync(instance)).Status);
+    }
+
+    [Fact]
+    public async Task Reconciliation_runs_at_start_up()
+    {
+        var instance = new SyntheticInstance();
+        var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        await _archive.Blobs.WriteAsync(finalKey, new MemoryStream(instance.ToPart10()), cancellationToken: TestContext.Current.CancellationToken);
+        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, "EST-Z", "AE1", null, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken);
+        _archive.Settings["Mirc:Archive:Ingest:ReconcileOnStart"] = "true";
+
+        await _archive.RestartAsync();
+
+        var study = _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid);
+        for (var i = 0; i < 100 && await study.GetInstanceAsync(instance.SopUid) is null; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.NotNull(await study.GetInstanceAsync(instance.SopUid));
+    }
+}
