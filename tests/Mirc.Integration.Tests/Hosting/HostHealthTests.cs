@@ -43,13 +43,21 @@ public sealed class HostHealthTests : IAsyncLifetime
     [Fact]
     public async Task Readiness_fails_when_data_folder_cannot_be_written()
     {
-        // A file where the data folder should be makes every write fail.
-        var blocked = Path.Combine(_data.Path, "blocked");
-        await File.WriteAllTextAsync(blocked, "not a folder", TestContext.Current.CancellationToken);
-        await using var host = new MircHostFactory(blocked);
-        using var http = host.CreateClient();
-        var response = await http.GetAsync("/readyz", TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var ready = await _http.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+
+        // The disk goes away under a running silo: a file where the data folder was makes every write fail.
+        Directory.Delete(_data.Path, recursive: true);
+        await File.WriteAllTextAsync(_data.Path, "not a folder", TestContext.Current.CancellationToken);
+        try
+        {
+            var response = await _http.GetAsync("/readyz", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+        finally
+        {
+            File.Delete(_data.Path);
+        }
     }
 
     [Fact]
