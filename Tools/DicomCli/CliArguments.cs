@@ -17,6 +17,7 @@ internal sealed class CliArguments
     public string? Password { get; private set; }
     public int Count { get; private set; } = 300;
     public int Associations { get; private set; } = 4;
+    public uint? MaxPdu { get; private set; }
     public List<(string Key, string Value)> Keys { get; } = [];
     public List<string> Paths { get; } = [];
 
@@ -42,6 +43,7 @@ internal sealed class CliArguments
                 case "-u" or "--user": result.User = Next(); break;
                 case "-pw" or "--password": result.Password = Next(); break;
                 case "-n" or "--count": result.Count = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--max-pdu": result.MaxPdu = uint.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "-c" or "--associations": result.Associations = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "-k" or "--key":
                     var kv = Next();
@@ -58,9 +60,10 @@ internal sealed class CliArguments
     }
 
     public const string Usage = """
-        usage: mirc-dicom <echo|store|find|move|get|serve|bench-store|bench-get|storage-classes> [options] [files/directories]
+        usage: mirc-dicom <echo|store|find|move|get|serve|bench-store|bench-get|bench-loopback|storage-classes> [options] [files/directories]
           serve: storage SCP on -h/-p writing to -od (discards without -od)
           bench-store: sends -n synthetic 512x512 16-bit CT slices (one new study) over -c associations, prints images/s
+          bench-loopback: our server and client in one process, series from memory: network-layer ceiling (get, then store)
           storage-classes: prints the accepted storage SOP classes as Markdown tables (conformance statement)
           bench-get: C-GET of the -k keys (e.g. -k StudyInstanceUID=...), instances drained and discarded, prints images/s
           -h, --host HOST          peer host (127.0.0.1)
@@ -73,6 +76,7 @@ internal sealed class CliArguments
           -aem AE                  C-MOVE destination
           -od DIR                  C-GET output directory (.)
           -t SECONDS               overall timeout (60)
+          --max-pdu BYTES          maximum PDU length we receive (262144)
           -n COUNT / -c N          bench-store: instances (300) / parallel associations (4)
         """;
 }

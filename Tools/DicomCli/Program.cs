@@ -35,6 +35,7 @@ try
         "bench-store" => await BenchCommands.StoreAsync(cli, timeout.Token),
         "bench-get" => await BenchCommands.GetAsync(cli, timeout.Token),
         "storage-classes" => StorageClassTable.Print(),
+        "bench-loopback" => await LoopbackBench.RunAsync(cli, timeout.Token),
         _ => Fail($"unknown command {cli.Verb}\n{CliArguments.Usage}"),
     };
 }

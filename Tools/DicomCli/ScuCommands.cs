@@ -115,6 +115,7 @@ internal static class ScuCommands
     internal static Task<DicomClient> ConnectAsync(CliArguments cli, IEnumerable<PresentationContextProposal> contexts, CancellationToken ct)
     {
         var options = new DicomClientOptions();
+        if (cli.MaxPdu is { } maxPdu) options.MaxPduLength = maxPdu;
         if (cli.User is not null)
             options.UserIdentity = cli.Password is null
                 ? new UserIdentity(UserIdentityType.Username, cli.User, "", true)

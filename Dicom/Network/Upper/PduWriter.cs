@@ -14,7 +14,8 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
     private const uint DefaultMaxPdu = 256 * 1024;
     private const int BatchBytes = 1024 * 1024;
     private readonly SemaphoreSlim _lock = new(1, 1);
-    private byte[]? _deferred; // complete P-DATA-TF PDUs waiting for the next write; guarded by _lock
+    private readonly Lock _deferredGate = new();
+    private byte[]? _deferred; // complete P-DATA-TF PDUs waiting for the next write; guarded by _deferredGate
 
     /// <summary>Largest PDU length field we send: the peer's maximum (0 = unlimited → our default).</summary>
     public int MaxPduLength { get; } = (int)(peerMaxPduLength == 0 || peerMaxPduLength > 4 * 1024 * 1024 ? DefaultMaxPdu : Math.Max(peerMaxPduLength, 64u));
@@ -44,22 +45,26 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
             await WriteMessageAsync(contextId, command, default, null, ct).ConfigureAwait(false);
             return;
         }
-        await _lock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        var pdu = new byte[PduHeader + PdvHeader + command.Length];
+        command.Span.CopyTo(pdu.AsSpan(PduHeader + PdvHeader));
+        WriteHeaders(pdu, contextId, isCommand: true, last: true, command.Length);
+        // A short lock of its own (not the write semaphore): queuing never waits for a write in progress.
+        lock (_deferredGate) _deferred = _deferred is null ? pdu : [.. _deferred, .. pdu];
+    }
+
+    private byte[]? TakeDeferred()
+    {
+        lock (_deferredGate)
         {
-            var pdu = new byte[PduHeader + PdvHeader + command.Length];
-            command.Span.CopyTo(pdu.AsSpan(PduHeader + PdvHeader));
-            WriteHeaders(pdu, contextId, isCommand: true, last: true, command.Length);
-            _deferred = _deferred is null ? pdu : [.. _deferred, .. pdu];
+            var deferred = _deferred;
+            _deferred = null;
+            return deferred;
         }
-        finally { _lock.Release(); }
     }
 
     private async ValueTask FlushDeferredAsync(CancellationToken ct)
     {
-        if (_deferred is not { } deferred) return;
-        _deferred = null;
-        await stream.WriteAsync(deferred, ct).ConfigureAwait(false);
+        if (TakeDeferred() is { } deferred) await stream.WriteAsync(deferred, ct).ConfigureAwait(false);
     }
 
     /// <summary>Sends a command and an optional dataset (in memory or streamed) as one DIMSE message.</summary>
@@ -70,8 +75,7 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
         {
             if (dataSetStream is { CanSeek: true } && command.Length <= MaxFragment)
             {
-                var deferred = _deferred;
-                _deferred = null;
+                var deferred = TakeDeferred();
                 // Known length (files, memory): many PDUs per socket write, reading overlapped with writing.
                 await WriteKnownLengthAsync(contextId, deferred, command, dataSetStream, dataSetStream.Length - dataSetStream.Position, ct).ConfigureAwait(false);
                 return;
@@ -118,7 +122,8 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
     {
         var slot = PduHeader + PdvHeader + MaxFragment;
         var fragments = Math.Max(1, (length + MaxFragment - 1) / MaxFragment);
-        var slotsPerBatch = (int)Math.Min(fragments, Math.Max(1, BatchBytes / slot));
+        // At most 256 fragments per batch: the scattered file read must stay under the kernel's iovec limit (1024).
+        var slotsPerBatch = (int)Math.Min(fragments, Math.Clamp(BatchBytes / slot, 1, 256));
         var prefix = deferred?.Length ?? 0;
         var commandPdu = command.IsEmpty ? 0 : PduHeader + PdvHeader + command.Length;
         var size = prefix + commandPdu + slotsPerBatch * slot;
@@ -137,17 +142,20 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
             }
             var remaining = length;
             var started = false; // an empty dataset still gets one (empty, last) fragment
+            var slots = new List<Memory<byte>>(slotsPerBatch);
             while (true)
             {
+                slots.Clear();
                 for (var i = 0; i < slotsPerBatch && (remaining > 0 || !started); i++)
                 {
                     started = true;
                     var n = (int)Math.Min(MaxFragment, remaining);
-                    await source.ReadExactlyAsync(current.AsMemory(offset + PduHeader + PdvHeader, n), ct).ConfigureAwait(false);
+                    slots.Add(current.AsMemory(offset + PduHeader + PdvHeader, n));
                     remaining -= n;
                     WriteHeaders(current.AsSpan(offset), contextId, isCommand: false, last: remaining == 0, n);
                     offset += PduHeader + PdvHeader + n;
                 }
+                await ReadSlotsAsync(source, slots, ct).ConfigureAwait(false);
                 await sending.ConfigureAwait(false);
                 sending = stream.WriteAsync(current.AsMemory(0, offset), ct).AsTask();
                 if (remaining == 0) break;
@@ -163,6 +171,44 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
             ArrayPool<byte>.Shared.Return(current);
             if (next is not null) ArrayPool<byte>.Shared.Return(next);
         }
+    }
+
+    /// <summary>
+    /// Fills the fragment slots of a batch in order. A file is read with one scattered read (preadv) for the whole
+    /// batch — one I/O completion instead of one per fragment; other streams slot by slot.
+    /// </summary>
+    private static async ValueTask ReadSlotsAsync(Stream source, List<Memory<byte>> slots, CancellationToken ct)
+    {
+        if (source is FileStream { CanSeek: true } file)
+        {
+            var start = file.Position;
+            long total = 0;
+            foreach (var slot in slots) total += slot.Length;
+            var read = await RandomAccess.ReadAsync(file.SafeFileHandle, slots, start, ct).ConfigureAwait(false);
+            // A short scattered read (rare) is completed slot by slot from where it stopped.
+            var position = start + read;
+            var skipped = read;
+            foreach (var slot in slots)
+            {
+                if (skipped >= slot.Length)
+                {
+                    skipped -= slot.Length;
+                    continue;
+                }
+                var rest = slot[(int)skipped..];
+                skipped = 0;
+                while (!rest.IsEmpty)
+                {
+                    var n = await RandomAccess.ReadAsync(file.SafeFileHandle, rest, position, ct).ConfigureAwait(false);
+                    if (n == 0) throw new EndOfStreamException("stored instance shorter than its length");
+                    rest = rest[n..];
+                    position += n;
+                }
+            }
+            file.Position = start + total;
+            return;
+        }
+        foreach (var slot in slots) await source.ReadExactlyAsync(slot, ct).ConfigureAwait(false);
     }
 
     /// <summary>

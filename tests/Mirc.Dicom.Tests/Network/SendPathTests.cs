@@ -26,6 +26,31 @@ public sealed class SendPathTests
         await client.ReleaseAsync(ct);
     }
 
+    [Theory]
+    [InlineData(4096u)]
+    [InlineData(262144u)]
+    public async Task Part10_file_is_sent_byte_exact_with_scattered_reads(uint maxPdu)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = new TestServer(new DicomServerOptions { MaxPduLength = maxPdu });
+        var uid = TestFiles.NewUid();
+        var part10 = TestFiles.Create(uid, TestFiles.NewUid(), DicomUids.ExplicitVRLittleEndian, pixelBytes: 1_500_000, seed: 5);
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, part10, ct);
+            await using var client = await DicomClient.ConnectAsync("127.0.0.1", server.Port, "SCU", "MIRC",
+                [new(0, TestFiles.SecondaryCapture, [DicomUids.ExplicitVRLittleEndian])], new DicomClientOptions { MaxPduLength = maxPdu }, ct: ct);
+            Assert.Equal(DimseStatus.Success, (await client.StoreAsync(path, ct)).Status);
+            Assert.Equal(TestFiles.DataSetOf(part10), server.Archive.Stored[uid].DataSet);
+            await client.ReleaseAsync(ct);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task Get_with_prefetch_sends_every_instance_in_order_and_reports_the_one_that_cannot_be_opened()
     {
