@@ -37,8 +37,9 @@ public static partial class StowEndpoint
                 ? ApiProblems.BadRequest(contentTypeError!, "Malformed multipart request")
                 : ApiProblems.UnsupportedMediaType($"{contentTypeError} STOW-RS takes multipart/related; type=\"application/dicom\".");
         }
-        if (contentType.RootType is { } rootType && !IsDicomPart(rootType))
-            return ApiProblems.UnsupportedMediaType($"Parts of type '{rootType}' are not supported; send type=\"application/dicom\".");
+        var metadataRequest = contentType.RootType is { } root && IsMediaType(root, DicomMediaTypes.DicomJson);
+        if (contentType.RootType is { } rootType && !IsDicomPart(rootType) && !metadataRequest)
+            return ApiProblems.UnsupportedMediaType($"Parts of type '{rootType}' are not supported; send type=\"application/dicom\" or \"application/dicom+json\".");
         if (study is not null && !Uids.IsValid(study))
             return ApiProblems.BadRequest($"'{study}' is not a valid Study Instance UID.");
 
@@ -66,7 +67,14 @@ public static partial class StowEndpoint
             BodyLengthLimit = null,
         };
         var parts = 0;
-        while (true)
+        await using var pipeline = new IngestPipeline(stow, response, urls);
+        if (metadataRequest)
+        {
+            var (problem, metadataParts) = await StoreMetadataPartsAsync(reader, study, caller, stow, urls, response, cancellationToken).ConfigureAwait(false);
+            if (problem is not null) return problem;
+            parts = metadataParts;
+        }
+        while (!metadataRequest)
         {
             MultipartSection? section;
             try
@@ -87,16 +95,42 @@ public static partial class StowEndpoint
                 response.Failed.Add(new FailedInstance(null, null, StoreFailureReasons.CannotUnderstand, $"Part {parts} has unsupported media type '{partType}'."));
                 continue;
             }
-            var outcome = await stow.Ingestor.IngestAsync(section.Body, new IngestRequest
+            var lengthHint = ContentLength(section);
+            var request = new IngestRequest
             {
                 Caller = caller,
                 Payload = IngestPayload.Part10File,
                 ExpectedStudyInstanceUid = study,
-                LengthHint = ContentLength(section),
-            }, cancellationToken).ConfigureAwait(false);
-            Record(response, outcome, urls, parts);
-            if (!outcome.IsSuccess) LogPartFailed(stow.Logger, parts, outcome.Status, outcome.Detail);
+                LengthHint = lengthHint,
+            };
+            byte[] buffer;
+            int length;
+            bool complete;
+            try
+            {
+                (buffer, length, complete) = await ReadPartPrefixAsync(section.Body, lengthHint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or BadHttpRequestException)
+            {
+                response.Failed.Add(new FailedInstance(null, null, StoreFailureReasons.CannotUnderstand, $"Part {parts} cannot be read: {ex.Message}"));
+                break;
+            }
+            if (complete)
+            {
+                await pipeline.StartAsync(parts, buffer, length, request with { LengthHint = length }, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                await pipeline.IngestStreamAsync(parts, new PrefixThenRestStream(buffer.AsMemory(0, length), section.Body), request, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
+        await pipeline.DrainAsync().ConfigureAwait(false);
         if (parts == 0) return ApiProblems.BadRequest("The multipart body has no parts.", "Malformed multipart request");
 
         response.StudyRetrieveUrl = StudyUrl(study, response, urls);

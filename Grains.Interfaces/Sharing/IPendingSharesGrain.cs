@@ -1,0 +1,24 @@
+namespace Mirc.Grains.Interfaces.Sharing;
+
+/// <summary>
+/// Region-wide list of shares not finished yet (key <see cref="SingletonKey"/>), read by push workers at start-up to
+/// resume queued and running shares after a restart.
+/// </summary>
+[Alias("mirc.IPendingSharesGrain")]
+public interface IPendingSharesGrain : IGrainWithStringKey
+{
+    /// <summary>The one key of this grain.</summary>
+    const string SingletonKey = "region";
+
+    /// <summary>Adds a share id.</summary>
+    [Alias("Add")]
+    Task AddAsync(string shareId);
+
+    /// <summary>Removes a share id.</summary>
+    [Alias("Remove")]
+    Task RemoveAsync(string shareId);
+
+    /// <summary>The pending share ids, oldest first.</summary>
+    [Alias("GetAll")]
+    Task<IReadOnlyList<string>> GetAllAsync();
+}

@@ -1,0 +1,17 @@
+namespace Mirc.Grains.Interfaces.Sharing;
+
+/// <summary>Where a share (push of a study to a recipient AE) stands.</summary>
+public enum ShareStatus
+{
+    /// <summary>Accepted, waiting for a push worker.</summary>
+    Queued = 0,
+
+    /// <summary>A worker is sending the instances.</summary>
+    Running = 1,
+
+    /// <summary>Every instance was accepted by the recipient.</summary>
+    Completed = 2,
+
+    /// <summary>Finished with at least one instance refused, or the recipient could not be reached.</summary>
+    Failed = 3,
+}

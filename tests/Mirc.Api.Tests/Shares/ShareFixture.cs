@@ -1,0 +1,50 @@
+using Mirc.Api.Tests.DicomWeb.EndToEnd;
+using Mirc.Grains.Interfaces.Establishments;
+using Xunit;
+
+namespace Mirc.Api.Tests.Shares;
+
+/// <summary>One share host with a stored three-instance study and a registered dcmtk storescp recipient.</summary>
+public sealed class ShareFixture : IAsyncLifetime
+{
+    public const string RecipientAe = "SHARE_SCP";
+    public const string UnreachableAe = "SHARE_GONE";
+    public const string NotARecipientAe = "SHARE_MODALITY";
+    public const string RecipientEstablishment = "recipient-est";
+
+    internal ShareTestHost Host { get; private set; } = null!;
+
+    internal StoreScpProcess Recipient { get; private set; } = null!;
+
+    public StudyDescription Study { get; } = StudyDescription.Create();
+
+    public IReadOnlyList<SyntheticInstance> Instances { get; private set; } = [];
+
+    public async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Host = await ShareTestHost.StartAsync();
+        Recipient = await StoreScpProcess.StartAsync(RecipientAe, ct);
+        var series = SyntheticInstance.NewUid();
+        Instances =
+        [
+            SyntheticInstance.Native(Study, series, 1, 1),
+            SyntheticInstance.Native(Study, series, 1, 2, frames: 3),
+            SyntheticInstance.Jpeg(Study, series, 1, 3),
+        ];
+        using var stored = await Host.Http.StowAsync(Instances.Select(i => i.Bytes));
+        if (!stored.IsSuccessStatusCode) throw new InvalidOperationException($"STOW answered {(int)stored.StatusCode}");
+
+        var registry = Host.Grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey);
+        await registry.RegisterAsync(RecipientEstablishment, new AeTitleEntry(RecipientAe, "127.0.0.1", Recipient.Port, AePermissions.MoveDestination));
+        // A port where nothing listens: the push must fail, not hang.
+        await registry.RegisterAsync(RecipientEstablishment, new AeTitleEntry(UnreachableAe, "127.0.0.1", ShareTestHost.FreePort(), AePermissions.MoveDestination));
+        await registry.RegisterAsync(RecipientEstablishment, new AeTitleEntry(NotARecipientAe, "127.0.0.1", 104, AePermissions.Store | AePermissions.Query));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Recipient is not null) await Recipient.DisposeAsync();
+        if (Host is not null) await Host.DisposeAsync();
+    }
+}
