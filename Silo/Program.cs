@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Mirc.Api.Authentication;
 using Mirc.Api.Hosting;
 using Mirc.Grains.Dimse;
 using Mirc.Grains.Hosting;
-using Mirc.Grains.Security;
+using Mirc.Grains.Sharing;
 using Mirc.Silo.Seeding;
 using Mirc.Silo.Health;
 using Mirc.Silo.Hosting;
@@ -27,6 +28,8 @@ builder.Services.AddOptions<MircClusterOptions>()
 var host = builder.Configuration.GetSection(MircHostOptions.Section).Get<MircHostOptions>() ?? new MircHostOptions();
 var cluster = builder.Configuration.GetSection(MircClusterOptions.Section).Get<MircClusterOptions>() ?? new MircClusterOptions();
 builder.WebHost.UseUrls(host.HttpUrl);
+// Plain HTTP only on loopback; anything else needs HTTPS with a certificate (fails start-up otherwise).
+HttpsPolicy.Validate([host.HttpUrl], HttpsPolicy.IsCertificateConfigured(builder.Configuration));
 
 builder.UseOrleans(silo =>
 {
@@ -36,11 +39,13 @@ builder.UseOrleans(silo =>
 });
 
 // After UseOrleans: hosted services start after the silo is active and stop before it.
-builder.Services.AddMircSecurity(builder.Configuration);
+builder.Services.AddMircAuthentication(builder.Configuration);
 builder.Services.AddMircDicomListener(builder.Configuration);
+builder.Services.AddMircSharing(builder.Configuration);
 builder.Services.AddOptions<RegionSeedOptions>().Bind(builder.Configuration.GetSection(RegionSeedOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<RegionSeedOptions>, RegionSeedValidation>();
 builder.Services.AddHostedService<RegionSeeder>();
+builder.Services.AddHostedService<LocalAccountSeeder>();
 
 builder.Services.AddMircApi(builder.Configuration);
 
@@ -52,7 +57,11 @@ var app = builder.Build();
 
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-app.MapOrleansDashboard(routePrefix: "/dashboard");
+// The dashboard shows grain state: platform administrators only. Health, /docs and /openapi stay public.
+app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(MircPolicies.PlatformAdmin);
+app.MapMircAuthentication();
+app.MapMircAuditEndpoints();
+app.MapMircPatientSecurityEndpoints();
 app.MapMircApi();
 
 app.Run();

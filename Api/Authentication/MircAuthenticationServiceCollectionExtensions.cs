@@ -40,6 +40,7 @@ public static class MircAuthenticationServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton<SigningKeyRing>();
+        services.AddHostedService<SigningKeyRingLoader>();
         services.TryAddSingleton<LocalTokenIssuer>();
         services.AddSingleton<IBearerTokenValidator, BearerTokenValidator>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerOptionsSetup>();

@@ -16,6 +16,12 @@ public static class MircPolicies
     /// <summary>Readers of the audit trail: platform administrators, data-protection officers, establishment administrators.</summary>
     public const string AuditReader = "mirc:audit-reader";
 
+    /// <summary>Establishment, AE title and professional administration: platform or establishment administrators.</summary>
+    public const string Administrator = "mirc:administrator";
+
+    /// <summary>Regional patient registry (search, identity links): administrators and the data-protection officer.</summary>
+    public const string PatientRegistry = "mirc:patient-registry";
+
     internal static void Register(AuthorizationOptions options)
     {
         options.AddPolicy(Authenticated, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme).RequireAuthenticatedUser());
@@ -24,6 +30,11 @@ public static class MircPolicies
         options.AddPolicy(AuditReader, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
             .RequireAuthenticatedUser()
             .RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer | MircRoles.EstablishmentAdmin)));
+        options.AddPolicy(Administrator, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
+            .RequireAuthenticatedUser().RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin)));
+        options.AddPolicy(PatientRegistry, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin | MircRoles.DataProtectionOfficer)));
     }
 
     private static bool HasRole(AuthorizationHandlerContext context, MircRoles roles) =>

@@ -1,40 +1,49 @@
 using System.Security.Cryptography;
-using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Api.Authentication;
 
 /// <summary>
-/// The local issuer's signing keys, persisted in a file under the data folder. The newest key signs; older keys keep
-/// validating until every token they signed has expired (then they are dropped), so rotation never logs anyone out.
-/// Other hosts sharing the folder pick up a rotation within <see cref="ReloadInterval"/>.
+/// The local issuer's signing keys, stored in the archive's blob store (shared by every silo; a file under the data
+/// folder when the host has no blob store). The newest key signs; older keys keep validating until every token they
+/// signed has expired (then they are dropped), so rotation never logs anyone out. Keys are loaded at start-up by
+/// <see cref="SigningKeyRingLoader"/>, which also picks up another silo's rotation within <see cref="ReloadInterval"/>.
 /// </summary>
 public sealed partial class SigningKeyRing : IDisposable
 {
-    /// <summary>How often the file is checked for changes made by another host.</summary>
+    /// <summary>How often the store is checked for changes made by another host.</summary>
     public static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(30);
+
+    private const int MaxWriteAttempts = 5;
 
     private readonly MircAuthOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SigningKeyRing> _logger;
+    private readonly ISigningKeyStore _store;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Lock _loadLock = new();
     private volatile Snapshot? _snapshot;
-    private long _nextReloadCheckTicks;
 
-    /// <summary>Creates the ring (keys are loaded or created on first use).</summary>
-    public SigningKeyRing(IOptions<MircAuthOptions> options, TimeProvider time, ILogger<SigningKeyRing> logger)
+    /// <summary>Creates the ring on the archive's blob store when registered, else on <see cref="MircAuthOptions.KeyPath"/>.</summary>
+    public SigningKeyRing(IOptions<MircAuthOptions> options, TimeProvider time, ILogger<SigningKeyRing> logger, IServiceProvider services)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
         FilePath = Path.GetFullPath(_options.KeyPath ?? Path.Combine("data", "security", "signing-keys.json"));
+        var blobs = services.GetService<IBlobStore>();
+        var layout = services.GetService<InstanceBlobLayout>();
+        _store = blobs is not null && layout is not null ? new BlobSigningKeyStore(blobs, layout) : new FileSigningKeyStore(FilePath);
     }
 
-    /// <summary>The key file.</summary>
+    /// <summary>The key file used when the host has no blob store (<c>Mirc:Auth:KeyPath</c>).</summary>
     public string FilePath { get; }
+
+    /// <summary>Where the keys are stored (blob key or file path).</summary>
+    public string Location => _store.Location;
 
     /// <summary>Credentials of the active key.</summary>
     public SigningCredentials SigningCredentials => Current().Signing;
@@ -73,101 +82,105 @@ public sealed partial class SigningKeyRing : IDisposable
     /// <summary>Creates a new active key; the previous one keeps validating until its tokens have expired. Returns the new kid.</summary>
     public async Task<string> RotateAsync(CancellationToken cancellationToken = default)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var entry = NewEntry(_time.GetUtcNow());
+        await UpdateAsync(file =>
         {
-            var file = await ReadFileAsync(cancellationToken).ConfigureAwait(false) ?? new SigningKeyFile();
             var now = _time.GetUtcNow();
             if (file.Keys.Count > 0)
             {
                 file.Keys[^1].Superseded ??= now;
             }
 
-            var entry = NewEntry(now);
             file.Keys.Add(entry);
             Prune(file, now);
-            await WriteFileAsync(file, cancellationToken).ConfigureAwait(false);
-            _snapshot = Build(file);
-            LogRotated(_logger, entry.KeyId);
-            return entry.KeyId;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        LogRotated(_logger, entry.KeyId);
+        return entry.KeyId;
     }
 
     /// <summary>Drops a non-active key at once (e.g. suspected compromise): its tokens stop validating.</summary>
     public async Task<bool> RetireAsync(string keyId, CancellationToken cancellationToken = default)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var file = await ReadFileAsync(cancellationToken).ConfigureAwait(false);
-            if (file is null || file.Keys.Count == 0 || file.Keys[^1].KeyId == keyId)
-            {
-                return false;
-            }
-
-            var removed = file.Keys.RemoveAll(k => k.KeyId == keyId) > 0;
-            if (removed)
-            {
-                await WriteFileAsync(file, cancellationToken).ConfigureAwait(false);
-                _snapshot = Build(file);
-            }
-
-            return removed;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        return await UpdateAsync(
+            file => file.Keys.Count > 0 && file.Keys[^1].KeyId != keyId && file.Keys.RemoveAll(k => k.KeyId == keyId) > 0,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public void Dispose() => _writeLock.Dispose();
 
-    private Snapshot Current()
+    /// <summary>
+    /// Loads the keys (creating the first one when none exist) or picks up a change made by another host. Called at
+    /// start-up and every <see cref="ReloadInterval"/> by <see cref="SigningKeyRingLoader"/>.
+    /// </summary>
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
-        var snapshot = _snapshot;
-        var now = _time.GetUtcNow();
-        if (snapshot is not null && now.UtcTicks < Volatile.Read(ref _nextReloadCheckTicks))
+        var (file, version) = await _store.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (file is null || file.Keys.Count == 0)
         {
-            return snapshot;
+            // Creates the first key unless another host just did (then its keys are adopted).
+            await UpdateAsync(_ => false, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        lock (_loadLock)
+        if (_snapshot is { } current && string.Equals(current.Version, version, StringComparison.Ordinal))
         {
-            if (_snapshot is not null && now.UtcTicks < Volatile.Read(ref _nextReloadCheckTicks))
-            {
-                return _snapshot;
-            }
+            return;
+        }
 
-            Volatile.Write(ref _nextReloadCheckTicks, (now + ReloadInterval).UtcTicks);
-            var lastWrite = File.Exists(FilePath) ? File.GetLastWriteTimeUtc(FilePath) : DateTime.MinValue;
-            if (_snapshot is not null && _snapshot.FileTime == lastWrite)
-            {
-                return _snapshot;
-            }
+        Prune(file, _time.GetUtcNow());
+        _snapshot = Build(file, version);
+    }
 
-            // Start-up (or a change by another host): small file, read synchronously once.
-            SigningKeyFile? file = null;
-            if (File.Exists(FilePath))
-            {
-                file = JsonSerializer.Deserialize(File.ReadAllText(FilePath), SigningKeyFileJson.Default.SigningKeyFile);
-            }
+    private Snapshot Current() =>
+        _snapshot ?? throw new InvalidOperationException("The signing keys are not loaded yet (SigningKeyRingLoader runs at start-up).");
 
-            if (file is null || file.Keys.Count == 0)
+    /// <summary>Read, change, write-if-unchanged; on a concurrent change by another host, re-read and re-decide.</summary>
+    private async Task<bool> UpdateAsync(Func<SigningKeyFile, bool> change, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
             {
-                file = new SigningKeyFile { Keys = [NewEntry(now)] };
-                Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-                WriteFileSync(file);
-                LogCreated(_logger, file.Keys[0].KeyId, FilePath);
-            }
+                var (file, version) = await _store.ReadAsync(cancellationToken).ConfigureAwait(false);
+                file ??= new SigningKeyFile();
+                var created = file.Keys.Count == 0;
+                if (created)
+                {
+                    file.Keys.Add(NewEntry(_time.GetUtcNow()));
+                }
 
-            Prune(file, now);
-            _snapshot = Build(file);
-            return _snapshot;
+                var changed = change(file) | created;
+                if (!changed)
+                {
+                    _snapshot = Build(file, version);
+                    return false;
+                }
+
+                if (await _store.TryWriteAsync(file, version, cancellationToken).ConfigureAwait(false))
+                {
+                    // Re-read for the new version so the next reload does not rebuild needlessly.
+                    var (_, written) = await _store.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    _snapshot = Build(file, written);
+                    if (created)
+                    {
+                        LogCreated(_logger, file.Keys[0].KeyId, _store.Location);
+                    }
+
+                    return true;
+                }
+
+                if (attempt >= MaxWriteAttempts)
+                {
+                    throw new InvalidOperationException($"The signing keys at {_store.Location} kept changing concurrently.");
+                }
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 
@@ -178,12 +191,10 @@ public sealed partial class SigningKeyRing : IDisposable
         file.Keys.RemoveAll(k => k.Superseded is { } superseded && superseded + grace < now && k != file.Keys[^1]);
     }
 
-    private Snapshot Build(SigningKeyFile file)
+    private static Snapshot Build(SigningKeyFile file, string? version)
     {
         var keys = file.Keys.Select(ToSecurityKey).ToArray();
-        var active = keys[^1];
-        var lastWrite = File.Exists(FilePath) ? File.GetLastWriteTimeUtc(FilePath) : DateTime.MinValue;
-        return new Snapshot(new SigningCredentials(active, SecurityAlgorithms.EcdsaSha256), keys, file.Keys[^1].Created, lastWrite);
+        return new Snapshot(new SigningCredentials(keys[^1], SecurityAlgorithms.EcdsaSha256), keys, file.Keys[^1].Created, version);
     }
 
     private static ECDsaSecurityKey ToSecurityKey(SigningKeyEntry entry)
@@ -204,59 +215,11 @@ public sealed partial class SigningKeyRing : IDisposable
         };
     }
 
-    private async Task<SigningKeyFile?> ReadFileAsync(CancellationToken cancellationToken)
-    {
-        if (!File.Exists(FilePath))
-        {
-            return null;
-        }
-
-        await using var stream = File.OpenRead(FilePath);
-        return await JsonSerializer.DeserializeAsync(stream, SigningKeyFileJson.Default.SigningKeyFile, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task WriteFileAsync(SigningKeyFile file, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        var temp = FilePath + ".tmp";
-        await using (var stream = CreatePrivateFile(temp))
-        {
-            await JsonSerializer.SerializeAsync(stream, file, SigningKeyFileJson.Default.SigningKeyFile, cancellationToken).ConfigureAwait(false);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, FilePath, overwrite: true);
-    }
-
-    private void WriteFileSync(SigningKeyFile file)
-    {
-        var temp = FilePath + ".tmp";
-        using (var stream = CreatePrivateFile(temp))
-        {
-            JsonSerializer.Serialize(stream, file, SigningKeyFileJson.Default.SigningKeyFile);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, FilePath, overwrite: true);
-    }
-
-    private static FileStream CreatePrivateFile(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return new FileStream(path, options);
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Created signing key {KeyId} in {Path}")]
     private static partial void LogCreated(ILogger logger, string keyId, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Signing key rotated: {KeyId} is now active")]
     private static partial void LogRotated(ILogger logger, string keyId);
 
-    private sealed record Snapshot(SigningCredentials Signing, IReadOnlyList<SecurityKey> Validation, DateTimeOffset ActiveCreated, DateTime FileTime);
+    private sealed record Snapshot(SigningCredentials Signing, IReadOnlyList<SecurityKey> Validation, DateTimeOffset ActiveCreated, string? Version);
 }

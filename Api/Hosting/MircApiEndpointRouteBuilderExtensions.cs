@@ -27,7 +27,7 @@ public static class MircApiEndpointRouteBuilderExtensions
         if (options.RequireAuthorization) protectedGroup.RequireAuthorization();
         var dicomWeb = protectedGroup.MapGroup(DicomWebUrls.Prefix).MapDicomWeb();
         var wadoUri = protectedGroup.MapGroup("/wado").MapWadoUri();
-        var management = protectedGroup.MapGroup("/api").MapManagement();
+        var management = protectedGroup.MapGroup("/api").MapManagement(options.RequireAuthorization);
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Mirc archive API"));

@@ -9,12 +9,12 @@ namespace Mirc.Api.Management;
 /// <summary>The JSON management API under <c>/api</c>.</summary>
 public static class ManagementRoutes
 {
-    /// <summary>Maps establishments, professionals, patients and shares on <paramref name="api"/>.</summary>
-    public static RouteGroupBuilder MapManagement(this RouteGroupBuilder api)
+    /// <summary>Maps establishments, professionals, patients and shares on <paramref name="api"/>; with <paramref name="enforceRoles"/>, administration needs an administrator role.</summary>
+    public static RouteGroupBuilder MapManagement(this RouteGroupBuilder api, bool enforceRoles = false)
     {
-        api.MapEstablishments();
-        api.MapProfessionals();
-        api.MapPatients();
+        api.MapEstablishments(enforceRoles);
+        api.MapProfessionals(enforceRoles);
+        api.MapPatients(enforceRoles);
         api.MapShares();
         return api;
     }

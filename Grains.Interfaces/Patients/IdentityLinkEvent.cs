@@ -24,4 +24,7 @@ public sealed record IdentityLinkEvent
 
     /// <summary>Other regional patient involved (source/target of a move, conflicting owner of an INS).</summary>
     [Id(6)] public string? OtherPatientId { get; init; }
+
+    /// <summary>Studies moved along with the local id (<see cref="IdentityLinkKind.StudiesMoved"/>).</summary>
+    [Id(7)] public IReadOnlyList<string> StudyUids { get; init; } = [];
 }

@@ -17,4 +17,7 @@ public enum IdentityLinkKind
 
     /// <summary>An incoming INS pointed to another patient than the local id: not merged automatically.</summary>
     InsConflict = 4,
+
+    /// <summary>Studies received under a re-linked local id moved from one patient to the other (both records keep the event).</summary>
+    StudiesMoved = 5,
 }

@@ -24,4 +24,7 @@ public sealed record StudyReference
 
     /// <summary>Total bytes (as of the last refresh).</summary>
     [Id(6)] public long Size { get; init; }
+
+    /// <summary>The local id (IPP) the study was received under; null for references recorded before it was kept.</summary>
+    [Id(7)] public LocalPatientId? LocalId { get; init; }
 }

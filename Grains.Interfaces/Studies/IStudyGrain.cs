@@ -46,4 +46,21 @@ public interface IStudyGrain : IGrainWithStringKey
     /// <summary>Marks the study deleted: it disappears from retrieval; blob purge is a separate job.</summary>
     [Alias("MarkDeleted")]
     Task MarkDeletedAsync();
+
+    /// <summary>
+    /// Deletes the study for good: status <see cref="StudyStatus.Deleted"/> (new instances are refused), instance blobs,
+    /// manifest segments, query-index rows and the patient's study reference removed, and an audit record (action
+    /// Delete) durably written. Idempotent: calling it again re-runs whatever purge step a crash left undone.
+    /// </summary>
+    /// <param name="reason">Why (mandatory free text, kept in the audit trail and the tombstone).</param>
+    /// <param name="actor">Who (professional id, or <c>system:retention</c>).</param>
+    [Alias("Delete")]
+    Task<StudyDeletion> DeleteAsync(string reason, string actor);
+
+    /// <summary>
+    /// Moves the study to another regional patient (manual identity link); returns the previous patient id. The caller
+    /// moves the patient study references and the index.
+    /// </summary>
+    [Alias("Reassign")]
+    Task<string?> ReassignPatientAsync(string patientId);
 }

@@ -13,6 +13,7 @@ namespace Mirc.Grains.Audit;
 public sealed partial class AuditTrailWriter(
     AuditTrail trail,
     IGrainFactory grains,
+    AuditPatientResolver patients,
     IAtnaSink atna,
     IOptions<AuditOptions> options,
     ILogger<AuditTrailWriter> logger) : BackgroundService
@@ -69,6 +70,7 @@ public sealed partial class AuditTrailWriter(
 
         if (batch.Count > 0)
         {
+            await patients.ResolveAsync(batch, cancellationToken).ConfigureAwait(false);
             await CommitAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 

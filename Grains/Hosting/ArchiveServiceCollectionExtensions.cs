@@ -7,6 +7,7 @@ using Mirc.Grains.Establishments;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Patients;
+using Mirc.Grains.Retention;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.Blobs;
@@ -31,6 +32,8 @@ public static class ArchiveServiceCollectionExtensions
             silo.AddBlobGrainStorage(StorageProviders.Archive);
         }
 
+        silo.Services.AddSingleton<RetentionSweeper>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RetentionSweeper>());
         silo.Services.AddSingleton<IngestReconciliationStartup>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationStartup>());
         return silo;
@@ -52,9 +55,16 @@ public static class ArchiveServiceCollectionExtensions
         AddValidatedOptions<IngestOptions>(services, configuration, IngestOptions.Section);
         AddValidatedOptions<RetrievalOptions>(services, configuration, RetrievalOptions.Section);
         AddValidatedOptions<AeTitleResolverOptions>(services, configuration, AeTitleResolverOptions.Section);
+        AddValidatedOptions<RetentionOptions>(services, configuration, RetentionOptions.Section);
+        services.TryAddSingleton<RetentionSweep>();
 
         services.TryAddSingleton<AeTitleResolver>();
-        services.TryAddSingleton<PatientResolver>();
+        services.TryAddSingleton<PatientResolutionCache>();
+        services.TryAddSingleton(sp => new PatientResolver(
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<ILogger<PatientResolver>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<PatientResolutionCache>()));
         services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>()));
         services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>()));
         services.TryAddSingleton(sp => new InstanceIngestor(

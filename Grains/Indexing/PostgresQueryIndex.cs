@@ -79,7 +79,15 @@ public sealed class PostgresQueryIndex : RelationalQueryIndex
         : base(SqlDialect.Postgres, maxBatchSize)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            // The writer repeats a handful of statements per instance: server-side prepared, they skip parse and plan.
+            builder.MaxAutoPrepare = 32;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>

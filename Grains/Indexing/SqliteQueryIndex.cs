@@ -66,7 +66,15 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
         CREATE INDEX IF NOT EXISTS ix_instances_series ON instances (series_key);
         """;
 
+    // Planner statistics: without them SQLite may drive a restricted patient-id query from the establishment index
+    // (10 % of the studies) instead of the unique patient id (measured: 77 ms instead of 0.1 ms on 100,000 studies).
+    // Sampled ANALYZE (bounded cost) at start-up and each time the instances written since the last one double.
+    private const string RefreshStatistics = "PRAGMA analysis_limit = 1000; ANALYZE;";
+    private const long FirstStatisticsRefresh = 1_000;
+
     private readonly string _connectionString;
+    private long _writtenSinceStatistics;
+    private long _nextStatisticsRefresh = FirstStatisticsRefresh;
 
     /// <summary>Opens (creating on first use) the index at <paramref name="databasePath"/>.</summary>
     /// <param name="databasePath">Database file, e.g. <c>&lt;DataPath&gt;/index.db</c>.</param>
@@ -114,7 +122,23 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;" + Schema;
+        command.CommandText = "PRAGMA journal_mode = WAL;" + Schema + RefreshStatistics;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Called by the single group-commit loop: no concurrent calls.
+    private protected override async Task AfterCommitAsync(DbConnection connection, int instances, CancellationToken cancellationToken)
+    {
+        _writtenSinceStatistics += instances;
+        if (_writtenSinceStatistics < _nextStatisticsRefresh)
+        {
+            return;
+        }
+
+        _nextStatisticsRefresh = Math.Max(FirstStatisticsRefresh, _nextStatisticsRefresh + _writtenSinceStatistics);
+        _writtenSinceStatistics = 0;
+        await using var command = connection.CreateCommand();
+        command.CommandText = RefreshStatistics;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -30,6 +30,23 @@ public sealed class IngestOptions
     /// <summary>Whether the reconciliation runs when the silo becomes active.</summary>
     public bool ReconcileOnStart { get; set; } = true;
 
+    /// <summary>
+    /// How long a silo reuses a patient resolution (local id → regional patient) for instances with the same identity
+    /// and demographics; zero disables the cache. Manual links invalidate it at once on the silo that makes them.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan PatientCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When the study already belongs to the instance's patient, write the query index at the same time as the manifest
+    /// (both durable before the answer) instead of after it: one durable-write latency less per instance.
+    /// </summary>
+    public bool OverlapIndexWithManifest { get; set; } = true;
+
+    /// <summary>Maximum number of cached patient resolutions per silo.</summary>
+    [Range(1, 10_000_000)]
+    public int PatientCacheCapacity { get; set; } = 100_000;
+
     /// <summary>Implementation Class UID written in File Meta of C-STORE instances.</summary>
     [Required]
     public string ImplementationClassUid { get; set; } = Mirc.Dicom.DicomUids.ImplementationClassUid;

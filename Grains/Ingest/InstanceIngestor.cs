@@ -87,6 +87,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var staged = _layout.NewStagingKey();
         var promoted = false;
         using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
+        var early = WriteEarlyIntentAsync(capture, request, cancellationToken);
+        var earlyHandedOver = false;
         try
         {
             var written = await _blobs.WriteAsync(staged, capture, new BlobWriteOptions { ContentType = "application/dicom" }, cancellationToken).ConfigureAwait(false);
@@ -112,12 +114,31 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var stored = new StoredInstance(header, finalKey, written.Length, written.Sha256Hex, request.Caller.EstablishmentId, receivedAt);
             // The journal write, the patient resolution and the SOP Instance UID reservation are independent: overlap them.
             // The intent must only be durable before the promotion; when the reservation is refused it is simply completed.
-            var journalTask = _journal.WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, receivedAt), cancellationToken);
-            var regionalTask = _patients.ResolveAsync(stored.LocalPatientId, header.Ins, stored.Demographics).WaitAsync(cancellationToken);
+            earlyHandedOver = true;
+            var journalTask = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);
+            var regionalTask = _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
             var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
             var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
-            var regional = await regionalTask.ConfigureAwait(false);
+            var (regional, regionalFromCache) = await regionalTask.ConfigureAwait(false);
             var journalTicket = await journalTask.ConfigureAwait(false);
+            if (reservation.Status == ReservationStatus.Granted && reservation.StudyPatientId is { } owner && owner != regional)
+            {
+                if (regionalFromCache)
+                {
+                    // The cached resolution may predate a manual link: resolve afresh before deciding.
+                    _patients.Invalidate(stored.LocalPatientId);
+                    (regional, regionalFromCache) = await _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics).ConfigureAwait(false);
+                }
+
+                if (owner != regional)
+                {
+                    _journal.Complete(journalTicket);
+                    await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    LogPatientMismatch(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, owner, regional);
+                    return IngestOutcome.Failure(IngestStatus.DataSetMismatch, "The study already belongs to another patient.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
+                }
+            }
+
             if (reservation.Status != ReservationStatus.Granted)
             {
                 _journal.Complete(journalTicket);
@@ -143,7 +164,18 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             {
                 await _blobs.MoveAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
                 promoted = true;
-                var result = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                // When the study already belongs to this patient the manifest cannot refuse the instance for its
+                // patient: the index write may overlap the manifest write (one fsync latency less per instance).
+                var settled = _options.OverlapIndexWithManifest && reservation.StudyPatientId is not null && reservation.StudyPatientId == regional;
+                var result = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
+                if (result.Status == AddInstanceStatus.PatientMismatch && regionalFromCache)
+                {
+                    // The cached resolution predates a manual link made on another silo: resolve afresh once.
+                    _patients.Invalidate(stored.LocalPatientId);
+                    (regional, _) = await _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics).ConfigureAwait(false);
+                    result = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
                     return await RejectAfterPromotionAsync(study, stored, result, cancellationToken).ConfigureAwait(false);
@@ -172,11 +204,71 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
         finally
         {
+            // The early intent reads the pooled capture buffer: it must be over before the buffer is returned.
+            capture.AbandonPrefix();
+            var intent = await early.ConfigureAwait(false);
+            if (intent is not null && !earlyHandedOver)
+            {
+                _journal.Complete(intent.Value.Ticket);
+            }
+
             if (!promoted)
             {
                 await DeleteQuietlyAsync(staged).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the journal intent as soon as the header prefix is captured, while the rest of the instance is still
+    /// streaming to its staged blob, so the intent's durable write overlaps the blob's instead of following it.
+    /// Null when the prefix does not hold the UIDs (then the intent is written after the full parse). Never throws.
+    /// </summary>
+    private async Task<(BlobKey Key, IngestJournalTicket Ticket)?> WriteEarlyIntentAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await capture.PrefixReady.ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            InstanceHeader header;
+            await using (var prefix = new PrefixedReadStream(capture.Captured, Stream.Null))
+            {
+                header = await InstanceHeaderReader.ReadAsync(prefix, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (header.StudyInstanceUid is null || header.SeriesInstanceUid is null || header.SopInstanceUid is null)
+            {
+                return null;
+            }
+
+            var key = _layout.GetInstanceKey(header.StudyInstanceUid, header.SeriesInstanceUid, header.SopInstanceUid);
+            var ticket = await _journal.WriteAsync(new IngestJournalRecord(key.Container, key.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, _clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            return (key, ticket);
+        }
+        catch (Exception)
+        {
+            // Unparseable prefix, cancellation or journal failure: the regular path decides and reports.
+            return null;
+        }
+    }
+
+    /// <summary>The durable intent for <paramref name="finalKey"/>: the early one when it names that key, else a new one.</summary>
+    private async Task<IngestJournalTicket> JournalAsync(Task<(BlobKey Key, IngestJournalTicket Ticket)?> early, BlobKey finalKey, IngestRequest request, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        if (await early.ConfigureAwait(false) is { } intent)
+        {
+            if (intent.Key == finalKey)
+            {
+                return intent.Ticket;
+            }
+
+            _journal.Complete(intent.Ticket);
+        }
+
+        return await _journal.WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, receivedAt), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>ENOSPC (Unix errno 28) or ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL (Windows): answer A700, not 0110.</summary>
@@ -243,6 +335,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {SopUid}: a different object (SHA-256 {Sha}) is already stored or being stored (existing {ExistingSha})")]
     private static partial void LogConflict(ILogger logger, string sopUid, string sha, string? existingSha);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {SopUid}: study {StudyUid} belongs to patient {Owner}, the instance resolves to {Regional}")]
+    private static partial void LogPatientMismatch(ILogger logger, string sopUid, string studyUid, string owner, string regional);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest of {SopUid} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string? sopUid);

@@ -20,10 +20,29 @@ internal sealed class InstanceRegistrar
         _index = index;
     }
 
-    /// <summary>Manifest, then patient study reference (when the study view changed), then index. Returns the manifest decision.</summary>
-    public async Task<AddInstanceResult> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Manifest, then patient study reference (when the study view changed), then index. Returns the manifest decision.
+    /// With <paramref name="indexInParallel"/> (the study already belongs to this patient, so the manifest cannot refuse
+    /// the instance for its patient) the index write overlaps the manifest write: both are durable on return, and a
+    /// crash in between is completed by the journal-driven reconciliation.
+    /// </summary>
+    public async Task<AddInstanceResult> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken, bool indexInParallel = false)
     {
         var study = _grains.GetGrain<IStudyGrain>(instance.StudyInstanceUid);
+        if (indexInParallel)
+        {
+            var addTask = study.AddInstanceAsync(instance.ToEntry(), instance.ToStudyAttributes(regionalPatientId)).WaitAsync(cancellationToken);
+            var indexTask = _index.UpsertInstanceAsync(instance.ToIndexed(regionalPatientId), cancellationToken);
+            await Task.WhenAll(addTask, indexTask);
+            var added = await addTask;
+            if (added.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored && added.StudyReferenceChanged)
+            {
+                await _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(added.Summary, instance.EstablishmentId, instance.LocalPatientId)).WaitAsync(cancellationToken);
+            }
+
+            return added;
+        }
+
         var result = await study.AddInstanceAsync(instance.ToEntry(), instance.ToStudyAttributes(regionalPatientId)).WaitAsync(cancellationToken);
         if (result.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored)
         {
@@ -37,14 +56,15 @@ internal sealed class InstanceRegistrar
     public async Task CompleteAsync(StoredInstance instance, string regionalPatientId, StudySummary summary, bool studyReferenceChanged, CancellationToken cancellationToken)
     {
         var patientTask = studyReferenceChanged
-            ? _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(summary, instance.EstablishmentId)).WaitAsync(cancellationToken)
+            ? _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(summary, instance.EstablishmentId, instance.LocalPatientId)).WaitAsync(cancellationToken)
             : Task.CompletedTask;
         var indexTask = _index.UpsertInstanceAsync(instance.ToIndexed(regionalPatientId), cancellationToken);
         await Task.WhenAll(patientTask, indexTask);
     }
 
-    private static StudyReference ToReference(StudySummary summary, string establishmentId) => new()
+    private static StudyReference ToReference(StudySummary summary, string establishmentId, LocalPatientId localId) => new()
     {
+        LocalId = localId,
         StudyInstanceUid = summary.StudyInstanceUid,
         EstablishmentId = summary.EstablishmentId ?? establishmentId,
         StudyDate = summary.StudyDate,

@@ -1,9 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Storage.Blobs;
 using Orleans.Concurrency;
 
 namespace Mirc.Grains.Patients;
 
-/// <summary>Manual link/unlink of local patient ids; each operation is recorded in the history of both patients involved.</summary>
+/// <summary>
+/// Manual link/unlink of local patient ids; each operation is recorded in the history of both patients involved, and
+/// the studies received under the local id move with it (study owner, patient references, query index).
+/// </summary>
 [StatelessWorker]
 public sealed class PatientIdentityAdminGrain : Grain, IPatientIdentityAdminGrain
 {
@@ -39,6 +45,7 @@ public sealed class PatientIdentityAdminGrain : Grain, IPatientIdentityAdminGrai
         {
             Kind = IdentityLinkKind.ManualLink, LocalId = localId, Actor = actor, At = at, Reason = reason, OtherPatientId = previous,
         });
+        await AfterMoveAsync(localId, previous, patientId, actor, reason, at);
         return previous;
     }
 
@@ -64,6 +71,28 @@ public sealed class PatientIdentityAdminGrain : Grain, IPatientIdentityAdminGrai
         {
             Kind = IdentityLinkKind.ManualLink, LocalId = localId, Actor = actor, At = at, Reason = reason, OtherPatientId = previous,
         });
+        await AfterMoveAsync(localId, previous, fresh, actor, reason, at);
         return fresh;
+    }
+
+    /// <summary>Forgets the silo's cached resolution of the local id, moves its studies and records the move on both patients.</summary>
+    private async Task AfterMoveAsync(LocalPatientId localId, string? from, string to, string actor, string reason, DateTimeOffset at)
+    {
+        ServiceProvider.GetService<PatientResolutionCache>()?.Invalidate(localId);
+        if (from is null)
+        {
+            return;
+        }
+
+        var mover = new PatientStudyMover(GrainFactory, ServiceProvider.GetRequiredService<IQueryIndex>(), ServiceProvider.GetRequiredService<IBlobStore>());
+        var moved = await mover.MoveAsync(localId, from, to, CancellationToken.None);
+        if (moved.Count == 0)
+        {
+            return;
+        }
+
+        var movedEvent = new IdentityLinkEvent { Kind = IdentityLinkKind.StudiesMoved, LocalId = localId, Actor = actor, At = at, Reason = reason, StudyUids = moved };
+        await GrainFactory.GetGrain<IPatientGrain>(from).ApplyLinkEventAsync(movedEvent with { OtherPatientId = to });
+        await GrainFactory.GetGrain<IPatientGrain>(to).ApplyLinkEventAsync(movedEvent with { OtherPatientId = from });
     }
 }

@@ -14,13 +14,40 @@ public sealed partial class PatientResolver
     private readonly IGrainFactory _grains;
     private readonly ILogger<PatientResolver> _logger;
     private readonly TimeProvider _clock;
+    private readonly PatientResolutionCache? _cache;
 
     /// <summary>Creates the resolver.</summary>
-    public PatientResolver(IGrainFactory grains, ILogger<PatientResolver> logger, TimeProvider? clock = null)
+    public PatientResolver(IGrainFactory grains, ILogger<PatientResolver> logger, TimeProvider? clock = null, PatientResolutionCache? cache = null)
     {
         _grains = grains;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
+        _cache = cache;
+    }
+
+    /// <summary>
+    /// Like <see cref="ResolveAsync"/>, but answers from the silo's <see cref="PatientResolutionCache"/> when the same
+    /// identity with the same demographics was resolved recently (no grain call). <c>FromCache</c> tells the caller
+    /// to <see cref="Invalidate"/> and resolve again if the study grain disagrees.
+    /// </summary>
+    public ValueTask<(string RegionalPatientId, bool FromCache)> ResolveCachedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
+    {
+        if (_cache is not null && _cache.TryGet(localId, ins, demographics, out var cached))
+        {
+            return ValueTask.FromResult((cached, true));
+        }
+
+        return ResolveAndRememberAsync(localId, ins, demographics);
+    }
+
+    /// <summary>Forgets the cached resolution of <paramref name="localId"/>.</summary>
+    public void Invalidate(LocalPatientId localId) => _cache?.Invalidate(localId);
+
+    private async ValueTask<(string, bool)> ResolveAndRememberAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
+    {
+        var regional = await ResolveAsync(localId, ins, demographics);
+        _cache?.Set(localId, ins, demographics, regional);
+        return (regional, false);
     }
 
     /// <summary>Returns the regional patient id for the identity, creating/linking as needed; the patient record is durable on return.</summary>

@@ -52,6 +52,7 @@ public static class SecurityServiceCollectionExtensions
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
         services.TryAddSingleton<IAtnaSink, SyslogAtnaSink>();
+        services.TryAddSingleton<AuditPatientResolver>();
         services.AddHostedService<AuditTrailWriter>();
         services.TryAddSingleton<IAeTitleDirectory, AeTitleRegistryDirectory>();
         services.TryAddSingleton<IDimseIdentityValidator, DimseIdentityValidator>();

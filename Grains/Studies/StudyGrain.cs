@@ -57,6 +57,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         {
             Index(entry);
         }
+
+        await BackfillRetentionAsync();
     }
 
     /// <inheritdoc />
@@ -81,7 +83,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
 
         _reservations[sopInstanceUid] = (sha256, now + _options.ReservationTimeout);
-        return Task.FromResult(new InstanceReservation(ReservationStatus.Granted, null));
+        return Task.FromResult(new InstanceReservation(ReservationStatus.Granted, null) { StudyPatientId = _state.State.PatientId });
     }
 
     /// <inheritdoc />
@@ -235,8 +237,18 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             summaryChanged = true;
         }
 
+        var firstReceivedAt = state.FirstReceivedAt;
         try
         {
+            if (state.FirstReceivedAt is null)
+            {
+                // Retention bookkeeping before the study exists durably: a study can never escape its retention
+                // period; a bucket naming a study whose write then failed costs one no-op deletion.
+                state.FirstReceivedAt = batch[0].Entry.ReceivedAt;
+                summaryChanged = true;
+                await RegisterForRetentionAsync(batch[0].Entry.EstablishmentId, state.FirstReceivedAt.Value);
+            }
+
             // Summary first: it names the segments, and a named-but-missing segment reads as empty.
             if (summaryChanged)
             {
@@ -248,6 +260,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         catch (Exception ex)
         {
             (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount) = previous;
+            state.FirstReceivedAt = firstReceivedAt;
             state.Series.RemoveRange(previousSeriesCount, state.Series.Count - previousSeriesCount);
             LogCommitFailed(_logger, ex, StudyUid, batch.Count);
 

@@ -32,4 +32,19 @@ public sealed class StudyState
 
     /// <summary>Number of manifest segments opened so far (segment i lives in state <c>manifest-i</c>).</summary>
     [Id(7)] public int SegmentCount { get; set; }
+
+    /// <summary>When the first instance was received (drives retention).</summary>
+    [Id(8)] public DateTimeOffset? FirstReceivedAt { get; set; }
+
+    /// <summary>Tombstone of a deletion: when.</summary>
+    [Id(9)] public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>Tombstone of a deletion: who.</summary>
+    [Id(10)] public string? DeletedBy { get; set; }
+
+    /// <summary>Tombstone of a deletion: why.</summary>
+    [Id(11)] public string? DeletionReason { get; set; }
+
+    /// <summary>Whether every purge step of the deletion (blobs, manifest, index, patient) completed.</summary>
+    [Id(12)] public bool Purged { get; set; }
 }

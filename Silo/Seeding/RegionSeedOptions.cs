@@ -66,4 +66,16 @@ public sealed class SeedProfessional
 
     /// <summary>Role names (see the README's roles).</summary>
     public List<string> Roles { get; set; } = [];
+
+    /// <summary>
+    /// Username of a local login account (password + TOTP) created for this professional when missing; empty: no
+    /// local account (the professional signs in through the external identity provider).
+    /// </summary>
+    public string? Username { get; set; }
+
+    /// <summary>
+    /// Initial password of the local account; empty: a one-time password is generated and printed once on the
+    /// console. Either way it must be replaced at first login.
+    /// </summary>
+    public string? InitialPassword { get; set; }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Security;
 
 namespace Mirc.Silo.Seeding;
 
@@ -36,6 +38,25 @@ public sealed class RegionSeedValidation : IValidateOptions<RegionSeedOptions>
             if (string.IsNullOrWhiteSpace(options.Professionals[i].Id))
             {
                 errors.Add($"Mirc:Seed:Professionals:{i}:Id is required");
+            }
+
+            var p = options.Professionals[i];
+            if (!string.IsNullOrWhiteSpace(p.Username))
+            {
+                if (string.IsNullOrWhiteSpace(p.EstablishmentId))
+                {
+                    errors.Add($"Mirc:Seed:Professionals:{i}:EstablishmentId is required for a local account");
+                }
+
+                if (MircRoleNames.Parse(p.Roles) == MircRoles.None)
+                {
+                    errors.Add($"Mirc:Seed:Professionals:{i}:Roles must name at least one role for a local account");
+                }
+
+                if (!string.IsNullOrEmpty(p.InitialPassword) && !PasswordPolicy.IsAcceptable(p.InitialPassword, p.Username.Trim().ToLowerInvariant()))
+                {
+                    errors.Add($"Mirc:Seed:Professionals:{i}:InitialPassword is too weak (12+ characters, not containing the username)");
+                }
             }
         }
 

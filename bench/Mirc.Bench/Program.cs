@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 using Mirc.Bench.Cli;
 using Mirc.Bench.Data;
+using Mirc.Bench.Indexing;
 using Mirc.Bench.Measurement;
 using Mirc.Bench.Reporting;
 using Mirc.Bench.Run;
+using Mirc.Bench.Storage;
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -18,6 +20,16 @@ try
     {
         Console.WriteLine(BenchOptionsParser.Usage);
         return 0;
+    }
+
+    if (args is ["blobs", ..])
+    {
+        return await BlobsCommand.RunAsync(args[1..], cancel.Token);
+    }
+
+    if (args is ["index", ..])
+    {
+        return await IndexCommand.RunAsync(args[1..], cancel.Token);
     }
 
     if (args is ["compare", ..])

@@ -10,14 +10,14 @@ namespace Mirc.Api.Management.Establishments;
 public static class EstablishmentEndpoints
 {
     /// <summary>Maps the establishment routes on <paramref name="api"/>.</summary>
-    public static void MapEstablishments(this RouteGroupBuilder api)
+    public static void MapEstablishments(this RouteGroupBuilder api, bool enforceRoles = false)
     {
         var group = api.MapGroup("/establishments").WithTags("Establishments");
-        group.MapPost("", CreateAsync).WithName("CreateEstablishment").WithSummary("Create an establishment");
+        group.MapPost("", CreateAsync).WithName("CreateEstablishment").WithSummary("Create an establishment").RequirePolicy(enforceRoles, Authentication.MircPolicies.Administrator);
         group.MapGet("/{establishmentId}", GetAsync).WithName("GetEstablishment").WithSummary("Read an establishment");
-        group.MapPut("/{establishmentId}", UpdateAsync).WithName("UpdateEstablishment").WithSummary("Update name, retention or sharing policy");
-        group.MapPut("/{establishmentId}/ae-titles/{aeTitle}", SetAeTitleAsync).WithName("SetAeTitle").WithSummary("Add or change an AE title");
-        group.MapDelete("/{establishmentId}/ae-titles/{aeTitle}", RemoveAeTitleAsync).WithName("RemoveAeTitle").WithSummary("Remove an AE title");
+        group.MapPut("/{establishmentId}", UpdateAsync).WithName("UpdateEstablishment").WithSummary("Update name, retention or sharing policy").RequirePolicy(enforceRoles, Authentication.MircPolicies.Administrator);
+        group.MapPut("/{establishmentId}/ae-titles/{aeTitle}", SetAeTitleAsync).WithName("SetAeTitle").WithSummary("Add or change an AE title").RequirePolicy(enforceRoles, Authentication.MircPolicies.Administrator);
+        group.MapDelete("/{establishmentId}/ae-titles/{aeTitle}", RemoveAeTitleAsync).WithName("RemoveAeTitle").WithSummary("Remove an AE title").RequirePolicy(enforceRoles, Authentication.MircPolicies.Administrator);
     }
 
     private static async Task<IResult> CreateAsync(CreateEstablishmentRequest request, IGrainFactory grains)

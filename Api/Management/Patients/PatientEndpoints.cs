@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mirc.Api.Access;
 using Mirc.Api.DicomWeb.Qido;
+using Mirc.Api.Authentication;
 using Mirc.Api.Problems;
+using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Patients;
 
@@ -16,13 +18,13 @@ public static class PatientEndpoints
     private const int MaxResults = 200;
 
     /// <summary>Maps the patient routes on <paramref name="api"/>.</summary>
-    public static void MapPatients(this RouteGroupBuilder api)
+    public static void MapPatients(this RouteGroupBuilder api, bool enforceRoles = false)
     {
         var group = api.MapGroup("/patients").WithTags("Patients");
-        group.MapGet("", SearchAsync).WithName("SearchPatients").WithSummary("Search patients by name, id, issuer, birth date (DICOM matching: * and ? wildcards, date ranges)");
-        group.MapGet("/{patientId}", GetAsync).WithName("GetPatient").WithSummary("Read a regional patient record with its identity history");
-        group.MapPost("/{patientId}/links", LinkAsync).WithName("LinkPatientIdentity").WithSummary("Manually link an establishment's local patient id to this patient");
-        group.MapPost("/{patientId}/unlink", UnlinkAsync).WithName("UnlinkPatientIdentity").WithSummary("Manually unlink a local patient id from this patient");
+        group.MapGet("", SearchAsync).WithName("SearchPatients").WithSummary("Search patients by name, id, issuer, birth date (DICOM matching: * and ? wildcards, date ranges)").RequirePolicy(enforceRoles, Authentication.MircPolicies.PatientRegistry);
+        group.MapGet("/{patientId}", GetAsync).WithName("GetPatient").WithSummary("Read a regional patient record with its identity history").RequirePolicy(enforceRoles, Authentication.MircPolicies.PatientRegistry);
+        group.MapPost("/{patientId}/links", LinkAsync).WithName("LinkPatientIdentity").WithSummary("Manually link an establishment's local patient id to this patient").RequirePolicy(enforceRoles, Authentication.MircPolicies.PatientRegistry);
+        group.MapPost("/{patientId}/unlink", UnlinkAsync).WithName("UnlinkPatientIdentity").WithSummary("Manually unlink a local patient id from this patient").RequirePolicy(enforceRoles, Authentication.MircPolicies.PatientRegistry);
     }
 
     private static async Task<IResult> SearchAsync(
@@ -43,7 +45,7 @@ public static class PatientEndpoints
         if (!string.IsNullOrEmpty(patientId)) matches[IndexTags.PatientId] = patientId;
         if (!string.IsNullOrEmpty(issuer)) matches[IndexTags.IssuerOfPatientId] = issuer;
         if (!string.IsNullOrEmpty(birthDate)) matches[IndexTags.PatientBirthDate] = birthDate;
-        var authorization = await access.QueryAuthorizationAsync(ApiCaller.From(context), cancellationToken);
+        var authorization = await RegistryAuthorizationAsync(context, access, cancellationToken);
         var rows = authorization.IsNothing ? [] : await index.QueryAsync(new IndexQuery(QueryLevel.Patient, authorization)
         {
             Matches = matches,
@@ -51,6 +53,27 @@ public static class PatientEndpoints
             Offset = offset ?? 0,
         }, cancellationToken);
         return Results.Ok(rows.Select(ToSummary).ToArray());
+    }
+
+    /// <summary>
+    /// The registry is administration, not image access: platform administrators and the data-protection officer search
+    /// every patient, an establishment administrator the patients of its establishment; anyone else (open mode) what the
+    /// DICOMweb policy lets them see.
+    /// </summary>
+    private static async ValueTask<IndexAuthorization> RegistryAuthorizationAsync(HttpContext context, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
+    {
+        var principal = context.GetProfessionalPrincipal();
+        if (principal?.HasAnyRole(MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer) == true)
+        {
+            return IndexAuthorization.All;
+        }
+
+        if (principal?.HasAnyRole(MircRoles.EstablishmentAdmin) == true)
+        {
+            return IndexAuthorization.Restricted([principal.EstablishmentId], []);
+        }
+
+        return await access.QueryAuthorizationAsync(ApiCaller.From(context), cancellationToken);
     }
 
     private static PatientSummary ToSummary(IReadOnlyDictionary<uint, string> row) => new(
@@ -104,7 +127,7 @@ public static class PatientEndpoints
         var grain = grains.GetGrain<IPatientGrain>(patientId);
         if (!await grain.ExistsAsync()) return null;
         var record = await grain.GetAsync();
-        var authorization = await access.QueryAuthorizationAsync(ApiCaller.From(context), cancellationToken);
+        var authorization = await RegistryAuthorizationAsync(context, access, cancellationToken);
         var visible = authorization.IsAll
             || authorization.RegionalPatientIds.Contains(patientId)
             || record.Studies.Any(s => authorization.EstablishmentIds.Contains(s.EstablishmentId));

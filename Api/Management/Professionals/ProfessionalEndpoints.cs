@@ -11,11 +11,11 @@ namespace Mirc.Api.Management.Professionals;
 public static class ProfessionalEndpoints
 {
     /// <summary>Maps the professional routes on <paramref name="api"/>.</summary>
-    public static void MapProfessionals(this RouteGroupBuilder api)
+    public static void MapProfessionals(this RouteGroupBuilder api, bool enforceRoles = false)
     {
         var group = api.MapGroup("/professionals").WithTags("Professionals");
         group.MapGet("/{rpps}", GetAsync).WithName("GetProfessional").WithSummary("Read a professional");
-        group.MapPut("/{rpps}", SaveAsync).WithName("SaveProfessional").WithSummary("Create or update a professional (and their establishment membership)");
+        group.MapPut("/{rpps}", SaveAsync).WithName("SaveProfessional").WithSummary("Create or update a professional (and their establishment membership)").RequirePolicy(enforceRoles, Authentication.MircPolicies.Administrator);
     }
 
     private static async Task<IResult> GetAsync(string rpps, IGrainFactory grains)

@@ -16,9 +16,15 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    public GroupCommitQueue(Func<CancellationToken, Task<DbConnection>> openConnection, int maxBatchSize)
+    private readonly Func<DbConnection, int, CancellationToken, Task>? _afterCommit;
+
+    /// <param name="openConnection">Opens a ready connection.</param>
+    /// <param name="maxBatchSize">Most instances per transaction.</param>
+    /// <param name="afterCommit">Run on the writer connection after each commit with the number of instances upserted (housekeeping such as planner statistics); its failures do not fail the committed writes.</param>
+    public GroupCommitQueue(Func<CancellationToken, Task<DbConnection>> openConnection, int maxBatchSize, Func<DbConnection, int, CancellationToken, Task>? afterCommit = null)
     {
         _openConnection = openConnection;
+        _afterCommit = afterCommit;
         _maxBatchSize = maxBatchSize;
         _loop = Task.Run(RunAsync);
     }
@@ -92,11 +98,13 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         // Consecutive upserts are merged into one pass (shared patient/study/series upserts and recounts).
         var pending = new List<IndexedInstance>();
         var pendingFrom = 0;
+        var upserted = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             if (batch[i].Upserts is { } upserts)
             {
                 pending.AddRange(upserts);
+                upserted += upserts.Count;
                 continue;
             }
 
@@ -107,6 +115,18 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
 
         await FlushAsync(batch.Count).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (_afterCommit is not null && upserted > 0)
+        {
+            try
+            {
+                await _afterCommit(connection, upserted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException)
+            {
+                // Housekeeping only: the writes are committed and must be reported as such.
+            }
+        }
+
         return results;
 
         async Task FlushAsync(int end)

@@ -19,8 +19,11 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         _builder = new IndexQuerySqlBuilder(dialect);
-        _writes = new GroupCommitQueue(OpenInitializedAsync, maxBatchSize);
+        _writes = new GroupCommitQueue(OpenInitializedAsync, maxBatchSize, AfterCommitAsync);
     }
+
+    /// <summary>Housekeeping on the writer connection after a commit that upserted <paramref name="instances"/> instances.</summary>
+    private protected virtual Task AfterCommitAsync(DbConnection connection, int instances, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Opens a ready-to-use connection (pooled).</summary>
     private protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);

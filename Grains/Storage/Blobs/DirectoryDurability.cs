@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Mirc.Grains.Storage.Blobs;
 
@@ -8,6 +9,8 @@ namespace Mirc.Grains.Storage.Blobs;
 /// </summary>
 internal sealed class DirectoryDurability
 {
+    private const int ReadOnly = 0;
+
     // Creations in progress: a writer that sees the directory already exists still waits for its parent's fsync.
     private readonly ConcurrentDictionary<string, Lazy<Task>> _creating = new(StringComparer.Ordinal);
     private readonly string _root;
@@ -76,8 +79,7 @@ internal sealed class DirectoryDurability
 
             slot.Running = true;
             var round = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            // Blocking fsyncs run on the dedicated sync threads, never on the thread pool.
-            _ = SyncThreads.Shared.RunAsync(() => RunFlushes(directory, slot, round));
+            _ = Task.Run(() => RunFlushes(directory, slot, round));
             return round.Task;
         }
     }
@@ -112,11 +114,49 @@ internal sealed class DirectoryDurability
     }
 
     /// <summary>fsync of a directory (persists renames, creations and deletions of its entries).</summary>
-    public static void Flush(string directory) => PosixSync.Directory(directory);
+    public static void Flush(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = NativeMethods.open(directory, ReadOnly);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open directory '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (NativeMethods.fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = NativeMethods.close(fd);
+        }
+    }
 
     private sealed class FlushSlot
     {
         public bool Running;
         public TaskCompletionSource? Next;
+    }
+
+    private static class NativeMethods
+    {
+#pragma warning disable SYSLIB1054 // LibraryImport would need AllowUnsafeBlocks in a project file this team does not own.
+        [DllImport("libc", SetLastError = true)]
+        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fsync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int close(int fd);
+#pragma warning restore SYSLIB1054
     }
 }

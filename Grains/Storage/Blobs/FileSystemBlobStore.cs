@@ -15,33 +15,22 @@ namespace Mirc.Grains.Storage.Blobs;
 /// global lock; a striped per-key lock only serializes the final rename of writers of the same key.
 /// </para>
 /// <para>
-/// <b>Staging containers</b> (named at construction): uploads parked there until <see cref="MoveAsync"/> promotes them.
-/// Their data is flushed like any blob, but their own directory entry is not: the promotion makes the destination
-/// entry durable, and an entry lost in a crash before that is an unacknowledged upload. This saves one directory
-/// fsync per ingested instance.
-/// </para>
-/// <para>
 /// ETag = last-write time (100 ns ticks) and length. Under the key lock each new version gets a last-write time
 /// strictly after the previous one, so versions of a key never share an ETag. Single process per root.
 /// </para>
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
-    // Large chunks: fewer write calls per instance (a typical CT slice is 512 KiB).
-    private const int CopyBufferSize = 256 * 1024;
+    private const int CopyBufferSize = 128 * 1024;
     private const int LockStripes = 1024;
 
     private readonly SemaphoreSlim[] _keyLocks;
     private readonly DirectoryDurability _directories;
-    private readonly HashSet<string> _stagingContainers;
 
     /// <summary>Creates the store rooted at <paramref name="rootPath"/> (created if missing).</summary>
-    /// <param name="rootPath">Root folder.</param>
-    /// <param name="stagingContainers">Containers whose blobs become durable only when moved out (see the class remarks), e.g. <see cref="InstanceBlobLayout.StagingContainer"/>.</param>
-    public FileSystemBlobStore(string rootPath, IEnumerable<string>? stagingContainers = null)
+    public FileSystemBlobStore(string rootPath)
     {
         RootPath = Path.GetFullPath(rootPath);
-        _stagingContainers = new HashSet<string>(stagingContainers ?? [], StringComparer.Ordinal);
         Directory.CreateDirectory(RootPath);
         _directories = new DirectoryDurability(RootPath);
         _keyLocks = new SemaphoreSlim[LockStripes];
@@ -80,9 +69,6 @@ public sealed class FileSystemBlobStore : IBlobStore
                 {
                     RandomAccess.SetLength(handle, length);
                 }
-
-                // Data made durable before taking the key lock: the lock only orders the version stamp and rename.
-                await SyncThreads.Shared.RunAsync(() => PosixSync.Data(handle)).ConfigureAwait(false);
 
                 var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, length, cancellationToken).ConfigureAwait(false);
                 committed = true;
@@ -166,11 +152,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             gate.Release();
         }
 
-        if (!_stagingContainers.Contains(key.Container))
-        {
-            await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
-        }
-
+        await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
         return true;
     }
 
@@ -223,35 +205,29 @@ public sealed class FileSystemBlobStore : IBlobStore
         var directory = Path.GetDirectoryName(path)!;
         await _directories.EnsureExistsAsync(directory).ConfigureAwait(false);
         var tempPath = TempPathFor(directory);
+        var gate = LockFor(path);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var committed = false;
         BlobETag etag;
         try
         {
-            using var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length);
-            RandomAccess.Write(handle, content.Span, 0);
-
-            // Written and flushed outside the key lock: a concurrent writer of the same key waits only for the check and rename.
-            await SyncThreads.Shared.RunAsync(() => PosixSync.Data(handle)).ConfigureAwait(false);
-            var gate = LockFor(path);
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            var current = Stat(key, path);
+            if (current?.ETag != expected)
             {
-                var current = Stat(key, path);
-                if (current?.ETag != expected)
-                {
-                    throw new BlobConcurrencyException(key, expected, current?.ETag);
-                }
+                throw new BlobConcurrencyException(key, expected, current?.ETag);
+            }
 
+            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length))
+            {
+                RandomAccess.Write(handle, content.Span, 0);
                 etag = CommitLocked(handle, tempPath, path, current, content.Length);
-                committed = true;
             }
-            finally
-            {
-                gate.Release();
-            }
+
+            committed = true;
         }
         finally
         {
+            gate.Release();
             if (!committed)
             {
                 TryDeleteFile(tempPath);
@@ -371,21 +347,17 @@ public sealed class FileSystemBlobStore : IBlobStore
             gate.Release();
         }
 
-        if (!_stagingContainers.Contains(key.Container))
-        {
-            await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
-        }
-
+        await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
         return etag;
     }
 
-    // Caller has made the data durable and holds the key lock: stamps a fresh version, publishes by rename. The caller
-    // then makes the rename durable (FlushAsync of the folder, which on a journaling filesystem also commits the stamp)
-    // after releasing the lock.
+    // Caller holds the key lock: stamps a fresh version, persists data, publishes by rename. The caller then makes
+    // the rename durable (FlushAsync of the folder) after releasing the lock.
     private static BlobETag CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length)
     {
         var stamp = NextStamp(previous);
         File.SetLastWriteTimeUtc(handle, stamp);
+        RandomAccess.FlushToDisk(handle);
         File.Move(tempPath, path, overwrite: true);
         return MakeETag(stamp.Ticks, length);
     }

@@ -11,6 +11,8 @@ public static class BenchOptionsParser
 
         usage: Mirc.Bench [run] [options]
                Mirc.Bench compare --ours A.json --theirs B.json [--out DIR]
+               Mirc.Bench blobs [--count N] [--size BYTES] [--parallel K]   (filesystem blob store, in process; blobs --help)
+               Mirc.Bench index [--studies N] [--provider sqlite|postgres]  (query index, in process; index --help)
 
         target:
           --label NAME            name in reports (default: target)

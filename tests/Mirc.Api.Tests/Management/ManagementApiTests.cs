@@ -2,14 +2,31 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Mirc.Api.Tests.DicomWeb.EndToEnd;
+using Mirc.Api.Tests.Hosting;
+using Mirc.Grains.Interfaces.Security;
 using Xunit;
 
 namespace Mirc.Api.Tests.Management;
 
 [Collection(StoredStudyCollection.Name)]
-public sealed class ManagementApiTests(StoredStudyFixture fixture)
+public sealed class ManagementApiTests(StoredStudyFixture fixture) : IDisposable
 {
-    private HttpClient Http => fixture.Http;
+    // Administration needs an administrator role; clinical staff (the fixture's default client) get 403.
+    private readonly HttpClient _admin = fixture.Host.CreateClient(
+        ApiHost.Professional(ApiHost.DefaultEstablishmentId, MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin));
+
+    private HttpClient Http => _admin;
+
+    public void Dispose() => _admin.Dispose();
+
+    [Fact]
+    public async Task Clinical_staff_cannot_administer_establishments_or_search_the_patient_registry()
+    {
+        var create = await fixture.Http.PostAsJsonAsync("/api/establishments", new { establishmentId = NewId(), name = "Not allowed" }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        var search = await fixture.Http.GetAsync("/api/patients?name=*", Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, search.StatusCode);
+    }
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static string NewId() => "E" + Random.Shared.Next(100_000_000, 999_999_999);

@@ -26,10 +26,17 @@ public sealed class ArchiveCluster : IAsyncLifetime
         ["Mirc:Storage:ShardCount"] = "4",
         ["Mirc:Archive:Manifest:SegmentSize"] = "32",
         ["Mirc:Archive:Ingest:ReconcileOnStart"] = "false",
+        ["Mirc:Retention:Enabled"] = "false",
     };
 
     /// <summary>Called on the blob store before registration (e.g. to wrap it in a counting decorator).</summary>
     public Func<IBlobStore, IBlobStore>? DecorateBlobStore { get; set; }
+
+    /// <summary>The audit trail registered on the silo (survives restarts).</summary>
+    public RecordingAuditTrail Audit { get; } = new();
+
+    /// <summary>Grain calls received by the silo.</summary>
+    public GrainCallCounter Calls { get; } = new();
 
     public IGrainFactory Grains => _cluster!.Client;
 
@@ -68,6 +75,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
         var settings = new Dictionary<string, string?>(Settings) { ["Mirc:DataPath"] = DataPath };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var decorate = DecorateBlobStore;
+        var audit = Audit;
+        var calls = Calls;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -77,6 +86,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
                 silo.Services.AddSingleton(decorate(new FileSystemBlobStore(root)));
             }
 
+            silo.Services.AddSingleton<Mirc.Grains.Interfaces.Audit.IAuditTrail>(audit);
+            silo.AddIncomingGrainCallFilter(calls);
             silo.AddMircArchive(configuration);
         });
         _cluster = builder.Build();

@@ -78,8 +78,9 @@ public sealed class PatientIdentityTests(ArchiveCluster archive) : IClassFixture
         Assert.Equal(fresh, afterUnlink.PatientId);
         px = await archive.Grains.GetGrain<IPatientGrain>(x.PatientId!).GetAsync();
         Assert.DoesNotContain(yLocal, px.LocalIds);
+        // The studies received under Y-1 followed it in (at the link) and out (at the unlink).
         Assert.Equal(
-            [IdentityLinkKind.AutoLinked, IdentityLinkKind.ManualLink, IdentityLinkKind.ManualUnlink],
+            [IdentityLinkKind.AutoLinked, IdentityLinkKind.ManualLink, IdentityLinkKind.StudiesMoved, IdentityLinkKind.ManualUnlink, IdentityLinkKind.StudiesMoved],
             px.History.Select(h => h.Kind));
         Assert.Equal("wrong match", px.History[^1].Reason);
     }

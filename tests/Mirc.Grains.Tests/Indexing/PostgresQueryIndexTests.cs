@@ -1,3 +1,4 @@
+using Mirc.Testing;
 using Mirc.Grains.Indexing;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using Mirc.Testing;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Mirc.Grains.Indexing;
@@ -77,5 +78,25 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         }
 
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+
+        // Planner statistics were refreshed while writing: with every study in one establishment, the restricted
+        // query must still start from the unique patient id, not from the establishment index.
+        await using (var stats = new SqliteCommand("SELECT COUNT(*) FROM sqlite_stat1 WHERE idx = 'ix_studies_establishment'", connection))
+        {
+            Assert.Equal(1L, (long)(await stats.ExecuteScalarAsync(Ct))!);
+        }
+
+        await using var restricted = new SqliteCommand(
+            "EXPLAIN QUERY PLAN SELECT st.study_uid FROM studies st JOIN patients p ON p.patient_key = st.patient_key WHERE p.patient_id = 'PID01234' AND st.establishment_id IN ('EST-A')", connection);
+        var restrictedPlan = new List<string>();
+        await using (var reader = await restricted.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                restrictedPlan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.DoesNotContain(restrictedPlan, step => step.Contains("ix_studies_establishment", StringComparison.Ordinal));
     }
 }

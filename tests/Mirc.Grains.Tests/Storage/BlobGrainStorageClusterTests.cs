@@ -1,3 +1,4 @@
+using Mirc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Storage;

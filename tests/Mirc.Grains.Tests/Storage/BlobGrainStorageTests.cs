@@ -1,3 +1,4 @@
+using Mirc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mirc.Grains.Storage.Blobs;

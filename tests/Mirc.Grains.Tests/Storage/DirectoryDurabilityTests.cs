@@ -1,3 +1,4 @@
+using Mirc.Testing;
 using Mirc.Grains.Storage.Blobs;
 using Xunit;
 

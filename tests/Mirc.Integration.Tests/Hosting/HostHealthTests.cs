@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Mirc.Integration.Tests.Security;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Hosting;
@@ -13,7 +14,7 @@ public sealed class HostHealthTests : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         _host = new MircHostFactory(_data.Path);
-        _http = _host.CreateClient();
+        _http = _host.CreatePlatformAdminClient();
         return ValueTask.CompletedTask;
     }
 

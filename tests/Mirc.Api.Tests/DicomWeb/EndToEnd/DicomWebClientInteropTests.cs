@@ -13,7 +13,8 @@ namespace Mirc.Api.Tests.DicomWeb.EndToEnd;
 /// </summary>
 public sealed class DicomWebClientInteropTests : IAsyncLifetime
 {
-    private readonly ApiHost _host = new(realHttp: true);
+    // tools/dicomweb-interop sends no bearer token: this test is about wire interoperability, security is off here.
+    private readonly ApiHost _host = new(realHttp: true, openAccess: true);
     private readonly string _files = Directory.CreateTempSubdirectory("mirc-interop-").FullName;
 
     public ValueTask InitializeAsync()

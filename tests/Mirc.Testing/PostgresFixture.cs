@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using Mirc.Grains.Tests.Storage;
 using Npgsql;
 using Xunit;
 
-namespace Mirc.Grains.Tests.Indexing;
+namespace Mirc.Testing;
 
 /// <summary>
 /// A throw-away PostgreSQL cluster from the Debian binaries on a free loopback port (run as user postgres when the

@@ -3,7 +3,7 @@ using Azure.Core;
 using Azure.Storage.Blobs;
 using Xunit;
 
-namespace Mirc.Grains.Tests.Storage;
+namespace Mirc.Testing;
 
 /// <summary>
 /// Starts a private Azurite blob server (npm package, installed under $MIRC_TOOLS_DIR or &lt;repo&gt;/.tools by
@@ -65,7 +65,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await TestEnvironment.WaitForPortAsync(port, TimeSpan.FromSeconds(30), () => _process.HasExited, "Azurite");
+        await TestEnvironment.WaitForPortAsync(port, TimeSpan.FromSeconds(60), () => _process.HasExited, "Azurite");
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};BlobEndpoint=http://127.0.0.1:{port}/{DevAccount};";
     }
 

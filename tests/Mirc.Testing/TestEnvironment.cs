@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mirc.Grains.Tests.Storage;
+namespace Mirc.Testing;
 
 /// <summary>Locations and ports the storage fixtures need.</summary>
-internal static class TestEnvironment
+public static class TestEnvironment
 {
     /// <summary>The repository root (folder holding Mirc.Orleans.sln).</summary>
     public static string RepositoryRoot

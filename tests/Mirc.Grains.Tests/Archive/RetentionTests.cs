@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Establishments;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retention;
+using Mirc.Grains.Tests.Security;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Archive;
+
+public sealed class RetentionTests(ArchiveCluster archive) : IClassFixture<ArchiveCluster>
+{
+    private async Task<string> IngestStudyAsync(string establishment)
+    {
+        using var stream = new MemoryStream(new SyntheticInstance { PatientId = "RET-" + establishment }.ToPart10());
+        var outcome = await archive.Ingestor.IngestAsync(stream, new IngestRequest { Caller = new IngestCaller { EstablishmentId = establishment } }, TestContext.Current.CancellationToken);
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        return outcome.StudyInstanceUid!;
+    }
+
+    private async Task SetRetentionAsync(string establishment, int years) =>
+        await archive.Grains.GetGrain<IEstablishmentGrain>(establishment).SaveAsync(new EstablishmentProfile { EstablishmentId = establishment, Name = establishment, RetentionYears = years });
+
+    private RetentionSweep Sweep(TimeProvider clock, bool dryRun = false) =>
+        new(archive.Grains, Options.Create(new RetentionOptions { DryRun = dryRun }), clock, NullLogger<RetentionSweep>.Instance);
+
+    private async Task<StudyStatus> StatusAsync(string study) => (await archive.Grains.GetGrain<IStudyGrain>(study).GetSummaryAsync()).Status;
+
+    [Fact]
+    public async Task Studies_are_deleted_only_once_their_establishment_retention_has_passed()
+    {
+        await SetRetentionAsync("EST-RET1", 1);
+        await SetRetentionAsync("EST-RET20", 20);
+        var short1 = await IngestStudyAsync("EST-RET1");
+        var long20 = await IngestStudyAsync("EST-RET20");
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+
+        clock.Advance(TimeSpan.FromDays(200));
+        var early = await Sweep(clock).RunAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(short1, early.Expired);
+        Assert.NotEqual(StudyStatus.Deleted, await StatusAsync(short1));
+
+        clock.Advance(TimeSpan.FromDays(200));
+        var due = await Sweep(clock).RunAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Contains(short1, due.Expired);
+        Assert.DoesNotContain(long20, due.Expired);
+        Assert.Empty(due.Failed);
+        Assert.Equal(StudyStatus.Deleted, await StatusAsync(short1));
+        Assert.NotEqual(StudyStatus.Deleted, await StatusAsync(long20));
+        Assert.Null(await archive.Index.GetStudyAsync(short1, TestContext.Current.CancellationToken));
+        Assert.Contains(archive.Audit.Durable, e => e.StudyUids.Contains(short1) && e.ActorId == RetentionKeys.Actor);
+
+        var next = await Sweep(clock).RunAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(short1, next.Expired);
+    }
+
+    [Fact]
+    public async Task Dry_run_reports_expired_studies_without_deleting_them()
+    {
+        await SetRetentionAsync("EST-DRY", 2);
+        var study = await IngestStudyAsync("EST-DRY");
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow.AddYears(2).AddDays(2));
+
+        var report = await Sweep(clock, dryRun: true).RunAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(report.DryRun);
+        Assert.Contains(study, report.Expired);
+        Assert.NotEqual(StudyStatus.Deleted, await StatusAsync(study));
+        Assert.NotNull(await archive.Index.GetStudyAsync(study, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Bucket_shards_are_stable_and_spread_studies()
+    {
+        var uids = Enumerable.Range(0, 400).Select(i => $"1.2.3.{i}").ToArray();
+        var shards = uids.Select(RetentionKeys.Shard).ToArray();
+
+        Assert.All(shards, s => Assert.InRange(s, 0, RetentionKeys.ShardsPerDay - 1));
+        Assert.Equal(shards, uids.Select(RetentionKeys.Shard));
+        Assert.Equal(RetentionKeys.ShardsPerDay, shards.Distinct().Count());
+        Assert.Equal("E|20261124|3", RetentionKeys.Bucket("E", new DateOnly(2026, 11, 24), 3));
+    }
+
+    [Fact]
+    public async Task Zero_retention_keeps_studies_forever()
+    {
+        await SetRetentionAsync("EST-KEEP", 0);
+        var study = await IngestStudyAsync("EST-KEEP");
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow.AddYears(150));
+
+        var report = await Sweep(clock, dryRun: true).RunAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(study, report.Expired);
+    }
+}

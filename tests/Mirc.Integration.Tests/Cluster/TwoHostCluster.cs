@@ -1,0 +1,62 @@
+using Mirc.Integration.Tests.Hosting;
+using Mirc.Testing;
+using Xunit;
+
+namespace Mirc.Integration.Tests.Cluster;
+
+/// <summary>
+/// Cluster mode for real: a private Redis (membership and reminders), Azurite (blobs and grain state) and PostgreSQL
+/// (query index), and two silo hosts A and B sharing them, each with its own data folder and DICOM port.
+/// </summary>
+public sealed class TwoHostCluster : IAsyncLifetime
+{
+    private readonly RedisFixture _redis = new();
+    private readonly AzuriteFixture _azurite = new();
+    private readonly PostgresFixture _postgres = new();
+    private readonly TempDataFolder _dataA = new();
+    private readonly TempDataFolder _dataB = new();
+
+    public MircHostFactory HostA { get; private set; } = null!;
+
+    public MircHostFactory HostB { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Task.WhenAll(_redis.InitializeAsync().AsTask(), _azurite.InitializeAsync().AsTask(), _postgres.InitializeAsync().AsTask());
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mirc:Cluster:Mode"] = "Redis",
+            ["Mirc:Cluster:RedisConnectionString"] = _redis.ConnectionString,
+            ["Mirc:Storage:Provider"] = "Azure",
+            ["Mirc:Storage:ConnectionString"] = _azurite.ConnectionString,
+            ["Mirc:Index:Provider"] = "Postgres",
+            ["Mirc:Index:ConnectionString"] = await _postgres.CreateSchemaAsync(),
+        };
+
+        // A first: B joins an existing cluster, so both agree on membership before any grain is activated on B.
+        HostA = new MircHostFactory(_dataA.Path, settings);
+        _ = HostA.Server;
+        HostB = new MircHostFactory(_dataB.Path, settings);
+        _ = HostB.Server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // B leaves first, then A (the last silo), then the servers they used.
+        if (HostB is not null)
+        {
+            await HostB.DisposeAsync();
+        }
+
+        if (HostA is not null)
+        {
+            await HostA.DisposeAsync();
+        }
+
+        await _postgres.DisposeAsync();
+        await _azurite.DisposeAsync();
+        await _redis.DisposeAsync();
+        _dataA.Dispose();
+        _dataB.Dispose();
+    }
+}
