@@ -27,13 +27,8 @@ public static class TestEnvironment
     public static string ToolsDirectory =>
         Environment.GetEnvironmentVariable("MIRC_TOOLS_DIR") is { Length: > 0 } dir ? dir : Path.Combine(RepositoryRoot, ".tools");
 
-    /// <summary>A TCP port free on 127.0.0.1 right now (bind to port 0, read, release).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A TCP port free on 127.0.0.1 for a server the test starts (see <see cref="LoopbackPorts"/>).</summary>
+    public static int FreeLoopbackPort() => LoopbackPorts.Next();
 
     /// <summary>Polls until something accepts connections on 127.0.0.1:<paramref name="port"/>.</summary>
     public static async Task WaitForPortAsync(int port, TimeSpan timeout, Func<bool> processExited, string what)

@@ -86,12 +86,7 @@ public sealed class AuthTestHost : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Mirc.Testing.LoopbackPorts.Next();
 
     private sealed class DictionaryAeTitleDirectory(Dictionary<string, string> map) : IAeTitleDirectory
     {

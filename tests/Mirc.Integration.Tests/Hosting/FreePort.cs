@@ -1,15 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Mirc.Integration.Tests.Hosting;
 
-/// <summary>Asks the OS for an unused loopback TCP port.</summary>
+/// <summary>A loopback TCP port for a server the test starts.</summary>
 public static class FreePort
 {
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Next() => Mirc.Testing.LoopbackPorts.Next();
 }
