@@ -48,6 +48,7 @@ builder.Services.AddHostedService<RegionSeeder>();
 builder.Services.AddHostedService<LocalAccountSeeder>();
 
 builder.Services.AddMircApi(builder.Configuration);
+builder.Services.AddDashboardAccess(builder.Configuration);
 
 builder.Services.AddHealthChecks()
     .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"])
@@ -58,7 +59,7 @@ var app = builder.Build();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 // The dashboard shows grain state: platform administrators only. Health, /docs and /openapi stay public.
-app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(MircPolicies.PlatformAdmin);
+app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(DashboardAccess.Policy);
 app.MapMircAuthentication();
 app.MapMircAuditEndpoints();
 app.MapMircPatientSecurityEndpoints();

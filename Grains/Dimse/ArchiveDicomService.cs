@@ -132,9 +132,9 @@ public sealed partial class ArchiveDicomService(
             throw new DimseServiceException(DimseStatus.NotAuthorized, "this AE title may not query");
         }
 
-        var authorization = await AuthorizationAsync(association, AccessAction.QueryStudies, ct);
-        var parsed = DicomQueryTranslator.Parse(request, authorization, IndexQuery.MaxLimit);
-        var rows = await QueryAsync(parsed.Query, ct);
+        var visibility = await VisibilityAsync(association, AccessAction.QueryStudies, ct);
+        var parsed = DicomQueryTranslator.Parse(request, visibility.Authorization, IndexQuery.MaxLimit);
+        var rows = await QueryAsync(parsed.Query, visibility, ct);
         await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Query, AuditOutcome.Success, clock.GetUtcNow(),
             source: Source(context.CallingAe, association.RemoteAddress),
             studyUids: [.. rows.Select(r => r.GetValueOrDefault(IndexTags.StudyInstanceUid)).OfType<string>().Distinct().Take(100)],
@@ -171,14 +171,14 @@ public sealed partial class ArchiveDicomService(
             throw new DimseServiceException(DimseStatus.NotAuthorized, "this AE title may not retrieve");
         }
 
-        var authorization = await AuthorizationAsync(association, AccessAction.RetrieveStudies, ct);
-        var parsed = DicomQueryTranslator.Parse(request, authorization, IndexQuery.MaxLimit);
+        var visibility = await VisibilityAsync(association, AccessAction.RetrieveStudies, ct);
+        var parsed = DicomQueryTranslator.Parse(request, visibility.Authorization, IndexQuery.MaxLimit);
         if (parsed.Level != QueryLevel.Patient && !parsed.Query.Matches.ContainsKey(IndexTags.StudyInstanceUid))
         {
             throw new DimseServiceException(DimseStatus.IdentifierDoesNotMatchSopClass, "Study Instance UID (0020,000D) is required below PATIENT level");
         }
 
-        var rows = await QueryAsync(parsed.Query, ct);
+        var rows = await QueryAsync(parsed.Query, visibility, ct);
         var wanted = RetrieveSelection.From(parsed.Level, rows);
         var entries = new List<InstanceEntry>();
         foreach (var study in wanted.StudyUids)
@@ -203,11 +203,12 @@ public sealed partial class ArchiveDicomService(
         }
     }
 
-    private async Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, CancellationToken ct)
+    private async Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, StudyVisibilityFilter visibility, CancellationToken ct)
     {
         try
         {
-            return await index.QueryAsync(query, ct);
+            // The index pre-filter is a superset (producers' sharing policies are not in it): rows are re-checked.
+            return await ScopedIndexSearch.QueryAsync(index, query, visibility, ct);
         }
         catch (ArgumentException ex)
         {
@@ -215,11 +216,8 @@ public sealed partial class ArchiveDicomService(
         }
     }
 
-    private async Task<IndexAuthorization> AuthorizationAsync(ArchiveAssociation association, AccessAction action, CancellationToken ct)
-    {
-        var scope = await access.GetScopeAsync(association.Principal, action, ct);
-        return scope.IsEmpty ? IndexAuthorization.None : IndexAuthorization.Restricted(scope.EstablishmentIds, scope.PatientIds);
-    }
+    private async Task<StudyVisibilityFilter> VisibilityAsync(ArchiveAssociation association, AccessAction action, CancellationToken ct) =>
+        new(await access.GetScopeAsync(association.Principal, action, ct), grains);
 
     private static ArchiveAssociation State(DicomServiceContext context) =>
         context.ApplicationState as ArchiveAssociation ?? throw new InvalidOperationException("association opened without archive state");

@@ -62,6 +62,15 @@ public sealed class HostHealthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dashboard_refuses_an_anonymous_caller_that_is_not_on_the_machine()
+    {
+        // TestServer requests carry no loopback remote address: they stand for a remote browser.
+        using var anonymous = _host.CreateClient();
+        var page = await anonymous.GetAsync("/dashboard/DashboardCounters", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
+    }
+
+    [Fact]
     public async Task Dashboard_page_and_its_data_endpoint_answer()
     {
         var page = await _http.GetAsync("/dashboard/", TestContext.Current.CancellationToken);
