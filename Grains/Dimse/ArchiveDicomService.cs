@@ -178,7 +178,9 @@ public sealed partial class ArchiveDicomService(
             throw new DimseServiceException(DimseStatus.IdentifierDoesNotMatchSopClass, "Study Instance UID (0020,000D) is required below PATIENT level");
         }
 
-        var rows = await QueryAsync(parsed.Query, visibility, ct);
+        // A PATIENT-level retrieve moves the patient's studies: select them at STUDY level (patient keys are valid there).
+        var selection = parsed.Level == QueryLevel.Patient ? parsed.Query with { Level = QueryLevel.Study } : parsed.Query;
+        var rows = await QueryAsync(selection, visibility, ct);
         var wanted = RetrieveSelection.From(parsed.Level, rows);
         var entries = new List<InstanceEntry>();
         foreach (var study in wanted.StudyUids)

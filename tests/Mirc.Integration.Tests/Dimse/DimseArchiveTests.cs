@@ -144,6 +144,22 @@ public sealed class DimseArchiveTests(DimseHostFixture archive) : IClassFixture<
     }
 
     [Fact]
+    public async Task Patient_level_CGET_retrieves_every_study_of_the_patient()
+    {
+        var first = new SyntheticStudy("PAT-PGET", "BLANC^Lucie", 1, 2);
+        var second = new SyntheticStudy("PAT-PGET", "BLANC^Lucie", 1, 1);
+        var files = (await first.WriteAsync(Path.Combine(_work.Path, "a"), DicomTransferSyntax.ExplicitVRLittleEndian))
+            .Concat(await second.WriteAsync(Path.Combine(_work.Path, "b"), DicomTransferSyntax.ExplicitVRLittleEndian)).ToArray();
+        await Dcmtk.RunOkAsync("storescu", ["-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, .. files]);
+
+        var output = Path.Combine(_work.Path, "patient-get");
+        Directory.CreateDirectory(output);
+        await Dcmtk.RunOkAsync("getscu", "-P", "-aet", "GETSCU", "-aec", "MIRC", "-od", output, "-k", "QueryRetrieveLevel=PATIENT",
+            "-k", "PatientID=PAT-PGET", "127.0.0.1", archive.Port);
+        Assert.Equal(3, Directory.GetFiles(output).Length);
+    }
+
+    [Fact]
     public async Task CMOVE_to_an_unknown_destination_fails_with_A801()
     {
         var move = await Dcmtk.RunAsync("movescu", "-S", "-aet", "MOVESCU", "-aec", "MIRC", "-aem", "NOWHERE", "-k", "QueryRetrieveLevel=STUDY",
