@@ -1,5 +1,6 @@
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Security;
 
 namespace Mirc.Api.Access;
 
@@ -11,6 +12,13 @@ public interface IDicomWebAccessPolicy
 {
     /// <summary>The visibility filter QIDO-RS passes to the query index for <paramref name="caller"/>.</summary>
     ValueTask<IndexAuthorization> QueryAuthorizationAsync(ApiCaller caller, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The exact per-row visibility for QIDO-RS when <see cref="QueryAuthorizationAsync"/> is only a superset (producers'
+    /// sharing policies are not in the index); null when the index authorization is already exact.
+    /// </summary>
+    ValueTask<StudyVisibilityFilter?> QueryVisibilityAsync(ApiCaller caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<StudyVisibilityFilter?>(null);
 
     /// <summary>Whether <paramref name="caller"/> may retrieve (WADO) the study; false answers 404 so existence does not leak.</summary>
     ValueTask<bool> CanRetrieveStudyAsync(ApiCaller caller, string studyInstanceUid, CancellationToken cancellationToken);

@@ -12,7 +12,7 @@ namespace Mirc.Api.Authentication;
 /// QIDO-RS gets the caller's visibility scope, WADO-RS the per-study verdict, STOW-RS the caller's establishment.
 /// Registered by <c>AddMircAuthentication</c>, replacing the archive-wide default.
 /// </summary>
-public sealed class SecureDicomWebAccessPolicy(IAccessControl access, IOptions<MircAuthOptions> options) : IDicomWebAccessPolicy
+public sealed class SecureDicomWebAccessPolicy(IAccessControl access, IGrainFactory grains, IOptions<MircAuthOptions> options) : IDicomWebAccessPolicy
 {
     /// <inheritdoc />
     public async ValueTask<IndexAuthorization> QueryAuthorizationAsync(ApiCaller caller, CancellationToken cancellationToken)
@@ -25,6 +25,15 @@ public sealed class SecureDicomWebAccessPolicy(IAccessControl access, IOptions<M
 
         var scope = await access.GetScopeAsync(principal, AccessAction.QueryStudies, cancellationToken).ConfigureAwait(false);
         return scope.IsEmpty ? IndexAuthorization.None : IndexAuthorization.Restricted(scope.EstablishmentIds, scope.PatientIds);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<StudyVisibilityFilter?> QueryVisibilityAsync(ApiCaller caller, CancellationToken cancellationToken)
+    {
+        var principal = PrincipalOf(caller);
+        return principal is null
+            ? null
+            : new StudyVisibilityFilter(await access.GetScopeAsync(principal, AccessAction.QueryStudies, cancellationToken).ConfigureAwait(false), grains);
     }
 
     /// <inheritdoc />

@@ -8,6 +8,7 @@ using Mirc.Api.Hosting;
 using Mirc.Api.Problems;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Security;
 
 namespace Mirc.Api.DicomWeb.Qido;
 
@@ -60,7 +61,10 @@ public static class QidoEndpoint
         if (errors.Count > 0) return ApiProblems.Validation(errors, "The search parameters are invalid.");
         if (query.FuzzyMatching) warnings.Add("Fuzzy matching is not supported; literal matching was performed.");
 
-        var authorization = await access.QueryAuthorizationAsync(ApiCaller.From(context), cancellationToken).ConfigureAwait(false);
+        var caller = ApiCaller.From(context);
+        var visibility = await access.QueryVisibilityAsync(caller, cancellationToken).ConfigureAwait(false);
+        var authorization = visibility?.Authorization
+            ?? await access.QueryAuthorizationAsync(caller, cancellationToken).ConfigureAwait(false);
         var indexQuery = new IndexQuery(QidoIndexAttributes.ToIndexLevel(level), authorization)
         {
             Matches = matches,
@@ -69,7 +73,10 @@ public static class QidoEndpoint
         };
         var rows = query.Limit == 0 || authorization.IsNothing
             ? []
-            : await index.QueryAsync(indexQuery, cancellationToken).ConfigureAwait(false);
+            : visibility is null
+                ? await index.QueryAsync(indexQuery, cancellationToken).ConfigureAwait(false)
+                // The index authorization is a superset here: rows are re-checked before paging and counting.
+                : await ScopedIndexSearch.QueryAsync(index, indexQuery, visibility, cancellationToken).ConfigureAwait(false);
 
         var studies = rows.Select(r => r.GetValueOrDefault(IndexTags.StudyInstanceUid)).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         await audit.RecordAsync(context, AuditAction.Query, AuditOutcome.Success, studies,

@@ -24,6 +24,9 @@ public sealed class SecureHostFixture : IAsyncLifetime
         ["Mirc:Seed:Establishments:1:Name"] = "Clinique Autre",
         ["Mirc:Seed:Establishments:1:AeTitles:0:AeTitle"] = OtherAe,
         ["Mirc:Seed:Establishments:1:AeTitles:0:Permissions"] = "Query, Retrieve",
+        ["Mirc:Seed:Establishments:2:Id"] = AuthorizationMatrixTests.PrivateClinic,
+        ["Mirc:Seed:Establishments:2:Name"] = "Clinique Privee",
+        ["Mirc:Seed:Establishments:2:Sharing"] = "Private",
     });
 
     public ValueTask InitializeAsync()
@@ -45,6 +48,7 @@ public sealed class AuthorizationMatrixTests(SecureHostFixture fixture) : IClass
 {
     private const string Producer = ApiHost.DefaultEstablishmentId;
     internal const string Other = "920000002";
+    internal const string PrivateClinic = "440000004";
     private const string Third = "330000003";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private ApiHost Host => fixture.Host;
@@ -92,6 +96,38 @@ public sealed class AuthorizationMatrixTests(SecureHostFixture fixture) : IClass
         var dimse = await DimseProfessionalClient.FindAndGetAsync(Host.DicomPort, ae, username, secret, study.StudyUid, Ct);
         Assert.Equal(visible ? 1 : 0, dimse.FindMatches);
         Assert.Equal(visible ? 1 : 0, dimse.Retrieved);
+    }
+
+    [Theory]
+    [InlineData(Care.Declared)]
+    [InlineData(Care.BreakTheGlass)]
+    public async Task Studies_of_a_private_producer_are_neither_listed_nor_retrievable_by_other_establishments(Care care)
+    {
+        // The index pre-filter admits a cared-for patient's studies whatever their producer: the row re-check must not.
+        var (study, patientId) = await StoreStudyAsync(PrivateClinic);
+        var viewer = ApiHost.Professional(Other, MircRoles.Radiologist, "1" + Random.Shared.NextInt64(1_000_000_000, 9_999_999_999));
+        using var http = Host.CreateClient(viewer);
+        await ArrangeCareAsync(http, patientId, care, viewer.Roles);
+
+        using var qido = await http.GetAsync($"/dicomweb/studies?StudyInstanceUID={study.StudyUid}", Ct);
+        Assert.True(qido.StatusCode == HttpStatusCode.NoContent || (await qido.ReadJsonAsync()).GetArrayLength() == 0, $"QIDO listed it ({qido.StatusCode})");
+        using var series = await http.GetAsync($"/dicomweb/studies/{study.StudyUid}/series", Ct);
+        Assert.True(series.StatusCode == HttpStatusCode.NoContent || (await series.ReadJsonAsync()).GetArrayLength() == 0, $"QIDO listed its series ({series.StatusCode})");
+        using var wado = await http.GetAsync($"/dicomweb/studies/{study.StudyUid}/metadata", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, wado.StatusCode);
+
+        var (username, secret) = await DimseProfessionalClient.CreateAccountAsync(Host.Grains, viewer);
+        var dimse = await DimseProfessionalClient.FindAndGetAsync(Host.DicomPort, SecureHostFixture.OtherAe, username, secret, study.StudyUid, Ct);
+        Assert.Equal(0, dimse.FindMatches);
+        Assert.Equal(0, dimse.Retrieved);
+
+        // The private producer's own staff still list and open it.
+        using var own = Host.CreateClient(ApiHost.Professional(PrivateClinic, MircRoles.Radiologist, "10000000444"));
+        using var ownQido = await own.GetAsync($"/dicomweb/studies?StudyInstanceUID={study.StudyUid}", Ct);
+        Assert.Equal(HttpStatusCode.OK, ownQido.StatusCode);
+        Assert.Equal(1, (await ownQido.ReadJsonAsync()).GetArrayLength());
+        using var ownWado = await own.GetAsync($"/dicomweb/studies/{study.StudyUid}/metadata", Ct);
+        Assert.Equal(HttpStatusCode.OK, ownWado.StatusCode);
     }
 
     [Fact]
@@ -158,10 +194,10 @@ public sealed class AuthorizationMatrixTests(SecureHostFixture fixture) : IClass
         Assert.Fail("the access report never named the viewer: " + report);
     }
 
-    private async Task<(StudyDescription Study, string PatientId)> StoreStudyAsync()
+    private async Task<(StudyDescription Study, string PatientId)> StoreStudyAsync(string producerId = Producer)
     {
         var study = StudyDescription.Create();
-        using var producer = Host.CreateClient(ApiHost.Professional(Producer, MircRoles.Technician, "10000000100"));
+        using var producer = Host.CreateClient(ApiHost.Professional(producerId, MircRoles.Technician, "10000000100"));
         using var stow = await producer.StowAsync([SyntheticInstance.Native(study, SyntheticInstance.NewUid(), 1, 1).Bytes]);
         Assert.Equal(HttpStatusCode.OK, stow.StatusCode);
         var summary = await Host.Grains.GetGrain<IStudyGrain>(study.StudyUid).GetSummaryAsync();
