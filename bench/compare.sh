@@ -83,6 +83,35 @@ if ((run_mirc && build)) && ! dotnet build "$repo/Silo/Mirc.Silo.csproj" -c Rele
   memory_lines+=("- mirc: not measured, the silo did not build")
 fi
 
+bench_initial_password="Perf-Initial-$RANDOM-Passphrase"
+bench_password="Perf-Final-$RANDOM-Passphrase"
+
+# Prints a TOTP code (RFC 6238, SHA-1, 6 digits, 30 s) for an otpauth:// URI.
+totp_now() {
+  python3 - "$1" <<'PY'
+import base64, hashlib, hmac, struct, sys, time, urllib.parse
+secret = urllib.parse.parse_qs(urllib.parse.urlparse(sys.argv[1]).query)["secret"][0]
+key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+o = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
+PY
+}
+
+# First login of the seeded account (replaces its initial password), then a token; prints the access token.
+bench_login() {
+  local base="$1" silo_log="$2" uri first token
+  uri="$(grep -A3 'username:            bench' "$silo_log" | grep -o 'otpauth://[^ ]*' | head -1)"
+  [ -n "$uri" ] || return 1
+  first="$(curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_initial_password" \
+    -d totp="$(totp_now "$uri")" -d new_password="$bench_password")" || return 1
+  token="$(printf '%s' "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))')"
+  if [ -n "$token" ]; then printf '%s\n' "$token"; return 0; fi
+  sleep 31 # a TOTP code is accepted once: wait for the next one
+  curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_password" -d totp="$(totp_now "$uri")" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
 if ((run_mirc)); then
   http_port="$(free_port)" dicom_port="$(free_port)" silo_port="$(free_port)" gateway_port="$(free_port)"
   mkdir -p "$work/mirc-data"
@@ -104,14 +133,20 @@ if ((run_mirc)); then
     Mirc__Seed__Establishments__0__AeTitles__1__AeTitle="$move_ae" \
     Mirc__Seed__Establishments__0__AeTitles__1__Host=127.0.0.1 \
     Mirc__Seed__Establishments__0__AeTitles__1__Port="$move_port" \
+    Mirc__Seed__Professionals__0__Id=10000000999 Mirc__Seed__Professionals__0__Name="Bench Radiologist" \
+    Mirc__Seed__Professionals__0__EstablishmentId=local Mirc__Seed__Professionals__0__Roles__0=Radiologist \
+    Mirc__Seed__Professionals__0__Roles__1=Technician Mirc__Seed__Professionals__0__Username=bench \
+    Mirc__Seed__Professionals__0__InitialPassword="$bench_initial_password" \
     dotnet "$repo/Silo/bin/Release/net10.0/Mirc.Silo.dll" >"$results/mirc-silo.log" 2>&1 &
   silo_pid=$!
   pids+=("$silo_pid")
   wait_http "http://127.0.0.1:$http_port/readyz" "$silo_pid" "silo" || { tail -30 "$results/mirc-silo.log"; exit 1; }
   silo_start_mb="$(peak_mb "$silo_pid")" silo_cpu0="$(cpu_s "$silo_pid")"
-  log "silo ready (PID $silo_pid, $silo_start_mb MB); running the benchmark"
+  # Security stays on: log in as the seeded professional (password + TOTP from the enrolment URI the silo printed once).
+  token="$(bench_login "http://127.0.0.1:$http_port" "$results/mirc-silo.log")" || { log "login failed"; tail -30 "$results/mirc-silo.log"; exit 1; }
+  log "silo ready (PID $silo_pid, $silo_start_mb MB); logged in as bench; running the benchmark"
   set +e
-  "${bench[@]}" --label mirc --dicom-port "$dicom_port" --called-ae MIRC \
+  "${bench[@]}" --label mirc --dicom-port "$dicom_port" --called-ae MIRC --bearer "$token" \
     --dicomweb-url "http://127.0.0.1:$http_port/dicomweb" "${common[@]}" --out "$results/mirc" \
     > "$results/mirc.txt"
   mirc_rc=$?
