@@ -1,0 +1,31 @@
+namespace Mirc.Grains.Patients;
+
+/// <summary>
+/// An identity key (INS, or an establishment's local patient id) pointing at one regional patient. One grain per key is
+/// the single writer, so the first claim wins atomically and later ones get the existing patient.
+/// </summary>
+public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> state) : Grain
+{
+    /// <summary>The patient this key points at, or null.</summary>
+    public Task<string?> GetAsync() => Task.FromResult(state.State.PatientId);
+
+    /// <summary>Sets (or clears) the pointer: manual link and unlink.</summary>
+    public async Task SetAsync(string? patientId)
+    {
+        state.State.PatientId = patientId;
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>The existing patient, or <paramref name="proposedPatientId"/> once recorded.</summary>
+    protected async Task<string> GetOrPointAsync(string proposedPatientId)
+    {
+        if (state.State.PatientId is { } existing)
+        {
+            return existing;
+        }
+
+        state.State.PatientId = proposedPatientId;
+        await state.WriteStateAsync();
+        return proposedPatientId;
+    }
+}
