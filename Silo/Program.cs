@@ -10,7 +10,9 @@ using Mirc.Silo.Health;
 using Mirc.Silo.Hosting;
 using Orleans.Dashboard;
 
-var builder = WebApplication.CreateBuilder(args);
+// No configuration reload: its file watcher covers the content root recursively, and the data folder usually lies
+// below it (./data), so every stored instance would raise file-system events the host then has to read and filter.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
 
 builder.Services.AddOptions<MircHostOptions>()
     .Bind(builder.Configuration.GetSection(MircHostOptions.Section))

@@ -16,6 +16,13 @@ public sealed class AuditOptions
     [Range(1, 10_000)]
     public int MaxBatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Shortest time between two commits: events arriving meanwhile are committed together (one chain and segment
+    /// write for many events). Events are queued in memory until then, as they are during any commit.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Queued events before <see cref="Mirc.Grains.Interfaces.Audit.IAuditTrail.RecordAsync"/> waits (back-pressure instead of loss).</summary>
     [Range(1_000, 10_000_000)]
     public int QueueCapacity { get; set; } = 200_000;

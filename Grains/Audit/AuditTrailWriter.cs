@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public sealed partial class AuditTrailWriter(
 {
     private readonly int _maxBatch = options.Value.MaxBatchSize;
     private readonly TimeSpan _retryDelay = options.Value.RetryDelay;
+    private readonly TimeSpan _commitInterval = options.Value.CommitInterval;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -28,8 +30,18 @@ public sealed partial class AuditTrailWriter(
         var flushes = new List<TaskCompletionSource>();
         try
         {
+            var lastCommit = 0L;
             while (await trail.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
+                // Every commit rewrites the chain head and the current segment: under load (one event per stored
+                // instance) let events gather for a moment instead of committing them one by one.
+                var wait = _commitInterval - Stopwatch.GetElapsedTime(lastCommit);
+                if (lastCommit != 0 && wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
+                }
+
+                lastCommit = Stopwatch.GetTimestamp();
                 await DrainOnceAsync(batch, flushes, stoppingToken).ConfigureAwait(false);
             }
         }

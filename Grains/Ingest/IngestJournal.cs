@@ -7,9 +7,13 @@ namespace Mirc.Grains.Ingest;
 /// <summary>
 /// Write-ahead intent records of in-flight ingests (small blobs under <c>journal/</c> in the staging container).
 /// An intent is durable before a staged blob is promoted to its final key; once manifest, patient and index are
-/// durable the ingest completes its ticket. Concurrent intents are group-committed: one blob holds a batch, and it
-/// is deleted when every ingest of the batch has completed. Whatever remains after a crash (or a failed ingest)
-/// tells the start-up reconciliation exactly which promoted blobs may lack registrations.
+/// durable the ingest completes its ticket. Concurrent intents are group-committed: one slot blob holds a batch.
+/// Slots are reused (rewritten in place, <see cref="IBlobStore.RewriteAsync"/>) rather than created and deleted per
+/// batch: on a busy archive a file creation and deletion per batch costs more than the write itself. A slot freed by
+/// its last completion is emptied in the background. Whatever a slot still holds after a crash (or a failed ingest)
+/// tells the start-up reconciliation which promoted blobs may lack registrations; re-checking an intent that had
+/// completed is harmless (reconciliation is idempotent), and a slot torn by a crash held intents whose ingests had
+/// not been promoted yet.
 /// </summary>
 internal sealed partial class IngestJournal
 {
@@ -18,6 +22,12 @@ internal sealed partial class IngestJournal
     private readonly string _container;
     private readonly ILogger? _logger;
     private readonly Lock _gate = new();
+    private static readonly byte[] EmptySlot = "[]"u8.ToArray();
+
+    // Slot names carry this journal's own prefix: reconciliation never touches the slots of the running silo.
+    private readonly string _slotPrefix = $"{Prefix}{Guid.NewGuid():N}-";
+    private readonly Stack<int> _freeSlots = new();
+    private int _slotCount;
     private List<(IngestJournalRecord Record, TaskCompletionSource<IngestJournalTicket> Done)> _pending = [];
     private bool _writing;
 
@@ -48,21 +58,24 @@ internal sealed partial class IngestJournal
         return done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Marks an intent done; the batch blob is deleted (in the background) when its last intent is done.</summary>
+    /// <summary>Marks an intent done; the batch's slot is emptied (in the background) and reused when its last intent is done.</summary>
     public void Complete(IngestJournalTicket ticket)
     {
         if (ticket.Batch.Release())
         {
-            _ = DeleteBatchAsync(ticket.Batch.Key);
+            _ = FreeSlotAsync(ticket.Batch);
         }
     }
+
+    /// <summary>True for the slots of this journal (the running silo), which reconciliation must leave alone.</summary>
+    public bool IsOwn(BlobKey key) => key.Container == _container && key.Name.StartsWith(_slotPrefix, StringComparison.Ordinal);
 
     /// <summary>Journal batches last written before <paramref name="olderThan"/>, with their intents (empty when unreadable).</summary>
     public async IAsyncEnumerable<(BlobKey Key, IReadOnlyList<IngestJournalRecord> Records)> ListAsync(DateTimeOffset olderThan, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var blob in _blobs.ListAsync(_container, Prefix, cancellationToken).ConfigureAwait(false))
         {
-            if (blob.LastModified > olderThan)
+            if (blob.LastModified > olderThan || IsOwn(blob.Key))
             {
                 continue;
             }
@@ -107,12 +120,13 @@ internal sealed partial class IngestJournal
                 _pending = [];
             }
 
-            var key = new BlobKey(_container, $"{Prefix}{Guid.NewGuid():N}.json");
+            var slot = TakeSlot();
+            var key = SlotKey(slot);
             try
             {
                 var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(b => b.Record).ToArray(), IngestJournalJson.Default.IngestJournalRecordArray);
-                await _blobs.WriteIfMatchAsync(key, payload, null, CancellationToken.None).ConfigureAwait(false);
-                var ticket = new IngestJournalTicket(new IngestJournalBatch(key, batch.Count));
+                await _blobs.RewriteAsync(key, payload, CancellationToken.None).ConfigureAwait(false);
+                var ticket = new IngestJournalTicket(new IngestJournalBatch(key, slot, batch.Count));
                 foreach (var (_, done) in batch)
                 {
                     done.TrySetResult(ticket);
@@ -120,6 +134,8 @@ internal sealed partial class IngestJournal
             }
             catch (Exception ex)
             {
+                // The slot may be torn: empty it before reuse.
+                _ = FreeSlotAsync(new IngestJournalBatch(key, slot, 0));
                 foreach (var (_, done) in batch)
                 {
                     done.TrySetException(ex);
@@ -128,32 +144,49 @@ internal sealed partial class IngestJournal
         }
     }
 
-    private async Task DeleteBatchAsync(BlobKey key)
+    private int TakeSlot()
+    {
+        lock (_gate)
+        {
+            return _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotCount++;
+        }
+    }
+
+    private BlobKey SlotKey(int slot) => new(_container, $"{_slotPrefix}{slot:D4}.json");
+
+    private async Task FreeSlotAsync(IngestJournalBatch batch)
     {
         try
         {
-            await _blobs.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false);
+            await _blobs.RewriteAsync(batch.Key, EmptySlot, CancellationToken.None).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _freeSlots.Push(batch.Slot);
+            }
         }
         catch (Exception ex)
         {
-            // Harmless: reconciliation re-checks the batch (idempotently) and deletes it.
+            // The slot is not reused (a new one replaces it); reconciliation re-checks its intents idempotently.
             if (_logger is not null)
             {
-                LogDeleteFailed(_logger, ex, key.ToString());
+                LogFreeFailed(_logger, ex, batch.Key.ToString());
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete ingest journal batch {Key}")]
-    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string key);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not empty ingest journal slot {Key}")]
+    private static partial void LogFreeFailed(ILogger logger, Exception exception, string key);
 }
 
-/// <summary>A journal blob holding a batch of intents, with the count of intents not yet completed.</summary>
-internal sealed class IngestJournalBatch(BlobKey key, int count)
+/// <summary>A journal slot holding a batch of intents, with the count of intents not yet completed.</summary>
+internal sealed class IngestJournalBatch(BlobKey key, int slot, int count)
 {
     private int _remaining = count;
 
     public BlobKey Key { get; } = key;
+
+    /// <summary>Index of the slot (reused once the batch is done).</summary>
+    public int Slot { get; } = slot;
 
     /// <summary>Releases one intent; true when it was the last.</summary>
     public bool Release() => Interlocked.Decrement(ref _remaining) == 0;

@@ -15,6 +15,9 @@ namespace Mirc.Grains.Ingest;
 public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 {
     private static readonly TimeSpan InProgressRetryDelay = TimeSpan.FromMilliseconds(20);
+
+    // The staged copy needs no durability of its own: the move to the final key persists it.
+    private static readonly BlobWriteOptions StagedWrite = new() { ContentType = "application/dicom", Durable = false };
     private readonly IBlobStore _blobs;
     private readonly InstanceBlobLayout _layout;
     private readonly IGrainFactory _grains;
@@ -91,7 +94,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var earlyHandedOver = false;
         try
         {
-            var written = await _blobs.WriteAsync(staged, capture, new BlobWriteOptions { ContentType = "application/dicom" }, cancellationToken).ConfigureAwait(false);
+            var written = await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
             var receivedAt = _clock.GetUtcNow();
 
             InstanceHeader header;

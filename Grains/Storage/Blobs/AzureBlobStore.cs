@@ -202,6 +202,14 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
+    public async Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        BlobKeyRules.Validate(key);
+        var container = await GetOrCreateContainerAsync(key.Container, cancellationToken).ConfigureAwait(false);
+        await container.GetBlobClient(key.Name).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
         var blob = GetBlob(key);

@@ -14,6 +14,9 @@ public sealed class BlobStorageOptions
     /// <summary>Root folder of the filesystem store; defaults to <c>&lt;Mirc:DataPath&gt;/blobs</c>.</summary>
     public string? RootPath { get; set; }
 
+    /// <summary>How the filesystem store makes writes durable (default: shared syncfs rounds on Linux, per-file fsync elsewhere).</summary>
+    public FileSystemDurability FileSystemDurability { get; set; } = FileSystemDurability.Auto;
+
     /// <summary>Azure connection string (Azurite, or account key); takes precedence over <see cref="AccountUri"/>.</summary>
     public string? ConnectionString { get; set; }
 

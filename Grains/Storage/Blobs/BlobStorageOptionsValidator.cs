@@ -19,6 +19,8 @@ internal sealed class BlobStorageOptionsValidator : IValidateOptions<BlobStorage
         {
             BlobStorageProvider.FileSystem when string.IsNullOrWhiteSpace(options.RootPath) =>
                 ValidateOptionsResult.Fail("Mirc:Storage:RootPath is required for the FileSystem blob store."),
+            BlobStorageProvider.FileSystem when options.FileSystemDurability == FileSystemDurability.SharedSync && !SharedSyncCommitPolicy.IsSupported =>
+                ValidateOptionsResult.Fail("Mirc:Storage:FileSystemDurability SharedSync needs syncfs(2) (Linux); use Auto or PerFile."),
             BlobStorageProvider.Azure when string.IsNullOrWhiteSpace(options.ConnectionString) && options.AccountUri is null =>
                 ValidateOptionsResult.Fail("Mirc:Storage:ConnectionString or Mirc:Storage:AccountUri is required for the Azure blob store."),
             BlobStorageProvider.Azure when options.AccountUri is { IsAbsoluteUri: false } =>

@@ -17,4 +17,10 @@ public sealed record BlobWriteOptions
     /// When <c>false</c> an existing blob makes the write throw <see cref="BlobConcurrencyException"/>.
     /// </summary>
     public bool Overwrite { get; init; } = true;
+
+    /// <summary>
+    /// Whether the blob must be durable when the write returns (default <c>true</c>). Off for scratch data that a later
+    /// durable step covers (a staged instance is made durable by its move to the final key) or that may be lost.
+    /// </summary>
+    public bool Durable { get; init; } = true;
 }

@@ -10,29 +10,36 @@ namespace Mirc.Grains.Storage.Blobs;
 /// <summary>
 /// Blob store on a local folder (embedded mode): container = first-level folder, name segments = sub-folders.
 /// <para>
-/// Writes go to a dot-prefixed temporary file in the target folder, are fsynced, then renamed over the final name and
-/// the folder is fsynced: a blob is never visible half-written and is durable when the call returns. There is no
-/// global lock; a striped per-key lock only serializes the final rename of writers of the same key.
+/// Writes go to a dot-prefixed temporary file in the target folder, then are renamed over the final name: a blob is
+/// never visible half-written. It is durable when the call returns (unless <see cref="BlobWriteOptions.Durable"/> is
+/// off), by the <see cref="FileSystemDurability"/> chosen: shared <c>syncfs</c> rounds on Linux, else fsync of the file
+/// and its folder. There is no global lock; a striped per-key lock only serializes the final rename of writers of the same key.
 /// </para>
 /// <para>
 /// ETag = last-write time (100 ns ticks) and length. Under the key lock each new version gets a last-write time
 /// strictly after the previous one, so versions of a key never share an ETag. Single process per root.
 /// </para>
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore
+public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
     private const int LockStripes = 1024;
 
     private readonly SemaphoreSlim[] _keyLocks;
-    private readonly DirectoryDurability _directories;
+    private readonly IFileCommitPolicy _commit;
 
     /// <summary>Creates the store rooted at <paramref name="rootPath"/> (created if missing).</summary>
-    public FileSystemBlobStore(string rootPath)
+    public FileSystemBlobStore(string rootPath, FileSystemDurability durability = FileSystemDurability.Auto)
     {
         RootPath = Path.GetFullPath(rootPath);
         Directory.CreateDirectory(RootPath);
-        _directories = new DirectoryDurability(RootPath);
+        Durability = durability switch
+        {
+            FileSystemDurability.Auto => SharedSyncCommitPolicy.IsSupported ? FileSystemDurability.SharedSync : FileSystemDurability.PerFile,
+            FileSystemDurability.SharedSync when !SharedSyncCommitPolicy.IsSupported => throw new PlatformNotSupportedException("syncfs(2) is Linux only: use PerFile durability."),
+            _ => durability,
+        };
+        _commit = Durability == FileSystemDurability.SharedSync ? new SharedSyncCommitPolicy(RootPath) : new PerFileCommitPolicy(RootPath);
         _keyLocks = new SemaphoreSlim[LockStripes];
         for (var i = 0; i < LockStripes; i++)
         {
@@ -43,13 +50,16 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// <summary>Absolute root folder.</summary>
     public string RootPath { get; }
 
+    /// <summary>The durability strategy in effect (never <see cref="FileSystemDurability.Auto"/>).</summary>
+    public FileSystemDurability Durability { get; }
+
     /// <inheritdoc />
     public async Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
-        await _directories.EnsureExistsAsync(directory).ConfigureAwait(false);
+        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
         var tempPath = TempPathFor(directory);
         var preallocation = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
         var committed = false;
@@ -70,7 +80,7 @@ public sealed class FileSystemBlobStore : IBlobStore
                     RandomAccess.SetLength(handle, length);
                 }
 
-                var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, length, cancellationToken).ConfigureAwait(false);
+                var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, options?.Durable ?? true, length, cancellationToken).ConfigureAwait(false);
                 committed = true;
                 return new BlobWriteResult(key, length, hash, etag);
             }
@@ -152,7 +162,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             gate.Release();
         }
 
-        await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
+        await _commit.PersistEntriesAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
         return true;
     }
 
@@ -203,7 +213,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
-        await _directories.EnsureExistsAsync(directory).ConfigureAwait(false);
+        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
         var tempPath = TempPathFor(directory);
         var gate = LockFor(path);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -220,7 +230,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length))
             {
                 RandomAccess.Write(handle, content.Span, 0);
-                etag = CommitLocked(handle, tempPath, path, current, content.Length);
+                etag = CommitLocked(handle, tempPath, path, current, content.Length, durable: true);
             }
 
             committed = true;
@@ -234,8 +244,32 @@ public sealed class FileSystemBlobStore : IBlobStore
             }
         }
 
-        await _directories.FlushAsync(directory).ConfigureAwait(false);
+        await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
         return etag;
+    }
+
+    /// <inheritdoc />
+    public async Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var path = GetPath(key);
+        var directory = Path.GetDirectoryName(path)!;
+        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        var gate = LockFor(path);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete);
+            RandomAccess.Write(handle, content.Span, 0);
+            RandomAccess.SetLength(handle, content.Length);
+            File.SetLastWriteTimeUtc(handle, NextStamp(Stat(key, path)));
+            _commit.PersistData(handle);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -280,7 +314,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         var sourcePath = GetPath(source);
         var destinationPath = GetPath(destination);
         var directory = Path.GetDirectoryName(destinationPath)!;
-        await _directories.EnsureExistsAsync(directory).ConfigureAwait(false);
+        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
 
         // Two stripes, always taken in index order so two opposite moves cannot deadlock.
         var first = LockIndex(sourcePath);
@@ -305,6 +339,7 @@ public sealed class FileSystemBlobStore : IBlobStore
                 var previous = Stat(destination, destinationPath);
                 var stamp = NextStamp(previous);
                 File.SetLastWriteTimeUtc(sourcePath, stamp);
+                _commit.PersistData(sourcePath);
                 File.Move(sourcePath, destinationPath, overwrite: true);
                 moved = Stat(destination, destinationPath) ?? new BlobProperties(destination, moving.Length, MakeETag(stamp.Ticks, moving.Length), stamp);
             }
@@ -322,12 +357,13 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
 
         // Only the destination entry must be durable: after a crash a resurrected source is an orphan staging
-        // file, which the ingest journal reconciles, never a lost instance.
-        await _directories.FlushAsync(directory).ConfigureAwait(false);
+        // file, which the ingest journal reconciles, never a lost instance. The data is persisted with it: the
+        // source may have been written without durability (staging).
+        await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
         return moved;
     }
 
-    private async Task<BlobETag> CommitAsync(BlobKey key, SafeFileHandle handle, string tempPath, string path, bool overwrite, long length, CancellationToken cancellationToken)
+    private async Task<BlobETag> CommitAsync(BlobKey key, SafeFileHandle handle, string tempPath, string path, bool overwrite, bool durable, long length, CancellationToken cancellationToken)
     {
         BlobETag etag;
         var gate = LockFor(path);
@@ -340,24 +376,32 @@ public sealed class FileSystemBlobStore : IBlobStore
                 throw new BlobConcurrencyException(key, null, current.ETag);
             }
 
-            etag = CommitLocked(handle, tempPath, path, current, length);
+            etag = CommitLocked(handle, tempPath, path, current, length, durable);
         }
         finally
         {
             gate.Release();
         }
 
-        await _directories.FlushAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
+        if (durable)
+        {
+            await _commit.PersistEntriesAsync(Path.GetDirectoryName(path)!).ConfigureAwait(false);
+        }
+
         return etag;
     }
 
-    // Caller holds the key lock: stamps a fresh version, persists data, publishes by rename. The caller then makes
-    // the rename durable (FlushAsync of the folder) after releasing the lock.
-    private static BlobETag CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length)
+    // Caller holds the key lock: stamps a fresh version, persists data (per the policy), publishes by rename. The
+    // caller then makes the rename durable (PersistEntriesAsync) after releasing the lock.
+    private BlobETag CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length, bool durable)
     {
         var stamp = NextStamp(previous);
         File.SetLastWriteTimeUtc(handle, stamp);
-        RandomAccess.FlushToDisk(handle);
+        if (durable)
+        {
+            _commit.PersistData(handle);
+        }
+
         File.Move(tempPath, path, overwrite: true);
         return MakeETag(stamp.Ticks, length);
     }
@@ -449,4 +493,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
         }
     }
+
+    /// <summary>Stops the durability thread (shared-sync mode); writes still waiting for a round complete first.</summary>
+    public void Dispose() => (_commit as IDisposable)?.Dispose();
 }

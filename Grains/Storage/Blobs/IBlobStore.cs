@@ -40,6 +40,13 @@ public interface IBlobStore
     /// <exception cref="BlobConcurrencyException">The current version differs.</exception>
     Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces a small blob unconditionally, durable on return, reusing its storage: on the filesystem the file is
+    /// overwritten in place (no new file, no deletion), so a crash during the call may leave it torn. For records
+    /// whose readers validate them and that are rewritten very often (ingest journal slots). Azure: a plain upload.
+    /// </summary>
+    Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
     /// <summary>Reads a small blob whole with its version, or <c>null</c> when it does not exist.</summary>
     Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default);
 

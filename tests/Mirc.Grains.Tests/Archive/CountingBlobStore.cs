@@ -23,6 +23,12 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     public IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default) =>
         inner.ListAsync(container, prefix, cancellationToken);
 
+    public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        SmallWrites.Enqueue((key, content.Length));
+        return inner.RewriteAsync(key, content, cancellationToken);
+    }
+
     public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
     {
         SmallWrites.Enqueue((key, content.Length));

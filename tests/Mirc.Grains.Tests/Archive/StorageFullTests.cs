@@ -18,6 +18,7 @@ internal sealed class FullDiskBlobStore(IBlobStore inner) : IBlobStore
 
     public IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default) => inner.ListAsync(container, prefix, cancellationToken);
 
+    public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.RewriteAsync(key, content, cancellationToken);
     public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default) => inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
 
     public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.TryReadAllAsync(key, cancellationToken);

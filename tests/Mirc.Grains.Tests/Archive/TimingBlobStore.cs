@@ -43,6 +43,13 @@ internal sealed class TimingBlobStore(IBlobStore inner) : IBlobStore
     public IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default) =>
         inner.ListAsync(container, prefix, cancellationToken);
 
+    public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        TimeAsync("small-write:" + Kind(key), async () =>
+        {
+            await inner.RewriteAsync(key, content, cancellationToken);
+            return true;
+        });
+
     public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default) =>
         TimeAsync("small-write:" + Kind(key), () => inner.WriteIfMatchAsync(key, content, expected, cancellationToken));
 

@@ -251,6 +251,33 @@ public abstract class BlobStoreContractTests
         await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.MoveAsync(Key("staging/abc.tmp"), Key("final/2.dcm"), Ct));
     }
 
+    [Fact]
+    public async Task A_scratch_write_moved_into_place_reads_back_whole()
+    {
+        var content = RandomBytes(70_000);
+        await Store.WriteAsync(Key("staging/scratch.tmp"), new ForwardOnlyStream(content), new BlobWriteOptions { Durable = false }, Ct);
+
+        await Store.MoveAsync(Key("staging/scratch.tmp"), Key("final/scratch.dcm"), Ct);
+
+        Assert.Equal(content, await ReadAllAsync(Key("final/scratch.dcm")));
+    }
+
+    [Fact]
+    public async Task Rewrite_replaces_content_longer_or_shorter_and_creates_missing_blobs()
+    {
+        var key = Key("journal/slot-0001.json");
+        await Store.RewriteAsync(key, "[1,2,3,4,5,6,7,8,9]"u8.ToArray(), Ct);
+        Assert.Equal("[1,2,3,4,5,6,7,8,9]"u8.ToArray(), (await Store.TryReadAllAsync(key, Ct))!.Content.ToArray());
+        var before = (await Store.TryGetPropertiesAsync(key, Ct))!.ETag;
+
+        await Store.RewriteAsync(key, "[]"u8.ToArray(), Ct);
+
+        var after = await Store.TryReadAllAsync(key, Ct);
+        Assert.Equal("[]"u8.ToArray(), after!.Content.ToArray());
+        Assert.NotEqual(before, after.ETag);
+        Assert.Equal(["journal/slot-0001.json"], await ListNamesAsync("journal/"));
+    }
+
     [Theory]
     [InlineData("../escape")]
     [InlineData("a/../../b")]

@@ -4,17 +4,31 @@ using Xunit;
 
 namespace Mirc.Grains.Tests.Storage;
 
+/// <summary>The blob contract on the local filesystem with shared syncfs rounds (the Linux default).</summary>
+public sealed class SharedSyncFileSystemBlobStoreTests() : FileSystemBlobStoreTests(OperatingSystem.IsLinux() ? FileSystemDurability.SharedSync : FileSystemDurability.PerFile);
+
+/// <summary>The blob contract on the local filesystem with an fsync per file and folder.</summary>
+public sealed class PerFileFileSystemBlobStoreTests() : FileSystemBlobStoreTests(FileSystemDurability.PerFile);
+
 /// <summary>The blob contract on the local filesystem, plus what only the filesystem can show.</summary>
-public sealed class FileSystemBlobStoreTests : BlobStoreContractTests, IDisposable
+public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDisposable
 {
     private readonly string _root = TestEnvironment.NewTempDirectory("blobs");
     private readonly FileSystemBlobStore _store;
 
-    public FileSystemBlobStoreTests() => _store = new FileSystemBlobStore(_root);
+    protected FileSystemBlobStoreTests(FileSystemDurability durability)
+    {
+        _store = new FileSystemBlobStore(_root, durability);
+        Assert.Equal(durability, _store.Durability);
+    }
 
     protected override IBlobStore Store => _store;
 
-    public void Dispose() => TestEnvironment.TryDeleteDirectory(_root);
+    public void Dispose()
+    {
+        _store.Dispose();
+        TestEnvironment.TryDeleteDirectory(_root);
+    }
 
     [Fact]
     public async Task Blobs_are_files_under_container_folders_and_no_temporary_file_remains()

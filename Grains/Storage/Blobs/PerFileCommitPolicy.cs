@@ -1,0 +1,21 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Mirc.Grains.Storage.Blobs;
+
+/// <summary><see cref="FileSystemDurability.PerFile"/>: fsync of each file, then of its folder (folder fsyncs shared).</summary>
+internal sealed class PerFileCommitPolicy(string root) : IFileCommitPolicy
+{
+    private readonly DirectoryDurability _directories = new(root);
+
+    public Task EnsureDirectoryAsync(string directory) => _directories.EnsureExistsAsync(directory);
+
+    public void PersistData(SafeFileHandle handle) => RandomAccess.FlushToDisk(handle);
+
+    public void PersistData(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    public Task PersistEntriesAsync(string directory) => _directories.FlushAsync(directory);
+}

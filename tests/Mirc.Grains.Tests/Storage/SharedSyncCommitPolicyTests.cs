@@ -1,0 +1,43 @@
+using Mirc.Grains.Storage.Blobs;
+using Mirc.Testing;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Storage;
+
+public sealed class SharedSyncCommitPolicyTests : IDisposable
+{
+    private readonly string _root = TestEnvironment.NewTempDirectory("syncfs");
+
+    public void Dispose() => TestEnvironment.TryDeleteDirectory(_root);
+
+    [Fact]
+    public async Task Concurrent_callers_share_rounds_and_all_complete()
+    {
+        Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
+        using var policy = new SharedSyncCommitPolicy(_root);
+        var waits = Enumerable.Range(0, 500).Select(_ => Task.Run(policy.PersistAllAsync)).ToList();
+        await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.All(waits, w => Assert.True(w.IsCompletedSuccessfully));
+
+        // The round thread is released after each burst: a later caller still gets a round.
+        var third = policy.PersistAllAsync();
+        await third.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_disposed_policy_refuses_new_callers()
+    {
+        Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
+        var policy = new SharedSyncCommitPolicy(_root);
+        policy.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(policy.PersistAllAsync);
+    }
+
+    [Fact]
+    public void A_missing_root_is_a_clear_error()
+    {
+        Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
+        var error = Assert.Throws<IOException>(() => new SharedSyncCommitPolicy(Path.Combine(_root, "missing")));
+        Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+    }
+}
