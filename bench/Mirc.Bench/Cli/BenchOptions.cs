@@ -60,6 +60,12 @@ public sealed class BenchOptions
     /// <summary>How many times each small request (query, instance, frame) is repeated.</summary>
     public int SmallRepeat { get; set; } = 30;
 
+    /// <summary>
+    /// Unmeasured warm-up before the figures: one C-STORE / STOW-RS of a copy of the CT and one C-GET / WADO-RS of it,
+    /// so a just-started server (a JIT compiling its hot paths, cold caches) is measured in its steady state. Off with false.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
+
     /// <summary>Seed salting every generated UID, so two runs against one server do not collide.</summary>
     public string Seed { get; set; } = "1";
 

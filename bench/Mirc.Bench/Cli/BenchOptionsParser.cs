@@ -37,6 +37,7 @@ public static class BenchOptionsParser
           --stow-parallel K       parallel STOW-RS requests (default 4)
           --repeat N              repetitions of study/series retrievals (default 3)
           --small-repeat N        repetitions of queries, instance and frame retrievals (default 30)
+          --no-warm-up            skip the unmeasured warm-up (one store and one retrieval of a CT copy per protocol)
           --only dimse|dicomweb   run one protocol family only
           --timeout SECONDS       per request (default 300)
         output:
@@ -76,6 +77,7 @@ public static class BenchOptionsParser
                 case "--stow-parallel": o.StowParallel = Positive(); break;
                 case "--repeat": o.Repeat = Positive(); break;
                 case "--small-repeat": o.SmallRepeat = Positive(); break;
+                case "--no-warm-up": o.WarmUp = false; break;
                 case "--timeout": o.TimeoutSeconds = Positive(); break;
                 case "--out": o.OutFolder = Value(); break;
                 case "--only":

@@ -1,4 +1,5 @@
 using Mirc.Bench.Cli;
+using Mirc.Bench.Data;
 using Mirc.Bench.DicomWeb;
 using Mirc.Bench.Dimse;
 using Mirc.Bench.Measurement;
@@ -20,6 +21,11 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
         var dimse = options.Dimse
             ? new DimsePhase(options, new DimseDriver(new DimseTarget(options.DicomHost, options.DicomPort, options.CalledAe, options.CallingAe), timeout))
             : null;
+
+        if (options.WarmUp)
+        {
+            await WarmUpAsync(web, dimse, data.CtCopy("warm-up"), cancellationToken).ConfigureAwait(false);
+        }
 
         // Ingest. The CT stored first is the one every retrieval reads; the other C-STORE runs use fresh copies.
         if (web is not null)
@@ -83,5 +89,22 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
         }
 
         return results;
+    }
+
+    /// <summary>Stores and retrieves a CT copy once per protocol; the figures are discarded (failures show in the later ones).</summary>
+    private async Task WarmUpAsync(DicomWebPhase? web, DimsePhase? dimse, BenchStudy copy, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"warm-up: storing and retrieving {copy.Instances.Count} instances (not measured)");
+        if (web is not null)
+        {
+            await web.StoreAsync("warm-up.stow", copy, cancellationToken).ConfigureAwait(false);
+            await web.RetrieveStudyAsync(copy, cancellationToken, repeat: 1).ConfigureAwait(false);
+        }
+
+        if (dimse is not null)
+        {
+            await dimse.StoreAsync("warm-up.c-store", web is null ? copy : data.CtCopy("warm-up-dimse"), options.Associations, cancellationToken).ConfigureAwait(false);
+            await dimse.GetStudyAsync(copy, cancellationToken, repeat: 1).ConfigureAwait(false);
+        }
     }
 }

@@ -26,9 +26,9 @@ public sealed class DicomWebPhase(BenchOptions options, DicomWebDriver driver)
             options.SmallRepeat, 0, _ => driver.FindStudiesAsync(patientId, expectedStudies, cancellationToken), cancellationToken);
 
     /// <summary>WADO-RS of the whole study, repeated.</summary>
-    public Task<OperationResult> RetrieveStudyAsync(BenchStudy study, CancellationToken cancellationToken) =>
-        Sequential("dicomweb.wado.study", $"WADO-RS whole study {study.Name} ({study.Instances.Count} instances), {options.Repeat}×",
-            options.Repeat, study.Instances.Count,
+    public Task<OperationResult> RetrieveStudyAsync(BenchStudy study, CancellationToken cancellationToken, int? repeat = null) =>
+        Sequential("dicomweb.wado.study", $"WADO-RS whole study {study.Name} ({study.Instances.Count} instances), {repeat ?? options.Repeat}×",
+            repeat ?? options.Repeat, study.Instances.Count,
             _ => driver.RetrieveAsync($"studies/{study.StudyUid}", DicomWebDriver.AcceptDicom, study.Instances.Count, cancellationToken), cancellationToken);
 
     /// <summary>WADO-RS of the first series, repeated.</summary>

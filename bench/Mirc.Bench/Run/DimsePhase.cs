@@ -51,11 +51,12 @@ public sealed class DimsePhase(BenchOptions options, DimseDriver driver)
     }
 
     /// <summary>C-GET of the whole study, one association per retrieval, repeated.</summary>
-    public async Task<OperationResult> GetStudyAsync(BenchStudy study, CancellationToken cancellationToken)
+    public async Task<OperationResult> GetStudyAsync(BenchStudy study, CancellationToken cancellationToken, int? repeat = null)
     {
+        var times = repeat ?? options.Repeat;
         var recorder = new OperationRecorder("dimse.c-get.study",
-            $"C-GET whole study {study.Name} ({study.Instances.Count} instances), {options.Repeat}×, new association each", study.Instances.Count * options.Repeat);
-        for (var i = 0; i < options.Repeat; i++)
+            $"C-GET whole study {study.Name} ({study.Instances.Count} instances), {times}×, new association each", study.Instances.Count * times);
+        for (var i = 0; i < times; i++)
         {
             await recorder.MeasureAsync(() => driver.GetStudyAsync(study, cancellationToken), cancellationToken).ConfigureAwait(false);
         }

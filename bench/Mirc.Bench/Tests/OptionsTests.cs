@@ -48,6 +48,13 @@ public sealed class OptionsTests
         Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse([name, value]));
 
     [Fact]
+    public void The_warm_up_is_on_unless_refused()
+    {
+        Assert.True(BenchOptionsParser.Parse([]).WarmUp);
+        Assert.False(BenchOptionsParser.Parse(["--no-warm-up"]).WarmUp);
+    }
+
+    [Fact]
     public void Nothing_to_do_is_an_error() =>
         Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse(["--dicom-port", "0"]));
 }
