@@ -67,9 +67,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             byte[] hash;
             long length;
-            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, preallocation))
+            // A synchronous handle: writes land in the page cache (the durable flush comes later, off the pool), so
+            // they are issued inline rather than each queued to a thread-pool thread and continued on another.
+            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocation))
             {
                 (length, hash) = await CopyHashingAsync(content, handle, cancellationToken).ConfigureAwait(false);
+                _commit.StartWriteback(handle);
                 if (options?.ExpectedSha256 is { } expected && !expected.Span.SequenceEqual(hash))
                 {
                     throw new BlobHashMismatchException(key, expected.Span, hash);
@@ -425,11 +428,20 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             var read = await content.ReadAsync(current.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false);
             while (read > 0)
             {
-                // Double buffering: the next network/stream read overlaps the disk write of the current chunk.
-                var write = RandomAccess.WriteAsync(handle, current.AsMemory(0, read), offset, cancellationToken);
+                // Double buffering: the next network/stream read is under way while this chunk is written and hashed.
                 var nextRead = content.ReadAsync(next.AsMemory(0, CopyBufferSize), cancellationToken);
+                try
+                {
+                    RandomAccess.Write(handle, current.AsSpan(0, read), offset);
+                }
+                catch
+                {
+                    // The read under way fills a pooled buffer: it must be over before the buffers go back to the pool.
+                    await DrainQuietlyAsync(nextRead).ConfigureAwait(false);
+                    throw;
+                }
+
                 sha.AppendData(current, 0, read);
-                await write.ConfigureAwait(false);
                 offset += read;
                 read = await nextRead.ConfigureAwait(false);
                 (current, next) = (next, current);
@@ -441,6 +453,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             ArrayPool<byte>.Shared.Return(current);
             ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
+    private static async Task DrainQuietlyAsync(ValueTask<int> read)
+    {
+        try
+        {
+            await read.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The write's failure is the one reported.
         }
     }
 

@@ -8,6 +8,9 @@ internal interface IFileCommitPolicy
     /// <summary>Creates <paramref name="directory"/> and its missing parents; durable once a later <see cref="PersistEntriesAsync"/> returns.</summary>
     Task EnsureDirectoryAsync(string directory);
 
+    /// <summary>Called once a file's content is written: lets the policy start its writeback early (never blocks on it).</summary>
+    void StartWriteback(SafeFileHandle handle);
+
     /// <summary>Called on a written temporary file before it is renamed into place.</summary>
     void PersistData(SafeFileHandle handle);
 

@@ -9,6 +9,11 @@ internal sealed class PerFileCommitPolicy(string root) : IFileCommitPolicy
 
     public Task EnsureDirectoryAsync(string directory) => _directories.EnsureExistsAsync(directory);
 
+    public void StartWriteback(SafeFileHandle handle)
+    {
+        // The fsync before the rename writes the data.
+    }
+
     public void PersistData(SafeFileHandle handle) => RandomAccess.FlushToDisk(handle);
 
     public void PersistData(string path)
