@@ -115,9 +115,17 @@ public sealed partial class IngestReconciler
         }
 
         InstanceHeader header;
-        await using (var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))
+        try
         {
+            await using var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
             header = await InstanceHeaderReader.ReadAsync(content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A promotion cut short by the crash (its data never reached the disk): the instance was never
+            // acknowledged, so nothing references this blob; a resend replaces it.
+            LogTornBlob(_logger, ex, key.ToString());
+            return false;
         }
 
         var stored = new StoredInstance(header, key, properties.Length, sha256, record.EstablishmentId, record.ReceivedAt);
@@ -152,6 +160,9 @@ public sealed partial class IngestReconciler
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest reconciliation: {SopUid} cannot be registered ({Status})")]
     private static partial void LogUnrecoverable(ILogger logger, string sopUid, ReservationStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest reconciliation: {Key} is not a readable instance (promotion interrupted by a crash); left unregistered")]
+    private static partial void LogTornBlob(ILogger logger, Exception exception, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest reconciliation failed on journal record {Key}; kept for the next pass")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string key);

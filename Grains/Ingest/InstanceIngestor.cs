@@ -165,7 +165,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
             try
             {
-                await _blobs.MoveAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
+                // The reservation guarantees nothing acknowledged lives at the final key: the promotion may become
+                // durable with the manifest write that follows (one durability wait for both, not two).
+                await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
                 promoted = true;
                 // When the study already belongs to this patient the manifest cannot refuse the instance for its
                 // patient: the index write may overlap the manifest write (one fsync latency less per instance).
@@ -182,6 +184,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
                     return await RejectAfterPromotionAsync(study, stored, result, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (result.Status != AddInstanceStatus.Added)
+                {
+                    // No manifest write made the promotion durable: wait for it explicitly before answering.
+                    await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

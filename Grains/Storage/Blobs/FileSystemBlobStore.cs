@@ -83,7 +83,13 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                     RandomAccess.SetLength(handle, length);
                 }
 
-                var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, options?.Durable ?? true, length, cancellationToken).ConfigureAwait(false);
+                var durable = options?.Durable ?? true;
+                if (durable)
+                {
+                    await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+                }
+
+                var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, durable, length, cancellationToken).ConfigureAwait(false);
                 committed = true;
                 return new BlobWriteResult(key, length, hash, etag);
             }
@@ -217,30 +223,41 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
         await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        // Fail fast on a stale version, before writing anything; checked again under the key lock before the rename.
+        if (Stat(key, path)?.ETag is var seen && seen != expected)
+        {
+            throw new BlobConcurrencyException(key, expected, seen);
+        }
+
         var tempPath = TempPathFor(directory);
-        var gate = LockFor(path);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var committed = false;
         BlobETag etag;
         try
         {
-            var current = Stat(key, path);
-            if (current?.ETag != expected)
+            using var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length);
+            RandomAccess.Write(handle, content.Span, 0);
+            await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+            var gate = LockFor(path);
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                throw new BlobConcurrencyException(key, expected, current?.ETag);
-            }
+                var current = Stat(key, path);
+                if (current?.ETag != expected)
+                {
+                    throw new BlobConcurrencyException(key, expected, current?.ETag);
+                }
 
-            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length))
+                etag = CommitLocked(handle, tempPath, path, current, content.Length);
+            }
+            finally
             {
-                RandomAccess.Write(handle, content.Span, 0);
-                etag = CommitLocked(handle, tempPath, path, current, content.Length, durable: true);
+                gate.Release();
             }
 
             committed = true;
         }
         finally
         {
-            gate.Release();
             if (!committed)
             {
                 TryDeleteFile(tempPath);
@@ -259,20 +276,26 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
         var gate = LockFor(path);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool created;
         try
         {
+            var previous = Stat(key, path);
             using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete);
             RandomAccess.Write(handle, content.Span, 0);
             RandomAccess.SetLength(handle, content.Length);
-            File.SetLastWriteTimeUtc(handle, NextStamp(Stat(key, path)));
-            _commit.PersistData(handle);
+            File.SetLastWriteTimeUtc(handle, NextStamp(previous));
+            await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+            created = previous is null;
         }
         finally
         {
             gate.Release();
         }
 
-        await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+        if (created && !_commit.DataFlushCoversEntries)
+        {
+            await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -312,12 +335,39 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default)
+    public Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) =>
+        MoveCoreAsync(source, destination, durable: true, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// With shared-sync durability only the rename is done here: the next round (requested by any later durable
+    /// operation of this store) persists it with the data. Per-file durability makes the move durable at once.
+    /// </remarks>
+    public Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) =>
+        MoveCoreAsync(source, destination, durable: !_commit.DataFlushCoversEntries, cancellationToken);
+
+    /// <inheritdoc />
+    public Task FlushAsync(CancellationToken cancellationToken = default) =>
+        _commit.DataFlushCoversEntries ? _commit.PersistEntriesAsync(RootPath).WaitAsync(cancellationToken) : Task.CompletedTask;
+
+    private async Task<BlobProperties> MoveCoreAsync(BlobKey source, BlobKey destination, bool durable, CancellationToken cancellationToken)
     {
         var sourcePath = GetPath(source);
         var destinationPath = GetPath(destination);
         var directory = Path.GetDirectoryName(destinationPath)!;
         await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        if (durable)
+        {
+            // The source may be scratch (a staged upload): its data must be durable before its new name is.
+            try
+            {
+                await _commit.PersistDataAsync(sourcePath).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new BlobNotFoundException(source, e);
+            }
+        }
 
         // Two stripes, always taken in index order so two opposite moves cannot deadlock.
         var first = LockIndex(sourcePath);
@@ -342,7 +392,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 var previous = Stat(destination, destinationPath);
                 var stamp = NextStamp(previous);
                 File.SetLastWriteTimeUtc(sourcePath, stamp);
-                _commit.PersistData(sourcePath);
                 File.Move(sourcePath, destinationPath, overwrite: true);
                 moved = Stat(destination, destinationPath) ?? new BlobProperties(destination, moving.Length, MakeETag(stamp.Ticks, moving.Length), stamp);
             }
@@ -360,9 +409,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
 
         // Only the destination entry must be durable: after a crash a resurrected source is an orphan staging
-        // file, which the ingest journal reconciles, never a lost instance. The data is persisted with it: the
-        // source may have been written without durability (staging).
-        await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+        // file, which the ingest journal reconciles, never a lost instance.
+        if (durable)
+        {
+            await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+        }
+
         return moved;
     }
 
@@ -379,7 +431,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 throw new BlobConcurrencyException(key, null, current.ETag);
             }
 
-            etag = CommitLocked(handle, tempPath, path, current, length, durable);
+            etag = CommitLocked(handle, tempPath, path, current, length);
         }
         finally
         {
@@ -394,17 +446,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         return etag;
     }
 
-    // Caller holds the key lock: stamps a fresh version, persists data (per the policy), publishes by rename. The
-    // caller then makes the rename durable (PersistEntriesAsync) after releasing the lock.
-    private BlobETag CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length, bool durable)
+    // Caller holds the key lock and has made the data durable when it must be: stamps a fresh version, publishes by
+    // rename. The caller then makes the rename durable (PersistEntriesAsync) after releasing the lock.
+    private static BlobETag CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length)
     {
         var stamp = NextStamp(previous);
         File.SetLastWriteTimeUtc(handle, stamp);
-        if (durable)
-        {
-            _commit.PersistData(handle);
-        }
-
         File.Move(tempPath, path, overwrite: true);
         return MakeETag(stamp.Ticks, length);
     }

@@ -58,4 +58,16 @@ public interface IBlobStore
     /// </summary>
     /// <exception cref="BlobNotFoundException">The source does not exist.</exception>
     Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="MoveAsync"/> whose durability may be deferred to the next durable operation of this store that starts
+    /// after it returns (a write, a deletion, <see cref="FlushAsync"/>), so a caller that writes a durable record next
+    /// waits once for both. Only for a destination that holds nothing acknowledged: until then a crash may leave it
+    /// missing or torn. Default: a durable move.
+    /// </summary>
+    Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) =>
+        MoveAsync(source, destination, cancellationToken);
+
+    /// <summary>Returns once every write, move and deletion this store returned from before the call is durable. Default: nothing to wait for.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -7,6 +7,8 @@ internal sealed class PerFileCommitPolicy(string root) : IFileCommitPolicy
 {
     private readonly DirectoryDurability _directories = new(root);
 
+    public bool DataFlushCoversEntries => false;
+
     public Task EnsureDirectoryAsync(string directory) => _directories.EnsureExistsAsync(directory);
 
     public void StartWriteback(SafeFileHandle handle)
@@ -14,12 +16,17 @@ internal sealed class PerFileCommitPolicy(string root) : IFileCommitPolicy
         // The fsync before the rename writes the data.
     }
 
-    public void PersistData(SafeFileHandle handle) => RandomAccess.FlushToDisk(handle);
+    public Task PersistDataAsync(SafeFileHandle handle)
+    {
+        RandomAccess.FlushToDisk(handle);
+        return Task.CompletedTask;
+    }
 
-    public void PersistData(string path)
+    public Task PersistDataAsync(string path)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         RandomAccess.FlushToDisk(handle);
+        return Task.CompletedTask;
     }
 
     public Task PersistEntriesAsync(string directory) => _directories.FlushAsync(directory);

@@ -33,6 +33,8 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
         _thread.Start();
     }
 
+    public bool DataFlushCoversEntries => true;
+
     /// <summary>True where <c>syncfs(2)</c> exists.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux();
 
@@ -63,14 +65,9 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
         }
     }
 
-    public void PersistData(SafeFileHandle handle)
-    {
-        // The round that persists the rename persists the data too.
-    }
+    public Task PersistDataAsync(SafeFileHandle handle) => PersistAllAsync();
 
-    public void PersistData(string path)
-    {
-    }
+    public Task PersistDataAsync(string path) => PersistAllAsync();
 
     public Task PersistEntriesAsync(string directory) => PersistAllAsync();
 

@@ -74,6 +74,26 @@ public sealed class RestartAndRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_promotion_torn_by_a_crash_is_dropped_not_retried_forever_and_a_resend_stores_the_instance()
+    {
+        // The rename of a lazily promoted blob reached the disk, its data did not: the final key holds zeros.
+        var instance = new SyntheticInstance { PatientId = "TORN-1" };
+        var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        await _archive.Blobs.WriteAsync(finalKey, new MemoryStream(new byte[4096]), cancellationToken: TestContext.Current.CancellationToken);
+        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, "EST-Z", null, null, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken);
+
+        var report = await _archive.Reconciler.ReconcileAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ReconciliationReport(Completed: 0, Dropped: 1, Failed: 0, StagedDeleted: 0), report);
+        Assert.Null(await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+        await using var stored = await _archive.Blobs.OpenReadAsync(finalKey, null, TestContext.Current.CancellationToken);
+        using var copy = new MemoryStream();
+        await stored.CopyToAsync(copy, TestContext.Current.CancellationToken);
+        Assert.Equal(instance.ToPart10(), copy.ToArray());
+    }
+
+    [Fact]
     public async Task Reconciliation_runs_at_start_up()
     {
         var instance = new SyntheticInstance();

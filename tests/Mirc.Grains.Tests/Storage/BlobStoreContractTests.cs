@@ -263,6 +263,20 @@ public abstract class BlobStoreContractTests
     }
 
     [Fact]
+    public async Task A_lazy_move_then_a_flush_leaves_the_blob_readable_at_its_new_key_only()
+    {
+        var content = RandomBytes(40_000);
+        await Store.WriteAsync(Key("staging/lazy.tmp"), new MemoryStream(content), new BlobWriteOptions { Durable = false }, Ct);
+
+        var moved = await Store.MoveLazilyAsync(Key("staging/lazy.tmp"), Key("final/lazy.dcm"), Ct);
+        await Store.FlushAsync(Ct);
+
+        Assert.Equal(content.Length, moved.Length);
+        Assert.Equal(content, await ReadAllAsync(Key("final/lazy.dcm")));
+        Assert.Null(await Store.TryGetPropertiesAsync(Key("staging/lazy.tmp"), Ct));
+    }
+
+    [Fact]
     public async Task Rewrite_replaces_content_longer_or_shorter_and_creates_missing_blobs()
     {
         var key = Key("journal/slot-0001.json");
