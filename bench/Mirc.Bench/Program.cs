@@ -3,6 +3,7 @@ using Mirc.Bench.Cli;
 using Mirc.Bench.Data;
 using Mirc.Bench.Indexing;
 using Mirc.Bench.Measurement;
+using Mirc.Bench.Memory;
 using Mirc.Bench.Reporting;
 using Mirc.Bench.Run;
 using Mirc.Bench.Storage;
@@ -30,6 +31,11 @@ try
     if (args is ["index", ..])
     {
         return await IndexCommand.RunAsync(args[1..], cancel.Token);
+    }
+
+    if (args is ["memory", ..])
+    {
+        return await MemoryCommand.RunAsync(args[1..], cancel.Token);
     }
 
     if (args is ["compare", ..])

@@ -13,6 +13,7 @@ public static class BenchOptionsParser
                Mirc.Bench compare --ours A.json --theirs B.json [--out DIR]
                Mirc.Bench blobs [--count N] [--size BYTES] [--parallel K]   (filesystem blob store, in process; blobs --help)
                Mirc.Bench index [--studies N] [--provider sqlite|postgres]  (query index, in process; index --help)
+               Mirc.Bench memory --pid SILO_PID [--dicom-port P] [--dicomweb-url URL]  (silo memory bound, issue #8; memory --help)
 
         target:
           --label NAME            name in reports (default: target)

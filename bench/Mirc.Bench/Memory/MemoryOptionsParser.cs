@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace Mirc.Bench.Memory;
+
+/// <summary>Reads the <c>memory</c> subcommand's <c>--name value</c> pairs into <see cref="MemoryOptions"/>.</summary>
+public static class MemoryOptionsParser
+{
+    /// <summary>Text printed by <c>memory --help</c>.</summary>
+    public const string Usage = """
+        usage: Mirc.Bench memory --pid PID [options]
+        Memory bound of issue #8: the silo's resident set while it ingests one huge multi-frame instance (generated while
+        it is sent, never held in memory) and while it serves a study of thousands of instances.
+          --pid PID               process id of the silo (its /proc/PID/status is sampled)
+          --dicom-host HOST       DIMSE host (default 127.0.0.1)
+          --dicom-port PORT       DIMSE port (default 11112)
+          --called-ae AE          archive AE title (default MIRC)
+          --calling-ae AE         our AE title (default MIRCBENCH)
+          --dicomweb-url URL      also retrieve by WADO-RS from this DICOMweb root
+          --bearer TOKEN          Authorization: Bearer TOKEN on DICOMweb requests
+          --multiframe-bytes N    pixel data of the multi-frame instance (default 2000000000; 0 = skip)
+          --frame-side N          its frames are N x N 8-bit (default 512)
+          --instances N           instances of the large study, 64x64 16-bit CT (default 5000; 0 = skip)
+          --associations K        parallel associations storing the large study (default 4)
+          --limit-mb N            the bound, in MB of 10^6 bytes (default 1000)
+          --sample-ms N           sampling interval (default 100)
+          --seed TEXT             salt of generated UIDs (default 1)
+          --timeout SECONDS       per request (default 1800)
+          --out DIR               write memory.json and memory.md into DIR
+        steps: C-STORE of the multi-frame instance, C-GET of it, C-STORE of the study over K associations, C-GET of the
+        study (and WADO-RS of both with --dicomweb-url); each reports the silo's RSS before, peak RSS, VmHWM at its end,
+        duration and rate, and whether the bound held.
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a readable message on bad input.</summary>
+    public static MemoryOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new MemoryOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            long Long() => long.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{name} needs a whole number");
+            int Int() => Long() is var v and <= int.MaxValue ? (int)v : throw new ArgumentException($"{name} is too large");
+            int Positive() => Int() is var v and > 0 ? v : throw new ArgumentException($"{name} must be at least 1");
+
+            switch (name)
+            {
+                case "--pid": o.SiloPid = Positive(); break;
+                case "--dicom-host": o.DicomHost = Value(); break;
+                case "--dicom-port": o.DicomPort = Positive(); break;
+                case "--called-ae": o.CalledAe = AeTitle(name, Value()); break;
+                case "--calling-ae": o.CallingAe = AeTitle(name, Value()); break;
+                case "--dicomweb-url": o.DicomWebUrl = Url(name, Value()); break;
+                case "--bearer": o.Bearer = Value(); break;
+                case "--multiframe-bytes": o.MultiFrameBytes = Long(); break;
+                case "--frame-side": o.FrameSide = Positive(); break;
+                case "--instances": o.Instances = Int(); break;
+                case "--associations": o.Associations = Positive(); break;
+                case "--limit-mb": o.LimitBytes = Positive() * 1_000_000L; break;
+                case "--sample-ms": o.SampleInterval = TimeSpan.FromMilliseconds(Positive()); break;
+                case "--seed": o.Seed = Value(); break;
+                case "--timeout": o.TimeoutSeconds = Positive(); break;
+                case "--out": o.OutFolder = Value(); break;
+                default: throw new ArgumentException($"unknown option {name}");
+            }
+        }
+
+        if (o.SiloPid == 0) throw new ArgumentException("memory needs --pid of the silo");
+        if (o.FrameSide % 2 != 0 || o.FrameSide > 4096) throw new ArgumentException("--frame-side must be even and at most 4096");
+        if (o.MultiFrameBytes == 0 && o.Instances == 0) throw new ArgumentException("nothing to do: --multiframe-bytes and --instances are both 0");
+        return o;
+    }
+
+    private static string AeTitle(string name, string value) =>
+        value.Length is > 0 and <= 16 && value.All(c => c is >= ' ' and <= '~' and not '\\')
+            ? value
+            : throw new ArgumentException($"{name}: an AE title is 1 to 16 printable ASCII characters");
+
+    private static Uri Url(string name, string value) =>
+        Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            ? u
+            : throw new ArgumentException($"{name} needs an absolute http(s) URL");
+}
