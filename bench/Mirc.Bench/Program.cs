@@ -6,6 +6,7 @@ using Mirc.Bench.Measurement;
 using Mirc.Bench.Memory;
 using Mirc.Bench.Reporting;
 using Mirc.Bench.Run;
+using Mirc.Bench.Scaling;
 using Mirc.Bench.Storage;
 
 using var cancel = new CancellationTokenSource();
@@ -36,6 +37,11 @@ try
     if (args is ["memory", ..])
     {
         return await MemoryCommand.RunAsync(args[1..], cancel.Token);
+    }
+
+    if (args is ["retrieve-scaling", ..])
+    {
+        return await ScalingCommand.RunAsync(args[1..], cancel.Token);
     }
 
     if (args is ["compare", ..])

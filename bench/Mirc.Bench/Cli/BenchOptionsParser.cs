@@ -14,6 +14,7 @@ public static class BenchOptionsParser
                Mirc.Bench blobs [--count N] [--size BYTES] [--parallel K]   (filesystem blob store, in process; blobs --help)
                Mirc.Bench index [--studies N] [--provider sqlite|postgres]  (query index, in process; index --help)
                Mirc.Bench memory --pid SILO_PID [--dicom-port P] [--dicomweb-url URL]  (silo memory bound, issue #8; memory --help)
+               Mirc.Bench retrieve-scaling [--dicom-port P] [--sizes 10,100,1000,5000] [--repeat 3]  (retrieve cost per instance vs study size, issue #8; retrieve-scaling --help)
 
         target:
           --label NAME            name in reports (default: target)

@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Mirc.Bench.Scaling;
+
+/// <summary>Reads the <c>retrieve-scaling</c> subcommand's <c>--name value</c> pairs into <see cref="ScalingOptions"/>.</summary>
+public static class ScalingOptionsParser
+{
+    /// <summary>Text printed by <c>retrieve-scaling --help</c>.</summary>
+    public const string Usage = """
+        usage: Mirc.Bench retrieve-scaling [options]
+        Retrieve cost per instance against study size (issue #8: it must stay flat). For each size a fresh study of that many
+        64x64 16-bit CT instances is stored (not measured); after one unmeasured retrieval of each, --repeat rounds retrieve
+        every study whole once (sizes interleaved) by C-GET (a new association each) and, with --dicomweb-url, by WADO-RS.
+          --dicom-host HOST       DIMSE host (default 127.0.0.1)
+          --dicom-port PORT       DIMSE port (default 11112)
+          --called-ae AE          archive AE title (default MIRC)
+          --calling-ae AE         our AE title (default MIRCBENCH)
+          --dicomweb-url URL      also retrieve by WADO-RS from this DICOMweb root
+          --bearer TOKEN          Authorization: Bearer TOKEN on DICOMweb requests
+          --sizes LIST            study sizes in instances (default 10,100,1000,5000)
+          --repeat N              measured retrievals per size and protocol (default 3)
+          --associations K        parallel associations storing each study (default 4)
+          --no-warm-up            skip the unmeasured retrieval before the first measured one
+          --seed TEXT             salt of generated UIDs (default 1; change it to run twice against one archive)
+          --timeout SECONDS       per request (default 600)
+          --out DIR               write retrieve-scaling.json and retrieve-scaling.md into DIR
+        reports per size and protocol: best and median wall time, images/s, microseconds per instance, and the ratio of the
+        largest size's cost per instance to the smallest-but-one size's (the smallest is dominated by association set-up).
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a readable message on bad input.</summary>
+    public static ScalingOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new ScalingOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            int Positive() => PositiveNumber(name, Value());
+
+            switch (name)
+            {
+                case "--dicom-host": o.DicomHost = Value(); break;
+                case "--dicom-port": o.DicomPort = Positive(); break;
+                case "--called-ae": o.CalledAe = AeTitle(name, Value()); break;
+                case "--calling-ae": o.CallingAe = AeTitle(name, Value()); break;
+                case "--dicomweb-url": o.DicomWebUrl = Url(name, Value()); break;
+                case "--bearer": o.Bearer = Value(); break;
+                case "--sizes": o.Sizes = Sizes(name, Value()); break;
+                case "--repeat": o.Repeat = Positive(); break;
+                case "--associations": o.Associations = Positive(); break;
+                case "--no-warm-up": o.WarmUp = false; break;
+                case "--seed": o.Seed = Value(); break;
+                case "--timeout": o.TimeoutSeconds = Positive(); break;
+                case "--out": o.OutFolder = Value(); break;
+                default: throw new ArgumentException($"unknown option {name}");
+            }
+        }
+
+        if (o.DicomPort > 65535) throw new ArgumentException("--dicom-port must be at most 65535");
+        return o;
+    }
+
+    // Sorted and distinct: the flatness ratio reads the list by rank.
+    private static int[] Sizes(string name, string value)
+    {
+        var sizes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => PositiveNumber(name, s))
+            .Distinct()
+            .Order()
+            .ToArray();
+        return sizes.Length > 0 ? sizes : throw new ArgumentException($"{name} needs at least one size");
+    }
+
+    private static int PositiveNumber(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
+            ? v
+            : throw new ArgumentException($"{name}: {value} is not a positive whole number");
+
+    private static string AeTitle(string name, string value) =>
+        value.Length is > 0 and <= 16 && value.All(c => c is >= ' ' and <= '~' and not '\\')
+            ? value
+            : throw new ArgumentException($"{name}: an AE title is 1 to 16 printable ASCII characters");
+
+    private static Uri Url(string name, string value) =>
+        Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            ? u
+            : throw new ArgumentException($"{name} needs an absolute http(s) URL");
+}
