@@ -62,11 +62,11 @@ public static class BenchOptionsParser
                 case "--label": o.Label = Value(); break;
                 case "--dicom-host": o.DicomHost = Value(); break;
                 case "--dicom-port": o.DicomPort = Int(); break;
-                case "--called-ae": o.CalledAe = AeTitle(name, Value()); break;
-                case "--calling-ae": o.CallingAe = AeTitle(name, Value()); break;
-                case "--move-ae": o.MoveAe = AeTitle(name, Value()); break;
+                case "--called-ae": o.CalledAe = OptionValues.AeTitle(name, Value()); break;
+                case "--calling-ae": o.CallingAe = OptionValues.AeTitle(name, Value()); break;
+                case "--move-ae": o.MoveAe = OptionValues.AeTitle(name, Value()); break;
                 case "--move-port": o.MovePort = Int(); break;
-                case "--dicomweb-url": o.DicomWebUrl = Url(name, Value()); break;
+                case "--dicomweb-url": o.DicomWebUrl = OptionValues.Url(name, Value()); break;
                 case "--bearer": o.Bearer = Value(); break;
                 case "--input": o.InputFolder = Value(); break;
                 case "--ct-slices": o.CtSlices = Positive(); break;
@@ -98,15 +98,6 @@ public static class BenchOptionsParser
         return o;
     }
 
-    private static string AeTitle(string name, string value) =>
-        value.Length is > 0 and <= 16 && value.All(c => c is >= ' ' and <= '~' and not '\\')
-            ? value
-            : throw new ArgumentException($"{name}: an AE title is 1 to 16 printable ASCII characters");
-
-    private static Uri Url(string name, string value) =>
-        Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
-            ? u
-            : throw new ArgumentException($"{name} needs an absolute http(s) URL");
 
     private static int[] List(string name, string value) =>
         value == "none"

@@ -1,3 +1,4 @@
+using Mirc.Bench.Cli;
 using System.Globalization;
 
 namespace Mirc.Bench.Memory;
@@ -48,9 +49,9 @@ public static class MemoryOptionsParser
                 case "--pid": o.SiloPid = Positive(); break;
                 case "--dicom-host": o.DicomHost = Value(); break;
                 case "--dicom-port": o.DicomPort = Positive(); break;
-                case "--called-ae": o.CalledAe = AeTitle(name, Value()); break;
-                case "--calling-ae": o.CallingAe = AeTitle(name, Value()); break;
-                case "--dicomweb-url": o.DicomWebUrl = Url(name, Value()); break;
+                case "--called-ae": o.CalledAe = OptionValues.AeTitle(name, Value()); break;
+                case "--calling-ae": o.CallingAe = OptionValues.AeTitle(name, Value()); break;
+                case "--dicomweb-url": o.DicomWebUrl = OptionValues.Url(name, Value()); break;
                 case "--bearer": o.Bearer = Value(); break;
                 case "--multiframe-bytes": o.MultiFrameBytes = Long(); break;
                 case "--frame-side": o.FrameSide = Positive(); break;
@@ -70,14 +71,4 @@ public static class MemoryOptionsParser
         if (o.MultiFrameBytes == 0 && o.Instances == 0) throw new ArgumentException("nothing to do: --multiframe-bytes and --instances are both 0");
         return o;
     }
-
-    private static string AeTitle(string name, string value) =>
-        value.Length is > 0 and <= 16 && value.All(c => c is >= ' ' and <= '~' and not '\\')
-            ? value
-            : throw new ArgumentException($"{name}: an AE title is 1 to 16 printable ASCII characters");
-
-    private static Uri Url(string name, string value) =>
-        Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
-            ? u
-            : throw new ArgumentException($"{name} needs an absolute http(s) URL");
 }

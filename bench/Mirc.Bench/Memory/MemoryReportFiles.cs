@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Mirc.Bench.Reporting;
 
 namespace Mirc.Bench.Memory;
 
@@ -6,17 +6,6 @@ namespace Mirc.Bench.Memory;
 public static class MemoryReportFiles
 {
     /// <summary>Writes both files into <paramref name="folder"/> (created if missing) and returns their paths.</summary>
-    public static async Task<(string Json, string Markdown)> WriteAsync(MemoryReport report, string folder, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(folder);
-        var json = Path.Combine(folder, "memory.json");
-        var markdown = Path.Combine(folder, "memory.md");
-        await using (var stream = File.Create(json))
-        {
-            await JsonSerializer.SerializeAsync(stream, report, MemoryReportJson.Default.MemoryReport, cancellationToken).ConfigureAwait(false);
-        }
-
-        await File.WriteAllTextAsync(markdown, MemoryReportMarkdown.Format(report), cancellationToken).ConfigureAwait(false);
-        return (json, markdown);
-    }
+    public static Task<(string Json, string Markdown)> WriteAsync(MemoryReport report, string folder, CancellationToken cancellationToken) =>
+        ReportPair.WriteAsync(report, MemoryReportJson.Default.MemoryReport, MemoryReportMarkdown.Format(report), folder, "memory", cancellationToken);
 }

@@ -7,19 +7,8 @@ namespace Mirc.Bench.Reporting;
 public static class ReportFiles
 {
     /// <summary>Writes both files into <paramref name="folder"/> (created if missing) and returns their paths.</summary>
-    public static async Task<(string Json, string Markdown)> WriteAsync(BenchReport report, string folder, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(folder);
-        var json = Path.Combine(folder, "results.json");
-        var markdown = Path.Combine(folder, "results.md");
-        await using (var stream = File.Create(json))
-        {
-            await JsonSerializer.SerializeAsync(stream, report, ReportJson.Default.BenchReport, cancellationToken).ConfigureAwait(false);
-        }
-
-        await File.WriteAllTextAsync(markdown, MarkdownTable.Single(report), cancellationToken).ConfigureAwait(false);
-        return (json, markdown);
-    }
+    public static Task<(string Json, string Markdown)> WriteAsync(BenchReport report, string folder, CancellationToken cancellationToken) =>
+        ReportPair.WriteAsync(report, ReportJson.Default.BenchReport, MarkdownTable.Single(report), folder, "results", cancellationToken);
 
     /// <summary>Reads a <c>results.json</c> written by <see cref="WriteAsync"/>.</summary>
     public static async Task<BenchReport> ReadAsync(string path, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Mirc.Bench.Cli;
 using System.Globalization;
 
 namespace Mirc.Bench.Scaling;
@@ -42,9 +43,9 @@ public static class ScalingOptionsParser
             {
                 case "--dicom-host": o.DicomHost = Value(); break;
                 case "--dicom-port": o.DicomPort = Positive(); break;
-                case "--called-ae": o.CalledAe = AeTitle(name, Value()); break;
-                case "--calling-ae": o.CallingAe = AeTitle(name, Value()); break;
-                case "--dicomweb-url": o.DicomWebUrl = Url(name, Value()); break;
+                case "--called-ae": o.CalledAe = OptionValues.AeTitle(name, Value()); break;
+                case "--calling-ae": o.CallingAe = OptionValues.AeTitle(name, Value()); break;
+                case "--dicomweb-url": o.DicomWebUrl = OptionValues.Url(name, Value()); break;
                 case "--bearer": o.Bearer = Value(); break;
                 case "--sizes": o.Sizes = Sizes(name, Value()); break;
                 case "--repeat": o.Repeat = Positive(); break;
@@ -76,14 +77,4 @@ public static class ScalingOptionsParser
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
             ? v
             : throw new ArgumentException($"{name}: {value} is not a positive whole number");
-
-    private static string AeTitle(string name, string value) =>
-        value.Length is > 0 and <= 16 && value.All(c => c is >= ' ' and <= '~' and not '\\')
-            ? value
-            : throw new ArgumentException($"{name}: an AE title is 1 to 16 printable ASCII characters");
-
-    private static Uri Url(string name, string value) =>
-        Uri.TryCreate(value.TrimEnd('/'), UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
-            ? u
-            : throw new ArgumentException($"{name} needs an absolute http(s) URL");
 }
