@@ -139,7 +139,9 @@ public sealed class InstanceRetriever : IInstanceRetriever
     private async Task<RetrievedInstance> FetchAsync(InstanceEntry instance, CancellationToken cancellationToken)
     {
         var stream = await OpenInstanceAsync(instance, cancellationToken).ConfigureAwait(false);
-        if (instance.Size > _options.BufferedInstanceLimit)
+        // A local file needs no read-ahead: the page cache already holds it, and the consumer reads it straight
+        // into its destination (one copy less than through a pooled buffer).
+        if (stream is FileStream || instance.Size > _options.BufferedInstanceLimit)
         {
             return new RetrievedInstance(instance, stream);
         }

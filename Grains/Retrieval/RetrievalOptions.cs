@@ -14,7 +14,8 @@ public sealed class RetrievalOptions
 
     /// <summary>
     /// Instances up to this size are read whole into a pooled buffer while prefetching (hides blob latency);
-    /// larger ones are streamed from the blob.
+    /// larger ones are streamed from the blob. Local files (filesystem blob store) are always streamed: the page cache
+    /// is their read-ahead.
     /// </summary>
     [Range(0, 256 * 1024 * 1024)]
     public int BufferedInstanceLimit { get; set; } = 4 * 1024 * 1024;

@@ -11,8 +11,8 @@ namespace Mirc.Api.DicomWeb.Wado;
 
 /// <summary>
 /// WADO-RS retrieval of studies, series and instances (PS3.18 §10.4) as <c>multipart/related; type="application/dicom"</c>
-/// in the stored transfer syntax. Instances are fetched from blob storage a few ahead in parallel and written in order
-/// as they arrive, so memory stays bounded whatever the study size.
+/// in the stored transfer syntax. Instances are opened (remote blobs: fetched) a few ahead in parallel and written in
+/// order, each read straight into the response pipe, so memory stays bounded whatever the study size.
 /// </summary>
 public static class WadoRetrieveEndpoint
 {
@@ -88,7 +88,9 @@ public static class WadoRetrieveEndpoint
                 await using (instance.ConfigureAwait(false))
                 {
                     writer.BeginPart(DicomMediaTypes.Dicom, instance.Instance.TransferSyntaxUid, contentLength: instance.Instance.Size);
-                    await writer.WriteContentAsync(instance.Content, cancellationToken).ConfigureAwait(false);
+                    // The part headers and the content share the response pipe: the content is read straight into it.
+                    await InstanceBodyCopy.CopyAsync(instance.Content, instance.Instance.Size, httpContext.Response.BodyWriter, cancellationToken)
+                        .ConfigureAwait(false);
                 }
             }
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
