@@ -320,6 +320,8 @@ public sealed class ClientTests : IDisposable
         await using var server = new TestServer();
         var study = TestFiles.NewUid();
         ServerWithDcmtkTests.AddFiles(server.Archive, study, 20, DicomUids.ExplicitVRLittleEndian);
+        // Paced sub-operations: on a fast machine the server could otherwise send all 20 before the C-CANCEL arrives.
+        server.Archive.SubOperationDelay = TimeSpan.FromMilliseconds(20);
         await using var client = await DicomClient.ConnectAsync("127.0.0.1", server.Port, "SCU", "MIRC",
             [
                 new(0, TestFiles.SecondaryCapture, [DicomUids.ExplicitVRLittleEndian]) { RequestorScuRole = false, RequestorScpRole = true },

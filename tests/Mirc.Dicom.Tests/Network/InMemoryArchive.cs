@@ -29,6 +29,9 @@ internal sealed class InMemoryArchive : IDicomServiceHandler
     public string? RefuseUnread { get; set; }
     public TimeSpan FindDelay { get; set; }
 
+    /// <summary>Pause before each retrieve sub-operation (lets a test's C-CANCEL arrive before the last one is sent).</summary>
+    public TimeSpan SubOperationDelay { get; set; }
+
     public sealed record StoredInstance(string SopClassUid, string TransferSyntaxUid, byte[] DataSet, string CallingAe);
 
     public ValueTask<AssociationDecision> OnAssociationRequestAsync(AssociationRequest request, CancellationToken ct)
@@ -98,6 +101,7 @@ internal sealed class InMemoryArchive : IDicomServiceHandler
         {
             if (study is not null && study.Length > 0 && f.Study != study) continue;
             var bytes = f.File;
+            if (SubOperationDelay > TimeSpan.Zero) await Task.Delay(SubOperationDelay);
             yield return new DicomInstanceSource(TestFiles.SecondaryCapture, uid, f.TransferSyntax,
                 _ => ValueTask.FromResult<Stream>(new MemoryStream(bytes, writable: false)));
         }
