@@ -82,7 +82,7 @@ public sealed class SendPathTests
     public async Task Cancelled_get_closes_the_instances_opened_ahead()
     {
         var ct = TestContext.Current.CancellationToken;
-        var handler = new CountingArchive(count: 30, unreadable: -1);
+        var handler = new CountingArchive(count: 30, unreadable: -1, pace: TimeSpan.FromMilliseconds(10));
         await using var server = new DicomServer(handler, new DicomServerOptions { RetrievePrefetch = 6 });
         server.Start(new IPEndPoint(IPAddress.Loopback, 0));
         await using var client = await ConnectForGetAsync(server.LocalEndPoint.Port, ct);
@@ -135,8 +135,9 @@ public sealed class SendPathTests
     /// <summary>Serves <c>count</c> instances for any C-GET; instance number <c>unreadable</c> fails to open.</summary>
     private sealed class CountingArchive : IDicomServiceHandler
     {
-        public CountingArchive(int count, int unreadable)
+        public CountingArchive(int count, int unreadable, TimeSpan pace = default)
         {
+            Pace = pace;
             for (var i = 0; i < count; i++)
             {
                 var uid = TestFiles.NewUid();
@@ -151,6 +152,9 @@ public sealed class SendPathTests
         public ConcurrentBag<TrackedStream> Opened { get; } = [];
         private int Unreadable { get; }
 
+        // Pause before each sub-operation: lets a C-CANCEL arrive before the server has sent everything.
+        private TimeSpan Pace { get; }
+
         public ValueTask<AssociationDecision> OnAssociationRequestAsync(AssociationRequest request, CancellationToken ct) =>
             ValueTask.FromResult(AssociationDecision.Accept(new PresentationContextPolicy()
                 .Add(TestFiles.SecondaryCapture, [DicomUids.ExplicitVRLittleEndian], allowRequestorScp: true)
@@ -164,6 +168,7 @@ public sealed class SendPathTests
             {
                 var uid = Uids[i];
                 var unreadable = i == Unreadable;
+                if (Pace > TimeSpan.Zero) await Task.Delay(Pace, ct);
                 yield return new DicomInstanceSource(TestFiles.SecondaryCapture, uid, DicomUids.ExplicitVRLittleEndian, async token =>
                 {
                     await Task.Yield();
