@@ -5,10 +5,11 @@ namespace Mirc.Grains.Indexing.Sql;
 /// <summary>
 /// The write statements (shared SQL: <c>INSERT … ON CONFLICT … RETURNING</c> works on SQLite ≥ 3.35 and PostgreSQL),
 /// run inside the caller's transaction. Patient, study and series rows are upserted once per distinct series of a
-/// batch (attributes of the last instance win, absent values keep the stored ones), then every instance, then the
-/// counts and modalities of the touched series and studies are recomputed, so re-ingesting is idempotent.
-/// Recounting is exact under concurrency: the series/study upserts lock those rows until commit, so a concurrent
-/// transaction on the same series waits and its recount statements (new snapshots) see the committed rows.
+/// batch (attributes of the last instance win, absent values keep the stored ones), then every instance. A series'
+/// instance count moves by the instances the batch adds to it (looked up before each upsert), so a batch costs the same
+/// whatever the series size and re-ingesting is idempotent; a study's counts and modalities are recomputed from its
+/// series rows (one row per series). Counts are exact under concurrency: the series/study upserts lock those rows until
+/// commit, and the same SOP Instance UID is never stored by two ingests at once (the study grain reserves it).
 /// </summary>
 internal static class IndexWriter
 {
@@ -68,9 +69,11 @@ internal static class IndexWriter
           status = excluded.status
         """;
 
-    private const string CountSeries = """
-        UPDATE series SET num_instances = (SELECT COUNT(*) FROM instances WHERE instances.series_key = @key) WHERE series_key = @key
-        """;
+    private const string FindInstance = "SELECT series_key FROM instances WHERE sop_instance_uid = @uid";
+
+    private const string AddToSeries = "UPDATE series SET num_instances = num_instances + @delta WHERE series_key = @key";
+
+    private const string StudyOfSeries = "SELECT study_key FROM series WHERE series_key = @key";
 
     private const string StudyModalities = """
         SELECT DISTINCT modality FROM series WHERE study_key = @key AND modality IS NOT NULL AND modality <> '' ORDER BY modality
@@ -116,22 +119,53 @@ internal static class IndexWriter
             }
         }
 
+        var added = new Dictionary<long, int>();
+        var movedFrom = new List<long>();
+        await using (var find = Command(connection, transaction, FindInstance, "@uid"))
         await using (var insert = Command(connection, transaction, UpsertInstance, "@uid", "@series", "@class", "@number", "@syntax", "@frames", "@rows", "@columns", "@status"))
         {
             foreach (var i in instances)
             {
-                Bind(insert, i.SopInstanceUid, seriesKeys[i.SeriesInstanceUid], i.SopClassUid, i.InstanceNumber, Text(i.TransferSyntaxUid), i.NumberOfFrames, i.Rows, i.Columns,
+                var seriesKey = seriesKeys[i.SeriesInstanceUid];
+                Bind(find, i.SopInstanceUid);
+                var previous = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                if (previous is null or DBNull)
+                {
+                    added[seriesKey] = added.GetValueOrDefault(seriesKey) + 1;
+                }
+                else if (Convert.ToInt64(previous, System.Globalization.CultureInfo.InvariantCulture) is var previousSeries && previousSeries != seriesKey)
+                {
+                    // Re-indexed under another series (a corrected header): it leaves the old one.
+                    added[previousSeries] = added.GetValueOrDefault(previousSeries) - 1;
+                    added[seriesKey] = added.GetValueOrDefault(seriesKey) + 1;
+                    movedFrom.Add(previousSeries);
+                }
+
+                Bind(insert, i.SopInstanceUid, seriesKey, i.SopClassUid, i.InstanceNumber, Text(i.TransferSyntaxUid), i.NumberOfFrames, i.Rows, i.Columns,
                     Text(i.Status) ?? "ONLINE");
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await using (var count = Command(connection, transaction, CountSeries, "@key"))
+        await using (var count = Command(connection, transaction, AddToSeries, "@delta", "@key"))
         {
-            foreach (var key in seriesKeys.Values.Order())
+            foreach (var (key, delta) in added.Where(a => a.Value != 0).OrderBy(a => a.Key))
             {
-                Bind(count, key);
+                Bind(count, delta, key);
                 await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (movedFrom.Count > 0)
+        {
+            await using var studyOf = Command(connection, transaction, StudyOfSeries, "@key");
+            foreach (var key in movedFrom)
+            {
+                Bind(studyOf, key);
+                if (await studyOf.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } studyKey and not DBNull)
+                {
+                    touchedStudies.Add(Convert.ToInt64(studyKey, System.Globalization.CultureInfo.InvariantCulture));
+                }
             }
         }
 

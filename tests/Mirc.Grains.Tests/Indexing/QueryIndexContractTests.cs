@@ -268,6 +268,29 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Counts_follow_added_re_indexed_and_moved_instances()
+    {
+        // A series filled over many small batches, some instances indexed twice (a retried store).
+        for (var i = 1; i <= 40; i++)
+        {
+            await Index.UpsertInstancesAsync([Make("K", "7.1", "7.1.1", $"7.1.1.{i}"), Make("K", "7.1", "7.1.1", $"7.1.1.{Math.Max(1, i - 1)}")], Ct);
+        }
+
+        await Index.UpsertInstanceAsync(Make("K", "7.1", "7.1.1", "7.1.1.5"), Ct);
+        Assert.Equal(40, (await Index.GetStudyAsync("7.1", Ct))!.NumberOfInstances);
+
+        // A corrected header moves one instance to another series of the study: it leaves the old series' count.
+        await Index.UpsertInstanceAsync(Make("K", "7.1", "7.1.2", "7.1.1.7"), Ct);
+
+        var series = await Query(QueryLevel.Series, null, (IndexTags.StudyInstanceUid, "7.1"));
+        Assert.Equal("39", series.Single(r => r[IndexTags.SeriesInstanceUid] == "7.1.1")[IndexTags.NumberOfSeriesRelatedInstances]);
+        Assert.Equal("1", series.Single(r => r[IndexTags.SeriesInstanceUid] == "7.1.2")[IndexTags.NumberOfSeriesRelatedInstances]);
+        var study = await Index.GetStudyAsync("7.1", Ct);
+        Assert.Equal(40, study!.NumberOfInstances);
+        Assert.Equal(40, await Index.CountAsync(Q(QueryLevel.Image, null, (IndexTags.StudyInstanceUid, "7.1")), Ct));
+    }
+
+    [Fact]
     public async Task One_invalid_write_fails_alone()
     {
         var good = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.1"), Ct);
