@@ -18,11 +18,11 @@ namespace Mirc.Grains.Ingest;
 internal sealed partial class IngestJournal
 {
     private const string Prefix = "journal/";
+    private static readonly byte[] EmptySlot = "[]"u8.ToArray();
     private readonly IBlobStore _blobs;
     private readonly string _container;
     private readonly ILogger? _logger;
     private readonly Lock _gate = new();
-    private static readonly byte[] EmptySlot = "[]"u8.ToArray();
 
     // Slot names carry this journal's own prefix: reconciliation never touches the slots of the running silo.
     private readonly string _slotPrefix = $"{Prefix}{Guid.NewGuid():N}-";
