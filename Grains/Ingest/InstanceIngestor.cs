@@ -166,7 +166,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             try
             {
                 // The reservation guarantees nothing acknowledged lives at the final key: the promotion may become
-                // durable with the manifest write that follows (one durability wait for both, not two).
+                // durable with the manifest write that follows (grain state on this same blob store: one durability
+                // wait for both, not two).
                 await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
                 promoted = true;
                 // When the study already belongs to this patient the manifest cannot refuse the instance for its
