@@ -45,7 +45,7 @@ fi
 pg_bin="$(postgres_bin_dir)"
 
 tools_dir="${MIRC_TOOLS_DIR:-$MIRC_REPO_ROOT/.tools}"
-azurite_main="$tools_dir/node_modules/azurite/dist/src/blob/main.js"
+azurite_main="$tools_dir/node_modules/azurite/dist/src/blob/main.js" # always launched with --disableTelemetry (below)
 if [ ! -f "$azurite_main" ]; then
   echo "installing Azurite into $tools_dir"
   mkdir -p "$tools_dir"
@@ -79,8 +79,8 @@ trap on_error ERR
 azurite_port="$(free_port)"
 mkdir -p "$MIRC_CLUSTER_DIR/azurite"
 # --disableTelemetry always: no outbound connection may leave this machine.
-nohup node "$azurite_main" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
-  --location "$MIRC_CLUSTER_DIR/azurite" --disableTelemetry --skipApiVersionCheck --loose \
+nohup node "$azurite_main" --disableTelemetry --blobHost 127.0.0.1 --blobPort "$azurite_port" \
+  --location "$MIRC_CLUSTER_DIR/azurite" --skipApiVersionCheck --loose \
   >"$MIRC_CLUSTER_DIR/azurite/azurite.log" 2>&1 &
 state_set AZURITE_PID "$!"
 state_set AZURITE_PORT "$azurite_port"

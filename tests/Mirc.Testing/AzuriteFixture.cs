@@ -35,6 +35,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
+        // Launched below with --disableTelemetry: Azurite must never reach an outside host.
         var main = Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "blob", "main.js");
         if (!File.Exists(main))
         {
@@ -53,8 +54,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         };
         foreach (var argument in new[]
                  {
-                     main, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--location", _location, "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent",
+                     main, "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
                  })
         {
             start.ArgumentList.Add(argument);
