@@ -1,41 +1,72 @@
 namespace Mirc.Dicom;
 
-/// <summary>Read-only stream over some already buffered bytes followed by an optional inner stream (used to inflate deflated data sets).</summary>
-internal sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream? inner) : Stream
+/// <summary>
+/// Forward-only read stream: bytes already in memory (read ahead to sniff a header, or built in front of a data set),
+/// then the rest of an optional inner stream, which it does not dispose.
+/// </summary>
+public sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream? inner) : Stream
 {
-    private ReadOnlyMemory<byte> prefix = prefix;
+    private ReadOnlyMemory<byte> _prefix = prefix;
+    private long _position;
 
+    /// <inheritdoc />
     public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+
+    /// <summary>Bytes read so far (setting it is not supported).</summary>
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        if (!prefix.IsEmpty)
-        {
-            int n = Math.Min(buffer.Length, prefix.Length);
-            prefix.Span[..n].CopyTo(buffer);
-            prefix = prefix[n..];
-            return n;
-        }
-        return inner?.Read(buffer) ?? 0;
+        var n = TakePrefix(buffer);
+        if (n == 0) n = inner?.Read(buffer) ?? 0;
+        _position += n;
+        return n;
     }
 
+    /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!prefix.IsEmpty) return Read(buffer.Span);
-        return inner is null ? 0 : await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var n = TakePrefix(buffer.Span);
+        if (n == 0 && inner is not null) n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        _position += n;
+        return n;
     }
 
+    /// <inheritdoc />
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    /// <inheritdoc />
     public override void Flush() { }
+
+    /// <inheritdoc />
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int TakePrefix(Span<byte> buffer)
+    {
+        var n = Math.Min(buffer.Length, _prefix.Length);
+        if (n == 0) return 0;
+        _prefix.Span[..n].CopyTo(buffer);
+        _prefix = _prefix[n..];
+        return n;
+    }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
@@ -8,6 +8,7 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb.Multipart;
 using Mirc.Api.DicomWeb.Negotiation;
 using Mirc.Api.Problems;
+using Mirc.Dicom;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Audit;
 
@@ -122,7 +123,7 @@ public static partial class StowEndpoint
             }
             try
             {
-                await pipeline.IngestStreamAsync(parts, new PrefixThenRestStream(buffer.AsMemory(0, length), section.Body), request, cancellationToken)
+                await pipeline.IngestStreamAsync(parts, new PrefixedReadStream(buffer.AsMemory(0, length), section.Body), request, cancellationToken)
                     .ConfigureAwait(false);
             }
             finally
