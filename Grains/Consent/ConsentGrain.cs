@@ -4,6 +4,7 @@ using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Security;
+using Mirc.Grains.Storage.GrainState;
 using Mirc.Grains.Storage;
 
 namespace Mirc.Grains.Consent;
@@ -82,26 +83,8 @@ public sealed class ConsentGrain(
             RecordedByRoles = principal.Roles,
         });
 
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory must not claim a change storage refused: reload it, and start afresh once idle.
-            try
-            {
-                await state.ReadStateAsync();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Storage unavailable: the deactivation re-reads it on the next call.
-            }
-
-            _snapshot = null;
-            DeactivateOnIdle();
-            throw;
-        }
+        _snapshot = null;
+        await state.WriteOrResetAsync(DeactivateOnIdle);
 
         await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ConsentChange, AuditOutcome.Success, now, request.Source, patientId,
             detail: establishment is null ? $"{request.Kind}: {request.Reason}" : $"{request.Kind} {establishment}: {request.Reason}"));

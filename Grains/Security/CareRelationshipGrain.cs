@@ -3,6 +3,7 @@ using Mirc.Grains.Audit;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Storage.GrainState;
 using Mirc.Grains.Storage;
 
 namespace Mirc.Grains.Security;
@@ -85,7 +86,7 @@ public sealed class CareRelationshipGrain(
 
         if (state.State.ByPatient.Remove(patientId))
         {
-            await WriteOrResetAsync();
+            await state.WriteOrResetAsync(DeactivateOnIdle);
             await audit.RecordAsync(principal.ToAuditEvent(AuditAction.CareRelationship, AuditOutcome.Success, now, source, patientId, detail: "ended"));
         }
     }
@@ -133,33 +134,6 @@ public sealed class CareRelationshipGrain(
         }
 
         state.State.ByPatient[relationship.PatientId] = relationship;
-        await WriteOrResetAsync();
-    }
-
-    private async Task WriteOrResetAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory must not keep a change storage refused: reload it, and start afresh once idle.
-            await ReloadQuietlyAsync();
-            DeactivateOnIdle();
-            throw;
-        }
-    }
-
-    private async Task ReloadQuietlyAsync()
-    {
-        try
-        {
-            await state.ReadStateAsync();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Storage unavailable: the deactivation that follows re-reads it on the next call.
-        }
+        await state.WriteOrResetAsync(DeactivateOnIdle);
     }
 }

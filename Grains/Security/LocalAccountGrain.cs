@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Storage.GrainState;
 using Mirc.Grains.Storage;
 
 namespace Mirc.Grains.Security;
@@ -57,7 +58,7 @@ public sealed partial class LocalAccountGrain(
         state.State.Profile = profile;
         state.State.MustChangePassword = mustChangePassword;
         state.State.CreatedAt = time.GetUtcNow();
-        await WriteOrResetAsync();
+        await state.WriteOrResetAsync(DeactivateOnIdle);
         await audit.RecordAsync(new AuditEvent
         {
             Timestamp = state.State.CreatedAt,
@@ -114,7 +115,7 @@ public sealed partial class LocalAccountGrain(
                 result = new LoginResult(LoginStatus.LockedOut, LockedUntil: s.LockedUntil);
             }
 
-            await WriteOrResetAsync();
+            await state.WriteOrResetAsync(DeactivateOnIdle);
             await AuditLoginAsync(AuditOutcome.Denied, attempt, now, reason);
             return result;
         }
@@ -127,14 +128,14 @@ public sealed partial class LocalAccountGrain(
         {
             if (attempt.NewPassword is null)
             {
-                await WriteOrResetAsync();
+                await state.WriteOrResetAsync(DeactivateOnIdle);
                 await AuditLoginAsync(AuditOutcome.Denied, attempt, now, "one-time password must be changed");
                 return new LoginResult(LoginStatus.PasswordChangeRequired);
             }
 
             if (!PasswordPolicy.IsAcceptable(attempt.NewPassword, Username) || string.Equals(attempt.NewPassword, attempt.Password, StringComparison.Ordinal))
             {
-                await WriteOrResetAsync();
+                await state.WriteOrResetAsync(DeactivateOnIdle);
                 await AuditLoginAsync(AuditOutcome.Denied, attempt, now, "new password rejected by policy");
                 return new LoginResult(LoginStatus.WeakNewPassword);
             }
@@ -151,7 +152,7 @@ public sealed partial class LocalAccountGrain(
             s.PasswordHash = await Task.Run(() => PasswordHasher.Hash(password, iterations));
         }
 
-        await WriteOrResetAsync();
+        await state.WriteOrResetAsync(DeactivateOnIdle);
         var principal = new ProfessionalPrincipal
         {
             Subject = Username,
@@ -191,7 +192,7 @@ public sealed partial class LocalAccountGrain(
         }
 
         state.State.Profile = profile;
-        await WriteOrResetAsync();
+        await state.WriteOrResetAsync(DeactivateOnIdle);
         await audit.RecordAsync(administrator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Success, time.GetUtcNow(),
             detail: $"account {Username} updated: roles {string.Join(',', MircRoleNames.ToNames(profile.Roles))}, establishment {profile.EstablishmentId}, disabled {profile.Disabled}"));
     }
@@ -203,7 +204,7 @@ public sealed partial class LocalAccountGrain(
         await AuthorizeAdministrationAsync(administrator, current.EstablishmentId, "unlock");
         state.State.LockedUntil = null;
         state.State.FailedAttempts = 0;
-        await WriteOrResetAsync();
+        await state.WriteOrResetAsync(DeactivateOnIdle);
         await audit.RecordAsync(administrator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Success, time.GetUtcNow(), detail: $"account {Username} unlocked"));
     }
 
@@ -230,33 +231,6 @@ public sealed partial class LocalAccountGrain(
             Source = attempt.Source,
             Detail = $"{attempt.Channel}: {reason}",
         });
-
-    private async Task WriteOrResetAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory must not keep a change storage refused: reload it, and start afresh once idle.
-            await ReloadQuietlyAsync();
-            DeactivateOnIdle();
-            throw;
-        }
-    }
-
-    private async Task ReloadQuietlyAsync()
-    {
-        try
-        {
-            await state.ReadStateAsync();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Storage unavailable: the deactivation that follows re-reads it on the next call.
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Local account {Username} locked until {LockedUntil}")]
     private static partial void LogLockedOut(ILogger logger, string username, DateTimeOffset lockedUntil);
