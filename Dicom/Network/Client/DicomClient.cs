@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mirc.Dicom.Network.Dimse;
@@ -189,20 +190,10 @@ public sealed class DicomClient : IAsyncDisposable
             {
                 var command = DimseMessages.Request(CommandField.CFindRequest, id, sopClassUid);
                 await _channel.SendAsync(context.Id, command, identifier, null, ct).ConfigureAwait(false);
-                var cancelSent = false;
+                var pending = new CancellableResponses(this, context.Id, id, responses);
                 while (true)
                 {
-                    IncomingResponse response;
-                    try
-                    {
-                        response = await responses.ReadAsync(cancelSent ? CancellationToken.None : ct).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!cancelSent)
-                    {
-                        await SendCancelAsync(context.Id, id).ConfigureAwait(false);
-                        cancelSent = true;
-                        continue;
-                    }
+                    var response = await pending.NextAsync(ct).ConfigureAwait(false);
                     if (!DimseStatus.IsPending(response.Command.StatusValue))
                     {
                         var status = response.Command.StatusValue;
@@ -210,7 +201,7 @@ public sealed class DicomClient : IAsyncDisposable
                             throw new DimseServiceException(status, $"C-FIND failed: 0x{status:X4} {response.Command.GetString(DimseCommand.ErrorComment)}");
                         yield break;
                     }
-                    if (!cancelSent) yield return DicomDatasetReader.Read(response.DataSet, syntax);
+                    if (!pending.CancelSent) yield return DicomDatasetReader.Read(response.DataSet, syntax);
                 }
             }
             finally { _channel.ForgetResponses(id); }
@@ -249,20 +240,10 @@ public sealed class DicomClient : IAsyncDisposable
                 var command = DimseMessages.Request(field, id, sopClassUid);
                 if (destination is not null) command.SetString(DimseCommand.MoveDestination, destination);
                 await _channel.SendAsync(context.Id, command, identifier, null, ct).ConfigureAwait(false);
-                var cancelSent = false;
+                var pending = new CancellableResponses(this, context.Id, id, responses);
                 while (true)
                 {
-                    IncomingResponse response;
-                    try
-                    {
-                        response = await responses.ReadAsync(cancelSent ? CancellationToken.None : ct).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!cancelSent)
-                    {
-                        await SendCancelAsync(context.Id, id).ConfigureAwait(false);
-                        cancelSent = true;
-                        continue;
-                    }
+                    var response = await pending.NextAsync(ct).ConfigureAwait(false);
                     var c = response.Command;
                     var failedUids = response.DataSet.IsEmpty ? [] : FailedInstancesIdentifier.Decode(response.DataSet.Span, context.TransferSyntax);
                     var result = new DicomRetrieveResult(c.StatusValue, c.GetUShort(DimseCommand.CompletedSuboperations),
@@ -300,6 +281,31 @@ public sealed class DicomClient : IAsyncDisposable
             finally { _channel.ForgetResponses(id); }
         }
         finally { _operation.Release(); }
+    }
+
+    /// <summary>
+    /// The responses to one C-FIND / C-GET / C-MOVE request: the caller's first cancellation sends one C-CANCEL, then the
+    /// responses are read on (without the caller's token) until the final one.
+    /// </summary>
+    private sealed class CancellableResponses(DicomClient client, byte contextId, ushort messageId, ChannelReader<IncomingResponse> responses)
+    {
+        public bool CancelSent { get; private set; }
+
+        public async ValueTask<IncomingResponse> NextAsync(CancellationToken ct)
+        {
+            while (true)
+            {
+                try
+                {
+                    return await responses.ReadAsync(CancelSent ? CancellationToken.None : ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!CancelSent)
+                {
+                    await client.SendCancelAsync(contextId, messageId).ConfigureAwait(false);
+                    CancelSent = true;
+                }
+            }
+        }
     }
 
     private Task SendCancelAsync(byte contextId, ushort messageId)
