@@ -10,15 +10,21 @@ public sealed class LocalTokenIssuer(SigningKeyRing keys, IOptions<MircAuthOptio
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    /// <summary>A signed token and its lifetime.</summary>
+    /// <summary>A signed token and its lifetime; rotates the signing key first when its rotation is due.</summary>
     public async Task<(string Token, TimeSpan Lifetime)> IssueAsync(ProfessionalPrincipal principal, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         if (keys.IsRotationDue)
         {
             await keys.RotateAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        return Issue(principal);
+    }
+
+    /// <summary>A token signed with the active key as it is now (no rotation).</summary>
+    public (string Token, TimeSpan Lifetime) Issue(ProfessionalPrincipal principal)
+    {
+        var settings = options.Value;
         var now = time.GetUtcNow().UtcDateTime;
         var claims = ProfessionalClaims.ToClaims(principal, settings.Claims);
         claims[JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N");

@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Mirc.Api.Access;
 using Mirc.Api.Authentication;
 using Mirc.Grains.Interfaces.Security;
@@ -28,7 +26,6 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string> _settings;
     private readonly bool _openAccess;
-    private readonly JsonWebTokenHandler _tokens = new() { SetDefaultTimesOnTokenCreation = false };
 
     /// <summary>Creates a host; <paramref name="settings"/> are extra configuration values.</summary>
     /// <param name="settings">Extra configuration.</param>
@@ -92,21 +89,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public string MintToken(ProfessionalPrincipal principal)
     {
         ArgumentNullException.ThrowIfNull(principal);
-        var keys = Services.GetRequiredService<SigningKeyRing>();
-        var options = Services.GetRequiredService<IOptions<MircAuthOptions>>().Value;
-        var now = DateTime.UtcNow;
-        var claims = ProfessionalClaims.ToClaims(principal, options.Claims);
-        claims[JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N");
-        return _tokens.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = options.Issuer,
-            Audience = options.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + options.TokenLifetime,
-            Claims = claims,
-            SigningCredentials = keys.SigningCredentials,
-        });
+        return Services.GetRequiredService<LocalTokenIssuer>().Issue(principal).Token;
     }
 
     /// <summary>A client authenticated as <paramref name="principal"/>.</summary>

@@ -1,9 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Mirc.Api.Authentication;
 using Mirc.Grains.Interfaces.Security;
 
@@ -15,8 +12,6 @@ namespace Mirc.Integration.Tests.Security;
 /// </summary>
 public static class BearerTokens
 {
-    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
-
     /// <summary>A principal for tests.</summary>
     public static ProfessionalPrincipal Principal(string establishmentId, MircRoles roles, string? rpps = null) => new()
     {
@@ -31,21 +26,7 @@ public static class BearerTokens
     public static string Mint(WebApplicationFactory<Program> host, ProfessionalPrincipal principal)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var keys = host.Services.GetRequiredService<SigningKeyRing>();
-        var options = host.Services.GetRequiredService<IOptions<MircAuthOptions>>().Value;
-        var now = DateTime.UtcNow;
-        var claims = ProfessionalClaims.ToClaims(principal, options.Claims);
-        claims[JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N");
-        return Handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = options.Issuer,
-            Audience = options.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + options.TokenLifetime,
-            Claims = claims,
-            SigningCredentials = keys.SigningCredentials,
-        });
+        return host.Services.GetRequiredService<LocalTokenIssuer>().Issue(principal).Token;
     }
 
     /// <summary>A client of <paramref name="host"/> authenticated as <paramref name="principal"/>.</summary>
