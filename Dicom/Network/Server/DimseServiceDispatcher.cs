@@ -137,25 +137,12 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
             await MoveToAsync(channel, request, destination!, sources, progress, cancel).ConfigureAwait(false);
         else
         {
-            var prefetcher = new InstancePrefetcher(sources,
-                (source, ct) => InstanceSender.PrepareAsync(channel.Contexts, source, requirePeerScpRole: true, ct), options.RetrievePrefetch, channel.Lifetime);
-            await using (prefetcher.ConfigureAwait(false))
-            {
-                foreach (var source in sources)
-                {
-                    if (cancel.IsCancellationRequested) break;
-                    var next = prefetcher.TakeNext();
-                    var result = await SendSubOperationAsync(async () =>
-                    {
-                        var prepared = await next.ConfigureAwait(false);
-                        await using (prepared.ConfigureAwait(false))
-                            return await InstanceSender.SendPreparedAsync(channel, prepared, null, null, channel.Lifetime).ConfigureAwait(false);
-                    }, source).ConfigureAwait(false);
-                    progress.Record(source, result);
-                    // The next C-STORE-RQ (or the final response) follows at once on this association: send together.
-                    await SendPendingAsync(channel, request, progress, defer: true).ConfigureAwait(false);
-                }
-            }
+            // The next C-STORE-RQ (or the final response) follows at once on this association: pending responses are
+            // sent together with it.
+            await SendEachAsync(channel, sources, progress, cancel,
+                (source, ct) => InstanceSender.PrepareAsync(channel.Contexts, source, requirePeerScpRole: true, ct),
+                prepared => InstanceSender.SendPreparedAsync(channel, prepared, null, null, channel.Lifetime),
+                () => SendPendingAsync(channel, request, progress, defer: true)).ConfigureAwait(false);
         }
         await SendFinalAsync(channel, request, progress, cancel.IsCancellationRequested).ConfigureAwait(false);
     }
@@ -179,26 +166,10 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
         }
         await using (client.ConfigureAwait(false))
         {
-            var prefetcher = new InstancePrefetcher(sources,
-                (source, ct) => InstanceSender.PrepareAsync(client.PresentationContexts, source, requirePeerScpRole: false, ct), options.RetrievePrefetch,
-                channel.Lifetime);
-            await using (prefetcher.ConfigureAwait(false))
-            {
-                foreach (var source in sources)
-                {
-                    if (cancel.IsCancellationRequested) break;
-                    var next = prefetcher.TakeNext();
-                    var result = await SendSubOperationAsync(async () =>
-                    {
-                        var prepared = await next.ConfigureAwait(false);
-                        await using (prepared.ConfigureAwait(false))
-                            return await client.StorePreparedAsync(prepared, context.CallingAe, request.Command.MessageIdValue, channel.Lifetime)
-                                .ConfigureAwait(false);
-                    }, source).ConfigureAwait(false);
-                    progress.Record(source, result);
-                    await SendPendingAsync(channel, request, progress).ConfigureAwait(false);
-                }
-            }
+            await SendEachAsync(channel, sources, progress, cancel,
+                (source, ct) => InstanceSender.PrepareAsync(client.PresentationContexts, source, requirePeerScpRole: false, ct),
+                prepared => client.StorePreparedAsync(prepared, context.CallingAe, request.Command.MessageIdValue, channel.Lifetime),
+                () => SendPendingAsync(channel, request, progress)).ConfigureAwait(false);
             try
             {
                 await client.ReleaseAsync(channel.Lifetime).ConfigureAwait(false);
@@ -206,6 +177,32 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 NetworkLog.SubOperationFailed(_logger, "*", $"release of move association failed: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The C-STORE sub-operations of a C-GET or C-MOVE: instances prepared a few ahead, sent in order, each result
+    /// recorded and followed by <paramref name="afterEach"/> (the pending response); stops at a C-CANCEL.
+    /// </summary>
+    private async Task SendEachAsync(DimseChannel channel, List<DicomInstanceSource> sources, RetrieveProgress progress, CancellationToken cancel,
+        Func<DicomInstanceSource, CancellationToken, Task<PreparedInstance>> prepare, Func<PreparedInstance, Task<DimseResult>> send, Func<Task> afterEach)
+    {
+        var prefetcher = new InstancePrefetcher(sources, prepare, options.RetrievePrefetch, channel.Lifetime);
+        await using (prefetcher.ConfigureAwait(false))
+        {
+            foreach (var source in sources)
+            {
+                if (cancel.IsCancellationRequested) break;
+                var next = prefetcher.TakeNext();
+                var result = await SendSubOperationAsync(async () =>
+                {
+                    var prepared = await next.ConfigureAwait(false);
+                    await using (prepared.ConfigureAwait(false))
+                        return await send(prepared).ConfigureAwait(false);
+                }, source).ConfigureAwait(false);
+                progress.Record(source, result);
+                await afterEach().ConfigureAwait(false);
             }
         }
     }
