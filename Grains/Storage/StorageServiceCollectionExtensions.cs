@@ -35,7 +35,7 @@ public static class StorageServiceCollectionExtensions
             return o.Provider switch
             {
                 BlobStorageProvider.Azure => new AzureBlobStore(CreateServiceClient(o), o.AzureUploadConcurrency),
-                _ => new FileSystemBlobStore(o.RootPath!, o.FileSystemDurability),
+                _ => new FileSystemBlobStore(o.RootPath!, o.FileSystemDurability, o.DirectWrites),
             };
         });
         return services;

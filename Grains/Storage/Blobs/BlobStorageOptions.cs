@@ -17,6 +17,12 @@ public sealed class BlobStorageOptions
     /// <summary>How the filesystem store makes writes durable (default: shared syncfs rounds on Linux, per-file fsync elsewhere).</summary>
     public FileSystemDurability FileSystemDurability { get; set; } = FileSystemDurability.Auto;
 
+    /// <summary>
+    /// Streamed writes of the filesystem store (instances) bypass the page cache with direct I/O where the file system
+    /// supports it (default on; falls back to buffered writes by itself). Off: every write goes through the page cache.
+    /// </summary>
+    public bool DirectWrites { get; set; } = true;
+
     /// <summary>Azure connection string (Azurite, or account key); takes precedence over <see cref="AccountUri"/>.</summary>
     public string? ConnectionString { get; set; }
 

@@ -10,15 +10,22 @@ public sealed class SharedSyncFileSystemBlobStoreTests() : FileSystemBlobStoreTe
 /// <summary>The blob contract on the local filesystem with an fsync per file and folder.</summary>
 public sealed class PerFileFileSystemBlobStoreTests() : FileSystemBlobStoreTests(FileSystemDurability.PerFile);
 
+/// <summary>The blob contract on the local filesystem with every write through the page cache (direct writes off).</summary>
+public sealed class BufferedFileSystemBlobStoreTests() : FileSystemBlobStoreTests(OperatingSystem.IsLinux() ? FileSystemDurability.SharedSync : FileSystemDurability.PerFile, directWrites: false)
+{
+    [Fact]
+    public void Direct_writes_are_off_when_not_asked_for() => Assert.False(((FileSystemBlobStore)Store).DirectWrites);
+}
+
 /// <summary>The blob contract on the local filesystem, plus what only the filesystem can show.</summary>
 public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDisposable
 {
     private readonly string _root = TestEnvironment.NewTempDirectory("blobs");
     private readonly FileSystemBlobStore _store;
 
-    protected FileSystemBlobStoreTests(FileSystemDurability durability)
+    protected FileSystemBlobStoreTests(FileSystemDurability durability, bool directWrites = true)
     {
-        _store = new FileSystemBlobStore(_root, durability);
+        _store = new FileSystemBlobStore(_root, durability, directWrites);
         Assert.Equal(durability, _store.Durability);
     }
 
@@ -40,6 +47,47 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
 
         var files = Directory.GetFiles(_root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_root, f)).ToList();
         Assert.Equal([Path.Combine(Container, "1.2", "3.4", "5.6.dcm")], files);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4_095)]
+    [InlineData(4_096)]
+    [InlineData(4_097)]
+    [InlineData(262_143)]
+    [InlineData(262_144)]
+    [InlineData(262_145)]
+    [InlineData(1_000_003)]
+    public async Task Streamed_writes_of_any_length_read_back_exactly(int length)
+    {
+        // Direct writes go in whole 4 KiB blocks of 256 KiB chunks: the padded tail must be cut off again.
+        var content = RandomBytes(length);
+        var written = await Store.WriteAsync(Key($"sizes/{length}.dcm"), new ForwardOnlyStream(content), cancellationToken: Ct);
+
+        Assert.Equal(length, written.Length);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), written.Sha256Hex);
+        Assert.Equal(length, new FileInfo(Path.Combine(_root, Container, "sizes", $"{length}.dcm")).Length);
+        await using var read = await Store.OpenReadAsync(Key($"sizes/{length}.dcm"), cancellationToken: Ct);
+        var back = new MemoryStream();
+        await read.CopyToAsync(back, Ct);
+        Assert.Equal(content, back.ToArray());
+    }
+
+    [Fact]
+    public void Direct_writes_are_on_by_default_on_linux_disk_file_systems()
+    {
+        var root = TestEnvironment.NewTempDirectory("direct");
+        try
+        {
+            var format = OperatingSystem.IsLinux() ? new DriveInfo(root).DriveFormat : "not linux";
+            Assert.SkipUnless(format is "ext2/ext3" or "ext4" or "ext3" or "xfs" or "btrfs", $"direct I/O not expected on '{format}'");
+            using var store = new FileSystemBlobStore(root);
+            Assert.True(store.DirectWrites);
+        }
+        finally
+        {
+            TestEnvironment.TryDeleteDirectory(root);
+        }
     }
 
     [Fact]
