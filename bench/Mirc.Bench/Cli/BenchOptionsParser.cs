@@ -39,7 +39,8 @@ public static class BenchOptionsParser
           --stow-parallel K       parallel STOW-RS requests (default 4)
           --repeat N              repetitions of study/series retrievals (default 3)
           --small-repeat N        repetitions of queries, instance and frame retrievals (default 30)
-          --no-warm-up            skip the unmeasured warm-up (one store and one retrieval of a CT copy per protocol)
+          --warm-up-rounds N      unmeasured warm-up: N fresh CT copies stored per protocol, then one retrieval (default 5)
+          --no-warm-up            skip the warm-up (same as --warm-up-rounds 0)
           --only dimse|dicomweb   run one protocol family only
           --timeout SECONDS       per request (default 300)
         output:
@@ -79,7 +80,8 @@ public static class BenchOptionsParser
                 case "--stow-parallel": o.StowParallel = Positive(); break;
                 case "--repeat": o.Repeat = Positive(); break;
                 case "--small-repeat": o.SmallRepeat = Positive(); break;
-                case "--no-warm-up": o.WarmUp = false; break;
+                case "--warm-up-rounds": o.WarmUpRounds = Int(); break;
+                case "--no-warm-up": o.WarmUpRounds = 0; break;
                 case "--timeout": o.TimeoutSeconds = Positive(); break;
                 case "--out": o.OutFolder = Value(); break;
                 case "--only":

@@ -24,7 +24,7 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
 
         if (options.WarmUp)
         {
-            await WarmUpAsync(web, dimse, data.CtCopy("warm-up"), cancellationToken).ConfigureAwait(false);
+            await WarmUpAsync(web, dimse, cancellationToken).ConfigureAwait(false);
         }
 
         // Ingest. The CT stored first is the one every retrieval reads; the other C-STORE runs use fresh copies.
@@ -68,7 +68,15 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
             results.Add(await dimse.FindStudiesAsync(data.Ct.PatientId, patientStudies, cancellationToken).ConfigureAwait(false));
         }
 
-        // Retrievals.
+        // Retrievals, from the same warm start on every server: the study read once, unmeasured.
+        if (options.WarmUp)
+        {
+            Console.Error.WriteLine("warm-up: reading the retrieved study once (not measured)");
+            await (web is not null
+                ? web.RetrieveStudyAsync(data.Ct, cancellationToken, repeat: 1)
+                : dimse!.GetStudyAsync(data.Ct, cancellationToken, repeat: 1)).ConfigureAwait(false);
+        }
+
         if (web is not null)
         {
             results.Add(await web.RetrieveStudyAsync(data.Ct, cancellationToken).ConfigureAwait(false));
@@ -91,20 +99,37 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
         return results;
     }
 
-    /// <summary>Stores and retrieves a CT copy once per protocol; the figures are discarded (failures show in the later ones).</summary>
-    private async Task WarmUpAsync(DicomWebPhase? web, DimsePhase? dimse, BenchStudy copy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores <see cref="BenchOptions.WarmUpRounds"/> fresh CT copies per protocol, then retrieves one once per protocol;
+    /// the figures are discarded (failures show in the later ones).
+    /// </summary>
+    private async Task WarmUpAsync(DicomWebPhase? web, DimsePhase? dimse, CancellationToken cancellationToken)
     {
-        Console.Error.WriteLine($"warm-up: storing and retrieving {copy.Instances.Count} instances (not measured)");
+        BenchStudy? stored = null;
+        for (var round = 1; round <= options.WarmUpRounds; round++)
+        {
+            Console.Error.WriteLine($"warm-up {round}/{options.WarmUpRounds}: storing {data.Ct.Instances.Count} instances per protocol (not measured)");
+            if (web is not null)
+            {
+                stored = data.CtCopy($"warm-up-{round}");
+                await web.StoreAsync("warm-up.stow", stored, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (dimse is not null)
+            {
+                stored = data.CtCopy($"warm-up-dimse-{round}");
+                await dimse.StoreAsync("warm-up.c-store", stored, options.Associations, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         if (web is not null)
         {
-            await web.StoreAsync("warm-up.stow", copy, cancellationToken).ConfigureAwait(false);
-            await web.RetrieveStudyAsync(copy, cancellationToken, repeat: 1).ConfigureAwait(false);
+            await web.RetrieveStudyAsync(stored!, cancellationToken, repeat: 1).ConfigureAwait(false);
         }
 
         if (dimse is not null)
         {
-            await dimse.StoreAsync("warm-up.c-store", web is null ? copy : data.CtCopy("warm-up-dimse"), options.Associations, cancellationToken).ConfigureAwait(false);
-            await dimse.GetStudyAsync(copy, cancellationToken, repeat: 1).ConfigureAwait(false);
+            await dimse.GetStudyAsync(stored!, cancellationToken, repeat: 1).ConfigureAwait(false);
         }
     }
 }

@@ -50,8 +50,10 @@ public sealed class OptionsTests
     [Fact]
     public void The_warm_up_is_on_unless_refused()
     {
-        Assert.True(BenchOptionsParser.Parse([]).WarmUp);
+        Assert.Equal(5, BenchOptionsParser.Parse([]).WarmUpRounds);
+        Assert.Equal(2, BenchOptionsParser.Parse(["--warm-up-rounds", "2"]).WarmUpRounds);
         Assert.False(BenchOptionsParser.Parse(["--no-warm-up"]).WarmUp);
+        Assert.False(BenchOptionsParser.Parse(["--warm-up-rounds", "0"]).WarmUp);
     }
 
     [Fact]
