@@ -51,6 +51,16 @@ internal static class BenchCommands
 
     public static async Task<int> GetAsync(CliArguments cli, CancellationToken ct)
     {
+        for (var round = 1; round <= cli.Repeat; round++)
+        {
+            if (await GetOnceAsync(cli, ct) != 0) return 1;
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> GetOnceAsync(CliArguments cli, CancellationToken ct)
+    {
         var model = cli.Model == "patient" ? DicomUids.PatientRootQueryRetrieveInformationModelGet : DicomUids.StudyRootQueryRetrieveInformationModelGet;
         string[] syntaxes = [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian];
         var storage = DicomUids.StorageSopClasses.Take(120)

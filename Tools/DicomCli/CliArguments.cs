@@ -17,6 +17,7 @@ internal sealed class CliArguments
     public string? Password { get; private set; }
     public int Count { get; private set; } = 300;
     public int Associations { get; private set; } = 4;
+    public int Repeat { get; private set; } = 1;
     public uint? MaxPdu { get; private set; }
     public List<(string Key, string Value)> Keys { get; } = [];
     public List<string> Paths { get; } = [];
@@ -45,6 +46,7 @@ internal sealed class CliArguments
                 case "-n" or "--count": result.Count = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--max-pdu": result.MaxPdu = uint.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "-c" or "--associations": result.Associations = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "-r" or "--repeat": result.Repeat = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "-k" or "--key":
                     var kv = Next();
                     var eq = kv.IndexOf('=');
@@ -65,7 +67,8 @@ internal sealed class CliArguments
           bench-store: sends -n synthetic 512x512 16-bit CT slices (one new study) over -c associations, prints images/s
           bench-loopback: our server and client in one process, series from memory: network-layer ceiling (get, then store)
           storage-classes: prints the accepted storage SOP classes as Markdown tables (conformance statement)
-          bench-get: C-GET of the -k keys (e.g. -k StudyInstanceUID=...), instances drained and discarded, prints images/s
+          bench-get: C-GET of the -k keys (e.g. -k StudyInstanceUID=...), instances drained and discarded, prints images/s;
+                     -r N repeats it N times on new associations
           -h, --host HOST          peer host (127.0.0.1)
           -p, --port PORT          peer port (104)
           -aet AE / -aec AE        calling / called AE title (MIRC-SCU / ANY-SCP)

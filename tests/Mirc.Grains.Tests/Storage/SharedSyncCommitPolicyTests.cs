@@ -25,6 +25,24 @@ public sealed class SharedSyncCommitPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_while_rounds_are_wanted_serves_every_accepted_caller_and_returns()
+    {
+        Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
+        var policy = new SharedSyncCommitPolicy(_root);
+        var accepted = new List<Task>();
+        for (var i = 0; i < 50; i++)
+        {
+            accepted.Add(policy.PersistAllAsync());
+            await Task.Yield();
+        }
+
+        // A round may be running and another pending: both are served, then the round thread stops.
+        await Task.Run(policy.Dispose, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await Task.WhenAll(accepted).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.All(accepted, w => Assert.True(w.IsCompletedSuccessfully));
+    }
+
+    [Fact]
     public async Task A_disposed_policy_refuses_new_callers()
     {
         Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
