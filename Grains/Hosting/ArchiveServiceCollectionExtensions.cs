@@ -21,7 +21,7 @@ public static class ArchiveServiceCollectionExtensions
 {
     /// <summary>
     /// Silo side: <see cref="AddMircArchive(IServiceCollection, IConfiguration)"/> plus the "archive" grain-state
-    /// provider (<see cref="BlobGrainStorage"/>) and the start-up ingest reconciliation.
+    /// provider (<see cref="BlobGrainStorage"/>) with its journaled variant, and the start-up ingest reconciliation.
     /// </summary>
     public static ISiloBuilder AddMircArchive(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -30,6 +30,7 @@ public static class ArchiveServiceCollectionExtensions
         if (!silo.Services.Any(d => d.ServiceType == typeof(Orleans.Storage.IGrainStorage) && Equals(d.ServiceKey, StorageProviders.Archive)))
         {
             silo.AddBlobGrainStorage(StorageProviders.Archive);
+            silo.AddBlobGrainStorage(StorageProviders.ArchiveJournaled, publishLazily: true);
         }
 
         silo.Services.AddSingleton<RetentionSweeper>();

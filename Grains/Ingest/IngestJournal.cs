@@ -7,7 +7,8 @@ namespace Mirc.Grains.Ingest;
 /// <summary>
 /// Write-ahead intent records of in-flight ingests (small blobs under <c>journal/</c> in the staging container).
 /// An intent is durable before a staged blob is promoted to its final key; once manifest, patient and index are
-/// durable the ingest completes its ticket. Concurrent intents are group-committed: one slot blob holds a batch.
+/// written (the manifest possibly published lazily) the ingest completes its ticket, and the slot is emptied only after a
+/// flush that makes those writes durable. Concurrent intents are group-committed: one slot blob holds a batch.
 /// Slots are reused (rewritten in place, <see cref="IBlobStore.RewriteAsync"/>) rather than created and deleted per
 /// batch: on a busy archive a file creation and deletion per batch costs more than the write itself. A slot freed by
 /// its last completion is emptied in the background. Whatever a slot still holds after a crash (or a failed ingest)
@@ -100,8 +101,12 @@ internal sealed partial class IngestJournal
         }
     }
 
-    /// <summary>Deletes a journal batch (after reconciliation).</summary>
-    public Task DeleteAsync(BlobKey key, CancellationToken cancellationToken) => _blobs.DeleteAsync(key, null, cancellationToken);
+    /// <summary>Deletes a journal batch (after reconciliation), once the registrations it replayed are durable.</summary>
+    public async Task DeleteAsync(BlobKey key, CancellationToken cancellationToken)
+    {
+        await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _blobs.DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task FlushLoopAsync()
     {
@@ -158,6 +163,9 @@ internal sealed partial class IngestJournal
     {
         try
         {
+            // The completed ingests' manifest writes may be published lazily (IBlobStore.WriteIfMatchLazilyAsync): they
+            // must be durable before the intents that would replay them are erased.
+            await _blobs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             await _blobs.RewriteAsync(batch.Key, EmptySlot, CancellationToken.None).ConfigureAwait(false);
             lock (_gate)
             {

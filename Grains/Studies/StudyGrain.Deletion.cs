@@ -66,7 +66,7 @@ public sealed partial class StudyGrain
         _reservations.Clear();
         _totalSize = 0;
         _ordered = null;
-        _segments = new ManifestSegmentStore(ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Storage.StorageProviders.Archive), this.GetGrainId());
+        _segments = new ManifestSegmentStore(ManifestStorage(), this.GetGrainId());
         state.SegmentCount = 0;
         state.Purged = true;
         await _state.WriteStateAsync();

@@ -51,8 +51,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive);
-        _segments = new ManifestSegmentStore(storage, this.GetGrainId());
+        _segments = new ManifestSegmentStore(ManifestStorage(), this.GetGrainId());
         foreach (var entry in await _segments.LoadAsync(_state.State.SegmentCount))
         {
             Index(entry);
@@ -332,6 +331,15 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         _ordered = null;
     }
+
+    /// <summary>
+    /// Segment writes publish lazily: an instance is acknowledged once its blob and its ingest-journal intent are durable,
+    /// and the journal record is completed only after the segment write, so a crash that loses the segment's new name
+    /// loses the completion too and start-up reconciliation adds the instance again.
+    /// </summary>
+    private IGrainStorage ManifestStorage() =>
+        ServiceProvider.GetKeyedService<IGrainStorage>(StorageProviders.ArchiveJournaled)
+        ?? ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive);
 
     private bool TryFindPending(string sopInstanceUid, out InstanceEntry? entry)
     {

@@ -238,7 +238,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
+    public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default) =>
+        WriteIfMatchCoreAsync(key, content, expected, publishDurably: true, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// With shared-sync durability the content is flushed before the rename and the rename is left to the next round:
+    /// one flush round on the caller's path instead of two. Per-file durability publishes durably at once.
+    /// </remarks>
+    public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default) =>
+        WriteIfMatchCoreAsync(key, content, expected, publishDurably: !_commit.DataFlushCoversEntries, cancellationToken);
+
+    private async Task<BlobETag> WriteIfMatchCoreAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, bool publishDurably, CancellationToken cancellationToken)
     {
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
@@ -284,7 +295,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             }
         }
 
-        await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+        if (publishDurably)
+        {
+            await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+        }
+
         return etag;
     }
 

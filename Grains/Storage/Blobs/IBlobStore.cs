@@ -41,6 +41,16 @@ public interface IBlobStore
     Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="WriteIfMatchAsync"/> whose new version may become durable only with the next durable operation of this
+    /// store that starts after it returns (a write, a deletion, <see cref="FlushAsync"/>). The content is always durable
+    /// before the name is published, so a crash leaves the previous version or the new one, never a torn one. Only for
+    /// writes something else can replay after a crash (the ingest journal for study manifests). Default: a durable write.
+    /// </summary>
+    /// <exception cref="BlobConcurrencyException">The current version differs.</exception>
+    Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default) =>
+        WriteIfMatchAsync(key, content, expected, cancellationToken);
+
+    /// <summary>
     /// Replaces a small blob unconditionally, durable on return, reusing its storage: on the filesystem the file is
     /// overwritten in place (no new file, no deletion), so a crash during the call may leave it torn. For records
     /// whose readers validate them and that are rewritten very often (ingest journal slots). Azure: a plain upload.

@@ -19,6 +19,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     private readonly string _container;
     private readonly Serializer _serializer;
     private readonly ILogger _logger;
+    private readonly bool _publishLazily;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="name">Provider name (for messages).</param>
@@ -26,9 +27,14 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     /// <param name="layout">Gives the grain-state container.</param>
     /// <param name="serializer">Orleans serializer.</param>
     /// <param name="logger">Logger.</param>
-    public BlobGrainStorage(string name, IBlobStore blobs, InstanceBlobLayout layout, Serializer serializer, ILogger<BlobGrainStorage> logger)
+    /// <param name="publishLazily">
+    /// Writes publish their new version lazily (<see cref="IBlobStore.WriteIfMatchLazilyAsync"/>): only for state whose
+    /// writes a journal replays after a crash.
+    /// </param>
+    public BlobGrainStorage(string name, IBlobStore blobs, InstanceBlobLayout layout, Serializer serializer, ILogger<BlobGrainStorage> logger, bool publishLazily = false)
     {
         _name = name;
+        _publishLazily = publishLazily;
         _blobs = blobs;
         _container = layout.GrainStateContainer;
         _serializer = serializer;
@@ -60,7 +66,9 @@ public sealed partial class BlobGrainStorage : IGrainStorage
         var payload = _serializer.SerializeToArray(grainState.State);
         try
         {
-            var etag = await _blobs.WriteIfMatchAsync(key, payload, ToBlobETag(grainState.ETag)).ConfigureAwait(false);
+            var etag = _publishLazily
+                ? await _blobs.WriteIfMatchLazilyAsync(key, payload, ToBlobETag(grainState.ETag)).ConfigureAwait(false)
+                : await _blobs.WriteIfMatchAsync(key, payload, ToBlobETag(grainState.ETag)).ConfigureAwait(false);
             grainState.ETag = etag.Value;
             grainState.RecordExists = true;
         }

@@ -9,8 +9,11 @@ namespace Mirc.Grains.Storage.GrainState;
 /// <summary>Registers <see cref="BlobGrainStorage"/> on a silo (requires <c>AddBlobStore</c> / <c>AddMircStorage</c>).</summary>
 public static class BlobGrainStorageSiloBuilderExtensions
 {
-    /// <summary>Adds the blob grain storage under <paramref name="name"/> (grains use <see cref="StorageProviders.Archive"/>).</summary>
-    public static ISiloBuilder AddBlobGrainStorage(this ISiloBuilder builder, string name = StorageProviders.Archive)
+    /// <summary>
+    /// Adds the blob grain storage under <paramref name="name"/> (grains use <see cref="StorageProviders.Archive"/>);
+    /// <paramref name="publishLazily"/> for <see cref="StorageProviders.ArchiveJournaled"/>.
+    /// </summary>
+    public static ISiloBuilder AddBlobGrainStorage(this ISiloBuilder builder, string name = StorageProviders.Archive, bool publishLazily = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, key) => new BlobGrainStorage(
@@ -18,7 +21,8 @@ public static class BlobGrainStorageSiloBuilderExtensions
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<InstanceBlobLayout>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-            sp.GetRequiredService<ILogger<BlobGrainStorage>>()));
+            sp.GetRequiredService<ILogger<BlobGrainStorage>>(),
+            publishLazily));
         return builder;
     }
 

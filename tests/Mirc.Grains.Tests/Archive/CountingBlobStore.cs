@@ -3,10 +3,13 @@ using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Tests.Archive;
 
-/// <summary>Blob store decorator recording every small-blob write (grain state, journal) with its size.</summary>
+/// <summary>Blob store decorator recording every small-blob write (grain state, journal) with its size, and flushes.</summary>
 internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 {
     public ConcurrentQueue<(BlobKey Key, int Bytes)> SmallWrites { get; } = new();
+
+    /// <summary>Small writes and flushes in call order: <c>write {key} {bytes}</c> or <c>flush</c>.</summary>
+    public ConcurrentQueue<string> Operations { get; } = new();
 
     public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) =>
         inner.WriteAsync(key, content, options, cancellationToken);
@@ -25,14 +28,35 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 
     public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
-        SmallWrites.Enqueue((key, content.Length));
+        Record(key, content.Length);
         return inner.RewriteAsync(key, content, cancellationToken);
     }
 
     public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
     {
-        SmallWrites.Enqueue((key, content.Length));
+        Record(key, content.Length);
         return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
+    }
+
+    public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
+    {
+        Record(key, content.Length);
+        return inner.WriteIfMatchLazilyAsync(key, content, expected, cancellationToken);
+    }
+
+    public Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) =>
+        inner.MoveLazilyAsync(source, destination, cancellationToken);
+
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Operations.Enqueue("flush");
+        return inner.FlushAsync(cancellationToken);
+    }
+
+    private void Record(BlobKey key, int bytes)
+    {
+        SmallWrites.Enqueue((key, bytes));
+        Operations.Enqueue($"write {key} {bytes}");
     }
 
     public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) =>

@@ -63,6 +63,26 @@ public sealed class BlobGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task The_journaled_variant_shares_the_state_and_still_refuses_stale_writes()
+    {
+        // Study manifests go through the lazily publishing variant; everything else reads them through the plain one.
+        var journaled = new BlobGrainStorage("archive-journaled", _blobs, _layout, _services.GetRequiredService<Serializer>(), NullLogger<BlobGrainStorage>.Instance, publishLazily: true);
+        var written = new GrainState<List<string>>(["1.2.3.1"]);
+        await journaled.WriteStateAsync("manifest-0", Grain("1.2.3"), written);
+        var first = written.ETag;
+        written.State!.Add("1.2.3.2");
+        await journaled.WriteStateAsync("manifest-0", Grain("1.2.3"), written);
+
+        var read = new GrainState<List<string>>();
+        await _storage.ReadStateAsync("manifest-0", Grain("1.2.3"), read);
+        Assert.Equal(["1.2.3.1", "1.2.3.2"], read.State);
+        Assert.Equal(written.ETag, read.ETag);
+
+        var stale = new GrainState<List<string>>(["other"]) { ETag = first };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => journaled.WriteStateAsync("manifest-0", Grain("1.2.3"), stale));
+    }
+
+    [Fact]
     public async Task State_names_and_grains_are_kept_apart()
     {
         await _storage.WriteStateAsync("a", Grain("1"), new GrainState<string>("a1"));
