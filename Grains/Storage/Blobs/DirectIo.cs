@@ -70,7 +70,10 @@ internal static class DirectIo
         }
     }
 
-    /// <summary>Whether files created in <paramref name="directory"/> accept direct I/O (probed with a scratch file).</summary>
+    /// <summary>
+    /// Whether files created in <paramref name="directory"/> accept direct I/O: a scratch file is switched to it and one
+    /// aligned block written (some file systems take the flag and refuse the writes, or need a larger alignment).
+    /// </summary>
     public static bool IsAvailableIn(string directory)
     {
         if (!IsSupportedPlatform)
@@ -79,12 +82,22 @@ internal static class DirectIo
         }
 
         var probe = Path.Combine(directory, $".direct-probe-{Guid.NewGuid():N}");
+        var pool = new AlignedBufferPool(Alignment, maxRetained: 0);
+        var block = pool.Rent();
         try
         {
             using var handle = File.OpenHandle(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.DeleteOnClose);
-            return TryEnable(handle);
+            if (!TryEnable(handle))
+            {
+                return false;
+            }
+
+            var window = pool.Window(block);
+            window.Span.Clear();
+            RandomAccess.Write(handle, window.Span, 0);
+            return true;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return false;
         }
