@@ -74,23 +74,6 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
     }
 
     [Fact]
-    public void Direct_writes_are_on_by_default_on_linux_disk_file_systems()
-    {
-        var root = TestEnvironment.NewTempDirectory("direct");
-        try
-        {
-            var format = OperatingSystem.IsLinux() ? new DriveInfo(root).DriveFormat : "not linux";
-            Assert.SkipUnless(format is "ext2/ext3" or "ext4" or "ext3" or "xfs" or "btrfs", $"direct I/O not expected on '{format}'");
-            using var store = new FileSystemBlobStore(root);
-            Assert.True(store.DirectWrites);
-        }
-        finally
-        {
-            TestEnvironment.TryDeleteDirectory(root);
-        }
-    }
-
-    [Fact]
     public async Task Conditional_versions_of_a_key_never_share_an_etag_even_within_one_clock_tick()
     {
         var key = Key("fast");
