@@ -45,8 +45,9 @@ fi
 pg_bin="$(postgres_bin_dir)"
 
 tools_dir="${MIRC_TOOLS_DIR:-$MIRC_REPO_ROOT/.tools}"
-azurite_main="$tools_dir/node_modules/azurite/dist/src/blob/main.js" # always launched with --disableTelemetry (below)
-if [ ! -f "$azurite_main" ]; then
+# The script and its --disableTelemetry travel together: no outbound connection may leave this machine.
+azurite_launch=("$tools_dir/node_modules/azurite/dist/src/blob/main.js" --disableTelemetry)
+if [ ! -f "${azurite_launch[0]}" ]; then
   echo "installing Azurite into $tools_dir"
   mkdir -p "$tools_dir"
   cp "$MIRC_REPO_ROOT/tools/package.json" "$tools_dir/package.json"
@@ -78,8 +79,7 @@ trap on_error ERR
 # --- Azurite (launched first: node takes a few seconds to listen, meanwhile Redis and PostgreSQL start) -----------
 azurite_port="$(free_port)"
 mkdir -p "$MIRC_CLUSTER_DIR/azurite"
-# --disableTelemetry always: no outbound connection may leave this machine.
-nohup node "$azurite_main" --disableTelemetry --blobHost 127.0.0.1 --blobPort "$azurite_port" \
+nohup node "${azurite_launch[@]}" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
   --location "$MIRC_CLUSTER_DIR/azurite" --skipApiVersionCheck --loose \
   >"$MIRC_CLUSTER_DIR/azurite/azurite.log" 2>&1 &
 state_set AZURITE_PID "$!"

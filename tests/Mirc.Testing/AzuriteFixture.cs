@@ -35,8 +35,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        // Launched below with --disableTelemetry: Azurite must never reach an outside host.
-        var main = Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "blob", "main.js");
+        // The script and its --disableTelemetry travel together: Azurite must never reach an outside host.
+        string[] launch = [Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "blob", "main.js"), "--disableTelemetry"];
+        var main = launch[0];
         if (!File.Exists(main))
         {
             throw new InvalidOperationException(
@@ -52,11 +53,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[]
-                 {
-                     main, "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
-                 })
+        string[] arguments =
+        [
+            .. launch, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
