@@ -55,7 +55,7 @@ public static class MemoryCommand
             started,
             string.Create(CultureInfo.InvariantCulture,
                 $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, 1-min load average {loadBefore:0.0} at start, {LoadAverage.OneMinute():0.0} at end"),
-            $"DIMSE {options.CalledAe}@{options.DicomHost}:{options.DicomPort}, DICOMweb {options.DicomWebUrl?.ToString() ?? "off"}",
+            options.Archive.ToString(),
             options.SiloPid, options.LimitBytes, steps, hwm, ProcMemoryStatus.Self().HwmBytes);
         Console.WriteLine(MemoryReportMarkdown.Format(report));
         if (options.OutFolder is not null)

@@ -1,3 +1,5 @@
+using Mirc.Bench.Cli;
+
 namespace Mirc.Bench.Memory;
 
 /// <summary>What the <c>memory</c> subcommand is told on its command line.</summary>
@@ -6,23 +8,8 @@ public sealed class MemoryOptions
     /// <summary>Process id of the silo whose memory is watched (Linux <c>/proc</c>).</summary>
     public int SiloPid { get; set; }
 
-    /// <summary>DIMSE peer host.</summary>
-    public string DicomHost { get; set; } = "127.0.0.1";
-
-    /// <summary>DIMSE peer port.</summary>
-    public int DicomPort { get; set; } = 11112;
-
-    /// <summary>Called AE title (the archive).</summary>
-    public string CalledAe { get; set; } = "MIRC";
-
-    /// <summary>Calling AE title (this benchmark as SCU).</summary>
-    public string CallingAe { get; set; } = "MIRCBENCH";
-
-    /// <summary>DICOMweb base URL; null skips the WADO-RS steps.</summary>
-    public Uri? DicomWebUrl { get; set; }
-
-    /// <summary>Bearer token sent on every DICOMweb request.</summary>
-    public string? Bearer { get; set; }
+    /// <summary>The archive driven: DIMSE peer and optional DICOMweb root.</summary>
+    public ArchiveEndpoints Archive { get; } = new();
 
     /// <summary>Approximate pixel data bytes of the multi-frame instance; 0 skips its steps.</summary>
     public long MultiFrameBytes { get; set; } = 2_000_000_000;

@@ -7,17 +7,12 @@ namespace Mirc.Bench.Memory;
 public static class MemoryOptionsParser
 {
     /// <summary>Text printed by <c>memory --help</c>.</summary>
-    public const string Usage = """
+    public static readonly string Usage = $"""
         usage: Mirc.Bench memory --pid PID [options]
         Memory bound of issue #8: the silo's resident set while it ingests one huge multi-frame instance (generated while
         it is sent, never held in memory) and while it serves a study of thousands of instances.
           --pid PID               process id of the silo (its /proc/PID/status is sampled)
-          --dicom-host HOST       DIMSE host (default 127.0.0.1)
-          --dicom-port PORT       DIMSE port (default 11112)
-          --called-ae AE          archive AE title (default MIRC)
-          --calling-ae AE         our AE title (default MIRCBENCH)
-          --dicomweb-url URL      also retrieve by WADO-RS from this DICOMweb root
-          --bearer TOKEN          Authorization: Bearer TOKEN on DICOMweb requests
+        {ArchiveEndpoints.Usage}
           --multiframe-bytes N    pixel data of the multi-frame instance (default 2000000000; 0 = skip)
           --frame-side N          its frames are N x N 8-bit (default 512)
           --instances N           instances of the large study, 64x64 16-bit CT (default 5000; 0 = skip)
@@ -44,15 +39,14 @@ public static class MemoryOptionsParser
             int Int() => Long() is var v and <= int.MaxValue ? (int)v : throw new ArgumentException($"{name} is too large");
             int Positive() => Int() is var v and > 0 ? v : throw new ArgumentException($"{name} must be at least 1");
 
+            if (o.Archive.TryApply(name, Value))
+            {
+                continue;
+            }
+
             switch (name)
             {
                 case "--pid": o.SiloPid = Positive(); break;
-                case "--dicom-host": o.DicomHost = Value(); break;
-                case "--dicom-port": o.DicomPort = Positive(); break;
-                case "--called-ae": o.CalledAe = OptionValues.AeTitle(name, Value()); break;
-                case "--calling-ae": o.CallingAe = OptionValues.AeTitle(name, Value()); break;
-                case "--dicomweb-url": o.DicomWebUrl = OptionValues.Url(name, Value()); break;
-                case "--bearer": o.Bearer = Value(); break;
                 case "--multiframe-bytes": o.MultiFrameBytes = Long(); break;
                 case "--frame-side": o.FrameSide = Positive(); break;
                 case "--instances": o.Instances = Int(); break;

@@ -21,9 +21,9 @@ public sealed class MemoryScenario(MemoryOptions options)
     public async Task<IReadOnlyList<MemoryStepResult>> RunAsync(CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
-        var target = new DimseTarget(options.DicomHost, options.DicomPort, options.CalledAe, options.CallingAe);
+        var target = options.Archive.Dimse;
         var dimse = new DimseDriver(target, timeout);
-        using var http = options.DicomWebUrl is { } url ? DicomWebClientFactory.Create(url, options.Bearer, 4, timeout) : null;
+        using var http = options.Archive.DicomWebUrl is { } url ? DicomWebClientFactory.Create(url, options.Archive.Bearer, 4, timeout) : null;
         var web = http is null ? null : new DicomWebDriver(http);
         var steps = new List<MemoryStepResult>();
 

@@ -24,7 +24,7 @@ public static class ScalingCommand
             started,
             string.Create(CultureInfo.InvariantCulture,
                 $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, 1-min load average {loadBefore:0.0} at start, {LoadAverage.OneMinute():0.0} at end"),
-            $"DIMSE {options.CalledAe}@{options.DicomHost}:{options.DicomPort} as {options.CallingAe}, DICOMweb {options.DicomWebUrl?.ToString() ?? "off"}",
+            options.Archive.ToString(),
             string.Create(CultureInfo.InvariantCulture,
                 $"64x64 16-bit CT instances (~9 KB each), studies of {string.Join(", ", options.Sizes)} instances stored over {options.Associations} associations"),
             options.Repeat,

@@ -1,25 +1,12 @@
+using Mirc.Bench.Cli;
+
 namespace Mirc.Bench.Scaling;
 
 /// <summary>What the <c>retrieve-scaling</c> subcommand is told on its command line.</summary>
 public sealed class ScalingOptions
 {
-    /// <summary>DIMSE peer host.</summary>
-    public string DicomHost { get; set; } = "127.0.0.1";
-
-    /// <summary>DIMSE peer port.</summary>
-    public int DicomPort { get; set; } = 11112;
-
-    /// <summary>Called AE title (the archive).</summary>
-    public string CalledAe { get; set; } = "MIRC";
-
-    /// <summary>Calling AE title (this benchmark as SCU).</summary>
-    public string CallingAe { get; set; } = "MIRCBENCH";
-
-    /// <summary>DICOMweb base URL; null skips the WADO-RS retrievals.</summary>
-    public Uri? DicomWebUrl { get; set; }
-
-    /// <summary>Bearer token sent on every DICOMweb request.</summary>
-    public string? Bearer { get; set; }
+    /// <summary>The archive driven: DIMSE peer and optional DICOMweb root.</summary>
+    public ArchiveEndpoints Archive { get; } = new();
 
     /// <summary>Study sizes in instances, ascending and distinct.</summary>
     public IReadOnlyList<int> Sizes { get; set; } = [10, 100, 1000, 5000];

@@ -7,17 +7,12 @@ namespace Mirc.Bench.Scaling;
 public static class ScalingOptionsParser
 {
     /// <summary>Text printed by <c>retrieve-scaling --help</c>.</summary>
-    public const string Usage = """
+    public static readonly string Usage = $"""
         usage: Mirc.Bench retrieve-scaling [options]
         Retrieve cost per instance against study size (issue #8: it must stay flat). For each size a fresh study of that many
         64x64 16-bit CT instances is stored (not measured); after one unmeasured retrieval of each, --repeat rounds retrieve
         every study whole once (sizes interleaved) by C-GET (a new association each) and, with --dicomweb-url, by WADO-RS.
-          --dicom-host HOST       DIMSE host (default 127.0.0.1)
-          --dicom-port PORT       DIMSE port (default 11112)
-          --called-ae AE          archive AE title (default MIRC)
-          --calling-ae AE         our AE title (default MIRCBENCH)
-          --dicomweb-url URL      also retrieve by WADO-RS from this DICOMweb root
-          --bearer TOKEN          Authorization: Bearer TOKEN on DICOMweb requests
+        {ArchiveEndpoints.Usage}
           --sizes LIST            study sizes in instances (default 10,100,1000,5000)
           --repeat N              measured retrievals per size and protocol (default 3)
           --associations K        parallel associations storing each study (default 4)
@@ -39,14 +34,13 @@ public static class ScalingOptionsParser
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
             int Positive() => PositiveNumber(name, Value());
 
+            if (o.Archive.TryApply(name, Value))
+            {
+                continue;
+            }
+
             switch (name)
             {
-                case "--dicom-host": o.DicomHost = Value(); break;
-                case "--dicom-port": o.DicomPort = Positive(); break;
-                case "--called-ae": o.CalledAe = OptionValues.AeTitle(name, Value()); break;
-                case "--calling-ae": o.CallingAe = OptionValues.AeTitle(name, Value()); break;
-                case "--dicomweb-url": o.DicomWebUrl = OptionValues.Url(name, Value()); break;
-                case "--bearer": o.Bearer = Value(); break;
                 case "--sizes": o.Sizes = Sizes(name, Value()); break;
                 case "--repeat": o.Repeat = Positive(); break;
                 case "--associations": o.Associations = Positive(); break;
@@ -58,7 +52,6 @@ public static class ScalingOptionsParser
             }
         }
 
-        if (o.DicomPort > 65535) throw new ArgumentException("--dicom-port must be at most 65535");
         return o;
     }
 

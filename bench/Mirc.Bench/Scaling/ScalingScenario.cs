@@ -24,8 +24,8 @@ public sealed class ScalingScenario(ScalingOptions options)
     public async Task<IReadOnlyList<ScalingRow>> RunAsync(CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
-        var dimse = new DimseDriver(new DimseTarget(options.DicomHost, options.DicomPort, options.CalledAe, options.CallingAe), timeout);
-        using var http = options.DicomWebUrl is { } url ? DicomWebClientFactory.Create(url, options.Bearer, 4, timeout) : null;
+        var dimse = new DimseDriver(options.Archive.Dimse, timeout);
+        using var http = options.Archive.DicomWebUrl is { } url ? DicomWebClientFactory.Create(url, options.Archive.Bearer, 4, timeout) : null;
         var web = http is null ? null : new DicomWebDriver(http);
 
         var protocols = web is null ? new[] { CGet } : [CGet, WadoRs];

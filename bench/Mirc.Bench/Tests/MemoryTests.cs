@@ -124,7 +124,7 @@ public sealed class MemoryTests
     {
         var o = MemoryOptionsParser.Parse(["--pid", "42", "--dicom-port", "20104", "--limit-mb", "900", "--instances", "10", "--multiframe-bytes", "0"]);
 
-        Assert.Equal((42, 20104, 900_000_000L, 10, 0L), (o.SiloPid, o.DicomPort, o.LimitBytes, o.Instances, o.MultiFrameBytes));
+        Assert.Equal((42, 20104, 900_000_000L, 10, 0L), (o.SiloPid, o.Archive.DicomPort, o.LimitBytes, o.Instances, o.MultiFrameBytes));
         Assert.Throws<ArgumentException>(() => MemoryOptionsParser.Parse(["--dicom-port", "1"]));
         Assert.Throws<ArgumentException>(() => MemoryOptionsParser.Parse(["--pid", "1", "--instances", "0", "--multiframe-bytes", "0"]));
         Assert.Throws<ArgumentException>(() => MemoryOptionsParser.Parse(["--pid", "1", "--frame-side", "511"]));

@@ -16,11 +16,11 @@ public sealed class ScalingTests
             "--repeat", "5", "--dicomweb-url", "http://127.0.0.1:21080/dicomweb/", "--bearer", "tok", "--no-warm-up", "--out", "/tmp/x",
         ]);
 
-        Assert.Equal(21104, o.DicomPort);
+        Assert.Equal(21104, o.Archive.DicomPort);
         Assert.Equal([10, 100, 1000], o.Sizes);
         Assert.Equal(5, o.Repeat);
-        Assert.Equal("http://127.0.0.1:21080/dicomweb", o.DicomWebUrl!.ToString());
-        Assert.Equal("tok", o.Bearer);
+        Assert.Equal("http://127.0.0.1:21080/dicomweb", o.Archive.DicomWebUrl!.ToString());
+        Assert.Equal("tok", o.Archive.Bearer);
         Assert.False(o.WarmUp);
         Assert.Equal("/tmp/x", o.OutFolder);
     }
@@ -33,7 +33,7 @@ public sealed class ScalingTests
         Assert.Equal([10, 100, 1000, 5000], o.Sizes);
         Assert.Equal(3, o.Repeat);
         Assert.Equal(4, o.Associations);
-        Assert.Null(o.DicomWebUrl);
+        Assert.Null(o.Archive.DicomWebUrl);
         Assert.True(o.WarmUp);
     }
 
