@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Mirc.Bench.Cli;
 using Mirc.Bench.Data;
 using Mirc.Bench.Indexing;
@@ -62,8 +61,7 @@ try
     var report = new BenchReport(
         options.Label,
         started,
-        FormattableString.Invariant(
-            $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, 1-min load average {loadBefore:0.0} at start, {LoadAverage.OneMinute():0.0} at end"),
+        MachineDescription.Describe(loadBefore),
         $"DIMSE {(options.Dimse ? $"{options.CalledAe}@{options.DicomHost}:{options.DicomPort}" : "off")}, DICOMweb {(options.DicomWeb ? options.DicomWebUrl!.ToString() : "off")}",
         data.Description,
         results);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using Mirc.Bench.Measurement;
 
 namespace Mirc.Bench.Memory;
@@ -53,8 +51,7 @@ public static class MemoryCommand
 
         var report = new MemoryReport(
             started,
-            string.Create(CultureInfo.InvariantCulture,
-                $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, 1-min load average {loadBefore:0.0} at start, {LoadAverage.OneMinute():0.0} at end"),
+            MachineDescription.Describe(loadBefore),
             options.Archive.ToString(),
             options.SiloPid, options.LimitBytes, steps, hwm, ProcMemoryStatus.Self().HwmBytes);
         Console.WriteLine(MemoryReportMarkdown.Format(report));

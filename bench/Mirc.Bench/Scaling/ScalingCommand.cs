@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Mirc.Bench.Measurement;
 
 namespace Mirc.Bench.Scaling;
@@ -22,8 +21,7 @@ public static class ScalingCommand
         var rows = await new ScalingScenario(options).RunAsync(cancellationToken).ConfigureAwait(false);
         var report = new ScalingReport(
             started,
-            string.Create(CultureInfo.InvariantCulture,
-                $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, 1-min load average {loadBefore:0.0} at start, {LoadAverage.OneMinute():0.0} at end"),
+            MachineDescription.Describe(loadBefore),
             options.Archive.ToString(),
             string.Create(CultureInfo.InvariantCulture,
                 $"64x64 16-bit CT instances (~9 KB each), studies of {string.Join(", ", options.Sizes)} instances stored over {options.Associations} associations"),
