@@ -16,6 +16,9 @@ internal static class DirectIo
     /// <summary>Alignment of buffers, offsets and lengths: covers 512-byte and 4 KiB logical sectors.</summary>
     public const int Alignment = 4096;
 
+    /// <summary>Buffers of direct writes: 256 KB each, two per streamed write in flight, 64 kept (16 MB).</summary>
+    public static readonly AlignedBufferPool Buffers = new(256 * 1024, maxRetained: 64);
+
     private const int GetFlags = 3;
     private const int SetFlags = 4;
     private const int InvalidArgument = 22;
@@ -82,8 +85,7 @@ internal static class DirectIo
         }
 
         var probe = Path.Combine(directory, $".direct-probe-{Guid.NewGuid():N}");
-        var pool = new AlignedBufferPool(Alignment, maxRetained: 0);
-        var block = pool.Rent();
+        var block = Buffers.Rent();
         try
         {
             using var handle = File.OpenHandle(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.DeleteOnClose);
@@ -92,14 +94,18 @@ internal static class DirectIo
                 return false;
             }
 
-            var window = pool.Window(block);
-            window.Span.Clear();
-            RandomAccess.Write(handle, window.Span, 0);
+            var first = Buffers.Window(block)[..Alignment];
+            first.Span.Clear();
+            RandomAccess.Write(handle, first.Span, 0);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return false;
+        }
+        finally
+        {
+            Buffers.Return(block);
         }
     }
 

@@ -24,11 +24,7 @@ namespace Mirc.Grains.Storage.Blobs;
 public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
-    private const int DirectChunkSize = 256 * 1024;
     private const int LockStripes = 1024;
-
-    // Two per streamed write in flight; 64 kept = 16 MB.
-    private static readonly AlignedBufferPool DirectBuffers = new(DirectChunkSize, maxRetained: 64);
 
     private readonly SemaphoreSlim[] _keyLocks;
     private readonly IFileCommitPolicy _commit;
@@ -503,12 +499,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     private static async Task<(long Length, byte[] Hash)> CopyHashingAsync(Stream content, SafeFileHandle handle, bool direct, CancellationToken cancellationToken)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var currentArray = direct ? DirectBuffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
-        var nextArray = direct ? DirectBuffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        var currentArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        var nextArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
-            var current = direct ? DirectBuffers.Window(currentArray) : currentArray.AsMemory(0, CopyBufferSize);
-            var next = direct ? DirectBuffers.Window(nextArray) : nextArray.AsMemory(0, CopyBufferSize);
+            var current = direct ? DirectIo.Buffers.Window(currentArray) : currentArray.AsMemory(0, CopyBufferSize);
+            var next = direct ? DirectIo.Buffers.Window(nextArray) : nextArray.AsMemory(0, CopyBufferSize);
             var size = current.Length;
             long offset = 0;
             // Whole buffers, not whatever each read returns (network streams hand out a few KB at a time): one write
@@ -551,7 +547,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         if (direct)
         {
-            DirectBuffers.Return(array);
+            DirectIo.Buffers.Return(array);
         }
         else
         {
