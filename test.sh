@@ -11,6 +11,17 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need_apt+=(python3-yaml)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# Independent DICOM peers and reference tools for interop tests (Orthanc as a DIMSE/DICOMweb client, Odil, GDCM,
+# dicom3tools), codec libraries used through P/Invoke, pydicom for third-party test files, libfaketime for clock tests.
+[ -x /usr/sbin/Orthanc ] || need_apt+=(orthanc)
+[ -d /usr/share/orthanc/plugins ] && ls /usr/share/orthanc/plugins/libOrthancDicomWeb* >/dev/null 2>&1 || need_apt+=(orthanc-dicomweb)
+command -v odil >/dev/null 2>&1 || need_apt+=(odil python3-odil)
+command -v gdcmconv >/dev/null 2>&1 || need_apt+=(libgdcm-tools)
+command -v dciodvfy >/dev/null 2>&1 || need_apt+=(dicom3tools)
+command -v faketime >/dev/null 2>&1 || need_apt+=(faketime)
+/usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || need_apt+=(python3-pydicom)
+ls /usr/lib/x86_64-linux-gnu/libopenjp2.so.7 /usr/lib/x86_64-linux-gnu/libcharls.so.2 /usr/lib/x86_64-linux-gnu/libturbojpeg.so.0 >/dev/null 2>&1 \
+  || need_apt+=(libopenjp2-7 libcharls2 libturbojpeg0)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
