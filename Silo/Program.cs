@@ -52,12 +52,15 @@ builder.Services.AddHostedService<LocalAccountSeeder>();
 builder.Services.AddMircApi(builder.Configuration);
 builder.Services.AddDashboardAccess(builder.Configuration);
 
+builder.AddMircTelemetry();
+
 builder.Services.AddHealthChecks()
     .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"])
     .AddCheck<DataFolderHealthCheck>("data-folder", tags: ["ready"]);
 
 var app = builder.Build();
 
+app.UseMircMetricsEndpoint();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 // The dashboard shows grain state: platform administrators only. Health, /docs and /openapi stay public.

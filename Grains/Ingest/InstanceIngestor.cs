@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Observability;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Storage.Blobs;
 
@@ -58,18 +60,38 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(request);
-        if (!await _slots.WaitAsync(_options.QueueTimeout, cancellationToken).ConfigureAwait(false))
-        {
-            LogBusy(_logger, request.Caller.EstablishmentId);
-            return IngestOutcome.Failure(IngestStatus.OutOfResources, "Too many instances in flight; retry later.", request.AffectedSopClassUid, request.AffectedSopInstanceUid);
-        }
-
+        var startedAt = Stopwatch.GetTimestamp();
+        ArchiveMetrics.IngestQueued();
+        bool admitted;
         try
         {
-            return await IngestCoreAsync(instance, request, cancellationToken).ConfigureAwait(false);
+            admitted = await _slots.WaitAsync(_options.QueueTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            ArchiveMetrics.IngestSlotRefused();
+            throw;
+        }
+
+        if (!admitted)
+        {
+            ArchiveMetrics.IngestSlotRefused();
+            LogBusy(_logger, request.Caller.EstablishmentId);
+            var busy = IngestOutcome.Failure(IngestStatus.OutOfResources, "Too many instances in flight; retry later.", request.AffectedSopClassUid, request.AffectedSopInstanceUid);
+            ArchiveMetrics.IngestCompleted(busy, startedAt);
+            return busy;
+        }
+
+        ArchiveMetrics.IngestStarted();
+        try
+        {
+            var outcome = await IngestCoreAsync(instance, request, cancellationToken).ConfigureAwait(false);
+            ArchiveMetrics.IngestCompleted(outcome, startedAt);
+            return outcome;
         }
         finally
         {
+            ArchiveMetrics.IngestEnded();
             _slots.Release();
         }
     }

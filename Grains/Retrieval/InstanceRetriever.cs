@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Observability;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Retrieval;
@@ -80,10 +81,13 @@ public sealed class InstanceRetriever : IInstanceRetriever
         ArgumentNullException.ThrowIfNull(instance);
         try
         {
-            return await _blobs.OpenReadAsync(KeyOf(instance), null, cancellationToken).ConfigureAwait(false);
+            var stream = await _blobs.OpenReadAsync(KeyOf(instance), null, cancellationToken).ConfigureAwait(false);
+            ArchiveMetrics.InstanceOpened(instance.Size);
+            return stream;
         }
         catch (BlobNotFoundException ex)
         {
+            ArchiveMetrics.StorageFailed("read");
             throw new InstanceNotFoundException($"Blob of instance {instance.SopInstanceUid} is missing: {ex.Message}");
         }
     }

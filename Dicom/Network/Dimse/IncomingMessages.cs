@@ -14,6 +14,9 @@ internal sealed class IncomingRequest
 
     /// <summary>Completes when the last dataset fragment was received (or at once without dataset); faults on abort.</summary>
     public required Task DataSetReceived { get; init; }
+
+    /// <summary>When the command arrived (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for the operation's duration.</summary>
+    public long ReceivedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 }
 
 /// <summary>A response received from the peer, with its (buffered) dataset if any.</summary>

@@ -118,6 +118,7 @@ public sealed class DicomServer : IAsyncDisposable
     {
         await Task.Yield(); // never run an association on the accept loop
         var count = Interlocked.Increment(ref _active);
+        DimseMetrics.ConnectionOpened();
         var remote = socket.RemoteEndPoint;
         var stream = new NetworkStream(socket, ownsSocket: false);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
@@ -135,6 +136,7 @@ public sealed class DicomServer : IAsyncDisposable
             if (decision.Rejection is { } rejection)
             {
                 NetworkLog.AssociationRejected(_logger, name, rejection);
+                DimseMetrics.Rejected(rejection);
                 await stream.WriteAsync(AssociatePduCodec.EncodeReject(rejection), ct).ConfigureAwait(false);
                 return;
             }
@@ -149,6 +151,7 @@ public sealed class DicomServer : IAsyncDisposable
             };
             await stream.WriteAsync(AssociatePduCodec.EncodeAccept(accept, request.PresentationContexts), ct).ConfigureAwait(false);
             NetworkLog.AssociationAccepted(_logger, name, contexts.Count(c => c.IsAccepted), contexts.Count);
+            DimseMetrics.Accepted();
 
             var context = new DicomServiceContext
             {
@@ -182,6 +185,7 @@ public sealed class DicomServer : IAsyncDisposable
             }
             await stream.DisposeAsync().ConfigureAwait(false);
             Interlocked.Decrement(ref _active);
+            DimseMetrics.ConnectionClosed();
         }
     }
 

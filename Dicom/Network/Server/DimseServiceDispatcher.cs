@@ -246,6 +246,7 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
         var identifier = failedUids.Count > 0
             ? FailedInstancesIdentifier.Encode(failedUids, request.Context.TransferSyntax)
             : default(ReadOnlyMemory<byte>);
+        DimseMetrics.OperationCompleted(request.Command.Field, status, request.ReceivedAt);
         return channel.SendAsync(request.Context.Id, response, identifier, null, channel.Lifetime);
     }
 
@@ -302,7 +303,10 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
         return new DimseResult(DimseStatus.UnableToProcess, ex.Message);
     }
 
-    private static Task RespondAsync(DimseChannel channel, IncomingRequest request, DimseResult result, CancellationToken ct) =>
-        channel.SendAsync(request.Context.Id, DimseMessages.ResponseTo(request.Command, result), default, null,
+    private static Task RespondAsync(DimseChannel channel, IncomingRequest request, DimseResult result, CancellationToken ct)
+    {
+        DimseMetrics.OperationCompleted(request.Command.Field, result.Status, request.ReceivedAt);
+        return channel.SendAsync(request.Context.Id, DimseMessages.ResponseTo(request.Command, result), default, null,
             ct.IsCancellationRequested ? channel.Lifetime : ct);
+    }
 }

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Mirc.Grains.Ingest;
+
+namespace Mirc.Grains.Observability;
+
+/// <summary>
+/// What the archive counts (meter <see cref="MeterName"/>), whatever the protocol: instances ingested by outcome with
+/// their size and latency, ingests waiting for and holding a slot (the ingest queue), instances opened for retrieval
+/// and storage errors. BCL instruments: the silo exports them through OpenTelemetry (OTLP, Prometheus).
+/// </summary>
+public static class ArchiveMetrics
+{
+    /// <summary>Name of the meter every archive instrument belongs to.</summary>
+    public const string MeterName = "Mirc.Archive";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Ingested = Meter.CreateCounter<long>(
+        "mirc.ingest.instances", "{instance}", "Instances received for storage (C-STORE, STOW-RS), by outcome status.");
+
+    private static readonly Counter<long> IngestedBytes = Meter.CreateCounter<long>(
+        "mirc.ingest.bytes", "By", "Bytes of the Part 10 files durably stored.");
+
+    private static readonly Histogram<double> IngestDuration = Meter.CreateHistogram<double>(
+        "mirc.ingest.duration", "s", "Time to store one instance durably (or to refuse it), queue wait included.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+
+    private static readonly UpDownCounter<long> IngestWaiting = Meter.CreateUpDownCounter<long>(
+        "mirc.ingest.queued", "{instance}", "Ingests waiting for a slot (Mirc:Ingest:MaxConcurrency bounds those in flight).");
+
+    private static readonly UpDownCounter<long> IngestInFlight = Meter.CreateUpDownCounter<long>(
+        "mirc.ingest.in_flight", "{instance}", "Ingests holding a slot.");
+
+    private static readonly Counter<long> Retrieved = Meter.CreateCounter<long>(
+        "mirc.retrieve.instances", "{instance}", "Instances opened for retrieval (C-GET, C-MOVE, WADO-RS, WADO-URI, shares).");
+
+    private static readonly Counter<long> RetrievedBytes = Meter.CreateCounter<long>(
+        "mirc.retrieve.bytes", "By", "Bytes of the instances opened for retrieval.");
+
+    private static readonly Counter<long> StorageErrors = Meter.CreateCounter<long>(
+        "mirc.storage.errors", "{error}", "Blob-store failures met while storing or retrieving, by operation.");
+
+    internal static void IngestQueued() => IngestWaiting.Add(1);
+
+    internal static void IngestStarted()
+    {
+        IngestWaiting.Add(-1);
+        IngestInFlight.Add(1);
+    }
+
+    internal static void IngestSlotRefused() => IngestWaiting.Add(-1);
+
+    internal static void IngestEnded() => IngestInFlight.Add(-1);
+
+    /// <summary>Records one ingest's outcome; <paramref name="startedAt"/> is a <see cref="Stopwatch.GetTimestamp"/> value.</summary>
+    internal static void IngestCompleted(IngestOutcome outcome, long startedAt)
+    {
+        var status = new KeyValuePair<string, object?>("status", outcome.Status.ToString());
+        Ingested.Add(1, status);
+        IngestDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, status);
+        if (outcome.Status == IngestStatus.Stored && outcome.Instance is { } stored) IngestedBytes.Add(stored.Size);
+    }
+
+    internal static void InstanceOpened(long size)
+    {
+        Retrieved.Add(1);
+        RetrievedBytes.Add(size);
+    }
+
+    internal static void StorageFailed(string operation) => StorageErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+}
