@@ -349,6 +349,8 @@ internal sealed class DimseChannel : IAsyncDisposable
             catch (Exception ex)
             {
                 NetworkLog.OperationFailed(_logger, Name, r.Command.ToString(), ex);
+                // The operation's response may be half sent or never coming: the peer would wait for it forever.
+                await AbortAsync($"{r.Command.Field} failed: {ex.Message}").ConfigureAwait(false);
             }
             finally
             {

@@ -216,9 +216,10 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
                 NetworkLog.SubOperationFailed(_logger, source.SopInstanceUid, $"status 0x{result.Status:X4} {result.ErrorComment}");
             return result;
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or DicomFormatException
-            or DicomAssociationException or DicomProtocolException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // One instance that cannot be read (its blob missing, unreadable, malformed) fails its own sub-operation;
+            // the retrieve goes on with the others and its final status counts the failure.
             NetworkLog.SubOperationFailed(_logger, source.SopInstanceUid, ex.Message);
             return new DimseResult(DimseStatus.UnableToProcess, ex.Message);
         }

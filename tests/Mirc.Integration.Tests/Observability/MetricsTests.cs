@@ -17,33 +17,41 @@ namespace Mirc.Integration.Tests.Observability;
 /// The Prometheus endpoint as an ops team scrapes it: the archive's own meters move with real DIMSE traffic, and only
 /// the machine itself and the configured networks may read it.
 /// </summary>
-public sealed partial class MetricsTests : IAsyncLifetime
+public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture<MetricsTests.Silo>, IDisposable
 {
     // The in-memory test server has no TCP peer: this header stands for the scraper's address.
     private const string RemoteHeader = "X-Test-Remote-Address";
 
-    private readonly TempDataFolder _data = new();
     private readonly TempDataFolder _work = new();
-    private MircHostFactory _host = null!;
-    private WebApplicationFactory<Program> _app = null!;
 
-    public ValueTask InitializeAsync()
+    public void Dispose() => _work.Dispose();
+
+    /// <summary>One silo for the class, scrapers from 10.0.0.0/8 allowed besides the machine itself.</summary>
+    public sealed class Silo : IAsyncLifetime
     {
-        _host = new MircHostFactory(_data.Path, new Dictionary<string, string?>
+        public TempDataFolder Data { get; } = new();
+
+        public MircHostFactory Host { get; private set; } = null!;
+
+        public WebApplicationFactory<Program> App { get; private set; } = null!;
+
+        public ValueTask InitializeAsync()
         {
-            ["Mirc:Telemetry:MetricsAllowedNetworks:0"] = "10.0.0.0/8",
-        });
-        _app = _host.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFromHeader>()));
-        _ = _app.Server;
-        return ValueTask.CompletedTask;
-    }
+            Host = new MircHostFactory(Data.Path, new Dictionary<string, string?>
+            {
+                ["Mirc:Telemetry:MetricsAllowedNetworks:0"] = "10.0.0.0/8",
+            });
+            App = Host.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddSingleton<IStartupFilter, RemoteAddressFromHeader>()));
+            _ = App.Server;
+            return ValueTask.CompletedTask;
+        }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _host.DisposeAsync();
-        _data.Dispose();
-        _work.Dispose();
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Host.DisposeAsync();
+            Data.Dispose();
+        }
     }
 
     [Fact]
@@ -52,21 +60,40 @@ public sealed partial class MetricsTests : IAsyncLifetime
         var before = await ScrapeAsync("127.0.0.1");
         var study = new SyntheticStudy("PAT-METRICS", "METRIC^Anne", seriesCount: 1, instancesPerSeries: 3);
         var files = await study.WriteAsync(Path.Combine(_work.Path, "in"), DicomTransferSyntax.ExplicitVRLittleEndian);
-        await Dcmtk.RunOkAsync("storescu", ["-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", _host.DicomPort.ToString(CultureInfo.InvariantCulture), .. files]);
-        var rejected = await Dcmtk.RunAsync("echoscu", "-aet", "INTRUDER", "-aec", "MIRC", "127.0.0.1", _host.DicomPort.ToString(CultureInfo.InvariantCulture));
+        await Dcmtk.RunOkAsync("storescu", ["-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", silo.Host.DicomPort.ToString(CultureInfo.InvariantCulture), .. files]);
+        var rejected = await Dcmtk.RunAsync("echoscu", "-aet", "INTRUDER", "-aec", "MIRC", "127.0.0.1", silo.Host.DicomPort.ToString(CultureInfo.InvariantCulture));
         Assert.NotEqual(0, rejected.ExitCode);
 
+        // A retrieval with one blob gone from the disk: two instances served, one storage error.
+        var lost = Directory.EnumerateFiles(Path.Combine(silo.Data.Path, "blobs"), "*.dcm", SearchOption.AllDirectories)
+            .First(f => f.Contains(study.StudyUid, StringComparison.Ordinal));
+        File.Delete(lost);
+        var output = Path.Combine(_work.Path, "got");
+        Directory.CreateDirectory(output);
+        await Dcmtk.RunAsync("getscu", "-aet", "GETSCU", "-aec", "MIRC", "-od", output, "-k", "QueryRetrieveLevel=STUDY",
+            "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", silo.Host.DicomPort.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(2, Directory.GetFiles(output).Length);
+
         var after = await ScrapeAsync("127.0.0.1");
+        Assert.Equal(2, Value(after, "mirc_retrieve_instances_total", null) - Value(before, "mirc_retrieve_instances_total", null));
+        Assert.Equal(1, Value(after, "mirc_storage_errors_total", "operation=\"read\"") - Value(before, "mirc_storage_errors_total", "operation=\"read\""));
         Assert.Equal(3, Value(after, "mirc_ingest_instances_total", "status=\"Stored\"") - Value(before, "mirc_ingest_instances_total", "status=\"Stored\""));
         Assert.True(Value(after, "mirc_ingest_bytes_total", null) - Value(before, "mirc_ingest_bytes_total", null) >= files.Sum(f => new FileInfo(f).Length) - 3 * 1024,
             "stored bytes follow the files sent");
         Assert.Equal(3, Value(after, "mirc_dimse_operation_duration_seconds_count", "command=\"C-STORE\",status=\"success\"")
             - Value(before, "mirc_dimse_operation_duration_seconds_count", "command=\"C-STORE\",status=\"success\""));
-        Assert.Equal(1, Value(after, "mirc_dimse_associations_total", "outcome=\"accepted\"") - Value(before, "mirc_dimse_associations_total", "outcome=\"accepted\""));
+        Assert.Equal(2, Value(after, "mirc_dimse_associations_total", "outcome=\"accepted\"") - Value(before, "mirc_dimse_associations_total", "outcome=\"accepted\""));
         Assert.Equal(1, Value(after, "mirc_dimse_associations_total", "outcome=\"rejected\",reason=\"calling-ae-not-recognized\"")
             - Value(before, "mirc_dimse_associations_total", "outcome=\"rejected\",reason=\"calling-ae-not-recognized\""));
         Assert.Contains("mirc_ingest_in_flight", after, StringComparison.Ordinal);
         Assert.Contains("orleans_", after, StringComparison.Ordinal);
+
+        // The sample Grafana dashboard shipped in infra/ charts only series the silo really exposes.
+        var dashboard = await File.ReadAllTextAsync(Path.Combine(Mirc.Testing.TestEnvironment.RepositoryRoot, "infra", "grafana", "mirc-archive.json"),
+            TestContext.Current.CancellationToken);
+        var charted = DashboardSeries().Matches(dashboard).Select(m => m.Value).Distinct().ToArray();
+        Assert.NotEmpty(charted);
+        Assert.All(charted, series => Assert.Matches($"(?m)^{series}[{{ ]", after));
     }
 
     [Theory]
@@ -75,7 +102,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
     [InlineData("192.168.1.5", HttpStatusCode.NotFound)]
     public async Task Only_the_machine_itself_and_the_allowed_networks_may_scrape(string remote, HttpStatusCode expected)
     {
-        using var http = _app.CreateClient();
+        using var http = silo.App.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         request.Headers.Add(RemoteHeader, remote);
         using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
@@ -84,7 +111,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
 
     private async Task<string> ScrapeAsync(string remote)
     {
-        using var http = _app.CreateClient();
+        using var http = silo.App.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         request.Headers.Add(RemoteHeader, remote);
         using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
@@ -97,6 +124,9 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Sample().Matches(exposition)
             .Where(m => m.Groups["name"].Value == metric && (labels is null || m.Groups["labels"].Value.Contains(labels, StringComparison.Ordinal)))
             .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"\b(mirc|http_server)_[a-z_]+\b")]
+    private static partial Regex DashboardSeries();
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eE]+|NaN)", RegexOptions.Multiline)]
     private static partial Regex Sample();
