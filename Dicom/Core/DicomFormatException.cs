@@ -18,8 +18,8 @@ public sealed class DicomFormatException : Exception
     }
 
     /// <summary>The tag being parsed when the error was found, if known.</summary>
-    public DicomTag? Tag { get; }
+    public DicomTag? Tag { get; init; }
 
     /// <summary>Absolute byte offset in the input where the error was found (-1 if unknown).</summary>
-    public long Offset { get; } = -1;
+    public long Offset { get; init; } = -1;
 }

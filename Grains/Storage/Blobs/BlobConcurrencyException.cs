@@ -4,6 +4,7 @@ namespace Mirc.Grains.Storage.Blobs;
 /// A conditional write or delete lost: the blob's current version is not the expected one
 /// (or it exists when it was required not to, or is gone when it was required to exist).
 /// </summary>
+[GenerateSerializer, Alias("mirc.BlobConcurrencyException")]
 public sealed class BlobConcurrencyException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -16,13 +17,13 @@ public sealed class BlobConcurrencyException : Exception
     }
 
     /// <summary>The blob.</summary>
-    public BlobKey Key { get; }
+    [Id(0)] public BlobKey Key { get; private set; }
 
     /// <summary>The version the caller expected; <c>null</c> = expected the blob not to exist.</summary>
-    public BlobETag? Expected { get; }
+    [Id(1)] public BlobETag? Expected { get; private set; }
 
     /// <summary>The version found, when known; <c>null</c> = absent or unknown.</summary>
-    public BlobETag? Actual { get; }
+    [Id(2)] public BlobETag? Actual { get; private set; }
 
     private static string Describe(BlobETag? tag) => tag is { } t ? $"'{t.Value}'" : "<none>";
 }

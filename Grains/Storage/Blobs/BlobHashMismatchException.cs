@@ -1,6 +1,7 @@
 namespace Mirc.Grains.Storage.Blobs;
 
 /// <summary>The content written does not have the expected SHA-256; nothing was committed.</summary>
+[GenerateSerializer, Alias("mirc.BlobHashMismatchException")]
 public sealed class BlobHashMismatchException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -13,11 +14,11 @@ public sealed class BlobHashMismatchException : Exception
     }
 
     /// <summary>The blob that was not written.</summary>
-    public BlobKey Key { get; }
+    [Id(0)] public BlobKey Key { get; private set; }
 
     /// <summary>Hash the caller expected.</summary>
-    public byte[] ExpectedSha256 { get; }
+    [Id(1)] public byte[] ExpectedSha256 { get; private set; }
 
     /// <summary>Hash of the content received.</summary>
-    public byte[] ActualSha256 { get; }
+    [Id(2)] public byte[] ActualSha256 { get; private set; }
 }

@@ -6,7 +6,8 @@ namespace Mirc.Grains.Storage.Blobs;
 /// </summary>
 /// <param name="Container">Lower-case letters, digits and hyphens, 3–63 characters (Azure's rule, applied everywhere).</param>
 /// <param name="Name">Blob name; segments separated by <c>/</c>, no empty, <c>.</c> or <c>..</c> segments.</param>
-public readonly record struct BlobKey(string Container, string Name)
+[GenerateSerializer, Immutable, Alias("mirc.BlobKey")]
+public readonly record struct BlobKey([property: Id(0)] string Container, [property: Id(1)] string Name)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Container}/{Name}";

@@ -1,6 +1,7 @@
 namespace Mirc.Grains.Storage.Blobs;
 
 /// <summary>The blob to read does not exist.</summary>
+[GenerateSerializer, Alias("mirc.BlobNotFoundException")]
 public sealed class BlobNotFoundException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -8,5 +9,5 @@ public sealed class BlobNotFoundException : Exception
         : base($"Blob '{key}' does not exist.", inner) => Key = key;
 
     /// <summary>The missing blob.</summary>
-    public BlobKey Key { get; }
+    [Id(0)] public BlobKey Key { get; private set; }
 }
