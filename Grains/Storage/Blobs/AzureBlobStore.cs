@@ -197,8 +197,24 @@ public sealed class AzureBlobStore : IBlobStore
         var conditions = expected is { } tag
             ? new BlobRequestConditions { IfMatch = new ETag(tag.Value) }
             : new BlobRequestConditions { IfNoneMatch = ETag.All };
-        var response = await Translate(key, expected, () => blob.UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions { Conditions = conditions }, cancellationToken)).ConfigureAwait(false);
-        return ToBlobETag(response.Value.ETag);
+        try
+        {
+            var response = await blob.UploadAsync(BinaryData.FromBytes(content), new BlobUploadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            return ToBlobETag(response.Value.ETag);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412 || (e.Status == 404 && expected is not null && e.ErrorCode == BlobErrorCode.BlobNotFound))
+        {
+            // The client retries a request whose response was lost (connection reset, storage restart): when the first
+            // attempt had succeeded, the retry meets its own write and fails its condition. The very bytes in place mean
+            // the write landed; anything else is a real concurrent change.
+            if (e.Status != 404 && await TryReadAllAsync(key, cancellationToken).ConfigureAwait(false) is { } current
+                && current.Content.Span.SequenceEqual(content.Span))
+            {
+                return current.ETag;
+            }
+
+            throw new BlobConcurrencyException(key, expected, null, e);
+        }
     }
 
     /// <inheritdoc />
