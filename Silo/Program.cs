@@ -5,6 +5,7 @@ using Mirc.Api.Hosting;
 using Mirc.Grains.Dimse;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Sharing;
+using Mirc.Grains.Storage.Blobs;
 using Mirc.Silo.Seeding;
 using Mirc.Silo.Health;
 using Mirc.Silo.Hosting;
@@ -35,7 +36,7 @@ HttpsPolicy.Validate([host.HttpUrl], HttpsPolicy.IsCertificateConfigured(builder
 
 builder.UseOrleans(silo =>
 {
-    silo.UseMircClustering(host, cluster);
+    silo.UseMircClustering(host, cluster, builder.Configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>() ?? new BlobStorageOptions());
     silo.AddMircArchive(builder.Configuration);
     silo.AddDashboard();
 });
@@ -56,6 +57,7 @@ builder.AddMircTelemetry();
 
 builder.Services.AddHealthChecks()
     .AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"])
+    .AddCheck<MembershipHealthCheck>("membership", tags: ["ready"])
     .AddCheck<DataFolderHealthCheck>("data-folder", tags: ["ready"]);
 
 var app = builder.Build();

@@ -7,7 +7,10 @@ public sealed class MircClusterOptions
 {
     public const string Section = "Mirc:Cluster";
 
-    /// <summary><c>Localhost</c> (embedded default, one silo) or <c>Redis</c> (cluster mode: membership and reminders in Redis).</summary>
+    /// <summary>
+    /// <c>Localhost</c> (embedded default, one silo), <c>AzureStorage</c> (cluster mode: membership and reminders in Azure
+    /// Table storage of the blob storage account, <c>Mirc:Storage:ConnectionString</c> or <c>AccountUri</c>) or <c>Redis</c>.
+    /// </summary>
     [Required]
     public ClusterMode Mode { get; set; } = ClusterMode.Localhost;
 
@@ -21,6 +24,12 @@ public sealed class MircClusterOptions
 /// <summary>Cluster membership provider.</summary>
 public enum ClusterMode
 {
+    /// <summary>One silo on loopback, in-memory membership and reminders.</summary>
     Localhost,
+
+    /// <summary>Membership and reminders in Redis (which must persist its data: an emptied Redis splits the cluster).</summary>
     Redis,
+
+    /// <summary>Membership and reminders in Azure Table storage, on the storage account that holds the blobs.</summary>
+    AzureStorage,
 }

@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Options;
 using System.Net;
+using Mirc.Grains.Storage.Blobs;
 using Orleans.Configuration;
 
 namespace Mirc.Silo.Hosting;
 
-/// <summary>Applies <see cref="MircClusterOptions"/> to the silo: localhost clustering or Redis membership and reminders.</summary>
+/// <summary>Applies <see cref="MircClusterOptions"/> to the silo: localhost clustering, or membership and reminders in Azure Table storage or Redis.</summary>
 public static class SiloClustering
 {
-    public static ISiloBuilder UseMircClustering(this ISiloBuilder silo, MircHostOptions host, MircClusterOptions cluster)
+    public static ISiloBuilder UseMircClustering(this ISiloBuilder silo, MircHostOptions host, MircClusterOptions cluster, BlobStorageOptions storage)
     {
         switch (cluster.Mode)
         {
@@ -23,17 +24,28 @@ public static class SiloClustering
                         ["Mirc:Cluster:RedisConnectionString is required when Mirc:Cluster:Mode is Redis"]);
                 }
 
-                silo.Configure<ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
-                silo.ConfigureEndpoints(
-                    IPAddress.Parse(cluster.AdvertisedAddress ?? "127.0.0.1"),
-                    host.SiloPort,
-                    host.GatewayPort,
-                    listenOnAnyHostAddress: cluster.AdvertisedAddress is not null);
+                ConfigureClusterEndpoints(silo, host, cluster);
                 silo.UseRedisClustering(cluster.RedisConnectionString);
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(cluster.RedisConnectionString));
+                break;
+            case ClusterMode.AzureStorage:
+                var tables = ClusterTableClient.Create(storage);
+                ConfigureClusterEndpoints(silo, host, cluster);
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+                silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
                 break;
         }
 
         return silo;
+    }
+
+    private static void ConfigureClusterEndpoints(ISiloBuilder silo, MircHostOptions host, MircClusterOptions cluster)
+    {
+        silo.Configure<ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
+        silo.ConfigureEndpoints(
+            IPAddress.Parse(cluster.AdvertisedAddress ?? "127.0.0.1"),
+            host.SiloPort,
+            host.GatewayPort,
+            listenOnAnyHostAddress: cluster.AdvertisedAddress is not null);
     }
 }

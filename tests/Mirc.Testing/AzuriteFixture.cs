@@ -36,7 +36,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         // The script and its --disableTelemetry travel together: Azurite must never reach an outside host.
-        string[] launch = [Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "blob", "main.js"), "--disableTelemetry"];
+        // azurite.js serves blobs (instances, grain state) and tables (cluster membership, reminders) from one process.
+        string[] launch = [Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "azurite.js"), "--disableTelemetry"];
         var main = launch[0];
         if (!File.Exists(main))
         {
@@ -46,6 +47,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
 
         var port = TestEnvironment.FreeLoopbackPort();
+        var tablePort = TestEnvironment.FreeLoopbackPort();
+        var queuePort = TestEnvironment.FreeLoopbackPort();
         _location = TestEnvironment.NewTempDirectory("azurite");
         var start = new ProcessStartInfo("node")
         {
@@ -56,6 +59,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         string[] arguments =
         [
             .. launch, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
         ];
         foreach (var argument in arguments)
@@ -69,7 +74,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         await TestEnvironment.WaitForPortAsync(port, TimeSpan.FromSeconds(60), () => _process.HasExited, "Azurite");
-        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};BlobEndpoint=http://127.0.0.1:{port}/{DevAccount};";
+        await TestEnvironment.WaitForPortAsync(tablePort, TimeSpan.FromSeconds(60), () => _process.HasExited, "Azurite tables");
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{port}/{DevAccount};TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};";
     }
 
     /// <inheritdoc />

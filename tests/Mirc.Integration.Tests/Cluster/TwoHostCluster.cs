@@ -5,16 +5,18 @@ using Xunit;
 namespace Mirc.Integration.Tests.Cluster;
 
 /// <summary>
-/// Cluster mode for real: a private Redis (membership and reminders), Azurite (blobs and grain state) and PostgreSQL
+/// Cluster mode as shipped: Azurite (blobs and grain state, and in its tables the membership and reminders) and PostgreSQL
 /// (query index), and two silo hosts A and B sharing them, each with its own data folder and DICOM port.
 /// </summary>
 public sealed class TwoHostCluster : IAsyncLifetime
 {
-    private readonly RedisFixture _redis = new();
     private readonly AzuriteFixture _azurite = new();
     private readonly PostgresFixture _postgres = new();
     private readonly TempDataFolder _dataA = new();
     private readonly TempDataFolder _dataB = new();
+
+    /// <summary>The storage account both silos share (Azurite).</summary>
+    public string StorageConnectionString => _azurite.ConnectionString;
 
     public MircHostFactory HostA { get; private set; } = null!;
 
@@ -22,11 +24,10 @@ public sealed class TwoHostCluster : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await Task.WhenAll(_redis.InitializeAsync().AsTask(), _azurite.InitializeAsync().AsTask(), _postgres.InitializeAsync().AsTask());
+        await Task.WhenAll(_azurite.InitializeAsync().AsTask(), _postgres.InitializeAsync().AsTask());
         var settings = new Dictionary<string, string?>
         {
-            ["Mirc:Cluster:Mode"] = "Redis",
-            ["Mirc:Cluster:RedisConnectionString"] = _redis.ConnectionString,
+            ["Mirc:Cluster:Mode"] = "AzureStorage",
             ["Mirc:Storage:Provider"] = "Azure",
             ["Mirc:Storage:ConnectionString"] = _azurite.ConnectionString,
             ["Mirc:Index:Provider"] = "Postgres",
@@ -55,7 +56,6 @@ public sealed class TwoHostCluster : IAsyncLifetime
 
         await _postgres.DisposeAsync();
         await _azurite.DisposeAsync();
-        await _redis.DisposeAsync();
         _dataA.Dispose();
         _dataB.Dispose();
     }
