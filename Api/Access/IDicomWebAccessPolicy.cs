@@ -6,7 +6,8 @@ namespace Mirc.Api.Access;
 
 /// <summary>
 /// How the HTTP surface asks the one authorization decision: the security area registers an implementation backed
-/// by its access rules; without one, <see cref="ArchiveWideAccessPolicy"/> applies (embedded, auth-less default).
+/// by its access rules. There is no default: a composition without a policy fails at start-up, and the anonymous
+/// <see cref="ArchiveWideAccessPolicy"/> applies only when registered explicitly (the silo then warns).
 /// </summary>
 public interface IDicomWebAccessPolicy
 {

@@ -36,10 +36,12 @@ public sealed class MircApiOptions
     public string AnonymousEstablishmentId { get; set; } = "local";
 
     /// <summary>
-    /// When true every DICOMweb, WADO-URI and management endpoint requires an authenticated caller
-    /// (the authentication scheme is registered by <c>AddMircAuthentication</c>).
+    /// When true (the default) every DICOMweb and WADO-URI endpoint requires an authenticated caller (the scheme is
+    /// registered by <c>AddMircAuthentication</c>). False only lets anonymous requests reach the access policy, which
+    /// still decides what they see (nothing, with the secure policy); the management API always requires a caller.
+    /// The silo warns at start-up when it is relaxed.
     /// </summary>
-    public bool RequireAuthorization { get; set; }
+    public bool RequireAuthorization { get; set; } = true;
 
     /// <summary>Cross-origin settings for browser viewers.</summary>
     public CorsSettings Cors { get; set; } = new();

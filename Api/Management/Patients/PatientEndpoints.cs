@@ -18,7 +18,7 @@ public static class PatientEndpoints
     private const int MaxResults = 200;
 
     /// <summary>Maps the patient routes on <paramref name="api"/>.</summary>
-    public static void MapPatients(this RouteGroupBuilder api, bool enforceRoles = false)
+    public static void MapPatients(this RouteGroupBuilder api, bool enforceRoles = true)
     {
         var group = api.MapGroup("/patients").WithTags("Patients");
         group.MapGet("", SearchAsync).WithName("SearchPatients").WithSummary("Search patients by name, id, issuer, birth date (DICOM matching: * and ? wildcards, date ranges)").RequirePolicy(enforceRoles, Authentication.MircPolicies.PatientRegistry);

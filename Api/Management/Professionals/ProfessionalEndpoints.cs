@@ -11,7 +11,7 @@ namespace Mirc.Api.Management.Professionals;
 public static class ProfessionalEndpoints
 {
     /// <summary>Maps the professional routes on <paramref name="api"/>.</summary>
-    public static void MapProfessionals(this RouteGroupBuilder api, bool enforceRoles = false)
+    public static void MapProfessionals(this RouteGroupBuilder api, bool enforceRoles = true)
     {
         var group = api.MapGroup("/professionals").WithTags("Professionals");
         group.MapGet("/{rpps}", GetAsync).WithName("GetProfessional").WithSummary("Read a professional");
