@@ -12,8 +12,9 @@ public static class ManagementRoutes
     /// <summary>Maps establishments, professionals, patients and shares on <paramref name="api"/>; administration needs an administrator role unless <paramref name="enforceRoles"/> is turned off explicitly.</summary>
     public static RouteGroupBuilder MapManagement(this RouteGroupBuilder api, bool enforceRoles = true)
     {
-        api.MapEstablishments(enforceRoles);
-        api.MapProfessionals(enforceRoles);
+        // Establishments and professionals decide per act (AccessDecision) and answer 403 with what is needed.
+        api.MapEstablishments();
+        api.MapProfessionals();
         api.MapPatients(enforceRoles);
         api.MapShares();
         return api;
