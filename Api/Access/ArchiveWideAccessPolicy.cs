@@ -21,6 +21,10 @@ public sealed class ArchiveWideAccessPolicy(IOptions<MircApiOptions> options) : 
         ValueTask.FromResult(true);
 
     /// <inheritdoc />
+    public ValueTask<bool> CanPushStudyAsync(ApiCaller caller, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(true);
+
+    /// <inheritdoc />
     public IngestCaller ToIngestCaller(ApiCaller caller) => new()
     {
         EstablishmentId = caller.EstablishmentId ?? options.Value.AnonymousEstablishmentId,

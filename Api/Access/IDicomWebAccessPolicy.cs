@@ -24,6 +24,13 @@ public interface IDicomWebAccessPolicy
     /// <summary>Whether <paramref name="caller"/> may retrieve (WADO) the study; false answers 404 so existence does not leak.</summary>
     ValueTask<bool> CanRetrieveStudyAsync(ApiCaller caller, string studyInstanceUid, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether <paramref name="caller"/> may push the study to a destination of <paramref name="destinationEstablishmentId"/>
+    /// (<c>/api/shares</c>): the patient's consent governs pushes to other establishments, except the patient's own
+    /// establishments of care.
+    /// </summary>
+    ValueTask<bool> CanPushStudyAsync(ApiCaller caller, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken);
+
     /// <summary>The identity the ingest pipeline records (and authorizes) for a STOW-RS store.</summary>
     IngestCaller ToIngestCaller(ApiCaller caller);
 }
