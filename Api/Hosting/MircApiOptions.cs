@@ -43,6 +43,13 @@ public sealed class MircApiOptions
     /// </summary>
     public bool RequireAuthorization { get; set; } = true;
 
+    /// <summary>
+    /// Issuer of Patient ID (0010,0021) under which the regional patient id is returned in QIDO-RS results and WADO-RS
+    /// metadata, as an Other Patient IDs Sequence (0010,1002) item.
+    /// </summary>
+    [Required, StringLength(64, MinimumLength = 1)]
+    public string RegionalPatientIdIssuer { get; set; } = "MIRC";
+
     /// <summary>Cross-origin settings for browser viewers.</summary>
     public CorsSettings Cors { get; set; } = new();
 

@@ -127,6 +127,40 @@ public sealed class PatientSideConsentTests(StoredStudyFixture fixture) : IAsync
     }
 
     [Fact]
+    public async Task The_regional_id_is_returned_in_QIDO_results_metadata_and_patient_records()
+    {
+        using var radiologist = Host.CreateClient(ApiHost.Professional(Producer, MircRoles.Radiologist, "10000000311"));
+        using (var qido = await radiologist.GetAsync($"/dicomweb/studies?StudyInstanceUID={_study.StudyUid}", Ct))
+        {
+            var study = Assert.Single((await qido.ReadJsonAsync()).EnumerateArray());
+            AssertRegionalItem(study);
+        }
+
+        using (var metadata = await radiologist.GetAsync($"/dicomweb/studies/{_study.StudyUid}/metadata", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, metadata.StatusCode);
+            AssertRegionalItem(Assert.Single((await metadata.ReadJsonAsync()).EnumerateArray()));
+        }
+
+        // Series level returns no patient attributes by default; with includefield=all the regional id comes along.
+        using (var series = await radiologist.GetAsync($"/dicomweb/studies/{_study.StudyUid}/series?includefield=all", Ct))
+            AssertRegionalItem(Assert.Single((await series.ReadJsonAsync()).EnumerateArray()));
+
+        using var admin = Host.CreateClient(ApiHost.Professional(Producer, MircRoles.EstablishmentAdmin, "10000000312"));
+        using var record = await admin.GetAsync($"/api/patients/{Uri.EscapeDataString($"local:{Producer}::{_study.PatientId}")}", Ct);
+        Assert.Equal(_patient, (await record.ReadJsonAsync()).GetProperty("patientId").GetString());
+    }
+
+    private void AssertRegionalItem(JsonElement dataset)
+    {
+        var item = Assert.Single(dataset.GetProperty("00101002").GetProperty("Value").EnumerateArray());
+        Assert.Equal(_patient, item.GetProperty("00100020").GetProperty("Value")[0].GetString());
+        Assert.Equal("MIRC", item.GetProperty("00100021").GetProperty("Value")[0].GetString());
+        Assert.Equal("TEXT", item.GetProperty("00100022").GetProperty("Value")[0].GetString());
+        Assert.Equal(_study.PatientId, dataset.GetProperty("00100020").GetProperty("Value")[0].GetString());
+    }
+
+    [Fact]
     public async Task A_phantom_patient_is_404_everywhere_and_nothing_is_recorded()
     {
         var phantom = "P" + _suffix;
