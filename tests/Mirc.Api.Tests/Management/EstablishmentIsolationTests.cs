@@ -143,6 +143,22 @@ public sealed class EstablishmentIsolationTests(StoredStudyFixture fixture) : IA
         Assert.Contains(changes, d => d.Contains($"professional {rpps}: before none after {{", StringComparison.Ordinal) && d.Contains("EstablishmentAdmin", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Seeding_and_key_rotation_are_audited_with_before_and_after()
+    {
+        var seeded = (await AdministrationRecordsAsync("system:seed")).Select(r => r.Event.Detail!).ToList();
+        Assert.Contains(seeded, d => d.StartsWith($"seed: establishment {ApiHost.DefaultEstablishmentId} created: before none after {{\"name\":", StringComparison.Ordinal));
+        Assert.Contains(seeded, d => d.StartsWith("seed: professional 10000000001: before none after {", StringComparison.Ordinal));
+
+        var platform = ApiHost.Professional("platform", MircRoles.PlatformAdmin, NewRpps());
+        using var client = Host.CreateClient(platform);
+        using var rotated = await client.PostAsync("/api/auth/keys/rotate", null, Ct);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var kid = (await rotated.ReadJsonAsync()).GetProperty("kid").GetString();
+        var rotation = Assert.Single(await AdministrationRecordsAsync(platform.Subject));
+        Assert.Matches($"^signing key rotated: before active kid \\S+ after active kid {kid}$", rotation.Event.Detail);
+    }
+
     private async Task<IReadOnlyList<AuditRecord>> AdministrationRecordsAsync(string actor)
     {
         var audit = Host.Services.GetRequiredService<IAuditTrail>();
