@@ -13,7 +13,13 @@ using Orleans.Dashboard;
 
 // No configuration reload: its file watcher covers the content root recursively, and the data folder usually lies
 // below it (./data), so every stored instance would raise file-system events the host then has to read and filter.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
+// Content root = the application folder unless given explicitly, so `dotnet /path/Mirc.Silo.dll` started from any
+// folder (service managers, bench scripts) still reads its appsettings.json and log levels.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+    ContentRootPath = SiloContentRoot.Resolve(args),
+});
 
 builder.Services.AddOptions<MircHostOptions>()
     .Bind(builder.Configuration.GetSection(MircHostOptions.Section))
@@ -52,6 +58,7 @@ builder.Services.AddHostedService<LocalAccountSeeder>();
 
 builder.Services.AddMircApi(builder.Configuration);
 builder.Services.AddDashboardAccess(builder.Configuration);
+builder.Services.AddHostedService<RelaxedSecurityWarnings>();
 
 builder.AddMircTelemetry();
 

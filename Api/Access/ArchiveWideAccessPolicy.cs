@@ -6,8 +6,9 @@ using Mirc.Grains.Ingest;
 namespace Mirc.Api.Access;
 
 /// <summary>
-/// Default policy when no security service is registered: everything is visible, stores are credited to the caller's
-/// establishment claim or <see cref="MircApiOptions.AnonymousEstablishmentId"/>.
+/// Anonymous mode, never a default: everything is visible, stores are credited to the caller's establishment claim or
+/// <see cref="MircApiOptions.AnonymousEstablishmentId"/>. Only an explicit registration in code selects it (tests that
+/// drive out-of-process DICOMweb clients); the silo logs a warning when it is in use.
 /// </summary>
 public sealed class ArchiveWideAccessPolicy(IOptions<MircApiOptions> options) : IDicomWebAccessPolicy
 {
@@ -17,6 +18,10 @@ public sealed class ArchiveWideAccessPolicy(IOptions<MircApiOptions> options) : 
 
     /// <inheritdoc />
     public ValueTask<bool> CanRetrieveStudyAsync(ApiCaller caller, string studyInstanceUid, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(true);
+
+    /// <inheritdoc />
+    public ValueTask<bool> CanPushStudyAsync(ApiCaller caller, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(true);
 
     /// <inheritdoc />

@@ -1,25 +1,20 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Interfaces.Audit;
 
 namespace Mirc.Api.Access;
 
 /// <summary>
 /// Records DICOMweb stores, queries and retrieves in the audit trail (who, what, when, from where, outcome), the same
-/// facts the DIMSE services record. The trail is optional: without the security services nothing is recorded.
-/// Recording only queues the event (the trail group-commits in the background), so requests are not slowed.
+/// facts the DIMSE services record. The trail is required: a composition without one does not start.
 /// </summary>
-public sealed class DicomWebAudit(IServiceProvider services, TimeProvider time)
+public sealed class DicomWebAudit(IAuditTrail trail, TimeProvider time)
 {
-    private readonly IAuditTrail? _trail = services.GetService<IAuditTrail>();
-
     /// <summary>Queues one event for <paramref name="context"/>'s caller.</summary>
     public ValueTask RecordAsync(
         HttpContext context, AuditAction action, AuditOutcome outcome, IReadOnlyList<string> studyUids, string detail, CancellationToken cancellationToken)
     {
-        if (_trail is null) return ValueTask.CompletedTask;
         var caller = ApiCaller.From(context);
-        return _trail.RecordAsync(new AuditEvent
+        return trail.RecordAsync(new AuditEvent
         {
             Timestamp = time.GetUtcNow(),
             Action = action,

@@ -6,7 +6,8 @@ namespace Mirc.Api.Access;
 
 /// <summary>
 /// How the HTTP surface asks the one authorization decision: the security area registers an implementation backed
-/// by its access rules; without one, <see cref="ArchiveWideAccessPolicy"/> applies (embedded, auth-less default).
+/// by its access rules. There is no default: a composition without a policy fails at start-up, and the anonymous
+/// <see cref="ArchiveWideAccessPolicy"/> applies only when registered explicitly (the silo then warns).
 /// </summary>
 public interface IDicomWebAccessPolicy
 {
@@ -22,6 +23,13 @@ public interface IDicomWebAccessPolicy
 
     /// <summary>Whether <paramref name="caller"/> may retrieve (WADO) the study; false answers 404 so existence does not leak.</summary>
     ValueTask<bool> CanRetrieveStudyAsync(ApiCaller caller, string studyInstanceUid, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="caller"/> may push the study to a destination of <paramref name="destinationEstablishmentId"/>
+    /// (<c>/api/shares</c>): the patient's consent governs pushes to other establishments, except the patient's own
+    /// establishments of care.
+    /// </summary>
+    ValueTask<bool> CanPushStudyAsync(ApiCaller caller, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken);
 
     /// <summary>The identity the ingest pipeline records (and authorizes) for a STOW-RS store.</summary>
     IngestCaller ToIngestCaller(ApiCaller caller);

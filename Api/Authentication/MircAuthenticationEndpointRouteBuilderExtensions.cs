@@ -34,9 +34,11 @@ public static class MircAuthenticationEndpointRouteBuilderExtensions
             .RequireAuthorization(MircPolicies.Authenticated);
         group.MapPost("/keys/rotate", async (HttpContext context, SigningKeyRing keys, IAuditTrail audit, TimeProvider time, CancellationToken cancellationToken) =>
             {
+                // Key ids only (public): before/after of the active key, never key material.
+                var before = keys.ActiveKeyId;
                 var kid = await keys.RotateAsync(cancellationToken).ConfigureAwait(false);
                 await audit.RecordAsync(context.GetProfessionalPrincipal().ToAuditEvent(AuditAction.Administration, AuditOutcome.Success,
-                    time.GetUtcNow(), context.AuditSource(), detail: $"signing key rotated, new kid {kid}"), cancellationToken).ConfigureAwait(false);
+                    time.GetUtcNow(), context.AuditSource(), detail: $"signing key rotated: before active kid {before} after active kid {kid}"), cancellationToken).ConfigureAwait(false);
                 return Results.Ok(new { kid });
             })
             .RequireAuthorization(MircPolicies.PlatformAdmin);

@@ -6,11 +6,14 @@ using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Security;
+using Mirc.Api.Management.Patients;
+using Mirc.Api.Problems;
 
 namespace Mirc.Api.Authentication;
 
 /// <summary>
-/// Patient-centred security endpoints under <c>/api/patients/{patientId}</c>: consent (read, change with a reason,
+/// Patient-centred security endpoints under <c>/api/patients/{patientId}</c> (the patient named as in
+/// <see cref="PatientReference"/>: regional id, <c>ins:</c> or <c>local:</c>; unknown → 404, nothing recorded): consent (read, change with a reason,
 /// history), care-relationship declaration, break-the-glass, and the "who accessed my images" report. The grains
 /// authorize and audit changes; reads are audited here.
 /// </summary>
@@ -32,19 +35,21 @@ public static class PatientSecurityEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> GetConsentAsync(HttpContext context, IGrainFactory grains, IAuditTrail audit, TimeProvider time, string patientId, CancellationToken ct)
+    private static async Task<IResult> GetConsentAsync(HttpContext context, IGrainFactory grains, IAuditTrail audit, IAccessControl access, TimeProvider time, string patientId, CancellationToken ct)
     {
-        if (!MayManageConsent(context, out var principal)) return Results.Forbid();
-        var snapshot = await grains.GetGrain<IConsentGrain>(patientId).GetAsync().WaitAsync(ct).ConfigureAwait(false);
-        await RecordReadAsync(audit, principal, context, time, patientId, "consent read", ct).ConfigureAwait(false);
+        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
+        if (await ConsentReadRefusalAsync(context, access, regional, ct).ConfigureAwait(false) is { } refusal) return refusal;
+        var snapshot = await grains.GetGrain<IConsentGrain>(regional).GetAsync().WaitAsync(ct).ConfigureAwait(false);
+        await RecordReadAsync(audit, context, time, regional, "consent read", ct).ConfigureAwait(false);
         return Results.Ok(snapshot);
     }
 
-    private static async Task<IResult> GetConsentHistoryAsync(HttpContext context, IGrainFactory grains, IAuditTrail audit, TimeProvider time, string patientId, CancellationToken ct)
+    private static async Task<IResult> GetConsentHistoryAsync(HttpContext context, IGrainFactory grains, IAuditTrail audit, IAccessControl access, TimeProvider time, string patientId, CancellationToken ct)
     {
-        if (!MayManageConsent(context, out var principal)) return Results.Forbid();
-        var history = await grains.GetGrain<IConsentGrain>(patientId).GetHistoryAsync().WaitAsync(ct).ConfigureAwait(false);
-        await RecordReadAsync(audit, principal, context, time, patientId, "consent history read", ct).ConfigureAwait(false);
+        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
+        if (await ConsentReadRefusalAsync(context, access, regional, ct).ConfigureAwait(false) is { } refusal) return refusal;
+        var history = await grains.GetGrain<IConsentGrain>(regional).GetHistoryAsync().WaitAsync(ct).ConfigureAwait(false);
+        await RecordReadAsync(audit, context, time, regional, "consent history read", ct).ConfigureAwait(false);
         return Results.Ok(history);
     }
 
@@ -52,6 +57,7 @@ public static class PatientSecurityEndpoints
     {
         var principal = context.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
+        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
         if (!Enum.TryParse<ConsentChangeKind>(body.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind)
             || char.IsDigit(body.Kind![0]) || string.IsNullOrWhiteSpace(body.Reason))
         {
@@ -61,7 +67,7 @@ public static class PatientSecurityEndpoints
         try
         {
             // The grain authorizes (roles allowed to manage consent) and audits, allowed or not.
-            var snapshot = await grains.GetGrain<IConsentGrain>(patientId).ChangeAsync(principal, new ConsentChangeRequest
+            var snapshot = await grains.GetGrain<IConsentGrain>(regional).ChangeAsync(principal, new ConsentChangeRequest
             {
                 Kind = kind,
                 EstablishmentId = body.EstablishmentId,
@@ -70,9 +76,9 @@ public static class PatientSecurityEndpoints
             }).WaitAsync(ct).ConfigureAwait(false);
             return Results.Ok(snapshot);
         }
-        catch (UnauthorizedAccessException)
+        catch (UnauthorizedAccessException ex)
         {
-            return Results.Forbid();
+            return ApiProblems.Forbidden(ex.Message, ConsentRoleNames);
         }
         catch (ArgumentException ex)
         {
@@ -81,16 +87,18 @@ public static class PatientSecurityEndpoints
     }
 
     private static Task<IResult> DeclareCareAsync(HttpContext context, IGrainFactory grains, string patientId, ReasonBody body, CancellationToken ct) =>
-        CareAsync(context, grains, body, (grain, principal, reason) => grain.DeclareAsync(principal, patientId, reason, context.AuditSource()), ct);
+        CareAsync(context, grains, patientId, body, (grain, principal, regional, reason) => grain.DeclareAsync(principal, regional, reason, context.AuditSource()), ct);
 
     private static Task<IResult> BreakTheGlassAsync(HttpContext context, IGrainFactory grains, string patientId, ReasonBody body, CancellationToken ct) =>
-        CareAsync(context, grains, body, (grain, principal, reason) => grain.BreakTheGlassAsync(principal, patientId, reason, context.AuditSource()), ct);
+        CareAsync(context, grains, patientId, body, (grain, principal, regional, reason) => grain.BreakTheGlassAsync(principal, regional, reason, context.AuditSource()), ct);
 
-    private static async Task<IResult> CareAsync(
-        HttpContext context, IGrainFactory grains, ReasonBody body, Func<ICareRelationshipGrain, ProfessionalPrincipal, string, Task<CareRelationship>> act, CancellationToken ct)
+    private static async Task<IResult> CareAsync(HttpContext context, IGrainFactory grains, string patientId, ReasonBody body,
+        Func<ICareRelationshipGrain, ProfessionalPrincipal, string, string, Task<CareRelationship>> act, CancellationToken ct)
     {
         var principal = context.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
+        // Never a care relationship with a phantom: the patient must resolve to a known regional record.
+        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
         if (string.IsNullOrWhiteSpace(body.Reason))
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["a reason is required"] });
@@ -99,7 +107,7 @@ public static class PatientSecurityEndpoints
         try
         {
             // The grain enforces the role rule, applies consent refusals of emergency access and audits.
-            var relationship = await act(grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId), principal, body.Reason)
+            var relationship = await act(grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId), principal, regional, body.Reason)
                 .WaitAsync(ct).ConfigureAwait(false);
             return Results.Ok(relationship);
         }
@@ -117,9 +125,10 @@ public static class PatientSecurityEndpoints
     {
         var principal = context.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
+        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
         try
         {
-            await grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId).EndAsync(principal, patientId, context.AuditSource())
+            await grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId).EndAsync(principal, regional, context.AuditSource())
                 .WaitAsync(ct).ConfigureAwait(false);
             return Results.NoContent();
         }
@@ -129,27 +138,39 @@ public static class PatientSecurityEndpoints
         }
     }
 
-    private static async Task<IResult> AccessReportAsync(HttpContext context, IAuditTrail audit, IAccessControl access, TimeProvider time, string patientId, CancellationToken ct)
+    private static async Task<IResult> AccessReportAsync(HttpContext context, IGrainFactory grains, IAuditTrail audit, IAccessControl access, TimeProvider time, string patientId, CancellationToken ct)
     {
         // Given to the patient by the data-protection officer (or a platform administrator): the full trail of one patient.
         var principal = context.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
-        if (!access.Authorize(principal, AccessAction.ReadAudit, null).IsAllowed) return Results.Forbid();
-        var report = await audit.GetPatientAccessReportAsync(patientId, ct).ConfigureAwait(false);
-        await audit.RecordAsync(principal.ToAuditEvent(AuditAction.AuditAccess, AuditOutcome.Success, time.GetUtcNow(), context.AuditSource(), patientId,
+        if (!access.Authorize(principal, AccessAction.ReadAudit, null).IsAllowed)
+            return ApiProblems.Forbidden("The patient access report needs the DataProtectionOfficer or PlatformAdmin role.", ["DataProtectionOfficer", "PlatformAdmin"]);
+        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
+        var report = await audit.GetPatientAccessReportAsync(regional, ct).ConfigureAwait(false);
+        await audit.RecordAsync(principal.ToAuditEvent(AuditAction.AuditAccess, AuditOutcome.Success, time.GetUtcNow(), context.AuditSource(), regional,
             detail: $"patient access report: {report.Count} entries"), ct).ConfigureAwait(false);
         return Results.Ok(report);
     }
 
-    private static bool MayManageConsent(HttpContext context, out ProfessionalPrincipal principal)
+    private static readonly string[] ConsentRoleNames = ["DataProtectionOfficer", "Radiologist", "Physician", "EstablishmentAdmin"];
+
+    /// <summary>Reading consent needs the right to record it (the patient's side); null when allowed.</summary>
+    private static async Task<IResult?> ConsentReadRefusalAsync(HttpContext context, IAccessControl access, string patientId, CancellationToken ct)
     {
-        principal = context.GetProfessionalPrincipal()!;
-        return principal is not null
-            && AccessDecision.Evaluate(new AccessRequest { Principal = principal, Action = AccessAction.ManageConsent, Now = DateTimeOffset.UtcNow }).IsAllowed;
+        var principal = context.GetProfessionalPrincipal();
+        if (principal is null) return Results.Unauthorized();
+        var verdict = await access.AuthorizeConsentAsync(principal, AccessAction.ReadConsent, patientId, ct).ConfigureAwait(false);
+        return verdict.IsAllowed
+            ? null
+            : ApiProblems.Forbidden("Reading consent needs the DataProtectionOfficer role, or the Radiologist, Physician or EstablishmentAdmin role in one of the patient's establishments of care.",
+                ConsentRoleNames);
     }
 
-    private static ValueTask RecordReadAsync(IAuditTrail audit, ProfessionalPrincipal principal, HttpContext context, TimeProvider time, string patientId, string detail, CancellationToken ct) =>
-        audit.RecordAsync(principal.ToAuditEvent(AuditAction.ConsentChange, AuditOutcome.Success, time.GetUtcNow(), context.AuditSource(), patientId, detail: detail), ct);
+    private static IResult UnknownPatient(string reference) =>
+        ApiProblems.NotFound($"No patient is known as '{reference}' (regional id, ins:{{value}} or local:{{establishment}}:{{issuer}}:{{id}}).");
+
+    private static ValueTask RecordReadAsync(IAuditTrail audit, HttpContext context, TimeProvider time, string patientId, string detail, CancellationToken ct) =>
+        audit.RecordAsync(context.GetProfessionalPrincipal().ToAuditEvent(AuditAction.ConsentRead, AuditOutcome.Success, time.GetUtcNow(), context.AuditSource(), patientId, detail: detail), ct);
 }
 
 /// <summary>Body of <c>POST /api/patients/{patientId}/consent</c>.</summary>

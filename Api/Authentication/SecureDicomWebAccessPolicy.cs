@@ -45,6 +45,14 @@ public sealed class SecureDicomWebAccessPolicy(IAccessControl access, IGrainFact
     }
 
     /// <inheritdoc />
+    public async ValueTask<bool> CanPushStudyAsync(ApiCaller caller, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken)
+    {
+        var principal = PrincipalOf(caller);
+        return principal is not null
+            && (await access.AuthorizePushAsync(principal, studyInstanceUid, destinationEstablishmentId, cancellationToken).ConfigureAwait(false)).IsAllowed;
+    }
+
+    /// <inheritdoc />
     /// <exception cref="UnauthorizedAccessException">The caller is anonymous or may not store.</exception>
     public IngestCaller ToIngestCaller(ApiCaller caller)
     {

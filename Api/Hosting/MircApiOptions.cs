@@ -36,10 +36,19 @@ public sealed class MircApiOptions
     public string AnonymousEstablishmentId { get; set; } = "local";
 
     /// <summary>
-    /// When true every DICOMweb, WADO-URI and management endpoint requires an authenticated caller
-    /// (the authentication scheme is registered by <c>AddMircAuthentication</c>).
+    /// When true (the default) every DICOMweb and WADO-URI endpoint requires an authenticated caller (the scheme is
+    /// registered by <c>AddMircAuthentication</c>). False only lets anonymous requests reach the access policy, which
+    /// still decides what they see (nothing, with the secure policy); the management API always requires a caller.
+    /// The silo warns at start-up when it is relaxed.
     /// </summary>
-    public bool RequireAuthorization { get; set; }
+    public bool RequireAuthorization { get; set; } = true;
+
+    /// <summary>
+    /// Issuer of Patient ID (0010,0021) under which the regional patient id is returned in QIDO-RS results and WADO-RS
+    /// metadata, as an Other Patient IDs Sequence (0010,1002) item.
+    /// </summary>
+    [Required, StringLength(64, MinimumLength = 1)]
+    public string RegionalPatientIdIssuer { get; set; } = "MIRC";
 
     /// <summary>Cross-origin settings for browser viewers.</summary>
     public CorsSettings Cors { get; set; } = new();

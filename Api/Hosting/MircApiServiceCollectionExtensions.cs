@@ -20,8 +20,9 @@ public static class MircApiServiceCollectionExtensions
     /// <summary>
     /// Adds the API services, binding <see cref="MircApiOptions"/> from <c>Mirc:Api</c> (validated at start-up).
     /// Expects the archive services (<c>IInstanceIngestor</c>, <c>IInstanceRetriever</c>, <c>IQueryIndex</c>) to be registered
-    /// by <c>AddMircArchive</c>. A security implementation of <see cref="IDicomWebAccessPolicy"/> registered before or after
-    /// this call replaces the archive-wide default.
+    /// by <c>AddMircArchive</c>, an <see cref="IDicomWebAccessPolicy"/> (<c>AddMircAuthentication</c> registers the secure
+    /// one) and an <c>IAuditTrail</c>: there is no fallback, <see cref="MircApiEndpointRouteBuilderExtensions.MapMircApi"/>
+    /// fails start-up when either is missing.
     /// </summary>
     public static IServiceCollection AddMircApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,7 +38,6 @@ public static class MircApiServiceCollectionExtensions
         services.AddCors();
         services.AddSingleton<IConfigureOptions<CorsOptions>, MircCorsSetup>();
 
-        services.TryAddSingleton<IDicomWebAccessPolicy, ArchiveWideAccessPolicy>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DicomWebAudit>();
         services.TryAddSingleton<IAttributeDictionary, DicomDictionaryAttributes>();

@@ -9,11 +9,12 @@ namespace Mirc.Api.Management;
 /// <summary>The JSON management API under <c>/api</c>.</summary>
 public static class ManagementRoutes
 {
-    /// <summary>Maps establishments, professionals, patients and shares on <paramref name="api"/>; with <paramref name="enforceRoles"/>, administration needs an administrator role.</summary>
-    public static RouteGroupBuilder MapManagement(this RouteGroupBuilder api, bool enforceRoles = false)
+    /// <summary>Maps establishments, professionals, patients and shares on <paramref name="api"/>; administration needs an administrator role unless <paramref name="enforceRoles"/> is turned off explicitly.</summary>
+    public static RouteGroupBuilder MapManagement(this RouteGroupBuilder api, bool enforceRoles = true)
     {
-        api.MapEstablishments(enforceRoles);
-        api.MapProfessionals(enforceRoles);
+        // Establishments and professionals decide per act (AccessDecision) and answer 403 with what is needed.
+        api.MapEstablishments();
+        api.MapProfessionals();
         api.MapPatients(enforceRoles);
         api.MapShares();
         return api;

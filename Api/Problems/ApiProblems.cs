@@ -16,6 +16,17 @@ public static class ApiProblems
     public static IResult Validation(IDictionary<string, string[]> errors, string? detail = null) =>
         Results.ValidationProblem(errors, detail: detail, title: "One or more fields are invalid");
 
+    /// <summary>
+    /// 403 saying what is needed: <paramref name="requiredRoles"/> (role names) and, when the act is tied to one,
+    /// <paramref name="establishmentId"/> — also as extension members for clients.
+    /// </summary>
+    public static IResult Forbidden(string detail, IReadOnlyList<string> requiredRoles, string? establishmentId = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["requiredRoles"] = requiredRoles };
+        if (establishmentId is not null) extensions["establishmentId"] = establishmentId;
+        return Results.Problem(detail: detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", extensions: extensions);
+    }
+
     /// <summary>404: the resource does not exist or the caller may not know it exists.</summary>
     public static IResult NotFound(string detail) =>
         Results.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");

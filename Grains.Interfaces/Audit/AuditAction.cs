@@ -35,4 +35,7 @@ public enum AuditAction
 
     /// <summary>The audit trail itself was read, exported or verified.</summary>
     AuditAccess = 10,
+
+    /// <summary>A patient's consent or its history was read.</summary>
+    ConsentRead = 11,
 }

@@ -29,4 +29,19 @@ public enum AccessAction
 
     /// <summary>Create or change accounts, keys, establishments.</summary>
     Administer = 8,
+
+    /// <summary>Create an establishment (platform administrators only).</summary>
+    CreateEstablishment = 9,
+
+    /// <summary>
+    /// Create or change a professional: their establishment membership (<see cref="Administer"/> of the target, and of
+    /// the previous one when it changes) and the roles granted before and after.
+    /// </summary>
+    ManageProfessional = 10,
+
+    /// <summary>Read a patient's consent or its history (same right as recording it).</summary>
+    ReadConsent = 11,
+
+    /// <summary>Push a study to another establishment's destination (C-MOVE, /api/shares) under the patient's consent.</summary>
+    PushStudy = 12,
 }

@@ -32,12 +32,21 @@ public sealed class ConsentGrain(
         ArgumentNullException.ThrowIfNull(request);
         var patientId = this.GetPrimaryKeyString();
         var now = time.GetUtcNow();
-        var verdict = AccessDecision.Evaluate(new AccessRequest { Principal = principal, Action = AccessAction.ManageConsent, Now = now, PatientId = patientId });
+        // Consent belongs to the patient's side: the decision needs the patient's establishments of care.
+        var verdict = AccessDecision.Evaluate(new AccessRequest
+        {
+            Principal = principal,
+            Action = AccessAction.ManageConsent,
+            Now = now,
+            PatientId = patientId,
+            PatientEstablishments = await PatientCareEstablishments.OfAsync(GrainFactory, patientId),
+        });
         if (!verdict.IsAllowed)
         {
             await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ConsentChange, AuditOutcome.Denied, now, request.Source, patientId,
                 detail: $"{request.Kind} refused: {verdict.Reason}"));
-            throw new UnauthorizedAccessException("The principal may not record consent changes.");
+            throw new UnauthorizedAccessException(
+                "Recording consent needs the DataProtectionOfficer role, or the Radiologist, Physician or EstablishmentAdmin role in one of the patient's establishments of care.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Reason))

@@ -149,11 +149,11 @@ public sealed partial class ArchiveDicomService(
 
     /// <inheritdoc />
     public IAsyncEnumerable<DicomInstanceSource> OnCGetAsync(DicomServiceContext context, DicomQueryRequest request, CancellationToken ct) =>
-        RetrieveAsync(context, request, "C-GET", ct);
+        RetrieveAsync(context, request, "C-GET", null, ct);
 
     /// <inheritdoc />
     public IAsyncEnumerable<DicomInstanceSource> OnCMoveAsync(DicomServiceContext context, DicomQueryRequest request, CancellationToken ct) =>
-        RetrieveAsync(context, request, "C-MOVE to " + request.MoveDestination, ct);
+        RetrieveAsync(context, request, "C-MOVE to " + request.MoveDestination, request.MoveDestination, ct);
 
     /// <inheritdoc />
     public async ValueTask<DicomRemoteNode?> ResolveMoveDestinationAsync(DicomServiceContext context, string aeTitle, CancellationToken ct)
@@ -163,7 +163,7 @@ public sealed partial class ArchiveDicomService(
     }
 
     private async IAsyncEnumerable<DicomInstanceSource> RetrieveAsync(DicomServiceContext context, DicomQueryRequest request, string operation,
-        [EnumeratorCancellation] CancellationToken ct)
+        string? moveDestination, [EnumeratorCancellation] CancellationToken ct)
     {
         var association = State(context);
         if (!association.May(AePermissions.Retrieve))
@@ -182,6 +182,11 @@ public sealed partial class ArchiveDicomService(
         var selection = parsed.Level == QueryLevel.Patient ? parsed.Query with { Level = QueryLevel.Study } : parsed.Query;
         var rows = await QueryAsync(selection, visibility, ct);
         var wanted = RetrieveSelection.From(parsed.Level, rows);
+        if (moveDestination is not null)
+        {
+            await RefuseOpposedPushAsync(context, association, wanted.StudyUids, moveDestination, ct);
+        }
+
         var entries = new List<InstanceEntry>();
         foreach (var study in wanted.StudyUids)
         {
@@ -202,6 +207,36 @@ public sealed partial class ArchiveDicomService(
         {
             yield return new DicomInstanceSource(entry.SopClassUid, entry.SopInstanceUid, entry.TransferSyntaxUid,
                 async token => await retriever.OpenInstanceAsync(entry, token));
+        }
+    }
+
+    /// <summary>
+    /// A C-MOVE to another establishment's destination is a push: refused as a whole (0124, nothing sent) when the
+    /// patient's consent forbids it, unless the destination is one of the patient's establishments of care.
+    /// </summary>
+    private async Task RefuseOpposedPushAsync(DicomServiceContext context, ArchiveAssociation association, IEnumerable<string> studyUids,
+        string moveDestination, CancellationToken ct)
+    {
+        var destination = await grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(moveDestination.Trim());
+        if (destination is null)
+        {
+            return; // the dispatcher already answered A801 for an unknown destination
+        }
+
+        foreach (var study in studyUids)
+        {
+            var verdict = await access.AuthorizePushAsync(association.Principal, study, destination.EstablishmentId, ct);
+            if (verdict.IsAllowed)
+            {
+                continue;
+            }
+
+            var summary = await grains.GetGrain<IStudyGrain>(study).GetSummaryAsync();
+            await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Retrieve, AuditOutcome.Denied, clock.GetUtcNow(),
+                source: Source(context.CallingAe, association.RemoteAddress), patientId: summary.PatientId, studyUids: [study],
+                detail: $"C-MOVE to {moveDestination} (establishment {destination.EstablishmentId}) refused: {verdict.Reason}"), ct);
+            throw new DimseServiceException(DimseStatus.NotAuthorized,
+                $"the patient's consent does not allow sending study {study} to establishment {destination.EstablishmentId}");
         }
     }
 

@@ -68,6 +68,52 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
         return await AuthorizeStudyAsync(principal, action, summary.PatientId, summary.EstablishmentId, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<AccessVerdict> AuthorizeConsentAsync(ProfessionalPrincipal principal, AccessAction action, string patientId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentException.ThrowIfNullOrEmpty(patientId);
+        return AccessDecision.Evaluate(new AccessRequest
+        {
+            Principal = principal,
+            Action = action,
+            Now = time.GetUtcNow(),
+            PatientId = patientId,
+            PatientEstablishments = await PatientCareEstablishments.OfAsync(grains, patientId).WaitAsync(cancellationToken).ConfigureAwait(false),
+        });
+    }
+
+    /// <inheritdoc />
+    public async Task<AccessVerdict> AuthorizePushAsync(
+        ProfessionalPrincipal principal, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentException.ThrowIfNullOrEmpty(studyInstanceUid);
+        var summary = await grains.GetGrain<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var request = new AccessRequest
+        {
+            Principal = principal,
+            Action = AccessAction.PushStudy,
+            Now = time.GetUtcNow(),
+            PatientId = summary.PatientId,
+            EstablishmentId = summary.EstablishmentId,
+            DestinationEstablishmentId = destinationEstablishmentId,
+        };
+        if (string.IsNullOrEmpty(summary.PatientId) || AccessDecision.Evaluate(request).IsAllowed)
+        {
+            return AccessDecision.Evaluate(request);
+        }
+
+        var establishments = PatientCareEstablishments.OfAsync(grains, summary.PatientId);
+        var consent = grains.GetGrain<IConsentGrain>(summary.PatientId).GetAsync();
+        await Task.WhenAll(establishments, consent).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return AccessDecision.Evaluate(request with
+        {
+            PatientEstablishments = await establishments.ConfigureAwait(false),
+            Consent = await consent.ConfigureAwait(false),
+        });
+    }
+
     private async Task<SharingPolicy> ProducerSharingAsync(string establishmentId)
     {
         var profile = await grains.GetGrain<IEstablishmentGrain>(establishmentId).GetAsync().ConfigureAwait(false);

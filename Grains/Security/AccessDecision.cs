@@ -12,6 +12,14 @@ namespace Mirc.Grains.Security;
 /// consent allows that establishment, and an active care relationship exists — or through break-the-glass, which
 /// overrides a missing consent or care relationship but never an opposition, and is flagged for review.</item>
 /// <item>Administrators and data-protection officers see the audit trail, never images.</item>
+/// <item>An establishment administrator administers only its own establishment (AE titles, settings, professionals,
+/// audit records) and grants only <see cref="EstablishmentGrantableRoles"/>; creating establishments, moving a
+/// professional between establishments and granting platform roles is for platform administrators.</item>
+/// <item>Consent belongs to the patient's side: a data-protection officer, or a radiologist, physician or establishment
+/// administrator of one of the patient's establishments of care (a local id or a study there), records and reads it.
+/// A professional of another establishment — the one an opposition blocks — never can.</item>
+/// <item>A push to another establishment's destination (C-MOVE, shares) follows the patient's consent, except towards
+/// the patient's own establishments of care.</item>
 /// </list>
 /// </summary>
 public static class AccessDecision
@@ -21,6 +29,24 @@ public static class AccessDecision
 
     /// <summary>Roles that may see images of other establishments (under consent and care relationship).</summary>
     public const MircRoles SharingRoles = MircRoles.Radiologist | MircRoles.Physician;
+
+    /// <summary>Roles an establishment administrator may grant (and change) within its establishment.</summary>
+    public const MircRoles EstablishmentGrantableRoles = ClinicalRoles | MircRoles.EstablishmentAdmin;
+
+    /// <summary>Roles that record a patient's wishes when they work at one of the patient's establishments of care.</summary>
+    public const MircRoles ConsentRoles = SharingRoles | MircRoles.EstablishmentAdmin;
+
+    /// <summary>The roles <paramref name="principal"/> may grant: a role only grants what it holds the power to.</summary>
+    public static MircRoles GrantableRoles(ProfessionalPrincipal principal)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        if (principal.HasAnyRole(MircRoles.PlatformAdmin))
+        {
+            return ClinicalRoles | MircRoles.EstablishmentAdmin | MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer;
+        }
+
+        return principal.HasAnyRole(MircRoles.EstablishmentAdmin) ? EstablishmentGrantableRoles : MircRoles.None;
+    }
 
     /// <summary>Decides.</summary>
     public static AccessVerdict Evaluate(AccessRequest request)
@@ -33,9 +59,12 @@ public static class AccessDecision
             AccessAction.DeleteStudies => EvaluateEstablishmentAdministration(request),
             AccessAction.Administer => EvaluateEstablishmentAdministration(request),
             AccessAction.ReadAudit => EvaluateAuditAccess(request),
-            AccessAction.ManageConsent => request.Principal.HasAnyRole(MircRoles.DataProtectionOfficer | MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin)
+            AccessAction.ManageConsent or AccessAction.ReadConsent => EvaluateConsent(request),
+            AccessAction.CreateEstablishment => request.Principal.HasAnyRole(MircRoles.PlatformAdmin)
                 ? AccessVerdict.Allow(AccessReason.AdministrativeRole)
-                : request.Principal.HasAnyRole(SharingRoles) ? AccessVerdict.Allow(AccessReason.RolePermits) : AccessVerdict.Deny(AccessReason.RoleNotPermitted),
+                : AccessVerdict.Deny(AccessReason.RoleNotPermitted),
+            AccessAction.ManageProfessional => EvaluateProfessionalAdministration(request),
+            AccessAction.PushStudy => EvaluatePush(request),
             AccessAction.DeclareCareRelationship => request.Principal.HasAnyRole(SharingRoles)
                 ? AccessVerdict.Allow(AccessReason.RolePermits)
                 : AccessVerdict.Deny(AccessReason.RoleNotPermitted),
@@ -127,6 +156,72 @@ public static class AccessDecision
         return !string.IsNullOrEmpty(request.EstablishmentId) && IsOwnEstablishment(request)
             ? AccessVerdict.Allow(AccessReason.AdministrativeRole)
             : AccessVerdict.Deny(AccessReason.OtherEstablishment);
+    }
+
+    private static AccessVerdict EvaluateProfessionalAdministration(AccessRequest request)
+    {
+        var principal = request.Principal;
+        var establishment = EvaluateEstablishmentAdministration(request);
+        if (!establishment.IsAllowed || principal.HasAnyRole(MircRoles.PlatformAdmin))
+        {
+            return establishment;
+        }
+
+        // Moving a professional out of another establishment is a platform decision.
+        if (request.PreviousEstablishmentId is { } previous && !string.Equals(previous, principal.EstablishmentId, StringComparison.Ordinal))
+        {
+            return AccessVerdict.Deny(AccessReason.OtherEstablishment);
+        }
+
+        // Roles held before and after must all be grantable: no escalation, and no demotion of a platform role holder.
+        return ((request.RolesBefore | request.RolesAfter) & ~GrantableRoles(principal)) == 0
+            ? AccessVerdict.Allow(AccessReason.AdministrativeRole)
+            : AccessVerdict.Deny(AccessReason.RoleNotPermitted);
+    }
+
+    private static AccessVerdict EvaluateConsent(AccessRequest request)
+    {
+        var principal = request.Principal;
+        if (principal.HasAnyRole(MircRoles.DataProtectionOfficer))
+        {
+            return AccessVerdict.Allow(AccessReason.AdministrativeRole);
+        }
+
+        if (!principal.HasAnyRole(ConsentRoles))
+        {
+            return AccessVerdict.Deny(AccessReason.RoleNotPermitted);
+        }
+
+        return request.PatientEstablishments.Contains(principal.EstablishmentId, StringComparer.Ordinal)
+            ? AccessVerdict.Allow(AccessReason.RolePermits)
+            : AccessVerdict.Deny(AccessReason.OtherEstablishment);
+    }
+
+    private static AccessVerdict EvaluatePush(AccessRequest request)
+    {
+        var destination = request.DestinationEstablishmentId;
+        if (string.IsNullOrEmpty(destination))
+        {
+            return AccessVerdict.Deny(AccessReason.MissingContext);
+        }
+
+        // Within the sender's own establishment nothing leaves; towards the patient's own establishments of care the
+        // images go back to the patient's side: neither is an outgoing share the consent governs.
+        if (string.Equals(destination, request.Principal.EstablishmentId, StringComparison.Ordinal)
+            || request.PatientEstablishments.Contains(destination, StringComparer.Ordinal))
+        {
+            return AccessVerdict.Allow(AccessReason.OwnEstablishment);
+        }
+
+        if (request.Consent is null || string.IsNullOrEmpty(request.PatientId)
+            || !string.Equals(request.Consent.PatientId, request.PatientId, StringComparison.Ordinal))
+        {
+            return AccessVerdict.Deny(AccessReason.MissingContext);
+        }
+
+        return request.Consent.AllowsSharingWith(destination)
+            ? AccessVerdict.Allow(AccessReason.RolePermits)
+            : AccessVerdict.Deny(AccessReason.ConsentDenied);
     }
 
     private static AccessVerdict EvaluateAuditAccess(AccessRequest request)

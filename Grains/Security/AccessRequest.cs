@@ -30,4 +30,22 @@ public sealed record AccessRequest
 
     /// <summary>How the producing establishment shares its studies.</summary>
     public SharingPolicy ProducerSharing { get; init; } = SharingPolicy.CareRelationship;
+
+    /// <summary>Professional actions: the establishment the professional belonged to before the change (null: none or new).</summary>
+    public string? PreviousEstablishmentId { get; init; }
+
+    /// <summary>Professional actions: roles the professional held before the change.</summary>
+    public MircRoles RolesBefore { get; init; }
+
+    /// <summary>Professional actions: roles the professional holds after the change.</summary>
+    public MircRoles RolesAfter { get; init; }
+
+    /// <summary>
+    /// Consent and push actions: the patient's establishments of care — those holding a local id of the patient or
+    /// having produced one of their studies.
+    /// </summary>
+    public IReadOnlyCollection<string> PatientEstablishments { get; init; } = [];
+
+    /// <summary>Push actions: the establishment owning the destination.</summary>
+    public string? DestinationEstablishmentId { get; init; }
 }

@@ -39,4 +39,16 @@ public interface IAccessControl
 
     /// <summary>The visibility scope of <paramref name="principal"/> for a query or retrieve.</summary>
     Task<AccessScope> GetScopeAsync(ProfessionalPrincipal principal, AccessAction action, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Decides who records or reads a patient's consent (<see cref="AccessAction.ManageConsent"/>,
+    /// <see cref="AccessAction.ReadConsent"/>): the patient's establishments of care are read from the patient grain.
+    /// </summary>
+    Task<AccessVerdict> AuthorizeConsentAsync(ProfessionalPrincipal principal, AccessAction action, string patientId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Decides a push of a stored study to a destination of <paramref name="destinationEstablishmentId"/> (C-MOVE, shares):
+    /// the patient's consent applies unless the destination is the sender's or one of the patient's establishments of care.
+    /// </summary>
+    Task<AccessVerdict> AuthorizePushAsync(ProfessionalPrincipal principal, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken = default);
 }

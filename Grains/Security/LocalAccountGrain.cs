@@ -177,24 +177,28 @@ public sealed partial class LocalAccountGrain(
     {
         ArgumentNullException.ThrowIfNull(profile);
         var current = state.State.Profile ?? throw new InvalidOperationException($"Account '{Username}' does not exist.");
-        await AuthorizeAdministrationAsync(administrator, current.EstablishmentId, "update profile");
-        await AuthorizeAdministrationAsync(administrator, profile.EstablishmentId, "update profile");
         if (!string.Equals(profile.Username, Username, StringComparison.Ordinal))
         {
             throw new ArgumentException("The username cannot change.", nameof(profile));
         }
 
-        // Only a platform administrator may grant platform-wide roles.
-        if ((profile.Roles & (MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer)) != (current.Roles & (MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer))
-            && !administrator.HasAnyRole(MircRoles.PlatformAdmin))
+        // The one decision: own establishment only, no move between establishments, only grantable roles.
+        await AuthorizeAsync(administrator, new AccessRequest
         {
-            throw new UnauthorizedAccessException("Only a platform administrator may change platform roles.");
-        }
+            Principal = administrator,
+            Action = AccessAction.ManageProfessional,
+            Now = time.GetUtcNow(),
+            EstablishmentId = profile.EstablishmentId,
+            PreviousEstablishmentId = current.EstablishmentId,
+            RolesBefore = current.Roles,
+            RolesAfter = profile.Roles,
+        }, "update profile");
 
         state.State.Profile = profile;
         await state.WriteOrResetAsync(DeactivateOnIdle);
         await audit.RecordAsync(administrator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Success, time.GetUtcNow(),
-            detail: $"account {Username} updated: roles {string.Join(',', MircRoleNames.ToNames(profile.Roles))}, establishment {profile.EstablishmentId}, disabled {profile.Disabled}"));
+            detail: $"account {Username} updated: before roles {string.Join(',', MircRoleNames.ToNames(current.Roles))}, establishment {current.EstablishmentId}, disabled {current.Disabled}" +
+                $" after roles {string.Join(',', MircRoleNames.ToNames(profile.Roles))}, establishment {profile.EstablishmentId}, disabled {profile.Disabled}"));
     }
 
     /// <inheritdoc />
@@ -208,14 +212,20 @@ public sealed partial class LocalAccountGrain(
         await audit.RecordAsync(administrator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Success, time.GetUtcNow(), detail: $"account {Username} unlocked"));
     }
 
-    private async Task AuthorizeAdministrationAsync(ProfessionalPrincipal administrator, string establishmentId, string what)
+    private Task AuthorizeAdministrationAsync(ProfessionalPrincipal administrator, string establishmentId, string what)
     {
         ArgumentNullException.ThrowIfNull(administrator);
-        var now = time.GetUtcNow();
-        var verdict = AccessDecision.Evaluate(new AccessRequest { Principal = administrator, Action = AccessAction.Administer, Now = now, EstablishmentId = establishmentId });
+        return AuthorizeAsync(administrator,
+            new AccessRequest { Principal = administrator, Action = AccessAction.Administer, Now = time.GetUtcNow(), EstablishmentId = establishmentId }, what);
+    }
+
+    private async Task AuthorizeAsync(ProfessionalPrincipal administrator, AccessRequest request, string what)
+    {
+        ArgumentNullException.ThrowIfNull(administrator);
+        var verdict = AccessDecision.Evaluate(request);
         if (!verdict.IsAllowed)
         {
-            await audit.RecordAsync(administrator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Denied, now, detail: $"{what} of account {Username} refused: {verdict.Reason}"));
+            await audit.RecordAsync(administrator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Denied, request.Now, detail: $"{what} of account {Username} refused: {verdict.Reason}"));
             throw new UnauthorizedAccessException("The principal may not administer this account.");
         }
     }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom.Network;
@@ -21,13 +20,13 @@ public sealed class SharePusher
     private readonly IGrainFactory _grains;
     private readonly IInstanceRetriever _retriever;
     private readonly SharingOptions _options;
-    private readonly IAuditTrail? _audit;
+    private readonly IAuditTrail _audit;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the pusher.</summary>
-    public SharePusher(IGrainFactory grains, IInstanceRetriever retriever, IOptions<SharingOptions> options, IServiceProvider services,
+    public SharePusher(IGrainFactory grains, IInstanceRetriever retriever, IOptions<SharingOptions> options, IAuditTrail audit,
         ILoggerFactory loggerFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -35,7 +34,7 @@ public sealed class SharePusher
         _grains = grains;
         _retriever = retriever;
         _options = options.Value;
-        _audit = services.GetService<IAuditTrail>();
+        _audit = audit;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SharePusher>();
         _time = time;
@@ -143,7 +142,6 @@ public sealed class SharePusher
 
     private ValueTask AuditAsync(ShareSnapshot share, CancellationToken cancellationToken)
     {
-        if (_audit is null) return ValueTask.CompletedTask;
         var request = share.Request;
         return _audit.RecordAsync(new AuditEvent
         {

@@ -154,13 +154,8 @@ public sealed partial class StudyGrain
 
     private async Task RecordDeletionAuditAsync(StudyState state, string actor, string reason, int instances, long bytes)
     {
-        var trail = ServiceProvider.GetService<IAuditTrail>();
-        if (trail is null)
-        {
-            LogNoAuditTrail(_logger, StudyUid);
-            return;
-        }
-
+        // No silent fallback: a silo without an audit trail is a composition error (the API refuses to start without one).
+        var trail = ServiceProvider.GetRequiredService<IAuditTrail>();
         await trail.RecordAsync(new AuditEvent
         {
             Timestamp = state.DeletedAt ?? _clock.GetUtcNow(),
@@ -185,7 +180,4 @@ public sealed partial class StudyGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: retention registration of an older study failed; retried at next activation")]
     private static partial void LogBackfillFailed(ILogger logger, Exception exception, string studyUid);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid} deleted without an audit trail service registered on this silo")]
-    private static partial void LogNoAuditTrail(ILogger logger, string studyUid);
 }

@@ -1,12 +1,17 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Professionals;
 
 namespace Mirc.Silo.Seeding;
 
 /// <summary>Creates the seeded establishments, AE titles and professionals that do not exist yet, once the silo is up.</summary>
-public sealed partial class RegionSeeder(IGrainFactory grains, IOptions<RegionSeedOptions> options, ILogger<RegionSeeder> logger) : IHostedService
+public sealed partial class RegionSeeder(
+    IGrainFactory grains, IOptions<RegionSeedOptions> options, IAuditTrail audit, TimeProvider time, ILogger<RegionSeeder> logger) : IHostedService
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var seed = options.Value;
@@ -24,6 +29,7 @@ public sealed partial class RegionSeeder(IGrainFactory grains, IOptions<RegionSe
                     Sharing = e.Sharing,
                 });
                 LogEstablishmentSeeded(e.Id, e.Name);
+                await RecordAsync($"seed: establishment {e.Id} created", new { e.Name, e.RetentionYears, e.Sharing }, cancellationToken);
             }
 
             foreach (var ae in e.AeTitles)
@@ -33,8 +39,10 @@ public sealed partial class RegionSeeder(IGrainFactory grains, IOptions<RegionSe
                     continue;
                 }
 
-                await grain.SetAeTitleAsync(new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions));
+                var entry = new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions);
+                await grain.SetAeTitleAsync(entry);
                 LogAeTitleSeeded(ae.AeTitle, e.Id);
+                await RecordAsync($"seed: establishment {e.Id} AE title {ae.AeTitle}", entry, cancellationToken);
             }
         }
 
@@ -46,13 +54,15 @@ public sealed partial class RegionSeeder(IGrainFactory grains, IOptions<RegionSe
                 continue;
             }
 
-            await grain.SaveAsync(new ProfessionalProfile
+            var profile = new ProfessionalProfile
             {
                 ProfessionalId = p.Id,
                 Name = p.Name,
                 EstablishmentId = p.EstablishmentId,
                 Roles = p.Roles,
-            });
+            };
+            await grain.SaveAsync(profile);
+            await RecordAsync($"seed: professional {p.Id}", profile, cancellationToken);
             if (p.EstablishmentId is not null)
             {
                 await grains.GetGrain<IEstablishmentGrain>(p.EstablishmentId).SetMemberAsync(new EstablishmentMember(p.Id, p.Roles));
@@ -61,6 +71,18 @@ public sealed partial class RegionSeeder(IGrainFactory grains, IOptions<RegionSe
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Seeding is administration by the platform's own configuration: audited like a change made over the API.
+    private ValueTask RecordAsync(string subject, object after, CancellationToken cancellationToken) =>
+        audit.RecordAsync(new AuditEvent
+        {
+            Timestamp = time.GetUtcNow(),
+            Action = AuditAction.Administration,
+            Outcome = AuditOutcome.Success,
+            ActorId = "system:seed",
+            Source = "configuration Mirc:Seed",
+            Detail = $"{subject}: before none after {JsonSerializer.Serialize(after, Json)}",
+        }, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded establishment {EstablishmentId} ({Name})")]
     private partial void LogEstablishmentSeeded(string establishmentId, string name);

@@ -1,15 +1,21 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Mirc.Api.Hosting;
 using Mirc.Grains.Indexing;
 
 namespace Mirc.Api.DicomWeb.Qido;
 
 /// <summary>
 /// Writes index rows (tag → DICOM string value) as a DICOM JSON array (PS3.18 Annex F): keys in tag order, PN as
-/// <c>{"Alphabetic": …}</c>, IS/DS/US/… as JSON numbers, multi-values split on <c>\</c>.
+/// <c>{"Alphabetic": …}</c>, IS/DS/US/… as JSON numbers, multi-values split on <c>\</c>. Wherever Patient ID is
+/// returned, the regional patient id follows in an Other Patient IDs Sequence item (issuer
+/// <see cref="MircApiOptions.RegionalPatientIdIssuer"/>).
 /// </summary>
-public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary)
+public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary, IOptions<MircApiOptions> options)
 {
+    private const uint OtherPatientIdsSequence = 0x00101002;
+
     /// <summary>Writes <paramref name="rows"/>, each restricted to <paramref name="returned"/> (all when null).</summary>
     /// <param name="writer">Destination.</param>
     /// <param name="rows">Index rows.</param>
@@ -32,17 +38,35 @@ public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary)
             }
             var url = returned is null || returned.Contains(QidoReturnAttributes.RetrieveUrl) ? retrieveUrl(row) : null;
             if (url is not null) tags.Add(QidoReturnAttributes.RetrieveUrl);
+            var regional = tags.Contains(IndexTags.PatientId) ? row.GetValueOrDefault(IndexTags.RegionalPatientId) : null;
+            if (!string.IsNullOrEmpty(regional)) tags.Add(OtherPatientIdsSequence);
             tags.Sort();
 
             writer.WriteStartObject();
             foreach (var tag in tags)
             {
                 if (tag == QidoReturnAttributes.RetrieveUrl && url is not null) WriteElement(writer, tag, "UR", url);
+                else if (tag == OtherPatientIdsSequence) WriteRegionalId(writer, regional!);
                 else WriteElement(writer, tag, VrOf(tag), row[tag]);
             }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
+    }
+
+    /// <summary>(0010,1002) with one item: Patient ID = the regional id, Issuer of Patient ID, Type of Patient ID TEXT.</summary>
+    private void WriteRegionalId(Utf8JsonWriter writer, string regionalId)
+    {
+        writer.WriteStartObject("00101002");
+        writer.WriteString("vr", "SQ");
+        writer.WriteStartArray("Value");
+        writer.WriteStartObject();
+        WriteElement(writer, IndexTags.PatientId, "LO", regionalId);
+        WriteElement(writer, 0x00100021, "LO", options.Value.RegionalPatientIdIssuer);
+        WriteElement(writer, 0x00100022, "CS", "TEXT");
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 
     private string VrOf(uint tag) => dictionary.TryGetByTag(tag, out var attribute) ? attribute.Vr : "UN";

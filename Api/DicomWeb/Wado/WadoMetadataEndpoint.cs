@@ -12,7 +12,8 @@ namespace Mirc.Api.DicomWeb.Wado;
 /// <summary>
 /// WADO-RS metadata (PS3.18 §10.4.1.1.2): one DICOM JSON dataset per instance, read from the stored header only
 /// (parsing stops at Pixel Data), with BulkDataURIs for Pixel Data and large binary or text values. Headers are read a
-/// few instances ahead in parallel and written as they come, in order.
+/// few instances ahead in parallel and written as they come, in order. The regional patient id is added as an Other
+/// Patient IDs Sequence item (the stored instance is not changed).
 /// </summary>
 public static class WadoMetadataEndpoint
 {
@@ -31,12 +32,14 @@ public static class WadoMetadataEndpoint
         if (negotiated is null) return ApiProblems.NotAcceptable("Metadata is served as application/dicom+json.");
         var entries = await WadoRetrieveEndpoint.ResolveVisibleAsync(context, scope, wado, "WADO-RS metadata", cancellationToken).ConfigureAwait(false);
         if (entries is null) return ApiProblems.NotFound(WadoRetrieveEndpoint.NotFoundMessage(scope));
-        return new MetadataResult(negotiated.Offer.MediaType, entries, wado.Retriever, urls, wado.Options);
+        return new MetadataResult(negotiated.Offer.MediaType, entries, wado.Retriever, urls, wado.Options, wado.Grains);
     }
 
     private sealed class MetadataResult(
-        string mediaType, IReadOnlyList<InstanceEntry> entries, IInstanceRetriever retriever, DicomWebUrls urls, MircApiOptions options) : IResult
+        string mediaType, IReadOnlyList<InstanceEntry> entries, IInstanceRetriever retriever, DicomWebUrls urls, MircApiOptions options, IGrainFactory grains) : IResult
     {
+        private readonly Dictionary<string, string?> _regionalIds = new(StringComparer.Ordinal);
+
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var cancellationToken = httpContext.RequestAborted;
@@ -52,6 +55,8 @@ public static class WadoMetadataEndpoint
                 var instance = opened.Instance;
                 var instanceUrl = urls.Instance(instance.StudyInstanceUid, instance.SeriesInstanceUid, instance.SopInstanceUid);
                 var dataset = header.Dataset;
+                if (await RegionalIdAsync(instance.StudyInstanceUid).ConfigureAwait(false) is { } regional)
+                    RegionalPatientIdentity.AddTo(dataset, regional, options.RegionalPatientIdIssuer);
                 if (header.PixelData is { } pixelData)
                     dataset.Set(new DicomBulkDataReference(pixelData.Tag, pixelData.VR, $"{instanceUrl}/bulkdata/{BulkDataPath.Format([], pixelData.Tag)}"));
                 DicomJson.Write(writer, dataset, new DicomJsonOptions
@@ -63,6 +68,14 @@ public static class WadoMetadataEndpoint
             }
             writer.WriteEndArray();
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The study's regional patient id (one grain call per study of the response).</summary>
+        private async ValueTask<string?> RegionalIdAsync(string studyUid)
+        {
+            if (!_regionalIds.TryGetValue(studyUid, out var regional))
+                _regionalIds[studyUid] = regional = (await grains.GetGrain<IStudyGrain>(studyUid).GetSummaryAsync().ConfigureAwait(false)).PatientId;
+            return string.IsNullOrEmpty(regional) ? null : regional;
         }
 
         /// <summary>The (sequence, item) steps from the top-level dataset down to <paramref name="item"/>.</summary>

@@ -7,8 +7,12 @@ using Mirc.Grains.Retrieval;
 namespace Mirc.Api.DicomWeb.Wado;
 
 /// <summary>What WADO-RS needs, injected as one parameter.</summary>
-public sealed class WadoServices(IInstanceRetriever retriever, IDicomWebAccessPolicy access, DicomWebAudit audit, IOptions<MircApiOptions> options)
+public sealed class WadoServices(
+    IInstanceRetriever retriever, IDicomWebAccessPolicy access, DicomWebAudit audit, IOptions<MircApiOptions> options, IGrainFactory grains)
 {
+    /// <summary>The grains (regional patient id of a study, for metadata).</summary>
+    public IGrainFactory Grains => grains;
+
     /// <summary>The retrieval pipeline.</summary>
     public IInstanceRetriever Retriever => retriever;
 

@@ -18,7 +18,7 @@ public static class PatientEndpoints
     private const int MaxResults = 200;
 
     /// <summary>Maps the patient routes on <paramref name="api"/>.</summary>
-    public static void MapPatients(this RouteGroupBuilder api, bool enforceRoles = false)
+    public static void MapPatients(this RouteGroupBuilder api, bool enforceRoles = true)
     {
         var group = api.MapGroup("/patients").WithTags("Patients");
         group.MapGet("", SearchAsync).WithName("SearchPatients").WithSummary("Search patients by name, id, issuer, birth date (DICOM matching: * and ? wildcards, date ranges)").RequirePolicy(enforceRoles, Authentication.MircPolicies.PatientRegistry);
@@ -97,8 +97,10 @@ public static class PatientEndpoints
     {
         var errors = request.Validate();
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
-        if (await FindVisibleAsync(context, patientId, grains, access, cancellationToken) is null)
+        if (await LocalIdRefusalAsync(context, request) is { } refusal) return refusal;
+        if (await FindVisibleAsync(context, patientId, grains, access, cancellationToken) is not { } target)
             return ApiProblems.NotFound($"Patient {patientId} was not found.");
+        patientId = target.PatientId;
         var localId = new LocalPatientId(request.EstablishmentId!, request.Issuer ?? "", request.LocalPatientId!);
         var previous = await grains.GetGrain<IPatientIdentityAdminGrain>(0).LinkAsync(localId, patientId, Actor(context), request.Reason!.Trim());
         return Results.Ok(new IdentityLinkResult(patientId, previous, localId));
@@ -109,8 +111,10 @@ public static class PatientEndpoints
     {
         var errors = request.Validate();
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
-        if (await FindVisibleAsync(context, patientId, grains, access, cancellationToken) is null)
+        if (await LocalIdRefusalAsync(context, request) is { } refusal) return refusal;
+        if (await FindVisibleAsync(context, patientId, grains, access, cancellationToken) is not { } target)
             return ApiProblems.NotFound($"Patient {patientId} was not found.");
+        patientId = target.PatientId;
         var localId = new LocalPatientId(request.EstablishmentId!, request.Issuer ?? "", request.LocalPatientId!);
         var current = await grains.GetGrain<IPatientIdentityIndexGrain>(localId.IndexKey).GetAsync();
         if (current != patientId)
@@ -119,20 +123,29 @@ public static class PatientEndpoints
         return Results.Ok(new IdentityLinkResult(newPatientId, patientId, localId));
     }
 
-    /// <summary>The record if it exists and the caller may see it (a hidden patient answers like a missing one).</summary>
+    /// <summary>
+    /// The record if it exists and the caller may see it (a hidden patient answers like a missing one);
+    /// <paramref name="patientId"/> is a <see cref="PatientReference"/> (regional id, <c>ins:</c>, <c>local:</c>).
+    /// </summary>
     private static async Task<PatientRecord?> FindVisibleAsync(
         HttpContext context, string patientId, IGrainFactory grains, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
     {
-        if (!Identifiers.IsValidKey(patientId)) return null;
-        var grain = grains.GetGrain<IPatientGrain>(patientId);
-        if (!await grain.ExistsAsync()) return null;
-        var record = await grain.GetAsync();
+        if (await PatientReference.ResolveAsync(grains, patientId) is not { } regional) return null;
+        var record = await grains.GetGrain<IPatientGrain>(regional).GetAsync();
+        patientId = regional;
         var authorization = await RegistryAuthorizationAsync(context, access, cancellationToken);
         var visible = authorization.IsAll
             || authorization.RegionalPatientIds.Contains(patientId)
             || record.Studies.Any(s => authorization.EstablishmentIds.Contains(s.EstablishmentId));
         return visible ? record : null;
     }
+
+    /// <summary>An establishment's local ids are that establishment's to link (or the data-protection officer's, or the platform's).</summary>
+    private static Task<IResult?> LocalIdRefusalAsync(HttpContext context, IdentityLinkRequest request) =>
+        Administration.Caller(context)?.HasAnyRole(MircRoles.DataProtectionOfficer) == true
+            ? Task.FromResult<IResult?>(null)
+            : Administration.RefusalAsync(context, $"identity link of a local id of establishment {request.EstablishmentId}",
+                p => Administration.Request(p, AccessAction.Administer, request.EstablishmentId));
 
     private static string Actor(HttpContext context) => ApiCaller.From(context).ProfessionalId ?? "anonymous";
 }

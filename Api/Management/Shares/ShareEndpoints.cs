@@ -17,7 +17,7 @@ namespace Mirc.Api.Management.Shares;
 /// <summary>
 /// Push of a study to a named recipient AE (<c>/api/shares</c>). The request is decided and recorded by a share grain
 /// and answered 202; a background worker sends the instances with C-STORE. Shares of studies the caller may not
-/// retrieve answer 404, whether the study exists or not.
+/// retrieve answer 404, whether the study exists or not; pushes the patient's consent forbids answer 403.
 /// </summary>
 public static class ShareEndpoints
 {
@@ -66,6 +66,17 @@ public static class ShareEndpoints
             return ApiProblems.Validation(new FieldErrors()
                 .Add("recipientAeTitle", $"{recipientAe} is not a registered recipient (an AE title with a port and the MoveDestination permission).")
                 .ToDictionary());
+        }
+
+        // An opposition stops outgoing pushes, except back to the patient's own establishments of care.
+        if (!await access.CanPushStudyAsync(caller, studyUid, recipient.EstablishmentId, cancellationToken))
+        {
+            await audit.RecordAsync(http, AuditAction.Retrieve, AuditOutcome.Denied, [studyUid],
+                $"share to AE {recipientAe} (establishment {recipient.EstablishmentId}) refused: the patient's consent does not allow it; reason: {request.Reason}",
+                cancellationToken);
+            return ApiProblems.Forbidden(
+                $"The patient's consent does not allow sending study {studyUid} to establishment {recipient.EstablishmentId}; pushes go only to the patient's own establishments of care.",
+                [], recipient.EstablishmentId);
         }
 
         var shareId = Guid.NewGuid().ToString("N");

@@ -227,7 +227,7 @@ public sealed class AuthorizationMatrixTests(SecureHostFixture fixture) : IClass
         Assert.True(response.IsSuccessStatusCode, $"consent {kind}: {response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
     }
 
-    private static async Task ArrangeCareAsync(HttpClient viewer, string patientId, Care care, MircRoles roles)
+    private async Task ArrangeCareAsync(HttpClient viewer, string patientId, Care care, MircRoles roles)
     {
         var mayDeclare = (roles & (MircRoles.Radiologist | MircRoles.Physician)) != 0;
         switch (care)
@@ -246,7 +246,9 @@ public sealed class AuthorizationMatrixTests(SecureHostFixture fixture) : IClass
             }
             case Care.OtherPatient:
             {
-                using var declared = await viewer.PostAsJsonAsync("/api/patients/PID-SOMEONE-ELSE/care-relationship", new { reason = "another patient" }, Ct);
+                // A real other patient: a phantom one answers 404 and records nothing.
+                var (_, someoneElse) = await StoreStudyAsync();
+                using var declared = await viewer.PostAsJsonAsync($"/api/patients/{someoneElse}/care-relationship", new { reason = "another patient" }, Ct);
                 Assert.Equal(HttpStatusCode.OK, declared.StatusCode);
                 break;
             }

@@ -18,5 +18,8 @@ internal sealed class SelectiveAccessPolicy : IDicomWebAccessPolicy
     public ValueTask<bool> CanRetrieveStudyAsync(ApiCaller caller, string studyInstanceUid, CancellationToken cancellationToken) =>
         ValueTask.FromResult(!_denied.ContainsKey(studyInstanceUid));
 
+    public ValueTask<bool> CanPushStudyAsync(ApiCaller caller, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(!_denied.ContainsKey(studyInstanceUid));
+
     public IngestCaller ToIngestCaller(ApiCaller caller) => new() { EstablishmentId = "local", RemoteAddress = caller.RemoteAddress };
 }

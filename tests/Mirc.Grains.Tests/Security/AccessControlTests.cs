@@ -54,7 +54,8 @@ public sealed class AccessControlTests(SecurityCluster cluster) : IClassFixture<
         }
 
         var consent = cluster.Grains.GetGrain<IConsentGrain>(patient);
-        await consent.ChangeAsync(fromC, new ConsentChangeRequest { Kind = ConsentChangeKind.RefuseEstablishment, EstablishmentId = EstablishmentB, Reason = "patient refuses EST-B" });
+        // Consent belongs to the patient's side: the DPO records it (PAT-REFUSE has no establishment of care here).
+        await consent.ChangeAsync(Dpo(), new ConsentChangeRequest { Kind = ConsentChangeKind.RefuseEstablishment, EstablishmentId = EstablishmentB, Reason = "patient refuses EST-B" });
 
         Assert.Equal(AccessReason.ConsentDenied, (await cluster.AccessControl.AuthorizeStudyAsync(fromB, AccessAction.QueryStudies, patient, EstablishmentA, cancellationToken: Ct)).Reason);
         Assert.True((await cluster.AccessControl.AuthorizeStudyAsync(fromC, AccessAction.QueryStudies, patient, EstablishmentA, cancellationToken: Ct)).IsAllowed);
@@ -64,7 +65,7 @@ public sealed class AccessControlTests(SecurityCluster cluster) : IClassFixture<
 
         var history = await consent.GetHistoryAsync();
         Assert.Equal([ConsentChangeKind.RefuseEstablishment, ConsentChangeKind.AllowEstablishment], history.Select(h => h.Kind));
-        Assert.Equal(["phys-c", "dpo"], history.Select(h => h.RecordedBy));
+        Assert.Equal(["dpo", "dpo"], history.Select(h => h.RecordedBy));
         Assert.Equal([1L, 2L], history.Select(h => h.Version));
         Assert.All(history, h => Assert.False(string.IsNullOrEmpty(h.Reason)));
 

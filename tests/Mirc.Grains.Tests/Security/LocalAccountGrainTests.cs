@@ -47,6 +47,26 @@ public sealed class LocalAccountGrainTests(SecurityCluster cluster) : IClassFixt
     }
 
     [Fact]
+    public async Task An_establishment_admin_updates_its_accounts_only_within_its_establishment_and_grantable_roles()
+    {
+        var (account, _) = await CreateAsync("upd-" + Guid.NewGuid().ToString("N")[..8]);
+        var profile = (await account.GetProfileAsync())!;
+        var admin = TestPrincipals.Make(MircRoles.EstablishmentAdmin, "EST-A", "admin-a");
+
+        await account.UpdateProfileAsync(admin, profile with { Roles = MircRoles.Radiologist | MircRoles.Physician });
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => account.UpdateProfileAsync(admin, profile with { Roles = MircRoles.PlatformAdmin }));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => account.UpdateProfileAsync(admin, profile with { Roles = MircRoles.DataProtectionOfficer }));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => account.UpdateProfileAsync(admin, profile with { EstablishmentId = "EST-B" }));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() =>
+            account.UpdateProfileAsync(TestPrincipals.Make(MircRoles.EstablishmentAdmin, "EST-B", "admin-b"), profile with { EstablishmentId = "EST-B" }));
+        Assert.Equal(MircRoles.Radiologist | MircRoles.Physician, (await account.GetProfileAsync())!.Roles);
+        Assert.Equal("EST-A", (await account.GetProfileAsync())!.EstablishmentId);
+
+        await account.UpdateProfileAsync(TestPrincipals.Make(MircRoles.PlatformAdmin, "platform", "root"), profile with { EstablishmentId = "EST-B" });
+        Assert.Equal("EST-B", (await account.GetProfileAsync())!.EstablishmentId);
+    }
+
+    [Fact]
     public async Task Wrong_factor_is_refused()
     {
         var (account, secret) = await CreateAsync("bob");

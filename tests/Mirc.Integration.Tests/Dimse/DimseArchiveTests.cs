@@ -1,4 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mirc.Dicom;
+using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Interfaces.Consent;
+using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Interfaces.Studies;
 using Mirc.Integration.Tests.Hosting;
 using Xunit;
 
@@ -157,6 +162,43 @@ public sealed class DimseArchiveTests(DimseHostFixture archive) : IClassFixture<
         await Dcmtk.RunOkAsync("getscu", "-P", "-aet", "GETSCU", "-aec", "MIRC", "-od", output, "-k", "QueryRetrieveLevel=PATIENT",
             "-k", "PatientID=PAT-PGET", "127.0.0.1", archive.Port);
         Assert.Equal(3, Directory.GetFiles(output).Length);
+    }
+
+    [Fact]
+    public async Task CMOVE_of_an_opposed_patient_reaches_only_the_patients_own_establishment()
+    {
+        var study = new SyntheticStudy("PAT-OPPOSED-MOVE", "ROUX^Paul", 1, 2);
+        var files = await study.WriteAsync(Path.Combine(_work.Path, "opposed"), DicomTransferSyntax.ExplicitVRLittleEndian);
+        await Dcmtk.RunOkAsync("storescu", ["-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, .. files]);
+        var grains = archive.Host.Services.GetRequiredService<IGrainFactory>();
+        var patient = (await grains.GetGrain<IStudyGrain>(study.StudyUid).GetSummaryAsync()).PatientId!;
+        var dpo = new ProfessionalPrincipal { Subject = "dpo", EstablishmentId = "platform", Roles = MircRoles.DataProtectionOfficer };
+        await grains.GetGrain<IConsentGrain>(patient).ChangeAsync(dpo, new ConsentChangeRequest { Kind = ConsentChangeKind.Oppose, Reason = "patient letter" });
+
+        // EST_B's destination: refused as a whole, nothing reaches it.
+        var refusedFolder = Directory.CreateDirectory(Path.Combine(_work.Path, "refused")).FullName;
+        using (DcmtkStoreScp.Start("IT_DEST", archive.MoveDestinationPort, refusedFolder))
+        {
+            var refused = await Dcmtk.RunAsync("movescu", "-S", "-aet", "MOVESCU", "-aec", "MIRC", "-aem", "IT_DEST", "-k", "QueryRetrieveLevel=STUDY",
+                "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", archive.Port);
+            // dcmtk names 0124 (Refused: Not Authorized) "Unknown Status: 0x124".
+            Assert.Matches("(?i)error status.*0x0?124", refused.Combined);
+            Assert.Empty(Directory.GetFiles(refusedFolder));
+        }
+
+        // The producer's own destination still gets it: nothing leaves the patient's side.
+        var ownFolder = Directory.CreateDirectory(Path.Combine(_work.Path, "own")).FullName;
+        using (DcmtkStoreScp.Start("OWN_DEST", archive.OwnDestinationPort, ownFolder))
+        {
+            var moved = await Dcmtk.RunOkAsync("movescu", "-S", "-aet", "MOVESCU", "-aec", "MIRC", "-aem", "OWN_DEST", "-k", "QueryRetrieveLevel=STUDY",
+                "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", archive.Port);
+            Assert.True(Directory.GetFiles(ownFolder).Length == 2, moved.Combined);
+        }
+
+        var audit = archive.Host.Services.GetRequiredService<IAuditTrail>();
+        await audit.FlushAsync(TestContext.Current.CancellationToken);
+        var denied = await audit.QueryAsync(new AuditFilter { PatientId = patient, Actions = [AuditAction.Retrieve] }, TestContext.Current.CancellationToken);
+        Assert.Contains(denied, r => r.Event.Outcome == AuditOutcome.Denied && r.Event.StudyUids.Contains(study.StudyUid));
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace Mirc.Integration.Tests.Dimse;
 
 /// <summary>
 /// A running archive with two establishments: the demo one from appsettings.json (STORESCU, FINDSCU, GETSCU, MOVESCU)
-/// and "EST_B" (B_FIND, B_GET) whose devices must not see the demo establishment's studies; IT_DEST is a C-MOVE destination.
+/// and "EST_B" (B_FIND, B_GET) whose devices must not see the demo establishment's studies; IT_DEST (of EST_B) and
+/// OWN_DEST (of the demo establishment) are C-MOVE destinations.
 /// </summary>
 public sealed class DimseHostFixture : IAsyncLifetime
 {
@@ -15,11 +16,13 @@ public sealed class DimseHostFixture : IAsyncLifetime
 
     public int MoveDestinationPort { get; } = FreePort.Next();
 
+    public int OwnDestinationPort { get; } = FreePort.Next();
+
     public string Port => Host.DicomPort.ToString();
 
     public ValueTask InitializeAsync()
     {
-        Host = new MircHostFactory(_data.Path, Settings(MoveDestinationPort));
+        Host = new MircHostFactory(_data.Path, Settings(MoveDestinationPort, OwnDestinationPort));
         _ = Host.Server; // starts the silo, the seeder and the DICOM listener
         return ValueTask.CompletedTask;
     }
@@ -30,8 +33,13 @@ public sealed class DimseHostFixture : IAsyncLifetime
         _data.Dispose();
     }
 
-    public static Dictionary<string, string?> Settings(int moveDestinationPort) => new()
+    public static Dictionary<string, string?> Settings(int moveDestinationPort, int ownDestinationPort) => new()
     {
+        // appsettings.json seeds six AE titles (0-5) for the demo establishment: this one is appended.
+        ["Mirc:Seed:Establishments:0:AeTitles:6:AeTitle"] = "OWN_DEST",
+        ["Mirc:Seed:Establishments:0:AeTitles:6:Host"] = "127.0.0.1",
+        ["Mirc:Seed:Establishments:0:AeTitles:6:Port"] = ownDestinationPort.ToString(),
+        ["Mirc:Seed:Establishments:0:AeTitles:6:Permissions"] = "MoveDestination",
         ["Mirc:Seed:Establishments:1:Id"] = "EST_B",
         ["Mirc:Seed:Establishments:1:Name"] = "Clinique B",
         ["Mirc:Seed:Establishments:1:AeTitles:0:AeTitle"] = "B_FIND",
