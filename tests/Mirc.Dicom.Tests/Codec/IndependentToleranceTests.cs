@@ -1,34 +1,9 @@
-using System.Diagnostics;
 using System.Text;
 using Mirc.Dicom.Tests.Dcmtk;
 using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Codec;
-
-/// <summary>The files of make_tolerance_files.py (pydicom), written once per test run.</summary>
-public sealed class ToleranceFiles : IDisposable
-{
-    public ToleranceFiles()
-    {
-        var script = Path.Combine(TestEnvironment.RepositoryRoot, "tests", "Mirc.Dicom.Tests", "Codec", "make_tolerance_files.py");
-        Assert.True(File.Exists("/usr/bin/python3"), "/usr/bin/python3 is needed (with python3-pydicom; ./test.sh installs it).");
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add(Folder);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), "make_tolerance_files.py did not finish in 60 s");
-        Assert.True(p.ExitCode == 0, $"make_tolerance_files.py failed: {stderr.Result}");
-    }
-
-    public string Folder { get; } = Directory.CreateTempSubdirectory("mirc-tolerance-").FullName;
-
-    public string this[string name] => Path.Combine(Folder, name);
-
-    public void Dispose() => Directory.Delete(Folder, recursive: true);
-}
 
 /// <summary>
 /// Issue 15's codec tolerance, each on a file another tool wrote (pydicom; a few bytes changed after writing where

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the field-deviation files of issue 15 with pydicom (Debian python3-pydicom), one per defect, into argv[1].
 
-Run by IndependentToleranceTests at test time with /usr/bin/python3. Each file is written by pydicom; where pydicom
+Run at test time by Mirc.Testing.ToleranceFiles (codec tests and the STOW-RS corpus test) with /usr/bin/python3. Each file is written by pydicom; where pydicom
 refuses to write the defect itself (an unknown VR, stray bytes after the data set) the few bytes are changed after
 writing, and the file name says so. dcmdump (dcmtk) is the referee: the test checks it reads every file.
 """
