@@ -6,7 +6,8 @@ namespace Mirc.Api.DicomWeb.Qido;
 
 /// <summary>
 /// Writes index rows (tag → DICOM string value) as a DICOM JSON array (PS3.18 Annex F): keys in tag order, PN as
-/// <c>{"Alphabetic": …}</c>, IS/DS/US/… as JSON numbers, multi-values split on <c>\</c>.
+/// <c>{"Alphabetic": …}</c>, IS/DS/US/… as JSON numbers, multi-values split on <c>\</c>, empty return keys as
+/// <c>{"vr": …}</c> without a Value.
 /// </summary>
 public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary)
 {
@@ -30,6 +31,15 @@ public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary)
             {
                 if (!IndexTags.IsPseudoTag(tag) && (returned is null || returned.Contains(tag))) tags.Add(tag);
             }
+            if (returned is not null)
+            {
+                // A return key the index keeps but the instance left empty is returned empty, not dropped (PS3.18 §10.6.3.3:
+                // an empty StudyDate says "no date", an absent one says nothing).
+                foreach (var tag in returned)
+                {
+                    if (!row.ContainsKey(tag) && QidoIndexAttributes.LevelOf(tag) is not null) tags.Add(tag);
+                }
+            }
             var url = returned is null || returned.Contains(QidoReturnAttributes.RetrieveUrl) ? retrieveUrl(row) : null;
             if (url is not null) tags.Add(QidoReturnAttributes.RetrieveUrl);
             tags.Sort();
@@ -38,7 +48,7 @@ public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary)
             foreach (var tag in tags)
             {
                 if (tag == QidoReturnAttributes.RetrieveUrl && url is not null) WriteElement(writer, tag, "UR", url);
-                else WriteElement(writer, tag, VrOf(tag), row[tag]);
+                else WriteElement(writer, tag, VrOf(tag), row.TryGetValue(tag, out var value) ? value : "");
             }
             writer.WriteEndObject();
         }
