@@ -21,16 +21,19 @@ public static class DicomWebRoutes
         return group;
     }
 
+    // No .Accepts(...) on STOW: its routing filter answers 415 with an empty body before the endpoint runs, and it
+    // parses Content-Type strictly (Odil's unquoted type=application/dicom fails it). The endpoint checks the media
+    // type itself, liberally, and explains a refusal.
     private static void MapStow(RouteGroupBuilder group)
     {
         group.MapPost("/studies", (HttpContext context, StowServices deps, CancellationToken ct) =>
                 StowEndpoint.StoreAsync(context, null, deps, ct))
             .WithName("StowStudies").WithSummary("STOW-RS: store instances (multipart/related; type=\"application/dicom\")")
-            .Accepts<Stream>("multipart/related").Produces(200, contentType: "application/dicom+json");
+            .Produces(200, contentType: "application/dicom+json");
         group.MapPost("/studies/{study}", (HttpContext context, string study, StowServices deps, CancellationToken ct) =>
                 StowEndpoint.StoreAsync(context, study, deps, ct))
-            .WithName("StowStudy").WithSummary("STOW-RS: store instances of one study")
-            .Accepts<Stream>("multipart/related").Produces(200, contentType: "application/dicom+json");
+            .WithName("StowStudy").WithSummary("STOW-RS: store instances of one study (multipart/related; type=\"application/dicom\")")
+            .Produces(200, contentType: "application/dicom+json");
     }
 
     private static void MapQido(RouteGroupBuilder group)

@@ -13,14 +13,15 @@ public sealed partial class DicomDataset
     {
         value = null;
         if (!TryGetElement(tag, out var e) || e is DicomSequence or DicomFragmentSequence) return false;
-        if (e.VR.IsString())
+        var vr = ReadableVR(e);
+        if (vr.IsString())
         {
-            value = DicomValueCodec.DecodeString(e.VR, e.Buffer.Span, CharacterSet);
+            value = DicomValueCodec.DecodeString(vr, e.Buffer.Span, CharacterSet);
             return true;
         }
-        if (e.VR.ValueSize() > 0)
+        if (vr.ValueSize() > 0)
         {
-            value = DicomValueCodec.FormatBinary(e.VR, e.Buffer.Span);
+            value = DicomValueCodec.FormatBinary(vr, e.Buffer.Span);
             return true;
         }
         return false;
@@ -29,6 +30,15 @@ public sealed partial class DicomDataset
     /// <summary>Gets the value as text; throws <see cref="KeyNotFoundException"/> when absent.</summary>
     public string GetString(DicomTag tag) =>
         TryGetString(tag, out var v) ? v : throw new KeyNotFoundException($"{tag} {DicomDictionary.GetKeyword(tag)} is not in the data set");
+
+    // A standard attribute written as UN in an Explicit VR file (seen from some converters) is read with its
+    // dictionary VR, as pydicom does; the element itself stays UN so it is written back as received.
+    private static DicomVR ReadableVR(DicomElement e)
+    {
+        if (e.VR != DicomVR.UN || e.Tag.IsPrivate) return e.VR;
+        var known = DicomDictionary.GetImplicitVR(e.Tag);
+        return known is DicomVR.SQ or DicomVR.None ? DicomVR.UN : known;
+    }
 
     /// <summary>Gets the value as text, or <paramref name="defaultValue"/>.</summary>
     public string? GetStringOrDefault(DicomTag tag, string? defaultValue = null) => TryGetString(tag, out var v) ? v : defaultValue;

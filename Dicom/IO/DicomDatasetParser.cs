@@ -35,7 +35,19 @@ internal sealed class DicomDatasetParser
     public bool ParseTopLevel(ref int pos, DicomDataset target, bool stopAtPixelData, out DicomElementHeader pixelHeader)
     {
         pixelHeader = default;
+        if (isFinal && data.Length - pos < 8)
+        {
+            // A few stray bytes after the last element (odd padding written by some tools): dcmdump ignores them too.
+            pos = data.Length;
+            return true;
+        }
         var header = ReadHeader(pos, data.Length);
+        if (header.Tag.Value == 0 && header.Length == 0)
+        {
+            // Zero bytes after the data set (block-padded media): an empty (0000,0000) is not a data set element.
+            pos += 8;
+            return true;
+        }
         if (header.Tag.Group == 0xFFFE)
         {
             // Stray delimiters at top level: tolerated and dropped (seen after badly truncated sequences).
@@ -76,6 +88,13 @@ internal sealed class DicomDatasetParser
             }
             return new DicomElementHeader(tag, vr, U16(span, pos + 6), 8);
         }
+        if (explicitVR && IsUpperLetter(span[pos + 4]) && IsUpperLetter(span[pos + 5]))
+        {
+            // A VR this dictionary does not know (a newer standard's, or a writer's typo): like dcmtk, read it as UN
+            // with the 4-byte length every VR added since 2000 uses.
+            Need(pos, 12, limit, tag);
+            return new DicomElementHeader(tag, DicomVR.UN, U32(span, pos + 8), 12);
+        }
         // Implicit VR, or an Explicit VR stream with an element written in Implicit VR (tolerated).
         return new DicomElementHeader(tag, DicomDictionary.GetImplicitVR(tag), U32(span, pos + 4), 8);
     }
@@ -86,8 +105,12 @@ internal sealed class DicomDatasetParser
         pos += h.Size;
         if (h.IsUndefinedLength)
         {
-            if (IsPixelDataTag(h.Tag) && h.VR != DicomVR.SQ && depth == 0) return ParseEncapsulated(ref pos, h, limit, start);
-            if (h.VR is DicomVR.SQ or DicomVR.UN || !explicitVR || h.VR == DicomVR.None)
+            // Encapsulated pixel data at any depth (icon images in sequence items), and OB/OW of undefined length
+            // holding fragment items as dcmtk and pydicom read them.
+            if (h.VR != DicomVR.SQ && h.VR != DicomVR.UN && (IsPixelDataTag(h.Tag) || h.VR is DicomVR.OB or DicomVR.OW))
+                return ParseEncapsulated(ref pos, h, limit, start);
+            if (h.VR is DicomVR.SQ or DicomVR.UN || !explicitVR || h.VR == DicomVR.None
+                || DicomDictionary.GetImplicitVR(h.Tag) == DicomVR.SQ || StartsWithItem(pos, limit))
             {
                 // UN of undefined length holds an Implicit VR LE sequence (PS3.5 §6.2.2).
                 bool saveExplicit = explicitVR, saveBig = bigEndian;
@@ -106,6 +129,11 @@ internal sealed class DicomDatasetParser
         }
         long length = h.Length;
         if (length > options.MaxElementLength) throw Error($"value length {length} exceeds the limit {options.MaxElementLength}", h.Tag, start);
+        if (h.VR == DicomVR.SQ && Overruns(pos, length, limit))
+        {
+            // A sequence longer than what encloses it (a length computed before an edit): read what is there, as dcmtk does.
+            length = limit - pos;
+        }
         Need(pos, length, limit, h.Tag);
         if (h.VR == DicomVR.SQ) return ParseSequence(ref pos, h.Tag, pos + (int)length, depth, limit);
         var value = data.Slice(pos, (int)length);
@@ -137,8 +165,9 @@ internal sealed class DicomDatasetParser
             }
             else
             {
-                Need(pos, ih.Length, seqLimit, ih.Tag);
-                int itemEnd = pos + (int)ih.Length;
+                long itemLength = Overruns(pos, ih.Length, seqLimit) ? seqLimit - pos : ih.Length;
+                Need(pos, itemLength, seqLimit, ih.Tag);
+                int itemEnd = pos + (int)itemLength;
                 ParseItemElements(ref pos, item, itemEnd, depth + 1, itemEnd);
                 pos = itemEnd;
             }
@@ -211,6 +240,14 @@ internal sealed class DicomDatasetParser
         for (int i = 0; i < n; i += unit) copy.AsSpan(i, unit).Reverse();
         return copy;
     }
+
+    /// <summary>True when a declared length passes the end of its container and no more input can come to fill it.</summary>
+    private bool Overruns(int pos, long length, int limit) => pos + length > limit && (limit < data.Length || isFinal);
+
+    private bool StartsWithItem(int pos, int limit) =>
+        pos + 4 <= limit && U16(data.Span, pos) == 0xFFFE && U16(data.Span, pos + 2) == 0xE000;
+
+    private static bool IsUpperLetter(byte b) => b is >= (byte)'A' and <= (byte)'Z';
 
     private void Need(int pos, long count, int limit, DicomTag tag)
     {

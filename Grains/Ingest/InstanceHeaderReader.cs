@@ -33,7 +33,7 @@ internal static class InstanceHeaderReader
         var ds = file.Dataset;
         return new InstanceHeader
         {
-            TransferSyntaxUid = file.FileMetaInformation.GetStringOrDefault(DicomTag.TransferSyntaxUID),
+            TransferSyntaxUid = TransferSyntax(file),
             SopClassUid = Text(ds, DicomTag.SOPClassUID),
             SopInstanceUid = Text(ds, DicomTag.SOPInstanceUID),
             StudyInstanceUid = Text(ds, DicomTag.StudyInstanceUID),
@@ -60,6 +60,25 @@ internal static class InstanceHeaderReader
             Columns = Int(ds, DicomTag.Columns),
             Frames = MapFrames(file.PixelData),
         };
+    }
+
+    /// <summary>
+    /// The declared Transfer Syntax UID; when the meta group lacks it (dcmtk and pydicom read such files), the one the
+    /// reader inferred from the data set's encoding — unless the pixel data is compressed, which cannot be inferred.
+    /// </summary>
+    private static string TransferSyntax(DicomFile file)
+    {
+        if (file.FileMetaInformation.GetStringOrDefault(DicomTag.TransferSyntaxUID) is { Length: > 0 } declared)
+        {
+            return declared;
+        }
+
+        if (file.PixelData is { IsEncapsulated: true })
+        {
+            throw new InvalidDataException("No Transfer Syntax UID (0002,0010) and the pixel data is encapsulated: its compression cannot be inferred.");
+        }
+
+        return file.TransferSyntax.Uid;
     }
 
     private static string? Text(DicomDataset ds, DicomTag tag)

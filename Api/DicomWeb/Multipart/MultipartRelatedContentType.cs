@@ -1,4 +1,4 @@
-using Microsoft.Net.Http.Headers;
+using Mirc.Api.DicomWeb.Negotiation;
 
 namespace Mirc.Api.DicomWeb.Multipart;
 
@@ -9,8 +9,11 @@ namespace Mirc.Api.DicomWeb.Multipart;
 /// <param name="RootType">The <c>type</c> parameter: media type of the root part, e.g. <c>application/dicom</c>; null when absent.</param>
 public sealed record MultipartRelatedContentType(string Boundary, string? RootType)
 {
-    /// <summary>Longest boundary RFC 2046 allows.</summary>
-    public const int MaxBoundaryLength = 70;
+    /// <summary>
+    /// Longest boundary accepted. RFC 2046 §5.1.1 allows 70 characters, but real senders exceed it (Orthanc's STOW-RS
+    /// client sends 73): be liberal up to a bound that still keeps the delimiter search cheap.
+    /// </summary>
+    public const int MaxBoundaryLength = 200;
 
     /// <summary>
     /// Parses <paramref name="contentType"/>; returns null with a reason when it is not a usable multipart/related type.
@@ -18,7 +21,7 @@ public sealed record MultipartRelatedContentType(string Boundary, string? RootTy
     public static MultipartRelatedContentType? TryParse(string? contentType, out string? error)
     {
         error = null;
-        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var parsed))
+        if (MediaRange.Parse(contentType) is not { } parsed)
         {
             error = "The request has no valid Content-Type.";
             return null;
@@ -28,7 +31,7 @@ public sealed record MultipartRelatedContentType(string Boundary, string? RootTy
             error = $"Content-Type '{parsed.MediaType}' is not multipart/related.";
             return null;
         }
-        var boundary = HeaderUtilities.RemoveQuotes(parsed.Boundary).Value;
+        var boundary = parsed.Parameter("boundary");
         if (string.IsNullOrEmpty(boundary))
         {
             error = "The multipart/related Content-Type has no boundary parameter.";
@@ -39,12 +42,6 @@ public sealed record MultipartRelatedContentType(string Boundary, string? RootTy
             error = $"The multipart boundary is longer than {MaxBoundaryLength} characters.";
             return null;
         }
-        string? rootType = null;
-        foreach (var parameter in parsed.Parameters)
-        {
-            if (parameter.Name.Equals("type", StringComparison.OrdinalIgnoreCase))
-                rootType = HeaderUtilities.RemoveQuotes(parameter.Value).Value;
-        }
-        return new MultipartRelatedContentType(boundary, rootType);
+        return new MultipartRelatedContentType(boundary, parsed.Parameter("type"));
     }
 }

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Primitives;
-using Microsoft.Net.Http.Headers;
 
 namespace Mirc.Api.DicomWeb.Negotiation;
 
 /// <summary>
-/// Picks what to send from the request's Accept header (RFC 9110 §12.5.1 with the DICOMweb <c>type</c> and
+/// Picks what to send from the request's Accept header (RFC 9110 §12.5.1, parameters read liberally by <see cref="MediaRange"/>, with the DICOMweb <c>type</c> and
 /// <c>transfer-syntax</c> parameters of PS3.18 §8.7.3). No Accept header means "anything".
 /// </summary>
 public static class AcceptNegotiation
@@ -14,19 +13,19 @@ public static class AcceptNegotiation
     {
         if (offers.Count == 0) return null;
         if (StringValues.IsNullOrEmpty(acceptHeaders)) return new NegotiatedMedia(offers[0], null);
-        if (!MediaTypeHeaderValue.TryParseList(acceptHeaders, out var ranges) || ranges.Count == 0)
-            return new NegotiatedMedia(offers[0], null);
+        var ranges = MediaRange.ParseList(acceptHeaders);
+        if (ranges.Count == 0) return new NegotiatedMedia(offers[0], null);
 
         NegotiatedMedia? best = null;
         double bestQuality = 0;
         foreach (var range in ranges)
         {
-            var quality = range.Quality ?? 1.0;
+            var quality = range.Quality;
             if (quality <= bestQuality) continue;
             foreach (var offer in offers)
             {
                 if (!Matches(range, offer)) continue;
-                best = new NegotiatedMedia(offer, ParameterValue(range, "transfer-syntax"));
+                best = new NegotiatedMedia(offer, range.Parameter("transfer-syntax"));
                 bestQuality = quality;
                 break;
             }
@@ -34,11 +33,11 @@ public static class AcceptNegotiation
         return best;
     }
 
-    private static bool Matches(MediaTypeHeaderValue range, MediaOffer offer)
+    private static bool Matches(MediaRange range, MediaOffer offer)
     {
-        if (!WildcardEquals(range.MediaType.Value, offer.MediaType)) return false;
+        if (!WildcardEquals(range.MediaType, offer.MediaType)) return false;
         if (offer.PartType is null) return true;
-        var requestedPart = ParameterValue(range, "type");
+        var requestedPart = range.Parameter("type");
         return requestedPart is null || WildcardEquals(requestedPart, offer.PartType);
     }
 
@@ -48,15 +47,5 @@ public static class AcceptNegotiation
         if (pattern.EndsWith("/*", StringComparison.Ordinal))
             return value.StartsWith(pattern.AsSpan(0, pattern.Length - 1), StringComparison.OrdinalIgnoreCase);
         return string.Equals(pattern, value, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static string? ParameterValue(MediaTypeHeaderValue range, string name)
-    {
-        foreach (var parameter in range.Parameters)
-        {
-            if (parameter.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-                return HeaderUtilities.RemoveQuotes(parameter.Value).Value;
-        }
-        return null;
     }
 }

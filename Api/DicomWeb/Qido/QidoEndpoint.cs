@@ -40,7 +40,7 @@ public static class QidoEndpoint
         var query = parser.TryParse(level, study, series, context.Request.Query, options.Value.QidoMaxResults, out var errors);
         if (query is null) return ApiProblems.Validation(errors, "The search parameters are invalid.");
 
-        var warnings = new List<string>();
+        var warnings = new List<string>(query.Warnings);
         var matches = new Dictionary<uint, string>();
         foreach (var match in query.Matches)
         {

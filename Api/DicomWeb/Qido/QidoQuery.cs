@@ -17,6 +17,9 @@ public sealed record QidoQuery(
     int Offset,
     bool FuzzyMatching)
 {
+    /// <summary>Keys the search ignored, each with the reason (returned as <c>Warning</c> headers, PS3.18 §8.3.4).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The match on <paramref name="tag"/>, if any.</summary>
     public QidoMatch? MatchOn(uint tag)
     {

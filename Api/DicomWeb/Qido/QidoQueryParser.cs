@@ -6,7 +6,9 @@ namespace Mirc.Api.DicomWeb.Qido;
 /// <summary>
 /// Turns QIDO-RS query parameters (PS3.18 §8.3.4) into a <see cref="QidoQuery"/>: attribute keys by keyword or tag,
 /// <c>includefield</c> (repeated or comma-separated, or <c>all</c>), <c>limit</c>, <c>offset</c>, <c>fuzzymatching</c>.
-/// Every problem is reported per parameter so the client gets one 400 listing all of them.
+/// Every problem is reported per parameter so the client gets one 400 listing all of them. Liberal where clients
+/// differ: unknown keys are ignored with a warning, comma-separated values are alternatives for VRs whose values hold
+/// no commas (<c>ModalitiesInStudy=CT,MR</c>), and partial dates (<c>2024</c>, <c>202401</c>) match their whole period.
 /// </summary>
 public sealed class QidoQueryParser(IAttributeDictionary dictionary)
 {
@@ -30,6 +32,7 @@ public sealed class QidoQueryParser(IAttributeDictionary dictionary)
     {
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var matches = new List<QidoMatch>();
+        var warnings = new List<string>();
         var includes = new List<AttributeDefinition>();
         var includeAll = false;
         var limit = maxLimit;
@@ -57,13 +60,13 @@ public sealed class QidoQueryParser(IAttributeDictionary dictionary)
                     else Add(errors, key, $"'{values}' is not true or false.");
                     break;
                 default:
-                    ParseMatch(key, values, matches, errors);
+                    ParseMatch(key, values, matches, errors, warnings);
                     break;
             }
         }
 
         if (errors.Count > 0) return null;
-        return new QidoQuery(level, matches, includes, includeAll, limit, offset, fuzzy);
+        return new QidoQuery(level, matches, includes, includeAll, limit, offset, fuzzy) { Warnings = warnings };
     }
 
     private void AddPathMatch(string? uid, uint tag, string name, List<QidoMatch> matches, Dictionary<string, string[]> errors)
@@ -96,25 +99,29 @@ public sealed class QidoQueryParser(IAttributeDictionary dictionary)
         return all;
     }
 
-    private void ParseMatch(string key, StringValues values, List<QidoMatch> matches, Dictionary<string, string[]> errors)
+    private void ParseMatch(string key, StringValues values, List<QidoMatch> matches, Dictionary<string, string[]> errors, List<string> warnings)
     {
+        // Unknown keys (vendor parameters such as _dc cache busters, misspelt keywords) are ignored, not refused.
         if (key.Contains('.'))
         {
-            Add(errors, key, "Matching on sequence attributes is not supported.");
+            warnings.Add($"Matching on sequence attributes is not supported; '{key}' was ignored.");
             return;
         }
         if (!dictionary.TryResolve(key, out var attribute))
         {
-            Add(errors, key, $"'{key}' is not a known DICOM attribute keyword or tag, nor a QIDO-RS parameter (includefield, limit, offset, fuzzymatching).");
+            warnings.Add($"'{key}' is not a DICOM attribute keyword or tag, nor a QIDO-RS parameter; it was ignored.");
             return;
         }
         if (attribute.Vr == "SQ")
         {
-            Add(errors, key, "Matching on sequence attributes is not supported.");
+            warnings.Add($"Matching on sequence attributes is not supported; '{key}' was ignored.");
             return;
         }
-        // Repeated keys are a list of alternatives, the same as a backslash-separated value (PS3.18 §8.3.4.1).
+        // Repeated keys are a list of alternatives, the same as a backslash-separated value (PS3.18 §8.3.4.1); so are
+        // comma-separated values where a comma cannot be part of a value.
         var value = values.Count == 1 ? values[0] ?? "" : string.Join('\\', values.Where(v => !string.IsNullOrEmpty(v)));
+        if (attribute.Vr is "CS" or "UI" or "DA" or "TM" or "DT" or "AS" or "IS" or "DS" or "AE") value = value.Replace(',', '\\');
+        if (attribute.Vr == "DA") value = PartialDates.Expand(value);
         if (MatchingValueSyntax.Validate(attribute.Vr, value) is { } problem)
         {
             Add(errors, key, $"Invalid value for {attribute.Keyword} ({attribute.Vr}): {problem}.");

@@ -8,9 +8,9 @@ namespace Mirc.Api.DicomWeb.Qido;
 
 /// <summary>
 /// Writes index rows (tag → DICOM string value) as a DICOM JSON array (PS3.18 Annex F): keys in tag order, PN as
-/// <c>{"Alphabetic": …}</c>, IS/DS/US/… as JSON numbers, multi-values split on <c>\</c>. Wherever Patient ID is
-/// returned, the regional patient id follows in an Other Patient IDs Sequence item (issuer
-/// <see cref="MircApiOptions.RegionalPatientIdIssuer"/>).
+/// <c>{"Alphabetic": …}</c>, IS/DS/US/… as JSON numbers, multi-values split on <c>\</c>, empty return keys as
+/// <c>{"vr": …}</c> without a Value. Wherever Patient ID is returned, the regional patient id follows in an Other
+/// Patient IDs Sequence item (issuer <see cref="MircApiOptions.RegionalPatientIdIssuer"/>).
 /// </summary>
 public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary, IOptions<MircApiOptions> options)
 {
@@ -36,6 +36,15 @@ public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary, IOpt
             {
                 if (!IndexTags.IsPseudoTag(tag) && (returned is null || returned.Contains(tag))) tags.Add(tag);
             }
+            if (returned is not null)
+            {
+                // A return key the index keeps but the instance left empty is returned empty, not dropped (PS3.18 §10.6.3.3:
+                // an empty StudyDate says "no date", an absent one says nothing).
+                foreach (var tag in returned)
+                {
+                    if (!row.ContainsKey(tag) && QidoIndexAttributes.LevelOf(tag) is not null) tags.Add(tag);
+                }
+            }
             var url = returned is null || returned.Contains(QidoReturnAttributes.RetrieveUrl) ? retrieveUrl(row) : null;
             if (url is not null) tags.Add(QidoReturnAttributes.RetrieveUrl);
             var regional = tags.Contains(IndexTags.PatientId) ? row.GetValueOrDefault(IndexTags.RegionalPatientId) : null;
@@ -47,7 +56,7 @@ public sealed class QidoResponseJsonWriter(IAttributeDictionary dictionary, IOpt
             {
                 if (tag == QidoReturnAttributes.RetrieveUrl && url is not null) WriteElement(writer, tag, "UR", url);
                 else if (tag == OtherPatientIdsSequence) WriteRegionalId(writer, regional!);
-                else WriteElement(writer, tag, VrOf(tag), row[tag]);
+                else WriteElement(writer, tag, VrOf(tag), row.TryGetValue(tag, out var value) ? value : "");
             }
             writer.WriteEndObject();
         }

@@ -17,21 +17,21 @@ public static partial class StowEndpoint
     /// </summary>
     private sealed class IngestPipeline(StowServices stow, StoreResponse response, DicomWebUrls urls) : IAsyncDisposable
     {
-        private readonly Queue<(int Part, Task<IngestOutcome> Outcome, byte[] Buffer)> _inFlight = new();
+        private readonly Queue<(int Part, Task<IngestOutcome> Outcome, byte[] Buffer, int Length)> _inFlight = new();
 
         /// <summary>Starts the ingest of a part held in <paramref name="buffer"/> (rented; returned to the pool once ingested).</summary>
         public async Task StartAsync(int part, byte[] buffer, int length, IngestRequest request, CancellationToken cancellationToken)
         {
             if (_inFlight.Count >= MaxPartsInFlight) await CompleteOldestAsync().ConfigureAwait(false);
-            _inFlight.Enqueue((part, IngestBufferAsync(buffer, length, request, cancellationToken), buffer));
+            _inFlight.Enqueue((part, IngestBufferAsync(buffer, length, request, cancellationToken), buffer, length));
         }
 
         /// <summary>Ingests a part streamed from the request (too large to buffer), after the parts before it.</summary>
-        public async Task IngestStreamAsync(int part, Stream body, IngestRequest request, CancellationToken cancellationToken)
+        public async Task IngestStreamAsync(int part, ReadOnlyMemory<byte> prefix, Stream body, IngestRequest request, CancellationToken cancellationToken)
         {
             await DrainAsync().ConfigureAwait(false);
             var outcome = await stow.Ingestor.IngestAsync(body, request, cancellationToken).ConfigureAwait(false);
-            Complete(part, outcome);
+            Complete(part, outcome, prefix);
         }
 
         /// <summary>Records every part still in flight.</summary>
@@ -60,22 +60,25 @@ public static partial class StowEndpoint
 
         private async Task CompleteOldestAsync()
         {
-            var (part, outcome, buffer) = _inFlight.Peek();
-            IngestOutcome result;
+            var (part, outcome, buffer, length) = _inFlight.Peek();
             try
             {
-                result = await outcome.ConfigureAwait(false);
+                Complete(part, await outcome.ConfigureAwait(false), buffer.AsMemory(0, length));
             }
             finally
             {
                 _inFlight.Dequeue();
                 ArrayPool<byte>.Shared.Return(buffer);
             }
-            Complete(part, result);
         }
 
-        private void Complete(int part, IngestOutcome outcome)
+        private void Complete(int part, IngestOutcome outcome, ReadOnlyMemory<byte> received)
         {
+            if (!outcome.IsSuccess && (outcome.SopClassUid is null || outcome.SopInstanceUid is null))
+            {
+                var (sopClass, sopInstance) = ReferencedUids.Read(received);
+                outcome = outcome with { SopClassUid = outcome.SopClassUid ?? sopClass, SopInstanceUid = outcome.SopInstanceUid ?? sopInstance };
+            }
             Record(response, outcome, urls, part);
             if (!outcome.IsSuccess) LogPartFailed(stow.Logger, part, outcome.Status, outcome.Detail);
         }

@@ -34,8 +34,12 @@ public static partial class StowEndpoint
         var contentType = MultipartRelatedContentType.TryParse(context.Request.ContentType, out var contentTypeError);
         if (contentType is null)
         {
-            return context.Request.ContentType is { } sent && sent.StartsWith("multipart/related", StringComparison.OrdinalIgnoreCase)
-                ? ApiProblems.BadRequest(contentTypeError!, "Malformed multipart request")
+            if (context.Request.ContentType is { } sent && sent.TrimStart().StartsWith("multipart/related", StringComparison.OrdinalIgnoreCase))
+                return ApiProblems.BadRequest(contentTypeError!, "Malformed multipart request");
+            // PS3.18 §10.5.1: a STOW-RS body is multipart/related even for one instance; say how to wrap it.
+            return MediaRange.Parse(context.Request.ContentType)?.MediaType == DicomMediaTypes.Dicom
+                ? ApiProblems.UnsupportedMediaType("A single application/dicom body is not a STOW-RS request (PS3.18 §10.5.1): send it as the single part of "
+                    + "a multipart/related; type=\"application/dicom\"; boundary=… body.")
                 : ApiProblems.UnsupportedMediaType($"{contentTypeError} STOW-RS takes multipart/related; type=\"application/dicom\".");
         }
         var metadataRequest = contentType.RootType is { } root && IsMediaType(root, DicomMediaTypes.DicomJson);
@@ -123,7 +127,7 @@ public static partial class StowEndpoint
             }
             try
             {
-                await pipeline.IngestStreamAsync(parts, new PrefixedReadStream(buffer.AsMemory(0, length), section.Body), request, cancellationToken)
+                await pipeline.IngestStreamAsync(parts, buffer.AsMemory(0, length), new PrefixedReadStream(buffer.AsMemory(0, length), section.Body), request, cancellationToken)
                     .ConfigureAwait(false);
             }
             finally

@@ -27,6 +27,23 @@ public sealed class AcceptNegotiationTests
         Assert.True(chosen.AcceptsStoredTransferSyntax("1.2.840.10008.1.2.4.50"));
     }
 
+    [Theory]
+    [InlineData("multipart/related; type=application/dicom")]
+    [InlineData("multipart/related;type=application/dicom;transfer-syntax=*")]
+    [InlineData("application/json, multipart/related; type=application/dicom; q=0.9")]
+    public void Unquoted_type_and_transfer_syntax_as_odil_sends_them_match(string accept)
+    {
+        var chosen = AcceptNegotiation.Select(accept, [Instances]);
+        Assert.Equal(Instances, chosen?.Offer);
+        Assert.True(chosen!.AcceptsStoredTransferSyntax("1.2.840.10008.1.2.4.50"));
+    }
+
+    [Fact]
+    public void Unquoted_wrong_part_type_is_still_refused()
+    {
+        Assert.Null(AcceptNegotiation.Select("multipart/related; type=image/jpeg", [Instances]));
+    }
+
     [Fact]
     public void Explicit_transfer_syntax_is_reported_and_checked_against_stored()
     {

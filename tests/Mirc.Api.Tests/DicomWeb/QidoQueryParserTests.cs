@@ -22,10 +22,52 @@ public sealed class QidoQueryParserTests
     }
 
     [Fact]
-    public void Unknown_attribute_is_reported_by_name()
+    public void Unknown_and_sequence_keys_are_ignored_with_a_warning_naming_them()
     {
-        Assert.Null(Parse(QidoLevel.Study, out var errors, ("PatientNam", "X")));
-        Assert.Contains("not a known DICOM attribute", Assert.Single(errors["PatientNam"]));
+        var query = Parse(QidoLevel.Study, out var errors, ("PatientNam", "X"), ("_dc", "1700000000"), ("ReferencedStudySequence.StudyInstanceUID", "1.2"), ("PatientID", "P1"));
+        Assert.NotNull(query);
+        Assert.Empty(errors);
+        Assert.Equal("P1", Assert.Single(query.Matches).Value);
+        Assert.Equal(3, query.Warnings.Count);
+        Assert.Contains(query.Warnings, w => w.Contains("'PatientNam'", StringComparison.Ordinal));
+        Assert.Contains(query.Warnings, w => w.Contains("'_dc'", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ModalitiesInStudy", "CT,MR", "CT\\MR")]
+    [InlineData("StudyInstanceUID", "1.2.3,1.2.4", "1.2.3\\1.2.4")]
+    [InlineData("PatientName", "DOE, JOHN", "DOE, JOHN")] // a comma is part of a person name
+    [InlineData("StudyDescription", "CHEST, ABDOMEN", "CHEST, ABDOMEN")]
+    public void Comma_separated_values_are_alternatives_where_a_value_cannot_hold_a_comma(string key, string sent, string matched)
+    {
+        var query = Parse(QidoLevel.Study, out _, (key, sent));
+        Assert.Equal(matched, Assert.Single(query!.Matches).Value);
+    }
+
+    [Theory]
+    [InlineData("2024", "20240101-20241231")]
+    [InlineData("202402", "20240201-20240229")]
+    [InlineData("202312", "20231201-20231231")]
+    [InlineData("2023-2024", "20230101-20241231")]
+    [InlineData("202401-", "20240101-")]
+    [InlineData("-2023", "-20231231")]
+    [InlineData("20240315", "20240315")]
+    [InlineData("20240101-20240131", "20240101-20240131")]
+    public void Partial_dates_match_their_whole_period(string sent, string matched)
+    {
+        var query = Parse(QidoLevel.Study, out var errors, ("StudyDate", sent));
+        Assert.Empty(errors);
+        Assert.Equal(matched, Assert.Single(query!.Matches).Value);
+    }
+
+    [Theory]
+    [InlineData("202413")]
+    [InlineData("24")]
+    [InlineData("2024-2023")]
+    public void Malformed_partial_dates_are_still_refused(string sent)
+    {
+        Assert.Null(Parse(QidoLevel.Study, out var errors, ("StudyDate", sent)));
+        Assert.True(errors.ContainsKey("StudyDate"));
     }
 
     [Fact]
@@ -77,9 +119,13 @@ public sealed class QidoQueryParserTests
     }
 
     [Fact]
-    public void Sequence_matching_is_refused()
+    public void Sequence_matching_is_ignored_with_a_warning()
     {
-        Assert.Null(Parse(QidoLevel.Study, out var errors, ("ReferencedStudySequence.ReferencedSOPInstanceUID", "1.2")));
-        Assert.Single(errors);
+        var query = Parse(QidoLevel.Study, out var errors, ("ReferencedStudySequence.ReferencedSOPInstanceUID", "1.2"), ("ReferencedStudySequence", "1.2"));
+        Assert.NotNull(query);
+        Assert.Empty(errors);
+        Assert.Empty(query.Matches);
+        Assert.Equal(2, query.Warnings.Count);
+        Assert.All(query.Warnings, w => Assert.Contains("sequence attributes is not supported", w, StringComparison.Ordinal));
     }
 }

@@ -7,9 +7,28 @@ namespace Mirc.Integration.Tests.Hosting;
 /// The real silo host (Orleans + HTTP surface) on its own data folder and free ports, so several can run at once.
 /// A second factory on the same data folder is a restart.
 /// </summary>
-public sealed class MircHostFactory(string dataPath, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class MircHostFactory : WebApplicationFactory<Program>
 {
-    public string DataPath { get; } = dataPath;
+    private readonly IReadOnlyDictionary<string, string?>? settings;
+
+    /// <param name="dataPath">The data folder.</param>
+    /// <param name="settings">Extra configuration.</param>
+    /// <param name="realHttp">Listen on a real loopback port (<see cref="HttpAddress"/>) for out-of-process HTTP clients.</param>
+    public MircHostFactory(string dataPath, IReadOnlyDictionary<string, string?>? settings = null, bool realHttp = false)
+    {
+        DataPath = dataPath;
+        this.settings = settings;
+        if (realHttp)
+        {
+            HttpAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+            UseKestrel();
+        }
+    }
+
+    public string DataPath { get; }
+
+    /// <summary>The real listening address when created with <c>realHttp</c>, else null.</summary>
+    public Uri? HttpAddress { get; }
 
     public int SiloPort { get; } = FreePort.Next();
 
@@ -24,6 +43,7 @@ public sealed class MircHostFactory(string dataPath, IReadOnlyDictionary<string,
         builder.UseSetting("Mirc:SiloPort", SiloPort.ToString());
         builder.UseSetting("Mirc:GatewayPort", GatewayPort.ToString());
         builder.UseSetting("Mirc:Dicom:Port", DicomPort.ToString());
+        if (HttpAddress is not null) builder.UseSetting("Mirc:HttpUrl", HttpAddress.ToString().TrimEnd('/'));
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

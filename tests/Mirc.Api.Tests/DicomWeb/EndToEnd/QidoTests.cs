@@ -87,14 +87,44 @@ public sealed class QidoTests(StoredStudyFixture fixture)
     }
 
     [Fact]
-    public async Task Unknown_attribute_and_bad_date_range_are_400_with_a_message_per_parameter()
+    public async Task Unknown_key_is_ignored_with_a_warning_header()
     {
-        var unknown = await Http.GetAsync("/dicomweb/studies?PatientNam=DOE", TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
-        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
-        var problem = await unknown.ReadJsonAsync();
-        Assert.Contains("not a known DICOM attribute", problem.GetProperty("errors").GetProperty("PatientNam")[0].GetString());
+        var response = await Http.GetAsync($"/dicomweb/studies?PatientID={Study.PatientId}&PatientNam=DOE&_dc=123", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single((await response.ReadJsonAsync()).EnumerateArray());
+        var warnings = response.Headers.GetValues("Warning").ToList();
+        Assert.Contains(warnings, w => w.StartsWith("299 ", StringComparison.Ordinal) && w.Contains("'PatientNam'", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("'_dc'", StringComparison.Ordinal));
+    }
 
+    [Fact]
+    public async Task Comma_separated_modalities_and_partial_dates_match()
+    {
+        Assert.Single((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&ModalitiesInStudy=MR,CT")).EnumerateArray());
+        Assert.Empty((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&ModalitiesInStudy=MR,US")).EnumerateArray());
+        Assert.Single((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&StudyDate=2024")).EnumerateArray());
+        Assert.Single((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&StudyDate=202403")).EnumerateArray());
+        Assert.Single((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&StudyDate=2023-2024")).EnumerateArray());
+        Assert.Empty((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&StudyDate=202402")).EnumerateArray());
+        Assert.Empty((await SearchAsync($"/dicomweb/studies?PatientID={Study.PatientId}&StudyDate=2025")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Empty_study_date_is_returned_empty_not_dropped()
+    {
+        var undated = StudyDescription.Create(studyDate: "");
+        var instance = SyntheticInstance.Native(undated, SyntheticInstance.NewUid(), 1, 1);
+        Assert.Equal(HttpStatusCode.OK, (await Http.StowAsync([instance.Bytes])).StatusCode);
+        var study = Assert.Single((await SearchAsync($"/dicomweb/studies?StudyInstanceUID={undated.StudyUid}")).EnumerateArray());
+        var date = study.GetProperty("00080020");
+        Assert.Equal("DA", date.GetProperty("vr").GetString());
+        Assert.False(date.TryGetProperty("Value", out _));
+        Assert.Equal(undated.PatientId, study.DicomValue("00100020"));
+    }
+
+    [Fact]
+    public async Task Bad_date_range_and_lower_level_key_are_400_with_a_message_per_parameter()
+    {
         var badRange = await Http.GetAsync("/dicomweb/studies?StudyDate=20241231-20240101", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, badRange.StatusCode);
         Assert.True((await badRange.ReadJsonAsync()).GetProperty("errors").TryGetProperty("StudyDate", out _));

@@ -58,6 +58,19 @@ public sealed class StowTests(StoredStudyFixture fixture)
     }
 
     [Fact]
+    public async Task Unreadable_instance_failure_item_names_the_SOP_instance_read_from_its_meta()
+    {
+        var instance = SyntheticInstance.Native(StudyDescription.Create(), SyntheticInstance.NewUid(), 1, 1);
+        var truncated = instance.Bytes.AsSpan(0, 400).ToArray();
+        var response = await Http.StowAsync([truncated]);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var failed = (await response.ReadJsonAsync()).GetProperty("00081198").GetProperty("Value")[0];
+        Assert.Equal(instance.SopUid, failed.DicomValue("00081155"));
+        Assert.Equal(instance.SopClassUid, failed.DicomValue("00081150"));
+        Assert.Equal(0xC000, int.Parse(failed.DicomValue("00081197")!));
+    }
+
+    [Fact]
     public async Task Malformed_multipart_is_400_and_nothing_is_stored()
     {
         var instance = SyntheticInstance.Native(StudyDescription.Create(), SyntheticInstance.NewUid(), 1, 1);
@@ -75,12 +88,39 @@ public sealed class StowTests(StoredStudyFixture fixture)
     }
 
     [Fact]
-    public async Task Non_multipart_body_is_415()
+    public async Task Non_multipart_body_is_415_with_a_hint_how_to_wrap_it()
     {
         var body = new ByteArrayContent(fixture.Instances[0].Bytes);
         body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/dicom");
         var response = await Http.PostAsync("/dicomweb/studies", body, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var detail = (await response.ReadJsonAsync()).GetProperty("detail").GetString();
+        Assert.Contains("single part of a multipart/related; type=\"application/dicom\"", detail);
+    }
+
+    [Theory]
+    [InlineData(73, true)] // Orthanc 1.10's STOW-RS client
+    [InlineData(200, false)]
+    [InlineData(70, false)]
+    public async Task Long_boundaries_unquoted_type_and_bodies_without_length_are_stored(int boundaryLength, bool unquotedType)
+    {
+        var instance = SyntheticInstance.Native(StudyDescription.Create(), SyntheticInstance.NewUid(), 1, 1);
+        var boundary = new string('=', 4) + Guid.NewGuid().ToString("N") + new string('x', boundaryLength - 36);
+        Assert.Equal(boundaryLength, boundary.Length);
+        var bytes = new MemoryStream();
+        bytes.Write(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n"));
+        bytes.Write(instance.Bytes);
+        bytes.Write(Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n"));
+        // No Content-Length: the body is sent chunked, as Odil and streaming clients do.
+        var body = new StreamContent(new MemoryStream(bytes.ToArray()));
+        body.Headers.TryAddWithoutValidation("Content-Type", unquotedType
+            ? $"multipart/related;type=application/dicom;boundary={boundary}"
+            : $"multipart/related; type=\"application/dicom\"; boundary=\"{boundary}\"");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/dicomweb/studies") { Content = body };
+        request.Headers.TransferEncodingChunked = true;
+        var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, await CountStudyAsync(instance.StudyUid));
     }
 
     private async Task<int> CountStudyAsync(string studyUid)

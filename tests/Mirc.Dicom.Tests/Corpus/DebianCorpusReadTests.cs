@@ -1,0 +1,33 @@
+using Mirc.Testing;
+using Xunit;
+
+namespace Mirc.Dicom.Tests.Corpus;
+
+/// <summary>
+/// Every file of the Debian corpus that dcmdump reads without error is read by the codec too, whole and header-only
+/// from a non-seekable stream (the way ingest reads), with the same data set either way.
+/// </summary>
+public sealed class DebianCorpusReadTests
+{
+    public static TheoryData<string> ReadableFiles() => [.. DebianDicomCorpus.ReadableByDcmdump.Select(f => f.Name)];
+
+    [Fact]
+    public void Corpus_is_present()
+    {
+        Assert.True(DebianDicomCorpus.ReadableByDcmdump.Count() >= 100, $"only {DebianDicomCorpus.ReadableByDcmdump.Count()} corpus files: python3-pydicom missing?");
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadableFiles))]
+    public async Task File_dcmdump_reads_is_read(string name)
+    {
+        var entry = DebianDicomCorpus.Files.Single(f => f.Name == name);
+        var bytes = await File.ReadAllBytesAsync(entry.Path, TestContext.Current.CancellationToken);
+        var whole = DicomFileReader.Read(bytes);
+        await using var stream = new NonSeekableStream(bytes, 4096);
+        var header = await DicomFileReader.ReadAsync(stream, DicomReadOptions.HeaderOnly, TestContext.Current.CancellationToken);
+        Assert.Equal(whole.TransferSyntax, header.TransferSyntax);
+        Assert.Equal(whole.Dataset.GetStringOrDefault(DicomTag.SOPInstanceUID), header.Dataset.GetStringOrDefault(DicomTag.SOPInstanceUID));
+        Assert.Equal(whole.Dataset.Contains(DicomTag.PixelData), header.PixelData is not null);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+
+namespace Mirc.Testing;
+
+/// <summary>
+/// DICOM files shipped by Debian packages (python3-pydicom's test data, GDCM's and dicom3tools' examples), each with
+/// dcmdump's verdict: the third-party corpus of issue 15. dcmdump is the referee — a file it reads without error must be
+/// stored byte-exact or rejected with a reason naming its defect.
+/// </summary>
+public static class DebianDicomCorpus
+{
+    /// <summary>Folders and files searched, in this order; absent ones are skipped (the packages are in ./test.sh).</summary>
+    public static readonly string[] Roots =
+    [
+        "/usr/lib/python3/dist-packages/pydicom/data",
+        "/usr/share/doc/libgdcm3.0/examples",
+        "/usr/share/doc/dicom3tools/examples",
+    ];
+
+    private static readonly string[] TextExtensions = [".py", ".pyc", ".json", ".txt", ".md", ".dump", ".gz"];
+
+    private static readonly Lazy<IReadOnlyList<CorpusFile>> All = new(Scan);
+
+    /// <summary>One file and what dcmdump made of it.</summary>
+    /// <param name="Path">Absolute path.</param>
+    /// <param name="Name">Path relative to its root, prefixed by the package it came from.</param>
+    /// <param name="DcmdumpReads">dcmdump exited 0 without an error line.</param>
+    /// <param name="DcmdumpError">dcmdump's complaint otherwise.</param>
+    public sealed record CorpusFile(string Path, string Name, bool DcmdumpReads, string? DcmdumpError)
+    {
+        /// <inheritdoc/>
+        public override string ToString() => Name;
+    }
+
+    /// <summary>Every candidate file with dcmdump's verdict (dcmdump runs once per file per process).</summary>
+    public static IReadOnlyList<CorpusFile> Files => All.Value;
+
+    /// <summary>The files dcmdump reads without error.</summary>
+    public static IEnumerable<CorpusFile> ReadableByDcmdump => Files.Where(f => f.DcmdumpReads);
+
+    private static List<CorpusFile> Scan()
+    {
+        var dcmdump = new[] { "/usr/bin/dcmdump" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("dcmdump not found: install dcmtk (./test.sh does).");
+        var found = new List<(string Path, string Name)>();
+        foreach (var root in Roots.Where(Directory.Exists))
+        {
+            var package = root.Contains("pydicom", StringComparison.Ordinal) ? "pydicom" : root.Contains("gdcm", StringComparison.Ordinal) ? "gdcm" : "dicom3tools";
+            foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                if (TextExtensions.Contains(System.IO.Path.GetExtension(path), StringComparer.OrdinalIgnoreCase)
+                    || System.IO.Path.GetFileName(path).StartsWith("README", StringComparison.Ordinal)
+                    || path.Contains("__pycache__", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                found.Add((path, package + "/" + System.IO.Path.GetRelativePath(root, path)));
+            }
+        }
+
+        if (found.Count == 0)
+        {
+            throw new InvalidOperationException("No corpus file found: install python3-pydicom, libgdcm-tools, dicom3tools (./test.sh does).");
+        }
+
+        // Bounded fan-out: dcmdump is a process per file.
+        var results = new CorpusFile[found.Count];
+        Parallel.For(0, found.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var (path, name) = found[i];
+            var error = RunDcmdump(dcmdump, path);
+            results[i] = new CorpusFile(path, name, error is null, error);
+        });
+        return [.. results];
+    }
+
+    // -q keeps the verdict cheap (exit code only); a refused file is run again to say why.
+    private static string? RunDcmdump(string dcmdump, string path)
+    {
+        var (exit, _) = Run(dcmdump, "-q", path);
+        if (exit == 0) return null;
+        var (_, output) = Run(dcmdump, "-M", path);
+        var errors = output.Split('\n').Where(l => l.StartsWith("E:", StringComparison.Ordinal) || l.StartsWith("F:", StringComparison.Ordinal));
+        return $"exit {exit}: {string.Join(" | ", errors)}".Trim();
+    }
+
+    private static (int Exit, string StdErr) Run(string tool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(30_000))
+        {
+            p.Kill(true);
+            return (-1, "E: dcmdump did not finish in 30 s");
+        }
+
+        _ = stdout.Result;
+        return (p.ExitCode, stderr.Result);
+    }
+}
