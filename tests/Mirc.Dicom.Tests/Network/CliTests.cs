@@ -79,7 +79,7 @@ public sealed class CliTests
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var tool = Path.Combine(AppContext.BaseDirectory, "mirc-dicom.dll");
-        Assert.True(File.Exists(tool), $"{tool} missing (the test project references Tools/DicomCli)");
+        Assert.True(File.Exists(tool), $"{tool} missing (the test project references tools/dicom-cli)");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(tool);
         foreach (var a in args) start.ArgumentList.Add(a);
