@@ -36,7 +36,7 @@ public static partial class StowEndpoint
         {
             return context.Request.ContentType is { } sent && sent.StartsWith("multipart/related", StringComparison.OrdinalIgnoreCase)
                 ? ApiProblems.BadRequest(contentTypeError!, "Malformed multipart request")
-                : ApiProblems.UnsupportedMediaType($"{contentTypeError} STOW-RS takes multipart/related; type=\"application/dicom\".");
+                : ApiProblems.UnsupportedMediaType(StowContentTypeHint(context.Request.ContentType, contentTypeError));
         }
         var metadataRequest = contentType.RootType is { } root && IsMediaType(root, DicomMediaTypes.DicomJson);
         if (contentType.RootType is { } rootType && !IsDicomPart(rootType) && !metadataRequest)
@@ -184,6 +184,14 @@ public static partial class StowEndpoint
 
     private static long? ContentLength(MultipartSection section) =>
         section.Headers?.TryGetValue(HeaderNames.ContentLength, out var value) == true && long.TryParse(value, out var length) ? length : null;
+
+    /// <summary>Why the body's media type is refused and what to send instead (a bare Part 10 file is the usual mistake).</summary>
+    private static string StowContentTypeHint(string? sent, string? error) =>
+        sent is { } type && type.Split(';')[0].Trim().Equals(DicomMediaTypes.Dicom, StringComparison.OrdinalIgnoreCase)
+            ? "A single application/dicom body is not STOW-RS: wrap each instance in a part of a multipart/related body, "
+              + "Content-Type: multipart/related; type=\"application/dicom\"; boundary=B (one part per instance, each part "
+              + "starting with Content-Type: application/dicom), or send the file over DIMSE with storescu."
+            : $"{error} STOW-RS takes multipart/related; type=\"application/dicom\".";
 
     private static bool IsDicomPart(string mediaType)
     {
