@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Mirc.Api.Authentication;
+using Mirc.Api.DicomWeb;
+using Mirc.Api.DicomWeb.Stow;
 using Mirc.Grains.Interfaces.Security;
 
 namespace Mirc.Api.Problems;
@@ -35,6 +37,8 @@ public static class ProblemHints
             StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on this path; the API reference at /docs lists the operations it supports.",
             StatusCodes.Status406NotAcceptable => "None of the media types in Accept can be produced here; the API reference at /docs lists them.",
             StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts (Mirc:Api:MaxStowRequestBytes for STOW-RS): send fewer instances per request.",
+            StatusCodes.Status415UnsupportedMediaType when IsStow(context.HttpContext.Request) =>
+                StowEndpoint.StowContentTypeHint(context.HttpContext.Request.ContentType, $"Content-Type '{context.HttpContext.Request.ContentType}' is not multipart/related."),
             StatusCodes.Status415UnsupportedMediaType => "This operation does not take a body of this Content-Type; the API reference at /docs lists the ones it takes.",
             StatusCodes.Status429TooManyRequests => "Too many requests: wait a moment and retry.",
             _ => null,
@@ -53,6 +57,9 @@ public static class ProblemHints
             : $"Your token ({heldText}) does not allow this operation on this resource: the establishment, consent and care "
               + "relationship rules decide (README, Security section); the refusal is in the audit trail.";
     }
+
+    private static bool IsStow(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(DicomWebUrls.Prefix + "/studies", StringComparison.OrdinalIgnoreCase);
 
     private static MircRoles RequiredRoles(HttpContext context)
     {

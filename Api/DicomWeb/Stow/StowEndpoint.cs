@@ -185,8 +185,11 @@ public static partial class StowEndpoint
     private static long? ContentLength(MultipartSection section) =>
         section.Headers?.TryGetValue(HeaderNames.ContentLength, out var value) == true && long.TryParse(value, out var length) ? length : null;
 
-    /// <summary>Why the body's media type is refused and what to send instead (a bare Part 10 file is the usual mistake).</summary>
-    private static string StowContentTypeHint(string? sent, string? error) =>
+    /// <summary>
+    /// Why the body's media type is refused and what to send instead (a bare Part 10 file is the usual mistake). Routing
+    /// answers most of these itself (the routes accept multipart/related only): <c>ProblemHints</c> uses it too.
+    /// </summary>
+    internal static string StowContentTypeHint(string? sent, string? error) =>
         sent is { } type && type.Split(';')[0].Trim().Equals(DicomMediaTypes.Dicom, StringComparison.OrdinalIgnoreCase)
             ? "A single application/dicom body is not STOW-RS: wrap each instance in a part of a multipart/related body, "
               + "Content-Type: multipart/related; type=\"application/dicom\"; boundary=B (one part per instance, each part "
