@@ -64,6 +64,9 @@ set -e
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
+
+phase "README walkthrough (every 'sh walkthrough' block of README.md, against a fresh silo)"
+if tests/readme/walkthrough.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
 echo "suite time: $(elapsed)"
 echo "tests: $passed passed, $failed failed"
 exit "$rc"
