@@ -20,6 +20,8 @@ if (args is ["admin", .. var adminArgs])
 // No configuration reload: its file watcher covers the content root recursively, and the data folder usually lies
 // below it (./data), so every stored instance would raise file-system events the host then has to read and filter.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"] });
+// A configuration error found while composing the host (before the start-up check below) also ends in one message.
+AppDomain.CurrentDomain.UnhandledException += (_, e) => StartupFailure.ExitIfConfigurationError(e.ExceptionObject, builder.Configuration);
 
 builder.Services.AddOptions<MircHostOptions>()
     .Bind(builder.Configuration.GetSection(MircHostOptions.Section))

@@ -33,6 +33,19 @@ public static class StartupFailure
         return busy.Count == 0 ? null : PortsInUse(string.Join(", ", busy.Select(l => $"{l.EndPoint} ({l.Setting})")));
     }
 
+    /// <summary>
+    /// For <see cref="AppDomain.UnhandledException"/>: a configuration error is explained and the process exits with
+    /// code 2 before the runtime prints the stack trace; anything else continues as an ordinary crash.
+    /// </summary>
+    public static void ExitIfConfigurationError(object exception, IConfiguration configuration)
+    {
+        if (exception is Exception ex && IsConfigurationError(ex))
+        {
+            Console.Error.WriteLine(Describe(ex, configuration));
+            Environment.Exit(2);
+        }
+    }
+
     /// <summary>True when <paramref name="exception"/> is a configuration error this class can explain.</summary>
     public static bool IsConfigurationError(Exception exception) =>
         Chain(exception).Any(e => e is OptionsValidationException || IsAddressInUse(e) || IsInsecureHttp(e));
