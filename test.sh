@@ -4,6 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TCP_NODELAY=1
+started=$SECONDS
+elapsed() { printf '%dm%02ds' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
+phase() { echo "==> test.sh [$(elapsed)] $*"; }
+
+phase "layout: no two paths that differ only by case (a clone on macOS/Windows would merge them)"
+collisions=$(git ls-files 2>/dev/null | awk '{ n = split($0, p, "/"); d = ""; for (i = 1; i <= n; i++) { d = d (i > 1 ? "/" : "") p[i]; print d } }' \
+  | sort -u | awk '{ k = tolower($0); if (k in seen && seen[k] != $0) print seen[k] " <> " $0; seen[k] = $0 }')
+if [ -n "$collisions" ]; then echo "paths differing only by case:"; echo "$collisions"; exit 1; fi
+
+phase "system packages (dcmtk, PostgreSQL, Redis, Orthanc, Odil, GDCM, dicom3tools, codecs…)"
 
 need_apt=()
 command -v storescu >/dev/null 2>&1 || need_apt+=(dcmtk)
@@ -29,24 +39,34 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+phase "Node test tools (.tools/)"
 if [ -f tools/package.json ]; then
   mkdir -p .tools
   if [ ! -d .tools/node_modules ] || [ tools/package.json -nt .tools/node_modules ]; then
+    echo "test.sh: npm is installing the Node test tools of tools/package.json ($(node -e 'console.log(Object.keys(require("./tools/package.json").dependencies).join(", "))')) into .tools/ — a minute or two the first time"
     cp tools/package.json .tools/package.json
     [ -f tools/package-lock.json ] && cp tools/package-lock.json .tools/package-lock.json
-    (cd .tools && npm install --no-audit --no-fund --loglevel=error)
+    (cd .tools && npm install --no-audit --no-fund --no-progress --loglevel=error)
     touch .tools/node_modules
   fi
   export MIRC_TOOLS_DIR="$PWD/.tools"
 fi
 
+phase "build (Release)"
+dotnet build Mirc.Orleans.sln -c Release --nologo -v quiet -clp:NoSummary
+
+phase "tests (each project prints its own line as it finishes)"
 log=$(mktemp)
 set +e
-dotnet test Mirc.Orleans.sln -c Release --nologo 2>&1 | tee "$log"
+dotnet test Mirc.Orleans.sln -c Release --no-build --nologo 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
+
+phase "README walkthrough (every 'sh walkthrough' block of README.md, against a fresh silo)"
+if tests/readme/walkthrough.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
+echo "suite time: $(elapsed)"
 echo "tests: $passed passed, $failed failed"
 exit "$rc"

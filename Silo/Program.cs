@@ -6,10 +6,17 @@ using Mirc.Grains.Dimse;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Sharing;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Silo.Admin;
 using Mirc.Silo.Seeding;
 using Mirc.Silo.Health;
 using Mirc.Silo.Hosting;
 using Orleans.Dashboard;
+
+// Operator commands (mirc-admin): `dotnet Mirc.Silo.dll admin <command>` acts on the running cluster, then exits.
+if (args is ["admin", .. var adminArgs])
+{
+    return await AdminCommand.RunAsync(adminArgs, Console.Out, Console.Error);
+}
 
 // No configuration reload: its file watcher covers the content root recursively, and the data folder usually lies
 // below it (./data), so every stored instance would raise file-system events the host then has to read and filter.
@@ -20,6 +27,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
     ContentRootPath = SiloContentRoot.Resolve(args),
 });
+// A configuration error found while composing the host (before the start-up check below) also ends in one message.
+AppDomain.CurrentDomain.UnhandledException += (_, e) => StartupFailure.ExitIfConfigurationError(e.ExceptionObject, builder.Configuration);
 
 builder.Services.AddOptions<MircHostOptions>()
     .Bind(builder.Configuration.GetSection(MircHostOptions.Section))
@@ -79,7 +88,26 @@ app.MapMircAuditEndpoints();
 app.MapMircPatientSecurityEndpoints();
 app.MapMircApi();
 
-app.Run();
+// A port in use or an invalid setting: one message naming the setting, no stack trace (exit code 2). Checked before
+// starting (a failed start logs stack traces from every component it stops), and again if start-up loses a race.
+if (StartupFailure.Check(app.Services, builder.Configuration) is { } problem)
+{
+    Console.Error.WriteLine(problem);
+    return 2;
+}
+
+try
+{
+    await app.RunAsync();
+}
+catch (Exception ex) when (StartupFailure.IsConfigurationError(ex))
+{
+    await app.DisposeAsync();
+    Console.Error.WriteLine(StartupFailure.Describe(ex, builder.Configuration));
+    return 2;
+}
+
+return 0;
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

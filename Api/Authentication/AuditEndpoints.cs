@@ -30,7 +30,7 @@ public static class AuditEndpoints
             var result = await audit.VerifyAsync(ct).ConfigureAwait(false);
             await RecordAccessAsync(audit, principal, context, time, $"chain verified: intact={result.IsIntact}", ct).ConfigureAwait(false);
             return Results.Ok(result);
-        });
+        }).WithSummary("Verify the hash chain of the audit trail (first broken record, if any)");
 
         group.MapGet("/records", async (HttpContext context, IAuditTrail audit, IAccessControl access, TimeProvider time,
             string? patientId, string? actorId, DateTimeOffset? from, DateTimeOffset? to, bool? review, int? limit, CancellationToken ct) =>
@@ -44,7 +44,7 @@ public static class AuditEndpoints
             var records = await audit.QueryAsync(filter, ct).ConfigureAwait(false);
             await RecordAccessAsync(audit, principal, context, time, $"searched: {records.Count} records", ct, patientId).ConfigureAwait(false);
             return Results.Ok(records);
-        });
+        }).WithSummary("Search audit records (patient, actor, period, review flag)");
 
         group.MapGet("/export", async (HttpContext context, IAuditTrail audit, IAccessControl access, TimeProvider time,
             string? patientId, string? actorId, DateTimeOffset? from, DateTimeOffset? to, bool? review, CancellationToken ct) =>
@@ -60,7 +60,7 @@ public static class AuditEndpoints
             context.Response.Headers.ContentDisposition = "attachment; filename=\"mirc-audit.jsonl\"";
             var count = await audit.ExportJsonLinesAsync(context.Response.Body, filter, ct).ConfigureAwait(false);
             await RecordAccessAsync(audit, principal, context, time, $"exported {count} records", ct, patientId).ConfigureAwait(false);
-        });
+        }).WithSummary("Export audit records as JSON lines (for the data-protection officer)");
 
         group.MapGet("/patients/{patientId}/accesses", async (HttpContext context, IAuditTrail audit, IAccessControl access, TimeProvider time, string patientId, CancellationToken ct) =>
         {
@@ -72,7 +72,7 @@ public static class AuditEndpoints
             var report = await audit.GetPatientAccessReportAsync(patientId, ct).ConfigureAwait(false);
             await RecordAccessAsync(audit, principal, context, time, "patient access report", ct, patientId).ConfigureAwait(false);
             return Results.Ok(report);
-        });
+        }).WithSummary("Who accessed a patient's images (from the audit trail)");
 
         return endpoints;
     }

@@ -19,8 +19,10 @@ public static class MircAuthenticationEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/api/auth").WithTags("Authentication");
-        group.MapPost("/token", TokenEndpoint.HandleAsync).AllowAnonymous();
-        group.MapGet("/jwks", (SigningKeyRing keys) => Results.Json(keys.PublicKeySet())).AllowAnonymous();
+        group.MapPost("/token", TokenEndpoint.HandleAsync).AllowAnonymous()
+            .WithSummary("Log in a local account (password + TOTP code) and get a bearer token; replaces a one-time password");
+        group.MapGet("/jwks", (SigningKeyRing keys) => Results.Json(keys.PublicKeySet())).AllowAnonymous()
+            .WithSummary("Public keys that verify the tokens this archive issues (JWKS)");
         group.MapGet("/me", (HttpContext context) => context.GetProfessionalPrincipal() is { } principal
                 ? Results.Ok(new
                 {
@@ -31,7 +33,8 @@ public static class MircAuthenticationEndpointRouteBuilderExtensions
                     principal.AuthenticationMethod,
                 })
                 : Results.Unauthorized())
-            .RequireAuthorization(MircPolicies.Authenticated);
+            .RequireAuthorization(MircPolicies.Authenticated)
+            .WithSummary("The caller as the archive sees it: subject, RPPS, establishment, roles");
         group.MapPost("/keys/rotate", async (HttpContext context, SigningKeyRing keys, IAuditTrail audit, TimeProvider time, CancellationToken cancellationToken) =>
             {
                 // Key ids only (public): before/after of the active key, never key material.
@@ -41,7 +44,8 @@ public static class MircAuthenticationEndpointRouteBuilderExtensions
                     time.GetUtcNow(), context.AuditSource(), detail: $"signing key rotated: before active kid {before} after active kid {kid}"), cancellationToken).ConfigureAwait(false);
                 return Results.Ok(new { kid });
             })
-            .RequireAuthorization(MircPolicies.PlatformAdmin);
+            .RequireAuthorization(MircPolicies.PlatformAdmin)
+            .WithSummary("Rotate the token signing key (platform administrators)");
         return endpoints;
     }
 }

@@ -22,19 +22,26 @@ public static class MircPolicies
     /// <summary>Regional patient registry (search, identity links): administrators and the data-protection officer.</summary>
     public const string PatientRegistry = "mirc:patient-registry";
 
+    /// <summary>
+    /// The roles each role-gated policy admits (any one of them suffices): the policies are built from this table, and
+    /// a refused request's problem details name the roles from it too.
+    /// </summary>
+    public static IReadOnlyDictionary<string, MircRoles> RequiredRoles { get; } = new Dictionary<string, MircRoles>(StringComparer.Ordinal)
+    {
+        [PlatformAdmin] = MircRoles.PlatformAdmin,
+        [AuditReader] = MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer | MircRoles.EstablishmentAdmin,
+        [Administrator] = MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin,
+        [PatientRegistry] = MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin | MircRoles.DataProtectionOfficer,
+    };
+
     internal static void Register(AuthorizationOptions options)
     {
         options.AddPolicy(Authenticated, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme).RequireAuthenticatedUser());
-        options.AddPolicy(PlatformAdmin, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
-            .RequireAuthenticatedUser().RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin)));
-        options.AddPolicy(AuditReader, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
-            .RequireAuthenticatedUser()
-            .RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer | MircRoles.EstablishmentAdmin)));
-        options.AddPolicy(Administrator, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
-            .RequireAuthenticatedUser().RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin)));
-        options.AddPolicy(PatientRegistry, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
-            .RequireAuthenticatedUser()
-            .RequireAssertion(c => HasRole(c, MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin | MircRoles.DataProtectionOfficer)));
+        foreach (var (name, roles) in RequiredRoles)
+        {
+            options.AddPolicy(name, p => p.AddAuthenticationSchemes(MircAuthenticationDefaults.Scheme)
+                .RequireAuthenticatedUser().RequireAssertion(c => HasRole(c, roles)));
+        }
     }
 
     private static bool HasRole(AuthorizationHandlerContext context, MircRoles roles) =>

@@ -61,7 +61,7 @@ public static class PatientSecurityEndpoints
         if (!Enum.TryParse<ConsentChangeKind>(body.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind)
             || char.IsDigit(body.Kind![0]) || string.IsNullOrWhiteSpace(body.Reason))
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = ["kind and reason are required"] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"kind must be one of {string.Join(", ", Enum.GetNames<ConsentChangeKind>())}, with a non-empty reason"] });
         }
 
         try

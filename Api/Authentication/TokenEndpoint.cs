@@ -13,6 +13,14 @@ internal static partial class TokenEndpoint
 {
     private const int MaxUsernameLength = 64;
 
+    /// <summary>
+    /// Says what to do without saying which credential failed (no account enumeration): the most common cause after a
+    /// first login is a TOTP code sent twice, which is refused as a replay.
+    /// </summary>
+    internal const string InvalidGrantDescription =
+        "Invalid username, password or code, or account temporarily locked. Each TOTP code is accepted once: wait for the "
+        + "next code (every 30 s) before logging in again. 5 failures lock the account for 15 minutes.";
+
     public static async Task<IResult> HandleAsync(HttpContext context, IGrainFactory grains, LocalTokenIssuer issuer, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         context.Response.Headers.CacheControl = "no-store";
@@ -56,7 +64,7 @@ internal static partial class TokenEndpoint
             default:
                 LogRejected(loggers.CreateLogger(typeof(TokenEndpoint)), username, result.Status);
                 // Locked, disabled, unknown and wrong credentials look the same: no account enumeration.
-                return Error(StatusCodes.Status400BadRequest, "invalid_grant", "Invalid username, password or code, or account temporarily locked.");
+                return Error(StatusCodes.Status400BadRequest, "invalid_grant", InvalidGrantDescription);
         }
     }
 

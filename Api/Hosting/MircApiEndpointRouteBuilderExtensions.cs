@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,8 @@ public static class MircApiEndpointRouteBuilderExtensions
         RequireComposition(app.Services);
         var options = app.Services.GetRequiredService<IOptions<MircApiOptions>>().Value;
         if (options.Cors.AllowedOrigins.Length > 0) app.UseCors(MircApiServiceCollectionExtensions.CorsPolicy);
+        // A bodyless 4xx (unknown route, wrong method, a 403 decided by an endpoint) gets a problem body with the fix.
+        app.UseStatusCodePages();
 
         var protectedGroup = app.MapGroup("");
         if (options.RequireAuthorization) protectedGroup.RequireAuthorization();
@@ -37,7 +40,18 @@ public static class MircApiEndpointRouteBuilderExtensions
         var management = protectedGroup.MapGroup("/api").RequireAuthorization().MapManagement();
 
         app.MapOpenApi();
-        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Mirc archive API"));
+        app.MapScalarApiReference("/docs", scalar =>
+        {
+            scalar.WithTitle("Mirc archive API").AddPreferredSecuritySchemes("Bearer");
+            // Nothing in the reference calls out of the machine or offers hosted services: no AI chat, no MCP, no
+            // telemetry, no SDK generation or deployment toolbar.
+            scalar.Agent = new ScalarAgentOptions { Disabled = true };
+            scalar.Mcp = new ScalarMcpOptions { Disabled = true };
+            scalar.Telemetry = false;
+            scalar.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            scalar.HideClientButton = true;
+        });
+        app.MapGet("/", LandingPage.Render).AllowAnonymous().ExcludeFromDescription();
         return new MircApiEndpoints(protectedGroup, dicomWeb, wadoUri, management);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,6 +9,7 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb.Qido;
 using Mirc.Api.DicomWeb.Stow;
 using Mirc.Api.DicomWeb.Wado;
+using Mirc.Api.Problems;
 
 namespace Mirc.Api.Hosting;
 
@@ -32,9 +34,19 @@ public static class MircApiServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MircApiOptions>, MircApiOptionsValidator>());
 
-        services.AddProblemDetails();
+        // Every problem response says what to do: a detail is added where an endpoint or the framework left none, and
+        // the authorization middleware's 401/403 name the token endpoint or the roles needed.
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemHints.Apply);
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>());
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddOpenApi();
+        services.AddOpenApi(openApi =>
+        {
+            var bearer = new BearerSecuritySchemeTransformer();
+            openApi.AddDocumentTransformer(bearer);
+            openApi.AddOperationTransformer(bearer);
+            // The dashboard's own JSON endpoints are internals of its page, not part of the archive's API.
+            openApi.ShouldInclude = description => description.RelativePath?.StartsWith("dashboard", StringComparison.OrdinalIgnoreCase) != true;
+        });
         services.AddCors();
         services.AddSingleton<IConfigureOptions<CorsOptions>, MircCorsSetup>();
 

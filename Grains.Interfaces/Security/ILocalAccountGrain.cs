@@ -33,6 +33,16 @@ public interface ILocalAccountGrain : IGrainWithStringKey
     [Alias("UpdateProfile")]
     Task UpdateProfileAsync(ProfessionalPrincipal administrator, LocalAccountProfile profile);
 
+    /// <summary>
+    /// Recovers an account whose credentials are lost: a new one-time password (to replace at next login), a new TOTP
+    /// secret (the old authenticator entry stops working) and no lock-out (administrators only; audited).
+    /// </summary>
+    /// <returns>The new TOTP enrolment, to show once.</returns>
+    /// <exception cref="UnauthorizedAccessException">The principal may not administer this account.</exception>
+    /// <exception cref="InvalidOperationException">The account does not exist.</exception>
+    [Alias("ResetCredentials")]
+    Task<TotpEnrolment> ResetCredentialsAsync(ProfessionalPrincipal administrator, string oneTimePassword);
+
     /// <summary>Clears a lock-out (administrators only; audited).</summary>
     /// <exception cref="UnauthorizedAccessException">The principal may not administer this account.</exception>
     [Alias("Unlock")]

@@ -42,14 +42,15 @@ public sealed partial class ArchiveDicomService(
         var remote = (request.RemoteEndPoint as IPEndPoint)?.Address.ToString();
         if (!options.Value.AcceptAnyCalledAe && !string.Equals(request.CalledAe, options.Value.AeTitle, StringComparison.Ordinal))
         {
-            LogRejected(request.CallingAe, remote, $"called AE title '{request.CalledAe}' is not '{options.Value.AeTitle}'");
+            LogRejected(request.CallingAe, remote, $"called AE title '{request.CalledAe}' is not '{options.Value.AeTitle}' (Mirc:Dicom:AeTitle; Mirc:Dicom:AcceptAnyCalledAe accepts any)");
             return AssociationDecision.Reject(AssociationRejection.CalledAeNotRecognized);
         }
 
         var establishmentId = await aeTitles.FindEstablishmentAsync(request.CallingAe, ct);
         if (establishmentId is null)
         {
-            LogRejected(request.CallingAe, remote, "calling AE title not recognized");
+            LogRejected(request.CallingAe, remote, "calling AE title not recognized (register it for its establishment: "
+                + "Mirc:Seed:Establishments:N:AeTitles, or PUT /api/establishments/{id}/ae-titles/{aeTitle})");
             await audit.RecordAsync(((ProfessionalPrincipal?)null).ToAuditEvent(AuditAction.Login, AuditOutcome.Denied, clock.GetUtcNow(),
                 source: Source(request.CallingAe, remote), detail: "DICOM association rejected: calling AE title not recognized"), ct);
             return AssociationDecision.Reject(AssociationRejection.CallingAeNotRecognized);

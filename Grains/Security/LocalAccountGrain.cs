@@ -202,6 +202,30 @@ public sealed partial class LocalAccountGrain(
     }
 
     /// <inheritdoc />
+    public async Task<TotpEnrolment> ResetCredentialsAsync(ProfessionalPrincipal administrator, string oneTimePassword)
+    {
+        var current = state.State.Profile ?? throw new InvalidOperationException($"Account '{Username}' does not exist.");
+        await AuthorizeAdministrationAsync(administrator, current.EstablishmentId, "credential reset");
+        if (!PasswordPolicy.IsAcceptable(oneTimePassword, Username))
+        {
+            throw new ArgumentException($"The password must have {PasswordPolicy.MinimumLength}+ characters, not contain the username and not be trivial.", nameof(oneTimePassword));
+        }
+
+        var iterations = _options.PasswordIterations;
+        var secret = Base32.Encode(Totp.NewSecret());
+        state.State.PasswordHash = await Task.Run(() => PasswordHasher.Hash(oneTimePassword, iterations));
+        state.State.TotpSecret = secret;
+        state.State.LastTotpStep = 0;
+        state.State.MustChangePassword = true;
+        state.State.LockedUntil = null;
+        state.State.FailedAttempts = 0;
+        await state.WriteOrResetAsync(DeactivateOnIdle);
+        await audit.RecordAsync(administrator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Success, time.GetUtcNow(),
+            detail: $"account {Username}: one-time password and TOTP enrolment re-issued"));
+        return new TotpEnrolment(secret, Totp.EnrolmentUri(_options.TotpIssuer, Username, secret));
+    }
+
+    /// <inheritdoc />
     public async Task UnlockAsync(ProfessionalPrincipal administrator)
     {
         var current = state.State.Profile ?? throw new InvalidOperationException($"Account '{Username}' does not exist.");

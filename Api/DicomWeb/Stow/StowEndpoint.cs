@@ -34,13 +34,9 @@ public static partial class StowEndpoint
         var contentType = MultipartRelatedContentType.TryParse(context.Request.ContentType, out var contentTypeError);
         if (contentType is null)
         {
-            if (context.Request.ContentType is { } sent && sent.TrimStart().StartsWith("multipart/related", StringComparison.OrdinalIgnoreCase))
-                return ApiProblems.BadRequest(contentTypeError!, "Malformed multipart request");
-            // PS3.18 §10.5.1: a STOW-RS body is multipart/related even for one instance; say how to wrap it.
-            return MediaRange.Parse(context.Request.ContentType)?.MediaType == DicomMediaTypes.Dicom
-                ? ApiProblems.UnsupportedMediaType("A single application/dicom body is not a STOW-RS request (PS3.18 §10.5.1): send it as the single part of "
-                    + "a multipart/related; type=\"application/dicom\"; boundary=… body.")
-                : ApiProblems.UnsupportedMediaType($"{contentTypeError} STOW-RS takes multipart/related; type=\"application/dicom\".");
+            return context.Request.ContentType is { } sent && sent.TrimStart().StartsWith("multipart/related", StringComparison.OrdinalIgnoreCase)
+                ? ApiProblems.BadRequest(contentTypeError!, "Malformed multipart request")
+                : ApiProblems.UnsupportedMediaType(StowContentTypeHint(context.Request.ContentType, contentTypeError));
         }
         var metadataRequest = contentType.RootType is { } root && IsMediaType(root, DicomMediaTypes.DicomJson);
         if (contentType.RootType is { } rootType && !IsDicomPart(rootType) && !metadataRequest)
@@ -188,6 +184,18 @@ public static partial class StowEndpoint
 
     private static long? ContentLength(MultipartSection section) =>
         section.Headers?.TryGetValue(HeaderNames.ContentLength, out var value) == true && long.TryParse(value, out var length) ? length : null;
+
+    /// <summary>
+    /// Why the body's media type is refused and what to send instead (a bare Part 10 file is the usual mistake). Routing
+    /// answers most of these itself (the routes accept multipart/related only): <c>ProblemHints</c> uses it too.
+    /// </summary>
+    // PS3.18 §10.5.1: a STOW-RS body is multipart/related even for one instance; say how to wrap it.
+    internal static string StowContentTypeHint(string? sent, string? error) =>
+        MediaRange.Parse(sent)?.MediaType == DicomMediaTypes.Dicom
+            ? "A single application/dicom body is not a STOW-RS request (PS3.18 §10.5.1): send it as the single part of "
+              + "a multipart/related; type=\"application/dicom\"; boundary=… body (one part per instance, each part starting "
+              + "with Content-Type: application/dicom), or send the file over DIMSE with storescu."
+            : $"{error} STOW-RS takes multipart/related; type=\"application/dicom\".";
 
     private static bool IsDicomPart(string mediaType)
     {

@@ -60,4 +60,53 @@ public sealed class ApiDocumentationTests : IAsyncLifetime
         var denied = await _http.SendAsync(refused, ct);
         Assert.False(denied.Headers.Contains("Access-Control-Allow-Origin"));
     }
+
+    [Fact]
+    public async Task Every_operation_has_a_summary_and_protected_ones_declare_the_bearer_scheme()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var json = JsonDocument.Parse(await _http.GetStringAsync("/openapi/v1.json", ct));
+        var root = json.RootElement;
+        var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+
+        var missing = new List<string>();
+        foreach (var path in root.GetProperty("paths").EnumerateObject())
+        {
+            Assert.False(path.Name.StartsWith("/dashboard", StringComparison.Ordinal), $"dashboard internal {path.Name} is in the API reference");
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Name != "parameters"))
+            {
+                if (!operation.Value.TryGetProperty("summary", out var summary) || string.IsNullOrWhiteSpace(summary.GetString()))
+                    missing.Add($"{operation.Name.ToUpperInvariant()} {path.Name}");
+            }
+        }
+
+        Assert.Empty(missing);
+        var studies = root.GetProperty("paths").GetProperty("/dicomweb/studies").GetProperty("get");
+        Assert.Contains(studies.GetProperty("security").EnumerateArray(), r => r.TryGetProperty("Bearer", out _));
+        var token = root.GetProperty("paths").GetProperty("/api/auth/token").GetProperty("post");
+        Assert.False(token.TryGetProperty("security", out _), "the token endpoint is public");
+    }
+
+    [Fact]
+    public async Task The_root_links_to_the_reference_the_dashboard_and_the_health_endpoints()
+    {
+        using var anonymous = _host.CreateAnonymousClient();
+        var response = await anonymous.GetAsync("/", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        foreach (var link in new[] { "href=\"/docs\"", "href=\"/dashboard/\"", "href=\"/healthz\"", "href=\"/readyz\"" })
+            Assert.Contains(link, html);
+    }
+
+    [Fact]
+    public async Task The_reference_page_turns_off_the_hosted_ai_and_sdk_features()
+    {
+        var html = await _http.GetStringAsync("/docs", TestContext.Current.CancellationToken);
+        // Scalar renders its configuration into the page as JSON.
+        Assert.Contains("\"hideClientButton\":true", html);
+        Assert.Contains("\"telemetry\":false", html);
+        Assert.Contains("\"showDeveloperTools\":\"never\"", html);
+    }
 }

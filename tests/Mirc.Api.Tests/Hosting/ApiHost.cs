@@ -62,6 +62,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     /// <summary>The temporary data folder.</summary>
     public string DataPath { get; }
 
+    /// <summary>Port of the host's Orleans gateway (where the <c>admin</c> commands connect).</summary>
+    public int GatewayPort => int.Parse(_settings["Mirc:GatewayPort"], System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Port of the host's DICOM listener (called AE <c>MIRC</c>, on 127.0.0.1).</summary>
     public int DicomPort { get; }
 

@@ -22,7 +22,18 @@ public sealed class CliTests
         await using var server = new TestServer(archive: new InMemoryArchive { RequiredCallingAe = "SOMEONE_ELSE" });
         var (exit, _, error) = await RunAsync("echo", "-p", server.Port.ToString(), "-aet", "CLI", "-aec", "ANY");
         Assert.Equal(1, exit);
-        Assert.False(string.IsNullOrWhiteSpace(error));
+        // The rejection names the AE title and the option to change, not just the protocol's reason code.
+        Assert.Contains("calling AE title 'CLI'", error);
+        Assert.Contains("-aet", error);
+    }
+
+    [Fact]
+    public async Task Help_prints_the_usage_and_exits_zero()
+    {
+        var (exit, output, error) = await RunAsync("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("usage: mirc-dicom", output);
+        Assert.DoesNotContain("unknown", output + error);
     }
 
     [Fact]
@@ -79,7 +90,7 @@ public sealed class CliTests
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var tool = Path.Combine(AppContext.BaseDirectory, "mirc-dicom.dll");
-        Assert.True(File.Exists(tool), $"{tool} missing (the test project references Tools/DicomCli)");
+        Assert.True(File.Exists(tool), $"{tool} missing (the test project references tools/dicom-cli)");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(tool);
         foreach (var a in args) start.ArgumentList.Add(a);

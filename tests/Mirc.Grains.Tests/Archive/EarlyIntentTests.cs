@@ -1,38 +1,64 @@
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Storage.Blobs;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
 
+/// <summary>
+/// The early journal intent, observed through events rather than timings: the source holds back the rest of the
+/// instance until the intent is durable, and the tests wait on the journal writes themselves (no sleep, no clock).
+/// </summary>
 public sealed class EarlyIntentTests : IAsyncLifetime
 {
+    // Bounds a broken implementation only (a test that would otherwise hang); a passing run never waits for it.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private readonly ArchiveCluster _archive = new();
-    private TimingBlobStore? _timing;
+    private readonly TaskCompletionSource _intentWritten = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _slotEmptied = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async ValueTask InitializeAsync()
     {
         _archive.Settings["Mirc:Archive:Ingest:HeaderCaptureBytes"] = "4096";
-        _archive.DecorateBlobStore = inner => _timing = new TimingBlobStore(inner);
+        _archive.DecorateBlobStore = inner =>
+        {
+            var observed = new TimingBlobStore(inner);
+            observed.Rewritten += OnRewritten;
+            return observed;
+        };
         await _archive.InitializeAsync();
     }
 
     public ValueTask DisposeAsync() => _archive.DisposeAsync();
 
+    private void OnRewritten(BlobKey key, ReadOnlyMemory<byte> content)
+    {
+        if (!key.Name.StartsWith("journal/", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (content.Span.SequenceEqual("[]"u8))
+        {
+            _slotEmptied.TrySetResult();
+        }
+        else
+        {
+            _intentWritten.TrySetResult();
+        }
+    }
+
     [Fact]
     public async Task The_journal_intent_is_written_while_the_instance_still_streams_to_its_staged_blob()
     {
-        // A source slower than the journal: the intent must be durable before the last bytes even arrive.
+        // The source delivers the header, then holds the rest back until the intent is durable: the ingest can only
+        // complete if the intent is written while the instance is still streaming.
         var bytes = new SyntheticInstance { Rows = 256, Columns = 256 }.ToPart10();
-        using var slow = new ThrottledStream(new MemoryStream(bytes), chunk: 16 * 1024, delay: TimeSpan.FromMilliseconds(5));
-        _timing!.Operations.Clear();
+        using var held = new HeldBackStream(bytes, releasedAfter: 16 * 1024, _intentWritten.Task, Bound);
 
-        var outcome = await _archive.Ingestor.IngestAsync(slow, new IngestRequest { Caller = new IngestCaller { EstablishmentId = "EST-EARLY" } }, TestContext.Current.CancellationToken);
+        var outcome = await _archive.Ingestor.IngestAsync(held, new IngestRequest { Caller = new IngestCaller { EstablishmentId = "EST-EARLY" } }, TestContext.Current.CancellationToken);
 
+        Assert.False(held.GaveUp, "the journal intent was not written while the rest of the instance was held back");
         Assert.Equal(IngestStatus.Stored, outcome.Status);
-        var operations = _timing.Operations.ToArray();
-        var staging = Assert.Single(operations, o => o.Kind == "write:mirc-staging");
-        // The first journal write is the intent; the second empties its slot once the ingest is complete.
-        var journal = operations.Where(o => o.Kind == "small-write:journal").OrderBy(o => o.Start).First();
-        Assert.True(journal.End < staging.End, "the journal intent should be durable before the staged write completes");
     }
 
     [Fact]
@@ -43,7 +69,10 @@ public sealed class EarlyIntentTests : IAsyncLifetime
         var outcome = await _archive.Ingestor.IngestAsync(new MemoryStream(bytes), new IngestRequest { Caller = new IngestCaller { EstablishmentId = "EST-EARLY" } }, TestContext.Current.CancellationToken);
 
         Assert.NotEqual(IngestStatus.Stored, outcome.Status);
-        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.True(_intentWritten.Task.IsCompleted, "the early intent should have been written to a journal slot");
+        // The slot is emptied in the background once the rejected ingest completes its ticket: wait for that write.
+        await _slotEmptied.Task.WaitAsync(Bound, TestContext.Current.CancellationToken);
+
         // Journal slots are reused, not deleted: each one left must hold no intent.
         var slots = 0;
         await foreach (var blob in _archive.Blobs.ListAsync(_archive.Layout.StagingContainer, "journal/", TestContext.Current.CancellationToken))
@@ -53,23 +82,46 @@ public sealed class EarlyIntentTests : IAsyncLifetime
             Assert.Equal("[]", System.Text.Encoding.UTF8.GetString(content!.Content.Span));
         }
 
-        Assert.True(slots >= 1, "the early intent should have been written to a journal slot");
+        Assert.True(slots >= 1, "the journal slot should still exist (slots are reused)");
     }
 
-    private sealed class ThrottledStream(Stream inner, int chunk, TimeSpan delay) : Stream
+    /// <summary>Serves the first bytes at once, the rest only once <c>release</c> completes (or the bound expires).</summary>
+    private sealed class HeldBackStream(byte[] bytes, int releasedAfter, Task release, TimeSpan bound) : Stream
     {
+        private readonly MemoryStream _inner = new(bytes);
+
+        /// <summary>True when the bound expired before the release: the stream then delivered the rest anyway.</summary>
+        public bool GaveUp { get; private set; }
+
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, chunk));
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Task.Delay(delay, cancellationToken);
-            return await inner.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
+            var position = (int)_inner.Position;
+            if (position < releasedAfter)
+            {
+                return await _inner.ReadAsync(buffer[..Math.Min(buffer.Length, releasedAfter - position)], cancellationToken);
+            }
+
+            if (!release.IsCompleted)
+            {
+                try
+                {
+                    await release.WaitAsync(bound, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    GaveUp = true;
+                }
+            }
+
+            return await _inner.ReadAsync(buffer, cancellationToken);
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -87,7 +139,7 @@ public sealed class EarlyIntentTests : IAsyncLifetime
         {
             if (disposing)
             {
-                inner.Dispose();
+                _inner.Dispose();
             }
 
             base.Dispose(disposing);

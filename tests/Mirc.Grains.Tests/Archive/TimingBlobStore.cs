@@ -12,6 +12,9 @@ internal sealed class TimingBlobStore(IBlobStore inner) : IBlobStore
     /// <summary>Every timed operation with its start and end (<see cref="Stopwatch.GetTimestamp"/> units).</summary>
     public ConcurrentQueue<(string Kind, long Start, long End)> Operations { get; } = new();
 
+    /// <summary>Raised once a rewrite in place (journal slots) is durable, with the content written.</summary>
+    public event Action<BlobKey, ReadOnlyMemory<byte>>? Rewritten;
+
     private async Task<T> TimeAsync<T>(string kind, Func<Task<T>> operation)
     {
         var started = Stopwatch.GetTimestamp();
@@ -47,6 +50,7 @@ internal sealed class TimingBlobStore(IBlobStore inner) : IBlobStore
         TimeAsync("small-write:" + Kind(key), async () =>
         {
             await inner.RewriteAsync(key, content, cancellationToken);
+            Rewritten?.Invoke(key, content);
             return true;
         });
 

@@ -2,6 +2,12 @@ using Mirc.Dicom;
 using Mirc.Dicom.Network;
 using Mirc.DicomCli;
 
+if (args.Length == 0 || args[0] is "--help" or "-?" or "help" || args.Contains("--help"))
+{
+    Console.WriteLine(CliArguments.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
 CliArguments cli;
 try
 {
@@ -41,7 +47,7 @@ try
 }
 catch (DicomAssociationException ex)
 {
-    return Fail(ex.Message);
+    return Fail(AssociationHint.Explain(ex, cli));
 }
 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or DicomProtocolException or OperationCanceledException
     or InvalidOperationException or DimseServiceException or InvalidDataException or ArgumentException or DicomFormatException)
