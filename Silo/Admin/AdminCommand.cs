@@ -4,6 +4,7 @@ using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Operations;
 using Mirc.Grains.Security;
+using Mirc.Grains.Storage.Blobs;
 using Mirc.Silo.Hosting;
 using Orleans.Runtime;
 
@@ -82,6 +83,13 @@ public static class AdminCommand
                 client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
                 client.UseRedisClustering(cluster.RedisConnectionString);
             }
+            else if (cluster.Mode == ClusterMode.AzureStorage)
+            {
+                // The gateways are listed in the membership table, in the storage account's table service.
+                var tables = ClusterTableClient.Create(configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>() ?? new BlobStorageOptions());
+                client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
+                client.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+            }
             else
             {
                 client.UseLocalhostClustering(host.GatewayPort, host.ServiceId, host.ClusterId);
@@ -94,7 +102,12 @@ public static class AdminCommand
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await error.WriteLineAsync($"Cannot reach the cluster ({(cluster.Mode == ClusterMode.Redis ? "Redis membership, Mirc:Cluster:RedisConnectionString" : $"gateway 127.0.0.1:{host.GatewayPort}, Mirc:GatewayPort")}): {ex.Message}\n"
+            await error.WriteLineAsync($"Cannot reach the cluster ({cluster.Mode switch
+            {
+                ClusterMode.Redis => "Redis membership, Mirc:Cluster:RedisConnectionString",
+                ClusterMode.AzureStorage => "membership table of the storage account, Mirc:Storage:ConnectionString or AccountUri",
+                _ => $"gateway 127.0.0.1:{host.GatewayPort}, Mirc:GatewayPort",
+            }}): {ex.Message}\n"
                 + "Is the silo running? Pass the settings it runs with, e.g. --Mirc:GatewayPort=30000.");
             return 1;
         }
