@@ -57,6 +57,13 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             Index(entry);
         }
 
+        if (_entries.Count == 0 && _state.State.Status is StudyStatus.Receiving or StudyStatus.Complete)
+        {
+            // A commit whose summary write succeeded and whose segment write failed: the study holds nothing, so it
+            // must not keep the patient of an instance that was never stored (persisted with the next commit).
+            ForgetContents(_state.State);
+        }
+
         await BackfillRetentionAsync();
     }
 
