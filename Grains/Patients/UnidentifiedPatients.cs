@@ -48,7 +48,14 @@ public sealed partial class UnidentifiedPatients
         }
 
         var provisional = await _grains.GetGrain<IPatientIdentityIndexGrain>(ProvisionalId(establishment, studyInstanceUid).IndexKey).GetAsync();
-        return provisional == owner ? owner : null;
+        if (provisional != owner)
+        {
+            return null;
+        }
+
+        // Once reconciled, the provisional id points to the identified patient, which has identities of its own.
+        var record = await _grains.GetGrain<IPatientGrain>(owner).GetAsync();
+        return record.LocalIds.All(IsProvisional) ? owner : null;
     }
 
     /// <summary>
