@@ -15,6 +15,7 @@ public static class ManagementRoutes
         api.MapEstablishments(enforceRoles);
         api.MapProfessionals(enforceRoles);
         api.MapPatients(enforceRoles);
+        api.MapUnidentifiedStudies(enforceRoles);
         api.MapShares();
         return api;
     }
