@@ -41,8 +41,8 @@ public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixtur
         var changed = Path.Combine(_work.Path, "changed.dcm");
         File.Copy(file, changed);
         await Dcmtk.RunOkAsync("dcmodify", "-nb", "-m", "StudyDescription=CHANGED", changed);
-        var refused = await Dcmtk.RunAsync("storescu", "-v", "-aet", "ECHOSCU", "-aec", "MIRC", "127.0.0.1", archive.Port, changed);
-        Assert.Contains("Processing Failure", refused.Combined);
-        Assert.Contains("different data set", refused.Combined);
+        var refused = await Dcmtk.RunAsync("storescu", "-d", "-aet", "ECHOSCU", "-aec", "MIRC", "127.0.0.1", archive.Port, changed);
+        Assert.Matches(@"DIMSE Status\s+: 0x0110: Failure", refused.Combined);
+        Assert.Matches(@"\(0000,0902\) LO \[A different data set is already stored", refused.Combined);
     }
 }
