@@ -95,6 +95,24 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_store_cancelled_before_its_answer_leaves_nothing_visible()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-CANCEL" };
+        fixture.Faults.CancelIndexWrites = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => IngestAsync(instance));
+        }
+        finally
+        {
+            fixture.Faults.CancelIndexWrites = false;
+        }
+
+        await AssertNotVisibleAsync(instance, earlier: null);
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+    }
+
+    [Fact]
     public async Task When_the_undo_fails_too_the_reconciliation_finishes_it()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-UNDO" };

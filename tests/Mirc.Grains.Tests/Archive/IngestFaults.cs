@@ -24,6 +24,9 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 {
     public volatile IngestStep Armed;
 
+    /// <summary>The index write is cancelled (the caller went away) instead of failing.</summary>
+    public volatile bool CancelIndexWrites;
+
     /// <summary>Also make the undo's index deletion fail (the undo is then left to the reconciler).</summary>
     public volatile bool FailIndexDeletes;
 
@@ -111,6 +114,11 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public Task UpsertInstanceAsync(IndexedInstance instance, CancellationToken cancellationToken = default)
         {
+            if (faults.CancelIndexWrites)
+            {
+                throw new OperationCanceledException("Injected cancellation at the index write");
+            }
+
             faults.Throw(IngestStep.IndexWrite);
             return inner.UpsertInstanceAsync(instance, cancellationToken);
         }
