@@ -75,6 +75,12 @@ internal static class IndexWriter
           status = excluded.status
         """;
 
+    private const string StudyPatient = """
+        SELECT st.patient_key, p.patient_id FROM studies st JOIN patients p ON p.patient_key = st.patient_key WHERE st.study_uid = @uid
+        """;
+
+    private const string DropPatientWithoutStudy = "DELETE FROM patients WHERE patient_key = @key AND NOT EXISTS (SELECT 1 FROM studies WHERE studies.patient_key = @key)";
+
     private const string FindInstance = "SELECT series_key FROM instances WHERE sop_instance_uid = @uid";
 
     private const string AddToSeries = "UPDATE series SET num_instances = num_instances + @delta WHERE series_key = @key";
@@ -98,6 +104,7 @@ internal static class IndexWriter
         var seriesKeys = new Dictionary<string, long>(StringComparer.Ordinal);
         var touchedStudies = new HashSet<long>();
         var lastOfSeries = new Dictionary<string, IndexedInstance>(StringComparer.Ordinal);
+        var unidentifiedLeft = new List<long>();
         foreach (var instance in instances)
         {
             Validate(instance);
@@ -116,13 +123,30 @@ internal static class IndexWriter
                 .ThenBy(i => i.SeriesInstanceUid, StringComparer.Ordinal);
             foreach (var i in ordered)
             {
-                var patientKey = await Scalar(patient, cancellationToken, PatientKey(i), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
-                    PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
+                var previous = await StudyPatientAsync(connection, transaction, i.StudyInstanceUid, cancellationToken).ConfigureAwait(false);
+                var patientKey = string.IsNullOrWhiteSpace(i.PatientId) && previous is { } known
+                    // An instance without Patient ID never re-attributes its study (e.g. one joining an identified study).
+                    ? known.Key
+                    : await Scalar(patient, cancellationToken, PatientKey(i), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
+                        PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
+                if (previous is { } left && left.Key != patientKey && left.PatientId.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal))
+                {
+                    // The study leaves its provisional patient (reconciled): that row has no other study.
+                    unidentifiedLeft.Add(left.Key);
+                }
+
                 var studyKey = await Scalar(study, cancellationToken, i.StudyInstanceUid, patientKey, Text(i.StudyDate), Text(i.StudyTime), Text(i.AccessionNumber), Text(i.StudyId),
                     Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId).ConfigureAwait(false);
                 seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined)).ConfigureAwait(false);
                 touchedStudies.Add(studyKey);
             }
+        }
+
+        foreach (var key in unidentifiedLeft)
+        {
+            await using var drop = Command(connection, transaction, DropPatientWithoutStudy, "@key");
+            Bind(drop, key);
+            await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var added = new Dictionary<long, int>();
@@ -280,6 +304,14 @@ internal static class IndexWriter
             Bind(count, key, values.Count == 0 ? null : string.Join('\\', values));
             await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<(long Key, string PatientId)?> StudyPatientAsync(DbConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        await using var find = Command(connection, transaction, StudyPatient, "@uid");
+        Bind(find, studyInstanceUid);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
     private static string PatientKey(IndexedInstance i) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mirc.Dicom;
+using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
@@ -76,6 +77,11 @@ public sealed class UnidentifiedPatientTests(ArchiveCluster archive) : IClassFix
         var late = await IngestAsync((unidentified with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 }).ToPart10());
         Assert.Equal(IngestStatus.Stored, late.Status);
         Assert.Equal(outcome.PatientId, late.PatientId);
+        Assert.Equal("IPP-LATE", (await archive.Index.GetStudyAsync(unidentified.StudyUid, TestContext.Current.CancellationToken))!.PatientId);
+        Assert.Empty(await archive.Index.QueryAsync(new IndexQuery(QueryLevel.Patient, IndexAuthorization.All)
+        {
+            Matches = new Dictionary<uint, string> { [IndexTags.RegionalPatientId] = provisional },
+        }, TestContext.Current.CancellationToken));
     }
 
     [Fact]
