@@ -16,6 +16,7 @@ public static class ManagementRoutes
         api.MapEstablishments();
         api.MapProfessionals();
         api.MapPatients(enforceRoles);
+        api.MapUnidentifiedStudies(enforceRoles);
         api.MapShares();
         return api;
     }

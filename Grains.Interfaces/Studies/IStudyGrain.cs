@@ -24,6 +24,15 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("AddInstance")]
     Task<AddInstanceResult> AddInstanceAsync(InstanceEntry entry, StudyAttributes attributes);
 
+    /// <summary>
+    /// Takes back an instance whose ingest failed after its manifest commit (the ingest was never acknowledged): the
+    /// entry leaves the manifest durably, and a study left without instances forgets its patient and attributes, as if
+    /// it had never received anything. Only the entry with this SHA-256 is removed (a different object under the UID
+    /// is not the caller's). Returns the summary afterwards, and whether an entry was removed.
+    /// </summary>
+    [Alias("RemoveFailedInstance")]
+    Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string sha256);
+
     /// <summary>The manifest entry of one instance, or null.</summary>
     [Alias("GetInstance")]
     Task<InstanceEntry?> GetInstanceAsync(string sopInstanceUid);

@@ -68,6 +68,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<PatientResolutionCache>()));
         services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>()));
         services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>()));
+        services.TryAddSingleton(sp => new FailedIngestUndo(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<FailedIngestUndo>>()));
+        services.TryAddSingleton<UnidentifiedPatients>();
         services.TryAddSingleton(sp => new InstanceIngestor(
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<InstanceBlobLayout>(),
@@ -75,6 +77,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<PatientResolver>(),
             sp.GetRequiredService<InstanceRegistrar>(),
             sp.GetRequiredService<IngestJournal>(),
+            sp.GetRequiredService<FailedIngestUndo>(),
+            sp.GetRequiredService<UnidentifiedPatients>(),
             sp.GetRequiredService<IOptions<IngestOptions>>(),
             sp.GetRequiredService<ILogger<InstanceIngestor>>(),
             sp.GetRequiredService<TimeProvider>()));
@@ -83,6 +87,7 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<InstanceBlobLayout>(),
             sp.GetRequiredService<IngestJournal>(),
+            sp.GetRequiredService<FailedIngestUndo>(),
             sp.GetRequiredService<PatientResolver>(),
             sp.GetRequiredService<InstanceRegistrar>(),
             sp.GetRequiredService<IGrainFactory>(),

@@ -30,4 +30,10 @@ public interface IQueryIndex
 
     /// <summary>Removes a study, its series and instances (and its patient when it has no study left); <c>false</c> when absent.</summary>
     Task<bool> DeleteStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes one instance (the undo of a failed ingest): counts are recomputed, and a series, study or patient left
+    /// without instances goes with it; <c>false</c> when absent.
+    /// </summary>
+    Task<bool> DeleteInstanceAsync(string sopInstanceUid, CancellationToken cancellationToken = default);
 }

@@ -47,6 +47,12 @@ public sealed class IngestOptions
     [Range(1, 10_000_000)]
     public int PatientCacheCapacity { get; set; } = 100_000;
 
+    /// <summary>
+    /// What a different data set under an already stored SOP Instance UID gets (the same data set from any sender is always
+    /// an idempotent success). Default <see cref="DuplicatePolicy.Reject"/>: the stored object stays and the sender is told.
+    /// </summary>
+    public DuplicatePolicy DuplicatePolicy { get; set; } = DuplicatePolicy.Reject;
+
     /// <summary>Implementation Class UID written in File Meta of C-STORE instances.</summary>
     [Required]
     public string ImplementationClassUid { get; set; } = Mirc.Dicom.DicomUids.ImplementationClassUid;

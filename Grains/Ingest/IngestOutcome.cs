@@ -20,14 +20,15 @@ public sealed record IngestOutcome(
     string? PatientId = null)
 {
     /// <summary>True for Stored, AlreadyStored and StoredWithWarning: the instance is durable and may be acknowledged.</summary>
-    public bool IsSuccess => Status is IngestStatus.Stored or IngestStatus.AlreadyStored or IngestStatus.StoredWithWarning;
+    public bool IsSuccess => Status is IngestStatus.Stored or IngestStatus.AlreadyStored or IngestStatus.StoredWithWarning or IngestStatus.DuplicateDiscarded;
 
     /// <summary>DIMSE C-STORE response status (PS3.4 B.2.3 / PS3.7 C).</summary>
     public ushort DimseStatus => Status switch
     {
         IngestStatus.Stored or IngestStatus.AlreadyStored => 0x0000,
         IngestStatus.StoredWithWarning => 0xB000,
-        IngestStatus.DuplicateConflict => 0x0111,
+        IngestStatus.DuplicateDiscarded => 0xB006,
+        IngestStatus.DuplicateConflict => 0x0110,
         IngestStatus.DataSetMismatch or IngestStatus.StudyMismatch or IngestStatus.StudyClosed => 0xA900,
         IngestStatus.CannotUnderstand or IngestStatus.TransferSyntaxNotSupported => 0xC000,
         IngestStatus.SopClassNotSupported => 0x0122,
@@ -41,7 +42,8 @@ public sealed record IngestOutcome(
     {
         IngestStatus.Stored or IngestStatus.AlreadyStored => 0x0000,
         IngestStatus.StoredWithWarning => 0xB000,
-        IngestStatus.DuplicateConflict => 0x0111,
+        IngestStatus.DuplicateDiscarded => 0xB006,
+        IngestStatus.DuplicateConflict => 0x0110,
         IngestStatus.DataSetMismatch or IngestStatus.StudyMismatch => 0xA900,
         IngestStatus.CannotUnderstand => 0xC000,
         IngestStatus.TransferSyntaxNotSupported => 0xC122,

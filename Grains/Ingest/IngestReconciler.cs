@@ -12,13 +12,16 @@ namespace Mirc.Grains.Ingest;
 /// every journal record older than <see cref="IngestOptions.ReconcileOlderThan"/> names a blob that was (maybe)
 /// promoted without its registrations — if the blob is there, manifest, patient and index are completed from it
 /// (the client may never have been acknowledged, but the instance is then fully visible, never half-visible);
-/// if not, the record is dropped. Staged uploads older than the threshold are deleted.
+/// if not, the record is dropped. Staged uploads older than the threshold are deleted. Failed ingests whose own undo
+/// failed left an undo record (<see cref="FailedIngestUndo"/>): those are undone first, so a store answered with a
+/// failure never becomes visible.
 /// </summary>
 public sealed partial class IngestReconciler
 {
     private readonly IBlobStore _blobs;
     private readonly InstanceBlobLayout _layout;
     private readonly IngestJournal _journal;
+    private readonly FailedIngestUndo _undo;
     private readonly PatientResolver _patients;
     private readonly InstanceRegistrar _registrar;
     private readonly IGrainFactory _grains;
@@ -30,6 +33,7 @@ public sealed partial class IngestReconciler
         IBlobStore blobs,
         InstanceBlobLayout layout,
         IngestJournal journal,
+        FailedIngestUndo undo,
         PatientResolver patients,
         InstanceRegistrar registrar,
         IGrainFactory grains,
@@ -40,6 +44,7 @@ public sealed partial class IngestReconciler
         _blobs = blobs;
         _layout = layout;
         _journal = journal;
+        _undo = undo;
         _patients = patients;
         _registrar = registrar;
         _grains = grains;
@@ -52,7 +57,28 @@ public sealed partial class IngestReconciler
     public async Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken = default)
     {
         var cutoff = _clock.GetUtcNow() - _options.ReconcileOlderThan;
-        int completed = 0, dropped = 0, failed = 0, stagedDeleted = 0;
+        int completed = 0, dropped = 0, failed = 0, stagedDeleted = 0, undone = 0;
+
+        // Failed ingests first (whatever their age: they are over): their blobs then read as absent to the journal pass.
+        await foreach (var (key, record) in _undo.ListRecordedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                if (record is not null)
+                {
+                    await _undo.UndoAsync(record, cancellationToken).ConfigureAwait(false);
+                    undone++;
+                }
+
+                await _blobs.DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                LogRecordFailed(_logger, ex, key.ToString());
+            }
+        }
+
         await foreach (var (key, records) in _journal.ListAsync(cutoff, cancellationToken).ConfigureAwait(false))
         {
             var batchFailed = false;
@@ -86,15 +112,15 @@ public sealed partial class IngestReconciler
 
         await foreach (var blob in _blobs.ListAsync(_layout.StagingContainer, null, cancellationToken).ConfigureAwait(false))
         {
-            if (blob.LastModified <= cutoff && !blob.Key.Name.StartsWith("journal/", StringComparison.Ordinal)
+            if (blob.LastModified <= cutoff && !blob.Key.Name.StartsWith("journal/", StringComparison.Ordinal) && !blob.Key.Name.StartsWith(FailedIngestUndo.Prefix, StringComparison.Ordinal)
                 && await _blobs.DeleteAsync(blob.Key, null, cancellationToken).ConfigureAwait(false))
             {
                 stagedDeleted++;
             }
         }
 
-        var report = new ReconciliationReport(completed, dropped, failed, stagedDeleted);
-        LogReport(_logger, completed, dropped, failed, stagedDeleted);
+        var report = new ReconciliationReport(completed, dropped, failed, stagedDeleted) { Undone = undone };
+        LogReport(_logger, completed, dropped, failed, stagedDeleted, undone);
         return report;
     }
 
@@ -152,8 +178,8 @@ public sealed partial class IngestReconciler
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest reconciliation: {Completed} completed, {Dropped} dropped, {Failed} failed, {StagedDeleted} staged upload(s) deleted")]
-    private static partial void LogReport(ILogger logger, int completed, int dropped, int failed, int stagedDeleted);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest reconciliation: {Completed} completed, {Dropped} dropped, {Failed} failed, {StagedDeleted} staged upload(s) deleted, {Undone} failed ingest(s) undone")]
+    private static partial void LogReport(ILogger logger, int completed, int dropped, int failed, int stagedDeleted, int undone);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest reconciliation completed {SopUid}: {Status}")]
     private static partial void LogCompleted(ILogger logger, string sopUid, AddInstanceStatus status);

@@ -15,8 +15,17 @@ public enum IngestStatus
     /// </summary>
     StoredWithWarning = 2,
 
-    /// <summary>Another object already exists under this SOP Instance UID; the original stays intact. DIMSE 0111 / STOW 0x0111 (HTTP 409).</summary>
+    /// <summary>
+    /// A different data set already exists under this SOP Instance UID and the policy is <see cref="DuplicatePolicy.Reject"/>;
+    /// the original stays intact. DIMSE 0110 (0111 is not a C-STORE status) with an Error Comment / STOW 0x0110 (HTTP 409).
+    /// </summary>
     DuplicateConflict = 10,
+
+    /// <summary>
+    /// A different data set already exists under this SOP Instance UID and the policy is <see cref="DuplicatePolicy.KeepFirst"/>:
+    /// success, the new data set discarded, the original intact. DIMSE / STOW warning B006 (Elements Discarded).
+    /// </summary>
+    DuplicateDiscarded = 3,
 
     /// <summary>Dataset does not match the SOP class / the request (UIDs differ, mandatory attribute missing). DIMSE A900 / STOW 0xA900.</summary>
     DataSetMismatch = 11,

@@ -11,8 +11,11 @@ using Mirc.Grains.Storage.Blobs;
 namespace Mirc.Grains.Ingest;
 
 /// <summary>
-/// <see cref="IInstanceIngestor"/>: stage (stream + SHA-256 + header capture) → parse → validate → resolve patient →
-/// reserve the SOP Instance UID in the study grain → journal → promote the blob → manifest → patient → index → ack.
+/// <see cref="IInstanceIngestor"/>: stage (stream + SHA-256 + header capture) → parse → validate → resolve patient ∥
+/// reserve the SOP Instance UID in the study grain ∥ journal → promote the blob → manifest (the commit point; retention
+/// registered with it) → index → patient study reference → ack. Atomic: when any step fails, or the caller cancels, before
+/// the answer, <see cref="FailedIngestUndo"/> takes back every step already made, so nothing of a failed store is visible
+/// or served and a re-send starts clean.
 /// Singleton, thread-safe, bounded by <see cref="IngestOptions.MaxConcurrency"/>.
 /// </summary>
 public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
@@ -27,6 +30,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     private readonly PatientResolver _patients;
     private readonly InstanceRegistrar _registrar;
     private readonly IngestJournal _journal;
+    private readonly FailedIngestUndo _undo;
+    private readonly UnidentifiedPatients _unidentified;
     private readonly IngestOptions _options;
     private readonly ILogger<InstanceIngestor> _logger;
     private readonly TimeProvider _clock;
@@ -39,6 +44,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         PatientResolver patients,
         InstanceRegistrar registrar,
         IngestJournal journal,
+        FailedIngestUndo undo,
+        UnidentifiedPatients unidentified,
         IOptions<IngestOptions> options,
         ILogger<InstanceIngestor> logger,
         TimeProvider? clock = null)
@@ -49,6 +56,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         _patients = patients;
         _registrar = registrar;
         _journal = journal;
+        _undo = undo;
+        _unidentified = unidentified;
         _options = options.Value;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
@@ -111,15 +120,15 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
 
         var staged = _layout.NewStagingKey();
-        var promoted = false;
         using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
         var early = WriteEarlyIntentAsync(capture, request, cancellationToken);
-        var earlyHandedOver = false;
+        Task<IngestJournalTicket>? journal = null;
+        var promoted = false;
         try
         {
+            // 1. The bytes, staged (invisible) and hashed; then the header.
             var written = await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
             var receivedAt = _clock.GetUtcNow();
-
             InstanceHeader header;
             try
             {
@@ -136,66 +145,43 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 return invalid;
             }
 
+            // 2. Durable intent, patient resolution and SOP Instance UID reservation are independent: overlapped. The
+            // intent must be durable before the promotion; when the reservation is refused it is simply completed.
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
             var stored = new StoredInstance(header, finalKey, written.Length, written.Sha256Hex, request.Caller.EstablishmentId, receivedAt);
-            // The journal write, the patient resolution and the SOP Instance UID reservation are independent: overlap them.
-            // The intent must only be durable before the promotion; when the reservation is refused it is simply completed.
-            earlyHandedOver = true;
-            var journalTask = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);
+            journal = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);
             var regionalTask = _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
             var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
             var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
             var (regional, regionalFromCache) = await regionalTask.ConfigureAwait(false);
-            var journalTicket = await journalTask.ConfigureAwait(false);
-            if (reservation.Status == ReservationStatus.Granted && reservation.StudyPatientId is { } owner && owner != regional)
+            var ticket = await journal.ConfigureAwait(false);
+            if (reservation.Status != ReservationStatus.Granted)
             {
-                if (regionalFromCache)
-                {
-                    // The cached resolution may predate a manual link: resolve afresh before deciding.
-                    _patients.Invalidate(stored.LocalPatientId);
-                    (regional, regionalFromCache) = await _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics).ConfigureAwait(false);
-                }
+                _journal.Complete(ticket);
+                return await AnswerUngrantedAsync(study, stored, staged, reservation, regional, cancellationToken).ConfigureAwait(false);
+            }
 
-                if (owner != regional)
+            // 3. Whose study: the owner decides; a provisional (unidentified) owner is reconciled by an identified instance.
+            if (reservation.StudyPatientId is { } owner && owner != regional)
+            {
+                var decided = await DecidePatientAsync(stored, owner, regional, regionalFromCache).ConfigureAwait(false);
+                if (decided is null)
                 {
-                    _journal.Complete(journalTicket);
+                    _journal.Complete(ticket);
                     await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
                     LogPatientMismatch(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, owner, regional);
                     return IngestOutcome.Failure(IngestStatus.DataSetMismatch, "The study already belongs to another patient.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
                 }
+
+                (regional, regionalFromCache) = (decided, false);
             }
 
-            if (reservation.Status != ReservationStatus.Granted)
-            {
-                _journal.Complete(journalTicket);
-            }
-
-            switch (reservation.Status)
-            {
-                case ReservationStatus.AlreadyStored:
-                    // Same bytes: finish whatever a previous attempt may have left undone, never touch the stored blob.
-                    var summary = await study.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-                    await _registrar.CompleteAsync(stored, summary.PatientId ?? regional, summary, studyReferenceChanged: true, cancellationToken).ConfigureAwait(false);
-                    return new IngestOutcome(IngestStatus.AlreadyStored, null, reservation.Existing, header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, summary.PatientId ?? regional);
-                case ReservationStatus.InProgress:
-                    return IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The same instance is still being stored by another request; retry later.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
-                case ReservationStatus.Conflict:
-                    LogConflict(_logger, header.SopInstanceUid!, stored.Sha256, reservation.Existing?.Sha256);
-                    return IngestOutcome.Failure(IngestStatus.DuplicateConflict, "A different object is already stored under this SOP Instance UID.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, reservation.Existing);
-                case ReservationStatus.StudyDeleted:
-                    return IngestOutcome.Failure(IngestStatus.StudyClosed, "The study is deleted.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
-            }
-
+            // 4. Promote, then manifest (the commit point), index and patient. Any failure takes everything back.
             try
             {
-                // The reservation guarantees nothing acknowledged lives at the final key: the promotion may become
-                // durable with the manifest write that follows (grain state on this same blob store: one durability
-                // wait for both, not two).
                 await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
                 promoted = true;
-                // When the study already belongs to this patient the manifest cannot refuse the instance for its
-                // patient: the index write may overlap the manifest write (one fsync latency less per instance).
-                var settled = _options.OverlapIndexWithManifest && reservation.StudyPatientId is not null && reservation.StudyPatientId == regional;
+                var settled = _options.OverlapIndexWithManifest && reservation.StudyPatientId == regional;
                 var result = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
                 if (result.Status == AddInstanceStatus.PatientMismatch && regionalFromCache)
                 {
@@ -207,7 +193,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
-                    return await RejectAfterPromotionAsync(study, stored, result, cancellationToken).ConfigureAwait(false);
+                    // Reachable only if the reservation expired meanwhile: the manifest refused, nothing of ours is in it.
+                    await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
+                    return Rejected(stored, result);
                 }
 
                 if (result.Status != AddInstanceStatus.Added)
@@ -216,14 +204,13 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                     await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception)
             {
-                // The journal record stays: reconciliation completes or removes the promoted blob.
-                await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Sha256).ConfigureAwait(false);
+                await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
                 throw;
             }
 
-            _journal.Complete(journalTicket);
+            _journal.Complete(ticket);
             LogStored(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, written.Length);
             return new IngestOutcome(IngestStatus.Stored, null, stored.ToEntry(), header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, regional);
         }
@@ -242,16 +229,111 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             // The early intent reads the pooled capture buffer: it must be over before the buffer is returned.
             capture.AbandonPrefix();
             var intent = await early.ConfigureAwait(false);
-            if (intent is not null && !earlyHandedOver)
+            if (intent is not null && journal is null)
             {
                 _journal.Complete(intent.Value.Ticket);
             }
 
             if (!promoted)
             {
+                // Never referenced by anything.
                 await DeleteQuietlyAsync(staged).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The answer when the SOP Instance UID is not free: the same data set again (by anyone, whatever its file meta) is
+    /// an idempotent success that completes what an earlier attempt may have left undone; a different one follows the
+    /// <see cref="IngestOptions.DuplicatePolicy"/>. The stored object is never touched.
+    /// </summary>
+    private async Task<IngestOutcome> AnswerUngrantedAsync(IStudyGrain study, StoredInstance stored, BlobKey staged, InstanceReservation reservation, string regional, CancellationToken cancellationToken)
+    {
+        var header = stored.Header;
+        var status = reservation.Status;
+        if (status == ReservationStatus.Conflict && reservation.Existing is { } existing
+            && await SameDatasetAsync(staged, existing, cancellationToken).ConfigureAwait(false))
+        {
+            status = ReservationStatus.AlreadyStored;
+        }
+
+        switch (status)
+        {
+            case ReservationStatus.AlreadyStored:
+                var summary = await study.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                var entry = reservation.Existing!;
+                var original = stored with { FinalKey = new BlobKey(entry.BlobContainer, entry.BlobName), Size = entry.Size, Sha256 = entry.Sha256, EstablishmentId = entry.EstablishmentId, ReceivedAt = entry.ReceivedAt };
+                await _registrar.CompleteAsync(original, summary.PatientId ?? regional, summary, studyReferenceChanged: true, cancellationToken).ConfigureAwait(false);
+                return new IngestOutcome(IngestStatus.AlreadyStored, null, entry, header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, summary.PatientId ?? regional);
+            case ReservationStatus.Conflict when reservation.Existing is null:
+            case ReservationStatus.InProgress:
+                return IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The same SOP Instance UID is still being stored by another request; retry later.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
+            case ReservationStatus.Conflict when _options.DuplicatePolicy == DuplicatePolicy.KeepFirst:
+                LogDuplicate(_logger, header.SopInstanceUid!, "kept the stored one");
+                return new IngestOutcome(IngestStatus.DuplicateDiscarded, "A different data set is already stored under this SOP Instance UID; the stored one is kept and this one discarded.", reservation.Existing, header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
+            case ReservationStatus.Conflict:
+                LogDuplicate(_logger, header.SopInstanceUid!, "rejected");
+                return IngestOutcome.Failure(IngestStatus.DuplicateConflict, "A different data set is already stored under this SOP Instance UID (duplicate policy: Reject).", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, reservation.Existing);
+            default:
+                return IngestOutcome.Failure(IngestStatus.StudyClosed, "The study is deleted.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
+        }
+    }
+
+    /// <summary>Whether the staged upload holds the stored entry's data set (file meta and preamble aside).</summary>
+    private async Task<bool> SameDatasetAsync(BlobKey staged, InstanceEntry existing, CancellationToken cancellationToken)
+    {
+        var ours = DatasetDigest.ComputeAsync(_blobs, staged, cancellationToken);
+        var theirs = DatasetDigest.ComputeAsync(_blobs, new BlobKey(existing.BlobContainer, existing.BlobName), cancellationToken);
+        return string.Equals(await ours.ConfigureAwait(false), await theirs.ConfigureAwait(false), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The patient the instance goes to when the study already belongs to <paramref name="owner"/> and the instance
+    /// resolved to <paramref name="regional"/>; null when it must be refused. An unidentified instance joins the
+    /// study's patient; an identified one reconciles a study still held by its provisional patient.
+    /// </summary>
+    private async Task<string?> DecidePatientAsync(StoredInstance stored, string owner, string regional, bool regionalFromCache)
+    {
+        if (regionalFromCache)
+        {
+            // The cached resolution may predate a manual link: resolve afresh before deciding.
+            _patients.Invalidate(stored.LocalPatientId);
+            (regional, _) = await _patients.ResolveCachedAsync(stored.LocalPatientId, stored.Header.Ins, stored.Demographics).ConfigureAwait(false);
+            if (owner == regional)
+            {
+                return regional;
+            }
+        }
+
+        if (UnidentifiedPatients.IsProvisional(stored.LocalPatientId))
+        {
+            return owner;
+        }
+
+        return await _unidentified.ReconcileOnArrivalAsync(stored.StudyInstanceUid, owner, regional, stored.SopInstanceUid).ConfigureAwait(false) ? regional : null;
+    }
+
+    private async Task UndoAsync(StoredInstance stored, string regional, IngestJournalTicket ticket)
+    {
+        var failed = new FailedIngest(stored.FinalKey.Container, stored.FinalKey.Name, stored.StudyInstanceUid, stored.SopInstanceUid, stored.Sha256, regional);
+        if (await _undo.UndoOrRecordAsync(failed).ConfigureAwait(false))
+        {
+            _journal.Complete(ticket);
+        }
+    }
+
+    private static IngestOutcome Rejected(StoredInstance stored, AddInstanceResult result)
+    {
+        var status = result.Status switch
+        {
+            AddInstanceStatus.Conflict => IngestStatus.DuplicateConflict,
+            AddInstanceStatus.StudyDeleted => IngestStatus.StudyClosed,
+            _ => IngestStatus.DataSetMismatch,
+        };
+        var detail = result.Status == AddInstanceStatus.PatientMismatch
+            ? "The study already belongs to another patient."
+            : $"Rejected by the study: {result.Status}.";
+        return IngestOutcome.Failure(status, detail, stored.Header.SopClassUid, stored.SopInstanceUid, stored.StudyInstanceUid, result.Existing);
     }
 
     /// <summary>
@@ -318,35 +400,15 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         while (true)
         {
             var reservation = await study.ReserveInstanceAsync(stored.SopInstanceUid, stored.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (reservation.Status != ReservationStatus.InProgress || _clock.GetUtcNow() > deadline)
+            // A conflict with no stored entry is an attempt with other bytes still in flight: wait for it to settle too.
+            var settling = reservation.Status == ReservationStatus.InProgress || (reservation.Status == ReservationStatus.Conflict && reservation.Existing is null);
+            if (!settling || _clock.GetUtcNow() > deadline)
             {
                 return reservation;
             }
 
             await Task.Delay(InProgressRetryDelay, _clock, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private async Task<IngestOutcome> RejectAfterPromotionAsync(IStudyGrain study, StoredInstance stored, AddInstanceResult result, CancellationToken cancellationToken)
-    {
-        // Reachable only if the reservation expired meanwhile; the promoted blob is ours, not the manifest's.
-        await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Sha256).ConfigureAwait(false);
-        var status = result.Status switch
-        {
-            AddInstanceStatus.Conflict => IngestStatus.DuplicateConflict,
-            AddInstanceStatus.StudyDeleted => IngestStatus.StudyClosed,
-            _ => IngestStatus.DataSetMismatch,
-        };
-        if (result.Status != AddInstanceStatus.Conflict)
-        {
-            await DeleteQuietlyAsync(stored.FinalKey).ConfigureAwait(false);
-        }
-
-        _ = cancellationToken;
-        var detail = result.Status == AddInstanceStatus.PatientMismatch
-            ? "The study already belongs to another patient."
-            : $"Rejected by the study: {result.Status}.";
-        return IngestOutcome.Failure(status, detail, stored.Header.SopClassUid, stored.SopInstanceUid, stored.StudyInstanceUid, result.Existing);
     }
 
     private async Task DeleteQuietlyAsync(BlobKey key)
@@ -368,8 +430,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {SopUid} of study {StudyUid} ({Bytes} bytes)")]
     private static partial void LogStored(ILogger logger, string sopUid, string studyUid, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {SopUid}: a different object (SHA-256 {Sha}) is already stored or being stored (existing {ExistingSha})")]
-    private static partial void LogConflict(ILogger logger, string sopUid, string sha, string? existingSha);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{SopUid}: a different data set is already stored under this SOP Instance UID; {Decision}")]
+    private static partial void LogDuplicate(ILogger logger, string sopUid, string decision);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {SopUid}: study {StudyUid} belongs to patient {Owner}, the instance resolves to {Regional}")]
     private static partial void LogPatientMismatch(ILogger logger, string sopUid, string studyUid, string owner, string regional);

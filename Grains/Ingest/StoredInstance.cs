@@ -12,11 +12,13 @@ internal sealed record StoredInstance(InstanceHeader Header, BlobKey FinalKey, l
 
     public string StudyInstanceUid => Header.StudyInstanceUid!;
 
-    /// <summary>Local id used for patient resolution; an empty Patient ID gets a per-study id so unidentified patients are never merged.</summary>
-    public LocalPatientId LocalPatientId => new(
-        EstablishmentId,
-        Header.IssuerOfPatientId ?? string.Empty,
-        string.IsNullOrEmpty(Header.PatientId) ? $"~study~{StudyInstanceUid}" : Header.PatientId);
+    /// <summary>
+    /// Local id used for patient resolution; an empty or absent Patient ID gets the study's provisional id so unidentified
+    /// patients are never merged (<see cref="Patients.UnidentifiedPatients"/>).
+    /// </summary>
+    public LocalPatientId LocalPatientId => string.IsNullOrWhiteSpace(Header.PatientId)
+        ? Patients.UnidentifiedPatients.ProvisionalId(EstablishmentId, StudyInstanceUid)
+        : new(EstablishmentId, Header.IssuerOfPatientId ?? string.Empty, Header.PatientId);
 
     public PatientDemographics Demographics => new() { Name = Header.PatientName, BirthDate = Header.PatientBirthDate, Sex = Header.PatientSex };
 

@@ -83,6 +83,39 @@ internal sealed class ManifestSegmentStore
         }
     }
 
+    /// <summary>
+    /// Removes the entry of <paramref name="sopInstanceUid"/> from the segment holding it and rewrites that segment (the
+    /// undo of a failed ingest); null when no segment holds it. On failure the in-memory segment is left unchanged.
+    /// </summary>
+    public async Task<InstanceEntry?> RemoveAsync(string sopInstanceUid)
+    {
+        for (var s = 0; s < _segments.Count; s++)
+        {
+            var entries = _segments[s].State!.Entries;
+            var index = entries.FindIndex(e => string.Equals(e.SopInstanceUid, sopInstanceUid, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                continue;
+            }
+
+            var removed = entries[index];
+            entries.RemoveAt(index);
+            try
+            {
+                await _storage.WriteStateAsync(StateName(s), _grainId, _segments[s]);
+            }
+            catch
+            {
+                entries.Insert(index, removed);
+                throw;
+            }
+
+            return removed;
+        }
+
+        return null;
+    }
+
     /// <summary>Deletes every segment record (study purge).</summary>
     public Task ClearAsync() =>
         Task.WhenAll(_segments.Select((s, i) => _storage.ClearStateAsync(StateName(i), _grainId, s)));

@@ -57,6 +57,19 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             Index(entry);
         }
 
+        if (_state.State.Status is StudyStatus.Receiving or StudyStatus.Complete)
+        {
+            // Same for a series named by a summary write whose segment write then failed.
+            _state.State.Series.RemoveAll(s => !_seriesCounters.ContainsKey(s.SeriesInstanceUid));
+        }
+
+        if (_entries.Count == 0 && _state.State.Status is StudyStatus.Receiving or StudyStatus.Complete)
+        {
+            // A commit whose summary write succeeded and whose segment write failed: the study holds nothing, so it
+            // must not keep the patient of an instance that was never stored (persisted with the next commit).
+            ForgetContents(_state.State);
+        }
+
         await BackfillRetentionAsync();
     }
 

@@ -151,7 +151,7 @@ public static partial class StowEndpoint
                 stored.SopClassUid,
                 stored.SopInstanceUid,
                 urls.Instance(stored.StudyInstanceUid, stored.SeriesInstanceUid, stored.SopInstanceUid),
-                outcome.Status == IngestStatus.StoredWithWarning ? StoreFailureReasons.CoercionOfDataElements : null));
+                outcome.StowReason != 0 ? outcome.StowReason : null));
             return;
         }
         response.Failed.Add(new FailedInstance(

@@ -109,7 +109,9 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
             }
 
             await FlushAsync(i).ConfigureAwait(false);
-            results[i] = await IndexWriter.DeleteStudyAsync(connection, transaction, batch[i].DeleteStudyUid!, cancellationToken).ConfigureAwait(false);
+            results[i] = batch[i].DeleteInstanceUid is { } sop
+                ? await IndexWriter.DeleteInstanceAsync(connection, transaction, sop, cancellationToken).ConfigureAwait(false)
+                : await IndexWriter.DeleteStudyAsync(connection, transaction, batch[i].DeleteStudyUid!, cancellationToken).ConfigureAwait(false);
             pendingFrom = i + 1;
         }
 

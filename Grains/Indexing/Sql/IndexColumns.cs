@@ -9,7 +9,7 @@ internal static class IndexColumns
     public static IReadOnlyList<IndexColumn> All { get; } =
     [
         new(IndexTags.PatientName, QueryLevel.Patient, "p.patient_name", "p.patient_name_norm", MatchKind.PersonName),
-        new(IndexTags.PatientId, QueryLevel.Patient, "p.patient_id", "p.patient_id", MatchKind.Text),
+        new(IndexTags.PatientId, QueryLevel.Patient, $"CASE WHEN p.patient_id LIKE '{IndexWriter.UnidentifiedPrefix}%' THEN NULL ELSE p.patient_id END", "p.patient_id", MatchKind.Text),
         new(IndexTags.IssuerOfPatientId, QueryLevel.Patient, "p.issuer", "p.issuer", MatchKind.Text),
         new(IndexTags.PatientBirthDate, QueryLevel.Patient, "p.birth_date", "p.birth_date", MatchKind.Date),
         new(IndexTags.PatientSex, QueryLevel.Patient, "p.sex", "p.sex", MatchKind.Text),

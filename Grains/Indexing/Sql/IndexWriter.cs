@@ -13,6 +13,12 @@ namespace Mirc.Grains.Indexing.Sql;
 /// </summary>
 internal static class IndexWriter
 {
+    /// <summary>
+    /// Patient rows are keyed by (Patient ID, issuer); an instance without Patient ID gets the key of its provisional
+    /// regional patient under this prefix, so unidentified patients never share a row. Queries return it as empty.
+    /// </summary>
+    public const string UnidentifiedPrefix = "~unidentified~";
+
     private const string UpsertPatient = """
         INSERT INTO patients (patient_id, issuer, patient_name, patient_name_norm, regional_patient_id, birth_date, sex)
         VALUES (@pid, @issuer, @name, @name_norm, @regional, @birth, @sex)
@@ -69,6 +75,12 @@ internal static class IndexWriter
           status = excluded.status
         """;
 
+    private const string StudyPatient = """
+        SELECT st.patient_key, p.patient_id FROM studies st JOIN patients p ON p.patient_key = st.patient_key WHERE st.study_uid = @uid
+        """;
+
+    private const string DropPatientWithoutStudy = "DELETE FROM patients WHERE patient_key = @key AND NOT EXISTS (SELECT 1 FROM studies WHERE studies.patient_key = @key)";
+
     private const string FindInstance = "SELECT series_key FROM instances WHERE sop_instance_uid = @uid";
 
     private const string AddToSeries = "UPDATE series SET num_instances = num_instances + @delta WHERE series_key = @key";
@@ -92,6 +104,7 @@ internal static class IndexWriter
         var seriesKeys = new Dictionary<string, long>(StringComparer.Ordinal);
         var touchedStudies = new HashSet<long>();
         var lastOfSeries = new Dictionary<string, IndexedInstance>(StringComparer.Ordinal);
+        var unidentifiedLeft = new List<long>();
         foreach (var instance in instances)
         {
             Validate(instance);
@@ -104,19 +117,36 @@ internal static class IndexWriter
         {
             // A fixed row order (patient, study, series) keeps concurrent cluster writers from deadlocking.
             var ordered = lastOfSeries.Values
-                .OrderBy(i => i.PatientId, StringComparer.Ordinal)
+                .OrderBy(PatientKey, StringComparer.Ordinal)
                 .ThenBy(i => i.IssuerOfPatientId, StringComparer.Ordinal)
                 .ThenBy(i => i.StudyInstanceUid, StringComparer.Ordinal)
                 .ThenBy(i => i.SeriesInstanceUid, StringComparer.Ordinal);
             foreach (var i in ordered)
             {
-                var patientKey = await Scalar(patient, cancellationToken, i.PatientId.Trim(), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
-                    PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
+                var previous = await StudyPatientAsync(connection, transaction, i.StudyInstanceUid, cancellationToken).ConfigureAwait(false);
+                var patientKey = string.IsNullOrWhiteSpace(i.PatientId) && previous is { } known
+                    // An instance without Patient ID never re-attributes its study (e.g. one joining an identified study).
+                    ? known.Key
+                    : await Scalar(patient, cancellationToken, PatientKey(i), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
+                        PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
+                if (previous is { } left && left.Key != patientKey && left.PatientId.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal))
+                {
+                    // The study leaves its provisional patient (reconciled): that row has no other study.
+                    unidentifiedLeft.Add(left.Key);
+                }
+
                 var studyKey = await Scalar(study, cancellationToken, i.StudyInstanceUid, patientKey, Text(i.StudyDate), Text(i.StudyTime), Text(i.AccessionNumber), Text(i.StudyId),
                     Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId).ConfigureAwait(false);
                 seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined)).ConfigureAwait(false);
                 touchedStudies.Add(studyKey);
             }
+        }
+
+        foreach (var key in unidentifiedLeft)
+        {
+            await using var drop = Command(connection, transaction, DropPatientWithoutStudy, "@key");
+            Bind(drop, key);
+            await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var added = new Dictionary<long, int>();
@@ -208,6 +238,53 @@ internal static class IndexWriter
         return true;
     }
 
+    public static async Task<bool> DeleteInstanceAsync(DbConnection connection, DbTransaction transaction, string sopInstanceUid, CancellationToken cancellationToken)
+    {
+        long seriesKey, studyKey, patientKey;
+        await using (var find = Command(connection, transaction, """
+            SELECT i.series_key, s.study_key, t.patient_key FROM instances i
+            JOIN series s ON s.series_key = i.series_key JOIN studies t ON t.study_key = s.study_key
+            WHERE i.sop_instance_uid = @uid
+            """, "@uid"))
+        {
+            Bind(find, sopInstanceUid);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            (seriesKey, studyKey, patientKey) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }
+
+        // Each statement is a no-op unless the row it removes is left empty, so the order keeps counts exact.
+        (string Sql, long Key)[] steps =
+        [
+            ("DELETE FROM instances WHERE sop_instance_uid = @key", 0),
+            ("UPDATE series SET num_instances = num_instances - 1 WHERE series_key = @key", seriesKey),
+            ("DELETE FROM series WHERE series_key = @key AND NOT EXISTS (SELECT 1 FROM instances WHERE instances.series_key = @key)", seriesKey),
+            ("DELETE FROM studies WHERE study_key = @key AND NOT EXISTS (SELECT 1 FROM series WHERE series.study_key = @key)", studyKey),
+            ("DELETE FROM patients WHERE patient_key = @key AND NOT EXISTS (SELECT 1 FROM studies WHERE studies.patient_key = @key)", patientKey),
+        ];
+        foreach (var (sql, key) in steps)
+        {
+            await using var command = Command(connection, transaction, sql, "@key");
+            if (key == 0)
+            {
+                Bind(command, sopInstanceUid);
+            }
+            else
+            {
+                Bind(command, key);
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecountStudiesAsync(connection, transaction, [studyKey], cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     private static async Task RecountStudiesAsync(DbConnection connection, DbTransaction transaction, IEnumerable<long> studyKeys, CancellationToken cancellationToken)
     {
         await using var modalities = Command(connection, transaction, StudyModalities, "@key");
@@ -229,13 +306,30 @@ internal static class IndexWriter
         }
     }
 
+    private static async Task<(long Key, string PatientId)?> StudyPatientAsync(DbConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        await using var find = Command(connection, transaction, StudyPatient, "@uid");
+        Bind(find, studyInstanceUid);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    private static string PatientKey(IndexedInstance i) =>
+        string.IsNullOrWhiteSpace(i.PatientId) ? UnidentifiedPrefix + i.RegionalPatientId : i.PatientId.Trim();
+
     // Absent and empty DICOM values are both stored as NULL (so COALESCE keeps a known value).
     private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static void Validate(IndexedInstance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        ArgumentException.ThrowIfNullOrWhiteSpace(instance.PatientId, nameof(instance.PatientId));
+        // Patient ID is type 2 (may be empty): the ingest gives an unidentified patient a provisional key of its own.
+        ArgumentNullException.ThrowIfNull(instance.PatientId, nameof(instance.PatientId));
+        if (string.IsNullOrWhiteSpace(instance.PatientId))
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(instance.RegionalPatientId, nameof(instance.RegionalPatientId));
+        }
+
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.StudyInstanceUid, nameof(instance.StudyInstanceUid));
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.SeriesInstanceUid, nameof(instance.SeriesInstanceUid));
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.SopInstanceUid, nameof(instance.SopInstanceUid));

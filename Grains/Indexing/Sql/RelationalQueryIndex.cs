@@ -56,6 +56,13 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    public Task<bool> DeleteInstanceAsync(string sopInstanceUid, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sopInstanceUid);
+        return _writes.EnqueueAsync(IndexWrite.DeleteInstance(sopInstanceUid), cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default)
     {
         var statement = _builder.BuildSelect(query);

@@ -32,6 +32,12 @@ public sealed class ArchiveCluster : IAsyncLifetime
     /// <summary>Called on the blob store before registration (e.g. to wrap it in a counting decorator).</summary>
     public Func<IBlobStore, IBlobStore>? DecorateBlobStore { get; set; }
 
+    /// <summary>Called on the query index after registration (e.g. to wrap it in a failing decorator).</summary>
+    public Func<IQueryIndex, IQueryIndex>? DecorateIndex { get; set; }
+
+    /// <summary>An extra incoming grain call filter (e.g. failure injection).</summary>
+    public IIncomingGrainCallFilter? CallFilter { get; set; }
+
     /// <summary>The audit trail registered on the silo (survives restarts).</summary>
     public RecordingAuditTrail Audit { get; } = new();
 
@@ -77,6 +83,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
         var decorate = DecorateBlobStore;
         var audit = Audit;
         var calls = Calls;
+        var decorateIndex = DecorateIndex;
+        var filter = CallFilter;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -89,6 +97,17 @@ public sealed class ArchiveCluster : IAsyncLifetime
             silo.Services.AddSingleton<Mirc.Grains.Interfaces.Audit.IAuditTrail>(audit);
             silo.AddIncomingGrainCallFilter(calls);
             silo.AddMircArchive(configuration);
+            if (filter is not null)
+            {
+                silo.AddIncomingGrainCallFilter(filter);
+            }
+
+            if (decorateIndex is not null)
+            {
+                var original = silo.Services.Last(d => d.ServiceType == typeof(IQueryIndex));
+                silo.Services.Remove(original);
+                silo.Services.AddSingleton(sp => decorateIndex((IQueryIndex)original.ImplementationFactory!(sp)));
+            }
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();

@@ -86,8 +86,8 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
 
         Assert.Equal(IngestStatus.DuplicateConflict, conflict.Status);
         Assert.False(conflict.IsSuccess);
-        Assert.Equal((ushort)0x0111, conflict.DimseStatus);
-        Assert.Equal((ushort)0x0111, conflict.StowReason);
+        Assert.Equal((ushort)0x0110, conflict.DimseStatus);
+        Assert.Equal((ushort)0x0110, conflict.StowReason);
         Assert.NotNull(conflict.Instance);
         var entry = await archive.Grains.GetGrain<IStudyGrain>(original.StudyUid).GetInstanceAsync(original.SopUid);
         await using var stored = await archive.Retriever.OpenInstanceAsync(entry!, TestContext.Current.CancellationToken);

@@ -28,7 +28,7 @@ public sealed class PatientLinkStudyMoveTests(ArchiveCluster archive) : IClassFi
 
         var px = await archive.Grains.GetGrain<IPatientGrain>(x.PatientId!).GetAsync();
         var py = await archive.Grains.GetGrain<IPatientGrain>(y.PatientId!).GetAsync();
-        Assert.Equal([x.StudyInstanceUid!, yStudy], px.Studies.Select(s => s.StudyInstanceUid).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { x.StudyInstanceUid!, yStudy }.Order(StringComparer.Ordinal), px.Studies.Select(s => s.StudyInstanceUid).Order(StringComparer.Ordinal));
         Assert.Empty(py.Studies);
         Assert.Equal(x.PatientId, (await archive.Grains.GetGrain<IStudyGrain>(yStudy).GetSummaryAsync()).PatientId);
         Assert.Equal(x.PatientId, (await archive.Index.GetStudyAsync(yStudy, ct))!.RegionalPatientId);

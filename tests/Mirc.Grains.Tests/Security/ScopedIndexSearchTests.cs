@@ -92,5 +92,7 @@ public sealed class ScopedIndexSearchTests(SecurityCluster cluster) : IClassFixt
         public Task<long> CountAsync(IndexQuery query, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<IndexedStudy?> GetStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public Task<bool> DeleteStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<bool> DeleteInstanceAsync(string sopInstanceUid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

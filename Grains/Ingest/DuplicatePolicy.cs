@@ -1,0 +1,11 @@
+namespace Mirc.Grains.Ingest;
+
+/// <summary>What a different data set under an SOP Instance UID already stored gets (<see cref="IngestOptions.DuplicatePolicy"/>).</summary>
+public enum DuplicatePolicy
+{
+    /// <summary>Refused: C-STORE 0110 (Processing failure) with an Error Comment, STOW-RS failure 0110 (HTTP 409 when nothing else was stored). The first object stays.</summary>
+    Reject = 0,
+
+    /// <summary>Success with a warning (C-STORE / STOW warning B006, Elements Discarded): the first object stays, the new one is discarded.</summary>
+    KeepFirst = 1,
+}

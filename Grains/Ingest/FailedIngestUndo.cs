@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>
+/// Takes back everything an ingest that failed (or was cancelled) before its acknowledgement may have made visible:
+/// patient study reference, query-index row, manifest entry, blob — so a failed store leaves nothing on any read path
+/// and a re-send starts clean. Each step is idempotent. When the undo itself fails, a durable undo record (under
+/// <c>undo/</c> in the staging container) is left for <see cref="IngestReconciler"/>, which redoes it; the ingest's
+/// journal intent is completed only after one or the other, so a crash before either rolls the store forward instead
+/// (fully visible, never half).
+/// </summary>
+internal sealed partial class FailedIngestUndo
+{
+    /// <summary>Prefix of undo records in the staging container.</summary>
+    public const string Prefix = "undo/";
+
+    private readonly IBlobStore _blobs;
+    private readonly IGrainFactory _grains;
+    private readonly IQueryIndex _index;
+    private readonly string _container;
+    private readonly ILogger _logger;
+
+    public FailedIngestUndo(IBlobStore blobs, InstanceBlobLayout layout, IGrainFactory grains, IQueryIndex index, ILogger<FailedIngestUndo> logger)
+    {
+        _blobs = blobs;
+        _container = layout.StagingContainer;
+        _grains = grains;
+        _index = index;
+        _logger = logger;
+    }
+
+    /// <summary>Undoes <paramref name="failed"/>; on failure records it durably. False when neither worked (then the journal intent must stay).</summary>
+    public async Task<bool> UndoOrRecordAsync(FailedIngest failed)
+    {
+        try
+        {
+            await UndoAsync(failed, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogUndoFailed(_logger, ex, failed.SopInstanceUid);
+        }
+
+        try
+        {
+            var payload = JsonSerializer.SerializeToUtf8Bytes(failed, FailedIngestJson.Default.FailedIngest);
+            await _blobs.WriteIfMatchAsync(new BlobKey(_container, $"{Prefix}{Guid.NewGuid():N}.json"), payload, null, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(_logger, ex, failed.SopInstanceUid);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Patient reference (only when the study is left without instances), index row, manifest entry (only the entry of
+    /// this content), blob (only when the manifest does not reference it). The reservation goes with the manifest step.
+    /// </summary>
+    public async Task UndoAsync(FailedIngest failed, CancellationToken cancellationToken)
+    {
+        var study = _grains.GetGrain<IStudyGrain>(failed.StudyInstanceUid);
+        var (_, summary) = await study.RemoveFailedInstanceAsync(failed.SopInstanceUid, failed.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var stillStored = await study.GetInstanceAsync(failed.SopInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (stillStored is null)
+        {
+            // The index row and the blob at the final key are this ingest's: nothing acknowledged holds the UID.
+            await _index.DeleteInstanceAsync(failed.SopInstanceUid, cancellationToken).ConfigureAwait(false);
+            await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (summary.InstanceCount == 0 && failed.RegionalPatientId is { } patient)
+        {
+            await _grains.GetGrain<IPatientGrain>(patient).RemoveStudyAsync(failed.StudyInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Undo records left by failed undos, with their keys.</summary>
+    public async IAsyncEnumerable<(BlobKey Key, FailedIngest? Failed)> ListRecordedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var blob in _blobs.ListAsync(_container, Prefix, cancellationToken).ConfigureAwait(false))
+        {
+            var content = await _blobs.TryReadAllAsync(blob.Key, cancellationToken).ConfigureAwait(false);
+            FailedIngest? failed = null;
+            try
+            {
+                failed = content is null ? null : JsonSerializer.Deserialize(content.Content.Span, FailedIngestJson.Default.FailedIngest);
+            }
+            catch (JsonException)
+            {
+                // Torn record: nothing to undo from it (the journal intent it replaced still names the blob).
+            }
+
+            yield return (blob.Key, failed);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Undo of the failed ingest of {SopUid} failed; recorded for the reconciliation")]
+    private static partial void LogUndoFailed(ILogger logger, Exception exception, string sopUid);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Undo of the failed ingest of {SopUid} could not be recorded; its journal intent stays (the store is rolled forward at restart)")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, string sopUid);
+}
+
+/// <summary>What a failed ingest may have left: its blob, its manifest entry (by content hash), its index row, its patient's study reference.</summary>
+internal sealed record FailedIngest(
+    string FinalContainer,
+    string FinalName,
+    string StudyInstanceUid,
+    string SopInstanceUid,
+    string Sha256,
+    string? RegionalPatientId);
+
+/// <summary>Source-generated JSON for <see cref="FailedIngest"/>.</summary>
+[JsonSerializable(typeof(FailedIngest))]
+internal sealed partial class FailedIngestJson : JsonSerializerContext;

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using Mirc.Grains.Interfaces.Studies;
+
+namespace Mirc.Grains.Studies;
+
+/// <summary>The undo of an ingest that failed after its manifest commit (see <see cref="IStudyGrain.RemoveFailedInstanceAsync"/>).</summary>
+public sealed partial class StudyGrain
+{
+    /// <inheritdoc />
+    public async Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string sha256)
+    {
+        await WaitForCommitsAsync();
+        _reservations.Remove(sopInstanceUid);
+        if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !SameHash(entry.Sha256, sha256))
+        {
+            return (false, BuildSummary());
+        }
+
+        await _segments.RemoveAsync(sopInstanceUid);
+        Unindex(entry);
+        var state = _state.State;
+        if (state.Status != StudyStatus.Deleted && !_seriesCounters.ContainsKey(entry.SeriesInstanceUid))
+        {
+            state.Series.RemoveAll(s => s.SeriesInstanceUid == entry.SeriesInstanceUid);
+            if (_entries.Count == 0)
+            {
+                ForgetContents(state);
+            }
+
+            await _state.WriteStateAsync();
+        }
+
+        LogFailedInstanceRemoved(_logger, StudyUid, sopInstanceUid, _entries.Count);
+        return (true, BuildSummary());
+    }
+
+    /// <summary>
+    /// A study without any instance owns nothing: no patient, no attributes, so that a re-send (possibly with a corrected
+    /// identity) starts it afresh. The retention date stays (its bucket is registered; an empty study erases as a no-op).
+    /// </summary>
+    private static void ForgetContents(StudyState state)
+    {
+        state.Status = StudyStatus.Empty;
+        state.PatientId = null;
+        state.EstablishmentId = null;
+        state.StudyDate = null;
+        state.StudyDescription = null;
+        state.AccessionNumber = null;
+        state.Series.Clear();
+    }
+
+    private void Unindex(InstanceEntry entry)
+    {
+        _entries.RemoveAll(e => string.Equals(e.SopInstanceUid, entry.SopInstanceUid, StringComparison.Ordinal));
+        _bySop.Remove(entry.SopInstanceUid);
+        if (_seriesCounters.TryGetValue(entry.SeriesInstanceUid, out var c))
+        {
+            if (c.Count <= 1)
+            {
+                _seriesCounters.Remove(entry.SeriesInstanceUid);
+            }
+            else
+            {
+                _seriesCounters[entry.SeriesInstanceUid] = (c.Count - 1, c.Size - entry.Size);
+            }
+        }
+
+        _totalSize -= entry.Size;
+        _lastReceivedAt = _entries.Count == 0 ? null : _entries.Max(e => e.ReceivedAt);
+        _ordered = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: instance {SopUid} of a failed ingest removed from the manifest ({Remaining} left)")]
+    private static partial void LogFailedInstanceRemoved(ILogger logger, string studyUid, string sopUid, int remaining);
+}

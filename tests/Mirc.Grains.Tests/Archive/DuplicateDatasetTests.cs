@@ -1,0 +1,90 @@
+using Mirc.Dicom;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Studies;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Archive;
+
+/// <summary>Idempotency on the data set: sender-dependent File Meta does not make a duplicate; a different data set follows the policy.</summary>
+public sealed class DuplicateDatasetTests(ArchiveCluster archive) : IClassFixture<ArchiveCluster>
+{
+    internal static IngestRequest Cstore(SyntheticInstance instance, string callingAe) => new()
+    {
+        Caller = new IngestCaller { EstablishmentId = "750000003", CallingAeTitle = callingAe },
+        Payload = IngestPayload.Dataset,
+        TransferSyntaxUid = DicomUids.ExplicitVRLittleEndian,
+        AffectedSopClassUid = instance.SopClassUid,
+        AffectedSopInstanceUid = instance.SopUid,
+    };
+
+    internal static async Task<IngestOutcome> IngestAsync(ArchiveCluster archive, byte[] bytes, IngestRequest request)
+    {
+        using var stream = new MemoryStream(bytes);
+        return await archive.Ingestor.IngestAsync(stream, request, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task The_same_data_set_from_another_ae_title_and_then_by_stow_is_success_and_the_first_copy_stays()
+    {
+        var instance = new SyntheticInstance();
+        var first = await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_A"));
+        var stored = await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
+
+        var otherAe = await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_B"));
+        var stow = await IngestAsync(archive, instance.ToPart10(), new IngestRequest { Caller = new IngestCaller { EstablishmentId = "750000004" } });
+
+        Assert.Equal(IngestStatus.Stored, first.Status);
+        Assert.Equal(IngestStatus.AlreadyStored, otherAe.Status);
+        Assert.Equal((ushort)0x0000, otherAe.DimseStatus);
+        Assert.Equal(IngestStatus.AlreadyStored, stow.Status);
+        Assert.Equal((ushort)0x0000, stow.StowReason);
+        Assert.Equal(stored, await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+        Assert.Equal(1, (await archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken))!.NumberOfInstances);
+    }
+
+    [Fact]
+    public async Task A_different_data_set_is_rejected_by_default_with_processing_failure_and_the_original_kept()
+    {
+        var original = new SyntheticInstance { PixelSeed = 1 };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(archive, original.ToDataset(), Cstore(original, "MODALITY_A"))).Status);
+        var stored = await archive.Grains.GetGrain<IStudyGrain>(original.StudyUid).GetInstanceAsync(original.SopUid);
+
+        var different = await IngestAsync(archive, (original with { PixelSeed = 2 }).ToDataset(), Cstore(original, "MODALITY_B"));
+
+        Assert.Equal(IngestStatus.DuplicateConflict, different.Status);
+        Assert.Equal((ushort)0x0110, different.DimseStatus);
+        Assert.Contains("different data set", different.Detail, StringComparison.Ordinal);
+        Assert.Equal(stored, await archive.Grains.GetGrain<IStudyGrain>(original.StudyUid).GetInstanceAsync(original.SopUid));
+    }
+}
+
+/// <summary>DuplicatePolicy KeepFirst: success with warning B006, the stored object untouched.</summary>
+public sealed class KeepFirstDuplicateTests : IAsyncLifetime
+{
+    private readonly ArchiveCluster _archive = new();
+
+    public ValueTask InitializeAsync()
+    {
+        _archive.Settings["Mirc:Archive:Ingest:DuplicatePolicy"] = "KeepFirst";
+        return _archive.InitializeAsync();
+    }
+
+    public ValueTask DisposeAsync() => _archive.DisposeAsync();
+
+    [Fact]
+    public async Task A_different_data_set_is_acknowledged_with_a_warning_and_discarded()
+    {
+        var original = new SyntheticInstance { PixelSeed = 1 };
+        Assert.Equal(IngestStatus.Stored, (await DuplicateDatasetTests.IngestAsync(_archive, original.ToPart10(), new IngestRequest { Caller = new IngestCaller { EstablishmentId = "E" } })).Status);
+        var stored = await _archive.Grains.GetGrain<IStudyGrain>(original.StudyUid).GetInstanceAsync(original.SopUid);
+
+        var different = await DuplicateDatasetTests.IngestAsync(_archive, (original with { PixelSeed = 2 }).ToDataset(), DuplicateDatasetTests.Cstore(original, "MODALITY_B"));
+
+        Assert.Equal(IngestStatus.DuplicateDiscarded, different.Status);
+        Assert.True(different.IsSuccess);
+        Assert.Equal((ushort)0xB006, different.DimseStatus);
+        Assert.Equal((ushort)0xB006, different.StowReason);
+        Assert.Equal(stored, different.Instance);
+        Assert.Equal(stored, await _archive.Grains.GetGrain<IStudyGrain>(original.StudyUid).GetInstanceAsync(original.SopUid));
+    }
+}

@@ -1,0 +1,193 @@
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retrieval;
+using Mirc.Grains.Storage.Blobs;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Archive;
+
+/// <summary>A cluster whose blob store, query index and grain calls fail on demand (<see cref="IngestFaults"/>).</summary>
+public sealed class FaultyArchive : IAsyncLifetime
+{
+    public IngestFaults Faults { get; } = new();
+
+    public ArchiveCluster Archive { get; }
+
+    public FaultyArchive()
+    {
+        Archive = new ArchiveCluster { CallFilter = Faults };
+        Archive.DecorateBlobStore = Faults.Decorate;
+        Archive.DecorateIndex = Faults.Decorate;
+    }
+
+    public ValueTask InitializeAsync() => Archive.InitializeAsync();
+
+    public ValueTask DisposeAsync() => Archive.DisposeAsync();
+}
+
+/// <summary>
+/// A store is atomic: a failure injected at each step of the pipeline leaves nothing of the instance on any read path
+/// (retrieval, manifest/metadata, blob, index for QIDO-RS and C-FIND, patient record), the rest of the study untouched,
+/// and a re-send succeeds.
+/// </summary>
+public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<FaultyArchive>
+{
+    private const string Establishment = "750000001";
+    private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = Establishment } };
+    private ArchiveCluster Archive => fixture.Archive;
+
+    public static TheoryData<IngestStep, bool> Steps => new()
+    {
+        { IngestStep.BlobWrite, false },
+        { IngestStep.ManifestCommit, false },
+        { IngestStep.IndexWrite, false },
+        { IngestStep.PatientLink, false },
+        { IngestStep.Retention, false },
+        { IngestStep.BlobWrite, true },
+        { IngestStep.ManifestCommit, true },
+        { IngestStep.IndexWrite, true },
+        { IngestStep.PatientLink, true },
+    };
+
+    private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
+    {
+        using var stream = new MemoryStream(instance.ToPart10());
+        return await Archive.Ingestor.IngestAsync(stream, Request, TestContext.Current.CancellationToken);
+    }
+
+    [Theory]
+    [MemberData(nameof(Steps))]
+    public async Task A_failure_at_any_step_leaves_nothing_visible_and_a_resend_succeeds(IngestStep step, bool intoExistingStudy)
+    {
+        var patientId = "ATOMIC-" + step + (intoExistingStudy ? "-2" : "-1");
+        SyntheticInstance? earlier = null;
+        if (intoExistingStudy)
+        {
+            earlier = new SyntheticInstance { PatientId = patientId };
+            Assert.Equal(IngestStatus.Stored, (await IngestAsync(earlier)).Status);
+        }
+
+        // A new series with a new modality: the patient's study reference changes, so every step runs.
+        var instance = new SyntheticInstance { PatientId = patientId, StudyUid = earlier?.StudyUid ?? SyntheticInstance.NewUid(), Modality = "MR" };
+
+        fixture.Faults.Armed = step;
+        IngestOutcome failed;
+        try
+        {
+            failed = await IngestAsync(instance);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        Assert.False(failed.IsSuccess);
+        Assert.Equal((ushort)0x0110, failed.DimseStatus);
+        await AssertNotVisibleAsync(instance, earlier);
+        Assert.Empty(await Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, FailedIngestUndo.Prefix, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
+
+        var resent = await IngestAsync(instance);
+
+        Assert.Equal(IngestStatus.Stored, resent.Status);
+        await AssertVisibleAsync(instance, resent.PatientId!, intoExistingStudy ? 2 : 1);
+    }
+
+    [Fact]
+    public async Task A_store_cancelled_before_its_answer_leaves_nothing_visible()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-CANCEL" };
+        fixture.Faults.CancelIndexWrites = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => IngestAsync(instance));
+        }
+        finally
+        {
+            fixture.Faults.CancelIndexWrites = false;
+        }
+
+        await AssertNotVisibleAsync(instance, earlier: null);
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+    }
+
+    [Fact]
+    public async Task When_the_undo_fails_too_the_reconciliation_finishes_it()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-UNDO" };
+        fixture.Faults.Armed = IngestStep.IndexWrite;
+        fixture.Faults.FailIndexDeletes = true;
+        IngestOutcome failed;
+        try
+        {
+            failed = await IngestAsync(instance);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+            fixture.Faults.FailIndexDeletes = false;
+        }
+
+        Assert.Equal(IngestStatus.ProcessingFailure, failed.Status);
+        Assert.Single(await Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, FailedIngestUndo.Prefix, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
+
+        var report = await Archive.Reconciler.ReconcileAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, report.Undone);
+        await AssertNotVisibleAsync(instance, earlier: null);
+        Assert.Empty(await Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, FailedIngestUndo.Prefix, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
+        var resent = await IngestAsync(instance);
+        Assert.Equal(IngestStatus.Stored, resent.Status);
+        await AssertVisibleAsync(instance, resent.PatientId!, 1);
+    }
+
+    private async Task AssertNotVisibleAsync(SyntheticInstance instance, SyntheticInstance? earlier)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var study = Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid);
+        Assert.Null(await study.GetInstanceAsync(instance.SopUid));
+        Assert.Empty(await Archive.Retriever.ResolveAsync(new RetrievalScope(instance.StudyUid, instance.SeriesUid), ct));
+        Assert.Null(await Archive.Blobs.TryGetPropertiesAsync(Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid), ct));
+        Assert.Empty(await Archive.Index.QueryAsync(new IndexQuery(QueryLevel.Image, IndexAuthorization.All) { Matches = new Dictionary<uint, string> { [IndexTags.SopInstanceUid] = instance.SopUid } }, ct));
+        Assert.Empty(await Archive.Index.QueryAsync(new IndexQuery(QueryLevel.Series, IndexAuthorization.All) { Matches = new Dictionary<uint, string> { [IndexTags.SeriesInstanceUid] = instance.SeriesUid } }, ct));
+
+        var summary = await study.GetSummaryAsync();
+        var indexed = await Archive.Index.GetStudyAsync(instance.StudyUid, ct);
+        var regional = await Archive.Grains.GetGrain<IPatientIdentityIndexGrain>(new LocalPatientId(Establishment, instance.Issuer ?? "", instance.PatientId).IndexKey).GetAsync();
+        var references = regional is null ? [] : (await Archive.Grains.GetGrain<IPatientGrain>(regional).GetAsync()).Studies.Where(s => s.StudyInstanceUid == instance.StudyUid).ToArray();
+        if (earlier is null)
+        {
+            Assert.Equal(0, summary.InstanceCount);
+            Assert.Null(summary.PatientId);
+            Assert.Null(indexed);
+            Assert.Empty(references);
+        }
+        else
+        {
+            // The study's earlier instance is untouched everywhere.
+            Assert.Equal(1, summary.InstanceCount);
+            Assert.Equal(["CT"], summary.Modalities);
+            Assert.NotNull(await study.GetInstanceAsync(earlier.SopUid));
+            Assert.Equal(1, indexed!.NumberOfInstances);
+            Assert.Equal(1, Assert.Single(references).InstanceCount);
+        }
+    }
+
+    private async Task AssertVisibleAsync(SyntheticInstance instance, string patientId, int instancesInStudy)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var entries = await Archive.Retriever.ResolveAsync(new RetrievalScope(instance.StudyUid, instance.SeriesUid, instance.SopUid), ct);
+        await using (var retrieved = await Archive.Retriever.OpenInstanceAsync(Assert.Single(entries), ct))
+        using (var copy = new MemoryStream())
+        {
+            await retrieved.CopyToAsync(copy, ct);
+            Assert.Equal(instance.ToPart10(), copy.ToArray());
+        }
+
+        Assert.Single(await Archive.Index.QueryAsync(new IndexQuery(QueryLevel.Image, IndexAuthorization.All) { Matches = new Dictionary<uint, string> { [IndexTags.SopInstanceUid] = instance.SopUid } }, ct));
+        Assert.Equal(instancesInStudy, (await Archive.Index.GetStudyAsync(instance.StudyUid, ct))!.NumberOfInstances);
+        var reference = Assert.Single((await Archive.Grains.GetGrain<IPatientGrain>(patientId).GetAsync()).Studies, s => s.StudyInstanceUid == instance.StudyUid);
+        Assert.Equal(instancesInStudy, reference.InstanceCount);
+    }
+}

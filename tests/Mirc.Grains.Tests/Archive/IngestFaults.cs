@@ -1,0 +1,143 @@
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces.Patients;
+using Mirc.Grains.Retention;
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Tests.Archive;
+
+/// <summary>A step of the ingest pipeline that a test makes fail.</summary>
+public enum IngestStep
+{
+    None,
+    BlobWrite,
+    ManifestCommit,
+    IndexWrite,
+    PatientLink,
+    Retention,
+}
+
+/// <summary>
+/// Failure injection at each step of the ingest pipeline: the blob store (instance writes, manifest segment writes), the
+/// query index and the grain calls (patient study reference, retention bucket) fail while their step is armed.
+/// </summary>
+public sealed class IngestFaults : IIncomingGrainCallFilter
+{
+    public volatile IngestStep Armed;
+
+    /// <summary>The index write is cancelled (the caller went away) instead of failing.</summary>
+    public volatile bool CancelIndexWrites;
+
+    /// <summary>Also make the undo's index deletion fail (the undo is then left to the reconciler).</summary>
+    public volatile bool FailIndexDeletes;
+
+    public static InvalidOperationException Injected(IngestStep step) => new($"Injected failure at {step}");
+
+    public void Throw(IngestStep step)
+    {
+        if (Armed == step)
+        {
+            throw Injected(step);
+        }
+    }
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        var method = context.InterfaceMethod;
+        if (method?.DeclaringType == typeof(IPatientGrain) && method.Name == nameof(IPatientGrain.UpsertStudyAsync))
+        {
+            Throw(IngestStep.PatientLink);
+        }
+        else if (method?.DeclaringType == typeof(IRetentionBucketGrain) && method.Name == nameof(IRetentionBucketGrain.AddAsync))
+        {
+            Throw(IngestStep.Retention);
+        }
+
+        return context.Invoke();
+    }
+
+    public IBlobStore Decorate(IBlobStore inner) => new FaultyBlobStore(inner, this);
+
+    public IQueryIndex Decorate(IQueryIndex inner) => new FaultyIndex(inner, this);
+
+    private sealed class FaultyBlobStore(IBlobStore inner, IngestFaults faults) : IBlobStore
+    {
+        private static bool IsManifest(BlobKey key) => key.Name.StartsWith("manifest-", StringComparison.Ordinal);
+
+        public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            faults.Throw(IngestStep.BlobWrite);
+            return inner.WriteAsync(key, content, options, cancellationToken);
+        }
+
+        public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
+        {
+            if (IsManifest(key))
+            {
+                faults.Throw(IngestStep.ManifestCommit);
+            }
+
+            return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
+        }
+
+        public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
+        {
+            if (IsManifest(key))
+            {
+                faults.Throw(IngestStep.ManifestCommit);
+            }
+
+            return inner.WriteIfMatchLazilyAsync(key, content, expected, cancellationToken);
+        }
+
+        public Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(key, range, cancellationToken);
+
+        public Task<BlobProperties?> TryGetPropertiesAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.TryGetPropertiesAsync(key, cancellationToken);
+
+        public Task<bool> DeleteAsync(BlobKey key, BlobETag? ifMatch = null, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, ifMatch, cancellationToken);
+
+        public IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default) => inner.ListAsync(container, prefix, cancellationToken);
+
+        public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.RewriteAsync(key, content, cancellationToken);
+
+        public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.TryReadAllAsync(key, cancellationToken);
+
+        public Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) => inner.MoveAsync(source, destination, cancellationToken);
+
+        public Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) => inner.MoveLazilyAsync(source, destination, cancellationToken);
+
+        public Task FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+    }
+
+    private sealed class FaultyIndex(IQueryIndex inner, IngestFaults faults) : IQueryIndex
+    {
+        public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+        public Task UpsertInstanceAsync(IndexedInstance instance, CancellationToken cancellationToken = default)
+        {
+            if (faults.CancelIndexWrites)
+            {
+                throw new OperationCanceledException("Injected cancellation at the index write");
+            }
+
+            faults.Throw(IngestStep.IndexWrite);
+            return inner.UpsertInstanceAsync(instance, cancellationToken);
+        }
+
+        public Task UpsertInstancesAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default)
+        {
+            faults.Throw(IngestStep.IndexWrite);
+            return inner.UpsertInstancesAsync(instances, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public Task<long> CountAsync(IndexQuery query, CancellationToken cancellationToken = default) => inner.CountAsync(query, cancellationToken);
+
+        public Task<IndexedStudy?> GetStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default) => inner.GetStudyAsync(studyInstanceUid, cancellationToken);
+
+        public Task<bool> DeleteStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default) => inner.DeleteStudyAsync(studyInstanceUid, cancellationToken);
+
+        public Task<bool> DeleteInstanceAsync(string sopInstanceUid, CancellationToken cancellationToken = default) =>
+            faults.FailIndexDeletes ? throw Injected(IngestStep.IndexWrite) : inner.DeleteInstanceAsync(sopInstanceUid, cancellationToken);
+    }
+}
