@@ -114,4 +114,25 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
         var hidden = await stranger.GetAsync(InstanceUrl(fixture.MultiFrameSop) + "/thumbnail", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
     }
+
+    [Fact]
+    public async Task Wado_uri_renders_with_window_and_size_and_transcodes_application_dicom()
+    {
+        var sop = fixture.Sops[DicomUids.JPEGLSLossless];
+        var root = $"/wado?requestType=WADO&studyUID={fixture.StudyUid}&seriesUID={fixture.SeriesUid}&objectUID={sop}";
+        var png = await Http.GetAsync(root + "&contentType=image/png&windowCenter=0&windowWidth=4000&rows=32&columns=32", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+        var image = Png.Decode(await png.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((24, 32), (image.Width, image.Height));
+        Assert.InRange(image.Pixel(0, 0), 50, 80);
+
+        var dicom = await Http.GetAsync(root + "&contentType=application/dicom&transferSyntax=1.2.840.10008.1.2.1", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, dicom.StatusCode);
+        var file = DicomFileReader.Read(await dicom.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, file.TransferSyntax.Uid);
+        Assert.Equal(fixture.Pixels, file.Dataset[DicomTag.PixelData]!.Buffer.ToArray());
+
+        var badWindow = await Http.GetAsync(root + "&windowCenter=40", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, badWindow.StatusCode);
+    }
 }
