@@ -1,5 +1,6 @@
 using Mirc.Dicom;
 using Mirc.Integration.Tests.Hosting;
+using Mirc.Integration.Tests.Infra;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Dimse;
@@ -94,6 +95,27 @@ public sealed class TransferSyntaxRetrieveTests(DimseHostFixture archive) : ICla
             var file = await DicomFileReader.ReadAsync(back, cancellationToken: TestContext.Current.CancellationToken);
             Assert.False(file.TransferSyntax.IsEncapsulated);
             Assert.Equal(await PixelsByDcmtkAsync(original), await PixelsByDcmtkAsync(back));
+        }
+    }
+
+    [Fact]
+    public async Task Odil_offering_uncompressed_only_retrieves_a_jpeg_lossless_study_by_CGET_with_exact_pixels()
+    {
+        var (study, originals, _) = await StoreJpegLosslessStudyAsync("PAT-TS-ODIL");
+        Assert.True(File.Exists("/usr/bin/python3"), "python3 is missing: run ./test.sh (it installs python3-odil)");
+        var script = Path.Combine(AppContext.BaseDirectory, "Dimse", "odil_get.py");
+        var run = await ExternalCommand.RunAsync("/usr/bin/python3", [script, "127.0.0.1", archive.Port, "GETSCU", "MIRC", study.StudyUid, DicomUids.CTImageStorage],
+            TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken, workingDirectory: Path.GetTempPath());
+        Assert.True(run.ExitCode == 0, $"Odil C-GET failed:\n{run.Combined}");
+        var received = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1]);
+        Assert.Equal(originals.Length, received.Count);
+        foreach (var original in originals)
+        {
+            var file = await DicomFileReader.ReadAsync(original, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.True(file.Dataset.TryGetBytes(DicomTag.PixelData, out var pixels));
+            var sop = file.Dataset.GetString(DicomTag.SOPInstanceUID);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pixels.Span)), received[sop]);
         }
     }
 
