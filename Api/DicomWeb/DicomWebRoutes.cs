@@ -84,5 +84,6 @@ public static class DicomWebRoutes
         group.MapGet("/studies/{study}/series/{series}/instances/{instance}/bulkdata/{*path}", (HttpContext context, string study, string series, string instance, string? path, WadoServices wado, CancellationToken ct) =>
                 WadoBulkDataEndpoint.RetrieveAsync(context, new RetrievalScope(study, series, instance), path, wado, ct))
             .WithName("RetrieveBulkData").WithSummary("WADO-RS: retrieve a bulk data value named by a BulkDataURI (7FE00010 = pixel data)");
+        Rendered.RenderedEndpoint.Map(group);
     }
 }

@@ -1,5 +1,6 @@
 using Mirc.Dicom;
 using Mirc.Dicom.Network;
+using Mirc.Dicom.PixelData;
 using Mirc.Grains.Interfaces.Establishments;
 
 namespace Mirc.Grains.Dimse;
@@ -18,6 +19,16 @@ public static class ArchivePresentationContexts
             .Order(StringComparer.Ordinal),
     ];
 
+    /// <summary>
+    /// What a C-GET receiver can be sent whatever the stored syntax: uncompressed (every decodable syntax decodes to it)
+    /// and the compressed syntaxes with an encoder.
+    /// </summary>
+    private static readonly string[] RetrieveTransferSyntaxes =
+    [
+        DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian, DicomUids.DeflatedExplicitVRLittleEndian,
+        .. PixelFrameCodecs.Encodable,
+    ];
+
     private static readonly string[] CommandTransferSyntaxes = [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian];
 
     private static readonly string[] StorageSopClasses = [.. DicomUids.StorageSopClasses];
@@ -29,7 +40,8 @@ public static class ArchivePresentationContexts
         if ((permissions & AePermissions.Store) != 0 || (permissions & AePermissions.Retrieve) != 0)
         {
             // SCP role on storage classes lets a C-GET requestor receive its sub-operations on the same association.
-            policy.AddRange(StorageSopClasses, StorageTransferSyntaxes, allowRequestorScp: (permissions & AePermissions.Retrieve) != 0);
+            policy.AddRange(StorageSopClasses, StorageTransferSyntaxes, allowRequestorScp: (permissions & AePermissions.Retrieve) != 0,
+                retrieveTransferSyntaxes: RetrieveTransferSyntaxes);
         }
 
         if ((permissions & AePermissions.Query) != 0)

@@ -3,6 +3,8 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb.Multipart;
 using Mirc.Api.DicomWeb.Negotiation;
 using Mirc.Api.Problems;
+using Mirc.Dicom;
+using Mirc.Dicom.PixelData;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retrieval;
@@ -32,13 +34,16 @@ public static class WadoRetrieveEndpoint
 
         var entries = await ResolveVisibleAsync(context, scope, wado, "WADO-RS instances", cancellationToken).ConfigureAwait(false);
         if (entries is null) return ApiProblems.NotFound(NotFoundMessage(scope));
+        // transfer-syntax absent or * = as stored; another one is produced by transcoding when every instance converts to it.
+        var target = negotiated.TransferSyntax is null or DicomMediaTypes.AnyTransferSyntax ? null : negotiated.TransferSyntax;
         foreach (var entry in entries)
         {
-            if (!negotiated.AcceptsStoredTransferSyntax(entry.TransferSyntaxUid))
+            if (target is not null && !DicomTranscoder.CanTranscode(entry.TransferSyntaxUid, target))
                 return ApiProblems.NotAcceptable(
-                    $"Instance {entry.SopInstanceUid} is stored in transfer syntax {entry.TransferSyntaxUid}; transcoding is not supported. Ask for transfer-syntax=*.");
+                    $"Instance {entry.SopInstanceUid} is stored in transfer syntax {entry.TransferSyntaxUid}, which cannot be converted to {target} " +
+                    $"(decoders: {string.Join(", ", PixelFrameCodecs.Decodable)}; encoders: uncompressed, {string.Join(", ", PixelFrameCodecs.Encodable)}). Ask for transfer-syntax=*.");
         }
-        return new MultipartInstancesResult(entries, wado.Retriever, wado.Options.RetrievePrefetch);
+        return new MultipartInstancesResult(entries, wado.Retriever, wado.Options.RetrievePrefetch, target);
     }
 
     /// <summary>400 for a malformed UID in the path, else null.</summary>
@@ -75,7 +80,7 @@ public static class WadoRetrieveEndpoint
         : scope.SeriesInstanceUid is not null ? $"Series {scope.SeriesInstanceUid} was not found in study {scope.StudyInstanceUid}."
         : $"Study {scope.StudyInstanceUid} was not found.";
 
-    private sealed class MultipartInstancesResult(IReadOnlyList<InstanceEntry> entries, IInstanceRetriever retriever, int prefetch) : IResult
+    private sealed class MultipartInstancesResult(IReadOnlyList<InstanceEntry> entries, IInstanceRetriever retriever, int prefetch, string? target) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -87,6 +92,14 @@ public static class WadoRetrieveEndpoint
             {
                 await using (instance.ConfigureAwait(false))
                 {
+                    if (target is not null && target != instance.Instance.TransferSyntaxUid)
+                    {
+                        // One instance at a time in memory: decoded, re-encoded, written as its own part; storage is untouched.
+                        var converted = await TranscodeAsync(instance.Content, target, cancellationToken).ConfigureAwait(false);
+                        writer.BeginPart(DicomMediaTypes.Dicom, target, contentLength: converted.Length);
+                        await writer.WriteContentAsync(converted, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
                     writer.BeginPart(DicomMediaTypes.Dicom, instance.Instance.TransferSyntaxUid, contentLength: instance.Instance.Size);
                     // The part headers and the content share the response pipe: the content is read straight into it.
                     await InstanceBodyCopy.CopyAsync(instance.Content, instance.Instance.Size, httpContext.Response.BodyWriter, cancellationToken)
@@ -94,6 +107,13 @@ public static class WadoRetrieveEndpoint
                 }
             }
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        private static async Task<byte[]> TranscodeAsync(Stream part10, string target, CancellationToken cancellationToken)
+        {
+            var file = await DicomFileReader.ReadAsync(part10, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var syntax = DicomTransferSyntax.Lookup(target);
+            return DicomFileWriter.Write(new DicomFile(DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, syntax), syntax));
         }
     }
 }

@@ -100,16 +100,18 @@ public sealed class DicomClient : IAsyncDisposable
 
     /// <summary>
     /// Proposals to send known instances (C-MOVE, push): one context per distinct (SOP class, stored transfer syntax),
-    /// plus, for SOP classes stored uncompressed, one offering both Explicit and Implicit VR Little Endian so that a
-    /// peer refusing the stored syntax still gets the instance re-encoded. At most 128 contexts.
+    /// plus, for every SOP class, one offering Explicit and Implicit VR Little Endian so that a peer refusing the stored
+    /// syntax still gets the instance, decoded. At most 128 contexts; the uncompressed ones are never the ones left out.
     /// </summary>
     public static IReadOnlyList<PresentationContextProposal> ProposalsFor(IEnumerable<(string SopClassUid, string TransferSyntaxUid)> instances)
     {
         var distinct = instances.Distinct().ToList();
         var proposals = distinct.Select(p => new PresentationContextProposal(0, p.SopClassUid, [p.TransferSyntaxUid])).ToList();
-        var fallbacks = distinct.Where(p => InstanceSender.IsUncompressedLittleEndian(p.TransferSyntaxUid)).Select(p => p.SopClassUid).Distinct()
-            .Select(sop => new PresentationContextProposal(0, sop, [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian]));
-        return proposals.Concat(fallbacks).Take(128).ToList();
+        // Each SOP class also gets an uncompressed context: whatever the peer refuses of the stored syntaxes is decoded for it.
+        var fallbacks = distinct.Where(p => PixelData.DicomTranscoder.CanDecode(p.TransferSyntaxUid)).Select(p => p.SopClassUid).Distinct()
+            .Select(sop => new PresentationContextProposal(0, sop, [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian]))
+            .ToList();
+        return proposals.Take(Math.Max(0, 128 - fallbacks.Count)).Concat(fallbacks).Take(128).ToList();
     }
 
     /// <summary>Transfer syntax accepted for <paramref name="sopClassUid"/>, or null when no context was accepted.</summary>

@@ -1,3 +1,5 @@
+using Mirc.Dicom.PixelData;
+
 namespace Mirc.Dicom.Network.Dimse;
 
 /// <summary>Sends stored instances as C-STORE-RQ on an association and waits for each C-STORE-RSP.</summary>
@@ -28,25 +30,30 @@ internal static class InstanceSender
     public static async Task<PreparedInstance> PrepareAsync(IReadOnlyList<NegotiatedPresentationContext> contexts, DicomInstanceSource source,
         bool requirePeerScpRole, CancellationToken ct)
     {
-        var context = SelectContext(contexts, source.SopClassUid, source.TransferSyntaxUid, requirePeerScpRole);
-        var transcode = false;
-        if (context is null && IsUncompressedLittleEndian(source.TransferSyntaxUid))
-        {
-            // Implicit <-> Explicit VR Little Endian re-encoding needs no codec: accept the other one too.
-            var other = source.TransferSyntaxUid == DicomUids.ImplicitVRLittleEndian ? DicomUids.ExplicitVRLittleEndian : DicomUids.ImplicitVRLittleEndian;
-            context = SelectContext(contexts, source.SopClassUid, other, requirePeerScpRole);
-            transcode = context is not null;
-        }
+        var context = SelectContext(contexts, source.SopClassUid, source.TransferSyntaxUid, requirePeerScpRole)
+            ?? SelectTranscodingContext(contexts, source.SopClassUid, source.TransferSyntaxUid, requirePeerScpRole);
         if (context is null)
-            return PreparedInstance.Refused(source, new DimseResult(NotSendable, $"peer accepted no context for {source.SopClassUid} in {source.TransferSyntaxUid}"));
+            return PreparedInstance.Refused(source, new DimseResult(NotSendable,
+                $"peer accepted no context for {source.SopClassUid} in {source.TransferSyntaxUid} or a syntax it converts to"));
         var file = await source.OpenAsync(ct).ConfigureAwait(false);
         try
         {
-            if (transcode)
+            if (context.TransferSyntax != source.TransferSyntaxUid)
             {
-                // Rare path (peer refuses the stored syntax): the dataset is decoded and re-encoded in memory.
+                // The peer did not accept the stored syntax: decode (and re-encode) a copy in memory; storage is untouched.
                 var decoded = await DicomFileReader.ReadAsync(file, cancellationToken: ct).ConfigureAwait(false);
-                var encoded = DicomDatasetWriter.Write(decoded.Dataset, DicomTransferSyntax.Lookup(context.TransferSyntax));
+                var target = DicomTransferSyntax.Lookup(context.TransferSyntax);
+                byte[] encoded;
+                try
+                {
+                    encoded = DicomDatasetWriter.Write(DicomTranscoder.Transcode(decoded.Dataset, decoded.TransferSyntax, target), target);
+                }
+                catch (Exception ex) when (ex is DicomFormatException or NotSupportedException)
+                {
+                    await file.DisposeAsync().ConfigureAwait(false);
+                    return PreparedInstance.Refused(source, new DimseResult(DimseStatus.UnableToProcess,
+                        $"cannot convert {source.TransferSyntaxUid} to {context.TransferSyntax}: {ex.Message}"));
+                }
                 return PreparedInstance.Ready(source, context, file, new MemoryStream(encoded, writable: false));
             }
             var (_, dataSet) = await FileMetaReader.ReadAsync(file, ct).ConfigureAwait(false);
@@ -67,9 +74,23 @@ internal static class InstanceSender
             : StoreAsync(channel, prepared.Context!.Id, prepared.Source.SopClassUid, prepared.Source.SopInstanceUid, prepared.DataSet!,
                 moveOriginatorAe, moveOriginatorId, ct);
 
-    /// <summary>Implicit or Explicit VR Little Endian: re-encodable into each other without a codec.</summary>
-    public static bool IsUncompressedLittleEndian(string transferSyntaxUid) =>
-        transferSyntaxUid is DicomUids.ImplicitVRLittleEndian or DicomUids.ExplicitVRLittleEndian;
+    /// <summary>
+    /// Accepted context for the SOP class in a syntax the stored one converts to (decode, then encode if compressed);
+    /// uncompressed contexts first, as every decodable syntax reaches them.
+    /// </summary>
+    public static NegotiatedPresentationContext? SelectTranscodingContext(IReadOnlyList<NegotiatedPresentationContext> contexts, string sopClassUid,
+        string storedTransferSyntaxUid, bool requirePeerScpRole)
+    {
+        NegotiatedPresentationContext? encoded = null;
+        foreach (var c in contexts)
+        {
+            if (!c.IsAccepted || c.AbstractSyntax != sopClassUid || (requirePeerScpRole && !c.RequestorIsScp)) continue;
+            if (!DicomTranscoder.CanTranscode(storedTransferSyntaxUid, c.TransferSyntax)) continue;
+            if (!DicomTransferSyntax.Lookup(c.TransferSyntax).IsEncapsulated) return c;
+            encoded ??= c;
+        }
+        return encoded;
+    }
 
     /// <summary>Accepted context for the SOP class with exactly the stored transfer syntax.</summary>
     public static NegotiatedPresentationContext? SelectContext(IReadOnlyList<NegotiatedPresentationContext> contexts, string sopClassUid,

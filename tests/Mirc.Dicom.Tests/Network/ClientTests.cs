@@ -130,9 +130,9 @@ public sealed class ClientTests : IDisposable
         await using var server = new TestServer();
         var study = TestFiles.NewUid();
         var files = ServerWithDcmtkTests.AddFiles(server.Archive, study, 3, DicomUids.ExplicitVRLittleEndian);
-        // One instance whose stored transfer syntax the peer did not accept: cannot be sent.
+        // One instance stored in a syntax the peer did not accept and no codec converts (MPEG-2): cannot be sent.
         var jpegUid = TestFiles.NewUid();
-        server.Archive.AddFile(TestFiles.Create(jpegUid, study, DicomUids.ExplicitVRLittleEndian), jpegUid, study, DicomUids.JPEGLosslessSV1);
+        server.Archive.AddFile(TestFiles.Create(jpegUid, study, DicomUids.ExplicitVRLittleEndian), jpegUid, study, DicomUids.MPEG2MPML);
 
         await using var client = await DicomClient.ConnectAsync("127.0.0.1", server.Port, "SCU", "MIRC",
             [

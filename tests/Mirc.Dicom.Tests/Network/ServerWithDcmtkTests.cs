@@ -172,9 +172,9 @@ public sealed class ServerWithDcmtkTests : IDisposable
         await using var server = new TestServer();
         var study = TestFiles.NewUid();
         var sendable = AddFiles(server.Archive, study, 2, DicomUids.ExplicitVRLittleEndian);
-        // Stored as JPEG Lossless (contents do not matter: it is never decoded), which the destination refuses.
+        // Stored as MPEG-2 (contents do not matter: no codec converts it), which the destination refuses.
         var jpegUid = TestFiles.NewUid();
-        server.Archive.AddFile(TestFiles.Create(jpegUid, study, DicomUids.ExplicitVRLittleEndian), jpegUid, study, DicomUids.JPEGLosslessSV1);
+        server.Archive.AddFile(TestFiles.Create(jpegUid, study, DicomUids.ExplicitVRLittleEndian), jpegUid, study, DicomUids.MPEG2MPML);
         var storePort = Dcmtk.FreePort();
         server.Archive.Destinations["IMPLICIT"] = new DicomRemoteNode("127.0.0.1", storePort, "IMPLICIT");
         var outDir = Directory.CreateDirectory(Path.Combine(_dir, "implicit")).FullName;

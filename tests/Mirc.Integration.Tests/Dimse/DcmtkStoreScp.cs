@@ -10,10 +10,10 @@ internal sealed class DcmtkStoreScp : IDisposable
 
     private DcmtkStoreScp(Process process) => _process = process;
 
-    public static DcmtkStoreScp Start(string aeTitle, int port, string folder)
+    public static DcmtkStoreScp Start(string aeTitle, int port, string folder, params string[] options)
     {
         var start = new ProcessStartInfo("/usr/bin/storescp") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-aet", aeTitle, "-od", folder, port.ToString() })
+        foreach (var a in options.Concat(["-aet", aeTitle, "-od", folder, port.ToString()]))
         {
             start.ArgumentList.Add(a);
         }

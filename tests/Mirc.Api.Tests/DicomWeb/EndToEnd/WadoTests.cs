@@ -97,9 +97,14 @@ public sealed class WadoTests(StoredStudyFixture fixture)
         Assert.Equal("application/dicom", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(instance.Bytes, await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
 
+        // No contentType = image/jpeg (PS3.18 §9): rendered.
         var rendered = await Http.GetAsync($"/wado?requestType=WADO&studyUID={instance.StudyUid}&seriesUID={instance.SeriesUid}&objectUID={instance.SopUid}",
             TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.NotAcceptable, rendered.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, rendered.StatusCode);
+        Assert.Equal("image/jpeg", rendered.Content.Headers.ContentType?.MediaType);
+        var gif = await Http.GetAsync($"/wado?requestType=WADO&studyUID={instance.StudyUid}&seriesUID={instance.SeriesUid}&objectUID={instance.SopUid}&contentType=image/gif",
+            TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotAcceptable, gif.StatusCode);
         var invalid = await Http.GetAsync("/wado?requestType=WADO&studyUID=x", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
     }

@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using Mirc.Dicom.PixelData;
+
+namespace Mirc.Dicom.Imaging;
+
+/// <summary>
+/// Turns a native frame into an 8-bit display image: Modality LUT (rescale slope / intercept), VOI window (from the
+/// request, else the data set, else the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, then a box-filtered
+/// reduction to the viewport. Only the output image and one row of sums are allocated besides the frame.
+/// </summary>
+public static class FrameRenderer
+{
+    /// <summary>Renders one decoded frame of <paramref name="dataset"/>.</summary>
+    /// <exception cref="NotSupportedException">A photometric interpretation that cannot be shown (e.g. PALETTE COLOR).</exception>
+    public static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, RenderOptions options)
+    {
+        var (width, height) = OutputSize(geometry.Columns, geometry.Rows, options);
+        if (geometry.SamplesPerPixel == 1)
+        {
+            if (geometry.Photometric is not ("MONOCHROME1" or "MONOCHROME2"))
+                throw new NotSupportedException($"photometric interpretation {geometry.Photometric} cannot be rendered");
+            var lut = GreyLut(dataset, samples, geometry, options.Window);
+            return Reduce(geometry, width, height, 1, (x, y, _) => lut[StoredValue(samples, geometry, y * geometry.Columns + x) - lut.Offset]);
+        }
+        if (geometry.Photometric is not ("RGB" or "YBR_FULL"))
+            throw new NotSupportedException($"photometric interpretation {geometry.Photometric} cannot be rendered");
+        bool ybr = geometry.Photometric == "YBR_FULL";
+        int shift = geometry.BitsStored > 8 ? geometry.BitsStored - 8 : 0;
+        return Reduce(geometry, width, height, 3, (x, y, c) =>
+        {
+            int p = y * geometry.Columns + x;
+            if (!ybr) return (byte)(Sample(samples, geometry, p, c) >> shift);
+            double l = Sample(samples, geometry, p, 0) >> shift, b = (Sample(samples, geometry, p, 1) >> shift) - 128.0, r = (Sample(samples, geometry, p, 2) >> shift) - 128.0;
+            double v = c switch { 0 => l + 1.402 * r, 1 => l - 0.344136 * b - 0.714136 * r, _ => l + 1.772 * b };
+            return (byte)Math.Clamp((int)Math.Round(v), 0, 255);
+        });
+    }
+
+    /// <summary>The output size: the frame scaled down (never up) to fit the viewport, aspect ratio kept.</summary>
+    public static (int Width, int Height) OutputSize(int columns, int rows, RenderOptions options)
+    {
+        double scale = 1;
+        if (options.MaxWidth is { } w && w < columns) scale = Math.Min(scale, (double)w / columns);
+        if (options.MaxHeight is { } h && h < rows) scale = Math.Min(scale, (double)h / rows);
+        return (Math.Max(1, (int)Math.Round(columns * scale)), Math.Max(1, (int)Math.Round(rows * scale)));
+    }
+
+    /// <summary>A lookup from stored value to display byte, indexed from <see cref="GreyTable.Offset"/>.</summary>
+    private sealed class GreyTable(int offset, byte[] table)
+    {
+        public int Offset { get; } = offset;
+        public byte this[int index] => table[Math.Clamp(index, 0, table.Length - 1)];
+    }
+
+    private static GreyTable GreyLut(DicomDataset dataset, byte[] samples, FrameGeometry geometry, VoiWindow? requested)
+    {
+        int bits = geometry.BitsStored;
+        int min = geometry.IsSigned ? -(1 << (bits - 1)) : 0, max = geometry.IsSigned ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+        double slope = Number(dataset, DicomTag.RescaleSlope) ?? 1, intercept = Number(dataset, DicomTag.RescaleIntercept) ?? 0;
+        var window = requested ?? DatasetWindow(dataset) ?? RangeWindow(samples, geometry, slope, intercept);
+        bool invert = geometry.Photometric == "MONOCHROME1";
+        var table = new byte[max - min + 1];
+        for (int stored = min; stored <= max; stored++)
+        {
+            double value = stored * slope + intercept;
+            double y = Apply(window, value);
+            if (invert) y = 255 - y;
+            table[stored - min] = (byte)Math.Clamp((int)Math.Round(y), 0, 255);
+        }
+        return new GreyTable(min, table);
+    }
+
+    /// <summary>PS3.3 C.11.2.1.2 window functions, output 0..255.</summary>
+    public static double Apply(VoiWindow window, double x)
+    {
+        double c = window.Center, w = window.Width;
+        switch (window.Function)
+        {
+            case WindowFunction.Sigmoid:
+                return 255.0 / (1 + Math.Exp(-4 * (x - c) / Math.Max(w, 1e-6)));
+            case WindowFunction.LinearExact:
+                if (x <= c - w / 2) return 0;
+                if (x > c + w / 2) return 255;
+                return (x - c) / Math.Max(w, 1e-6) * 255 + 127.5;
+            default:
+                if (w < 1) w = 1;
+                if (x <= c - 0.5 - (w - 1) / 2) return 0;
+                if (x > c - 0.5 + (w - 1) / 2) return 255;
+                return ((x - (c - 0.5)) / (w - 1) + 0.5) * 255;
+        }
+    }
+
+    private static VoiWindow? DatasetWindow(DicomDataset dataset)
+    {
+        if (!dataset.TryGetDouble(DicomTag.WindowCenter, out var center) || !dataset.TryGetDouble(DicomTag.WindowWidth, out var width) || width <= 0)
+            return null;
+        var function = (dataset.GetStringOrDefault(DicomTag.VOILUTFunction) ?? "").Trim() switch
+        {
+            "SIGMOID" => WindowFunction.Sigmoid,
+            "LINEAR_EXACT" => WindowFunction.LinearExact,
+            _ => WindowFunction.Linear,
+        };
+        return new VoiWindow(center, width, function);
+    }
+
+    private static VoiWindow RangeWindow(byte[] samples, FrameGeometry geometry, double slope, double intercept)
+    {
+        int lo = int.MaxValue, hi = int.MinValue, pixels = geometry.Rows * geometry.Columns;
+        for (int p = 0; p < pixels; p++)
+        {
+            int v = StoredValue(samples, geometry, p);
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        double a = lo * slope + intercept, b = hi * slope + intercept;
+        if (a > b) (a, b) = (b, a);
+        return new VoiWindow((a + b) / 2, Math.Max(1, b - a + 1), WindowFunction.Linear);
+    }
+
+    private static double? Number(DicomDataset dataset, DicomTag tag) =>
+        dataset.TryGetString(tag, out var text) && double.TryParse(text.Split('\\')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    /// <summary>The stored value of a grey pixel: masked to Bits Stored and sign-extended when signed.</summary>
+    private static int StoredValue(byte[] samples, FrameGeometry g, int pixel)
+    {
+        int raw = g.BytesPerSample == 1 ? samples[pixel] : BinaryPrimitives.ReadUInt16LittleEndian(samples.AsSpan(pixel * 2));
+        int bits = g.BitsStored;
+        raw &= (1 << bits) - 1;
+        if (g.IsSigned && (raw & (1 << (bits - 1))) != 0) raw -= 1 << bits;
+        return raw;
+    }
+
+    private static int Sample(byte[] samples, FrameGeometry g, int pixel, int component)
+    {
+        int index = g.IsPlanar ? component * g.Rows * g.Columns + pixel : pixel * g.SamplesPerPixel + component;
+        return g.BytesPerSample == 1 ? samples[index] : BinaryPrimitives.ReadUInt16LittleEndian(samples.AsSpan(index * 2));
+    }
+
+    /// <summary>Box-filters the frame to width × height (each output pixel averages the source pixels it covers).</summary>
+    private static RenderedImage Reduce(FrameGeometry g, int width, int height, int channels, Func<int, int, int, byte> display)
+    {
+        var output = new byte[width * height * channels];
+        var sums = new int[width * channels];
+        var counts = new int[width];
+        for (int oy = 0; oy < height; oy++)
+        {
+            int y0 = (int)((long)oy * g.Rows / height), y1 = Math.Max(y0 + 1, (int)((long)(oy + 1) * g.Rows / height));
+            Array.Clear(sums);
+            Array.Clear(counts);
+            for (int y = y0; y < y1; y++)
+            {
+                for (int ox = 0; ox < width; ox++)
+                {
+                    int x0 = (int)((long)ox * g.Columns / width), x1 = Math.Max(x0 + 1, (int)((long)(ox + 1) * g.Columns / width));
+                    for (int x = x0; x < x1; x++)
+                    {
+                        for (int c = 0; c < channels; c++) sums[ox * channels + c] += display(x, y, c);
+                        counts[ox]++;
+                    }
+                }
+            }
+            for (int ox = 0; ox < width; ox++)
+            {
+                for (int c = 0; c < channels; c++) output[(oy * width + ox) * channels + c] = (byte)(sums[ox * channels + c] / counts[ox]);
+            }
+        }
+        return new RenderedImage(width, height, channels, output);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Buffers.Binary;
+
+namespace Mirc.Dicom.PixelData;
+
+/// <summary>
+/// Re-encodes a data set from one transfer syntax into another: compressed pixel data is decoded to native samples
+/// (and re-encoded when the target is compressed), the Image Pixel module is updated to describe the new samples.
+/// Works on a copy: the stored original is never touched.
+/// </summary>
+public static class DicomTranscoder
+{
+    /// <summary>Native syntaxes the writer produces from any decoded data set.</summary>
+    private static readonly HashSet<string> Native = new(StringComparer.Ordinal)
+    {
+        DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian, DicomUids.DeflatedExplicitVRLittleEndian, DicomUids.ExplicitVRBigEndian,
+    };
+
+    /// <summary>True when data sets in <paramref name="from"/> can be turned into <paramref name="to"/>.</summary>
+    public static bool CanTranscode(string from, string to) =>
+        from == to || (CanDecode(from) && (Native.Contains(to) || PixelFrameCodecs.Find(to) is { CanEncode: true }));
+
+    /// <summary>True when pixel data in <paramref name="transferSyntaxUid"/> can be read as native samples.</summary>
+    public static bool CanDecode(string transferSyntaxUid) => Native.Contains(transferSyntaxUid) || PixelFrameCodecs.Find(transferSyntaxUid) is not null;
+
+    /// <summary>
+    /// Among <paramref name="candidates"/> (in preference order), the first syntax <paramref name="stored"/> can be
+    /// sent in: the stored syntax itself wins whenever it is a candidate.
+    /// </summary>
+    public static string? Choose(string stored, IEnumerable<string> candidates)
+    {
+        string? fallback = null;
+        foreach (var candidate in candidates)
+        {
+            if (candidate == stored) return candidate;
+            if (fallback is null && CanTranscode(stored, candidate)) fallback = candidate;
+        }
+        return fallback;
+    }
+
+    /// <summary>
+    /// Returns a copy of <paramref name="dataset"/> encoded for <paramref name="to"/> (pixel data decoded / encoded,
+    /// pixel module updated). The input is not modified.
+    /// </summary>
+    /// <exception cref="NotSupportedException">No codec for one side.</exception>
+    /// <exception cref="DicomFormatException">The pixel data cannot be decoded.</exception>
+    public static DicomDataset Transcode(DicomDataset dataset, DicomTransferSyntax from, DicomTransferSyntax to)
+    {
+        if (!CanTranscode(from.Uid, to.Uid)) throw new NotSupportedException($"no transcoding from {from.Uid} to {to.Uid}");
+        var copy = dataset.Clone();
+        var pixel = dataset[DicomTag.PixelData];
+        if (from.Uid == to.Uid || pixel is null || (!from.IsEncapsulated && !to.IsEncapsulated)) return copy;
+
+        var geometry = FrameGeometry.From(dataset);
+        List<byte[]> nativeFrames;
+        DecodedFrameFormat format;
+        if (from.IsEncapsulated)
+        {
+            var codec = PixelFrameCodecs.Find(from.Uid) ?? throw new NotSupportedException($"no decoder for {from.Uid}");
+            (nativeFrames, format) = DecodeAll(codec, pixel as DicomFragmentSequence
+                ?? throw new DicomFormatException("encapsulated transfer syntax without encapsulated pixel data"), geometry);
+        }
+        else
+        {
+            nativeFrames = SplitNative(pixel.Buffer, geometry);
+            format = new DecodedFrameFormat(geometry.Photometric, geometry.IsPlanar);
+        }
+
+        var decodedGeometry = geometry with { Photometric = format.Photometric, IsPlanar = format.IsPlanar };
+        if (to.IsEncapsulated)
+        {
+            var encoder = PixelFrameCodecs.Find(to.Uid) ?? throw new NotSupportedException($"no encoder for {to.Uid}");
+            var fragments = nativeFrames.Select(f => (ReadOnlyMemory<byte>)encoder.Encode(f, decodedGeometry)).ToList();
+            copy.Set(new DicomFragmentSequence(DicomTag.PixelData, DicomVR.OB, BasicOffsetTable(fragments), fragments));
+            SetPixelModule(copy, decodedGeometry with { Photometric = encoder.EncodedPhotometric(decodedGeometry) });
+        }
+        else
+        {
+            var all = new byte[(long)geometry.FrameLength * nativeFrames.Count + ((long)geometry.FrameLength * nativeFrames.Count & 1)];
+            for (int i = 0; i < nativeFrames.Count; i++) nativeFrames[i].CopyTo(all, (long)i * geometry.FrameLength);
+            copy.Set(new DicomElement(DicomTag.PixelData, geometry.BitsAllocated > 8 ? DicomVR.OW : DicomVR.OB, all));
+            SetPixelModule(copy, decodedGeometry);
+            if (from.IsLossy) copy.Set(DicomTag.LossyImageCompression, "01");
+        }
+        return copy;
+    }
+
+    /// <summary>Decodes every frame of encapsulated pixel data.</summary>
+    public static (List<byte[]> Frames, DecodedFrameFormat Format) DecodeAll(PixelFrameCodec codec, DicomFragmentSequence pixel, FrameGeometry geometry)
+    {
+        var frames = new List<byte[]>(geometry.NumberOfFrames);
+        var format = new DecodedFrameFormat(geometry.Photometric, geometry.IsPlanar);
+        for (int i = 0; i < geometry.NumberOfFrames; i++)
+        {
+            var native = new byte[geometry.FrameLength];
+            format = codec.Decode(FrameOf(pixel, i, geometry.NumberOfFrames), geometry, native);
+            frames.Add(native);
+        }
+        return (frames, format);
+    }
+
+    /// <summary>The compressed bytes of frame <paramref name="index"/>: offset table, one fragment per frame, or all fragments of a single frame.</summary>
+    public static byte[] FrameOf(DicomFragmentSequence pixel, int index, int frames)
+    {
+        if (frames == 1) return Concat(pixel.Fragments);
+        var offsets = pixel.GetOffsets();
+        if (offsets.Length == frames)
+        {
+            // Offsets count item headers (8 bytes each) plus values, from the first fragment item.
+            var selected = new List<ReadOnlyMemory<byte>>();
+            long position = 0;
+            long start = offsets[index], end = index + 1 < frames ? offsets[index + 1] : long.MaxValue;
+            foreach (var fragment in pixel.Fragments)
+            {
+                if (position >= start && position < end) selected.Add(fragment);
+                position += 8 + fragment.Length;
+            }
+            if (selected.Count > 0) return Concat(selected);
+        }
+        if (pixel.Fragments.Count == frames) return pixel.Fragments[index].ToArray();
+        throw new DicomFormatException($"{pixel.Fragments.Count} fragments for {frames} frames and no usable offset table: frame boundaries unknown");
+    }
+
+    private static byte[] Concat(IReadOnlyList<ReadOnlyMemory<byte>> fragments)
+    {
+        if (fragments.Count == 1) return fragments[0].ToArray();
+        var result = new byte[fragments.Sum(f => f.Length)];
+        int at = 0;
+        foreach (var f in fragments)
+        {
+            f.Span.CopyTo(result.AsSpan(at));
+            at += f.Length;
+        }
+        return result;
+    }
+
+    private static List<byte[]> SplitNative(ReadOnlyMemory<byte> pixels, FrameGeometry geometry)
+    {
+        int length = geometry.FrameLength;
+        if (pixels.Length < (long)length * geometry.NumberOfFrames)
+            throw new DicomFormatException($"native pixel data has {pixels.Length} bytes, {geometry.NumberOfFrames} frame(s) need {(long)length * geometry.NumberOfFrames}");
+        return [.. Enumerable.Range(0, geometry.NumberOfFrames).Select(i => pixels.Slice(i * length, length).ToArray())];
+    }
+
+    private static byte[] BasicOffsetTable(List<ReadOnlyMemory<byte>> fragments)
+    {
+        if (fragments.Count < 2) return [];
+        var table = new byte[4 * fragments.Count];
+        uint offset = 0;
+        for (int i = 0; i < fragments.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(4 * i), offset);
+            offset += 8 + (uint)fragments[i].Length;
+        }
+        return table;
+    }
+
+    private static void SetPixelModule(DicomDataset dataset, FrameGeometry geometry)
+    {
+        dataset.Set(DicomTag.PhotometricInterpretation, geometry.Photometric);
+        if (geometry.SamplesPerPixel > 1) dataset.Set(DicomTag.PlanarConfiguration, geometry.IsPlanar ? 1 : 0);
+    }
+}

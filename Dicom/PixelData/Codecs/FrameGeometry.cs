@@ -1,0 +1,54 @@
+namespace Mirc.Dicom.PixelData;
+
+/// <summary>The Image Pixel module attributes that say how one native frame is laid out.</summary>
+public sealed record FrameGeometry
+{
+    /// <summary>(0028,0010) Rows.</summary>
+    public required int Rows { get; init; }
+    /// <summary>(0028,0011) Columns.</summary>
+    public required int Columns { get; init; }
+    /// <summary>(0028,0002) Samples per Pixel.</summary>
+    public int SamplesPerPixel { get; init; } = 1;
+    /// <summary>(0028,0100) Bits Allocated (8 or 16 for the codecs).</summary>
+    public required int BitsAllocated { get; init; }
+    /// <summary>(0028,0101) Bits Stored.</summary>
+    public required int BitsStored { get; init; }
+    /// <summary>(0028,0103) Pixel Representation is 1.</summary>
+    public bool IsSigned { get; init; }
+    /// <summary>(0028,0006) Planar Configuration is 1 (colour-by-plane).</summary>
+    public bool IsPlanar { get; init; }
+    /// <summary>(0028,0004) Photometric Interpretation.</summary>
+    public string Photometric { get; init; } = "MONOCHROME2";
+    /// <summary>(0028,0008) Number of Frames (1 when absent).</summary>
+    public int NumberOfFrames { get; init; } = 1;
+
+    /// <summary>Bytes per sample in a native frame.</summary>
+    public int BytesPerSample => BitsAllocated <= 8 ? 1 : 2;
+
+    /// <summary>Bytes of one native frame.</summary>
+    public int FrameLength => checked(Rows * Columns * SamplesPerPixel * BytesPerSample);
+
+    /// <summary>Reads the geometry from a data set.</summary>
+    /// <exception cref="DicomFormatException">Rows, Columns or Bits Allocated missing or out of range.</exception>
+    public static FrameGeometry From(DicomDataset dataset)
+    {
+        int rows = dataset.GetInt32OrDefault(DicomTag.Rows, 0), columns = dataset.GetInt32OrDefault(DicomTag.Columns, 0);
+        int allocated = dataset.GetInt32OrDefault(DicomTag.BitsAllocated, 0);
+        if (rows <= 0 || columns <= 0 || allocated is not (8 or 16))
+            throw new DicomFormatException($"pixel module not decodable: Rows {rows}, Columns {columns}, Bits Allocated {allocated} (8 or 16 supported)");
+        int samples = dataset.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1);
+        if (samples is not (1 or 3)) throw new DicomFormatException($"Samples per Pixel {samples} not supported (1 or 3)");
+        return new FrameGeometry
+        {
+            Rows = rows,
+            Columns = columns,
+            SamplesPerPixel = samples,
+            BitsAllocated = allocated,
+            BitsStored = Math.Clamp(dataset.GetInt32OrDefault(DicomTag.BitsStored, allocated), 1, allocated),
+            IsSigned = dataset.GetInt32OrDefault(DicomTag.PixelRepresentation, 0) == 1,
+            IsPlanar = samples > 1 && dataset.GetInt32OrDefault(DicomTag.PlanarConfiguration, 0) == 1,
+            Photometric = (dataset.GetStringOrDefault(DicomTag.PhotometricInterpretation) ?? (samples == 1 ? "MONOCHROME2" : "RGB")).Trim(),
+            NumberOfFrames = Math.Max(1, dataset.GetInt32OrDefault(DicomTag.NumberOfFrames, 1)),
+        };
+    }
+}

@@ -1,0 +1,31 @@
+namespace Mirc.Dicom.PixelData;
+
+/// <summary>One compressed transfer syntax: decodes a frame to native little-endian samples, and encodes where supported.</summary>
+public abstract class PixelFrameCodec
+{
+    /// <summary>The transfer syntax this codec reads (and writes when <see cref="CanEncode"/>).</summary>
+    public abstract string TransferSyntaxUid { get; }
+
+    /// <summary>True when <see cref="Encode"/> is implemented.</summary>
+    public virtual bool CanEncode => false;
+
+    /// <summary>
+    /// Decodes one frame (its fragments concatenated) into <paramref name="destination"/>, which has
+    /// <see cref="FrameGeometry.FrameLength"/> bytes; 16-bit samples are written little endian.
+    /// </summary>
+    /// <exception cref="DicomFormatException">The frame is corrupt or does not match the geometry.</exception>
+    public abstract DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination);
+
+    /// <summary>Encodes one native frame; the result is the fragment value (even length).</summary>
+    public virtual byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry) =>
+        throw new NotSupportedException($"encoding into {TransferSyntaxUid} is not supported");
+
+    /// <summary>Photometric Interpretation the encoded frame carries, given the native one.</summary>
+    public virtual string EncodedPhotometric(FrameGeometry geometry) => geometry.Photometric;
+
+    /// <summary>Fails with a specific message when a decoder's output does not have the size the data set declares.</summary>
+    protected static void RequireSize(long actual, long expected, string what)
+    {
+        if (actual != expected) throw new DicomFormatException($"{what}: decoded {actual} bytes, the pixel module declares {expected}");
+    }
+}

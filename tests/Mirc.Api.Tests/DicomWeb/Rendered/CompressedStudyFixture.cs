@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Mirc.Api.Tests.DicomWeb.EndToEnd;
+using Mirc.Api.Tests.Hosting;
+using Mirc.Dicom;
+using Xunit;
+
+namespace Mirc.Api.Tests.DicomWeb.Rendered;
+
+/// <summary>
+/// One host holding a study of real compressed instances made by dcmtk from a known CT-like frame: JPEG Lossless SV1
+/// (dcmcjpeg), JPEG-LS lossless (dcmcjpls), RLE (dcmcrle), and the uncompressed original (signed 16-bit, 3 frames).
+/// </summary>
+public sealed class CompressedStudyFixture : IAsyncLifetime
+{
+    public const int Rows = 64, Columns = 48;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("mirc-rendered-").FullName;
+
+    public ApiHost Host { get; } = new();
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string StudyUid { get; } = SyntheticInstance.NewUid();
+
+    public string SeriesUid { get; } = SyntheticInstance.NewUid();
+
+    /// <summary>SOP instance UID by transfer syntax UID.</summary>
+    public Dictionary<string, string> Sops { get; } = [];
+
+    /// <summary>The native pixel bytes every instance decodes to (one frame).</summary>
+    public byte[] Pixels { get; private set; } = [];
+
+    /// <summary>The uncompressed multi-frame signed instance.</summary>
+    public string MultiFrameSop { get; } = SyntheticInstance.NewUid();
+
+    public async ValueTask InitializeAsync()
+    {
+        Http = Host.CreateClient();
+        var files = new List<byte[]>();
+        var original = Build(SyntheticInstance.NewUid(), frames: 1, signed: false);
+        Pixels = original.Dataset[DicomTag.PixelData]!.Buffer.ToArray();
+        var source = Path.Combine(_dir, "source.dcm");
+        await DicomFileWriter.WriteAsync(source, original);
+        foreach (var (tool, args, syntax) in new[]
+                 {
+                     ("dcmcjpeg", new[] { "+e1" }, DicomUids.JPEGLosslessSV1),
+                     ("dcmcjpls", ["+el"], DicomUids.JPEGLSLossless),
+                     ("dcmcrle", Array.Empty<string>(), DicomUids.RLELossless),
+                 })
+        {
+            var sop = SyntheticInstance.NewUid();
+            var input = Path.Combine(_dir, sop + ".in.dcm");
+            var withUid = Build(sop, frames: 1, signed: false);
+            await DicomFileWriter.WriteAsync(input, withUid);
+            var output = Path.Combine(_dir, sop + ".dcm");
+            await RunAsync(tool, [.. args, input, output]);
+            files.Add(await File.ReadAllBytesAsync(output));
+            Sops[syntax] = sop;
+        }
+        files.Add(DicomFileWriter.Write(Build(MultiFrameSop, frames: 3, signed: true)));
+        var response = await Http.StowAsync(files);
+        Assert.True(response.IsSuccessStatusCode, $"STOW answered {(int)response.StatusCode}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>A CT-like frame: gradient plus a bright square, window 40/400, rescale −1024 (unsigned) or 0 (signed).</summary>
+    private DicomFile Build(string sop, int frames, bool signed)
+    {
+        var ds = new DicomDataset()
+            .Set(DicomTag.SpecificCharacterSet, "ISO_IR 192")
+            .Set(DicomTag.SOPClassUID, "1.2.840.10008.5.1.4.1.1.2")
+            .Set(DicomTag.SOPInstanceUID, sop)
+            .Set(DicomTag.StudyInstanceUID, StudyUid)
+            .Set(DicomTag.SeriesInstanceUID, SeriesUid)
+            .Set(DicomTag.StudyDate, "20250314")
+            .Set(DicomTag.PatientID, "RENDER-1")
+            .Set(DicomTag.PatientName, "RENDU^Test")
+            .Set(DicomTag.Modality, "CT")
+            .Set(DicomTag.SeriesNumber, 1)
+            .Set(DicomTag.InstanceNumber, 1)
+            .Set(DicomTag.SamplesPerPixel, 1)
+            .Set(DicomTag.PhotometricInterpretation, "MONOCHROME2")
+            .Set(DicomTag.Rows, Rows).Set(DicomTag.Columns, Columns)
+            .Set(DicomTag.BitsAllocated, 16).Set(DicomTag.BitsStored, signed ? 16 : 12).Set(DicomTag.HighBit, signed ? 15 : 11)
+            .Set(DicomTag.PixelRepresentation, signed ? 1 : 0)
+            .Set(DicomTag.RescaleIntercept, signed ? "0" : "-1024").Set(DicomTag.RescaleSlope, "1")
+            .Set(DicomTag.WindowCenter, "40").Set(DicomTag.WindowWidth, "400");
+        if (frames > 1) ds.Set(DicomTag.NumberOfFrames, frames.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var pixels = new byte[Rows * Columns * 2 * frames];
+        for (int f = 0; f < frames; f++)
+        for (int y = 0; y < Rows; y++)
+        for (int x = 0; x < Columns; x++)
+        {
+            // HU −1000 (left) to +1000 (right); signed frames store HU directly, unsigned ones HU + 1024.
+            int hu = -1000 + 2000 * x / (Columns - 1) + f * 10;
+            int v = signed ? hu : hu + 1024;
+            int i = ((f * Rows + y) * Columns + x) * 2;
+            pixels[i] = (byte)v;
+            pixels[i + 1] = (byte)(v >> 8);
+        }
+        ds.Set(DicomTag.PixelData, DicomVR.OW, pixels);
+        return new DicomFile(ds, DicomTransferSyntax.ExplicitVRLittleEndian);
+    }
+
+    private static async Task RunAsync(string tool, string[] args)
+    {
+        var info = new ProcessStartInfo("/usr/bin/" + tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        Assert.True(File.Exists(info.FileName), $"dcmtk's {tool} is missing: run ./test.sh, which installs dcmtk");
+        using var process = Process.Start(info)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"{tool} failed: {await stderr}");
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using Mirc.Api.Tests.DicomWeb.EndToEnd;
+using Mirc.Dicom;
+using Xunit;
+
+namespace Mirc.Api.Tests.DicomWeb.Rendered;
+
+/// <summary>WADO-RS transfer-syntax negotiation with transcoding, and the rendered / thumbnail resources.</summary>
+public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) : IClassFixture<CompressedStudyFixture>
+{
+    private HttpClient Http => fixture.Http;
+
+    private string InstanceUrl(string sop) => $"/dicomweb/studies/{fixture.StudyUid}/series/{fixture.SeriesUid}/instances/{sop}";
+
+    [Theory]
+    [InlineData(DicomUids.JPEGLosslessSV1)]
+    [InlineData(DicomUids.JPEGLSLossless)]
+    [InlineData(DicomUids.RLELossless)]
+    public async Task Compressed_instance_asked_in_explicit_vr_little_endian_is_decoded_exactly(string stored)
+    {
+        var response = await Http.GetAsync(InstanceUrl(fixture.Sops[stored]),
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var part = Assert.Single(await response.ReadPartsAsync());
+        Assert.Contains("transfer-syntax=1.2.840.10008.1.2.1", part.ContentType, StringComparison.Ordinal);
+        var file = DicomFileReader.Read(part.Body);
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, file.TransferSyntax.Uid);
+        Assert.Equal(fixture.Pixels, file.Dataset[DicomTag.PixelData]!.Buffer.ToArray());
+
+        // * is "as stored": the compressed file comes back in its syntax.
+        var asStored = await Http.GetAsync(InstanceUrl(fixture.Sops[stored]), "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
+        var stored1 = Assert.Single(await asStored.ReadPartsAsync());
+        Assert.Equal(stored, DicomFileReader.Read(stored1.Body).TransferSyntax.Uid);
+    }
+
+    [Fact]
+    public async Task Uncompressed_instance_asked_in_jpegls_is_encoded_and_an_impossible_syntax_is_406_with_the_reason()
+    {
+        var response = await Http.GetAsync(InstanceUrl(fixture.MultiFrameSop),
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.80");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var file = DicomFileReader.Read(Assert.Single(await response.ReadPartsAsync()).Body);
+        Assert.Equal(DicomUids.JPEGLSLossless, file.TransferSyntax.Uid);
+        var back = Dicom.PixelData.DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, DicomTransferSyntax.ExplicitVRLittleEndian);
+        Assert.Equal(3 * CompressedStudyFixture.Rows * CompressedStudyFixture.Columns * 2, back[DicomTag.PixelData]!.Buffer.Length);
+
+        var refused = await Http.GetAsync(InstanceUrl(fixture.MultiFrameSop),
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.90");
+        Assert.Equal(HttpStatusCode.NotAcceptable, refused.StatusCode);
+        Assert.Contains("cannot be converted to 1.2.840.10008.1.2.4.90", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DicomUids.JPEGLosslessSV1)]
+    [InlineData(DicomUids.JPEGLSLossless)]
+    [InlineData(DicomUids.RLELossless)]
+    public async Task Rendered_png_applies_rescale_and_the_data_set_window(string stored)
+    {
+        var response = await Http.GetAsync(InstanceUrl(fixture.Sops[stored]) + "/rendered", "image/png");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        var image = Png.Decode(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((CompressedStudyFixture.Columns, CompressedStudyFixture.Rows, 1), (image.Width, image.Height, image.Channels));
+        // HU −1000 (x=0) is below the 40/400 window, +1000 (last column) above; HU 40 lands mid-grey.
+        Assert.Equal(0, image.Pixel(0, 10));
+        Assert.Equal(255, image.Pixel(CompressedStudyFixture.Columns - 1, 10));
+        int middle = (int)Math.Round((1040.0) * (CompressedStudyFixture.Columns - 1) / 2000);
+        Assert.InRange(image.Pixel(middle, 10), 100, 155);
+    }
+
+    [Fact]
+    public async Task Window_parameter_overrides_the_data_set_and_thumbnail_fits_the_viewport_as_jpeg()
+    {
+        var url = InstanceUrl(fixture.MultiFrameSop) + "/frames/2/rendered?window=0,4000,LINEAR";
+        var wide = Png.Decode(await (await Http.GetAsync(url, "image/png")).Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        // A 4000-wide window centred on 0 keeps HU −1000 and +1000 inside: neither black nor white.
+        Assert.InRange(wide.Pixel(0, 0), 50, 80);
+        Assert.InRange(wide.Pixel(CompressedStudyFixture.Columns - 1, 0), 175, 205);
+
+        var thumbnail = await Http.GetAsync(InstanceUrl(fixture.MultiFrameSop) + "/thumbnail?viewport=24,24", "image/jpeg");
+        Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
+        var jpeg = await thumbnail.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        Assert.Equal([0xFF, 0xD8], jpeg[..2]);
+        var decoder = new JpegLibrary.JpegDecoder();
+        decoder.SetInput(jpeg);
+        decoder.Identify();
+        Assert.Equal((18, 24), (decoder.Width, decoder.Height)); // 48x64 fitted into 24x24
+
+        var series = await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}/series/{fixture.SeriesUid}/thumbnail", "image/png");
+        Assert.Equal(HttpStatusCode.OK, series.StatusCode);
+        var study = await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}/thumbnail", "*/*");
+        Assert.Equal("image/jpeg", study.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Bad_parameters_are_400_absent_frames_404_and_other_media_406()
+    {
+        var root = InstanceUrl(fixture.MultiFrameSop);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync(root + "/rendered?window=40,0,LINEAR", "image/png")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync(root + "/rendered?viewport=0,10", "image/png")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync(root + "/rendered?quality=101", "image/jpeg")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(root + "/frames/4/rendered", "image/png")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotAcceptable, (await Http.GetAsync(root + "/rendered", "image/gif")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Rendered_resources_need_the_same_access_as_wado()
+    {
+        using var anonymous = fixture.Host.CreateAnonymousClient();
+        var response = await anonymous.GetAsync(InstanceUrl(fixture.MultiFrameSop) + "/rendered", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var stranger = fixture.Host.CreateClient(Hosting.ApiHost.Professional("750000002", Grains.Interfaces.Security.MircRoles.Radiologist, "10000000099"));
+        var hidden = await stranger.GetAsync(InstanceUrl(fixture.MultiFrameSop) + "/thumbnail", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wado_uri_renders_with_window_and_size_and_transcodes_application_dicom()
+    {
+        var sop = fixture.Sops[DicomUids.JPEGLSLossless];
+        var root = $"/wado?requestType=WADO&studyUID={fixture.StudyUid}&seriesUID={fixture.SeriesUid}&objectUID={sop}";
+        var png = await Http.GetAsync(root + "&contentType=image/png&windowCenter=0&windowWidth=4000&rows=32&columns=32", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+        var image = Png.Decode(await png.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((24, 32), (image.Width, image.Height));
+        Assert.InRange(image.Pixel(0, 0), 50, 80);
+
+        var dicom = await Http.GetAsync(root + "&contentType=application/dicom&transferSyntax=1.2.840.10008.1.2.1", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, dicom.StatusCode);
+        var file = DicomFileReader.Read(await dicom.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, file.TransferSyntax.Uid);
+        Assert.Equal(fixture.Pixels, file.Dataset[DicomTag.PixelData]!.Buffer.ToArray());
+
+        var badWindow = await Http.GetAsync(root + "&windowCenter=40", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, badWindow.StatusCode);
+    }
+}
