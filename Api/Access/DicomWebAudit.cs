@@ -1,25 +1,40 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Mirc.Grains.Audit;
 using Mirc.Grains.Interfaces.Audit;
 
 namespace Mirc.Api.Access;
 
 /// <summary>
 /// Records DICOMweb stores, queries and retrieves in the audit trail (who, what, when, from where, outcome), the same
-/// facts the DIMSE services record. The trail is optional: without the security services nothing is recorded.
-/// Recording only queues the event (the trail group-commits in the background), so requests are not slowed.
+/// facts the DIMSE services record. Recording returns once the record is durable: endpoints record before they write a
+/// response body, so nothing is served unaudited. The trail is optional: without the security services nothing is recorded.
 /// </summary>
 public sealed class DicomWebAudit(IServiceProvider services, TimeProvider time)
 {
     private readonly IAuditTrail? _trail = services.GetService<IAuditTrail>();
 
-    /// <summary>Queues one event for <paramref name="context"/>'s caller.</summary>
+    /// <summary>Records one event for <paramref name="context"/>'s caller (the trail names the studies' patient).</summary>
     public ValueTask RecordAsync(
-        HttpContext context, AuditAction action, AuditOutcome outcome, IReadOnlyList<string> studyUids, string detail, CancellationToken cancellationToken)
+        HttpContext context, AuditAction action, AuditOutcome outcome, IReadOnlyList<string> studyUids, string detail, CancellationToken cancellationToken,
+        bool requiresReview = false) =>
+        _trail is null
+            ? ValueTask.CompletedTask
+            : _trail.RecordAsync(Event(context, action, outcome, null, studyUids, detail, requiresReview), cancellationToken);
+
+    /// <summary>Records one event per patient group (sharing one commit); one event without patient when there is no group.</summary>
+    public Task RecordAsync(
+        HttpContext context, AuditAction action, AuditOutcome outcome, IReadOnlyList<PatientAccessGroup> groups, string detail, CancellationToken cancellationToken) =>
+        _trail is null
+            ? Task.CompletedTask
+            : PatientAccessGroup.RecordAsync(_trail, groups,
+                g => Event(context, action, outcome, g.PatientId, g.StudyUids, detail, g.RequiresReview), cancellationToken);
+
+    private AuditEvent Event(
+        HttpContext context, AuditAction action, AuditOutcome outcome, string? patientId, IReadOnlyList<string> studyUids, string detail, bool requiresReview)
     {
-        if (_trail is null) return ValueTask.CompletedTask;
         var caller = ApiCaller.From(context);
-        return _trail.RecordAsync(new AuditEvent
+        return new AuditEvent
         {
             Timestamp = time.GetUtcNow(),
             Action = action,
@@ -29,8 +44,10 @@ public sealed class DicomWebAudit(IServiceProvider services, TimeProvider time)
             ActorEstablishmentId = caller.EstablishmentId,
             ActorRoles = caller.Roles.Count == 0 ? null : string.Join(',', caller.Roles),
             Source = caller.RemoteAddress is null ? "http" : "http " + caller.RemoteAddress,
+            PatientId = patientId,
             StudyUids = studyUids,
             Detail = detail,
-        }, cancellationToken);
+            RequiresReview = requiresReview,
+        };
     }
 }
