@@ -120,7 +120,29 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {Columns} FROM audit_records WHERE seq > @after");
+        BuildSelect(command, filter, afterSequence, limit);
+
+        var records = new List<AuditRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(ReadRecord(reader));
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// The page query: every filter is an equality or range on an indexed column, and the keyset on the sequence keeps
+    /// each page a seek, so a report reads its own rows only.
+    /// </summary>
+    internal static void BuildSelect(DbCommand command, AuditFilter filter, long afterSequence, int limit)
+    {
+        // A time window alone: "+seq" keeps the planner from walking the whole table in sequence order (the key) and
+        // filtering on time; it seeks the time index and sorts the window instead.
+        var timeOnly = (filter.From is not null || filter.To is not null)
+            && filter.PatientId is null && filter.ActorId is null && filter.ActorEstablishmentId is null;
+        var sql = new StringBuilder($"SELECT {Columns} FROM audit_records WHERE {(timeOnly ? "+seq" : "seq")} > @after");
         Add(command, "@after", afterSequence);
         if (filter.PatientId is not null) Where(sql, command, "patient_id", filter.PatientId);
         if (filter.ActorId is not null) Where(sql, command, "actor_id", filter.ActorId);
@@ -148,15 +170,6 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         sql.Append(" ORDER BY seq LIMIT @limit");
         Add(command, "@limit", limit);
         command.CommandText = sql.ToString();
-
-        var records = new List<AuditRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(ReadRecord(reader));
-        }
-
-        return records;
     }
 
     /// <inheritdoc />
