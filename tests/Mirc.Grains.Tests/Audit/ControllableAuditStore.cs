@@ -32,6 +32,13 @@ public sealed class ControllableAuditStore(string databasePath) : IAuditStore, I
 
     public void Release() => Interlocked.Exchange(ref _gate, null)?.TrySetResult();
 
+    /// <summary>The commit path dies: the held commit and every later one fail before reaching the database.</summary>
+    public void Crash()
+    {
+        FailWith = new IOException("audit store crashed");
+        Release();
+    }
+
     public Task InitializeAsync(CancellationToken cancellationToken) => _inner.InitializeAsync(cancellationToken);
 
     public async Task<AuditChainHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
