@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mirc.Integration.Tests.Hosting;
 
@@ -7,7 +9,8 @@ namespace Mirc.Integration.Tests.Hosting;
 /// The real silo host (Orleans + HTTP surface) on its own data folder and free ports, so several can run at once.
 /// A second factory on the same data folder is a restart.
 /// </summary>
-public sealed class MircHostFactory(string dataPath, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class MircHostFactory(
+    string dataPath, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public string DataPath { get; } = dataPath;
 
@@ -27,6 +30,11 @@ public sealed class MircHostFactory(string dataPath, IReadOnlyDictionary<string,
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }
