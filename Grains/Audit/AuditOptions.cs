@@ -14,10 +14,6 @@ public sealed class AuditOptions
     /// </summary>
     public string? SqlitePath { get; set; }
 
-    /// <summary>Records per former grain-state segment (read only to migrate a trail written by an earlier version).</summary>
-    [Range(16, 65_536)]
-    public int SegmentSize { get; set; } = 512;
-
     /// <summary>Maximum events per group commit.</summary>
     [Range(1, 10_000)]
     public int MaxBatchSize { get; set; } = 512;

@@ -5,7 +5,7 @@ using Mirc.Grains.Interfaces.Audit;
 namespace Mirc.Grains.Audit;
 
 /// <summary>
-/// Moves a trail written by an earlier version (records in grain-state segments of <see cref="AuditOptions.SegmentSize"/>
+/// Moves a trail written by an earlier version (records in grain-state segments of up to <c>Mirc:Audit:SegmentSize</c>
 /// records, head in the chain grain) into the <see cref="IAuditStore"/>, records and hashes unchanged, so the chain and
 /// its verification continue across the upgrade. Idempotent: only records after the store's head are added; once the
 /// store has caught up the old segments are not read again. The old state is left in place (read-only).

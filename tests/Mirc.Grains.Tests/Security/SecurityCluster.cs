@@ -30,7 +30,6 @@ public class SecurityCluster : IAsyncLifetime
     public Dictionary<string, string?> Settings { get; } = new()
     {
         ["Mirc:Auth:BootstrapAdministrator"] = "false",
-        ["Mirc:Audit:SegmentSize"] = "16",
         ["Mirc:Audit:RetryDelay"] = "00:00:00.050",
         ["Mirc:Audit:CommitAttempts"] = "2",
     };
