@@ -1,5 +1,6 @@
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Security;
 
 namespace Mirc.Api.Access;
@@ -30,6 +31,15 @@ public interface IDicomWebAccessPolicy
     /// establishments of care.
     /// </summary>
     ValueTask<bool> CanPushStudyAsync(ApiCaller caller, string studyInstanceUid, string destinationEstablishmentId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The verdict behind <see cref="CanRetrieveStudyAsync"/>: WADO flags a retrieve allowed only through break-the-glass
+    /// (<see cref="AccessVerdict.RequiresReview"/>) on its audit record.
+    /// </summary>
+    async ValueTask<AccessVerdict> RetrieveVerdictAsync(ApiCaller caller, string studyInstanceUid, CancellationToken cancellationToken) =>
+        await CanRetrieveStudyAsync(caller, studyInstanceUid, cancellationToken).ConfigureAwait(false)
+            ? AccessVerdict.Allow(AccessReason.RolePermits)
+            : AccessVerdict.Deny(AccessReason.MissingContext);
 
     /// <summary>The identity the ingest pipeline records (and authorizes) for a STOW-RS store.</summary>
     IngestCaller ToIngestCaller(ApiCaller caller);

@@ -53,6 +53,15 @@ public sealed class SecureDicomWebAccessPolicy(IAccessControl access, IGrainFact
     }
 
     /// <inheritdoc />
+    public async ValueTask<AccessVerdict> RetrieveVerdictAsync(ApiCaller caller, string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        var principal = PrincipalOf(caller);
+        return principal is null
+            ? AccessVerdict.Deny(AccessReason.MissingContext)
+            : await access.AuthorizeStoredStudyAsync(principal, AccessAction.RetrieveStudies, studyInstanceUid, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     /// <exception cref="UnauthorizedAccessException">The caller is anonymous or may not store.</exception>
     public IngestCaller ToIngestCaller(ApiCaller caller)
     {

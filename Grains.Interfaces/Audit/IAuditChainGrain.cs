@@ -1,8 +1,8 @@
 namespace Mirc.Grains.Interfaces.Audit;
 
 /// <summary>
-/// The single writer of the audit chain (key <see cref="SingletonKey"/>): numbers and hashes batches of events and
-/// appends them to segments. Call through <see cref="IAuditTrail"/>, not directly.
+/// Head of a trail written by an earlier version in grain-state segments (key <see cref="SingletonKey"/>); read only,
+/// to migrate it into the audit store. Use <see cref="IAuditTrail"/>.
 /// </summary>
 [Alias("mirc.IAuditChainGrain")]
 public interface IAuditChainGrain : IGrainWithStringKey
@@ -10,11 +10,7 @@ public interface IAuditChainGrain : IGrainWithStringKey
     /// <summary>The one key.</summary>
     const string SingletonKey = "region";
 
-    /// <summary>Appends a batch (group commit); returns the head after it.</summary>
-    [Alias("Append")]
-    Task<AuditChainHead> AppendAsync(IReadOnlyList<AuditEvent> events);
-
-    /// <summary>The current head.</summary>
+    /// <summary>The head of the former trail.</summary>
     [Alias("GetHead")]
     Task<AuditChainHead> GetHeadAsync();
 }

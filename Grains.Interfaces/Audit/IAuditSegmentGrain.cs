@@ -1,13 +1,9 @@
 namespace Mirc.Grains.Interfaces.Audit;
 
-/// <summary>A fixed-capacity block of consecutive audit records (key: segment number from 0).</summary>
+/// <summary>A block of consecutive records of a trail written by an earlier version (key: segment number from 0); read only.</summary>
 [Alias("mirc.IAuditSegmentGrain")]
 public interface IAuditSegmentGrain : IGrainWithIntegerKey
 {
-    /// <summary>Appends records (only the chain grain does this).</summary>
-    [Alias("Append")]
-    Task AppendAsync(IReadOnlyList<AuditRecord> records);
-
     /// <summary>The records, in order.</summary>
     [Alias("GetRecords")]
     Task<IReadOnlyList<AuditRecord>> GetRecordsAsync();

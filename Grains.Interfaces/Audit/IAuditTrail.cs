@@ -5,7 +5,11 @@ namespace Mirc.Grains.Interfaces.Audit;
 /// </summary>
 public interface IAuditTrail
 {
-    /// <summary>Queues an event; returns at once (batched group commit in the background). Never blocks ingest.</summary>
+    /// <summary>
+    /// Records an event; returns once it is durably committed (concurrent records share one group commit), so a caller
+    /// that records before responding never serves data whose access record a crash could lose. Throws when the record
+    /// cannot be committed: the caller must then fail its operation.
+    /// </summary>
     ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default);
 
     /// <summary>Completes when every event queued before the call is durably committed.</summary>

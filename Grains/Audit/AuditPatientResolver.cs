@@ -4,18 +4,20 @@ using Mirc.Grains.Interfaces.Studies;
 namespace Mirc.Grains.Audit;
 
 /// <summary>
-/// Fills in the patient of query/retrieve events that name studies but no patient (the DICOMweb path knows study UIDs,
-/// not the regional patient id), so the patient's "who accessed my images" report finds them. Runs in the background
-/// writer, off the request path; an event whose studies belong to several patients, or cannot be looked up, is kept
-/// unchanged (never dropped or delayed for long).
+/// Names the patient of every record: an event that names studies but no patient (the DICOMweb retrieve path knows
+/// study UIDs, not the regional patient id) gets its studies' patient, and one whose studies belong to several patients
+/// becomes one event per patient (same actor, time and detail, that patient's studies), so each patient's "who
+/// accessed my images" report shows it. Runs in the group-commit loop; a study that cannot be looked up (unknown,
+/// unreachable) stays in an event without patient rather than delaying the commit.
 /// </summary>
 public sealed class AuditPatientResolver(IGrainFactory grains)
 {
-    /// <summary>Events naming more studies than this are not resolved (one patient per event).</summary>
-    public const int MaxStudiesPerEvent = 16;
+    // Bounded fan-out of study lookups, and a bound on each: the commit (and the responses waiting for it) never hangs on one.
+    private const int MaxParallelLookups = 32;
+    private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Resolves the patients of <paramref name="batch"/> in place.</summary>
-    public async Task ResolveAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
+    /// <summary>The events of <paramref name="batch"/>, each naming at most one patient, in the same order.</summary>
+    public async Task<IReadOnlyList<AuditEvent>> ResolveAsync(IReadOnlyList<AuditEvent> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var studies = new HashSet<string>(StringComparer.Ordinal);
@@ -24,32 +26,45 @@ public sealed class AuditPatientResolver(IGrainFactory grains)
             if (NeedsPatient(e)) studies.UnionWith(e.StudyUids);
         }
 
-        if (studies.Count == 0) return;
-        var patients = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var lookups = studies.Select(async uid =>
-        {
-            try
-            {
-                var summary = await grains.GetGrain<IStudyGrain>(uid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-                return (uid, summary.PatientId);
-            }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
-            {
-                return (uid, (string?)null);
-            }
-        });
-        foreach (var (uid, patient) in await Task.WhenAll(lookups).ConfigureAwait(false)) patients[uid] = patient;
+        if (studies.Count == 0) return batch;
+        var patients = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(studies, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelLookups, CancellationToken = cancellationToken },
+            async (uid, ct) => patients[uid] = await PatientOfAsync(uid, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
-        for (var i = 0; i < batch.Count; i++)
+        var resolved = new List<AuditEvent>(batch.Count);
+        foreach (var e in batch)
         {
-            var e = batch[i];
-            if (!NeedsPatient(e)) continue;
-            var distinct = e.StudyUids.Select(uid => patients.GetValueOrDefault(uid)).Distinct(StringComparer.Ordinal).ToArray();
-            if (distinct is [{ Length: > 0 } patientId]) batch[i] = e with { PatientId = patientId };
+            if (!NeedsPatient(e))
+            {
+                resolved.Add(e);
+                continue;
+            }
+
+            // One event per patient, in the order their studies first appear; studies of unknown patient stay together.
+            foreach (var group in e.StudyUids.GroupBy(uid => patients.GetValueOrDefault(uid) ?? string.Empty, StringComparer.Ordinal))
+            {
+                resolved.Add(e with { PatientId = group.Key.Length == 0 ? null : group.Key, StudyUids = [.. group] });
+            }
+        }
+
+        return resolved;
+    }
+
+    private async Task<string?> PatientOfAsync(string studyUid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var summary = await grains.GetGrain<IStudyGrain>(studyUid).GetSummaryAsync()
+                .WaitAsync(LookupTimeout, cancellationToken).ConfigureAwait(false);
+            return string.IsNullOrEmpty(summary.PatientId) ? null : summary.PatientId;
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            return null;
         }
     }
 
     private static bool NeedsPatient(AuditEvent e) =>
-        e.PatientId is null && e.StudyUids.Count is > 0 and <= MaxStudiesPerEvent
+        e.PatientId is null && e.StudyUids.Count > 0
         && e.Action is AuditAction.Query or AuditAction.Retrieve or AuditAction.Store or AuditAction.Delete;
 }

@@ -1,23 +1,26 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Interfaces.Audit;
 
 namespace Mirc.Grains.Audit;
 
 /// <summary>
-/// <see cref="IAuditTrail"/> of a host: <see cref="RecordAsync"/> only enqueues (the <see cref="AuditTrailWriter"/>
-/// group-commits batches to the chain grain); reads walk the persisted segments.
+/// <see cref="IAuditTrail"/> of a host: <see cref="RecordAsync"/> queues the event and returns once the
+/// <see cref="AuditTrailWriter"/> has group-committed it to the <see cref="IAuditStore"/>; reads go to the store's
+/// indexes (patient, actor, establishment, time), only verification walks the whole chain.
 /// </summary>
 public sealed class AuditTrail : IAuditTrail
 {
-    private readonly IGrainFactory _grains;
+    private const int PageSize = 5_000;
+    private readonly IAuditStore _store;
     private readonly Channel<AuditWorkItem> _queue;
 
     /// <summary>Creates the queue.</summary>
-    public AuditTrail(IGrainFactory grains, IOptions<AuditOptions> options)
+    public AuditTrail(IAuditStore store, IOptions<AuditOptions> options)
     {
-        _grains = grains;
+        _store = store;
         _queue = Channel.CreateBounded<AuditWorkItem>(new BoundedChannelOptions(options.Value.QueueCapacity)
         {
             SingleReader = true,
@@ -31,26 +34,33 @@ public sealed class AuditTrail : IAuditTrail
     public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
-        var item = new AuditWorkItem(auditEvent, null);
-        return _queue.Writer.TryWrite(item) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(item, cancellationToken);
+        return new ValueTask(EnqueueAsync(auditEvent, cancellationToken));
     }
 
     /// <inheritdoc />
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public Task FlushAsync(CancellationToken cancellationToken = default) => EnqueueAsync(null, cancellationToken);
+
+    private async Task EnqueueAsync(AuditEvent? auditEvent, CancellationToken cancellationToken)
     {
-        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new AuditWorkItem(null, flushed), cancellationToken).ConfigureAwait(false);
-        await flushed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var item = new AuditWorkItem(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(item))
+        {
+            await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A caller that stops waiting does not withdraw the event: it is committed all the same.
+        await item.Durable.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
-        var head = await Chain().GetHeadAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var head = await _store.GetHeadAsync(cancellationToken).ConfigureAwait(false);
         var verifier = new AuditChainVerifier();
-        await foreach (var record in ReadAsync(head, cancellationToken).ConfigureAwait(false))
+        await foreach (var record in ReadAsync(new AuditFilter(), long.MaxValue, cancellationToken).ConfigureAwait(false))
         {
-            if (!verifier.Accept(record))
+            // Records appended after the head was read are left to the next verification.
+            if (record.Sequence > head.LastSequence || !verifier.Accept(record))
             {
                 break;
             }
@@ -63,18 +73,10 @@ public sealed class AuditTrail : IAuditTrail
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var head = await Chain().GetHeadAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var result = new List<AuditRecord>();
-        await foreach (var record in ReadAsync(head, cancellationToken).ConfigureAwait(false))
+        await foreach (var record in ReadAsync(filter, filter.Limit, cancellationToken).ConfigureAwait(false))
         {
-            if (filter.Matches(record))
-            {
-                result.Add(record);
-                if (result.Count >= filter.Limit)
-                {
-                    break;
-                }
-            }
+            result.Add(record);
         }
 
         return result;
@@ -85,16 +87,10 @@ public sealed class AuditTrail : IAuditTrail
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(filter);
-        var head = await Chain().GetHeadAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         long written = 0;
-        await foreach (var record in ReadAsync(head, cancellationToken).ConfigureAwait(false))
+        await foreach (var record in ReadAsync(filter, long.MaxValue, cancellationToken).ConfigureAwait(false))
         {
-            if (!filter.Matches(record))
-            {
-                continue;
-            }
-
             AuditRecordJson.WriteLine(buffer, record);
             written++;
             if (buffer.WrittenCount >= 60 * 1024)
@@ -133,37 +129,27 @@ public sealed class AuditTrail : IAuditTrail
             .ToArray();
     }
 
-    private IAuditChainGrain Chain() => _grains.GetGrain<IAuditChainGrain>(IAuditChainGrain.SingletonKey);
-
+    /// <summary>Matching records in chain order, read from the store's indexes a page at a time (keyset on the sequence).</summary>
     private async IAsyncEnumerable<AuditRecord> ReadAsync(
-        AuditChainHead head,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        AuditFilter filter, long limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (head.SegmentCount == 0)
+        var after = 0L;
+        var remaining = limit;
+        while (remaining > 0)
         {
-            yield break;
-        }
-
-        // Prefetch the next segment while the current one is consumed.
-        var next = _grains.GetGrain<IAuditSegmentGrain>(0).GetRecordsAsync();
-        for (long segment = 0; segment < head.SegmentCount; segment++)
-        {
-            var records = await next.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (segment + 1 < head.SegmentCount)
+            var page = await _store.ReadAsync(filter, after, (int)Math.Min(PageSize, remaining), cancellationToken).ConfigureAwait(false);
+            foreach (var record in page)
             {
-                next = _grains.GetGrain<IAuditSegmentGrain>(segment + 1).GetRecordsAsync();
-            }
-
-            foreach (var record in records)
-            {
-                // Records appended after the head was read are left to the next reader.
-                if (record.Sequence > head.LastSequence)
-                {
-                    yield break;
-                }
-
                 yield return record;
             }
+
+            if (page.Count < Math.Min(PageSize, remaining))
+            {
+                yield break;
+            }
+
+            remaining -= page.Count;
+            after = page[^1].Sequence;
         }
     }
 }

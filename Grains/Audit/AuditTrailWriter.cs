@@ -3,38 +3,42 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Audit.Atna;
+using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Interfaces.Audit;
 
 namespace Mirc.Grains.Audit;
 
 /// <summary>
-/// Background group-commit loop: drains the queue of <see cref="AuditTrail"/> in batches, commits each batch with one
-/// chain-grain call (retrying until it succeeds: audit events are never dropped), then forwards it to ATNA.
+/// Group-commit loop of <see cref="AuditTrail"/>: takes every event queued while the previous commit ran (up to
+/// <see cref="AuditOptions.MaxBatchSize"/>), names each patient concerned, commits them in one store transaction, and
+/// only then releases their callers (whose responses wait for it) and forwards them to ATNA. A batch that cannot be
+/// committed after <see cref="AuditOptions.CommitAttempts"/> fails its callers: their operations serve nothing.
+/// Before the first commit it migrates a trail left in grain-state segments by an earlier version.
 /// </summary>
 public sealed partial class AuditTrailWriter(
     AuditTrail trail,
-    IGrainFactory grains,
+    IAuditStore store,
+    LegacyAuditImporter legacy,
     AuditPatientResolver patients,
     IAtnaSink atna,
     IOptions<AuditOptions> options,
     ILogger<AuditTrailWriter> logger) : BackgroundService
 {
     private readonly int _maxBatch = options.Value.MaxBatchSize;
+    private readonly int _attempts = options.Value.CommitAttempts;
     private readonly TimeSpan _retryDelay = options.Value.RetryDelay;
     private readonly TimeSpan _commitInterval = options.Value.CommitInterval;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<AuditEvent>(_maxBatch);
-        var flushes = new List<TaskCompletionSource>();
+        var batch = new List<AuditWorkItem>(_maxBatch);
         try
         {
+            await PrepareAsync(stoppingToken).ConfigureAwait(false);
             var lastCommit = 0L;
             while (await trail.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
-                // Every commit rewrites the chain head and the current segment: under load (one event per stored
-                // instance) let events gather for a moment instead of committing them one by one.
                 var wait = _commitInterval - Stopwatch.GetElapsedTime(lastCommit);
                 if (lastCommit != 0 && wait > TimeSpan.Zero)
                 {
@@ -42,83 +46,134 @@ public sealed partial class AuditTrailWriter(
                 }
 
                 lastCommit = Stopwatch.GetTimestamp();
-                await DrainOnceAsync(batch, flushes, stoppingToken).ConfigureAwait(false);
+                await DrainOnceAsync(batch, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: one bounded last attempt so a clean stop loses nothing.
+            // Shutting down: a batch interrupted mid-way is refused (it may not be durable); then one bounded last attempt
+            // commits what is queued, so a clean stop loses nothing; whoever is still waiting after it is refused.
+            Fail(batch, new AuditNotDurableException("the host stopped while the audit record was being committed"));
             using var lastChance = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
                 while (trail.Reader.TryPeek(out _))
                 {
-                    await DrainOnceAsync(batch, flushes, lastChance.Token).ConfigureAwait(false);
+                    await DrainOnceAsync(batch, lastChance.Token).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is OperationCanceledException or OrleansException or TimeoutException)
+            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
             {
                 LogLostOnShutdown(logger, batch.Count, ex);
+                Fail(batch, new AuditNotDurableException("the host stopped before the audit record was committed", ex));
+                while (trail.Reader.TryRead(out var item))
+                {
+                    item.Durable.TrySetException(new AuditNotDurableException("the host stopped before the audit record was committed"));
+                }
             }
         }
     }
 
-    private async Task DrainOnceAsync(List<AuditEvent> batch, List<TaskCompletionSource> flushes, CancellationToken cancellationToken)
+    private async Task PrepareAsync(CancellationToken cancellationToken)
     {
-        batch.Clear();
-        flushes.Clear();
-        while (batch.Count < _maxBatch && trail.Reader.TryRead(out var item))
-        {
-            if (item.Event is not null)
-            {
-                batch.Add(item.Event);
-            }
-            else if (item.Flushed is not null)
-            {
-                flushes.Add(item.Flushed);
-                break; // Complete the flush as soon as what precedes it is committed.
-            }
-        }
-
-        if (batch.Count > 0)
-        {
-            await patients.ResolveAsync(batch, cancellationToken).ConfigureAwait(false);
-            await CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var flushed in flushes)
-        {
-            flushed.TrySetResult();
-        }
-
-        if (batch.Count > 0)
-        {
-            await atna.SendAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task CommitAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
-    {
-        var events = batch.ToArray();
-        var chain = grains.GetGrain<IAuditChainGrain>(IAuditChainGrain.SingletonKey);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await chain.AppendAsync(events).WaitAsync(cancellationToken).ConfigureAwait(false);
+                await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+                await legacy.ImportAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogCommitFailed(logger, events.Length, attempt, ex);
+                // Records wait in the queue meanwhile (their callers wait too: nothing is served unaudited).
+                LogPrepareFailed(logger, attempt, ex);
                 await Task.Delay(_retryDelay, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
+    private async Task DrainOnceAsync(List<AuditWorkItem> batch, CancellationToken cancellationToken)
+    {
+        batch.Clear();
+        var events = new List<AuditEvent>(_maxBatch);
+        while (events.Count < _maxBatch && trail.Reader.TryRead(out var item))
+        {
+            batch.Add(item);
+            if (item.Event is not null)
+            {
+                events.Add(item.Event);
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            Complete(batch);
+            return;
+        }
+
+        var records = await patients.ResolveAsync(events, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CommitAsync(records, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCommitAbandoned(logger, records.Count, ex);
+            Fail(batch, new AuditNotDurableException("the audit record could not be committed", ex));
+            return;
+        }
+
+        Complete(batch);
+        await atna.SendAsync(records, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CommitAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && attempt < _attempts)
+            {
+                LogCommitFailed(logger, events.Count, attempt, ex);
+                await Task.Delay(_retryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Complete(List<AuditWorkItem> batch)
+    {
+        foreach (var item in batch)
+        {
+            item.Durable.TrySetResult();
+        }
+
+        batch.Clear();
+    }
+
+    private static void Fail(List<AuditWorkItem> batch, Exception exception)
+    {
+        foreach (var item in batch)
+        {
+            item.Durable.TrySetException(exception);
+        }
+
+        batch.Clear();
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audit commit of {Count} events failed (attempt {Attempt}); retrying")]
     private static partial void LogCommitFailed(ILogger logger, int count, int attempt, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Audit shutdown: {Count} queued events could not be committed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit commit of {Count} events failed for good: their operations are refused")]
+    private static partial void LogCommitAbandoned(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit store not ready (attempt {Attempt}); audited operations wait")]
+    private static partial void LogPrepareFailed(ILogger logger, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit shutdown: {Count} queued events could not be committed (their operations were refused)")]
     private static partial void LogLostOnShutdown(ILogger logger, int count, Exception exception);
 }

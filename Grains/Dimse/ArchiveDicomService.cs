@@ -136,10 +136,13 @@ public sealed partial class ArchiveDicomService(
         var visibility = await VisibilityAsync(association, AccessAction.QueryStudies, ct);
         var parsed = DicomQueryTranslator.Parse(request, visibility.Authorization, IndexQuery.MaxLimit);
         var rows = await QueryAsync(parsed.Query, visibility, ct);
-        await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Query, AuditOutcome.Success, clock.GetUtcNow(),
-            source: Source(context.CallingAe, association.RemoteAddress),
-            studyUids: [.. rows.Select(r => r.GetValueOrDefault(IndexTags.StudyInstanceUid)).OfType<string>().Distinct().Take(100)],
-            detail: $"C-FIND {parsed.Level}: {rows.Count} match(es)"), ct);
+
+        // One record per patient among the results, durable before the first response leaves.
+        var now = clock.GetUtcNow();
+        var source = Source(context.CallingAe, association.RemoteAddress);
+        await PatientAccessGroup.RecordAsync(audit, PatientAccessGroup.FromRows(rows, visibility.EmergencyPatientIds),
+            g => association.Principal.ToAuditEvent(AuditAction.Query, AuditOutcome.Success, now, source, g.PatientId, g.StudyUids,
+                $"C-FIND {parsed.Level}: {rows.Count} match(es)", g.RequiresReview), ct);
 
         foreach (var row in rows)
         {
@@ -200,9 +203,8 @@ public sealed partial class ArchiveDicomService(
             }
         }
 
-        await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Retrieve, AuditOutcome.Success, clock.GetUtcNow(),
-            source: Source(context.CallingAe, association.RemoteAddress), studyUids: [.. wanted.StudyUids],
-            detail: $"{operation}: {entries.Count} instance(s)"), ct);
+        // Records (one per patient, served and refused) are durable before the first sub-operation starts.
+        await RecordRetrieveAsync(association, context, operation, selection, rows, visibility, entries, ct);
 
         foreach (var entry in entries)
         {
@@ -239,6 +241,39 @@ public sealed partial class ArchiveDicomService(
             throw new DimseServiceException(DimseStatus.NotAuthorized,
                 $"the patient's consent does not allow sending study {study} to establishment {destination.EstablishmentId}");
         }
+    }
+
+    private async Task RecordRetrieveAsync(ArchiveAssociation association, DicomServiceContext context, string operation, IndexQuery selection,
+        IReadOnlyList<IReadOnlyDictionary<uint, string>> rows, StudyVisibilityFilter visibility, List<InstanceEntry> entries, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var source = Source(context.CallingAe, association.RemoteAddress);
+
+        // Studies the identifier names that exist but are hidden from this caller: a refused retrieve, recorded as such
+        // with study and patient (the peer still only sees "nothing matched", so existence does not leak).
+        var served = PatientAccessGroup.FromRows(rows, visibility.EmergencyPatientIds);
+        var visible = served.SelectMany(g => g.StudyUids).ToHashSet(StringComparer.Ordinal);
+        var studyKeys = selection.Matches
+            .Where(m => Mirc.Grains.Indexing.Sql.IndexColumns.ByTag.TryGetValue(m.Key, out var column) && column.Level <= QueryLevel.Study)
+            .ToDictionary(m => m.Key, m => m.Value);
+        var all = await index.QueryAsync(
+            selection with { Level = QueryLevel.Study, Matches = studyKeys, Authorization = IndexAuthorization.All, Offset = 0 }, ct);
+        var refused = PatientAccessGroup.FromRows(
+            all.Where(r => r.GetValueOrDefault(IndexTags.StudyInstanceUid) is { } uid && !visible.Contains(uid)), null);
+
+        var perStudy = entries.GroupBy(e => e.StudyInstanceUid, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var records = refused.Select(g => association.Principal.ToAuditEvent(AuditAction.Retrieve, AuditOutcome.Denied, now, source, g.PatientId,
+            g.StudyUids, $"{operation}: refused")).ToList();
+        if (served.Count > 0 || refused.Count == 0)
+        {
+            // Served patients, or, when nothing matched at all, one record of the empty retrieve.
+            var groups = served.Count > 0 ? served : [new PatientAccessGroup(null, [], false)];
+            records.AddRange(groups.Select(g => association.Principal.ToAuditEvent(AuditAction.Retrieve, AuditOutcome.Success, now, source,
+                g.PatientId, g.StudyUids, $"{operation}: {g.StudyUids.Sum(perStudy.GetValueOrDefault)} instance(s)", g.RequiresReview)));
+        }
+
+        // Queued together, they share one commit.
+        await Task.WhenAll(records.Select(r => audit.RecordAsync(r, ct).AsTask()));
     }
 
     private async Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, StudyVisibilityFilter visibility, CancellationToken ct)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Audit.Atna;
+using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Consent;
 using Mirc.Grains.Interfaces.Audit;
 
@@ -13,7 +14,7 @@ namespace Mirc.Grains.Security;
 public static class SecurityServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IAccessControl"/>, <see cref="IAuditTrail"/> (+ background writer and ATNA export),
+    /// Registers <see cref="IAccessControl"/>, <see cref="IAuditTrail"/> (+ its store, group-commit writer and ATNA export),
     /// <see cref="IDimseIdentityValidator"/>, options (<c>Mirc:Auth</c>, <c>Mirc:Security</c>, <c>Mirc:Consent</c>,
     /// <c>Mirc:Audit</c>, validated at start-up) and the first-start administrator. Idempotent. Call it on the silo's
     /// services after <c>UseOrleans</c>, so the audit writer stops (and flushes) before the silo.
@@ -49,6 +50,8 @@ public static class SecurityServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton<IAccessControl, AccessControl>();
+        services.TryAddSingleton<IAuditStore>(_ => AuditStoreFactory.Create(configuration));
+        services.TryAddSingleton<LegacyAuditImporter>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());
         services.TryAddSingleton<IAtnaSink, SyslogAtnaSink>();

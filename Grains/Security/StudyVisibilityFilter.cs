@@ -15,6 +15,7 @@ public sealed class StudyVisibilityFilter
     private readonly AccessScope _scope;
     private readonly IGrainFactory _grains;
     private readonly Dictionary<string, SharingPolicy> _sharing = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _emergencyPatients = new(StringComparer.Ordinal);
 
     /// <summary>Creates the filter of <paramref name="scope"/>.</summary>
     public StudyVisibilityFilter(AccessScope scope, IGrainFactory grains)
@@ -34,6 +35,12 @@ public sealed class StudyVisibilityFilter
     /// care relationship), so every row the index returns is visible and counts are right.
     /// </summary>
     public bool IsExact => _scope.PatientIds.Count == 0;
+
+    /// <summary>
+    /// Patients of the rows found visible so far only through break-the-glass: their accesses are flagged for review on
+    /// the access records themselves.
+    /// </summary>
+    public IReadOnlySet<string> EmergencyPatientIds => _emergencyPatients;
 
     /// <summary>Keeps the study-, series- or image-level rows whose study the principal may see.</summary>
     public async Task<List<IReadOnlyDictionary<uint, string>>> FilterAsync(
@@ -65,13 +72,18 @@ public sealed class StudyVisibilityFilter
         patient = string.IsNullOrEmpty(patient) ? null : patient;
 
         // Own-establishment rows are decided without the producer's policy (it never restricts its own staff).
-        if (_scope.EstablishmentIds.Contains(producer) && _scope.CanSee(patient, producer))
+        var verdict = _scope.EstablishmentIds.Contains(producer) ? _scope.Decide(patient, producer) : default;
+        if (!verdict.IsAllowed)
         {
-            return true;
+            verdict = _scope.Decide(patient, producer, await SharingOfAsync(producer, cancellationToken).ConfigureAwait(false));
         }
 
-        var sharing = await SharingOfAsync(producer, cancellationToken).ConfigureAwait(false);
-        return _scope.CanSee(patient, producer, sharing);
+        if (verdict is { IsAllowed: true, RequiresReview: true } && patient is not null)
+        {
+            _emergencyPatients.Add(patient);
+        }
+
+        return verdict.IsAllowed;
     }
 
     private async ValueTask<SharingPolicy> SharingOfAsync(string establishmentId, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb.Negotiation;
 using Mirc.Api.Hosting;
 using Mirc.Api.Problems;
+using Mirc.Grains.Audit;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Security;
@@ -78,8 +79,8 @@ public static class QidoEndpoint
                 // The index authorization is a superset here: rows are re-checked before paging and counting.
                 : await ScopedIndexSearch.QueryAsync(index, indexQuery, visibility, cancellationToken).ConfigureAwait(false);
 
-        var studies = rows.Select(r => r.GetValueOrDefault(IndexTags.StudyInstanceUid)).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-        await audit.RecordAsync(context, AuditAction.Query, AuditOutcome.Success, studies,
+        // One record per patient among the results (flagged when reached through break-the-glass), durable before the body.
+        await audit.RecordAsync(context, AuditAction.Query, AuditOutcome.Success, PatientAccessGroup.FromRows(rows, visibility?.EmergencyPatientIds),
             $"QIDO-RS {level.ToString().ToLowerInvariant()} {context.Request.QueryString}: {rows.Count} result(s)", cancellationToken).ConfigureAwait(false);
         foreach (var warning in warnings)
             context.Response.Headers.Append(HeaderNames.Warning, $"299 mirc \"{warning}\"");

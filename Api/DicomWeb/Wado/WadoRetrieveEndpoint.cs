@@ -63,14 +63,16 @@ public static class WadoRetrieveEndpoint
         HttpContext context, RetrievalScope scope, WadoServices wado, string service, CancellationToken cancellationToken)
     {
         string[] study = [scope.StudyInstanceUid];
-        if (!await wado.Access.CanRetrieveStudyAsync(ApiCaller.From(context), scope.StudyInstanceUid, cancellationToken).ConfigureAwait(false))
+        var verdict = await wado.Access.RetrieveVerdictAsync(ApiCaller.From(context), scope.StudyInstanceUid, cancellationToken).ConfigureAwait(false);
+        if (!verdict.IsAllowed)
         {
             await wado.Audit.RecordAsync(context, AuditAction.Retrieve, AuditOutcome.Denied, study, $"{service} {context.Request.Path}: refused", cancellationToken).ConfigureAwait(false);
             return null;
         }
         var entries = await wado.Retriever.ResolveAsync(scope, cancellationToken).ConfigureAwait(false);
         if (entries.Count == 0) return null;
-        await wado.Audit.RecordAsync(context, AuditAction.Retrieve, AuditOutcome.Success, study, $"{service} {context.Request.Path}: {entries.Count} instance(s)", cancellationToken).ConfigureAwait(false);
+        await wado.Audit.RecordAsync(context, AuditAction.Retrieve, AuditOutcome.Success, study, $"{service} {context.Request.Path}: {entries.Count} instance(s)", cancellationToken,
+            verdict.RequiresReview).ConfigureAwait(false);
         return entries;
     }
 

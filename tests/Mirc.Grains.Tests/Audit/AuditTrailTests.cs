@@ -1,18 +1,19 @@
 using System.Text;
 using System.Text.Json;
-using Mirc.Grains.Audit;
+using Microsoft.Data.Sqlite;
+using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Tests.Security;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Audit;
 
-/// <summary>The persisted trail: batching, segments, verification against tampered storage, queries and export.</summary>
+/// <summary>The persisted trail: group commit, verification against a tampered table, indexed queries and export.</summary>
 public sealed class AuditTrailTests(SecurityCluster cluster) : IClassFixture<SecurityCluster>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static AuditEvent Event(int i, string patient = "PAT-T") => new()
+    internal static AuditEvent Event(int i, string patient = "PAT-T") => new()
     {
         Timestamp = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero).AddMilliseconds(i),
         Action = i % 3 == 0 ? AuditAction.Store : AuditAction.Retrieve,
@@ -24,52 +25,60 @@ public sealed class AuditTrailTests(SecurityCluster cluster) : IClassFixture<Sec
         Detail = "instances=1",
     };
 
+    private SqliteConnection OpenDatabase()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = cluster.AuditStore.DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private int Execute(string sql)
+    {
+        using var connection = OpenDatabase();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
     [Fact]
     public async Task Concurrent_records_are_group_committed_and_chain_verifies_until_tampered()
     {
-        var writesBefore = cluster.Storage.WriteCount;
-        await Parallel.ForEachAsync(Enumerable.Range(1, 2000), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
-            async (i, ct) => await cluster.Audit.RecordAsync(Event(i), ct));
-        await cluster.Audit.FlushAsync(Ct);
+        var commitsBefore = cluster.AuditStore.Commits;
+        await Parallel.ForEachAsync(Enumerable.Range(1, 2000), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = Ct },
+            async (i, ct) => await cluster.Audit.RecordAsync(Event(i, "PAT-CHAIN"), ct));
 
-        // 2000 events over 16-record segments: one segment + one head write per chunk at best, 4000 writes without batching.
-        Assert.True(cluster.Storage.WriteCount - writesBefore < 1000, $"{cluster.Storage.WriteCount - writesBefore} storage writes");
+        // Each caller waited for its own durable commit, yet concurrent callers shared commits.
+        var commits = cluster.AuditStore.Commits - commitsBefore;
+        Assert.True(commits < 2000, $"{commits} commits for 2000 records");
 
         var intact = await cluster.Audit.VerifyAsync(Ct);
         Assert.True(intact.IsIntact, intact.Problem);
         Assert.True(intact.RecordsChecked >= 2000);
+        var target = (await cluster.Audit.QueryAsync(new AuditFilter { PatientId = "PAT-CHAIN", Limit = 1000 }, Ct))[^1].Sequence;
 
-        var segments = cluster.Storage.StatesOf<AuditSegmentState>("auditSegment").ToList();
-        Assert.True(segments.Count >= 125);
-        Assert.All(segments, s => Assert.True(s.Records.Count <= 16));
-
-        // Edit one record in storage.
-        var segment = segments.First(s => s.Records.Any(r => r.Sequence == 1000));
-        var index = segment.Records.FindIndex(r => r.Sequence == 1000);
-        var original = segment.Records[index];
-        segment.Records[index] = original with { Event = original.Event with { ActorId = "mallory" } };
+        // Edit one record in the table.
+        Assert.Equal(1, Execute($"UPDATE audit_records SET actor_id = 'mallory' WHERE seq = {target}"));
         var edited = await cluster.Audit.VerifyAsync(Ct);
         Assert.False(edited.IsIntact);
-        Assert.Equal(1000, edited.FirstBrokenSequence);
-
-        // Delete one record.
-        segment.Records[index] = original;
+        Assert.Equal(target, edited.FirstBrokenSequence);
+        Execute($"UPDATE audit_records SET actor_id = 'rad{1000 % 4}' WHERE seq = {target}");
         Assert.True((await cluster.Audit.VerifyAsync(Ct)).IsIntact);
-        segment.Records.RemoveAt(index);
+
+        // Delete one record (kept aside, then put back).
+        Execute($"CREATE TABLE IF NOT EXISTS kept AS SELECT * FROM audit_records WHERE 0; DELETE FROM kept; INSERT INTO kept SELECT * FROM audit_records WHERE seq = {target}");
+        Execute($"DELETE FROM audit_records WHERE seq = {target}");
         var deleted = await cluster.Audit.VerifyAsync(Ct);
         Assert.False(deleted.IsIntact);
-        Assert.Equal(1000, deleted.FirstBrokenSequence);
+        Assert.Equal(target, deleted.FirstBrokenSequence);
+        Execute("INSERT INTO audit_records SELECT * FROM kept");
 
-        // Cut the tail.
-        segment.Records.Insert(index, original);
-        var head = await cluster.Grains.GetGrain<IAuditChainGrain>(IAuditChainGrain.SingletonKey).GetHeadAsync();
-        var last = segments.First(s => s.Records.Count > 0 && s.Records[^1].Sequence == head.LastSequence);
-        var tail = last.Records[^1];
-        last.Records.RemoveAt(last.Records.Count - 1);
+        // Cut the tail: the head row still names the last record.
+        var head = await cluster.AuditStore.GetHeadAsync(Ct);
+        Execute($"DELETE FROM kept; INSERT INTO kept SELECT * FROM audit_records WHERE seq = {head.LastSequence}; DELETE FROM audit_records WHERE seq = {head.LastSequence}");
         var truncated = await cluster.Audit.VerifyAsync(Ct);
         Assert.False(truncated.IsIntact);
         Assert.Equal(head.LastSequence, truncated.FirstBrokenSequence);
-        last.Records.Add(tail);
+        Execute("INSERT INTO audit_records SELECT * FROM kept; DROP TABLE kept");
         Assert.True((await cluster.Audit.VerifyAsync(Ct)).IsIntact);
     }
 
@@ -80,25 +89,35 @@ public sealed class AuditTrailTests(SecurityCluster cluster) : IClassFixture<Sec
         await cluster.Audit.RecordAsync(Event(2, "PAT-REPORT") with { Action = AuditAction.Query, Outcome = AuditOutcome.Denied }, Ct);
         await cluster.Audit.RecordAsync(Event(3, "PAT-REPORT") with { Action = AuditAction.Store }, Ct);
         await cluster.Audit.RecordAsync(Event(4, "PAT-OTHER") with { Action = AuditAction.Retrieve }, Ct);
-        await cluster.Audit.FlushAsync(Ct);
+        await cluster.Audit.RecordAsync(Event(5, "PAT-REPORT") with { Action = AuditAction.Query, ActorRpps = "RPPS-2", RequiresReview = true }, Ct);
 
         var records = await cluster.Audit.QueryAsync(new AuditFilter { PatientId = "PAT-REPORT" }, Ct);
-        Assert.Equal(3, records.Count);
+        Assert.Equal(4, records.Count);
         Assert.True(records.Zip(records.Skip(1)).All(p => p.First.Sequence < p.Second.Sequence));
 
         var report = await cluster.Audit.GetPatientAccessReportAsync("PAT-REPORT", Ct);
-        var entry = Assert.Single(report); // denied queries and stores are not accesses to the images
-        Assert.Equal("RPPS-1", entry.Who);
-        Assert.Equal(AuditAction.Retrieve, entry.Action);
+        Assert.Equal(2, report.Count); // denied queries and stores are not accesses to the images
+        Assert.Equal(("RPPS-1", AuditAction.Retrieve, false), (report[0].Who, report[0].Action, report[0].Emergency));
+        Assert.Equal(("RPPS-2", AuditAction.Query, true), (report[1].Who, report[1].Action, report[1].Emergency));
 
         var establishment = await cluster.Audit.QueryAsync(new AuditFilter { PatientId = "PAT-REPORT", ActorEstablishmentId = "EST-B" }, Ct);
-        Assert.All(establishment, r => Assert.Equal("EST-B", r.Event.ActorEstablishmentId));
+        Assert.Equal([1, 3, 5], establishment.Select(r => (int)(r.Event.Timestamp.Millisecond)));
+        var review = await cluster.Audit.QueryAsync(new AuditFilter { PatientId = "PAT-REPORT", OnlyRequiringReview = true }, Ct);
+        Assert.Equal("RPPS-2", Assert.Single(review).Event.ActorRpps);
+        var window = await cluster.Audit.QueryAsync(new AuditFilter
+        {
+            PatientId = "PAT-REPORT",
+            From = Event(2).Timestamp,
+            To = Event(5).Timestamp,
+            Actions = [AuditAction.Query, AuditAction.Store],
+        }, Ct);
+        Assert.Equal([AuditAction.Query, AuditAction.Store], window.Select(r => r.Event.Action));
 
         using var export = new MemoryStream();
         var count = await cluster.Audit.ExportJsonLinesAsync(export, new AuditFilter { PatientId = "PAT-REPORT" }, Ct);
-        Assert.Equal(3, count);
+        Assert.Equal(4, count);
         var lines = Encoding.UTF8.GetString(export.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length);
+        Assert.Equal(4, lines.Length);
         foreach (var (line, record) in lines.Zip(records))
         {
             using var json = JsonDocument.Parse(line);
@@ -114,10 +133,42 @@ public sealed class AuditTrailTests(SecurityCluster cluster) : IClassFixture<Sec
     {
         const string token = "eyJhbGciOiJFUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
         await cluster.Audit.RecordAsync(Event(7, "PAT-SECRET") with { Detail = $"Authorization: Bearer {token} password=Hunter2-Hunter2" }, Ct);
-        await cluster.Audit.FlushAsync(Ct);
 
-        var stored = cluster.Storage.StatesOf<AuditSegmentState>("auditSegment").SelectMany(s => s.Records).Single(r => r.Event.PatientId == "PAT-SECRET");
-        Assert.DoesNotContain(token, stored.Event.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain("Hunter2-Hunter2", stored.Event.Detail, StringComparison.Ordinal);
+        using var connection = OpenDatabase();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT detail FROM audit_records WHERE patient_id = 'PAT-SECRET'";
+        var stored = (string)command.ExecuteScalar()!;
+        Assert.DoesNotContain(token, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hunter2-Hunter2", stored, StringComparison.Ordinal);
+        Assert.Contains("[redacted]", stored, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("patient", "ix_audit_patient")]
+    [InlineData("actor", "ix_audit_actor")]
+    [InlineData("establishment", "ix_audit_establishment")]
+    [InlineData("time", "ix_audit_time")]
+    public async Task Trail_reads_seek_their_index_instead_of_scanning_from_the_first_record(string by, string index)
+    {
+        await cluster.Audit.RecordAsync(Event(9), Ct); // the schema exists
+        var filter = by switch
+        {
+            "patient" => new AuditFilter { PatientId = "PAT-T", Actions = [AuditAction.Query, AuditAction.Retrieve] },
+            "actor" => new AuditFilter { ActorId = "rad1", From = Event(0).Timestamp },
+            "establishment" => new AuditFilter { ActorEstablishmentId = "EST-A" },
+            _ => new AuditFilter { From = Event(0).Timestamp, To = Event(10).Timestamp },
+        };
+        using var connection = OpenDatabase();
+        using var command = connection.CreateCommand();
+        RelationalAuditStore.BuildSelect(command, filter, 0, 1000);
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        var plan = new StringBuilder();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read()) plan.AppendLine(reader.GetString(3));
+        }
+
+        Assert.Contains($"USING INDEX {index}", plan.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("SCAN audit_records", plan.ToString(), StringComparison.Ordinal);
     }
 }

@@ -81,6 +81,43 @@ public sealed class DimseArchiveTests(DimseHostFixture archive) : IClassFixture<
         await Dcmtk.RunAsync("getscu", "-aet", "B_GET", "-aec", "MIRC", "-od", output, "-k", "QueryRetrieveLevel=STUDY",
             "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", archive.Port);
         Assert.Empty(Directory.GetFiles(output));
+
+        // The refused retrieve is on record as denied, naming the study and its patient (never as a successful empty one).
+        var audit = archive.Host.Services.GetRequiredService<IAuditTrail>();
+        var stored = (await audit.QueryAsync(new AuditFilter { ActorId = "ae:STORESCU", Actions = [AuditAction.Store], Limit = 100_000 }, TestContext.Current.CancellationToken))
+            .First(r => r.Event.StudyUids.Contains(study.StudyUid));
+        var byB = await audit.QueryAsync(new AuditFilter { ActorId = "ae:B_GET", Actions = [AuditAction.Retrieve] }, TestContext.Current.CancellationToken);
+        var denied = Assert.Single(byB, r => r.Event.StudyUids.Contains(study.StudyUid));
+        Assert.Equal(AuditOutcome.Denied, denied.Event.Outcome);
+        Assert.NotNull(stored.Event.PatientId);
+        Assert.Equal(stored.Event.PatientId, denied.Event.PatientId);
+        Assert.DoesNotContain(byB, r => r.Event.Outcome == AuditOutcome.Success && r.Event.StudyUids.Contains(study.StudyUid));
+    }
+
+    [Fact]
+    public async Task A_CFIND_whose_matches_span_two_patients_is_on_each_patients_access_report()
+    {
+        var first = new SyntheticStudy("PAT-SPAN-1", "SPAN^Jeanne", 1, 1);
+        var second = new SyntheticStudy("PAT-SPAN-2", "SPAN^Louis", 1, 1);
+        var files = (await first.WriteAsync(Path.Combine(_work.Path, "span1"), DicomTransferSyntax.ExplicitVRLittleEndian))
+            .Concat(await second.WriteAsync(Path.Combine(_work.Path, "span2"), DicomTransferSyntax.ExplicitVRLittleEndian)).ToArray();
+        await Dcmtk.RunOkAsync("storescu", ["-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, .. files]);
+
+        var found = await Dcmtk.RunOkAsync("findscu", "-S", "-aet", "FINDSCU", "-aec", "MIRC", "-k", "QueryRetrieveLevel=STUDY",
+            "-k", "PatientName=SPAN^*", "-k", "StudyInstanceUID", "127.0.0.1", archive.Port);
+        Assert.Contains(first.StudyUid, found.Combined);
+        Assert.Contains(second.StudyUid, found.Combined);
+
+        var audit = archive.Host.Services.GetRequiredService<IAuditTrail>();
+        var ct = TestContext.Current.CancellationToken;
+        var stores = await audit.QueryAsync(new AuditFilter { ActorId = "ae:STORESCU", Actions = [AuditAction.Store], Limit = 100_000 }, ct);
+        foreach (var study in new[] { first, second })
+        {
+            var patient = stores.First(r => r.Event.StudyUids.Contains(study.StudyUid)).Event.PatientId!;
+            var report = await audit.GetPatientAccessReportAsync(patient, ct);
+            var query = Assert.Single(report, e => e.Action == AuditAction.Query && e.Who == "ae:FINDSCU");
+            Assert.Equal([study.StudyUid], query.StudyUids);
+        }
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mirc.Integration.Tests.Hosting;
 
@@ -10,14 +12,17 @@ namespace Mirc.Integration.Tests.Hosting;
 public sealed class MircHostFactory : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?>? settings;
+    private readonly Action<IServiceCollection>? services;
 
     /// <param name="dataPath">The data folder.</param>
     /// <param name="settings">Extra configuration.</param>
+    /// <param name="services">Test replacements of the host's services.</param>
     /// <param name="realHttp">Listen on a real loopback port (<see cref="HttpAddress"/>) for out-of-process HTTP clients.</param>
-    public MircHostFactory(string dataPath, IReadOnlyDictionary<string, string?>? settings = null, bool realHttp = false)
+    public MircHostFactory(string dataPath, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool realHttp = false)
     {
         DataPath = dataPath;
         this.settings = settings;
+        this.services = services;
         if (realHttp)
         {
             HttpAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}");
@@ -47,6 +52,11 @@ public sealed class MircHostFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }

@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Mirc.Grains.Audit.Store;
+
+/// <summary>
+/// The cluster's trail, in the shared PostgreSQL database of the query index: every silo appends in a transaction that
+/// locks the head row (<c>SELECT … FOR UPDATE</c>), so the silos extend one chain without a singleton grain on the path.
+/// </summary>
+public sealed class PostgresAuditStore : RelationalAuditStore
+{
+    // Advisory lock id serializing schema creation when several silos start together (distinct from the index's).
+    private const long SchemaLockId = 0x4D495244;
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS audit_records (
+          seq BIGINT PRIMARY KEY,
+          ts BIGINT NOT NULL,
+          action INTEGER NOT NULL,
+          outcome INTEGER NOT NULL,
+          actor_id TEXT,
+          actor_rpps TEXT,
+          actor_est TEXT,
+          actor_roles TEXT,
+          source TEXT,
+          patient_id TEXT,
+          study_uids TEXT NOT NULL,
+          detail TEXT,
+          review INTEGER NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_records (patient_id, seq);
+        CREATE INDEX IF NOT EXISTS ix_audit_actor ON audit_records (actor_id, seq);
+        CREATE INDEX IF NOT EXISTS ix_audit_establishment ON audit_records (actor_est, seq);
+        CREATE INDEX IF NOT EXISTS ix_audit_time ON audit_records (ts);
+        CREATE TABLE IF NOT EXISTS audit_head (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          last_seq BIGINT NOT NULL,
+          last_hash TEXT NOT NULL);
+        INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+          ON CONFLICT (id) DO NOTHING;
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>Connects to the database of <paramref name="connectionString"/> (the database must exist).</summary>
+    public PostgresAuditStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    private protected override string LockHeadClause => " FOR UPDATE";
+
+    private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockId});" + Schema, connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private protected override ValueTask DisposeCoreAsync() => _dataSource.DisposeAsync();
+}
