@@ -33,7 +33,7 @@ public sealed partial class RegionSeeder(IGrainFactory grains, IOptions<RegionSe
                     continue;
                 }
 
-                await grain.SetAeTitleAsync(new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions));
+                await grain.SetAeTitleAsync(new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions, ae.Networks.Count > 0 ? [.. ae.Networks] : null));
                 LogAeTitleSeeded(ae.AeTitle, e.Id);
             }
         }

@@ -71,7 +71,8 @@ public static class EstablishmentEndpoints
         var title = aeTitle.Trim(' ');
         try
         {
-            await grain.SetAeTitleAsync(new AeTitleEntry(title, request.Host!.Trim(), request.Port!.Value, request.CombinedPermissions()));
+            await grain.SetAeTitleAsync(new AeTitleEntry(title, request.Host!.Trim(), request.Port!.Value, request.CombinedPermissions(),
+                request.Networks?.Select(n => n.Trim()).ToArray()));
         }
         catch (InvalidOperationException ex)
         {
