@@ -30,7 +30,7 @@ public static class MircApiEndpointRouteBuilderExtensions
         var management = protectedGroup.MapGroup("/api").MapManagement(options.RequireAuthorization);
 
         app.MapOpenApi();
-        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Mirc archive API"));
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Mirc archive API").DisableDefaultFonts()); // no third-party font host (CSP)
         return new MircApiEndpoints(protectedGroup, dicomWeb, wadoUri, management);
     }
 }

@@ -76,6 +76,11 @@ public sealed class HttpTransportTests
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("http", csp, StringComparison.Ordinal); // nothing from another origin
 
+        // The dashboard shell runs no inline script: the strict policy.
+        using var dashboard = await http.GetAsync(new Uri("/dashboard/", UriKind.Relative), Ct);
+        Assert.Equal("text/html", dashboard.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("script-src 'self';", Assert.Single(dashboard.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+
         using var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative), Ct);
         Assert.False(health.Headers.Contains("Server"));
         Assert.Equal("nosniff", Assert.Single(health.Headers.GetValues("X-Content-Type-Options")));
