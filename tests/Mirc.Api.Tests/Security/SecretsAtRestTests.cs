@@ -20,20 +20,26 @@ namespace Mirc.Api.Tests.Security;
 /// to a 0600 file, not to the console.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class SecretsAtRestTests : IAsyncLifetime
+public sealed class SecretsAtRestTests(SecretsAtRestTests.HostFixture fixture) : IClassFixture<SecretsAtRestTests.HostFixture>
 {
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private readonly ApiHost _host = new();
+    private readonly ApiHost _host = fixture.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync()
+    /// <summary>One started host for the class.</summary>
+    public sealed class HostFixture : IAsyncLifetime
     {
-        _ = _host.Server;
-        return ValueTask.CompletedTask;
-    }
+        public ApiHost Host { get; } = new();
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+        public ValueTask InitializeAsync()
+        {
+            _ = Host.Server;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => Host.DisposeAsync();
+    }
 
     [Fact]
     public void Data_protection_keys_are_private_files_under_the_data_folder()
