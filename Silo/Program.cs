@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Mirc.Api.Authentication;
 using Mirc.Api.Hosting;
+using Mirc.Api.Transport;
 using Mirc.Grains.Dimse;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Sharing;
@@ -46,8 +47,9 @@ builder.Services.AddOptions<MircClusterOptions>()
 var host = builder.Configuration.GetSection(MircHostOptions.Section).Get<MircHostOptions>() ?? new MircHostOptions();
 var cluster = builder.Configuration.GetSection(MircClusterOptions.Section).Get<MircClusterOptions>() ?? new MircClusterOptions();
 builder.WebHost.UseUrls(host.HttpUrl);
-// Plain HTTP only on loopback; anything else needs HTTPS with a certificate (fails start-up otherwise).
-HttpsPolicy.Validate([host.HttpUrl], HttpsPolicy.IsCertificateConfigured(builder.Configuration));
+// Plain HTTP only on loopback or behind a declared TLS proxy; anything else needs HTTPS with a certificate (every
+// Kestrel endpoint is checked; start-up fails otherwise).
+builder.AddMircHttpTransport(host.HttpUrl);
 
 builder.UseOrleans(silo =>
 {
@@ -77,6 +79,7 @@ builder.Services.AddHealthChecks()
     .AddCheck<DataFolderHealthCheck>("data-folder", tags: ["ready"]);
 
 var app = builder.Build();
+app.UseMircHttpTransport();
 
 app.UseMircMetricsEndpoint();
 app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

@@ -4,13 +4,27 @@ using Microsoft.Extensions.Configuration;
 namespace Mirc.Api.Authentication;
 
 /// <summary>
-/// Transport rule: HTTPS with a configured certificate everywhere; plain HTTP only on loopback (embedded default,
-/// or behind a local TLS-terminating proxy). Call <see cref="Validate"/> at start-up with the listen URLs.
+/// Transport rule: HTTPS with a configured certificate everywhere; plain HTTP only on loopback (embedded default, local
+/// proxy) or in the explicit behind-a-TLS-terminating-proxy mode. Call <see cref="Validate"/> at start-up with
+/// <see cref="ListenUrls"/>.
 /// </summary>
 public static class HttpsPolicy
 {
+    /// <summary>
+    /// Every address the host may listen on: <paramref name="httpUrl"/> (<c>Mirc:HttpUrl</c>) and each
+    /// <c>Kestrel:Endpoints:*:Url</c> (which Kestrel prefers over the former when present).
+    /// </summary>
+    public static IReadOnlyList<string> ListenUrls(IConfiguration configuration, string httpUrl)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return [httpUrl, .. configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>()];
+    }
+
     /// <summary>Problems with <paramref name="urls"/> (empty when compliant).</summary>
-    public static IReadOnlyList<string> Check(IEnumerable<string> urls, bool certificateConfigured)
+    /// <param name="urls">Listen URLs (each may hold several separated by ';').</param>
+    /// <param name="certificateConfigured">Kestrel has a certificate (required by https URLs).</param>
+    /// <param name="behindTlsProxy">Explicit proxy mode (<c>Mirc:Http:BehindTlsProxy</c>): plain HTTP allowed on any interface.</param>
+    public static IReadOnlyList<string> Check(IEnumerable<string> urls, bool certificateConfigured, bool behindTlsProxy = false)
     {
         ArgumentNullException.ThrowIfNull(urls);
         var problems = new List<string>();
@@ -33,9 +47,9 @@ public static class HttpsPolicy
             }
             else if (uri.Scheme == Uri.UriSchemeHttp)
             {
-                if (!IsLoopback(uri.Host))
+                if (!IsLoopback(uri.Host) && !behindTlsProxy)
                 {
-                    problems.Add($"'{raw}' serves plain HTTP on a non-loopback interface: use HTTPS with a certificate");
+                    problems.Add($"'{raw}' serves plain HTTP on a non-loopback interface: use HTTPS with a certificate, or set Mirc:Http:BehindTlsProxy with Mirc:Http:TrustedProxies behind a TLS-terminating proxy");
                 }
             }
             else
@@ -49,9 +63,9 @@ public static class HttpsPolicy
 
     /// <summary>Throws when <paramref name="urls"/> break the transport rule.</summary>
     /// <exception cref="InvalidOperationException">Listing every problem.</exception>
-    public static void Validate(IEnumerable<string> urls, bool certificateConfigured)
+    public static void Validate(IEnumerable<string> urls, bool certificateConfigured, bool behindTlsProxy = false)
     {
-        var problems = Check(urls, certificateConfigured);
+        var problems = Check(urls, certificateConfigured, behindTlsProxy);
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Insecure HTTP configuration: " + string.Join("; ", problems));

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Mirc.Api.Authentication;
 
-/// <summary>On-disk form of the signing keys (private keys: keep the file readable by the service account only).</summary>
+/// <summary>Stored form of the signing keys: private keys encrypted with Data Protection (<see cref="SigningKeyEntry.Protected"/>).</summary>
 internal sealed class SigningKeyFile
 {
     /// <summary>Keys, oldest first; the last one signs.</summary>
@@ -25,9 +25,18 @@ internal sealed class SigningKeyEntry
     [JsonPropertyName("superseded")]
     public DateTimeOffset? Superseded { get; set; }
 
-    /// <summary>PKCS#8 private key, Base64.</summary>
+    /// <summary>
+    /// Clear PKCS#8 private key, Base64: only in files written before keys were encrypted; migrated to
+    /// <see cref="Protected"/> at the next load and never written again.
+    /// </summary>
     [JsonPropertyName("pkcs8")]
-    public string Pkcs8 { get; set; } = "";
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Pkcs8 { get; set; }
+
+    /// <summary>PKCS#8 private key protected with Data Protection (purpose <c>Mirc.SigningKeys.v1</c>).</summary>
+    [JsonPropertyName("protected")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Protected { get; set; }
 }
 
 /// <summary>Source-generated JSON for <see cref="SigningKeyFile"/>.</summary>

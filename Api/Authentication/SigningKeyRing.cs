@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Mirc.Grains.Security.Secrets;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Api.Authentication;
@@ -24,6 +26,7 @@ public sealed partial class SigningKeyRing : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<SigningKeyRing> _logger;
     private readonly ISigningKeyStore _store;
+    private readonly IDataProtector _protector;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private volatile Snapshot? _snapshot;
 
@@ -37,6 +40,7 @@ public sealed partial class SigningKeyRing : IDisposable
         var blobs = services.GetService<IBlobStore>();
         var layout = services.GetService<InstanceBlobLayout>();
         _store = blobs is not null && layout is not null ? new BlobSigningKeyStore(blobs, layout) : new FileSigningKeyStore(FilePath);
+        _protector = services.GetRequiredService<IDataProtectionProvider>().CreateProtector(SecretProtection.SigningKeysPurpose);
     }
 
     /// <summary>The key file used when the host has no blob store (<c>Mirc:Auth:KeyPath</c>).</summary>
@@ -124,6 +128,14 @@ public sealed partial class SigningKeyRing : IDisposable
             return;
         }
 
+        if (file.Keys.Any(k => k.Pkcs8 is not null))
+        {
+            // Written before keys were encrypted: encrypt them in place (same key ids, so issued tokens stay valid).
+            await UpdateAsync(Encrypt, cancellationToken).ConfigureAwait(false);
+            LogEncrypted(_logger, _store.Location);
+            return;
+        }
+
         if (_snapshot is { } current && string.Equals(current.Version, version, StringComparison.Ordinal))
         {
             return;
@@ -191,32 +203,48 @@ public sealed partial class SigningKeyRing : IDisposable
         file.Keys.RemoveAll(k => k.Superseded is { } superseded && superseded + grace < now && k != file.Keys[^1]);
     }
 
-    private static Snapshot Build(SigningKeyFile file, string? version)
+    private bool Encrypt(SigningKeyFile file)
+    {
+        var changed = false;
+        foreach (var entry in file.Keys.Where(k => k.Pkcs8 is not null))
+        {
+            entry.Protected = _protector.Protect(entry.Pkcs8!);
+            entry.Pkcs8 = null;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private Snapshot Build(SigningKeyFile file, string? version)
     {
         var keys = file.Keys.Select(ToSecurityKey).ToArray();
         return new Snapshot(new SigningCredentials(keys[^1], SecurityAlgorithms.EcdsaSha256), keys, file.Keys[^1].Created, version);
     }
 
-    private static ECDsaSecurityKey ToSecurityKey(SigningKeyEntry entry)
+    private ECDsaSecurityKey ToSecurityKey(SigningKeyEntry entry)
     {
         var ecdsa = ECDsa.Create();
-        ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(entry.Pkcs8), out _);
+        ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(entry.Pkcs8 ?? _protector.Unprotect(entry.Protected!)), out _);
         return new ECDsaSecurityKey(ecdsa) { KeyId = entry.KeyId };
     }
 
-    private static SigningKeyEntry NewEntry(DateTimeOffset now)
+    private SigningKeyEntry NewEntry(DateTimeOffset now)
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         return new SigningKeyEntry
         {
             KeyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
             Created = now,
-            Pkcs8 = Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey()),
+            Protected = _protector.Protect(Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey())),
         };
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Created signing key {KeyId} in {Path}")]
     private static partial void LogCreated(ILogger logger, string keyId, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Signing keys in {Location} were stored in clear: encrypted with Data Protection")]
+    private static partial void LogEncrypted(ILogger logger, string location);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Signing key rotated: {KeyId} is now active")]
     private static partial void LogRotated(ILogger logger, string keyId);

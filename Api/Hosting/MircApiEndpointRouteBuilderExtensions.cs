@@ -42,7 +42,8 @@ public static class MircApiEndpointRouteBuilderExtensions
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", scalar =>
         {
-            scalar.WithTitle("Mirc archive API").AddPreferredSecuritySchemes("Bearer");
+            // No third-party font host (CSP).
+            scalar.WithTitle("Mirc archive API").AddPreferredSecuritySchemes("Bearer").DisableDefaultFonts();
             // Nothing in the reference calls out of the machine or offers hosted services: no AI chat, no MCP, no
             // telemetry, no SDK generation or deployment toolbar.
             scalar.Agent = new ScalarAgentOptions { Disabled = true };

@@ -23,9 +23,12 @@ public sealed class MircApiOptions
     [Range(1, 64)]
     public int RetrievePrefetch { get; set; } = 8;
 
-    /// <summary>Largest STOW-RS request body in bytes; null = unlimited (parts are streamed, never buffered).</summary>
+    /// <summary>
+    /// Largest STOW-RS request body in bytes (parts are streamed, never buffered, but an endless body would hold a request
+    /// open forever): 4 GiB by default. A declared Content-Length above it is answered 413 before the body is read.
+    /// </summary>
     [Range(1, long.MaxValue)]
-    public long? MaxStowRequestBytes { get; set; }
+    public long MaxStowRequestBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 
     /// <summary>Values at least this long are replaced by a BulkDataURI in WADO-RS metadata.</summary>
     [Range(16, int.MaxValue)]

@@ -1,13 +1,22 @@
 namespace Mirc.Grains.Interfaces.Establishments;
 
-/// <summary>An application entity of an establishment.</summary>
+/// <summary>An application entity of an establishment: an AE title at an address.</summary>
 /// <param name="AeTitle">AE title (1–16 characters, no backslash, trimmed).</param>
-/// <param name="Host">Host name or IP (for C-MOVE destinations).</param>
+/// <param name="Host">
+/// Host name or IP of the device: the archive connects to it (C-MOVE destinations, pushes) and accepts its
+/// associations only from this address (a host name: from the addresses it resolves to) unless <paramref name="Networks"/> is set.
+/// </param>
 /// <param name="Port">TCP port (for C-MOVE destinations; 0 when unused).</param>
 /// <param name="Permissions">Allowed operations.</param>
+/// <param name="Networks">
+/// Networks the device may associate from instead of <paramref name="Host"/>'s address, in CIDR notation (10.1.2.0/24,
+/// 2001:db8::/64) or single addresses — for a device pool or an address that changes. Null (state written before this
+/// field existed) or empty: <paramref name="Host"/> only.
+/// </param>
 [GenerateSerializer, Immutable, Alias("mirc.AeTitleEntry")]
 public sealed record AeTitleEntry(
     [property: Id(0)] string AeTitle,
     [property: Id(1)] string Host,
     [property: Id(2)] int Port,
-    [property: Id(3)] AePermissions Permissions);
+    [property: Id(3)] AePermissions Permissions,
+    [property: Id(4)] IReadOnlyList<string>? Networks = null);

@@ -26,7 +26,23 @@ public sealed class DicomListenerOptions
     /// <summary>Accept whatever called AE title the peer uses.</summary>
     public bool AcceptAnyCalledAe { get; set; }
 
-    /// <summary>Maximum concurrent associations.</summary>
+    /// <summary>Maximum concurrent associations (connections still waiting for their A-ASSOCIATE-RQ do not count).</summary>
     [Range(1, 10_000)]
     public int MaxAssociations { get; set; } = 64;
+
+    /// <summary>Concurrent associations of one calling AE title: one device holding its cap does not lock out the others.</summary>
+    [Range(1, 10_000)]
+    public int MaxAssociationsPerCallingAe { get; set; } = 16;
+
+    /// <summary>Open TCP connections from one source address (IPv6: one /64); beyond it new connections are closed at once.</summary>
+    [Range(1, 10_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 32;
+
+    /// <summary>Time a new connection has to send its A-ASSOCIATE-RQ before it is closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:02:00")]
+    public TimeSpan AssociateRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An association with nothing in progress for this long is aborted, freeing its slot.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

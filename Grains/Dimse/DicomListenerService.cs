@@ -27,7 +27,11 @@ public sealed partial class DicomListenerService(
             return Task.CompletedTask;
         }
 
-        _server = new DicomServer(handler, new DicomServerOptions { MoveCallingAe = o.AeTitle, MaxAssociations = o.MaxAssociations }, loggerFactory);
+        _server = new DicomServer(handler, new DicomServerOptions
+        {
+            MoveCallingAe = o.AeTitle, MaxAssociations = o.MaxAssociations, MaxAssociationsPerCallingAe = o.MaxAssociationsPerCallingAe,
+            MaxConnectionsPerAddress = o.MaxConnectionsPerAddress, AssociateRequestTimeout = o.AssociateRequestTimeout, IdleTimeout = o.IdleTimeout,
+        }, loggerFactory);
         _server.Start(new IPEndPoint(IPAddress.Parse(o.BindAddress), o.Port));
         LogListening(o.AeTitle, _server.LocalEndPoint);
         return Task.CompletedTask;

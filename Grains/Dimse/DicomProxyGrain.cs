@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Interfaces.Dimse;
 using Mirc.Grains.Interfaces.Establishments;
@@ -27,6 +28,16 @@ public sealed partial class DicomProxyGrain(IGrainFactory grains, ILogger<DicomP
         {
             LogRefused(attempt.CallingAe, EstablishmentId, "AE title has no store, query or retrieve permission");
             return DicomAssociationGrant.Refuse("calling AE title may not open associations");
+        }
+
+        // A device is an AE title at an address: the title alone is no credential, anyone can type it.
+        var mismatch = attempt.RemoteAddress is not null && IPAddress.TryParse(attempt.RemoteAddress, out var peer)
+            ? await DeviceAddress.MismatchAsync(entry, peer, CancellationToken.None)
+            : "peer address unknown";
+        if (mismatch is not null)
+        {
+            LogRefused(attempt.CallingAe, EstablishmentId, mismatch);
+            return DicomAssociationGrant.Refuse(mismatch);
         }
 
         return new DicomAssociationGrant(true, entry.Permissions, null);

@@ -43,6 +43,11 @@ public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
             throw new ArgumentException("Invalid AE title in profile.", nameof(profile));
         }
 
+        if (titles.FirstOrDefault(a => a.Networks?.Any(n => !Dimse.DeviceAddress.TryParseNetwork(n, out _)) == true) is { } badNetworks)
+        {
+            throw new ArgumentException($"AE title '{badNetworks.AeTitle}': networks must be CIDR (10.1.2.0/24) or single addresses.", nameof(profile));
+        }
+
         if (titles.Select(a => a.AeTitle).Distinct(StringComparer.Ordinal).Count() != titles.Length)
         {
             throw new ArgumentException("Duplicate AE title in profile.", nameof(profile));

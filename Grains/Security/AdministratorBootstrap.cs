@@ -2,22 +2,22 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Security.Secrets;
 
 namespace Mirc.Grains.Security;
 
 /// <summary>
-/// First start of the embedded default: creates the platform administrator and prints its one-time password and
-/// TOTP enrolment URI once, on the console only (never to logs). Later starts find the account and print nothing.
+/// First start of the embedded default: creates the platform administrator and writes its one-time password and
+/// TOTP enrolment URI once to the <see cref="FirstStartCredentialsFile"/> (never to stdout or the logs). Later starts
+/// find the account and write nothing.
 /// </summary>
 public sealed partial class AdministratorBootstrap(
     IGrainFactory grains,
     IHostApplicationLifetime lifetime,
     IOptions<LocalAccountOptions> options,
+    FirstStartCredentialsFile credentials,
     ILogger<AdministratorBootstrap> logger) : BackgroundService
 {
-    /// <summary>Where the one-time credentials are written (the console; replaceable in tests).</summary>
-    internal TextWriter Output { get; set; } = Console.Out;
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,7 +79,7 @@ public sealed partial class AdministratorBootstrap(
         }
 
         LogAdministratorCreated(logger, username);
-        await Output.WriteLineAsync($"""
+        await credentials.AppendAsync(username, $"""
             ============================================================================
              MIRC first start: administrator account created (shown once, not logged)
                username:            {username}
@@ -88,11 +88,10 @@ public sealed partial class AdministratorBootstrap(
              Log in at POST /api/auth/token with username, password, totp and
              new_password: the one-time password must be replaced at first login.
             ============================================================================
-            """).ConfigureAwait(false);
-        await Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            """, cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Administrator account {Username} created; its one-time credentials were printed on the console")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Administrator account {Username} created")]
     private static partial void LogAdministratorCreated(ILogger logger, string username);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Administrator bootstrap attempt {Attempt} failed")]

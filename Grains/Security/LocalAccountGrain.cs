@@ -5,6 +5,7 @@ using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Storage.GrainState;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Security.Secrets;
 
 namespace Mirc.Grains.Security;
 
@@ -17,6 +18,7 @@ public sealed partial class LocalAccountGrain(
     IOptions<LocalAccountOptions> options,
     IAuditTrail audit,
     SecurityClock time,
+    TotpSecretProtector secrets,
     ILogger<LocalAccountGrain> logger)
     : Grain, ILocalAccountGrain
 {
@@ -26,6 +28,19 @@ public sealed partial class LocalAccountGrain(
     private readonly LocalAccountOptions _options = options.Value;
 
     private string Username => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Accounts created before secrets were encrypted: encrypt the TOTP secret now, once.
+        if (TotpSecretProtector.IsClear(state.State.TotpSecret))
+        {
+            state.State.TotpSecret = secrets.Protect(state.State.TotpSecret);
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public async Task<TotpEnrolment> CreateAsync(LocalAccountProfile profile, string initialPassword, bool mustChangePassword)
@@ -54,7 +69,7 @@ public sealed partial class LocalAccountGrain(
         var iterations = _options.PasswordIterations;
         var secret = Base32.Encode(Totp.NewSecret());
         state.State.PasswordHash = await Task.Run(() => PasswordHasher.Hash(initialPassword, iterations));
-        state.State.TotpSecret = secret;
+        state.State.TotpSecret = secrets.Protect(secret);
         state.State.Profile = profile;
         state.State.MustChangePassword = mustChangePassword;
         state.State.CreatedAt = time.GetUtcNow();
@@ -99,7 +114,7 @@ public sealed partial class LocalAccountGrain(
 
         var hash = s.PasswordHash;
         var passwordOk = await Task.Run(() => PasswordHasher.Verify(attempt.Password ?? "", hash));
-        var step = Totp.Match(Base32.Decode(s.TotpSecret), attempt.TotpCode, now);
+        var step = Totp.Match(Base32.Decode(secrets.Reveal(s.TotpSecret)), attempt.TotpCode, now);
         var totpOk = step is { } matched && matched > s.LastTotpStep;
         if (!passwordOk || !totpOk)
         {

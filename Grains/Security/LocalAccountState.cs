@@ -12,7 +12,7 @@ public sealed class LocalAccountState
     /// <summary>PBKDF2 hash (<see cref="PasswordHasher"/> format).</summary>
     [Id(1)] public string PasswordHash { get; set; } = "";
 
-    /// <summary>TOTP secret, Base32.</summary>
+    /// <summary>TOTP secret: Data Protection ciphertext (<see cref="Secrets.TotpSecretProtector"/>); clear Base32 in state written before.</summary>
     [Id(2)] public string TotpSecret { get; set; } = "";
 
     /// <summary>Last accepted TOTP step: a code is usable once.</summary>

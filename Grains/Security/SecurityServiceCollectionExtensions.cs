@@ -7,6 +7,7 @@ using Mirc.Grains.Audit.Atna;
 using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Consent;
 using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Security.Secrets;
 
 namespace Mirc.Grains.Security;
 
@@ -28,6 +29,11 @@ public static class SecurityServiceCollectionExtensions
         }
 
         services.AddSingleton<SecurityMarker>();
+        services.AddMircDataProtection(configuration);
+        services.TryAddSingleton<TotpSecretProtector>();
+        services.AddOptions<FirstStartCredentialsOptions>()
+            .Configure(o => o.Path ??= FirstStartCredentialsFile.DefaultPath(configuration));
+        services.TryAddSingleton<FirstStartCredentialsFile>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new SecurityClock(sp.GetRequiredService<TimeProvider>()));
 

@@ -1,19 +1,19 @@
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Security;
+using Mirc.Grains.Security.Secrets;
 
 namespace Mirc.Silo.Seeding;
 
 /// <summary>
 /// Creates the local login accounts (password + TOTP) of seeded professionals that have a <c>Username</c>, so the
-/// embedded default can be used right away. The password (given or generated) and the TOTP enrolment URI are printed
-/// once on the console, never logged; the password must be replaced at first login. Existing accounts are untouched.
+/// embedded default can be used right away. The password (given or generated) and the TOTP enrolment URI are written
+/// once to the <see cref="FirstStartCredentialsFile"/> (0600), never to stdout or the logs; the password must be
+/// replaced at first login. Existing accounts are untouched.
 /// </summary>
-public sealed partial class LocalAccountSeeder(IGrainFactory grains, IOptions<RegionSeedOptions> options, ILogger<LocalAccountSeeder> logger) : IHostedService
+public sealed partial class LocalAccountSeeder(IGrainFactory grains, IOptions<RegionSeedOptions> options, FirstStartCredentialsFile credentials,
+    ILogger<LocalAccountSeeder> logger) : IHostedService
 {
-    /// <summary>Where the one-time credentials are written (the console).</summary>
-    internal TextWriter Output { get; set; } = Console.Out;
-
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ public sealed partial class LocalAccountSeeder(IGrainFactory grains, IOptions<Re
             }
 
             LogAccountSeeded(username, p.EstablishmentId);
-            await Output.WriteLineAsync($"""
+            await credentials.AppendAsync(username, $"""
                 ----------------------------------------------------------------------------
                  MIRC seed: local account created (shown once, not logged)
                    username:            {username}  (establishment {p.EstablishmentId}, roles {string.Join(',', p.Roles)})
@@ -62,14 +62,13 @@ public sealed partial class LocalAccountSeeder(IGrainFactory grains, IOptions<Re
                    TOTP enrolment URI:  {enrolment.OtpAuthUri}
                  First login: POST /api/auth/token with username, password, totp and new_password.
                 ----------------------------------------------------------------------------
-                """.AsMemory(), cancellationToken);
-            await Output.FlushAsync(cancellationToken);
+                """, cancellationToken);
         }
     }
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Local account {Username} of establishment {EstablishmentId} seeded; its one-time credentials were printed on the console")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Local account {Username} of establishment {EstablishmentId} seeded")]
     private partial void LogAccountSeeded(string username, string establishmentId);
 }

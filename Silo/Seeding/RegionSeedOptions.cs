@@ -42,7 +42,7 @@ public sealed class SeedAeTitle
     /// <summary>AE title (1–16 characters).</summary>
     public string AeTitle { get; set; } = "";
 
-    /// <summary>Host the AE listens on (for C-MOVE destinations and pushes).</summary>
+    /// <summary>Host of the device: the address it must associate from (unless <see cref="Networks"/>) and where C-MOVE / pushes reach it.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
     /// <summary>Port the AE listens on; 0 when it never receives.</summary>
@@ -50,6 +50,9 @@ public sealed class SeedAeTitle
 
     /// <summary>What it may do.</summary>
     public AePermissions Permissions { get; set; } = AePermissions.All;
+
+    /// <summary>Networks (CIDR or single addresses) it may associate from instead of <see cref="Host"/>'s address.</summary>
+    public List<string> Networks { get; set; } = [];
 }
 
 /// <summary>One professional of the seed.</summary>

@@ -30,6 +30,11 @@ public sealed class RegionSeedValidation : IValidateOptions<RegionSeedOptions>
                 {
                     errors.Add($"Mirc:Seed:Establishments:{i}:AeTitles:{j}:Port must be 0-65535");
                 }
+
+                if (e.AeTitles[j].Networks.FirstOrDefault(n => !Mirc.Grains.Dimse.DeviceAddress.TryParseNetwork(n, out _)) is { } network)
+                {
+                    errors.Add($"Mirc:Seed:Establishments:{i}:AeTitles:{j}:Networks '{network}' is neither CIDR (10.1.2.0/24) nor an IP address");
+                }
             }
         }
 

@@ -39,7 +39,7 @@ public sealed partial class RegionSeeder(
                     continue;
                 }
 
-                var entry = new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions);
+                var entry = new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions, ae.Networks.Count > 0 ? [.. ae.Networks] : null);
                 await grain.SetAeTitleAsync(entry);
                 LogAeTitleSeeded(ae.AeTitle, e.Id);
                 await RecordAsync($"seed: establishment {e.Id} AE title {ae.AeTitle}", entry, cancellationToken);

@@ -276,6 +276,7 @@ module silo 'modules/silo-app.bicep' = {
     tags: tags
     logAnalyticsWorkspaceName: monitoring.outputs.name
     appsSubnetId: network.outputs.appsSubnetId
+    trustedProxyNetwork: appsSubnetPrefix
     image: siloImage
     registryServer: registryServer
     identityId: identity.outputs.id

@@ -19,6 +19,8 @@ public static class StoreResponseJsonWriter
                 if (failed.SopClassUid is not null) WriteString(writer, "00081150", "UI", failed.SopClassUid);
                 if (failed.SopInstanceUid is not null) WriteString(writer, "00081155", "UI", failed.SopInstanceUid);
                 WriteUnsigned(writer, "00081197", failed.FailureReason);
+                // Error Comment (0000,0902), as dcm4chee does: why this part failed, in words.
+                WriteString(writer, "00000902", "LO", failed.Detail);
                 writer.WriteEndObject();
             }
             WriteSequenceEnd(writer);

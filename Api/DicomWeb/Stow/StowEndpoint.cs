@@ -44,8 +44,15 @@ public static partial class StowEndpoint
         if (study is not null && !Uids.IsValid(study))
             return ApiProblems.BadRequest($"'{study}' is not a valid Study Instance UID.");
 
+        // A declared length over the limit is refused before anything is read (Kestrel would only refuse on first read).
+        var maxBytes = options.Value.MaxStowRequestBytes;
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
+                detail: $"The request declares {context.Request.ContentLength} bytes; this archive takes at most {maxBytes} bytes per STOW-RS request (Mirc:Api:MaxStowRequestBytes).");
+        }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
-            sizeLimit.MaxRequestBodySize = options.Value.MaxStowRequestBytes;
+            sizeLimit.MaxRequestBodySize = maxBytes;
 
         var apiCaller = ApiCaller.From(context);
         IngestCaller caller;
@@ -138,8 +145,10 @@ public static partial class StowEndpoint
         var studies = response.Stored.Select(s => StudyOf(s.RetrieveUrl)).Distinct(StringComparer.Ordinal).ToArray();
         await stow.Audit.RecordAsync(context, AuditAction.Store, response.Stored.Count > 0 ? AuditOutcome.Success : AuditOutcome.Failure, studies,
             $"STOW-RS: {response.Stored.Count} stored, {response.Failed.Count} failed", cancellationToken).ConfigureAwait(false);
-        foreach (var failed in response.Failed)
-            context.Response.Headers.Append(HeaderNames.Warning, $"299 mirc \"{failed.Detail.Replace('"', '\'')}\"");
+        // Details go in the body (Error Comment of each Failed SOP Sequence item): one header per failure broke clients
+        // (300 bad parts = 300 header lines, beyond common 100-header limits).
+        if (response.Failed.Count > 0)
+            context.Response.Headers.Warning = $"299 mirc \"{response.Failed.Count} of {parts} part(s) not stored; see Failed SOP Sequence (0008,1198) in the body\"";
         return new StoreResponseResult(response);
     }
 

@@ -89,7 +89,8 @@ public static class EstablishmentEndpoints
         if (!Identifiers.IsValidKey(establishmentId) || await grain.GetAsync() is not { } current)
             return ApiProblems.NotFound($"Establishment {establishmentId} does not exist.");
         var title = aeTitle.Trim(' ');
-        var entry = new AeTitleEntry(title, request.Host!.Trim(), request.Port!.Value, request.CombinedPermissions());
+        var entry = new AeTitleEntry(title, request.Host!.Trim(), request.Port!.Value, request.CombinedPermissions(),
+            request.Networks?.Select(n => n.Trim()).ToArray());
         try
         {
             await grain.SetAeTitleAsync(entry);

@@ -34,14 +34,17 @@ public sealed record UpdateEstablishmentRequest(string? Name, int? RetentionYear
 /// <param name="Host">Host name or IP the archive connects to for C-MOVE / push.</param>
 /// <param name="Port">TCP port (1–65535).</param>
 /// <param name="Permissions">Store, Query, Retrieve, MoveDestination (any combination; default all).</param>
-public sealed record AeTitleRequest(string? Host, int? Port, IReadOnlyList<AePermissions>? Permissions)
+/// <param name="Networks">Networks (CIDR or single addresses) the device may associate from instead of the host's address.</param>
+public sealed record AeTitleRequest(string? Host, int? Port, IReadOnlyList<AePermissions>? Permissions, IReadOnlyList<string>? Networks = null)
 {
     /// <summary>Field problems, none when valid.</summary>
     public FieldErrors Validate() => new FieldErrors()
         .Check(!string.IsNullOrWhiteSpace(Host) && Host.Length <= 253 && Uri.CheckHostName(Host) != UriHostNameType.Unknown, nameof(Host), "Required: a host name or IP address.")
         .Check(Port is >= 1 and <= 65535, nameof(Port), "Required: a TCP port between 1 and 65535.")
         .Check(Permissions is null || Permissions.All(p => p is AePermissions.Store or AePermissions.Query or AePermissions.Retrieve or AePermissions.MoveDestination or AePermissions.All),
-            nameof(Permissions), "Each permission must be Store, Query, Retrieve, MoveDestination or All.");
+            nameof(Permissions), "Each permission must be Store, Query, Retrieve, MoveDestination or All.")
+        .Check(Networks is null || Networks.All(n => Mirc.Grains.Dimse.DeviceAddress.TryParseNetwork(n, out _)), nameof(Networks),
+            "Each network must be CIDR with its host bits zero (10.1.2.0/24) or a single IP address.");
 
     /// <summary>The combined permission flags (all when none given).</summary>
     public AePermissions CombinedPermissions() =>

@@ -47,11 +47,14 @@ public sealed class DicomClient : IAsyncDisposable
         var proposals = contexts.Select((c, i) => c with { Id = (byte)(2 * i + 1) }).ToList();
         if (proposals.Count is 0 or > 128) throw new ArgumentException("between 1 and 128 presentation contexts expected", nameof(contexts));
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = options.LocalAddress is { } local
+            ? new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+            : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         NetworkStream? stream = null;
         PipeReader? reader = null;
         try
         {
+            if (options.LocalAddress is { } source) socket.Bind(new System.Net.IPEndPoint(source, 0));
             using (var connect = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
                 connect.CancelAfter(options.ConnectTimeout);

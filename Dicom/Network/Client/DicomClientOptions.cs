@@ -9,6 +9,9 @@ public sealed class DicomClientOptions : DicomNetworkOptions
     /// <summary>TCP connect timeout.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Source address to connect from (multi-homed hosts, where the peer binds AE titles to addresses); null lets the system choose.</summary>
+    public System.Net.IPAddress? LocalAddress { get; set; }
+
     /// <summary>User identity to send (sub-item 0x58), if any.</summary>
     public UserIdentity? UserIdentity { get; set; }
 }

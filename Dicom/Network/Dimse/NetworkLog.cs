@@ -31,4 +31,10 @@ internal static partial class NetworkLog
 
     [LoggerMessage(EventId = 4108, Level = LogLevel.Warning, Message = "DICOM C-MOVE/C-GET sub-operation for {SopInstanceUid} failed: {Reason}")]
     public static partial void SubOperationFailed(ILogger logger, string sopInstanceUid, string reason);
+
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Debug, Message = "DICOM connection from {Remote} closed at once: the address holds its connection cap")]
+    public static partial void ConnectionRefused(ILogger logger, string remote);
+
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Debug, Message = "DICOM connection from {Remote} closed: no A-ASSOCIATE-RQ in time")]
+    public static partial void AssociateRequestTimedOut(ILogger logger, string remote);
 }

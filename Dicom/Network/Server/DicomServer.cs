@@ -9,8 +9,10 @@ using Mirc.Dicom.Network.Upper;
 namespace Mirc.Dicom.Network;
 
 /// <summary>
-/// DICOM DIMSE server (association acceptor): accept loop, one task per association, bounded number of associations,
-/// graceful stop. Services are delegated to an <see cref="IDicomServiceHandler"/>.
+/// DICOM DIMSE server (association acceptor): accept loop, one task per association, graceful stop. Admission is bounded
+/// so that idle or hostile connections cannot starve devices: connections per source address, a short wait for the
+/// A-ASSOCIATE-RQ, associations in total and per calling AE title (see <see cref="DicomServerOptions"/>).
+/// Services are delegated to an <see cref="IDicomServiceHandler"/>.
 /// </summary>
 public sealed class DicomServer : IAsyncDisposable
 {
@@ -23,8 +25,8 @@ public sealed class DicomServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _associations = [];
     private Socket? _listener;
+    private readonly AdmissionCounters _admission;
     private Task? _acceptLoop;
-    private int _active;
 
     /// <summary>Creates a server; call <see cref="Start"/> to listen.</summary>
     public DicomServer(IDicomServiceHandler handler, DicomServerOptions? options = null, ILoggerFactory? loggerFactory = null)
@@ -32,6 +34,7 @@ public sealed class DicomServer : IAsyncDisposable
         _handler = handler;
         _options = options ?? new DicomServerOptions();
         _options.Validate();
+        _admission = new AdmissionCounters(_options);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<DicomServer>();
     }
@@ -40,7 +43,7 @@ public sealed class DicomServer : IAsyncDisposable
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("server not started"));
 
     /// <summary>Associations currently open.</summary>
-    public int ActiveAssociations => Volatile.Read(ref _active);
+    public int ActiveAssociations => _admission.Associations;
 
     /// <summary>Binds and starts accepting connections.</summary>
     public void Start(IPEndPoint endPoint)
@@ -107,19 +110,26 @@ public sealed class DicomServer : IAsyncDisposable
             {
                 continue; // a connection reset before accept completed: keep serving
             }
+            if (socket.RemoteEndPoint is not IPEndPoint remote || !_admission.TryEnterConnection(remote.Address))
+            {
+                // Over the per-address cap: close before reading anything, the cheapest answer to a flood.
+                NetworkLog.ConnectionRefused(_logger, socket.RemoteEndPoint?.ToString() ?? "?");
+                DimseMetrics.ConnectionRefused();
+                socket.Dispose();
+                continue;
+            }
             socket.NoDelay = true;
-            var task = ServeAsync(socket, ct);
+            var task = ServeAsync(socket, remote, ct);
             lock (_gate) _associations.Add(task);
             _ = task.ContinueWith(t => { lock (_gate) _associations.Remove(t); }, TaskScheduler.Default);
         }
     }
 
-    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    private async Task ServeAsync(Socket socket, IPEndPoint remote, CancellationToken ct)
     {
         await Task.Yield(); // never run an association on the accept loop
-        var count = Interlocked.Increment(ref _active);
+        string? admittedAe = null;
         DimseMetrics.ConnectionOpened();
-        var remote = socket.RemoteEndPoint;
         var stream = new NetworkStream(socket, ownsSocket: false);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
         var framer = new PduFramer(reader);
@@ -130,9 +140,16 @@ public sealed class DicomServer : IAsyncDisposable
             if (request is null) return;
             var name = $"{request.CallingAe}->{request.CalledAe}@{remote}";
 
-            var decision = count > _options.MaxAssociations
+            // Full before asking the application: reject cheaply. The slot itself is taken only once the application
+            // accepted, so an AE title claimed by someone the application refuses never uses the device's slots.
+            var decision = _admission.Associations >= _options.MaxAssociations
                 ? AssociationDecision.Reject(AssociationRejection.LocalLimitExceeded)
                 : await _handler.OnAssociationRequestAsync(request, ct).ConfigureAwait(false);
+            if (decision.Rejection is null)
+            {
+                if (_admission.TryEnterAssociation(request.CallingAe)) admittedAe = request.CallingAe;
+                else decision = AssociationDecision.Reject(AssociationRejection.LocalLimitExceeded);
+            }
             if (decision.Rejection is { } rejection)
             {
                 NetworkLog.AssociationRejected(_logger, name, rejection);
@@ -166,12 +183,12 @@ public sealed class DicomServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is DicomProtocolException or IOException or SocketException or OperationCanceledException)
         {
-            NetworkLog.ConnectionFailed(_logger, remote?.ToString() ?? "?", ex.Message, ex is DicomProtocolException ? null : ex);
+            NetworkLog.ConnectionFailed(_logger, remote.ToString(), ex.Message, ex is DicomProtocolException ? null : ex);
             await TryAbortAsync(stream).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            NetworkLog.ConnectionFailed(_logger, remote?.ToString() ?? "?", "association handler failed", ex);
+            NetworkLog.ConnectionFailed(_logger, remote.ToString(), "association handler failed", ex);
             await TryAbortAsync(stream).ConfigureAwait(false);
         }
         finally
@@ -184,16 +201,17 @@ public sealed class DicomServer : IAsyncDisposable
                 socket.Dispose();
             }
             await stream.DisposeAsync().ConfigureAwait(false);
-            Interlocked.Decrement(ref _active);
+            if (admittedAe is not null) _admission.LeaveAssociation(admittedAe);
+            _admission.LeaveConnection(remote.Address);
             DimseMetrics.ConnectionClosed();
         }
     }
 
-    /// <summary>Waits (ARTIM) for the A-ASSOCIATE-RQ; null when the peer went away first.</summary>
+    /// <summary>Waits (ARTIM, <see cref="DicomServerOptions.AssociateRequestTimeout"/>) for the A-ASSOCIATE-RQ; null when the peer went away first.</summary>
     private async Task<AssociationRequest?> ReceiveAssociateRequestAsync(PduFramer framer, Stream stream, EndPoint? remote, CancellationToken ct)
     {
         using var artim = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        artim.CancelAfter(_options.ArtimTimeout);
+        artim.CancelAfter(_options.AssociateRequestTimeout);
         RawPdu? maybe;
         try
         {
@@ -201,7 +219,9 @@ public sealed class DicomServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new DicomProtocolException("ARTIM expired: no A-ASSOCIATE-RQ received");
+            // ARTIM expired: close the transport (PS3.8 §9.2). Debug only: a flood of idle connections must not flood the log.
+            NetworkLog.AssociateRequestTimedOut(_logger, remote?.ToString() ?? "?");
+            return null;
         }
         if (maybe is not { } pdu) return null;
         if (pdu.Type != PduType.AssociateRequest) throw new DicomProtocolException($"expected A-ASSOCIATE-RQ, received {pdu.Type}");

@@ -16,6 +16,9 @@ param logAnalyticsWorkspaceName string
 @description('Subnet delegated to Microsoft.App/environments.')
 param appsSubnetId string
 
+@description('Address prefix of that subnet: the ingress proxies come from it (Mirc:Http:TrustedProxies).')
+param trustedProxyNetwork string
+
 @description('Container image, e.g. myregistry.azurecr.io/mirc-silo:1.0.0.')
 param image string
 
@@ -178,6 +181,9 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
           env: [
             { name: 'ASPNETCORE_ENVIRONMENT', value: 'Production' }
             { name: 'Mirc__HttpUrl', value: 'http://0.0.0.0:${httpPort}' }
+            // TLS ends at the Container Apps ingress, whose proxies run in the environment's infrastructure subnet.
+            { name: 'Mirc__Http__BehindTlsProxy', value: 'true' }
+            { name: 'Mirc__Http__TrustedProxies__0', value: trustedProxyNetwork }
             { name: 'Mirc__DataPath', value: '/data' }
             { name: 'Mirc__Dicom__Port', value: string(dicomPort) }
             { name: 'Mirc__Dicom__BindAddress', value: '0.0.0.0' }

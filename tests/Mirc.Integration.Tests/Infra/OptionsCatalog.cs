@@ -51,6 +51,13 @@ public sealed class OptionsCatalog
     {
         unbound = false;
         var path = environmentName.Split("__");
+        // An item of a list property (Mirc__Http__TrustedProxies__0): check the list property itself.
+        var listItem = path.Length > 2 && path[^1].All(char.IsAsciiDigit);
+        if (listItem)
+        {
+            path = path[..^1];
+        }
+
         var sectionPath = string.Join(':', path[..^1]);
         if (!_bySection.TryGetValue(sectionPath, out var types))
         {
@@ -64,6 +71,13 @@ public sealed class OptionsCatalog
         if (property is null)
         {
             return $"{environmentName}: {string.Join(", ", types.Select(t => t.Name))} has no settable property {path[^1]}";
+        }
+
+        if (listItem)
+        {
+            return property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>)
+                ? null
+                : $"{environmentName}: {property.Name} is not a list";
         }
 
         return value is null ? null : CheckValue(environmentName, property, value);

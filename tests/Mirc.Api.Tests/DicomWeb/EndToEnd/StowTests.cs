@@ -71,6 +71,23 @@ public sealed class StowTests(StoredStudyFixture fixture)
     }
 
     [Fact]
+    public async Task Three_hundred_bad_parts_answer_one_summary_warning_header_and_the_details_in_the_body()
+    {
+        var good = SyntheticInstance.Native(StudyDescription.Create(), SyntheticInstance.NewUid(), 1, 1);
+        var bad = Enumerable.Range(0, 300).Select(i => Encoding.ASCII.GetBytes($"not DICOM, part {i + 2}, padded to look like a file"));
+        var response = await Http.StowAsync([good.Bytes, .. bad]);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var warning = Assert.Single(response.Headers.GetValues("Warning"));
+        Assert.StartsWith("299 mirc \"300 of 301 part(s) not stored", warning, StringComparison.Ordinal);
+        var failed = (await response.ReadJsonAsync()).GetProperty("00081198").GetProperty("Value");
+        Assert.Equal(300, failed.GetArrayLength());
+        // Error Comment (0000,0902): the reason of each part, in words, numbered as sent.
+        Assert.StartsWith("Part 2:", failed[0].DicomValue("00000902"), StringComparison.Ordinal);
+        Assert.StartsWith("Part 301:", failed[299].DicomValue("00000902"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Malformed_multipart_is_400_and_nothing_is_stored()
     {
         var instance = SyntheticInstance.Native(StudyDescription.Create(), SyntheticInstance.NewUid(), 1, 1);
