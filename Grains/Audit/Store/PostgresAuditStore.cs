@@ -12,34 +12,7 @@ public sealed class PostgresAuditStore : RelationalAuditStore
     // Advisory lock id serializing schema creation when several silos start together (distinct from the index's).
     private const long SchemaLockId = 0x4D495244;
 
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS audit_records (
-          seq BIGINT PRIMARY KEY,
-          ts BIGINT NOT NULL,
-          action INTEGER NOT NULL,
-          outcome INTEGER NOT NULL,
-          actor_id TEXT,
-          actor_rpps TEXT,
-          actor_est TEXT,
-          actor_roles TEXT,
-          source TEXT,
-          patient_id TEXT,
-          study_uids TEXT NOT NULL,
-          detail TEXT,
-          review INTEGER NOT NULL,
-          prev_hash TEXT NOT NULL,
-          hash TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_records (patient_id, seq);
-        CREATE INDEX IF NOT EXISTS ix_audit_actor ON audit_records (actor_id, seq);
-        CREATE INDEX IF NOT EXISTS ix_audit_establishment ON audit_records (actor_est, seq);
-        CREATE INDEX IF NOT EXISTS ix_audit_time ON audit_records (ts);
-        CREATE TABLE IF NOT EXISTS audit_head (
-          id INTEGER PRIMARY KEY CHECK (id = 1),
-          last_seq BIGINT NOT NULL,
-          last_hash TEXT NOT NULL);
-        INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
-          ON CONFLICT (id) DO NOTHING;
-        """;
+    private static readonly string Schema = SchemaDdl("BIGINT");
 
     private readonly NpgsqlDataSource _dataSource;
 

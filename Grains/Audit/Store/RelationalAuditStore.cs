@@ -20,6 +20,39 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     private const string Columns =
         "seq, ts, action, outcome, actor_id, actor_rpps, actor_est, actor_roles, source, patient_id, study_uids, detail, review, prev_hash, hash";
 
+    /// <summary>
+    /// The one schema of the trail on both engines (they differ only in the name of their 64-bit integer): records
+    /// never updated, indexed by patient, actor, establishment and time; one head row holding the chain's end.
+    /// </summary>
+    private protected static string SchemaDdl(string integer64) => $"""
+        CREATE TABLE IF NOT EXISTS audit_records (
+          seq {integer64} PRIMARY KEY,
+          ts {integer64} NOT NULL,
+          action INTEGER NOT NULL,
+          outcome INTEGER NOT NULL,
+          actor_id TEXT,
+          actor_rpps TEXT,
+          actor_est TEXT,
+          actor_roles TEXT,
+          source TEXT,
+          patient_id TEXT,
+          study_uids TEXT NOT NULL,
+          detail TEXT,
+          review INTEGER NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_records (patient_id, seq);
+        CREATE INDEX IF NOT EXISTS ix_audit_actor ON audit_records (actor_id, seq);
+        CREATE INDEX IF NOT EXISTS ix_audit_establishment ON audit_records (actor_est, seq);
+        CREATE INDEX IF NOT EXISTS ix_audit_time ON audit_records (ts);
+        CREATE TABLE IF NOT EXISTS audit_head (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          last_seq {integer64} NOT NULL,
+          last_hash TEXT NOT NULL);
+        INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+          ON CONFLICT (id) DO NOTHING;
+        """;
+
     private readonly SemaphoreSlim _initialize = new(1, 1);
     private volatile bool _initialized;
 

@@ -10,34 +10,8 @@ namespace Mirc.Grains.Audit.Store;
 /// </summary>
 public sealed class SqliteAuditStore : RelationalAuditStore
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS audit_records (
-          seq INTEGER PRIMARY KEY,
-          ts INTEGER NOT NULL,
-          action INTEGER NOT NULL,
-          outcome INTEGER NOT NULL,
-          actor_id TEXT,
-          actor_rpps TEXT,
-          actor_est TEXT,
-          actor_roles TEXT,
-          source TEXT,
-          patient_id TEXT,
-          study_uids TEXT NOT NULL,
-          detail TEXT,
-          review INTEGER NOT NULL,
-          prev_hash TEXT NOT NULL,
-          hash TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_records (patient_id, seq);
-        CREATE INDEX IF NOT EXISTS ix_audit_actor ON audit_records (actor_id, seq);
-        CREATE INDEX IF NOT EXISTS ix_audit_establishment ON audit_records (actor_est, seq);
-        CREATE INDEX IF NOT EXISTS ix_audit_time ON audit_records (ts);
-        CREATE TABLE IF NOT EXISTS audit_head (
-          id INTEGER PRIMARY KEY CHECK (id = 1),
-          last_seq INTEGER NOT NULL,
-          last_hash TEXT NOT NULL);
-        INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
-          ON CONFLICT (id) DO NOTHING;
-        """;
+    // INTEGER PRIMARY KEY: seq is the rowid (64-bit in SQLite).
+    private static readonly string Schema = SchemaDdl("INTEGER");
 
     private readonly string _connectionString;
 
