@@ -57,12 +57,14 @@ public static class PatientSecurityEndpoints
     {
         var principal = context.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
-        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
+        // A malformed request is answered before any lookup: the answer says what to fix and nothing about the patient.
         if (!Enum.TryParse<ConsentChangeKind>(body.Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind)
             || char.IsDigit(body.Kind![0]) || string.IsNullOrWhiteSpace(body.Reason))
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"kind must be one of {string.Join(", ", Enum.GetNames<ConsentChangeKind>())}, with a non-empty reason"] });
         }
+
+        if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
 
         try
         {

@@ -4,6 +4,7 @@ namespace Mirc.Grains.Audit;
 /// The audit record of an operation could not be committed: the operation must not serve its data (the DICOM and
 /// HTTP paths record before they respond, so this surfaces as a failed request).
 /// </summary>
+[GenerateSerializer, Alias("mirc.AuditNotDurableException")]
 public sealed class AuditNotDurableException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -143,9 +143,11 @@ public sealed class DebianCorpusStowTests
         var body = await stow.ReadJsonAsync();
         if (stow.StatusCode != HttpStatusCode.OK)
         {
-            var warning = stow.Headers.TryGetValues("Warning", out var values) ? string.Join(" ", values) : "";
-            var reason = body.TryGetProperty("00081198", out var failed) ? failed.GetProperty("Value")[0].DicomValue("00081197") : "?";
-            return $"rejected {(int)stow.StatusCode} (Failure Reason {reason}): {warning}";
+            // The reason of a failed part is its Error Comment (0000,0902) in the Failed SOP Sequence item.
+            var item = body.TryGetProperty("00081198", out var failed) ? failed.GetProperty("Value")[0] : default;
+            var reason = item.ValueKind == System.Text.Json.JsonValueKind.Object ? item.DicomValue("00081197") : "?";
+            var comment = item.ValueKind == System.Text.Json.JsonValueKind.Object ? item.DicomValue("00000902") : null;
+            return $"rejected {(int)stow.StatusCode} (Failure Reason {reason}): {comment}";
         }
         var url = body.GetProperty("00081199").GetProperty("Value")[0].DicomValue("00081190")!;
         var wado = await http.GetAsync(new Uri(url).PathAndQuery, AnyDicom);
