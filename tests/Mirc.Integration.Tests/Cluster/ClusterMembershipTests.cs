@@ -24,6 +24,7 @@ public sealed class ClusterMembershipTests(TwoHostCluster cluster) : IClassFixtu
         var names = new List<string>();
         await foreach (var table in tables.QueryAsync(cancellationToken: ct)) names.Add(table.Name);
         Assert.NotEmpty(names);
+        cluster.MembershipDestroyed = true;
         foreach (var name in names) await tables.DeleteTableAsync(name, ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await httpA.GetAsync("/readyz", ct)).StatusCode);

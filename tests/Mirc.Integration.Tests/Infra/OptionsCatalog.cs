@@ -75,7 +75,10 @@ public sealed class OptionsCatalog
 
         if (listItem)
         {
-            return property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>)
+            // The configuration binder fills arrays and generic lists from indexed keys alike.
+            return property.PropertyType.IsArray
+                || (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() is var list
+                    && (list == typeof(List<>) || list == typeof(IList<>) || list == typeof(IReadOnlyList<>)))
                 ? null
                 : $"{environmentName}: {property.Name} is not a list";
         }
