@@ -1,12 +1,13 @@
 using System.Net;
-using System.Text.Json;
+using Azure.Data.Tables;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Infra;
 
 /// <summary>
-/// Runs <c>infra/local/start-cluster.sh 2</c> for real (Redis, PostgreSQL, Azurite, two silos of the built Silo on
-/// loopback), checks the two silos form one cluster, then <c>stop-cluster.sh</c> stops everything by PID.
+/// Runs <c>infra/local/start-cluster.sh 2</c> for real (PostgreSQL, Azurite with blobs and the membership/reminder
+/// tables, two silos of the built Silo on loopback in AzureStorage cluster mode), checks the two silos form one cluster
+/// in the Azurite membership table, then <c>stop-cluster.sh</c> stops everything by PID.
 /// </summary>
 public sealed class LocalClusterTests
 {
@@ -43,13 +44,14 @@ public sealed class LocalClusterTests
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/readyz", ct)).StatusCode);
             }
 
-            // Both silos must be active members of one cluster in the Redis membership table.
-            await WaitForActiveMembersAsync(values["REDIS_PORT"], siloEndpoints, ct);
+            // Both silos must be active members of one cluster in the membership table of Azurite's table service.
+            Assert.Contains($"TableEndpoint=http://127.0.0.1:{values["AZURITE_TABLE_PORT"]}/", values["STORAGE_CONNECTION_STRING"], StringComparison.Ordinal);
+            await WaitForActiveMembersAsync(values["STORAGE_CONNECTION_STRING"], siloEndpoints, ct);
 
             var status = await RunScriptAsync("status.sh", [], env, TimeSpan.FromMinutes(1), ct);
             Assert.True(status.ExitCode == 0, status.Combined);
 
-            var pids = new[] { "REDIS_PID", "POSTGRES_PID", "AZURITE_PID", "SILO_1_PID", "SILO_2_PID" }
+            var pids = new[] { "POSTGRES_PID", "AZURITE_PID", "SILO_1_PID", "SILO_2_PID" }
                 .Select(k => int.Parse(values[k])).ToList();
             Assert.All(pids, pid => Assert.True(Directory.Exists($"/proc/{pid}"), $"pid {pid} should run"));
 
@@ -70,27 +72,25 @@ public sealed class LocalClusterTests
         }
     }
 
-    // Orleans.Clustering.Redis keeps one hash per cluster ("<service>/members/<cluster>"), one JSON entry per silo;
-    // Status 3 is SiloStatus.Active.
-    private static async Task WaitForActiveMembersAsync(string redisPort, string[] siloEndpoints, CancellationToken ct)
+    // Orleans.Clustering.AzureStorage keeps one row per silo (and a version row) in "OrleansSiloInstances", with the silo's
+    // Address, Port and Status (the SiloStatus name) as string columns.
+    private static async Task WaitForActiveMembersAsync(string storageConnection, string[] siloEndpoints, CancellationToken ct)
     {
+        var table = new TableServiceClient(storageConnection).GetTableClient("OrleansSiloInstances");
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        var last = "";
+        var last = new List<string>();
         while (DateTime.UtcNow < deadline)
         {
-            var keys = await ExternalCommand.RunAsync("redis-cli", ["-h", "127.0.0.1", "-p", redisPort, "--scan", "--pattern", "*/members/*"],
-                TimeSpan.FromSeconds(10), ct);
-            var key = Assert.Single(keys.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            var table = await ExternalCommand.RunAsync("redis-cli", ["-h", "127.0.0.1", "-p", redisPort, "--raw", "HVALS", key],
-                TimeSpan.FromSeconds(10), ct);
-            last = table.StandardOutput;
-            var active = last.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(l => l.StartsWith('{'))
-                .Select(l => JsonDocument.Parse(l).RootElement)
-                .Where(m => m.GetProperty("Status").GetInt32() == 3)
-                .Select(m => m.GetProperty("SiloAddress").GetProperty("SiloAddress").GetString() ?? "")
-                .ToList();
-            if (siloEndpoints.All(e => active.Any(a => a.StartsWith(e + "@", StringComparison.Ordinal))))
+            last.Clear();
+            await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
+            {
+                if (row.GetString("Address") is { } address && row.GetString("Port") is { } port)
+                {
+                    last.Add($"{address}:{port} {row.GetString("Status")}");
+                }
+            }
+
+            if (siloEndpoints.All(e => last.Contains(e + " Active")))
             {
                 return;
             }
@@ -98,7 +98,7 @@ public sealed class LocalClusterTests
             await Task.Delay(500, ct);
         }
 
-        Assert.Fail("the two silos never became active members of one cluster: " + last);
+        Assert.Fail("the two silos never became active members of one cluster: " + string.Join(", ", last));
     }
 
     private static Task<CommandResult> RunScriptAsync(string script, string[] arguments, Dictionary<string, string?> env,
