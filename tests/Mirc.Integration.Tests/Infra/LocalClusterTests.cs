@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Xunit;
 
@@ -9,7 +10,7 @@ namespace Mirc.Integration.Tests.Infra;
 /// tables, two silos of the built Silo on loopback in AzureStorage cluster mode), checks the two silos form one cluster
 /// in the Azurite membership table, then <c>stop-cluster.sh</c> stops everything by PID.
 /// </summary>
-public sealed class LocalClusterTests
+public sealed partial class LocalClusterTests
 {
     [Fact]
     public async Task Two_silo_cluster_starts_joins_and_stops()
@@ -101,6 +102,9 @@ public sealed class LocalClusterTests
         Assert.Fail("the two silos never became active members of one cluster: " + string.Join(", ", last));
     }
 
+    [GeneratedRegex(@"\\(.)")]
+    private static partial Regex ShellEscape();
+
     private static Task<CommandResult> RunScriptAsync(string script, string[] arguments, Dictionary<string, string?> env,
         TimeSpan timeout, CancellationToken ct) =>
         ExternalCommand.RunAsync("bash", [RepositoryRoot.Combine("infra", "local", script), .. arguments], timeout, ct,
@@ -115,14 +119,15 @@ public sealed class LocalClusterTests
         return path;
     }
 
-    // KEY=VALUE lines; a key written again (SILO_COUNT grows as silos start) keeps its last value.
+    // KEY=VALUE lines written by printf %q (a backslash escapes the next character, e.g. "\;" in connection strings);
+    // a key written again (SILO_COUNT grows as silos start) keeps its last value.
     private static Dictionary<string, string> ReadState(string file)
     {
         var values = new Dictionary<string, string>();
         foreach (var line in File.ReadAllLines(file).Where(l => l.Contains('=')))
         {
             var pair = line.Split('=', 2);
-            values[pair[0]] = pair[1].Trim('\'', '"');
+            values[pair[0]] = ShellEscape().Replace(pair[1].Trim('\'', '"'), "$1");
         }
 
         return values;

@@ -75,7 +75,9 @@ public sealed class OptionsCatalog
 
         if (listItem)
         {
-            return property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>)
+            // The configuration binder fills arrays and lists from Name__0, Name__1, ...
+            return property.PropertyType.IsArray
+                || (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>))
                 ? null
                 : $"{environmentName}: {property.Name} is not a list";
         }
