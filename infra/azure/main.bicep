@@ -1,5 +1,5 @@
 // Mirc regional imaging archive on Azure: Container Apps silos (>= 2 replicas, one Orleans cluster),
-// Azure Cache for Redis (membership, reminders), Blob Storage (instances, grain state),
+// one Storage account (blobs: instances, grain state; tables: Orleans membership and reminders),
 // PostgreSQL flexible server (query index), Log Analytics, and a user-assigned managed identity.
 // Deploy: az deployment group create -g <rg> -f main.bicep -p main.bicepparam (see infra/README.md).
 targetScope = 'resourceGroup'
@@ -69,19 +69,6 @@ param storageSku string = 'Standard_ZRS'
 @maxValue(365)
 param blobSoftDeleteDays int = 14
 
-@description('Azure Cache for Redis tier.')
-@allowed([
-  'Basic'
-  'Standard'
-  'Premium'
-])
-param redisSku string = 'Standard'
-
-@description('Azure Cache for Redis size (C0..C6, or P1..P5 for Premium).')
-@minValue(0)
-@maxValue(6)
-param redisCapacity int = 1
-
 @description('PostgreSQL administrator login (used by the silos for the query index).')
 param postgresAdminLogin string = 'mircadmin'
 
@@ -129,7 +116,7 @@ param appsSubnetPrefix string = '10.40.0.0/23'
 @description('PostgreSQL delegated subnet.')
 param postgresSubnetPrefix string = '10.40.2.0/24'
 
-@description('Private endpoint subnet (Blob Storage, Redis).')
+@description('Private endpoint subnet (Storage: blob and table).')
 param privateEndpointSubnetPrefix string = '10.40.3.0/24'
 
 @description('Spread the Container Apps environment over availability zones (the region must have zones).')
@@ -194,10 +181,10 @@ module blobDns 'modules/private-dns-zone.bicep' = {
   }
 }
 
-module redisDns 'modules/private-dns-zone.bicep' = {
-  name: 'dns-redis'
+module tableDns 'modules/private-dns-zone.bicep' = {
+  name: 'dns-table'
   params: {
-    zoneName: 'privatelink.redis.cache.windows.net'
+    zoneName: 'privatelink.table.${environment().suffixes.storage}'
     vnetId: network.outputs.id
     tags: tags
   }
@@ -224,21 +211,7 @@ module storage 'modules/storage.bicep' = {
     dataContributorPrincipalId: identity.outputs.principalId
     privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
     blobPrivateDnsZoneId: blobDns.outputs.id
-    tags: tags
-  }
-}
-
-var redisName = '${namePrefix}-redis-${suffix}'
-
-module redis 'modules/redis.bicep' = {
-  name: 'redis'
-  params: {
-    location: location
-    name: redisName
-    skuName: redisSku
-    capacity: redisCapacity
-    privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
-    redisPrivateDnsZoneId: redisDns.outputs.id
+    tablePrivateDnsZoneId: tableDns.outputs.id
     tags: tags
   }
 }
@@ -260,12 +233,6 @@ module postgres 'modules/postgres.bicep' = {
     privateDnsZoneId: postgresDns.outputs.id
     tags: tags
   }
-}
-
-// Read the access key here, at use, so it is never a deployment output. The silo module waits for the redis
-// module through its outputs, so the key exists when this is evaluated.
-resource redisCache 'Microsoft.Cache/redis@2024-11-01' existing = {
-  name: redisName
 }
 
 module silo 'modules/silo-app.bicep' = {
@@ -295,7 +262,6 @@ module silo 'modules/silo-app.bicep' = {
     blobEndpoint: storage.outputs.blobEndpoint
     blobContainerPrefix: blobContainerPrefix
     blobShardCount: blobShardCount
-    redisConnectionString: '${redis.outputs.hostName}:${redis.outputs.sslPort},password=${redisCache.listKeys().primaryKey},ssl=True,abortConnect=False'
     postgresConnectionString: 'Host=${postgres.outputs.fqdn};Database=${postgres.outputs.databaseName};Username=${postgresAdminLogin};Password=${postgresAdminPassword};SSL Mode=VerifyFull'
     terminationGracePeriodSeconds: terminationGracePeriodSeconds
     zoneRedundant: zoneRedundant

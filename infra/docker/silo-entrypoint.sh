@@ -1,13 +1,15 @@
 #!/bin/sh
-# Container entrypoint of the Mirc silo. In cluster mode every silo must advertise an address the other silos can
-# reach; Kubernetes hands it in (status.podIP), Azure Container Apps does not, so when it is missing we take the
+# Container entrypoint of the Mirc silo. In cluster mode (AzureStorage, the shipped one, or Redis: any mode but
+# Localhost) every silo must advertise an address the other silos can reach; Kubernetes hands it in (status.podIP), Azure Container Apps does not, so when it is missing we take the
 # address the platform wrote for this host name into /etc/hosts (the replica's own IP), then exec the silo.
 set -eu
 
 # MIRC_HOSTS_FILE only exists so tests can hand in a hosts file.
 hosts_file="${MIRC_HOSTS_FILE:-/etc/hosts}"
 
-if [ "${Mirc__Cluster__Mode:-}" = "Redis" ] && [ -z "${Mirc__Cluster__AdvertisedAddress:-}" ]; then
+# The silo binds the mode case-insensitively; unset means Localhost (one silo on loopback).
+mode="$(printf '%s' "${Mirc__Cluster__Mode:-Localhost}" | tr '[:upper:]' '[:lower:]')"
+if [ "$mode" != "localhost" ] && [ -z "${Mirc__Cluster__AdvertisedAddress:-}" ]; then
   self="$(cat /proc/sys/kernel/hostname)"
   address=""
   while read -r ip names; do

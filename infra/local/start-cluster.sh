@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts a real Mirc cluster on loopback: Redis (membership, reminders), a throw-away PostgreSQL (query index),
-# Azurite (blob storage) and N silos of the built Silo, each on its own HTTP, DICOM, silo and gateway ports.
+# Starts a real Mirc cluster on loopback, shaped like the shipped deployments (Storage + PostgreSQL only): Azurite
+# (blobs; tables for Orleans membership and reminders, Mirc:Cluster:Mode=AzureStorage), a throw-away PostgreSQL
+# (query index) and N silos of the built Silo, each on its own HTTP, DICOM, silo and gateway ports.
 # PIDs and ports go to $MIRC_CLUSTER_DIR/cluster.env (default /tmp/mirc-local-cluster); stop with stop-cluster.sh.
 #
 # Usage: infra/local/start-cluster.sh [N=2] [--no-build]
@@ -32,7 +33,6 @@ fi
 
 # --- prerequisites -----------------------------------------------------------------------------------------------
 need_apt=()
-command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 postgres_bin_dir >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -46,7 +46,8 @@ pg_bin="$(postgres_bin_dir)"
 
 tools_dir="${MIRC_TOOLS_DIR:-$MIRC_REPO_ROOT/.tools}"
 # The script and its --disableTelemetry travel together: no outbound connection may leave this machine.
-azurite_launch=("$tools_dir/node_modules/azurite/dist/src/blob/main.js" --disableTelemetry)
+# azurite.js serves blobs (instances, grain state) and tables (membership, reminders) from one process.
+azurite_launch=("$tools_dir/node_modules/azurite/dist/src/azurite.js" --disableTelemetry)
 if [ ! -f "${azurite_launch[0]}" ]; then
   echo "installing Azurite into $tools_dir"
   mkdir -p "$tools_dir"
@@ -76,28 +77,18 @@ on_error() {
 }
 trap on_error ERR
 
-# --- Azurite (launched first: node takes a few seconds to listen, meanwhile Redis and PostgreSQL start) -----------
-azurite_port="$(free_port)"
+# --- Azurite (launched first: node takes a few seconds to listen, meanwhile PostgreSQL starts) ---------------------
+# Every service on its own free loopback port (the queue service too: azurite.js starts it whether used or not).
+azurite_port="$(free_port)"; azurite_table_port="$(free_port)"; azurite_queue_port="$(free_port)"
 mkdir -p "$MIRC_CLUSTER_DIR/azurite"
 nohup node "${azurite_launch[@]}" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
+  --tableHost 127.0.0.1 --tablePort "$azurite_table_port" --queueHost 127.0.0.1 --queuePort "$azurite_queue_port" \
   --location "$MIRC_CLUSTER_DIR/azurite" --skipApiVersionCheck --loose \
   >"$MIRC_CLUSTER_DIR/azurite/azurite.log" 2>&1 &
 state_set AZURITE_PID "$!"
 state_set AZURITE_PORT "$azurite_port"
-
-# --- Redis -------------------------------------------------------------------------------------------------------
-redis_port="$(free_port)"
-mkdir -p "$MIRC_CLUSTER_DIR/redis"
-redis-server --port "$redis_port" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
-  --dir "$MIRC_CLUSTER_DIR/redis" --pidfile "$MIRC_CLUSTER_DIR/redis/redis.pid" \
-  --logfile "$MIRC_CLUSTER_DIR/redis/redis.log"
-wait_port "$redis_port" 15
-for _ in $(seq 50); do [ -s "$MIRC_CLUSTER_DIR/redis/redis.pid" ] && break; sleep 0.1; done
-state_set REDIS_PORT "$redis_port"
-state_set REDIS_PID "$(cat "$MIRC_CLUSTER_DIR/redis/redis.pid")"
-redis_connection="127.0.0.1:$redis_port"
-state_set REDIS_CONNECTION_STRING "$redis_connection"
-echo "redis      127.0.0.1:$redis_port"
+state_set AZURITE_TABLE_PORT "$azurite_table_port"
+state_set AZURITE_QUEUE_PORT "$azurite_queue_port"
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------------
 pg_port="$(free_port)"
@@ -132,10 +123,11 @@ echo "postgres   127.0.0.1:$pg_port (database mirc, user mirc; fsync off: throw-
 
 # --- Azurite ready -----------------------------------------------------------------------------------------------
 wait_port "$azurite_port" 30
+wait_port "$azurite_table_port" 30
 # Azurite's documented development account (a public, well-known key, not a secret).
-storage_connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
+storage_connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$azurite_table_port/devstoreaccount1;"
 state_set STORAGE_CONNECTION_STRING "$storage_connection"
-echo "azurite    127.0.0.1:$azurite_port"
+echo "azurite    blob 127.0.0.1:$azurite_port  table 127.0.0.1:$azurite_table_port (membership, reminders)"
 
 # --- silos -------------------------------------------------------------------------------------------------------
 cluster_id="mirc-local"
@@ -155,8 +147,7 @@ for i in $(seq 1 "$count"); do
     Mirc__GatewayPort="$gateway_port" \
     Mirc__ClusterId="$cluster_id" \
     Mirc__ServiceId="$cluster_id" \
-    Mirc__Cluster__Mode=Redis \
-    Mirc__Cluster__RedisConnectionString="$redis_connection" \
+    Mirc__Cluster__Mode=AzureStorage \
     Mirc__Storage__Provider=Azure \
     Mirc__Storage__ConnectionString="$storage_connection" \
     Mirc__Index__Provider=Postgres \

@@ -19,9 +19,8 @@ line() {
   printf '%-10s %-5s pid %-8s %s\n' "$1" "$state" "${2:--}" "$4"
 }
 
-line redis "${REDIS_PID:-}" redis-server "127.0.0.1:${REDIS_PORT:-?}"
 line postgres "${POSTGRES_PID:-}" postgres "127.0.0.1:${POSTGRES_PORT:-?}"
-line azurite "${AZURITE_PID:-}" azurite "127.0.0.1:${AZURITE_PORT:-?}"
+line azurite "${AZURITE_PID:-}" azurite "blob 127.0.0.1:${AZURITE_PORT:-?}  table 127.0.0.1:${AZURITE_TABLE_PORT:-?}"
 for i in $(seq 1 "${SILO_COUNT:-0}"); do
   pid_var="SILO_${i}_PID"; http_var="SILO_${i}_HTTP_PORT"; dicom_var="SILO_${i}_DICOM_PORT"
   silo_var="SILO_${i}_SILO_PORT"; gw_var="SILO_${i}_GATEWAY_PORT"

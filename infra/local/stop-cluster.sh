@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops the local cluster started by start-cluster.sh, by the PIDs in its state file (silos first, gracefully,
-# then Azurite, Redis and PostgreSQL), and removes its folder unless --keep is given.
+# then Azurite and PostgreSQL), and removes its folder unless --keep is given.
 # Usage: infra/local/stop-cluster.sh [--keep]
 set -uo pipefail
 # shellcheck source=infra/local/cluster-state.sh
@@ -31,14 +31,6 @@ done
 if [ -n "${AZURITE_PID:-}" ]; then
   stop_pid "$AZURITE_PID" "azurite" 10
   echo "azurite stopped"
-fi
-
-if [ -n "${REDIS_PID:-}" ]; then
-  if pid_matches "$REDIS_PID" "redis-server"; then
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-    stop_pid "$REDIS_PID" "redis-server" 10
-  fi
-  echo "redis stopped"
 fi
 
 if [ -n "${POSTGRES_PID:-}" ]; then

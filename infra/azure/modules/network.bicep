@@ -1,5 +1,5 @@
 // Virtual network: external TCP ingress (DICOM) on Container Apps needs a custom VNet, and it keeps
-// PostgreSQL, Redis and Blob Storage off the public internet (VNet integration / private endpoints).
+// PostgreSQL and Storage (blobs, tables) off the public internet (VNet integration / private endpoints).
 
 @description('Azure region.')
 param location string
@@ -16,7 +16,7 @@ param appsSubnetPrefix string
 @description('Subnet delegated to the PostgreSQL flexible server.')
 param postgresSubnetPrefix string
 
-@description('Subnet holding the private endpoints of Blob Storage and Redis.')
+@description('Subnet holding the private endpoints of the storage account (blob, table).')
 param privateEndpointSubnetPrefix string
 
 param tags object

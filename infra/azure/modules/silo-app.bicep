@@ -1,6 +1,7 @@
 // The Mirc silo as an Azure Container App: HTTPS ingress for DICOMweb/management, an external TCP port for DICOM
-// DIMSE, >= 2 replicas forming one Orleans cluster (membership in Redis). Replicas reach each other's silo port
-// directly on their VNet addresses; the image's entrypoint advertises the replica's own address.
+// DIMSE, >= 2 replicas forming one Orleans cluster (membership and reminders in the storage account's tables).
+// Replicas reach each other's silo port directly on their VNet addresses; the image's entrypoint advertises the
+// replica's own address.
 
 @description('Azure region.')
 param location string
@@ -68,6 +69,7 @@ param gatewayPort int
 @description('Orleans ClusterId / ServiceId shared by all replicas.')
 param clusterId string
 
+// The silo derives the table endpoint of the membership and reminder tables from it.
 @description('Blob endpoint of the storage account (Mirc:Storage:AccountUri).')
 param blobEndpoint string
 
@@ -76,10 +78,6 @@ param blobContainerPrefix string
 
 @description('Instance shard count (Mirc:Storage:ShardCount). Never change it on a live archive.')
 param blobShardCount int
-
-@description('StackExchange.Redis connection string (stored as a container app secret).')
-@secure()
-param redisConnectionString string
 
 @description('Npgsql connection string of the query index (stored as a container app secret).')
 @secure()
@@ -159,10 +157,6 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
       ]
       secrets: [
         {
-          name: 'redis-connection'
-          value: redisConnectionString
-        }
-        {
           name: 'postgres-connection'
           value: postgresConnectionString
         }
@@ -192,8 +186,8 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             { name: 'Mirc__GatewayPort', value: string(gatewayPort) }
             { name: 'Mirc__ClusterId', value: clusterId }
             { name: 'Mirc__ServiceId', value: clusterId }
-            { name: 'Mirc__Cluster__Mode', value: 'Redis' }
-            { name: 'Mirc__Cluster__RedisConnectionString', secretRef: 'redis-connection' }
+            // Membership and reminders in Azure Table storage of the blob account (managed identity, table data role).
+            { name: 'Mirc__Cluster__Mode', value: 'AzureStorage' }
             { name: 'Mirc__Storage__Provider', value: 'Azure' }
             { name: 'Mirc__Storage__AccountUri', value: blobEndpoint }
             { name: 'Mirc__Storage__ContainerPrefix', value: blobContainerPrefix }

@@ -1,5 +1,6 @@
-// Blob storage for DICOM instances and grain state. Access is by Entra ID only (no shared keys, no
-// anonymous blobs, no public network): the silos' managed identity gets Storage Blob Data Contributor.
+// Storage account: blobs for DICOM instances and grain state, tables for Orleans membership and reminders
+// (Mirc:Cluster:Mode=AzureStorage). Access is by Entra ID only (no shared keys, no anonymous blobs, no public
+// network): the silos' managed identity gets Storage Blob Data Contributor and Storage Table Data Contributor.
 
 @description('Azure region.')
 param location string
@@ -23,19 +24,25 @@ param skuName string
 @maxValue(365)
 param softDeleteDays int
 
-@description('Principal (managed identity) granted Storage Blob Data Contributor.')
+@description('Principal (managed identity) granted Storage Blob Data Contributor and Storage Table Data Contributor.')
 param dataContributorPrincipalId string
 
-@description('Subnet of the blob private endpoint.')
+@description('Subnet of the blob and table private endpoints.')
 param privateEndpointSubnetId string
 
 @description('Private DNS zone privatelink.blob.<storage suffix>.')
 param blobPrivateDnsZoneId string
 
+@description('Private DNS zone privatelink.table.<storage suffix>.')
+param tablePrivateDnsZoneId string
+
 param tags object
 
 // Built-in role "Storage Blob Data Contributor".
 var blobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+// Built-in role "Storage Table Data Contributor": the silos read and write the membership and reminder tables.
+var tableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
 resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
@@ -96,6 +103,16 @@ resource blobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
+resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: account
+  name: guid(account.id, dataContributorPrincipalId, tableDataContributorRoleId)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', tableDataContributorRoleId)
+    principalId: dataContributorPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource blobEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
   name: '${name}-blob-pe'
   location: location
@@ -133,8 +150,48 @@ resource blobEndpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroup
   }
 }
 
+resource tableEndpoint 'Microsoft.Network/privateEndpoints@2024-05-01' = {
+  name: '${name}-table-pe'
+  location: location
+  tags: tags
+  properties: {
+    subnet: {
+      id: privateEndpointSubnetId
+    }
+    privateLinkServiceConnections: [
+      {
+        name: 'table'
+        properties: {
+          privateLinkServiceId: account.id
+          groupIds: [
+            'table'
+          ]
+        }
+      }
+    ]
+  }
+}
+
+resource tableEndpointDns 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = {
+  parent: tableEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [
+      {
+        name: 'table'
+        properties: {
+          privateDnsZoneId: tablePrivateDnsZoneId
+        }
+      }
+    ]
+  }
+}
+
 @description('Blob endpoint, e.g. https://<account>.blob.core.windows.net/ (Mirc:Storage:AccountUri).')
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 
 @description('Storage account name.')
 output name string = account.name
+
+@description('Table endpoint (membership and reminders); the silo derives it from the blob endpoint.')
+output tableEndpoint string = account.properties.primaryEndpoints.table

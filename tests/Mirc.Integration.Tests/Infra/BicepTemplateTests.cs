@@ -91,18 +91,18 @@ public sealed partial class BicepTemplateTests(CompiledBicepTemplate compiled) :
     public void Connection_strings_reach_the_silo_as_secrets_only()
     {
         var env = SiloContainer().GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
-        foreach (var name in new[] { "Mirc__Cluster__RedisConnectionString", "Mirc__Index__ConnectionString" })
-        {
-            Assert.True(env[name].TryGetProperty("secretRef", out _), name + " must come from a secret");
-            Assert.False(env[name].TryGetProperty("value", out _), name + " must not be a plain value");
-        }
+        const string index = "Mirc__Index__ConnectionString";
+        Assert.True(env[index].TryGetProperty("secretRef", out _), index + " must come from a secret");
+        Assert.False(env[index].TryGetProperty("value", out _), index + " must not be a plain value");
 
         var secrets = JsonTree.Resources(Root, "Microsoft.App/containerApps").Single()
             .GetProperty("properties").GetProperty("configuration").GetProperty("secrets").EnumerateArray()
             .Select(s => s.GetProperty("name").GetString()).ToHashSet();
-        Assert.Contains(env["Mirc__Cluster__RedisConnectionString"].GetProperty("secretRef").GetString(), secrets);
-        Assert.Contains(env["Mirc__Index__ConnectionString"].GetProperty("secretRef").GetString(), secrets);
-        Assert.Equal("Redis", env["Mirc__Cluster__Mode"].GetProperty("value").GetString());
+        Assert.Contains(env[index].GetProperty("secretRef").GetString(), secrets);
+        // Membership and reminders in the storage account's tables, reached with the managed identity like the blobs.
+        Assert.Equal("AzureStorage", env["Mirc__Cluster__Mode"].GetProperty("value").GetString());
+        Assert.DoesNotContain(env.Keys, name => name.Contains("Redis", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(secrets, name => name!.Contains("redis", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("Azure", env["Mirc__Storage__Provider"].GetProperty("value").GetString());
         Assert.Equal("Postgres", env["Mirc__Index__Provider"].GetProperty("value").GetString());
         Assert.True(env.ContainsKey("AZURE_CLIENT_ID"), "DefaultAzureCredential needs the user-assigned identity's client id");
@@ -124,19 +124,20 @@ public sealed partial class BicepTemplateTests(CompiledBicepTemplate compiled) :
         Assert.True(blobService.GetProperty("containerDeleteRetentionPolicy").GetProperty("enabled").GetBoolean());
     }
 
-    [Fact]
-    public void Managed_identity_is_storage_blob_data_contributor_and_attached_to_the_silo()
+    [Theory]
+    [InlineData("ba92f5b4-2d11-453d-a403-e96b0029c9fe")] // Storage Blob Data Contributor: instances, grain state
+    [InlineData("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3")] // Storage Table Data Contributor: membership, reminders
+    public void Managed_identity_has_the_storage_data_role_and_is_attached_to_the_silo(string roleId)
     {
-        const string blobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
-        var assignment = JsonTree.Resources(Root, "Microsoft.Authorization/roleAssignments").Single();
         // The role id is either inline or a template variable holding it.
         var names = JsonTree.Objects(Root).Where(o => o.TryGetProperty("variables", out var v) && v.ValueKind == JsonValueKind.Object)
             .SelectMany(o => o.GetProperty("variables").EnumerateObject())
-            .Where(v => v.Value.ValueKind == JsonValueKind.String && v.Value.GetString() == blobDataContributor)
+            .Where(v => v.Value.ValueKind == JsonValueKind.String && v.Value.GetString() == roleId)
             .Select(v => $"variables('{v.Name}')")
-            .Append(blobDataContributor);
-        var roleDefinition = JsonTree.String(assignment, "properties", "roleDefinitionId") ?? "";
-        Assert.True(names.Any(n => roleDefinition.Contains(n, StringComparison.Ordinal)), roleDefinition);
+            .Append(roleId)
+            .ToList();
+        var assignment = JsonTree.Resources(Root, "Microsoft.Authorization/roleAssignments")
+            .Single(a => names.Any(n => (JsonTree.String(a, "properties", "roleDefinitionId") ?? "").Contains(n, StringComparison.Ordinal)));
         Assert.Contains("dataContributorPrincipalId", JsonTree.String(assignment, "properties", "principalId"), StringComparison.Ordinal);
         Assert.Single(JsonTree.Resources(Root, "Microsoft.ManagedIdentity/userAssignedIdentities"));
 
@@ -144,12 +145,31 @@ public sealed partial class BicepTemplateTests(CompiledBicepTemplate compiled) :
         Assert.Equal("UserAssigned", JsonTree.String(app, "identity", "type"));
     }
 
-    [Fact]
-    public void Template_provisions_redis_postgres_and_log_analytics()
+    [Theory]
+    [InlineData("blob")]
+    [InlineData("table")]
+    public void Storage_service_is_reached_through_a_private_endpoint_with_its_dns_zone(string service)
     {
-        var redis = JsonTree.Resources(Root, "Microsoft.Cache/redis").Single(r => r.TryGetProperty("location", out _));
-        Assert.False(redis.GetProperty("properties").GetProperty("enableNonSslPort").GetBoolean());
-        Assert.Equal("1.2", JsonTree.String(redis, "properties", "minimumTlsVersion"));
+        var endpoint = JsonTree.Resources(Root, "Microsoft.Network/privateEndpoints").Single(e =>
+            e.GetProperty("properties").GetProperty("privateLinkServiceConnections").EnumerateArray()
+                .Any(c => c.GetProperty("properties").GetProperty("groupIds").EnumerateArray().Any(g => g.GetString() == service)));
+        Assert.NotNull(JsonTree.String(endpoint, "properties", "subnet", "id"));
+        var zoneGroup = JsonTree.Resources(Root, "Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
+            .Single(g => g.GetProperty("properties").GetProperty("privateDnsZoneConfigs").EnumerateArray()
+                .Any(c => c.GetProperty("name").GetString() == service));
+        Assert.Contains($"{service}PrivateDnsZoneId", JsonTree.String(zoneGroup.GetProperty("properties").GetProperty("privateDnsZoneConfigs")[0],
+            "properties", "privateDnsZoneId"), StringComparison.OrdinalIgnoreCase);
+        // The private DNS zone privatelink.<service>.<storage suffix> is created and linked to the VNet.
+        Assert.Contains(JsonTree.Objects(Root), o => o.ValueKind == JsonValueKind.Object && o.TryGetProperty("zoneName", out var zone)
+            && (JsonTree.String(zone, "value") ?? "").Contains($"privatelink.{service}.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Template_provisions_storage_postgres_and_log_analytics_but_no_redis()
+    {
+        Assert.Empty(JsonTree.Resources(Root, "Microsoft.Cache/redis"));
+        Assert.DoesNotContain("redis", compiled.Template.RootElement.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.Single(JsonTree.Resources(Root, "Microsoft.Storage/storageAccounts"));
         Assert.Single(JsonTree.Resources(Root, "Microsoft.DBforPostgreSQL/flexibleServers"));
         Assert.Single(JsonTree.Resources(Root, "Microsoft.DBforPostgreSQL/flexibleServers/databases"));
         Assert.Single(JsonTree.Resources(Root, "Microsoft.OperationalInsights/workspaces"));

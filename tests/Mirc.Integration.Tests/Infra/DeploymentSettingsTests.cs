@@ -23,8 +23,9 @@ public sealed partial class DeploymentSettingsTests(CompiledBicepTemplate compil
             Assert.Contains(section, _catalog.Sections);
         }
 
-        Assert.Null(_catalog.Check("Mirc__Cluster__Mode", "Redis", out var unbound));
+        Assert.Null(_catalog.Check("Mirc__Cluster__Mode", "AzureStorage", out var unbound));
         Assert.False(unbound);
+        Assert.Null(_catalog.Check("Mirc__Cluster__Mode", "Redis", out _));
         Assert.NotNull(_catalog.Check("Mirc__Cluster__Mode", "Carrier-Pigeon", out _));
         Assert.NotNull(_catalog.Check("Mirc__Storage__NoSuchSetting", "x", out _));
     }
@@ -59,6 +60,21 @@ public sealed partial class DeploymentSettingsTests(CompiledBicepTemplate compil
                 .Select(m => (m.Groups[1].Value, Literal(m.Groups[2].Value.Trim('"'))));
             AssertBind(settings, minimum);
         }
+    }
+
+    [Fact]
+    public void Every_shipped_deployment_keeps_membership_in_the_storage_account()
+    {
+        // Storage + PostgreSQL only: Azure, Kubernetes and the local cluster all run AzureStorage cluster mode.
+        var azure = JsonTree.Resources(compiled.Template.RootElement, "Microsoft.App/containerApps").Single()
+            .GetProperty("properties").GetProperty("template").GetProperty("containers").EnumerateArray()
+            .SelectMany(c => c.GetProperty("env").EnumerateArray())
+            .Single(e => e.GetProperty("name").GetString() == "Mirc__Cluster__Mode");
+        Assert.Equal("AzureStorage", JsonTree.String(azure, "value"));
+        Assert.Equal("AzureStorage", manifests.Single("configmap.yaml").GetProperty("data").GetProperty("Mirc__Cluster__Mode").GetString());
+        var local = ShellAssignment().Matches(File.ReadAllText(RepositoryRoot.Combine("infra", "local", "start-cluster.sh")))
+            .Where(m => m.Groups[1].Value == "Mirc__Cluster__Mode").Select(m => m.Groups[2].Value);
+        Assert.Equal("AzureStorage", Assert.Single(local));
     }
 
     private void AssertBind(IEnumerable<(string Name, string? Value)> settings, int minimum)

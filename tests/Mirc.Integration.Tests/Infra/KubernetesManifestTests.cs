@@ -107,7 +107,25 @@ public sealed partial class KubernetesManifestTests(KubernetesManifests manifest
         Assert.Equal(ports["silo"], data.GetProperty("Mirc__SiloPort").GetString());
         Assert.Equal(ports["gateway"], data.GetProperty("Mirc__GatewayPort").GetString());
         Assert.EndsWith(":" + ports["http"], data.GetProperty("Mirc__HttpUrl").GetString(), StringComparison.Ordinal);
-        Assert.Equal("Redis", data.GetProperty("Mirc__Cluster__Mode").GetString());
+    }
+
+    [Fact]
+    public void Membership_lives_in_the_storage_account_so_the_deployment_needs_no_redis()
+    {
+        var data = manifests.Single("configmap.yaml").GetProperty("data");
+        Assert.Equal("AzureStorage", data.GetProperty("Mirc__Cluster__Mode").GetString());
+        Assert.Equal("Azure", data.GetProperty("Mirc__Storage__Provider").GetString());
+        Assert.StartsWith("https://", data.GetProperty("Mirc__Storage__AccountUri").GetString(), StringComparison.Ordinal);
+
+        var env = manifests.Single("deployment.yaml").GetProperty("spec").GetProperty("template").GetProperty("spec")
+            .GetProperty("containers").EnumerateArray().SelectMany(c => c.GetProperty("env").EnumerateArray())
+            .Select(e => e.GetProperty("name").GetString()!).ToList();
+        Assert.Contains("Mirc__Storage__ConnectionString", env);
+        Assert.Contains("Mirc__Index__ConnectionString", env);
+        Assert.DoesNotContain(env, name => name.Contains("Redis", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(data.EnumerateObject(), p => p.Name.Contains("Redis", StringComparison.OrdinalIgnoreCase));
+        var secretKeys = manifests.Single("secret.template.yaml").GetProperty("stringData").EnumerateObject().Select(p => p.Name);
+        Assert.DoesNotContain(secretKeys, key => key.Contains("redis", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -1,14 +1,16 @@
 using System.Net;
-using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure.Data.Tables;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Infra;
 
 /// <summary>
-/// Runs <c>infra/local/start-cluster.sh 2</c> for real (Redis, PostgreSQL, Azurite, two silos of the built Silo on
-/// loopback), checks the two silos form one cluster, then <c>stop-cluster.sh</c> stops everything by PID.
+/// Runs <c>infra/local/start-cluster.sh 2</c> for real (PostgreSQL, Azurite with blobs and the membership/reminder
+/// tables, two silos of the built Silo on loopback in AzureStorage cluster mode), checks the two silos form one cluster
+/// in the Azurite membership table, then <c>stop-cluster.sh</c> stops everything by PID.
 /// </summary>
-public sealed class LocalClusterTests
+public sealed partial class LocalClusterTests
 {
     [Fact]
     public async Task Two_silo_cluster_starts_joins_and_stops()
@@ -43,13 +45,14 @@ public sealed class LocalClusterTests
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/readyz", ct)).StatusCode);
             }
 
-            // Both silos must be active members of one cluster in the Redis membership table.
-            await WaitForActiveMembersAsync(values["REDIS_PORT"], siloEndpoints, ct);
+            // Both silos must be active members of one cluster in the membership table of Azurite's table service.
+            Assert.Contains($"TableEndpoint=http://127.0.0.1:{values["AZURITE_TABLE_PORT"]}/", values["STORAGE_CONNECTION_STRING"], StringComparison.Ordinal);
+            await WaitForActiveMembersAsync(values["STORAGE_CONNECTION_STRING"], siloEndpoints, ct);
 
             var status = await RunScriptAsync("status.sh", [], env, TimeSpan.FromMinutes(1), ct);
             Assert.True(status.ExitCode == 0, status.Combined);
 
-            var pids = new[] { "REDIS_PID", "POSTGRES_PID", "AZURITE_PID", "SILO_1_PID", "SILO_2_PID" }
+            var pids = new[] { "POSTGRES_PID", "AZURITE_PID", "SILO_1_PID", "SILO_2_PID" }
                 .Select(k => int.Parse(values[k])).ToList();
             Assert.All(pids, pid => Assert.True(Directory.Exists($"/proc/{pid}"), $"pid {pid} should run"));
 
@@ -70,27 +73,25 @@ public sealed class LocalClusterTests
         }
     }
 
-    // Orleans.Clustering.Redis keeps one hash per cluster ("<service>/members/<cluster>"), one JSON entry per silo;
-    // Status 3 is SiloStatus.Active.
-    private static async Task WaitForActiveMembersAsync(string redisPort, string[] siloEndpoints, CancellationToken ct)
+    // Orleans.Clustering.AzureStorage keeps one row per silo (and a version row) in "OrleansSiloInstances", with the silo's
+    // Address, Port and Status (the SiloStatus name) as string columns.
+    private static async Task WaitForActiveMembersAsync(string storageConnection, string[] siloEndpoints, CancellationToken ct)
     {
+        var table = new TableServiceClient(storageConnection).GetTableClient("OrleansSiloInstances");
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        var last = "";
+        var last = new List<string>();
         while (DateTime.UtcNow < deadline)
         {
-            var keys = await ExternalCommand.RunAsync("redis-cli", ["-h", "127.0.0.1", "-p", redisPort, "--scan", "--pattern", "*/members/*"],
-                TimeSpan.FromSeconds(10), ct);
-            var key = Assert.Single(keys.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            var table = await ExternalCommand.RunAsync("redis-cli", ["-h", "127.0.0.1", "-p", redisPort, "--raw", "HVALS", key],
-                TimeSpan.FromSeconds(10), ct);
-            last = table.StandardOutput;
-            var active = last.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(l => l.StartsWith('{'))
-                .Select(l => JsonDocument.Parse(l).RootElement)
-                .Where(m => m.GetProperty("Status").GetInt32() == 3)
-                .Select(m => m.GetProperty("SiloAddress").GetProperty("SiloAddress").GetString() ?? "")
-                .ToList();
-            if (siloEndpoints.All(e => active.Any(a => a.StartsWith(e + "@", StringComparison.Ordinal))))
+            last.Clear();
+            await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
+            {
+                if (row.GetString("Address") is { } address && row.GetString("Port") is { } port)
+                {
+                    last.Add($"{address}:{port} {row.GetString("Status")}");
+                }
+            }
+
+            if (siloEndpoints.All(e => last.Contains(e + " Active")))
             {
                 return;
             }
@@ -98,8 +99,11 @@ public sealed class LocalClusterTests
             await Task.Delay(500, ct);
         }
 
-        Assert.Fail("the two silos never became active members of one cluster: " + last);
+        Assert.Fail("the two silos never became active members of one cluster: " + string.Join(", ", last));
     }
+
+    [GeneratedRegex(@"\\(.)")]
+    private static partial Regex ShellEscape();
 
     private static Task<CommandResult> RunScriptAsync(string script, string[] arguments, Dictionary<string, string?> env,
         TimeSpan timeout, CancellationToken ct) =>
@@ -115,14 +119,15 @@ public sealed class LocalClusterTests
         return path;
     }
 
-    // KEY=VALUE lines; a key written again (SILO_COUNT grows as silos start) keeps its last value.
+    // KEY=VALUE lines written by printf %q (a backslash escapes the next character, e.g. "\;" in connection strings);
+    // a key written again (SILO_COUNT grows as silos start) keeps its last value.
     private static Dictionary<string, string> ReadState(string file)
     {
         var values = new Dictionary<string, string>();
         foreach (var line in File.ReadAllLines(file).Where(l => l.Contains('=')))
         {
             var pair = line.Split('=', 2);
-            values[pair[0]] = pair[1].Trim('\'', '"');
+            values[pair[0]] = ShellEscape().Replace(pair[1].Trim('\'', '"'), "$1");
         }
 
         return values;

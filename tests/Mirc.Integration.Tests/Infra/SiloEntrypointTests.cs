@@ -12,10 +12,13 @@ public sealed class SiloEntrypointTests : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
-    [Fact]
-    public async Task Cluster_mode_advertises_the_address_the_platform_gave_this_host_name()
+    [Theory]
+    [InlineData("AzureStorage")] // the shipped deployments
+    [InlineData("azurestorage")] // the silo binds the mode case-insensitively
+    [InlineData("Redis")]
+    public async Task Cluster_mode_advertises_the_address_the_platform_gave_this_host_name(string mode)
     {
-        var result = await RunAsync(new() { ["Mirc__Cluster__Mode"] = "Redis" });
+        var result = await RunAsync(new() { ["Mirc__Cluster__Mode"] = mode });
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("advertised=10.244.7.19", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("args=/app/Mirc.Silo.dll --urls-ignored", result.StandardOutput, StringComparison.Ordinal);
@@ -24,15 +27,17 @@ public sealed class SiloEntrypointTests : IDisposable
     [Fact]
     public async Task An_address_set_by_the_platform_is_kept()
     {
-        var result = await RunAsync(new() { ["Mirc__Cluster__Mode"] = "Redis", ["Mirc__Cluster__AdvertisedAddress"] = "10.1.1.1" });
+        var result = await RunAsync(new() { ["Mirc__Cluster__Mode"] = "AzureStorage", ["Mirc__Cluster__AdvertisedAddress"] = "10.1.1.1" });
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("advertised=10.1.1.1", result.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Localhost_mode_sets_no_address()
+    [Theory]
+    [InlineData("Localhost")]
+    [InlineData(null)] // unset: the silo's default, Localhost
+    public async Task Localhost_mode_sets_no_address(string? mode)
     {
-        var result = await RunAsync(new() { ["Mirc__Cluster__Mode"] = "Localhost" });
+        var result = await RunAsync(new() { ["Mirc__Cluster__Mode"] = mode });
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("advertised=<unset>", result.StandardOutput, StringComparison.Ordinal);
     }
