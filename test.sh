@@ -13,12 +13,11 @@ collisions=$(git ls-files 2>/dev/null | awk '{ n = split($0, p, "/"); d = ""; fo
   | sort -u | awk '{ k = tolower($0); if (k in seen && seen[k] != $0) print seen[k] " <> " $0; seen[k] = $0 }')
 if [ -n "$collisions" ]; then echo "paths differing only by case:"; echo "$collisions"; exit 1; fi
 
-phase "system packages (dcmtk, PostgreSQL, Redis, Orthanc, Odil, GDCM, dicom3tools, codecs…)"
+phase "system packages (dcmtk, PostgreSQL, Orthanc, Odil, GDCM, dicom3tools, codecs…)"
 
 need_apt=()
 command -v storescu >/dev/null 2>&1 || need_apt+=(dcmtk)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
-command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need_apt+=(python3-yaml)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # Independent DICOM peers and reference tools for interop tests (Orthanc as a DIMSE/DICOMweb client, Odil, GDCM,

@@ -40,8 +40,6 @@ builder.Services.AddOptions<MircHostOptions>()
 builder.Services.AddOptions<MircClusterOptions>()
     .Bind(builder.Configuration.GetSection(MircClusterOptions.Section))
     .ValidateDataAnnotations()
-    .Validate(o => o.Mode != ClusterMode.Redis || !string.IsNullOrWhiteSpace(o.RedisConnectionString),
-        "Mirc:Cluster:RedisConnectionString is required when Mirc:Cluster:Mode is Redis")
     .ValidateOnStart();
 
 var host = builder.Configuration.GetSection(MircHostOptions.Section).Get<MircHostOptions>() ?? new MircHostOptions();

@@ -78,12 +78,7 @@ public static class AdminCommand
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            if (cluster.Mode == ClusterMode.Redis && !string.IsNullOrWhiteSpace(cluster.RedisConnectionString))
-            {
-                client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
-                client.UseRedisClustering(cluster.RedisConnectionString);
-            }
-            else if (cluster.Mode == ClusterMode.AzureStorage)
+            if (cluster.Mode == ClusterMode.AzureStorage)
             {
                 // The gateways are listed in the membership table, in the storage account's table service.
                 var tables = ClusterTableClient.Create(configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>() ?? new BlobStorageOptions());
@@ -104,7 +99,6 @@ public static class AdminCommand
         {
             await error.WriteLineAsync($"Cannot reach the cluster ({cluster.Mode switch
             {
-                ClusterMode.Redis => "Redis membership, Mirc:Cluster:RedisConnectionString",
                 ClusterMode.AzureStorage => "membership table of the storage account, Mirc:Storage:ConnectionString or AccountUri",
                 _ => $"gateway 127.0.0.1:{host.GatewayPort}, Mirc:GatewayPort",
             }}): {ex.Message}\n"

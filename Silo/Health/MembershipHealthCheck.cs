@@ -5,7 +5,7 @@ namespace Mirc.Silo.Health;
 
 /// <summary>
 /// Ready only while the membership table is readable and lists this silo as active. A silo whose table was lost
-/// (storage emptied, Redis restarted without persistence) or that the cluster declared dead must stop taking traffic:
+/// (its storage emptied or restored from nothing) or that the cluster declared dead must stop taking traffic:
 /// a load balancer that keeps sending it requests splits the archive in two.
 /// </summary>
 public sealed class MembershipHealthCheck(IMembershipTable table, ILocalSiloDetails self) : IHealthCheck

@@ -5,7 +5,7 @@ using Orleans.Configuration;
 
 namespace Mirc.Silo.Hosting;
 
-/// <summary>Applies <see cref="MircClusterOptions"/> to the silo: localhost clustering, or membership and reminders in Azure Table storage or Redis.</summary>
+/// <summary>Applies <see cref="MircClusterOptions"/> to the silo: localhost clustering, or membership and reminders in Azure Table storage.</summary>
 public static class SiloClustering
 {
     public static ISiloBuilder UseMircClustering(this ISiloBuilder silo, MircHostOptions host, MircClusterOptions cluster, BlobStorageOptions storage)
@@ -16,17 +16,6 @@ public static class SiloClustering
                 silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
                 silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
                 silo.UseInMemoryReminderService();
-                break;
-            case ClusterMode.Redis:
-                if (string.IsNullOrWhiteSpace(cluster.RedisConnectionString))
-                {
-                    throw new OptionsValidationException(MircClusterOptions.Section, typeof(MircClusterOptions),
-                        ["Mirc:Cluster:RedisConnectionString is required when Mirc:Cluster:Mode is Redis"]);
-                }
-
-                ConfigureClusterEndpoints(silo, host, cluster);
-                silo.UseRedisClustering(cluster.RedisConnectionString);
-                silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(cluster.RedisConnectionString));
                 break;
             case ClusterMode.AzureStorage:
                 var tables = ClusterTableClient.Create(storage);

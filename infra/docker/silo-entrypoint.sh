@@ -1,5 +1,5 @@
 #!/bin/sh
-# Container entrypoint of the Mirc silo. In cluster mode (AzureStorage, the shipped one, or Redis: any mode but
+# Container entrypoint of the Mirc silo. In cluster mode (AzureStorage: any mode but
 # Localhost) every silo must advertise an address the other silos can reach; Kubernetes hands it in (status.podIP), Azure Container Apps does not, so when it is missing we take the
 # address the platform wrote for this host name into /etc/hosts (the replica's own IP), then exec the silo.
 set -eu

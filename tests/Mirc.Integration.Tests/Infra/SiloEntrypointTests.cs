@@ -15,7 +15,6 @@ public sealed class SiloEntrypointTests : IDisposable
     [Theory]
     [InlineData("AzureStorage")] // the shipped deployments
     [InlineData("azurestorage")] // the silo binds the mode case-insensitively
-    [InlineData("Redis")]
     public async Task Cluster_mode_advertises_the_address_the_platform_gave_this_host_name(string mode)
     {
         var result = await RunAsync(new() { ["Mirc__Cluster__Mode"] = mode });
