@@ -30,6 +30,12 @@ public sealed class AuditTrail : IAuditTrail
 
     internal ChannelReader<AuditWorkItem> Reader => _queue.Reader;
 
+    /// <summary>
+    /// No more records once the writer stops: a later caller (a grain deactivating during shutdown) is refused at once
+    /// instead of waiting for a commit that will never come — which held the host's shutdown until its timeout.
+    /// </summary>
+    internal void Close() => _queue.Writer.TryComplete();
+
     /// <inheritdoc />
     public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
@@ -45,7 +51,14 @@ public sealed class AuditTrail : IAuditTrail
         var item = new AuditWorkItem(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(item))
         {
-            await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException ex)
+            {
+                throw new AuditNotDurableException("the audit trail is stopped (the host is shutting down): nothing may be served unaudited", ex);
+            }
         }
 
         // A caller that stops waiting does not withdraw the event: it is committed all the same.

@@ -54,6 +54,7 @@ public sealed partial class AuditTrailWriter(
             // Shutting down: a batch interrupted mid-way is refused (it may not be durable); then one bounded last attempt
             // commits what is queued, so a clean stop loses nothing; whoever is still waiting after it is refused.
             Fail(batch, new AuditNotDurableException("the host stopped while the audit record was being committed"));
+            trail.Close();
             using var lastChance = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
