@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Tests.Security;
@@ -44,6 +45,20 @@ public sealed class AuditDurabilityTests
         Assert.Empty(await cluster.Audit.QueryAsync(new AuditFilter { PatientId = "PAT-LOST" }, Ct));
         var verification = await cluster.Audit.VerifyAsync(Ct);
         Assert.True(verification.IsIntact, verification.Problem);
+    }
+
+    [Fact]
+    public async Task Once_the_writer_stopped_a_late_record_is_refused_at_once_instead_of_waiting_forever()
+    {
+        await using var cluster = await StartAsync(new SecurityCluster());
+        await cluster.Audit.RecordAsync(AuditTrailTests.Event(1, "PAT-BEFORE-STOP"), Ct);
+        var writer = cluster.SiloServices.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<AuditTrailWriter>().Single();
+        await writer.StopAsync(Ct);
+
+        // A grain deactivating during shutdown records: it must not hold the host's stop until its timeout.
+        var late = cluster.Audit.RecordAsync(AuditTrailTests.Event(2, "PAT-AFTER-STOP"), Ct).AsTask();
+        await Assert.ThrowsAsync<AuditNotDurableException>(() => late.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        Assert.Single(await cluster.AuditStore.ReadAsync(new AuditFilter { PatientId = "PAT-BEFORE-STOP" }, 0, 10, Ct));
     }
 
     [Fact]
