@@ -100,8 +100,14 @@ PY
 
 # First login of the seeded account (replaces its initial password), then a token; prints the access token.
 bench_login() {
-  local base="$1" silo_log="$2" uri first token
-  uri="$(grep -A3 'username:            bench' "$silo_log" | grep -o 'otpauth://[^ ]*' | head -1)"
+  local base="$1" credentials="$2" uri first token
+  # The silo writes first-start credentials to a file only its user can read (never to its log); seeding may still be
+  # under way when /readyz answers.
+  for _ in $(seq 1 30); do
+    uri="$(grep -A3 'username:            bench' "$credentials" 2>/dev/null | grep -o 'otpauth://[^ ]*' | head -1)"
+    [ -n "$uri" ] && break
+    sleep 1
+  done
   [ -n "$uri" ] || return 1
   first="$(curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_initial_password" \
     -d totp="$(totp_now "$uri")" -d new_password="$bench_password")" || return 1
@@ -119,7 +125,9 @@ if ((run_mirc)); then
   # The benchmark's AE titles belong to the establishment anonymous STOW-RS is credited to ("local"), so
   # DIMSE and DICOMweb see the same studies; the receiving AE is the C-MOVE destination.
   # env execs dotnet, so $! is the silo's own PID.
-  env -C "$work" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
+  # Content root = the empty work folder: the shipped appsettings.json (its demo seed would merge into these indices)
+  # stays out, the silo runs on its code defaults plus the settings below.
+  env -C "$work" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production DOTNET_CONTENTROOT="$work" \
     Logging__LogLevel__Default=Warning \
     Mirc__DataPath="$work/mirc-data" \
     Mirc__HttpUrl="http://127.0.0.1:$http_port" \
@@ -130,9 +138,11 @@ if ((run_mirc)); then
     Mirc__Seed__Establishments__0__AeTitles__0__AeTitle="$calling_ae" \
     Mirc__Seed__Establishments__0__AeTitles__0__Host=127.0.0.1 \
     Mirc__Seed__Establishments__0__AeTitles__0__Port=0 \
+    Mirc__Seed__Establishments__0__AeTitles__0__Permissions="Store, Query, Retrieve" \
     Mirc__Seed__Establishments__0__AeTitles__1__AeTitle="$move_ae" \
     Mirc__Seed__Establishments__0__AeTitles__1__Host=127.0.0.1 \
     Mirc__Seed__Establishments__0__AeTitles__1__Port="$move_port" \
+    Mirc__Seed__Establishments__0__AeTitles__1__Permissions=MoveDestination \
     Mirc__Seed__Professionals__0__Id=10000000999 Mirc__Seed__Professionals__0__Name="Bench Radiologist" \
     Mirc__Seed__Professionals__0__EstablishmentId=local Mirc__Seed__Professionals__0__Roles__0=Radiologist \
     Mirc__Seed__Professionals__0__Roles__1=Technician Mirc__Seed__Professionals__0__Username=bench \
@@ -142,8 +152,8 @@ if ((run_mirc)); then
   pids+=("$silo_pid")
   wait_http "http://127.0.0.1:$http_port/readyz" "$silo_pid" "silo" || { tail -30 "$results/mirc-silo.log"; exit 1; }
   silo_start_mb="$(peak_mb "$silo_pid")" silo_cpu0="$(cpu_s "$silo_pid")"
-  # Security stays on: log in as the seeded professional (password + TOTP from the enrolment URI the silo printed once).
-  token="$(bench_login "http://127.0.0.1:$http_port" "$results/mirc-silo.log")" || { log "login failed"; tail -30 "$results/mirc-silo.log"; exit 1; }
+  # Security stays on: log in as the seeded professional (password + TOTP from the enrolment URI written at first start).
+  token="$(bench_login "http://127.0.0.1:$http_port" "$work/mirc-data/security/first-start-credentials.txt")" || { log "login failed"; tail -30 "$results/mirc-silo.log"; exit 1; }
   log "silo ready (PID $silo_pid, $silo_start_mb MB); logged in as bench; running the benchmark"
   set +e
   "${bench[@]}" --label mirc --dicom-port "$dicom_port" --called-ae MIRC --bearer "$token" \
