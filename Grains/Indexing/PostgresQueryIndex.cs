@@ -93,17 +93,8 @@ public sealed class PostgresQueryIndex : RelationalQueryIndex
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockId});" + Schema, connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private protected override Task CreateSchemaAsync(CancellationToken cancellationToken) =>
+        PostgresSchema.CreateAsync(_dataSource, SchemaLockId, Schema, cancellationToken);
 
     private protected override ValueTask DisposeCoreAsync() => _dataSource.DisposeAsync();
 }

@@ -84,46 +84,18 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        _connectionString = DurableSqlite.ConnectionString(DatabasePath);
     }
 
     /// <summary>Absolute database file path.</summary>
     public string DatabasePath { get; }
 
-    private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-
-            // Per connection (not stored in the file): durable commits, and wait rather than fail on a busy writer.
-            await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
-            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;" + Schema + RefreshStatistics;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema + RefreshStatistics, cancellationToken).ConfigureAwait(false);
     }
 
     // Called by the single group-commit loop: no concurrent calls.
