@@ -17,6 +17,11 @@ namespace Mirc.Integration.Tests.Observability;
 /// The Prometheus endpoint as an ops team scrapes it: the archive's own meters move with real DIMSE traffic, and only
 /// the machine itself and the configured networks may read it.
 /// </summary>
+/// <remarks>
+/// The meters are process-wide (one silo per process in production), so another test class storing in parallel would
+/// move the same counters: this class runs alone.
+/// </remarks>
+[Collection(MeasuredAlone.Name)]
 public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture<MetricsTests.Silo>, IDisposable
 {
     // The in-memory test server has no TCP peer: this header stands for the scraper's address.
@@ -143,4 +148,11 @@ public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture
             next(app);
         };
     }
+}
+
+/// <summary>Test classes that read process-wide meters run after the parallel ones, alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuredAlone
+{
+    public const string Name = "Process-wide meters, measured alone";
 }
