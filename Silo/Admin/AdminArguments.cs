@@ -48,4 +48,8 @@ internal sealed class AdminArguments
         _positional.FirstOrDefault()?.Trim().ToLowerInvariant() is { Length: > 0 } username
             ? username
             : throw new ArgumentException($"{Verb} needs a username");
+
+    /// <summary>The folder argument of the backup commands.</summary>
+    public string Folder() =>
+        _positional.FirstOrDefault() is { Length: > 0 } folder ? folder : throw new ArgumentException($"{Verb} needs a folder");
 }

@@ -28,6 +28,10 @@ public static class AdminCommand
                                               lost authenticator); also clears a lock-out
           verify-audit                        re-checks the audit hash chain; exit code 1 when broken
           export-config                       the effective Mirc configuration as JSON (secrets masked), no silo needed
+          backup <folder>                     online backup of the embedded data folder (the silo may run) into a new folder
+          verify-backup <folder>              checks every file of a backup against its catalog; exit code 1 when damaged
+          restore <folder>                    restores a backup into the configured, empty data folder (silo stopped),
+                                              verifying the backup first and the audit chain after
         roles: Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer
         """;
 
@@ -56,6 +60,8 @@ public static class AdminCommand
                 case "export-config":
                     await output.WriteLineAsync(ConfigurationExport.ToJson(configuration.GetSection("Mirc")).ToJsonString(Indented));
                     return 0;
+                case "backup" or "verify-backup" or "restore":
+                    return await DataFolderCommands.RunAsync(configuration, command, output, error, cancellationToken);
                 case "status" or "create-account" or "reset-account" or "verify-audit":
                     return await WithClusterAsync(configuration, command, output, error, cancellationToken);
                 default:

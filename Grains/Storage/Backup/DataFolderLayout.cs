@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Mirc.Grains.Audit;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Storage.Backup;
+
+/// <summary>
+/// Where the embedded default keeps each store, read from the silo's own configuration: the blob store (instances and
+/// grain state), the SQLite query index and audit trail, and the security folder (data-protection keys, without which
+/// the restored signing keys and TOTP secrets cannot be read).
+/// </summary>
+public sealed record DataFolderLayout(string DataPath, string BlobRoot, string IndexPath, string AuditPath, string SecurityPath)
+{
+    /// <summary>The layout the silo configured by <paramref name="configuration"/> uses.</summary>
+    /// <exception cref="InvalidOperationException">Cluster mode: its stores are backed up by Azure and PostgreSQL themselves.</exception>
+    public static DataFolderLayout From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var storage = configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>() ?? new BlobStorageOptions();
+        var index = configuration.GetSection(QueryIndexOptions.Section).Get<QueryIndexOptions>() ?? new QueryIndexOptions();
+        if (storage.Provider != BlobStorageProvider.FileSystem || index.Provider != QueryIndexProvider.Sqlite)
+        {
+            throw new InvalidOperationException(
+                "backup and restore copy the embedded default's data folder; in cluster mode (Azure Storage, PostgreSQL) use blob "
+                + "versioning with soft delete and PostgreSQL point-in-time restore, as infra/README.md describes");
+        }
+
+        var dataPath = Path.GetFullPath(configuration["Mirc:DataPath"] ?? "./data");
+        var audit = configuration[$"{AuditOptions.Section}:SqlitePath"];
+        return new DataFolderLayout(
+            dataPath,
+            Path.GetFullPath(storage.RootPath ?? Path.Combine(dataPath, "blobs")),
+            Path.GetFullPath(index.SqlitePath ?? Path.Combine(dataPath, "index.db")),
+            Path.GetFullPath(string.IsNullOrWhiteSpace(audit) ? Path.Combine(dataPath, "audit.db") : audit),
+            Path.Combine(dataPath, "security"));
+    }
+}
