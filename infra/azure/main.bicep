@@ -64,8 +64,8 @@ param blobShardCount int = 16
 ])
 param storageSku string = 'Standard_ZRS'
 
-@description('Days deleted blobs and containers stay recoverable.')
-@minValue(1)
+@description('Days deleted blobs and containers stay recoverable; the storage account can be restored to any point of one day less.')
+@minValue(2)
 @maxValue(365)
 param blobSoftDeleteDays int = 14
 

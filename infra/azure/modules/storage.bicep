@@ -19,8 +19,8 @@ param name string
 ])
 param skuName string
 
-@description('Days deleted blobs and containers stay recoverable.')
-@minValue(1)
+@description('Days deleted blobs and containers stay recoverable (point-in-time restore reaches one day less).')
+@minValue(2)
 @maxValue(365)
 param softDeleteDays int
 
@@ -89,6 +89,17 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
     containerDeleteRetentionPolicy: {
       enabled: true
       days: softDeleteDays
+    }
+    // Backup of the instances and grain state: every overwrite keeps a version, and the account can be rolled back
+    // to any point of the last (softDeleteDays - 1) days (point-in-time restore needs versioning and the change feed).
+    isVersioningEnabled: true
+    changeFeed: {
+      enabled: true
+      retentionInDays: softDeleteDays
+    }
+    restorePolicy: {
+      enabled: true
+      days: softDeleteDays - 1
     }
   }
 }
