@@ -44,6 +44,7 @@ public static class MircApiServiceCollectionExtensions
             var bearer = new BearerSecuritySchemeTransformer();
             openApi.AddDocumentTransformer(bearer);
             openApi.AddOperationTransformer(bearer);
+            openApi.AddOperationTransformer(new OpenApiExamples());
             // The dashboard's own JSON endpoints are internals of its page, not part of the archive's API.
             openApi.ShouldInclude = description => description.RelativePath?.StartsWith("dashboard", StringComparison.OrdinalIgnoreCase) != true;
         });

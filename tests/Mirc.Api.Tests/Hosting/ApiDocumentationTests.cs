@@ -109,4 +109,54 @@ public sealed class ApiDocumentationTests : IAsyncLifetime
         Assert.Contains("\"telemetry\":false", html);
         Assert.Contains("\"showDeveloperTools\":\"never\"", html);
     }
+
+    [Fact]
+    public async Task Every_request_body_and_route_parameter_has_an_example_naming_only_properties_of_its_schema()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var json = JsonDocument.Parse(await _http.GetStringAsync("/openapi/v1.json", ct));
+        var root = json.RootElement;
+        var problems = new List<string>();
+        foreach (var path in root.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Name != "parameters"))
+            {
+                var name = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+                foreach (var parameter in operation.Value.TryGetProperty("parameters", out var ps) ? ps.EnumerateArray() : default)
+                {
+                    if (parameter.GetProperty("in").GetString() == "path" && !parameter.TryGetProperty("example", out _))
+                        problems.Add($"{name}: no example for path parameter {parameter.GetProperty("name").GetString()}");
+                }
+
+                if (!operation.Value.TryGetProperty("requestBody", out var body) || !body.TryGetProperty("content", out var content)
+                    || !content.TryGetProperty("application/json", out var media))
+                    continue;
+                if (!media.TryGetProperty("example", out var example))
+                {
+                    problems.Add($"{name}: no request example");
+                    continue;
+                }
+
+                if (!media.TryGetProperty("schema", out var declared) || !Resolve(root, declared).TryGetProperty("properties", out var properties))
+                    continue;
+                foreach (var property in example.EnumerateObject().Where(p => !properties.TryGetProperty(p.Name, out _)))
+                    problems.Add($"{name}: the example names '{property.Name}', which the schema does not have");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        // The token endpoint reads its body itself: its example is there too, for JSON and the form.
+        var token = root.GetProperty("paths").GetProperty("/api/auth/token").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+        Assert.Equal("radiologue", token.GetProperty("application/x-www-form-urlencoded").GetProperty("example").GetProperty("username").GetString());
+    }
+
+    private static JsonElement Resolve(JsonElement root, JsonElement schema)
+    {
+        if (!schema.TryGetProperty("$ref", out var reference))
+            return schema;
+        var element = root;
+        foreach (var part in reference.GetString()!.TrimStart('#', '/').Split('/'))
+            element = element.GetProperty(part);
+        return element;
+    }
 }
