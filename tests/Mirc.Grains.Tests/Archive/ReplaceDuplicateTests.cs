@@ -22,6 +22,7 @@ public sealed class ReplaceDuplicateTests : IAsyncLifetime
     {
         _archive = new ArchiveCluster { CallFilter = _faults, DecorateBlobStore = _faults.Decorate, DecorateIndex = _faults.Decorate };
         _archive.Settings["Mirc:Archive:Ingest:DuplicatePolicy"] = "Replace";
+        _archive.Settings["Mirc:Archive:Ingest:ReconcileOlderThan"] = "00:00:00";
     }
 
     public ValueTask InitializeAsync() => _archive.InitializeAsync();
@@ -120,5 +121,27 @@ public sealed class ReplaceDuplicateTests : IAsyncLifetime
         Assert.DoesNotContain(_archive.Audit.Durable, e => e.Action == AuditAction.Update && e.StudyUids.Contains(original.StudyUid));
 
         Assert.Equal(IngestStatus.Replaced, (await DuplicateDatasetTests.IngestAsync(_archive, corrected.ToDataset(), DuplicateDatasetTests.Cstore(corrected, "MODALITY_B"))).Status);
+    }
+
+    [Fact]
+    public async Task A_replacement_cut_by_a_crash_before_its_swap_is_removed_by_the_reconciliation_and_the_old_one_stays()
+    {
+        var original = new SyntheticInstance { PixelSeed = 1, PatientId = "REPLACE-CRASH" };
+        Assert.Equal(IngestStatus.Stored, (await DuplicateDatasetTests.IngestAsync(_archive, original.ToPart10(), new IngestRequest { Caller = new IngestCaller { EstablishmentId = "750000003" } })).Status);
+        var old = (await Study(original).GetInstanceAsync(original.SopUid))!;
+
+        // The crash: journal intent written and the new bytes promoted to their own key, the manifest never swapped.
+        var bytes = (original with { PixelSeed = 2 }).ToPart10();
+        var key = _archive.Layout.GetReplacementKey(original.StudyUid, original.SeriesUid, original.SopUid, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        await _archive.Blobs.WriteAsync(key, new MemoryStream(bytes), cancellationToken: Ct);
+        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(new IngestJournalRecord(key.Container, key.Name, "750000003", "MODALITY_B", null, DateTimeOffset.UtcNow), Ct);
+
+        var report = await _archive.Reconciler.ReconcileAsync(Ct);
+
+        Assert.Equal(0, report.Completed);
+        Assert.Equal(0, report.Failed);
+        Assert.Null(await _archive.Blobs.TryGetPropertiesAsync(key, Ct));
+        Assert.Equal(old, await Study(original).GetInstanceAsync(original.SopUid));
+        Assert.NotNull(await _archive.Blobs.TryGetPropertiesAsync(new BlobKey(old.BlobContainer, old.BlobName), Ct));
     }
 }
