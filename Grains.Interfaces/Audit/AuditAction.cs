@@ -38,4 +38,7 @@ public enum AuditAction
 
     /// <summary>A patient's consent or its history was read.</summary>
     ConsentRead = 11,
+
+    /// <summary>A stored instance replaced by a different data set under the same SOP Instance UID (duplicate policy Replace).</summary>
+    Update = 12,
 }

@@ -33,6 +33,15 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("RemoveFailedInstance")]
     Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string sha256);
 
+    /// <summary>
+    /// Swaps the stored entry of <paramref name="replacement"/>'s SOP Instance UID for <paramref name="replacement"/> in one
+    /// durable manifest write (duplicate policy Replace; the new blob is already at its own key). Only when the stored
+    /// entry still has SHA-256 <paramref name="replacedSha256"/> (otherwise <see cref="AddInstanceStatus.Conflict"/> with the
+    /// current entry, or AlreadyStored when it already is the replacement). Added = replaced; Existing = the replaced entry.
+    /// </summary>
+    [Alias("ReplaceInstance")]
+    Task<AddInstanceResult> ReplaceInstanceAsync(InstanceEntry replacement, string replacedSha256, StudyAttributes attributes);
+
     /// <summary>The manifest entry of one instance, or null.</summary>
     [Alias("GetInstance")]
     Task<InstanceEntry?> GetInstanceAsync(string sopInstanceUid);

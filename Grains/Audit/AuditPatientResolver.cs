@@ -66,5 +66,5 @@ public sealed class AuditPatientResolver(IGrainFactory grains)
 
     private static bool NeedsPatient(AuditEvent e) =>
         e.PatientId is null && e.StudyUids.Count > 0
-        && e.Action is AuditAction.Query or AuditAction.Retrieve or AuditAction.Store or AuditAction.Delete;
+        && e.Action is AuditAction.Query or AuditAction.Retrieve or AuditAction.Store or AuditAction.Update or AuditAction.Delete;
 }

@@ -254,7 +254,7 @@ public sealed partial class ArchiveDicomService(
         var served = PatientAccessGroup.FromRows(rows, visibility.EmergencyPatientIds);
         var visible = served.SelectMany(g => g.StudyUids).ToHashSet(StringComparer.Ordinal);
         var studyKeys = selection.Matches
-            .Where(m => Mirc.Grains.Indexing.Sql.IndexColumns.ByTag.TryGetValue(m.Key, out var column) && column.Level <= QueryLevel.Study)
+            .Where(m => Mirc.Grains.Indexing.Sql.IndexColumns.Find(m.Key, QueryLevel.Study) is not null)
             .ToDictionary(m => m.Key, m => m.Value);
         var all = await index.QueryAsync(
             selection with { Level = QueryLevel.Study, Matches = studyKeys, Authorization = IndexAuthorization.All, Offset = 0 }, ct);

@@ -13,32 +13,6 @@ public static class DicomQueryTranslator
     private static readonly DicomTag QueryRetrieveLevel = new(0x0008, 0x0052);
     private static readonly DicomTag SpecificCharacterSet = new(0x0008, 0x0005);
 
-    /// <summary>Tags the index can match or return, per level (a level also sees the levels above it).</summary>
-    private static readonly Dictionary<uint, QueryLevel> Matchable = new()
-    {
-        [IndexTags.PatientName] = QueryLevel.Patient,
-        [IndexTags.PatientId] = QueryLevel.Patient,
-        [IndexTags.IssuerOfPatientId] = QueryLevel.Patient,
-        [IndexTags.PatientBirthDate] = QueryLevel.Patient,
-        [IndexTags.PatientSex] = QueryLevel.Patient,
-        [IndexTags.StudyInstanceUid] = QueryLevel.Study,
-        [IndexTags.StudyDate] = QueryLevel.Study,
-        [IndexTags.StudyTime] = QueryLevel.Study,
-        [IndexTags.AccessionNumber] = QueryLevel.Study,
-        [IndexTags.StudyId] = QueryLevel.Study,
-        [IndexTags.ModalitiesInStudy] = QueryLevel.Study,
-        [IndexTags.StudyDescription] = QueryLevel.Study,
-        [IndexTags.ReferringPhysicianName] = QueryLevel.Study,
-        [IndexTags.SeriesInstanceUid] = QueryLevel.Series,
-        [IndexTags.Modality] = QueryLevel.Series,
-        [IndexTags.SeriesNumber] = QueryLevel.Series,
-        [IndexTags.SeriesDescription] = QueryLevel.Series,
-        [IndexTags.BodyPartExamined] = QueryLevel.Series,
-        [IndexTags.SopClassUid] = QueryLevel.Image,
-        [IndexTags.SopInstanceUid] = QueryLevel.Image,
-        [IndexTags.InstanceNumber] = QueryLevel.Image,
-    };
-
     /// <summary>A parsed identifier: level, index query, and the dataset the responses echo.</summary>
     /// <param name="Level">Query/Retrieve Level.</param>
     /// <param name="Query">Index query (limit set by the caller).</param>
@@ -69,7 +43,7 @@ public static class DicomQueryTranslator
         foreach (var element in identifier)
         {
             var tag = element.Tag.Value;
-            if (!Matchable.TryGetValue(tag, out var tagLevel) || tagLevel > level)
+            if (!IndexTags.MatchingKeys.TryGetValue(tag, out var tagLevel) || tagLevel > level)
             {
                 continue;
             }

@@ -79,6 +79,7 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<IngestJournal>(),
             sp.GetRequiredService<FailedIngestUndo>(),
             sp.GetRequiredService<UnidentifiedPatients>(),
+            sp.GetRequiredService<Mirc.Grains.Interfaces.Audit.IAuditTrail>(),
             sp.GetRequiredService<IOptions<IngestOptions>>(),
             sp.GetRequiredService<ILogger<InstanceIngestor>>(),
             sp.GetRequiredService<TimeProvider>()));

@@ -8,6 +8,12 @@ namespace Mirc.Grains.Indexing;
 /// </summary>
 public static class IndexTags
 {
+    // Every level (the value of the level's last received instance)
+    /// <summary>(0008,0005) CS, return only: the character set the source used (C-FIND answers in UTF-8 whatever it was).</summary>
+    public const uint SpecificCharacterSet = 0x0008_0005;
+    /// <summary>(0008,0201) SH, return only: describes the instance's dates and times (a query's value describes the query's).</summary>
+    public const uint TimezoneOffsetFromUtc = 0x0008_0201;
+
     // Patient level
     /// <summary>(0010,0010) PN.</summary>
     public const uint PatientName = 0x0010_0010;
@@ -57,6 +63,10 @@ public static class IndexTags
     public const uint BodyPartExamined = 0x0018_0015;
     /// <summary>(0020,1209) IS, return only.</summary>
     public const uint NumberOfSeriesRelatedInstances = 0x0020_1209;
+    /// <summary>(0040,0244) DA; range matching.</summary>
+    public const uint PerformedProcedureStepStartDate = 0x0040_0244;
+    /// <summary>(0040,0245) TM; range matching.</summary>
+    public const uint PerformedProcedureStepStartTime = 0x0040_0245;
 
     // Image level
     /// <summary>(0008,0016) UI; list matching.</summary>
@@ -73,6 +83,8 @@ public static class IndexTags
     public const uint Rows = 0x0028_0010;
     /// <summary>(0028,0011) US.</summary>
     public const uint Columns = 0x0028_0011;
+    /// <summary>(0028,0100) US.</summary>
+    public const uint BitsAllocated = 0x0028_0100;
     /// <summary>(0008,0056) CS: ONLINE, NEARLINE, OFFLINE, UNAVAILABLE.</summary>
     public const uint InstanceAvailability = 0x0008_0056;
 
@@ -81,6 +93,37 @@ public static class IndexTags
     public const uint RegionalPatientId = 0xFFFF_0001;
     /// <summary>Pseudo-tag: id of the establishment that produced (pushed) the study.</summary>
     public const uint ProducingEstablishmentId = 0xFFFF_0002;
+
+    /// <summary>
+    /// The matching keys C-FIND and QIDO-RS accept, with the level that owns each (a query matches the keys of its
+    /// level and of the levels above). Written once here; where each one lives in SQL is <c>Sql/IndexColumns</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<uint, QueryLevel> MatchingKeys { get; } = new Dictionary<uint, QueryLevel>
+    {
+        [PatientName] = QueryLevel.Patient,
+        [PatientId] = QueryLevel.Patient,
+        [IssuerOfPatientId] = QueryLevel.Patient,
+        [PatientBirthDate] = QueryLevel.Patient,
+        [PatientSex] = QueryLevel.Patient,
+        [StudyInstanceUid] = QueryLevel.Study,
+        [StudyDate] = QueryLevel.Study,
+        [StudyTime] = QueryLevel.Study,
+        [AccessionNumber] = QueryLevel.Study,
+        [StudyId] = QueryLevel.Study,
+        [ModalitiesInStudy] = QueryLevel.Study,
+        [StudyDescription] = QueryLevel.Study,
+        [ReferringPhysicianName] = QueryLevel.Study,
+        [SeriesInstanceUid] = QueryLevel.Series,
+        [Modality] = QueryLevel.Series,
+        [SeriesNumber] = QueryLevel.Series,
+        [SeriesDescription] = QueryLevel.Series,
+        [BodyPartExamined] = QueryLevel.Series,
+        [PerformedProcedureStepStartDate] = QueryLevel.Series,
+        [PerformedProcedureStepStartTime] = QueryLevel.Series,
+        [SopClassUid] = QueryLevel.Image,
+        [SopInstanceUid] = QueryLevel.Image,
+        [InstanceNumber] = QueryLevel.Image,
+    };
 
     /// <summary>Whether the tag is an archive pseudo-tag (not a DICOM element).</summary>
     public static bool IsPseudoTag(uint tag) => tag >> 16 == 0xFFFF;

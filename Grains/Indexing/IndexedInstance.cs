@@ -62,6 +62,16 @@ public sealed record IndexedInstance
     public int? Rows { get; init; }
     /// <summary>(0028,0011).</summary>
     public int? Columns { get; init; }
+    /// <summary>(0028,0100).</summary>
+    public int? BitsAllocated { get; init; }
+    /// <summary>(0008,0005) as the source wrote it (multi-values joined with <c>\</c>); kept on the instance, its series and study.</summary>
+    public string? SpecificCharacterSet { get; init; }
+    /// <summary>(0008,0201) <c>&amp;ZZXX</c>; kept on the instance, its series and study.</summary>
+    public string? TimezoneOffsetFromUtc { get; init; }
+    /// <summary>(0040,0244) DA, kept on the series.</summary>
+    public string? PerformedProcedureStepStartDate { get; init; }
+    /// <summary>(0040,0245) TM, kept on the series.</summary>
+    public string? PerformedProcedureStepStartTime { get; init; }
     /// <summary>(0008,0056) availability: ONLINE (default), NEARLINE, OFFLINE, UNAVAILABLE.</summary>
     public string Status { get; init; } = "ONLINE";
 }

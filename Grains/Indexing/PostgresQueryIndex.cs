@@ -13,6 +13,7 @@ public sealed class PostgresQueryIndex : RelationalQueryIndex
     // Advisory lock id serializing schema creation when several silos start together.
     private const long SchemaLockId = 0x4D495243;
 
+    // Version 1 of the schema; later columns come from IndexSchemaMigrations (so old and new databases converge).
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS patients (
           patient_key BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -94,7 +95,7 @@ public sealed class PostgresQueryIndex : RelationalQueryIndex
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     private protected override Task CreateSchemaAsync(CancellationToken cancellationToken) =>
-        PostgresSchema.CreateAsync(_dataSource, SchemaLockId, Schema, cancellationToken);
+        PostgresSchema.CreateAsync(_dataSource, SchemaLockId, Schema, IndexSchemaMigrations.ApplyAsync, cancellationToken);
 
     private protected override ValueTask DisposeCoreAsync() => _dataSource.DisposeAsync();
 }

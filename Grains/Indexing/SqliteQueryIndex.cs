@@ -10,6 +10,7 @@ namespace Mirc.Grains.Indexing;
 /// </summary>
 public sealed class SqliteQueryIndex : RelationalQueryIndex
 {
+    // Version 1 of the schema; later columns come from IndexSchemaMigrations (so old and new files converge).
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS patients (
           patient_key INTEGER PRIMARY KEY,
@@ -95,7 +96,17 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema + RefreshStatistics, cancellationToken).ConfigureAwait(false);
+        await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema, cancellationToken).ConfigureAwait(false);
+        await using var connection = await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await IndexSchemaMigrations.ApplyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var statistics = connection.CreateCommand();
+        statistics.CommandText = RefreshStatistics;
+        await statistics.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Called by the single group-commit loop: no concurrent calls.

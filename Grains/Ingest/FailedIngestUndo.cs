@@ -77,6 +77,13 @@ internal sealed partial class FailedIngestUndo
             await _index.DeleteInstanceAsync(failed.SopInstanceUid, cancellationToken).ConfigureAwait(false);
             await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), null, cancellationToken).ConfigureAwait(false);
         }
+        else if (!string.Equals(stillStored.BlobContainer, failed.FinalContainer, StringComparison.Ordinal)
+                 || !string.Equals(stillStored.BlobName, failed.FinalName, StringComparison.Ordinal))
+        {
+            // The stored object lives in another blob (a replacement that failed before its swap, or the old blob of one
+            // that succeeded): this blob is referenced by nothing. The index row is the stored object's: kept.
+            await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), null, cancellationToken).ConfigureAwait(false);
+        }
 
         if (summary.InstanceCount == 0 && failed.RegionalPatientId is { } patient)
         {

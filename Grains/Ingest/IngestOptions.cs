@@ -49,7 +49,8 @@ public sealed class IngestOptions
 
     /// <summary>
     /// What a different data set under an already stored SOP Instance UID gets (the same data set from any sender is always
-    /// an idempotent success). Default <see cref="DuplicatePolicy.Reject"/>: the stored object stays and the sender is told.
+    /// an idempotent success). Default <see cref="DuplicatePolicy.Reject"/>: the stored object stays and the sender is told;
+    /// <see cref="DuplicatePolicy.KeepFirst"/> and <see cref="DuplicatePolicy.Replace"/> are explicit choices.
     /// </summary>
     public DuplicatePolicy DuplicatePolicy { get; set; } = DuplicatePolicy.Reject;
 

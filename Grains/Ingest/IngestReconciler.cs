@@ -170,6 +170,13 @@ public sealed partial class IngestReconciler
                 await _registrar.CompleteAsync(stored, summary.PatientId ?? regional, summary, true, cancellationToken).ConfigureAwait(false);
                 LogCompleted(_logger, stored.SopInstanceUid, AddInstanceStatus.AlreadyStored);
                 return true;
+            case ReservationStatus.Conflict when reservation.Existing is { } existing
+                && (existing.BlobContainer != key.Container || existing.BlobName != key.Name):
+                // A replacement interrupted before its manifest swap (or a blob the stored object does not use): the
+                // stored object stays, this unreferenced blob goes.
+                await _blobs.DeleteAsync(key, null, cancellationToken).ConfigureAwait(false);
+                LogOrphanDeleted(_logger, stored.SopInstanceUid, key.ToString());
+                return false;
             default:
                 // The manifest holds a different object under this UID (the blob was overwritten by an unacknowledged
                 // store that lost): nothing to register; an operator must check this instance.
@@ -186,6 +193,9 @@ public sealed partial class IngestReconciler
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingest reconciliation: {SopUid} cannot be registered ({Status})")]
     private static partial void LogUnrecoverable(ILogger logger, string sopUid, ReservationStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest reconciliation: {SopUid} is stored in another blob; unreferenced {Key} deleted")]
+    private static partial void LogOrphanDeleted(ILogger logger, string sopUid, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest reconciliation: {Key} is not a readable instance (promotion interrupted by a crash); left unregistered")]
     private static partial void LogTornBlob(ILogger logger, Exception exception, string key);

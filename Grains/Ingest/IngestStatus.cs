@@ -27,6 +27,12 @@ public enum IngestStatus
     /// </summary>
     DuplicateDiscarded = 3,
 
+    /// <summary>
+    /// A different data set was stored under this SOP Instance UID and the policy is <see cref="DuplicatePolicy.Replace"/>:
+    /// it now replaces that one (durably, audited as an update). DIMSE 0000 / STOW success.
+    /// </summary>
+    Replaced = 4,
+
     /// <summary>Dataset does not match the SOP class / the request (UIDs differ, mandatory attribute missing). DIMSE A900 / STOW 0xA900.</summary>
     DataSetMismatch = 11,
 

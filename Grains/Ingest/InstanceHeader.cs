@@ -35,6 +35,12 @@ internal sealed record InstanceHeader
     public int? NumberOfFrames { get; init; }
     public int? Rows { get; init; }
     public int? Columns { get; init; }
+    public int? BitsAllocated { get; init; }
+
+    public string? SpecificCharacterSet { get; init; }
+    public string? TimezoneOffsetFromUtc { get; init; }
+    public string? PerformedProcedureStepStartDate { get; init; }
+    public string? PerformedProcedureStepStartTime { get; init; }
 
     /// <summary>Frame byte ranges, offsets from the first byte of the Part 10 file.</summary>
     public FrameLayout Frames { get; init; } = FrameLayout.None;

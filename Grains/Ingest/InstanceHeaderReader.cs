@@ -58,6 +58,11 @@ internal static class InstanceHeaderReader
             NumberOfFrames = Int(ds, DicomTag.NumberOfFrames),
             Rows = Int(ds, DicomTag.Rows),
             Columns = Int(ds, DicomTag.Columns),
+            BitsAllocated = Int(ds, DicomTag.BitsAllocated),
+            SpecificCharacterSet = Text(ds, DicomTag.SpecificCharacterSet),
+            TimezoneOffsetFromUtc = Text(ds, DicomTag.TimezoneOffsetFromUTC),
+            PerformedProcedureStepStartDate = Text(ds, DicomTag.PerformedProcedureStepStartDate),
+            PerformedProcedureStepStartTime = Text(ds, DicomTag.PerformedProcedureStepStartTime),
             Frames = MapFrames(file.PixelData),
         };
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom;
+using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Observability;
@@ -32,6 +33,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     private readonly IngestJournal _journal;
     private readonly FailedIngestUndo _undo;
     private readonly UnidentifiedPatients _unidentified;
+    private readonly IAuditTrail _audit;
     private readonly IngestOptions _options;
     private readonly ILogger<InstanceIngestor> _logger;
     private readonly TimeProvider _clock;
@@ -46,6 +48,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         IngestJournal journal,
         FailedIngestUndo undo,
         UnidentifiedPatients unidentified,
+        IAuditTrail audit,
         IOptions<IngestOptions> options,
         ILogger<InstanceIngestor> logger,
         TimeProvider? clock = null)
@@ -58,6 +61,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         _journal = journal;
         _undo = undo;
         _unidentified = unidentified;
+        _audit = audit;
         _options = options.Value;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
@@ -158,7 +162,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             if (reservation.Status != ReservationStatus.Granted)
             {
                 _journal.Complete(ticket);
-                return await AnswerUngrantedAsync(study, stored, staged, reservation, regional, cancellationToken).ConfigureAwait(false);
+                return await AnswerUngrantedAsync(study, stored, staged, reservation, regional, request, cancellationToken).ConfigureAwait(false);
             }
 
             // 3. Whose study: the owner decides; a provisional (unidentified) owner is reconciled by an identified instance.
@@ -245,9 +249,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     /// <summary>
     /// The answer when the SOP Instance UID is not free: the same data set again (by anyone, whatever its file meta) is
     /// an idempotent success that completes what an earlier attempt may have left undone; a different one follows the
-    /// <see cref="IngestOptions.DuplicatePolicy"/>. The stored object is never touched.
+    /// <see cref="IngestOptions.DuplicatePolicy"/>. The stored object is touched only by Replace.
     /// </summary>
-    private async Task<IngestOutcome> AnswerUngrantedAsync(IStudyGrain study, StoredInstance stored, BlobKey staged, InstanceReservation reservation, string regional, CancellationToken cancellationToken)
+    private async Task<IngestOutcome> AnswerUngrantedAsync(IStudyGrain study, StoredInstance stored, BlobKey staged, InstanceReservation reservation, string regional, IngestRequest request, CancellationToken cancellationToken)
     {
         var header = stored.Header;
         var status = reservation.Status;
@@ -268,6 +272,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             case ReservationStatus.Conflict when reservation.Existing is null:
             case ReservationStatus.InProgress:
                 return IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The same SOP Instance UID is still being stored by another request; retry later.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
+            case ReservationStatus.Conflict when _options.DuplicatePolicy == DuplicatePolicy.Replace:
+                return await ReplaceAsync(study, stored, staged, reservation.Existing!, regional, request, cancellationToken).ConfigureAwait(false);
             case ReservationStatus.Conflict when _options.DuplicatePolicy == DuplicatePolicy.KeepFirst:
                 LogDuplicate(_logger, header.SopInstanceUid!, "kept the stored one");
                 return new IngestOutcome(IngestStatus.DuplicateDiscarded, "A different data set is already stored under this SOP Instance UID; the stored one is kept and this one discarded.", reservation.Existing, header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);

@@ -78,5 +78,10 @@ internal sealed record StoredInstance(InstanceHeader Header, BlobKey FinalKey, l
         NumberOfFrames = Header.NumberOfFrames,
         Rows = Header.Rows,
         Columns = Header.Columns,
+        BitsAllocated = Header.BitsAllocated,
+        SpecificCharacterSet = Header.SpecificCharacterSet,
+        TimezoneOffsetFromUtc = Header.TimezoneOffsetFromUtc,
+        PerformedProcedureStepStartDate = Header.PerformedProcedureStepStartDate,
+        PerformedProcedureStepStartTime = Header.PerformedProcedureStepStartTime,
     };
 }

@@ -116,6 +116,39 @@ internal sealed class ManifestSegmentStore
         return null;
     }
 
+    /// <summary>
+    /// Puts <paramref name="replacement"/> in place of the entry with its SOP Instance UID and rewrites that one segment;
+    /// returns the replaced entry, or null when no segment holds the UID. On failure the in-memory segment is unchanged.
+    /// </summary>
+    public async Task<InstanceEntry?> ReplaceAsync(InstanceEntry replacement)
+    {
+        for (var s = 0; s < _segments.Count; s++)
+        {
+            var entries = _segments[s].State!.Entries;
+            var index = entries.FindIndex(e => string.Equals(e.SopInstanceUid, replacement.SopInstanceUid, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                continue;
+            }
+
+            var replaced = entries[index];
+            entries[index] = replacement;
+            try
+            {
+                await _storage.WriteStateAsync(StateName(s), _grainId, _segments[s]);
+            }
+            catch
+            {
+                entries[index] = replaced;
+                throw;
+            }
+
+            return replaced;
+        }
+
+        return null;
+    }
+
     /// <summary>Deletes every segment record (study purge).</summary>
     public Task ClearAsync() =>
         Task.WhenAll(_segments.Select((s, i) => _storage.ClearStateAsync(StateName(i), _grainId, s)));

@@ -9,6 +9,7 @@ public static class QidoReturnAttributes
     /// <summary>Study-level defaults.</summary>
     public static IReadOnlyList<uint> Study { get; } =
     [
+        0x0008_0005, // SpecificCharacterSet (when the source had one)
         0x0008_0020, // StudyDate
         0x0008_0030, // StudyTime
         0x0008_0050, // AccessionNumber
@@ -30,6 +31,7 @@ public static class QidoReturnAttributes
     /// <summary>Series-level defaults.</summary>
     public static IReadOnlyList<uint> Series { get; } =
     [
+        0x0008_0005, // SpecificCharacterSet
         0x0008_0060, // Modality
         0x0008_0201, // TimezoneOffsetFromUTC
         0x0008_103E, // SeriesDescription
@@ -44,6 +46,7 @@ public static class QidoReturnAttributes
     /// <summary>Instance-level defaults.</summary>
     public static IReadOnlyList<uint> Instance { get; } =
     [
+        0x0008_0005, // SpecificCharacterSet
         0x0008_0016, // SOPClassUID
         0x0008_0018, // SOPInstanceUID
         0x0008_0056, // InstanceAvailability

@@ -9,6 +9,7 @@ internal static class AtnaEventCodes
     public static (string Code, string Meaning, string ActionCode, string? TypeCode, string? TypeMeaning) For(AuditAction action) => action switch
     {
         AuditAction.Store => ("110104", "DICOM Instances Transferred", "C", null, null),
+        AuditAction.Update => ("110104", "DICOM Instances Transferred", "U", null, null),
         AuditAction.Query => ("110112", "Query", "E", null, null),
         AuditAction.Retrieve => ("110103", "DICOM Instances Accessed", "R", null, null),
         AuditAction.ConsentChange => ("110110", "Patient Record", "U", null, null),

@@ -1,6 +1,10 @@
 namespace Mirc.Grains.Indexing.Sql;
 
-/// <summary>The attribute → column map shared by the SQL implementations; aliases p (patients), st (studies), se (series), i (instances).</summary>
+/// <summary>
+/// The attribute → column map shared by the SQL implementations; aliases p (patients), st (studies), se (series), i (instances).
+/// An attribute kept at several levels (Specific Character Set, Timezone Offset From UTC) has one column per level: a
+/// query reads the one of its own level, or of the nearest level above.
+/// </summary>
 internal static class IndexColumns
 {
     // Per-patient visible study count: substituted with the authorization condition by the query builder.
@@ -27,6 +31,8 @@ internal static class IndexColumns
         new(IndexTags.ProducingEstablishmentId, QueryLevel.Study, "st.establishment_id", "st.establishment_id", MatchKind.Text),
         new(IndexTags.NumberOfStudyRelatedSeries, QueryLevel.Study, "st.num_series", string.Empty, MatchKind.None, IsInteger: true),
         new(IndexTags.NumberOfStudyRelatedInstances, QueryLevel.Study, "st.num_instances", string.Empty, MatchKind.None, IsInteger: true),
+        new(IndexTags.SpecificCharacterSet, QueryLevel.Study, "st.specific_character_set", string.Empty, MatchKind.None),
+        new(IndexTags.TimezoneOffsetFromUtc, QueryLevel.Study, "st.timezone_offset", string.Empty, MatchKind.None),
 
         new(IndexTags.SeriesInstanceUid, QueryLevel.Series, "se.series_uid", "se.series_uid", MatchKind.Uid),
         new(IndexTags.Modality, QueryLevel.Series, "se.modality", "se.modality", MatchKind.Text),
@@ -34,6 +40,10 @@ internal static class IndexColumns
         new(IndexTags.SeriesDescription, QueryLevel.Series, "se.series_description", "se.series_description", MatchKind.Text),
         new(IndexTags.BodyPartExamined, QueryLevel.Series, "se.body_part", "se.body_part", MatchKind.Text),
         new(IndexTags.NumberOfSeriesRelatedInstances, QueryLevel.Series, "se.num_instances", string.Empty, MatchKind.None, IsInteger: true),
+        new(IndexTags.PerformedProcedureStepStartDate, QueryLevel.Series, "se.pps_start_date", "se.pps_start_date", MatchKind.Date),
+        new(IndexTags.PerformedProcedureStepStartTime, QueryLevel.Series, "se.pps_start_time", "se.pps_start_time", MatchKind.Time),
+        new(IndexTags.SpecificCharacterSet, QueryLevel.Series, "se.specific_character_set", string.Empty, MatchKind.None),
+        new(IndexTags.TimezoneOffsetFromUtc, QueryLevel.Series, "se.timezone_offset", string.Empty, MatchKind.None),
 
         new(IndexTags.SopClassUid, QueryLevel.Image, "i.sop_class_uid", "i.sop_class_uid", MatchKind.Uid),
         new(IndexTags.SopInstanceUid, QueryLevel.Image, "i.sop_instance_uid", "i.sop_instance_uid", MatchKind.Uid),
@@ -43,7 +53,23 @@ internal static class IndexColumns
         new(IndexTags.Rows, QueryLevel.Image, "i.pixel_rows", "i.pixel_rows", MatchKind.Integer, IsInteger: true),
         new(IndexTags.Columns, QueryLevel.Image, "i.pixel_columns", "i.pixel_columns", MatchKind.Integer, IsInteger: true),
         new(IndexTags.InstanceAvailability, QueryLevel.Image, "i.status", "i.status", MatchKind.Text),
+        new(IndexTags.BitsAllocated, QueryLevel.Image, "i.bits_allocated", "i.bits_allocated", MatchKind.Integer, IsInteger: true),
+        new(IndexTags.SpecificCharacterSet, QueryLevel.Image, "i.specific_character_set", string.Empty, MatchKind.None),
+        new(IndexTags.TimezoneOffsetFromUtc, QueryLevel.Image, "i.timezone_offset", string.Empty, MatchKind.None),
     ];
 
-    public static IReadOnlyDictionary<uint, IndexColumn> ByTag { get; } = All.ToDictionary(c => c.Tag);
+    private static readonly QueryLevel[] Levels = [QueryLevel.Patient, QueryLevel.Study, QueryLevel.Series, QueryLevel.Image];
+
+    private static readonly Dictionary<QueryLevel, IReadOnlyList<IndexColumn>> Selected = Levels.ToDictionary(
+        level => level,
+        level => (IReadOnlyList<IndexColumn>)All.Where(c => c.Level <= level).GroupBy(c => c.Tag).Select(g => g.MaxBy(c => c.Level)!).ToArray());
+
+    /// <summary>The columns a query at <paramref name="level"/> returns: one per attribute, from the nearest level at or above it.</summary>
+    public static IReadOnlyList<IndexColumn> For(QueryLevel level) => Selected[level];
+
+    /// <summary>The column of <paramref name="tag"/> a query at <paramref name="level"/> reads, or null when no level at or above keeps it.</summary>
+    public static IndexColumn? Find(uint tag, QueryLevel level) => Selected[level].FirstOrDefault(c => c.Tag == tag);
+
+    /// <summary>Whether any level keeps <paramref name="tag"/>.</summary>
+    public static bool Contains(uint tag) => All.Any(c => c.Tag == tag);
 }

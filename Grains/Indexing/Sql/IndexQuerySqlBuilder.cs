@@ -14,7 +14,7 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
     {
         Validate(query);
         var parameters = new SqlParameters();
-        var columns = IndexColumns.All.Where(c => c.Level <= query.Level).ToList();
+        var columns = IndexColumns.For(query.Level);
         var where = BuildWhere(query, parameters, out var authorization);
         var studyCount = PatientStudyCount(authorization);
         var select = string.Join(", ", columns.Select(c => c.Select == IndexColumns.PatientStudyCountPlaceholder ? studyCount : c.Select));
@@ -41,14 +41,11 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
         var conditions = new List<string>();
         foreach (var (tag, value) in query.Matches)
         {
-            if (!IndexColumns.ByTag.TryGetValue(tag, out var column))
+            if (IndexColumns.Find(tag, query.Level) is not { } column)
             {
-                throw new ArgumentException($"Tag {tag:X8} is not a matching key of the index.", nameof(query));
-            }
-
-            if (column.Level > query.Level)
-            {
-                throw new ArgumentException($"Tag {tag:X8} belongs to level {column.Level}, below query level {query.Level}.", nameof(query));
+                throw IndexColumns.Contains(tag)
+                    ? new ArgumentException($"Tag {tag:X8} belongs to a level below query level {query.Level}.", nameof(query))
+                    : new ArgumentException($"Tag {tag:X8} is not a matching key of the index.", nameof(query));
             }
 
             if (value is not null && _translator.Translate(column, value, parameters) is { } condition)

@@ -33,8 +33,8 @@ internal static class IndexWriter
 
     private const string UpsertStudy = """
         INSERT INTO studies (study_uid, patient_key, study_date, study_time, accession_number, study_id, study_description,
-                             referring_physician, referring_physician_norm, establishment_id)
-        VALUES (@uid, @patient, @date, @time, @accession, @study_id, @description, @referring, @referring_norm, @establishment)
+                             referring_physician, referring_physician_norm, establishment_id, specific_character_set, timezone_offset)
+        VALUES (@uid, @patient, @date, @time, @accession, @study_id, @description, @referring, @referring_norm, @establishment, @charset, @timezone)
         ON CONFLICT (study_uid) DO UPDATE SET
           patient_key = excluded.patient_key,
           study_date = COALESCE(excluded.study_date, studies.study_date),
@@ -44,26 +44,33 @@ internal static class IndexWriter
           study_description = COALESCE(excluded.study_description, studies.study_description),
           referring_physician = COALESCE(excluded.referring_physician, studies.referring_physician),
           referring_physician_norm = COALESCE(excluded.referring_physician_norm, studies.referring_physician_norm),
-          establishment_id = excluded.establishment_id
+          establishment_id = excluded.establishment_id,
+          specific_character_set = COALESCE(excluded.specific_character_set, studies.specific_character_set),
+          timezone_offset = COALESCE(excluded.timezone_offset, studies.timezone_offset)
         RETURNING study_key
         """;
 
     private const string UpsertSeries = """
-        INSERT INTO series (series_uid, study_key, modality, series_number, series_description, body_part)
-        VALUES (@uid, @study, @modality, @number, @description, @body_part)
+        INSERT INTO series (series_uid, study_key, modality, series_number, series_description, body_part, pps_start_date, pps_start_time,
+                            specific_character_set, timezone_offset)
+        VALUES (@uid, @study, @modality, @number, @description, @body_part, @pps_date, @pps_time, @charset, @timezone)
         ON CONFLICT (series_uid) DO UPDATE SET
           study_key = excluded.study_key,
           modality = COALESCE(excluded.modality, series.modality),
           series_number = COALESCE(excluded.series_number, series.series_number),
           series_description = COALESCE(excluded.series_description, series.series_description),
-          body_part = COALESCE(excluded.body_part, series.body_part)
+          body_part = COALESCE(excluded.body_part, series.body_part),
+          pps_start_date = COALESCE(excluded.pps_start_date, series.pps_start_date),
+          pps_start_time = COALESCE(excluded.pps_start_time, series.pps_start_time),
+          specific_character_set = COALESCE(excluded.specific_character_set, series.specific_character_set),
+          timezone_offset = COALESCE(excluded.timezone_offset, series.timezone_offset)
         RETURNING series_key
         """;
 
     private const string UpsertInstance = """
         INSERT INTO instances (sop_instance_uid, series_key, sop_class_uid, instance_number, transfer_syntax,
-                               number_of_frames, pixel_rows, pixel_columns, status)
-        VALUES (@uid, @series, @class, @number, @syntax, @frames, @rows, @columns, @status)
+                               number_of_frames, pixel_rows, pixel_columns, status, bits_allocated, specific_character_set, timezone_offset)
+        VALUES (@uid, @series, @class, @number, @syntax, @frames, @rows, @columns, @status, @bits, @charset, @timezone)
         ON CONFLICT (sop_instance_uid) DO UPDATE SET
           series_key = excluded.series_key,
           sop_class_uid = excluded.sop_class_uid,
@@ -72,7 +79,10 @@ internal static class IndexWriter
           number_of_frames = excluded.number_of_frames,
           pixel_rows = excluded.pixel_rows,
           pixel_columns = excluded.pixel_columns,
-          status = excluded.status
+          status = excluded.status,
+          bits_allocated = excluded.bits_allocated,
+          specific_character_set = excluded.specific_character_set,
+          timezone_offset = excluded.timezone_offset
         """;
 
     private const string StudyPatient = """
@@ -112,8 +122,8 @@ internal static class IndexWriter
         }
 
         await using (var patient = Command(connection, transaction, UpsertPatient, "@pid", "@issuer", "@name", "@name_norm", "@regional", "@birth", "@sex"))
-        await using (var study = Command(connection, transaction, UpsertStudy, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment"))
-        await using (var series = Command(connection, transaction, UpsertSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part"))
+        await using (var study = Command(connection, transaction, UpsertStudy, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment", "@charset", "@timezone"))
+        await using (var series = Command(connection, transaction, UpsertSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part", "@pps_date", "@pps_time", "@charset", "@timezone"))
         {
             // A fixed row order (patient, study, series) keeps concurrent cluster writers from deadlocking.
             var ordered = lastOfSeries.Values
@@ -136,8 +146,10 @@ internal static class IndexWriter
                 }
 
                 var studyKey = await Scalar(study, cancellationToken, i.StudyInstanceUid, patientKey, Text(i.StudyDate), Text(i.StudyTime), Text(i.AccessionNumber), Text(i.StudyId),
-                    Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId).ConfigureAwait(false);
-                seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined)).ConfigureAwait(false);
+                    Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId,
+                    Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
+                seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined),
+                    Text(i.PerformedProcedureStepStartDate), Text(i.PerformedProcedureStepStartTime), Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
                 touchedStudies.Add(studyKey);
             }
         }
@@ -152,7 +164,7 @@ internal static class IndexWriter
         var added = new Dictionary<long, int>();
         var movedFrom = new List<long>();
         await using (var find = Command(connection, transaction, FindInstance, "@uid"))
-        await using (var insert = Command(connection, transaction, UpsertInstance, "@uid", "@series", "@class", "@number", "@syntax", "@frames", "@rows", "@columns", "@status"))
+        await using (var insert = Command(connection, transaction, UpsertInstance, "@uid", "@series", "@class", "@number", "@syntax", "@frames", "@rows", "@columns", "@status", "@bits", "@charset", "@timezone"))
         {
             foreach (var i in instances)
             {
@@ -172,7 +184,7 @@ internal static class IndexWriter
                 }
 
                 Bind(insert, i.SopInstanceUid, seriesKey, i.SopClassUid, i.InstanceNumber, Text(i.TransferSyntaxUid), i.NumberOfFrames, i.Rows, i.Columns,
-                    Text(i.Status) ?? "ONLINE");
+                    Text(i.Status) ?? "ONLINE", i.BitsAllocated, Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc));
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }

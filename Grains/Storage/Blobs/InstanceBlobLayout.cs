@@ -86,6 +86,22 @@ public sealed class InstanceBlobLayout
         return new BlobKey(_instanceContainers[shard], $"{studyInstanceUid}/{seriesInstanceUid}/{sopInstanceUid}.dcm");
     }
 
+    /// <summary>
+    /// Key of a data set that replaces the one stored under the same UIDs (duplicate policy Replace): beside it, named by
+    /// the first 16 hex digits of its SHA-256 (<c>{SOPInstanceUID}.{sha}.dcm</c>), so the stored object is never
+    /// overwritten before the manifest points at the new one.
+    /// </summary>
+    public BlobKey GetReplacementKey(string studyInstanceUid, string seriesInstanceUid, string sopInstanceUid, string sha256Hex)
+    {
+        var key = GetInstanceKey(studyInstanceUid, seriesInstanceUid, sopInstanceUid);
+        if (sha256Hex.Length < 16 || !sha256Hex.All(char.IsAsciiHexDigit))
+        {
+            throw new ArgumentException("Not a SHA-256 in hexadecimal.", nameof(sha256Hex));
+        }
+
+        return key with { Name = $"{key.Name[..^4]}.{sha256Hex[..16].ToLowerInvariant()}.dcm" };
+    }
+
     /// <summary>A fresh unique key in the staging container (for uploads whose UIDs are not parsed yet).</summary>
     public BlobKey NewStagingKey() => new(StagingContainer, $"{Guid.NewGuid():N}.tmp");
 

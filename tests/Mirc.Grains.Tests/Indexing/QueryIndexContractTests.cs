@@ -172,6 +172,53 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Character_set_timezone_procedure_step_and_bits_allocated_are_returned_at_their_levels()
+    {
+        await Index.UpsertInstancesAsync(
+        [
+            Make("P8", "8.1", "8.1.1", "8.1.1.1") with
+            {
+                SpecificCharacterSet = "ISO_IR 100", TimezoneOffsetFromUtc = "+0100", BitsAllocated = 16,
+                PerformedProcedureStepStartDate = "20240301", PerformedProcedureStepStartTime = "081500",
+            },
+            Make("P8", "8.1", "8.1.2", "8.1.2.1", seriesNumber: 2) with
+            {
+                SpecificCharacterSet = "ISO_IR 192", TimezoneOffsetFromUtc = "+0200", BitsAllocated = 8,
+                PerformedProcedureStepStartDate = "20240302", PerformedProcedureStepStartTime = "143000",
+            },
+            Make("P8", "8.1", "8.1.3", "8.1.3.1", seriesNumber: 3),
+        ], Ct);
+
+        // The study keeps the last received values; each series and instance its own; absent stays absent.
+        var study = Assert.Single(await Query(QueryLevel.Study, null, (IndexTags.StudyInstanceUid, "8.1")));
+        Assert.Equal("ISO_IR 192", study[IndexTags.SpecificCharacterSet]);
+        Assert.Equal("+0200", study[IndexTags.TimezoneOffsetFromUtc]);
+        Assert.False(study.ContainsKey(IndexTags.PerformedProcedureStepStartDate));
+
+        var series = await Query(QueryLevel.Series, null, (IndexTags.StudyInstanceUid, "8.1"));
+        var first = series.Single(r => r[IndexTags.SeriesInstanceUid] == "8.1.1");
+        Assert.Equal("ISO_IR 100", first[IndexTags.SpecificCharacterSet]);
+        Assert.Equal("+0100", first[IndexTags.TimezoneOffsetFromUtc]);
+        Assert.Equal("20240301", first[IndexTags.PerformedProcedureStepStartDate]);
+        Assert.Equal("081500", first[IndexTags.PerformedProcedureStepStartTime]);
+        var third = series.Single(r => r[IndexTags.SeriesInstanceUid] == "8.1.3");
+        Assert.False(third.ContainsKey(IndexTags.TimezoneOffsetFromUtc));
+        Assert.False(third.ContainsKey(IndexTags.PerformedProcedureStepStartDate));
+
+        var image = Assert.Single(await Query(QueryLevel.Image, null, (IndexTags.SopInstanceUid, "8.1.2.1")));
+        Assert.Equal("8", image[IndexTags.BitsAllocated]);
+        Assert.Equal("ISO_IR 192", image[IndexTags.SpecificCharacterSet]);
+        Assert.Equal("+0200", image[IndexTags.TimezoneOffsetFromUtc]);
+        Assert.False((await Query(QueryLevel.Image, null, (IndexTags.SopInstanceUid, "8.1.3.1")))[0].ContainsKey(IndexTags.BitsAllocated));
+
+        // Performed Procedure Step Start Date/Time are series matching keys (PS3.18 Table 6.7.1-1): single value and range.
+        Assert.Equal(["8.1.2"], Values(await Query(QueryLevel.Series, null, (IndexTags.PerformedProcedureStepStartDate, "20240302")), IndexTags.SeriesInstanceUid));
+        Assert.Equal(["8.1.1", "8.1.2"], Values(await Query(QueryLevel.Series, null, (IndexTags.PerformedProcedureStepStartDate, "20240301-20240331")), IndexTags.SeriesInstanceUid));
+        Assert.Equal(["8.1.2"], Values(await Query(QueryLevel.Image, null, (IndexTags.PerformedProcedureStepStartTime, "1200-")), IndexTags.SeriesInstanceUid));
+        await Assert.ThrowsAsync<ArgumentException>(() => Query(QueryLevel.Study, null, (IndexTags.PerformedProcedureStepStartDate, "20240302")));
+    }
+
+    [Fact]
     public async Task Keys_below_the_query_level_and_unknown_keys_are_rejected()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Query(QueryLevel.Study, null, (IndexTags.SopInstanceUid, "1")));

@@ -41,6 +41,48 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
     }
 
     [Fact]
+    public async Task An_index_file_of_the_previous_schema_is_migrated_at_start_and_its_rows_stay_queryable()
+    {
+        var legacyPath = Path.Combine(_directory, "legacy.db");
+        await using (var connection = new SqliteConnection($"Data Source={legacyPath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var create = new SqliteCommand("PRAGMA journal_mode = WAL;" + LegacyIndexDatabase.SqliteSchema + LegacyIndexDatabase.Seed, connection);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using (var index = new SqliteQueryIndex(legacyPath))
+        {
+            await index.InitializeAsync(Ct);
+            await LegacyIndexDatabase.AssertMigratedAndUsableAsync(index, Ct);
+        }
+
+        // Reopening a migrated file applies nothing twice.
+        await using (var reopened = new SqliteQueryIndex(legacyPath))
+        {
+            await reopened.InitializeAsync(Ct);
+            Assert.Equal(2, (await reopened.GetStudyAsync("7.1", Ct))!.NumberOfInstances);
+        }
+
+        await using var check = new SqliteConnection($"Data Source={legacyPath};Pooling=False");
+        await check.OpenAsync(Ct);
+        await using var versions = new SqliteCommand("SELECT group_concat(version) FROM index_schema_migrations", check);
+        Assert.Equal("2", (string?)await versions.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_new_index_file_records_the_latest_schema_version()
+    {
+        await Index.UpsertInstanceAsync(Make("P9", "9.1", "9.1.1", "9.1.1.1") with { BitsAllocated = 12 }, Ct);
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var version = new SqliteCommand("SELECT MAX(version) FROM index_schema_migrations", connection);
+        Assert.Equal(2L, (long)(await version.ExecuteScalarAsync(Ct))!);
+        await using var bits = new SqliteCommand("SELECT bits_allocated FROM instances WHERE sop_instance_uid = '9.1.1.1'", connection);
+        Assert.Equal(12L, (long)(await bits.ExecuteScalarAsync(Ct))!);
+    }
+
+    [Fact]
     public async Task Study_query_by_patient_id_uses_an_index_and_stays_fast_with_many_studies()
     {
         // 4,000 studies of 2,000 patients, then a lookup by patient id.

@@ -71,6 +71,33 @@ public sealed class QidoTests(StoredStudyFixture fixture)
     }
 
     [Fact]
+    public async Task Character_set_timezone_procedure_step_and_bits_allocated_are_returned_by_default()
+    {
+        var study = Assert.Single((await SearchAsync($"/dicomweb/studies?StudyInstanceUID={Study.StudyUid}")).EnumerateArray());
+        Assert.Equal("ISO_IR 192", study.DicomValue("00080005"));
+        Assert.Equal("+0100", study.DicomValue("00080201"));
+
+        var series = (await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/series")).EnumerateArray().ToList();
+        var b = series.Single(s => s.DicomValue("0020000E") == fixture.SeriesB);
+        Assert.Equal(Study.StudyDate, b.DicomValue("00400244"));
+        Assert.Equal("101502", b.DicomValue("00400245"));
+        Assert.Equal("+0100", b.DicomValue("00080201"));
+        Assert.Equal("ISO_IR 192", b.DicomValue("00080005"));
+
+        // Performed Procedure Step Start Date/Time are series matching keys.
+        var matched = Assert.Single((await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/series?PerformedProcedureStepStartTime=101502-")).EnumerateArray());
+        Assert.Equal(fixture.SeriesB, matched.DicomValue("0020000E"));
+
+        var jpeg = fixture.Instances[3];
+        var instance = Assert.Single((await SearchAsync($"/dicomweb/instances?SOPInstanceUID={jpeg.SopUid}")).EnumerateArray());
+        Assert.Equal("8", instance.DicomValue("00280100"));
+        Assert.Equal(JsonValueKind.Number, instance.GetProperty("00280100").GetProperty("Value")[0].ValueKind);
+        Assert.Equal("+0100", instance.DicomValue("00080201"));
+        var native = Assert.Single((await SearchAsync($"/dicomweb/instances?SOPInstanceUID={fixture.Instances[0].SopUid}")).EnumerateArray());
+        Assert.Equal("16", native.DicomValue("00280100"));
+    }
+
+    [Fact]
     public async Task Limit_offset_and_includefield()
     {
         var page1 = await SearchAsync($"/dicomweb/studies/{Study.StudyUid}/instances?limit=3");

@@ -73,6 +73,9 @@ public sealed record SyntheticInstance(string StudyUid, string SeriesUid, string
         dataset.Set(DicomTag.SOPInstanceUID, sopUid);
         dataset.Set(DicomTag.StudyDate, study.StudyDate);
         dataset.Set(DicomTag.StudyTime, "101500");
+        dataset.Set(DicomTag.TimezoneOffsetFromUTC, "+0100");
+        dataset.Set(DicomTag.PerformedProcedureStepStartDate, study.StudyDate);
+        dataset.Set(DicomTag.PerformedProcedureStepStartTime, "1015" + seriesNumber.ToString("D2", System.Globalization.CultureInfo.InvariantCulture));
         dataset.Set(DicomTag.AccessionNumber, study.AccessionNumber);
         dataset.Set(DicomTag.Modality, modality);
         dataset.Set(DicomTag.ReferringPhysicianName, "HOUSE^GREGORY");

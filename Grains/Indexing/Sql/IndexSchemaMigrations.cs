@@ -1,0 +1,85 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Mirc.Grains.Indexing.Sql;
+
+/// <summary>
+/// Versioned changes to the query index schema, shared by SQLite and PostgreSQL (plain <c>ALTER TABLE</c>). Version 1
+/// is the base schema each implementation creates with <c>CREATE TABLE IF NOT EXISTS</c>; every later version runs once
+/// per database, in order, inside the caller's transaction, and is recorded in <see cref="Table"/>. So an index created by
+/// an earlier release gets the new columns when the silo starts on it. Existing rows keep NULL in an added column until
+/// their instance is indexed again (a re-send, a reconciliation or an identity move re-records it).
+/// </summary>
+internal static class IndexSchemaMigrations
+{
+    /// <summary>Table recording the versions applied (one row per version).</summary>
+    public const string Table = "index_schema_migrations";
+
+    /// <summary>The migrations after the base schema, in version order.</summary>
+    public static IReadOnlyList<IndexSchemaMigration> All { get; } =
+    [
+        new(2, "QIDO-RS return keys: Specific Character Set and Timezone Offset From UTC (each level), Performed Procedure Step Start Date/Time (series), Bits Allocated (instance)", """
+            ALTER TABLE studies ADD COLUMN specific_character_set TEXT;
+            ALTER TABLE studies ADD COLUMN timezone_offset TEXT;
+            ALTER TABLE series ADD COLUMN specific_character_set TEXT;
+            ALTER TABLE series ADD COLUMN timezone_offset TEXT;
+            ALTER TABLE series ADD COLUMN pps_start_date TEXT;
+            ALTER TABLE series ADD COLUMN pps_start_time TEXT;
+            ALTER TABLE instances ADD COLUMN specific_character_set TEXT;
+            ALTER TABLE instances ADD COLUMN timezone_offset TEXT;
+            ALTER TABLE instances ADD COLUMN bits_allocated INTEGER;
+            CREATE INDEX IF NOT EXISTS ix_series_pps_date ON series (pps_start_date);
+            """),
+    ];
+
+    /// <summary>The newest version (what a fully migrated database records).</summary>
+    public static int Latest => All[^1].Version;
+
+    /// <summary>Applies the migrations <paramref name="connection"/>'s database lacks; the caller serializes concurrent callers and commits.</summary>
+    public static async Task<int> ApplyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, $"CREATE TABLE IF NOT EXISTS {Table} (version INTEGER PRIMARY KEY, description TEXT NOT NULL)", cancellationToken).ConfigureAwait(false);
+        var current = await CurrentVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        foreach (var migration in All.Where(m => m.Version > current))
+        {
+            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
+            await using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = $"INSERT INTO {Table} (version, description) VALUES (@version, @description)";
+            AddParameter(record, "@version", (long)migration.Version);
+            AddParameter(record, "@description", migration.Description);
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            current = migration.Version;
+        }
+
+        return current;
+    }
+
+    /// <summary>The version recorded in the database (1 when none is: the base schema).</summary>
+    public static async Task<int> CurrentVersionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT COALESCE(MAX(version), 1) FROM {Table}";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
+
+/// <summary>One schema version: its number, what it adds, and its SQL (valid on SQLite and PostgreSQL).</summary>
+internal sealed record IndexSchemaMigration(int Version, string Description, string Sql);
