@@ -38,4 +38,10 @@ public enum AuditAction
 
     /// <summary>A patient's consent or its history was read.</summary>
     ConsentRead = 11,
+
+    /// <summary>A research project was defined, or a de-identified export of it started or finished (project and counts).</summary>
+    ResearchExport = 12,
+
+    /// <summary>A research project's re-identification table (pseudonym → patient) was read.</summary>
+    Reidentification = 13,
 }

@@ -28,7 +28,7 @@ public static class AdminCommand
                                               lost authenticator); also clears a lock-out
           verify-audit                        re-checks the audit hash chain; exit code 1 when broken
           export-config                       the effective Mirc configuration as JSON (secrets masked), no silo needed
-        roles: Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer
+        roles: Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer, ResearchManager
         """;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
