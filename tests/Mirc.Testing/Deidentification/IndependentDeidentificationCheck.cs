@@ -120,7 +120,7 @@ public static partial class IndependentDeidentificationCheck
         return (p.ExitCode, await stdout, await stderr);
     }
 
-    [GeneratedRegex(@"^(?<indent>\s*)\((?<g>[0-9a-fA-F]{4}),(?<e>[0-9a-fA-F]{4})\) (?<vr>[A-Za-z?]{2}) (?<value>.*?)\s+#\s*\d+,\s*\S+\s+(?<keyword>\S+)\s*$")]
+    [GeneratedRegex(@"^(?<indent>\s*)\((?<g>[0-9a-fA-F]{4}),(?<e>[0-9a-fA-F]{4})\) (?<vr>[A-Za-z?]{2}) (?<value>.*?)\s+#\s*(\d+|u/l),\s*\S+\s+(?<keyword>\S+)\s*$")]
     private static partial Regex DumpLine();
 
     [GeneratedRegex(@"\[[^\]]*\]|<[^>]*>")]
