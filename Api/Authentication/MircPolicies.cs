@@ -22,6 +22,12 @@ public static class MircPolicies
     /// <summary>Regional patient registry (search, identity links): administrators and the data-protection officer.</summary>
     public const string PatientRegistry = "mirc:patient-registry";
 
+    /// <summary>Research projects and de-identified exports: data-protection officers and research managers.</summary>
+    public const string ResearchExporter = "mirc:research-exporter";
+
+    /// <summary>Re-identification tables of research projects: data-protection officers only.</summary>
+    public const string Reidentification = "mirc:reidentification";
+
     /// <summary>
     /// The roles each role-gated policy admits (any one of them suffices): the policies are built from this table, and
     /// a refused request's problem details name the roles from it too.
@@ -32,6 +38,8 @@ public static class MircPolicies
         [AuditReader] = MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer | MircRoles.EstablishmentAdmin,
         [Administrator] = MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin,
         [PatientRegistry] = MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin | MircRoles.DataProtectionOfficer,
+        [ResearchExporter] = MircRoles.DataProtectionOfficer | MircRoles.ResearchManager,
+        [Reidentification] = MircRoles.DataProtectionOfficer,
     };
 
     internal static void Register(AuthorizationOptions options)

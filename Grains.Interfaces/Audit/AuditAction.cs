@@ -41,4 +41,10 @@ public enum AuditAction
 
     /// <summary>A stored instance replaced by a different data set under the same SOP Instance UID (duplicate policy Replace).</summary>
     Update = 12,
+
+    /// <summary>A research project was defined, or a de-identified export of it started or finished (project and counts).</summary>
+    ResearchExport = 13,
+
+    /// <summary>A research project's re-identification table (pseudonym → patient) was read.</summary>
+    Reidentification = 14,
 }

@@ -23,4 +23,10 @@ public enum ConsentChangeKind
 
     /// <summary>Lifts the refusal of emergency access.</summary>
     AllowEmergencyAccess = 6,
+
+    /// <summary>Opposes re-use of the patient's images for research (exports leave the patient out); separate from care sharing.</summary>
+    OpposeResearch = 7,
+
+    /// <summary>Lifts the opposition to research re-use.</summary>
+    AllowResearch = 8,
 }

@@ -22,6 +22,12 @@ public sealed record ConsentSnapshot
     /// <summary>Version (number of changes recorded).</summary>
     [Id(5)] public long Version { get; init; }
 
+    /// <summary>
+    /// Whether the patient opposes re-use for research: research exports leave the patient out whatever the sharing
+    /// decision (an opposition to sharing does not oppose research, nor the reverse — two separate rights).
+    /// </summary>
+    [Id(6)] public bool ResearchReuseOpposed { get; init; }
+
     /// <summary>Whether studies of this patient may be shared with professionals of <paramref name="establishmentId"/>.</summary>
     public bool AllowsSharingWith(string establishmentId)
     {

@@ -44,4 +44,10 @@ public enum AccessAction
 
     /// <summary>Push a study to another establishment's destination (C-MOVE, /api/shares) under the patient's consent.</summary>
     PushStudy = 12,
+
+    /// <summary>Define research projects and run their de-identified exports (never images, never identities).</summary>
+    ExportForResearch = 13,
+
+    /// <summary>Read a research project's re-identification table (pseudonym → patient).</summary>
+    Reidentify = 14,
 }

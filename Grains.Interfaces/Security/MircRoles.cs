@@ -27,4 +27,7 @@ public enum MircRoles
 
     /// <summary>A machine of an establishment (modality, PACS) identified by its AE title, without a user identity.</summary>
     Device = 64,
+
+    /// <summary>Research manager: defines research cohorts and projects and runs de-identified exports; no images, no re-identification.</summary>
+    ResearchManager = 128,
 }

@@ -77,6 +77,8 @@ public sealed class ConsentGrain(
             case ConsentChangeKind.AllowEstablishment: s.RefusedEstablishments.RemoveAll(e => string.Equals(e, establishment, StringComparison.Ordinal)); break;
             case ConsentChangeKind.RefuseEmergencyAccess: s.EmergencyAccessRefused = true; break;
             case ConsentChangeKind.AllowEmergencyAccess: s.EmergencyAccessRefused = false; break;
+            case ConsentChangeKind.OpposeResearch: s.ResearchReuseOpposed = true; break;
+            case ConsentChangeKind.AllowResearch: s.ResearchReuseOpposed = false; break;
             default: throw new ArgumentException("Unknown consent change.", nameof(request));
         }
 
@@ -111,6 +113,7 @@ public sealed class ConsentGrain(
         Decision = state.State.Decision,
         RefusedEstablishments = state.State.RefusedEstablishments.ToArray(),
         EmergencyAccessRefused = state.State.EmergencyAccessRefused,
+        ResearchReuseOpposed = state.State.ResearchReuseOpposed,
         Version = state.State.History.Count,
     };
 }

@@ -17,4 +17,7 @@ public sealed class ConsentState
 
     /// <summary>Every change, oldest first (never rewritten).</summary>
     [Id(3)] public List<ConsentChange> History { get; set; } = [];
+
+    /// <summary>Whether the patient opposes research re-use (independent of <see cref="Decision"/>).</summary>
+    [Id(4)] public bool ResearchReuseOpposed { get; set; }
 }

@@ -7,6 +7,7 @@ using Mirc.Grains.Establishments;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Patients;
+using Mirc.Grains.Research;
 using Mirc.Grains.Retention;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage;
@@ -33,6 +34,7 @@ public static class ArchiveServiceCollectionExtensions
             silo.AddBlobGrainStorage(StorageProviders.ArchiveJournaled, publishLazily: true);
         }
 
+        silo.Services.AddMircResearch(configuration);
         silo.Services.AddSingleton<RetentionSweeper>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RetentionSweeper>());
         silo.Services.AddSingleton<IngestReconciliationStartup>();

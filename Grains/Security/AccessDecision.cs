@@ -18,6 +18,8 @@ namespace Mirc.Grains.Security;
 /// <item>Consent belongs to the patient's side: a data-protection officer, or a radiologist, physician or establishment
 /// administrator of one of the patient's establishments of care (a local id or a study there), records and reads it.
 /// A professional of another establishment — the one an opposition blocks — never can.</item>
+/// <item>Research projects and their de-identified exports are for data-protection officers and research managers;
+/// the re-identification table for data-protection officers only.</item>
 /// <item>A push to another establishment's destination (C-MOVE, shares) follows the patient's consent, except towards
 /// the patient's own establishments of care.</item>
 /// </list>
@@ -36,13 +38,16 @@ public static class AccessDecision
     /// <summary>Roles that record a patient's wishes when they work at one of the patient's establishments of care.</summary>
     public const MircRoles ConsentRoles = SharingRoles | MircRoles.EstablishmentAdmin;
 
+    /// <summary>Roles that define research projects and run de-identified exports.</summary>
+    public const MircRoles ResearchRoles = MircRoles.DataProtectionOfficer | MircRoles.ResearchManager;
+
     /// <summary>The roles <paramref name="principal"/> may grant: a role only grants what it holds the power to.</summary>
     public static MircRoles GrantableRoles(ProfessionalPrincipal principal)
     {
         ArgumentNullException.ThrowIfNull(principal);
         if (principal.HasAnyRole(MircRoles.PlatformAdmin))
         {
-            return ClinicalRoles | MircRoles.EstablishmentAdmin | MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer;
+            return ClinicalRoles | MircRoles.EstablishmentAdmin | MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer | MircRoles.ResearchManager;
         }
 
         return principal.HasAnyRole(MircRoles.EstablishmentAdmin) ? EstablishmentGrantableRoles : MircRoles.None;
@@ -69,6 +74,13 @@ public static class AccessDecision
                 ? AccessVerdict.Allow(AccessReason.RolePermits)
                 : AccessVerdict.Deny(AccessReason.RoleNotPermitted),
             AccessAction.BreakTheGlass => EvaluateBreakTheGlass(request),
+            // Research: only pseudonymized data leaves; who the pseudonyms are stays with the data-protection officer.
+            AccessAction.ExportForResearch => request.Principal.HasAnyRole(ResearchRoles)
+                ? AccessVerdict.Allow(AccessReason.RolePermits)
+                : AccessVerdict.Deny(AccessReason.RoleNotPermitted),
+            AccessAction.Reidentify => request.Principal.HasAnyRole(MircRoles.DataProtectionOfficer)
+                ? AccessVerdict.Allow(AccessReason.RolePermits)
+                : AccessVerdict.Deny(AccessReason.RoleNotPermitted),
             _ => AccessVerdict.Deny(AccessReason.RoleNotPermitted),
         };
     }

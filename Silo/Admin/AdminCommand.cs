@@ -32,7 +32,7 @@ public static class AdminCommand
           verify-backup <folder>              checks every file of a backup against its catalog; exit code 1 when damaged
           restore <folder>                    restores a backup into the configured, empty data folder (silo stopped),
                                               verifying the backup first and the audit chain after
-        roles: Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer
+        roles: Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer, ResearchManager
         """;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

@@ -4,6 +4,7 @@ using Mirc.Bench.Indexing;
 using Mirc.Bench.Measurement;
 using Mirc.Bench.Memory;
 using Mirc.Bench.Reporting;
+using Mirc.Bench.Research;
 using Mirc.Bench.Run;
 using Mirc.Bench.Scaling;
 using Mirc.Bench.Storage;
@@ -41,6 +42,11 @@ try
     if (args is ["retrieve-scaling", ..])
     {
         return await ScalingCommand.RunAsync(args[1..], cancel.Token);
+    }
+
+    if (args is ["research-export", ..])
+    {
+        return await ResearchExportCommand.RunAsync(args[1..], cancel.Token);
     }
 
     if (args is ["compare", ..])

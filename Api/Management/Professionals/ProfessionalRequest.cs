@@ -5,7 +5,7 @@ namespace Mirc.Api.Management.Professionals;
 /// <summary>Body of <c>PUT /api/professionals/{rpps}</c>.</summary>
 /// <param name="Name">Full name.</param>
 /// <param name="EstablishmentId">Establishment the professional works for (must exist), or null.</param>
-/// <param name="Roles">Role names: Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer.</param>
+/// <param name="Roles">Role names: Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer, ResearchManager.</param>
 public sealed record ProfessionalRequest(string? Name, string? EstablishmentId, IReadOnlyList<string>? Roles)
 {
     /// <summary>Field problems, none when valid.</summary>
@@ -17,7 +17,7 @@ public sealed record ProfessionalRequest(string? Name, string? EstablishmentId, 
         foreach (var role in Roles ?? [])
         {
             if (!MircRoleNames.TryParse(role, out var parsed) || parsed == MircRoles.Device)
-                errors.Add(nameof(Roles), $"'{role}' is not a professional role (Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer).");
+                errors.Add(nameof(Roles), $"'{role}' is not a professional role (Radiologist, Physician, Technician, EstablishmentAdmin, PlatformAdmin, DataProtectionOfficer, ResearchManager).");
         }
         return errors;
     }

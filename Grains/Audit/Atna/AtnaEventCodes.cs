@@ -20,6 +20,8 @@ internal static class AtnaEventCodes
         AuditAction.Delete => ("110105", "DICOM Study Deleted", "D", null, null),
         AuditAction.Administration => ("110113", "Security Alert", "E", null, null),
         AuditAction.AuditAccess => ("110101", "Audit Log Used", "R", null, null),
+        AuditAction.ResearchExport => ("110106", "Export", "R", null, null),
+        AuditAction.Reidentification => ("110110", "Patient Record", "R", null, null),
         _ => ("110100", "Application Activity", "E", null, null),
     };
 }

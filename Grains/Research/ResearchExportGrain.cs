@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirc.Dicom.Deidentification;
+using Mirc.Grains.Audit;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Interfaces.Consent;
+using Mirc.Grains.Interfaces.Research;
+using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Security;
+using Mirc.Grains.Storage;
+
+namespace Mirc.Grains.Research;
+
+/// <summary>
+/// One de-identified export of a research project. The cohort is selected and the research oppositions applied when it
+/// starts; then batches of instances are read from the archive, de-identified and written to the output store, at most
+/// <see cref="ResearchOptions.ExportConcurrency"/> at once, off the grain's turn (so progress can be read meanwhile),
+/// and the progress is persisted after each batch. An export found running after a restart resumes at its next batch.
+/// </summary>
+public sealed class ResearchExportGrain(
+    [PersistentState("research-export", StorageProviders.Archive)] IPersistentState<ResearchExportState> state,
+    IQueryIndex index,
+    ResearchVault vault,
+    ResearchOutput output,
+    ResearchInstanceExporter exporter,
+    IAuditTrail audit,
+    TimeProvider time,
+    IOptions<ResearchOptions> options,
+    ILogger<ResearchExportGrain> logger)
+    : Grain, IResearchExportGrain, IRemindable
+{
+    private const string ResumeReminder = "resume";
+    private readonly ResearchOptions _options = options.Value;
+    private Task? _run;
+
+    /// <inheritdoc />
+    public async Task<ResearchExportSnapshot> StartAsync(ProfessionalPrincipal principal, string projectId, string? source)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentException.ThrowIfNullOrEmpty(projectId);
+        var exportId = this.GetPrimaryKeyString();
+        var now = time.GetUtcNow();
+        var verdict = AccessDecision.Evaluate(new AccessRequest { Principal = principal, Action = AccessAction.ExportForResearch, Now = now });
+        if (!verdict.IsAllowed)
+        {
+            await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ResearchExport, AuditOutcome.Denied, now, source,
+                detail: $"research export {exportId} of project {projectId} refused: {verdict.Reason}"));
+            throw new UnauthorizedAccessException("Research exports need the DataProtectionOfficer or ResearchManager role.");
+        }
+
+        if (state.State.Export is { } existing) return existing;
+        var project = await GrainFactory.GetGrain<IResearchProjectGrain>(projectId).GetAsync()
+            ?? throw new KeyNotFoundException($"Research project {projectId} does not exist.");
+
+        var selected = await new CohortSelector(index).SelectAsync(project.Definition.Cohort, _options.MaxInstances);
+        var excluded = await ResearchOppositionsAsync(selected);
+        var items = selected.Where(s => !excluded.Contains(s.Item.PatientReference)).Select(s => s.Item).ToList();
+        state.State.Items = items;
+        state.State.NextIndex = 0;
+        state.State.RequestedBy = principal;
+        state.State.Source = source;
+        state.State.FlagBurnedInAnnotation = project.Definition.FlagBurnedInAnnotation;
+        state.State.Export = new ResearchExportSnapshot
+        {
+            ExportId = exportId,
+            ProjectId = projectId,
+            Status = ResearchExportStatus.Running,
+            Total = items.Count,
+            Patients = items.Select(i => i.PatientReference).Distinct(StringComparer.Ordinal).Count(),
+            PatientsExcluded = excluded.Count,
+            Output = $"{output.Container}/{ResearchOutput.PrefixOf(projectId, exportId)}",
+            StartedAt = now,
+        };
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IResearchProjectGrain>(projectId).AddExportAsync(exportId);
+        var export = state.State.Export;
+        await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ResearchExport, AuditOutcome.Success, now, source,
+            detail: $"research export {exportId} of project {projectId} started: {export.Total} instances of {export.Patients} patients, "
+                + $"{export.PatientsExcluded} patients left out (research opposition), output {export.Output}"));
+        await RegisterResumeReminderAsync(exportId);
+        EnsureRunning();
+        return export;
+    }
+
+    /// <inheritdoc />
+    public Task<ResearchExportSnapshot?> GetAsync()
+    {
+        // The first look after a restart picks the export up where its persisted progress stopped.
+        EnsureRunning();
+        return Task.FromResult(state.State.Export);
+    }
+
+    /// <inheritdoc />
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Export is { IsFinished: false })
+        {
+            EnsureRunning();
+            return;
+        }
+
+        await UnregisterResumeReminderAsync();
+    }
+
+    private void EnsureRunning()
+    {
+        if (state.State.Export is { Status: ResearchExportStatus.Running } && _run is null or { IsCompleted: true })
+        {
+            _run = RunAsync();
+        }
+    }
+
+    // Patients who oppose research re-use are left out whole; a patient without a regional record has no consent to
+    // read, so they are left out too (secure by default).
+    private async Task<HashSet<string>> ResearchOppositionsAsync(IReadOnlyList<(ExportItem Item, bool HasRegionalId)> selected)
+    {
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var patient in selected.GroupBy(s => s.Item.PatientReference, StringComparer.Ordinal))
+        {
+            if (!patient.First().HasRegionalId)
+            {
+                excluded.Add(patient.Key);
+                continue;
+            }
+
+            var consent = await GrainFactory.GetGrain<IConsentGrain>(patient.Key).GetAsync();
+            if (consent.ResearchReuseOpposed) excluded.Add(patient.Key);
+        }
+
+        return excluded;
+    }
+
+    private async Task RunAsync()
+    {
+        var s = state.State;
+        var export = s.Export!;
+        var exportId = export.ExportId;
+        var clock = Stopwatch.StartNew();
+        ResearchLog.Running(logger, exportId, export.ProjectId, export.Total, export.Patients, export.PatientsExcluded, s.NextIndex);
+        try
+        {
+            var key = await vault.GetOrCreateKeyAsync(export.ProjectId);
+            var deidentifier = new Deidentifier(key, new DeidentifierOptions
+            {
+                BurnedInAnnotation = s.FlagBurnedInAnnotation ? BurnedInAnnotationPolicy.Flag : BurnedInAnnotationPolicy.Exclude,
+            });
+            var pseudonyms = new ConcurrentDictionary<string, Lazy<Task>>(StringComparer.Ordinal);
+            while (s.NextIndex < s.Items.Count)
+            {
+                DelayDeactivation(TimeSpan.FromMinutes(10));
+                var batch = s.Items.GetRange(s.NextIndex, Math.Min(_options.BatchSize, s.Items.Count - s.NextIndex));
+                // Reading, de-identifying and writing run on the thread pool; the grain's turn stays free for progress reads.
+                var outcomes = await Task.Run(() => exporter.ExportBatchAsync(batch, key, deidentifier, pseudonyms, export.ProjectId, exportId, _options.ExportConcurrency));
+                export = Apply(export, outcomes);
+                s.Export = export;
+                s.NextIndex += batch.Count;
+                await state.WriteStateAsync();
+            }
+
+            await FinishAsync(export with { Status = export.Failed == 0 ? ResearchExportStatus.Completed : ResearchExportStatus.Failed }, clock);
+        }
+        catch (Exception ex)
+        {
+            ResearchLog.Stopped(logger, ex, exportId);
+            await FinishAsync(state.State.Export! with { Status = ResearchExportStatus.Failed, Error = ex.Message }, clock);
+        }
+    }
+
+    private async Task FinishAsync(ResearchExportSnapshot export, Stopwatch clock)
+    {
+        var now = time.GetUtcNow();
+        state.State.Export = export with { FinishedAt = now };
+        await state.WriteStateAsync();
+        export = state.State.Export;
+        ResearchLog.Finished(logger, export.ExportId, export.Status.ToString(), export.Exported, export.ExcludedBurnedInAnnotation, export.FlaggedBurnedInAnnotation, export.Failed, clock.Elapsed.TotalSeconds);
+        await audit.RecordAsync(state.State.RequestedBy.ToAuditEvent(AuditAction.ResearchExport,
+            export.Status == ResearchExportStatus.Completed ? AuditOutcome.Success : AuditOutcome.Failure, now, state.State.Source,
+            detail: $"research export {export.ExportId} of project {export.ProjectId} finished {export.Status}: {export.Exported} of {export.Total} instances exported, "
+                + $"{export.Patients} patients, {export.PatientsExcluded} patients left out (research opposition), {export.ExcludedBurnedInAnnotation} excluded and "
+                + $"{export.FlaggedBurnedInAnnotation} flagged for burned-in annotation, {export.Failed} failed{(export.Error is null ? "" : "; " + export.Error)}"));
+        await UnregisterResumeReminderAsync();
+    }
+
+    private static ResearchExportSnapshot Apply(ResearchExportSnapshot export, IReadOnlyList<ExportItemOutcome> outcomes) => export with
+    {
+        Done = export.Done + outcomes.Count,
+        Exported = export.Exported + outcomes.Count(o => o.Result is DeidentificationOutcome.Deidentified or DeidentificationOutcome.DeidentifiedWithBurnedInAnnotation),
+        FlaggedBurnedInAnnotation = export.FlaggedBurnedInAnnotation + outcomes.Count(o => o.Result == DeidentificationOutcome.DeidentifiedWithBurnedInAnnotation),
+        ExcludedBurnedInAnnotation = export.ExcludedBurnedInAnnotation + outcomes.Count(o => o.Result == DeidentificationOutcome.ExcludedBurnedInAnnotation),
+        Failed = export.Failed + outcomes.Count(o => o.Error is not null),
+        Error = export.Error ?? outcomes.FirstOrDefault(o => o.Error is not null)?.Error,
+    };
+
+    private async Task RegisterResumeReminderAsync(string exportId)
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OrleansException)
+        {
+            ResearchLog.NoReminder(logger, ex, exportId);
+        }
+    }
+
+    private async Task UnregisterResumeReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OrleansException)
+        {
+            // No reminder service: nothing was registered.
+        }
+    }
+
+}
