@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing;
+using Mirc.Api.ChangeFeed;
 using Mirc.Api.Management.Establishments;
 using Mirc.Api.Management.Patients;
 using Mirc.Api.Management.Professionals;
@@ -18,6 +19,7 @@ public static class ManagementRoutes
         api.MapPatients(enforceRoles);
         api.MapUnidentifiedStudies(enforceRoles);
         api.MapShares();
+        api.MapChangeFeed();
         return api;
     }
 }

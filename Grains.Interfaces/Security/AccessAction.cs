@@ -44,4 +44,10 @@ public enum AccessAction
 
     /// <summary>Push a study to another establishment's destination (C-MOVE, /api/shares) under the patient's consent.</summary>
     PushStudy = 12,
+
+    /// <summary>
+    /// Follow the change feed (warehouse, replication): platform-wide readers see every event, an establishment's
+    /// devices and administrators those of its own studies (EstablishmentId = the events' establishment, null: all).
+    /// </summary>
+    ReadChangeFeed = 13,
 }
