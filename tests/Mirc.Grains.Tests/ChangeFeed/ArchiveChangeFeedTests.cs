@@ -111,7 +111,7 @@ public sealed class ArchiveChangeFeedTests(ArchiveCluster archive) : IClassFixtu
             await archive.Index.DeleteStudyAsync(study.StudyInstanceUid, Ct);
         }
 
-        Assert.Equal(0, await archive.Index.CountAsync(new IndexQuery(QueryLevel.Instance, IndexAuthorization.All), Ct));
+        Assert.Equal(0, await archive.Index.CountAsync(new IndexQuery(QueryLevel.Image, IndexAuthorization.All), Ct));
         var rebuilder = archive.Services.GetRequiredService<QueryIndexRebuilder>();
         var (cursor, steps, instances) = (0L, 0, 0);
         while (true)
@@ -126,7 +126,7 @@ public sealed class ArchiveChangeFeedTests(ArchiveCluster archive) : IClassFixtu
         }
 
         Assert.True(steps >= all.Count / 2);
-        Assert.Equal(await archive.Index.CountAsync(new IndexQuery(QueryLevel.Instance, IndexAuthorization.All), Ct), instances);
+        Assert.Equal(await archive.Index.CountAsync(new IndexQuery(QueryLevel.Image, IndexAuthorization.All), Ct), instances);
         Assert.Equal(before, await AnswersAsync());
         Assert.Null(await archive.Index.GetStudyAsync(gone, Ct));
     }
@@ -134,7 +134,7 @@ public sealed class ArchiveChangeFeedTests(ArchiveCluster archive) : IClassFixtu
     private async Task<string> AnswersAsync()
     {
         var text = new System.Text.StringBuilder();
-        foreach (var level in new[] { QueryLevel.Patient, QueryLevel.Study, QueryLevel.Series, QueryLevel.Instance })
+        foreach (var level in new[] { QueryLevel.Patient, QueryLevel.Study, QueryLevel.Series, QueryLevel.Image })
         {
             foreach (var row in await archive.Index.QueryAsync(new IndexQuery(level, IndexAuthorization.All) { Limit = IndexQuery.MaxLimit }, Ct))
             {
