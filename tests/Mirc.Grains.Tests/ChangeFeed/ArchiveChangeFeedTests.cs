@@ -81,6 +81,25 @@ public sealed class ArchiveChangeFeedTests(ArchiveCluster archive) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_study_moved_to_another_patient_appends_an_update_per_instance()
+    {
+        var study = SyntheticInstance.NewUid();
+        var instance = new SyntheticInstance { StudyUid = study, PatientId = "FEED-MOVE" };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+
+        await archive.Grains.GetGrain<IStudyGrain>(study).ReassignPatientAsync("REGIONAL-MOVED");
+
+        var events = await Feed.StudyEventsAsync(study, Ct);
+        Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Update], events.Select(e => e.Action));
+        Assert.Equal(ChangeFeedState.Replaced, events[0].State);
+        Assert.Equal((instance.SopUid, "REGIONAL-MOVED", ChangeFeedState.Current), (events[1].SopInstanceUid, events[1].PatientId, events[1].State));
+
+        // The move was made on the grain alone (the index still names the old patient): take the study away so the
+        // rebuild test of this class compares a consistent archive.
+        await archive.Grains.GetGrain<IStudyGrain>(study).DeleteAsync("test", "test");
+    }
+
+    [Fact]
     public async Task The_index_rebuilt_from_the_feed_gives_the_same_answers()
     {
         // Three studies, several series, two patients; one deleted study the rebuild must leave out.
