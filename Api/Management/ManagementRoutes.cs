@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing;
+using Mirc.Api.ChangeFeed;
 using Mirc.Api.Management.Establishments;
 using Mirc.Api.Management.Patients;
 using Mirc.Api.Management.Professionals;
@@ -20,6 +21,7 @@ public static class ManagementRoutes
         api.MapUnidentifiedStudies(enforceRoles);
         api.MapShares();
         api.MapResearch();
+        api.MapChangeFeed();
         return api;
     }
 }

@@ -12,4 +12,11 @@ public interface IOperatorGrain : IGrainWithIntegerKey
     /// <summary>Re-checks the whole audit hash chain (the verification itself is audited).</summary>
     [Alias("VerifyAudit")]
     Task<AuditVerification> VerifyAuditAsync();
+
+    /// <summary>
+    /// Rebuilds the query index for up to <paramref name="maxStudies"/> studies of the change feed whose first event
+    /// comes after <paramref name="cursor"/> (0: from the start), from their manifests and stored headers.
+    /// </summary>
+    [Alias("Reindex")]
+    Task<ReindexProgress> ReindexAsync(long cursor, int maxStudies);
 }

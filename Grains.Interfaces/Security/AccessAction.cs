@@ -50,4 +50,10 @@ public enum AccessAction
 
     /// <summary>Read a research project's re-identification table (pseudonym → patient).</summary>
     Reidentify = 14,
+
+    /// <summary>
+    /// Follow the change feed (warehouse, replication): platform-wide readers see every event, an establishment's
+    /// devices and administrators those of its own studies (EstablishmentId = the events' establishment, null: all).
+    /// </summary>
+    ReadChangeFeed = 15,
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Establishments;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
@@ -54,6 +55,7 @@ public static class ArchiveServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddMircStorage(configuration);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddChangeFeed(configuration);
         AddValidatedOptions<StudyManifestOptions>(services, configuration, StudyManifestOptions.Section);
         AddValidatedOptions<IngestOptions>(services, configuration, IngestOptions.Section);
         AddValidatedOptions<RetrievalOptions>(services, configuration, RetrievalOptions.Section);

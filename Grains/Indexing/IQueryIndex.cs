@@ -17,6 +17,19 @@ public interface IQueryIndex
     Task UpsertInstancesAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records instances one after another in the order given (the rebuild from the change feed: rows get their keys in
+    /// the order the instances first arrived, so answers come out in the same order as before the rebuild).
+    /// </summary>
+    async Task UpsertInOrderAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        foreach (var instance in instances)
+        {
+            await UpsertInstanceAsync(instance, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Runs a query; each row maps <see cref="IndexTags"/> tags of the query level and the levels above it to DICOM
     /// string values (absent attributes are omitted). Rows are ordered deterministically (so paging is stable).
     /// </summary>

@@ -64,6 +64,7 @@ public static class AccessDecision
             AccessAction.DeleteStudies => EvaluateEstablishmentAdministration(request),
             AccessAction.Administer => EvaluateEstablishmentAdministration(request),
             AccessAction.ReadAudit => EvaluateAuditAccess(request),
+            AccessAction.ReadChangeFeed => EvaluateChangeFeedAccess(request),
             AccessAction.ManageConsent or AccessAction.ReadConsent => EvaluateConsent(request),
             AccessAction.CreateEstablishment => request.Principal.HasAnyRole(MircRoles.PlatformAdmin)
                 ? AccessVerdict.Allow(AccessReason.AdministrativeRole)
@@ -253,6 +254,25 @@ public static class AccessDecision
         }
 
         return AccessVerdict.Deny(AccessReason.RoleNotPermitted);
+    }
+
+    private static AccessVerdict EvaluateChangeFeedAccess(AccessRequest request)
+    {
+        var principal = request.Principal;
+        if (principal.HasAnyRole(MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer))
+        {
+            return AccessVerdict.Allow(AccessReason.AdministrativeRole);
+        }
+
+        // UIDs and patient references only, no images: an establishment's machines and administrators follow its own.
+        if (!principal.HasAnyRole(MircRoles.Device | MircRoles.EstablishmentAdmin))
+        {
+            return AccessVerdict.Deny(AccessReason.RoleNotPermitted);
+        }
+
+        return !string.IsNullOrEmpty(request.EstablishmentId) && IsOwnEstablishment(request)
+            ? AccessVerdict.Allow(AccessReason.OwnEstablishment)
+            : AccessVerdict.Deny(AccessReason.OtherEstablishment);
     }
 
     private static AccessVerdict EvaluateBreakTheGlass(AccessRequest request)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Patients;
@@ -57,7 +58,9 @@ public sealed partial class StudyGrain
         var bucketTask = state.FirstReceivedAt is { } received && state.EstablishmentId is { } establishment
             ? GrainFactory.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(establishment, DateOnly.FromDateTime(received.UtcDateTime), RetentionKeys.Shard(StudyUid))).RemoveAsync(StudyUid)
             : Task.CompletedTask;
-        await Task.WhenAll(indexTask, patientTask, bucketTask, _segments.ClearAsync());
+        // A purge retried after a failure appends its Delete events again: consumers treat a Delete as idempotent.
+        var feedTask = ChangeFeed.AppendAsync(Array.ConvertAll(entries, e => FeedEvent(e, ChangeFeedAction.Delete)));
+        await Task.WhenAll(indexTask, patientTask, bucketTask, feedTask, _segments.ClearAsync());
         await RecordDeletionAuditAsync(state, actor, reason, entries.Length, bytes);
 
         _entries.Clear();
@@ -95,6 +98,7 @@ public sealed partial class StudyGrain
 
         _state.State.PatientId = patientId;
         await _state.WriteStateAsync();
+        await ChangeFeed.AppendAsync(_entries.ConvertAll(e => FeedEvent(e, ChangeFeedAction.Update)));
         LogReassigned(_logger, StudyUid, previous, patientId);
         return previous;
     }

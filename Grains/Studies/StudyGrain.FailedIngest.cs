@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Studies;
 
 namespace Mirc.Grains.Studies;
@@ -16,6 +17,9 @@ public sealed partial class StudyGrain
             return (false, BuildSummary());
         }
 
+        // The compensating event first: the Create of this commit may be in the feed, and the removal must never be
+        // lost once the manifest forgets the instance.
+        await ChangeFeed.AppendAsync([FeedEvent(entry, ChangeFeedAction.Delete)]);
         await _segments.RemoveAsync(sopInstanceUid);
         Unindex(entry);
         var state = _state.State;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
 using Orleans.Concurrency;
@@ -268,6 +269,9 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             }
 
             await _segments.AppendAsync(additions);
+
+            // The outbox: durable before any adder hears "added", so an acknowledged store always has its event.
+            await ChangeFeed.AppendAsync(batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)));
         }
         catch (Exception ex)
         {
@@ -353,6 +357,19 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private IGrainStorage ManifestStorage() =>
         ServiceProvider.GetKeyedService<IGrainStorage>(StorageProviders.ArchiveJournaled)
         ?? ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive);
+
+    private IChangeFeed ChangeFeed => ServiceProvider.GetRequiredService<IChangeFeed>();
+
+    /// <summary>An event about <paramref name="entry"/>, attributed to the study's establishment and patient.</summary>
+    private ChangeFeedEvent FeedEvent(InstanceEntry entry, ChangeFeedAction action) => new()
+    {
+        StudyInstanceUid = StudyUid,
+        SeriesInstanceUid = entry.SeriesInstanceUid,
+        SopInstanceUid = entry.SopInstanceUid,
+        Action = action,
+        EstablishmentId = _state.State.EstablishmentId ?? entry.EstablishmentId,
+        PatientId = _state.State.PatientId,
+    };
 
     private bool TryFindPending(string sopInstanceUid, out InstanceEntry? entry)
     {

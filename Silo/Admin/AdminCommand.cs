@@ -27,6 +27,9 @@ public static class AdminCommand
           reset-account <username>            new one-time password and TOTP enrolment (lost first-start credentials,
                                               lost authenticator); also clears a lock-out
           verify-audit                        re-checks the audit hash chain; exit code 1 when broken
+          reindex                             rebuilds the query index from the change feed, the studies' manifests and
+                                              the stored headers (after losing or dropping the index); exit code 1 when
+                                              a stored header could not be read
           export-config                       the effective Mirc configuration as JSON (secrets masked), no silo needed
           backup <folder>                     online backup of the embedded data folder (the silo may run) into a new folder
           verify-backup <folder>              checks every file of a backup against its catalog; exit code 1 when damaged
@@ -62,7 +65,7 @@ public static class AdminCommand
                     return 0;
                 case "backup" or "verify-backup" or "restore":
                     return await DataFolderCommands.RunAsync(configuration, command, output, error, cancellationToken);
-                case "status" or "create-account" or "reset-account" or "verify-audit":
+                case "status" or "create-account" or "reset-account" or "verify-audit" or "reindex":
                     return await WithClusterAsync(configuration, command, output, error, cancellationToken);
                 default:
                     await error.WriteLineAsync($"unknown admin command '{command.Verb}'\n{Usage}");
@@ -120,6 +123,7 @@ public static class AdminCommand
                 "status" => await StatusAsync(grains, output),
                 "create-account" => await CreateAccountAsync(grains, command, output, error),
                 "reset-account" => await ResetAccountAsync(grains, command, output, error),
+                "reindex" => await ReindexAsync(grains, output, cancellationToken),
                 _ => await VerifyAuditAsync(grains, output),
             };
         }
@@ -189,6 +193,38 @@ public static class AdminCommand
         var result = await grains.GetGrain<IOperatorGrain>(0).VerifyAuditAsync();
         await output.WriteLineAsync(JsonSerializer.Serialize(result, Indented));
         return result.IsIntact ? 0 : 1;
+    }
+
+    private static async Task<int> ReindexAsync(IClusterClient grains, TextWriter output, CancellationToken cancellationToken)
+    {
+        // Steps of a bounded number of studies: each grain call stays far below the response timeout, and progress shows.
+        const int StudiesPerStep = 200;
+        var operatorGrain = grains.GetGrain<IOperatorGrain>(0);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (studies, removed, instances, unreadable, cursor) = (0L, 0L, 0L, 0L, 0L);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = await operatorGrain.ReindexAsync(cursor, StudiesPerStep);
+            (studies, removed, instances, unreadable, cursor) = (studies + step.StudiesIndexed, removed + step.StudiesRemoved, instances + step.Instances, unreadable + step.Unreadable, step.NextCursor);
+            if (step.Done)
+            {
+                break;
+            }
+
+            await output.WriteLineAsync(FormattableString.Invariant($"  {studies} studies, {instances} instances so far"));
+        }
+
+        var seconds = Math.Max(started.Elapsed.TotalSeconds, 0.001);
+        await output.WriteLineAsync(FormattableString.Invariant(
+            $"reindexed {studies} studies ({instances} instances, {removed} deleted or empty studies removed) in {seconds:0.0} s: {studies / seconds:0} studies/s"));
+        if (unreadable > 0)
+        {
+            await output.WriteLineAsync(FormattableString.Invariant($"{unreadable} stored instance header(s) could not be read: see the silo's log"));
+            return 1;
+        }
+
+        return 0;
     }
 
     private static Task PrintCredentialsAsync(TextWriter output, string username, string password, TotpEnrolment enrolment, string what) =>

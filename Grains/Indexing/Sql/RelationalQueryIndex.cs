@@ -49,6 +49,21 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    public async Task UpsertInOrderAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        // Outside the group-commit queue (which merges and sorts a batch): one pass per instance, one durable commit.
+        await using var connection = await OpenInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var instance in instances)
+        {
+            await IndexWriter.UpsertAsync(connection, transaction, [instance], cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public Task<bool> DeleteStudyAsync(string studyInstanceUid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(studyInstanceUid);

@@ -32,7 +32,7 @@ public sealed class ApiDocumentationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
         var paths = json.RootElement.GetProperty("paths");
-        foreach (var path in new[] { "/dicomweb/studies", "/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", "/wado", "/api/establishments", "/api/patients" })
+        foreach (var path in new[] { "/dicomweb/studies", "/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", "/wado", "/api/establishments", "/api/patients", "/api/changefeed", "/api/changefeed/latest" })
             Assert.True(paths.TryGetProperty(path, out _), $"missing {path}");
     }
 

@@ -35,6 +35,9 @@ public sealed class ArchiveCluster : IAsyncLifetime
     /// <summary>Called on the query index after registration (e.g. to wrap it in a failing decorator).</summary>
     public Func<IQueryIndex, IQueryIndex>? DecorateIndex { get; set; }
 
+    /// <summary>A change feed registered instead of the configured one (e.g. a no-op, to measure what the feed costs).</summary>
+    public Mirc.Grains.ChangeFeed.IChangeFeed? ChangeFeed { get; set; }
+
     /// <summary>An extra incoming grain call filter (e.g. failure injection).</summary>
     public IIncomingGrainCallFilter? CallFilter { get; set; }
 
@@ -85,6 +88,7 @@ public sealed class ArchiveCluster : IAsyncLifetime
         var calls = Calls;
         var decorateIndex = DecorateIndex;
         var filter = CallFilter;
+        var feed = ChangeFeed;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -96,6 +100,11 @@ public sealed class ArchiveCluster : IAsyncLifetime
 
             silo.Services.AddSingleton<Mirc.Grains.Interfaces.Audit.IAuditTrail>(audit);
             silo.AddIncomingGrainCallFilter(calls);
+            if (feed is not null)
+            {
+                silo.Services.AddSingleton(feed);
+            }
+
             silo.AddMircArchive(configuration);
             if (filter is not null)
             {

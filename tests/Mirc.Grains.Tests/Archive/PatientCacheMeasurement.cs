@@ -45,6 +45,8 @@ public sealed class PatientCacheMeasurement
             Assert.Equal(IngestStatus.Stored, (await archive.Ingestor.IngestAsync(stream, request, ct)).Status);
         }
 
+        // Which calls, when the count is off.
+        TestContext.Current.TestOutputHelper?.WriteLine($"cache {cacheLifetime}: " + string.Join(", ", archive.Calls.Snapshot().OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}")));
         return archive.Calls.Total / (double)count;
     }
 

@@ -197,6 +197,30 @@ public sealed class AccessDecisionMatrixTests
     }
 
     [Theory]
+    [InlineData(MircRoles.PlatformAdmin, null, true)]
+    [InlineData(MircRoles.DataProtectionOfficer, null, true)]
+    [InlineData(MircRoles.DataProtectionOfficer, EstablishmentA, true)]
+    [InlineData(MircRoles.Device, EstablishmentB, true)]
+    [InlineData(MircRoles.EstablishmentAdmin, EstablishmentB, true)]
+    [InlineData(MircRoles.Device, null, false)]
+    [InlineData(MircRoles.Device, EstablishmentA, false)]
+    [InlineData(MircRoles.EstablishmentAdmin, EstablishmentA, false)]
+    [InlineData(MircRoles.Radiologist, EstablishmentB, false)]
+    [InlineData(MircRoles.Technician, EstablishmentB, false)]
+    public void Change_feed_is_for_platform_readers_and_the_establishment_s_devices_and_administrators(MircRoles roles, string? establishment, bool allowed)
+    {
+        var verdict = AccessDecision.Evaluate(new AccessRequest
+        {
+            Principal = Make(roles, EstablishmentB),
+            Action = AccessAction.ReadChangeFeed,
+            Now = Now,
+            EstablishmentId = establishment,
+        });
+
+        Assert.Equal(allowed, verdict.IsAllowed);
+    }
+
+    [Theory]
     [InlineData(MircRoles.Technician, EstablishmentB, true)]
     [InlineData(MircRoles.Device, EstablishmentB, true)]
     [InlineData(MircRoles.Device, EstablishmentA, false)]

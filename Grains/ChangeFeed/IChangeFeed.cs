@@ -1,0 +1,28 @@
+namespace Mirc.Grains.ChangeFeed;
+
+/// <summary>
+/// The ordered, durable record of what manifest commits did (the outbox the query index, the warehouse and replication
+/// follow). Implementations: <see cref="SqliteChangeFeed"/> (embedded, <c>&lt;DataPath&gt;/changefeed.db</c>) and
+/// <see cref="PostgresChangeFeed"/> (cluster, the query index's database). Thread-safe; concurrent appends are
+/// group-committed and a completed append is durable.
+/// </summary>
+public interface IChangeFeed
+{
+    /// <summary>Appends <paramref name="events"/> (their sequence and timestamp are assigned) in one durable transaction.</summary>
+    Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Events with a sequence greater than <paramref name="offset"/>, ascending, at most <paramref name="limit"/>;
+    /// only those of <paramref name="establishmentId"/> unless it is null (every establishment).
+    /// </summary>
+    Task<IReadOnlyList<ChangeFeedEvent>> ReadAsync(long offset, int limit, string? establishmentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The last event (of <paramref name="establishmentId"/> unless null), or null when there is none.</summary>
+    Task<ChangeFeedEvent?> LatestAsync(string? establishmentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Studies whose first event comes after <paramref name="afterFirstSequence"/>, in that order, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<ChangeFeedStudy>> StudiesAsync(long afterFirstSequence, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Every event of one study, ascending.</summary>
+    Task<IReadOnlyList<ChangeFeedEvent>> StudyEventsAsync(string studyInstanceUid, CancellationToken cancellationToken = default);
+}
