@@ -48,7 +48,9 @@ function renderShell(): void {
   const admin = me?.roles.some(r => r === "PlatformAdmin" || r === "EstablishmentAdmin" || r === "DataProtectionOfficer");
   replace(adminLinks,
     h("a", { href: "/docs" }, t("apiReference")),
-    admin ? h("a", { href: "/dashboard/" }, t("dashboard")) : null);
+    admin ? h("a", { href: "/dashboard/" }, t("dashboard")) : null,
+    admin ? h("a", { href: "/healthz" }, "/healthz") : null,
+    admin ? h("a", { href: "/readyz" }, "/readyz") : null);
   (document.getElementById("app-name") as HTMLElement).textContent = t("appName");
   (document.getElementById("skip") as HTMLElement).textContent = t("skipToContent");
 }

@@ -15,7 +15,7 @@ public sealed class PortalAssetsTests(StoredStudyFixture fixture)
     public async Task The_root_serves_the_portal_page_whose_scripts_come_from_this_origin_only()
     {
         Assert.True(PortalAssets.ScriptsBuilt, "The portal scripts are not in Mirc.Api.dll: build with MIRC_TOOLS_DIR (or .tools/) holding npm typescript.");
-        using var anonymous = fixture.Host.Server.CreateClient();  // no token: the page itself is public
+        using var anonymous = fixture.Host.CreateAnonymousClient();
         using var page = await anonymous.GetAsync("/", Ct);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
