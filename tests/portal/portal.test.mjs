@@ -2,14 +2,15 @@
 // sign in with password + TOTP (first login: new password), search a patient, open the patient page (one study
 // visible, another establishment's hidden "care relationship required"), declare a care relationship and see it
 // appear, open the 300-slice CT in the viewer (time to first image and to the whole stack measured and printed),
-// scroll, window presets and mouse drag, zoom; record the patient's opposition and see the study hidden again.
+// scroll, window presets and mouse drag, zoom; push it to another establishment's PACS (storescp) with progress;
+// record the patient's opposition and see the study hidden again.
 // Screenshots go to $MIRC_ARTIFACTS_DIR/portal (default tests/artifacts/portal). Usage: node tests/portal/portal.test.mjs
 // (needs the Release build, MIRC_TOOLS_DIR with playwright-core, chromium, dcmtk's storescu and oathtool).
 import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir, loadavg, cpus } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeCtStudy } from "./synthetic-ct.mjs";
@@ -23,7 +24,7 @@ const sliceCount = Number(process.env.MIRC_PORTAL_SLICES ?? 300);
 const deadline = Date.now() + 170_000;   // the whole phase, silo start included
 
 const work = mkdtempSync(join(tmpdir(), "mirc-portal-"));
-let silo, browser, failed = false, siloLog = "";
+let silo, browser, receiver, failed = false, siloLog = "";
 const started = Date.now();
 const log = (...args) => console.log(`portal [${((Date.now() - started) / 1000).toFixed(1)}s]`, ...args);
 
@@ -55,7 +56,7 @@ function storescu(aeTitle, port, folder) {
 
 try {
   mkdirSync(artifacts, { recursive: true });
-  const [http, dicom, siloPort, gateway] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [http, dicom, siloPort, gateway, viewerPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const base = `http://127.0.0.1:${http}`;
   const siloDll = join(root, "Silo/bin/Release/net10.0/Mirc.Silo.dll");
   if (!existsSync(siloDll)) throw new Error("build first: " + siloDll);
@@ -67,6 +68,9 @@ try {
       Mirc__Seed__Establishments__1__Id: "750000002", Mirc__Seed__Establishments__1__Name: "Clinique du Parc Lyon",
       Mirc__Seed__Establishments__1__AeTitles__0__AeTitle: "PARC_CT", Mirc__Seed__Establishments__1__AeTitles__0__Host: "127.0.0.1",
       Mirc__Seed__Establishments__1__AeTitles__0__Port: "0", Mirc__Seed__Establishments__1__AeTitles__0__Permissions: "Store",
+      // …and its PACS, a push destination (dcmtk's storescp).
+      Mirc__Seed__Establishments__1__AeTitles__1__AeTitle: "PARC_PACS", Mirc__Seed__Establishments__1__AeTitles__1__Host: "127.0.0.1",
+      Mirc__Seed__Establishments__1__AeTitles__1__Port: String(viewerPort), Mirc__Seed__Establishments__1__AeTitles__1__Permissions: "MoveDestination",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -82,6 +86,9 @@ try {
     study: { description: "Scanner thoracique injecté", date: "20261115", institution: "Clinique du Parc" } });
   log(`synthetic studies written (${sliceCount}-slice CT ${ctStudy})`);
 
+  mkdirSync(join(work, "received"));
+  receiver = spawn("storescp", ["-aet", "PARC_PACS", "-od", join(work, "received"), String(viewerPort)],
+    { env: { ...process.env, TCP_NODELAY: "1" }, stdio: "ignore" });
   await until("the silo to be ready", async () => (await fetch(base + "/readyz")).ok, 90_000);
   log("silo ready on", base);
   storescu("STORESCU", dicom, join(work, "own"));
@@ -165,7 +172,8 @@ try {
   await until("the whole stack", async () => (await host.getAttribute("data-stack-loaded")) === "true", 60_000);
   const stats = await page.evaluate(() => window.mircViewer);
   check(stats.frames === sliceCount && stats.loaded === sliceCount, `all ${sliceCount} slices loaded`);
-  log(`MEASURED time to first image: ${stats.firstImageMs} ms; whole ${sliceCount}-slice stack: ${stats.stackMs} ms`);
+  log(`MEASURED time to first image: ${stats.firstImageMs} ms; whole ${sliceCount}-slice stack: ${stats.stackMs} ms `
+    + `(machine load average ${loadavg().map(l => l.toFixed(1)).join(" ")} on ${cpus().length} cores)`);
   await page.locator(".series-button img[src^='blob:']").first().waitFor();
   check(true, "the series thumbnail is drawn");
   await shot("4-viewer-first");
@@ -203,6 +211,17 @@ try {
   check(await host.getAttribute("data-zoom") === "1.25", "+ zooms in");
   await shot("7-viewer-dragged-zoomed");
 
+  // --- push the study to the other establishment's PACS, with progress
+  await page.getByLabel("Recipient AE title").fill("PARC_PACS");
+  await page.locator("#share-reason").fill("Second opinion requested by Clinique du Parc");
+  await page.getByRole("button", { name: "Send" }).click();
+  const shareForm = page.locator("form[data-share-status]");
+  await until("the share to finish", async () => ["completed", "failed"].includes(await shareForm.getAttribute("data-share-status")), 60_000);
+  const shareText = await page.locator(".share-status").textContent();
+  check(await shareForm.getAttribute("data-share-status") === "completed" && shareText.includes(`${sliceCount}/${sliceCount}`),
+    `the CT is pushed to PARC_PACS with its progress (${shareText.trim()})`);
+  check(readdirSync(join(work, "received")).length === sliceCount, `storescp received the ${sliceCount} slices`);
+
   // --- opposition recorded by the patient's establishment of care hides the CT again, with the reason
   await page.goBack();
   await page.getByRole("heading", { name: /Patient DURAND Élise/ }).waitFor();
@@ -234,6 +253,7 @@ try {
   if (silo) console.error("--- silo log (last lines):\n" + siloLog.split("\n").slice(-25).join("\n"));
 } finally {
   await browser?.close().catch(() => undefined);
+  receiver?.kill("SIGTERM");
   if (silo && silo.exitCode === null) {
     silo.kill("SIGTERM");
     await new Promise(r => { const t = setTimeout(() => { silo.kill("SIGKILL"); r(); }, 10_000); silo.on("exit", () => { clearTimeout(t); r(); }); });

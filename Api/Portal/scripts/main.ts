@@ -285,8 +285,51 @@ function describeConsent(snapshot: Record<string, unknown>): string {
 function renderStudy(studyUid: string, patientId: string | null): void {
   const back = patientId ? h("a", { href: "#/patient/" + encodeURIComponent(patientId) }, "← " + t("patientTitle", "")) : h("a", { href: "#/search" }, "← " + t("backToSearch"));
   const container = h("div", { class: "viewer-host" });
-  replace(main, back, heading(t("viewerTitle")), container);
+  replace(main, back, heading(t("viewerTitle")), container, shareSection(studyUid));
   openViewer(container, studyUid);
+}
+
+interface Share { shareId: string; status: string; total: number; completed: number; failed: number; error?: string }
+
+/** Push the study to a registered recipient (existing shares API), with its progress. */
+function shareSection(studyUid: string): HTMLElement {
+  const recipient = h("input", { type: "text", maxlength: 16, required: true, autocomplete: "off" });
+  const reason = h("input", { type: "text", maxlength: 500, required: true });
+  const progress = h("progress", { max: 1, value: 0, hidden: true, "aria-label": t("shareTitle") });
+  const status = h("p", { role: "status", class: "share-status" });
+  const submit = h("button", { type: "submit" }, t("send"));
+  const form = h("form", { class: "card", "aria-labelledby": "share-title" },
+    h("h2", { id: "share-title" }, t("shareTitle")),
+    h("div", { class: "row" }, field("share-recipient", t("recipient"), recipient), field("share-reason", t("reason"), reason, t("reasonHint"))),
+    submit, " ", progress, status);
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    if (!reason.value.trim()) { replace(status, message(t("reasonRequired"))); return; }
+    busy(submit, true);
+    try {
+      let share = await postJson<Share>("/api/shares", { studyInstanceUid: studyUid, recipientAeTitle: recipient.value.trim().toUpperCase(), reason: reason.value.trim() });
+      progress.hidden = false;
+      for (;;) {
+        progress.max = Math.max(1, share.total);
+        progress.value = share.completed + share.failed;
+        replace(status, t("shareStatus", t(shareStateKey(share.status))) + (share.total ? ` — ${share.completed}/${share.total}` : "")
+          + (share.failed ? ` (${t("shareFailedCount", share.failed)})` : "") + (share.error ? ` — ${share.error}` : ""));
+        form.dataset.shareStatus = share.status;
+        if (share.status === "completed" || share.status === "failed") break;
+        await new Promise(resolve => setTimeout(resolve, 500));
+        share = await getJson<Share>("/api/shares/" + encodeURIComponent(share.shareId));
+      }
+    } catch (error) {
+      replace(status, message(errorText(error)));
+    } finally {
+      busy(submit, false);
+    }
+  });
+  return form;
+}
+
+function shareStateKey(status: string): MessageKey {
+  return status === "completed" ? "shareCompleted" : status === "failed" ? "shareFailed" : status === "running" ? "shareRunning" : "shareQueued";
 }
 
 setSessionEndedHandler(() => { me = null; renderShell(); renderLogin(t("sessionExpired")); });
