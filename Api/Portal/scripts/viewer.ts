@@ -164,9 +164,11 @@ class Viewer {
     this.slider.max = String(Math.max(1, this.frames.length));
     this.index = 0;
     this.resetView();
-    void this.metadata(instances[0]);
+    // The first image alone first: on a busy server the five other requests of the preload would slow it down.
     this.show(0);
+    await this.load(0).catch(() => undefined);
     this.preload();
+    void this.metadata(instances[0]);
   }
 
   private async metadata(instance: DicomJson | undefined): Promise<void> {
