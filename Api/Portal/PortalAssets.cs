@@ -3,6 +3,10 @@ using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Mirc.Api.Authentication;
+using Mirc.Api.Transport;
 
 namespace Mirc.Api.Portal;
 
@@ -41,11 +45,31 @@ public static class PortalAssets
     public static IEndpointRouteBuilder MapPortal(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/", (HttpContext context) => ScriptsBuilt ? Serve(context, "index.html") : NotBuilt())
+        endpoints.MapGet("/", (HttpContext context) =>
+            {
+                if (!ScriptsBuilt) return NotBuilt();
+                // The page may call the OpenID Connect provider (discovery, token exchange) and nothing else.
+                context.Response.Headers.ContentSecurityPolicy = SecurityHeaders.HtmlContentSecurityPolicyConnectingTo(Oidc(context)?.Origin);
+                return Serve(context, "index.html");
+            })
+            .AllowAnonymous().ExcludeFromDescription();
+        // What the sign-in page offers: the OpenID Connect authority and client when configured (public information).
+        endpoints.MapGet("/portal/config.json", (HttpContext context) => Results.Json(new PortalConfiguration(Oidc(context)?.Settings)))
             .AllowAnonymous().ExcludeFromDescription();
         endpoints.MapGet("/portal/{**file}", (HttpContext context, string file) => Serve(context, file))
             .AllowAnonymous().ExcludeFromDescription();
         return endpoints;
+    }
+
+    private static (PortalOidc Settings, string Origin)? Oidc(HttpContext context)
+    {
+        var auth = context.RequestServices.GetRequiredService<IOptions<MircAuthOptions>>().Value;
+        if (string.IsNullOrWhiteSpace(auth.Authority) || string.IsNullOrWhiteSpace(auth.PortalClientId)
+            || !Uri.TryCreate(auth.Authority, UriKind.Absolute, out var authority))
+            return null;
+        // A resource indicator must be an absolute URI (RFC 8707): an audience like "mirc-api" is left to the provider's default.
+        var resource = Uri.TryCreate(auth.Audience, UriKind.Absolute, out _) ? auth.Audience : null;
+        return (new PortalOidc(auth.Authority.TrimEnd('/'), auth.PortalClientId, auth.PortalScope, resource), authority.GetLeftPart(UriPartial.Authority));
     }
 
     private static IResult Serve(HttpContext context, string file)
@@ -75,3 +99,14 @@ public static class PortalAssets
         </html>
         """, "text/html; charset=utf-8");
 }
+
+/// <summary>What the portal's sign-in page needs to know.</summary>
+/// <param name="Oidc">The OpenID Connect sign-in, or null when only local accounts are offered.</param>
+public sealed record PortalConfiguration(PortalOidc? Oidc);
+
+/// <summary>The portal's OpenID Connect client (authorization code + PKCE).</summary>
+/// <param name="Authority">Issuer URL (its discovery document is under <c>/.well-known/openid-configuration</c>).</param>
+/// <param name="ClientId">Public client id.</param>
+/// <param name="Scope">Scopes asked for.</param>
+/// <param name="Resource">The API's audience when it is an absolute URI, sent as the resource indicator (RFC 8707) so the access token is for it.</param>
+public sealed record PortalOidc(string Authority, string ClientId, string Scope, string? Resource);

@@ -3,7 +3,8 @@
 // visible, another establishment's hidden "care relationship required"), declare a care relationship and see it
 // appear, open the 300-slice CT in the viewer (time to first image and to the whole stack measured and printed),
 // scroll, window presets and mouse drag, zoom; push it to another establishment's PACS (storescp) with progress;
-// record the patient's opposition and see the study hidden again.
+// record the patient's opposition and see the study hidden again; sign in through a real OpenID Connect provider
+// (npm oidc-provider on loopback, authorization code + PKCE) as a physician of the other establishment.
 // Screenshots go to $MIRC_ARTIFACTS_DIR/portal (default tests/artifacts/portal). Usage: node tests/portal/portal.test.mjs
 // (needs the Release build, MIRC_TOOLS_DIR with playwright-core, chromium, dcmtk's storescu and oathtool).
 import { spawn, execFileSync } from "node:child_process";
@@ -14,6 +15,7 @@ import { tmpdir, loadavg, cpus } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeCtStudy } from "./synthetic-ct.mjs";
+import { startProvider } from "./oidc-provider.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const tools = process.env.MIRC_TOOLS_DIR ?? join(root, ".tools");
@@ -24,7 +26,7 @@ const sliceCount = Number(process.env.MIRC_PORTAL_SLICES ?? 300);
 const deadline = Date.now() + 170_000;   // the whole phase, silo start included
 
 const work = mkdtempSync(join(tmpdir(), "mirc-portal-"));
-let silo, browser, receiver, failed = false, siloLog = "";
+let silo, browser, receiver, oidc, failed = false, siloLog = "";
 const started = Date.now();
 const log = (...args) => console.log(`portal [${((Date.now() - started) / 1000).toFixed(1)}s]`, ...args);
 
@@ -56,8 +58,12 @@ function storescu(aeTitle, port, folder) {
 
 try {
   mkdirSync(artifacts, { recursive: true });
-  const [http, dicom, siloPort, gateway, viewerPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [http, dicom, siloPort, gateway, viewerPort, oidcPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const base = `http://127.0.0.1:${http}`;
+  // The external authority: a physician of the second establishment signs in through it.
+  // Its access tokens name the archive as a resource indicator, which must be an absolute URI: the archive's audience is one.
+  const audience = "urn:mirc:api";
+  oidc = await startProvider({ tools, port: oidcPort, portalOrigin: base, audience, establishment: "750000002", roles: ["Physician"] });
   const siloDll = join(root, "Silo/bin/Release/net10.0/Mirc.Silo.dll");
   if (!existsSync(siloDll)) throw new Error("build first: " + siloDll);
   // A second establishment, seeded next to the demo one, whose CT scanner stores the patient's other study.
@@ -65,6 +71,8 @@ try {
     env: {
       ...process.env, Mirc__DataPath: join(work, "data"), Mirc__HttpUrl: base, Mirc__Dicom__Port: String(dicom),
       Mirc__SiloPort: String(siloPort), Mirc__GatewayPort: String(gateway),
+      Mirc__Auth__Authority: oidc.issuer, Mirc__Auth__RequireHttpsMetadata: "false", Mirc__Auth__PortalClientId: "mirc-portal",
+      Mirc__Auth__PortalScope: "openid mirc", Mirc__Auth__Audience: audience,
       Mirc__Seed__Establishments__1__Id: "750000002", Mirc__Seed__Establishments__1__Name: "Clinique du Parc Lyon",
       Mirc__Seed__Establishments__1__AeTitles__0__AeTitle: "PARC_CT", Mirc__Seed__Establishments__1__AeTitles__0__Host: "127.0.0.1",
       Mirc__Seed__Establishments__1__AeTitles__0__Port: "0", Mirc__Seed__Establishments__1__AeTitles__0__Permissions: "Store",
@@ -127,7 +135,7 @@ try {
   await page.getByLabel(/First sign-in/).check();
   await page.getByLabel("New password", { exact: true }).fill("Blue-Lantern-Orchard-42");
   await page.getByLabel("New password again").fill("Blue-Lantern-Orchard-42");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "Find a patient" }).waitFor();
   check(await page.getByText(/Signed in as radiologue/).count() === 1, "signed in with password + TOTP, first-login password change");
   check(!(await page.evaluate(() => location.href)).includes("token"), "no token in the URL");
@@ -238,6 +246,28 @@ try {
   await page.getByRole("heading", { name: /Patient DURAND Élise/ }).waitFor();
   check((await ctRow.textContent()).includes("masqué : le patient s'est opposé au partage"), "the page speaks French when chosen");
 
+  // --- OpenID Connect: a physician of the other establishment signs in through the provider (code + PKCE)
+  const oidcPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB" })).newPage();
+  oidcPage.setDefaultTimeout(20_000);
+  await oidcPage.goto(base + "/");
+  await oidcPage.getByRole("button", { name: /Sign in with 127\.0\.0\.1/ }).click();
+  await oidcPage.locator("input[name=login]").fill("dr.martin");
+  await oidcPage.locator("input[name=password]").fill("any");
+  await oidcPage.locator("button[type=submit]").click();
+  await oidcPage.getByRole("heading", { name: "Find a patient" }).waitFor();
+  check(await oidcPage.getByText(/Signed in as dr\.martin \(Physician\)/).count() === 1, "signed in through the OpenID Connect provider (authorization code + PKCE)");
+  check(!(await oidcPage.evaluate(() => location.href)).includes("code="), "the authorization code is removed from the address bar");
+  await oidcPage.locator("#ins").fill(patient.ins);
+  await oidcPage.getByRole("button", { name: "Search" }).click();
+  await oidcPage.getByRole("link", { name: "DURAND Élise" }).click();
+  const ownCt = oidcPage.locator(`tr[data-study="${ctStudy}"]`);
+  await ownCt.waitFor();
+  check((await ownCt.getAttribute("class")) === "visible" && (await ownCt.textContent()).includes("your establishment"),
+    "the OIDC physician finds the patient by INS and sees the CT of the own establishment");
+  const screenshotPath = join(artifacts, "9-oidc-patient.png");
+  await oidcPage.screenshot({ path: screenshotPath });
+  log("screenshot", screenshotPath);
+
   // --- the token only ever travels in the Authorization header
   check(apiRequests.length > sliceCount && apiRequests.every(r => !/token|access_token/i.test(new URL(r.url).search)),
     "no API request carries a token in its URL");
@@ -250,10 +280,17 @@ try {
 } catch (error) {
   failed = true;
   console.error(error);
+  // What each open page showed when it failed.
+  for (const [n, open] of (browser?.contexts() ?? []).flatMap(c => c.pages()).entries()) {
+    const path = join(artifacts, `failure-${n}.png`);
+    await open.screenshot({ path }).catch(() => undefined);
+    console.error(`--- page ${n} (${open.url()}), screenshot ${path}:\n` + (await open.locator("main").innerText().catch(() => "")).slice(0, 1500));
+  }
   if (silo) console.error("--- silo log (last lines):\n" + siloLog.split("\n").slice(-25).join("\n"));
 } finally {
   await browser?.close().catch(() => undefined);
   receiver?.kill("SIGTERM");
+  await oidc?.close().catch(() => undefined);
   if (silo && silo.exitCode === null) {
     silo.kill("SIGTERM");
     await new Promise(r => { const t = setTimeout(() => { silo.kill("SIGKILL"); r(); }, 10_000); silo.on("exit", () => { clearTimeout(t); r(); }); });

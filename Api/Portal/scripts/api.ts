@@ -37,9 +37,13 @@ export async function login(request: LoginRequest): Promise<void> {
     const key = code === "password_change_required" ? "passwordChangeRequired" : code === "invalid_new_password" ? "invalidNewPassword" : "invalidGrant";
     throw new ApiError(code === "invalid_request" && json.error_description ? json.error_description : t(key), response.status, code);
   }
-  // Forget the token a minute before the archive would refuse it.
-  const expires = Date.now() + Math.max(60, (json.expires_in ?? 900) - 60) * 1000;
-  sessionStorage.setItem(tokenKey, JSON.stringify({ value: json.access_token, expires }));
+  keepToken(json.access_token, json.expires_in);
+}
+
+/** Keeps an access token for this tab, forgotten a minute before the archive would refuse it. */
+export function keepToken(value: string, expiresIn: number | undefined): void {
+  const expires = Date.now() + Math.max(60, (expiresIn ?? 900) - 60) * 1000;
+  sessionStorage.setItem(tokenKey, JSON.stringify({ value, expires }));
 }
 
 async function send(url: string, init: RequestInit): Promise<Response> {

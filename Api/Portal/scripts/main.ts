@@ -5,6 +5,7 @@ import { ApiError, Me, forget, getJson, login, postJson, setSessionEndedHandler,
 import { field, h, personName, dicomDate, replace } from "./dom.js";
 import { MessageKey, hasMessage, language, languages, setLanguage, t } from "./i18n.js";
 import { openViewer, closeViewer } from "./viewer.js";
+import { OidcSettings, completeOidcSignIn, oidcSettings, startOidcSignIn } from "./oidc.js";
 
 interface PatientSummary { patientId: string; ins?: string; name?: string; birthDate?: string; sex?: string; localIds: { establishmentId: string; patientId: string }[]; studyCount: number }
 interface PortalStudy { studyInstanceUid: string; establishmentId: string; establishmentName?: string; studyDate?: string; modalities: string[]; description?: string; instanceCount: number; visible: boolean; access: string; requiresReview: boolean }
@@ -14,6 +15,7 @@ const main = document.getElementById("main") as HTMLElement;
 const userArea = document.getElementById("user") as HTMLElement;
 const adminLinks = document.getElementById("admin-links") as HTMLElement;
 let me: Me | null = null;
+let oidc: OidcSettings | null = null;
 
 /** An alert region: screen readers announce what it says. */
 function message(text: string, kind: "error" | "info" = "error"): HTMLElement {
@@ -108,7 +110,11 @@ function renderLogin(notice?: string): void {
       busy(submit, false);
     }
   });
-  replace(main, heading(t("signIn")), form);
+  const external = oidc ? h("section", { class: "card narrow", "aria-labelledby": "oidc-title" },
+    h("h2", { id: "oidc-title" }, t("oidcOr")),
+    h("button", { type: "button", id: "oidc-sign-in", onclick: () => void startOidcSignIn(oidc!).catch(error => replace(status, message(errorText(error)))) },
+      t("oidcSignIn", new URL(oidc.authority).host))) : null;
+  replace(main, heading(t("signIn")), form, external);
 }
 
 // ---------- search ----------
@@ -332,8 +338,21 @@ function shareStateKey(status: string): MessageKey {
   return status === "completed" ? "shareCompleted" : status === "failed" ? "shareFailed" : status === "running" ? "shareRunning" : "shareQueued";
 }
 
+async function start(): Promise<void> {
+  oidc = await oidcSettings();
+  try {
+    await completeOidcSignIn(oidc);
+  } catch (error) {
+    renderShell();
+    renderLogin();
+    main.insertBefore(message(errorText(error)), main.children[1] ?? null);
+    return;
+  }
+  await route();
+}
+
 setSessionEndedHandler(() => { me = null; renderShell(); renderLogin(t("sessionExpired")); });
 window.addEventListener("hashchange", () => void route());
 document.documentElement.lang = language;
 renderShell();
-void route();
+void start();

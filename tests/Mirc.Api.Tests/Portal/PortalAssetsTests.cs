@@ -38,4 +38,17 @@ public sealed class PortalAssetsTests(StoredStudyFixture fixture)
         using (var source = await anonymous.GetAsync("/portal/scripts/main.ts", Ct))
             Assert.Equal(HttpStatusCode.NotFound, source.StatusCode);
     }
+
+    [Fact]
+    public async Task Without_an_openid_connect_client_the_sign_in_offers_local_accounts_only_and_the_page_calls_this_origin_only()
+    {
+        using var anonymous = fixture.Host.CreateAnonymousClient();
+        using (var config = await anonymous.GetAsync("/portal/config.json", Ct))
+            Assert.Equal("{\"oidc\":null}", await config.Content.ReadAsStringAsync(Ct));
+        using var page = await anonymous.GetAsync("/", Ct);
+        Assert.Contains("connect-src 'self';", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("script-src 'self'; default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' http://127.0.0.1:9443; "
+            + "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            Mirc.Api.Transport.SecurityHeaders.HtmlContentSecurityPolicyConnectingTo("http://127.0.0.1:9443"));
+    }
 }
