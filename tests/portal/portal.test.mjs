@@ -57,6 +57,7 @@ function storescu(aeTitle, port, folder) {
 }
 
 try {
+  rmSync(artifacts, { recursive: true, force: true });   // this run's screenshots only
   mkdirSync(artifacts, { recursive: true });
   const [http, dicom, siloPort, gateway, viewerPort, oidcPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const base = `http://127.0.0.1:${http}`;
