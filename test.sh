@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs, idempotently, what the tests need: dcmtk (DICOM peers),
-# PostgreSQL (cluster-mode index), Node packages (Azurite, dicomweb-client) under .tools/.
+# PostgreSQL (cluster-mode index), chromium, Node packages (TypeScript, Azurite, dicomweb-client, playwright-core) under
+# .tools/ — before the build, which compiles the portal's TypeScript with them.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TCP_NODELAY=1
@@ -28,7 +29,8 @@ command -v odil >/dev/null 2>&1 || need_apt+=(odil python3-odil)
 command -v gdcmconv >/dev/null 2>&1 || need_apt+=(libgdcm-tools)
 command -v dciodvfy >/dev/null 2>&1 || need_apt+=(dicom3tools)
 command -v faketime >/dev/null 2>&1 || need_apt+=(faketime)
-command -v oathtool >/dev/null 2>&1 || need_apt+=(oathtool)  # next TOTP code in the README walkthrough
+command -v oathtool >/dev/null 2>&1 || need_apt+=(oathtool)  # next TOTP code in the README walkthrough and the portal test
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # the portal test's real browser (driven by playwright-core)
 /usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || need_apt+=(python3-pydicom)
 ls /usr/lib/x86_64-linux-gnu/libopenjp2.so.7 /usr/lib/x86_64-linux-gnu/libcharls.so.2 /usr/lib/x86_64-linux-gnu/libturbojpeg.so.0 >/dev/null 2>&1 \
   || need_apt+=(libopenjp2-7 libcharls2 libturbojpeg0)
@@ -67,6 +69,8 @@ rm -f "$log"
 
 phase "README walkthrough (every 'sh walkthrough' block of README.md, against a fresh silo)"
 if tests/readme/walkthrough.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
+phase "portal in a real browser (chromium headless: sign-in, search, care relationship, 300-slice CT viewer)"
+if node tests/portal/portal.test.mjs; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
 echo "suite time: $(elapsed)"
 echo "tests: $passed passed, $failed failed"
 exit "$rc"

@@ -22,6 +22,17 @@ public sealed class MircAuthOptions
     /// </summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// Client id the portal signs in with at <see cref="Authority"/> (a public client: authorization code + PKCE, redirect
+    /// URI = the portal's origin + <c>/</c>). Empty: the portal offers local accounts only.
+    /// </summary>
+    [MaxLength(200)]
+    public string? PortalClientId { get; set; }
+
+    /// <summary>Scopes the portal asks the authority for.</summary>
+    [Required, MaxLength(500)]
+    public string PortalScope { get; set; } = "openid";
+
     /// <summary>Require HTTPS for the authority's metadata (only tests may turn it off).</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 

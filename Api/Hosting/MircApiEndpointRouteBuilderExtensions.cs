@@ -7,6 +7,7 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb;
 using Mirc.Api.DicomWeb.WadoUri;
 using Mirc.Api.Management;
+using Mirc.Api.Portal;
 using Mirc.Grains.Interfaces.Audit;
 using Scalar.AspNetCore;
 
@@ -37,7 +38,7 @@ public static class MircApiEndpointRouteBuilderExtensions
         if (options.RequireAuthorization) protectedGroup.RequireAuthorization();
         var dicomWeb = protectedGroup.MapGroup(DicomWebUrls.Prefix).MapDicomWeb();
         var wadoUri = protectedGroup.MapGroup("/wado").MapWadoUri();
-        var management = protectedGroup.MapGroup("/api").RequireAuthorization().MapManagement();
+        var management = protectedGroup.MapGroup("/api").RequireAuthorization().MapManagement().MapPortalPatients();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", scalar =>
@@ -52,7 +53,7 @@ public static class MircApiEndpointRouteBuilderExtensions
             scalar.ShowDeveloperTools = DeveloperToolsVisibility.Never;
             scalar.HideClientButton = true;
         });
-        app.MapGet("/", LandingPage.Render).AllowAnonymous().ExcludeFromDescription();
+        app.MapPortal();
         return new MircApiEndpoints(protectedGroup, dicomWeb, wadoUri, management);
     }
 

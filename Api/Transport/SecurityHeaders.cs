@@ -18,6 +18,13 @@ public static class SecurityHeaders
     /// <summary>The Content-Security-Policy of HTML responses (the dashboard among them).</summary>
     public const string HtmlContentSecurityPolicy = "script-src 'self'; " + Common;
 
+    /// <summary>
+    /// <see cref="HtmlContentSecurityPolicy"/> that may also call <paramref name="origin"/> (an OpenID Connect provider's
+    /// discovery and token endpoints); null origin = the policy itself.
+    /// </summary>
+    public static string HtmlContentSecurityPolicyConnectingTo(string? origin) =>
+        origin is null ? HtmlContentSecurityPolicy : HtmlContentSecurityPolicy.Replace("connect-src 'self'", "connect-src 'self' " + origin, StringComparison.Ordinal);
+
     /// <summary>The Content-Security-Policy of the API reference pages under <c>/docs</c>.</summary>
     public const string ApiReferenceContentSecurityPolicy = "script-src 'self' 'unsafe-inline'; " + Common;
 
@@ -32,9 +39,11 @@ public static class SecurityHeaders
             response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
             if (response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
             {
-                response.Headers[HeaderNames.ContentSecurityPolicy] = response.HttpContext.Request.Path.StartsWithSegments("/docs")
-                    ? ApiReferenceContentSecurityPolicy
-                    : HtmlContentSecurityPolicy;
+                // A page that set its own policy keeps it (the portal adds its OpenID Connect authority to connect-src).
+                if (!response.Headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
+                    response.Headers[HeaderNames.ContentSecurityPolicy] = response.HttpContext.Request.Path.StartsWithSegments("/docs")
+                        ? ApiReferenceContentSecurityPolicy
+                        : HtmlContentSecurityPolicy;
                 response.Headers[HeaderNames.XFrameOptions] = "DENY";
                 response.Headers["Referrer-Policy"] = "no-referrer";
             }
