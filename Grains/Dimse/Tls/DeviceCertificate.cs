@@ -20,7 +20,7 @@ public static class DeviceCertificate
         return new PeerCertificate(
             Convert.ToHexString(SHA256.HashData(certificate.RawData)),
             certificate.Thumbprint,
-            certificate.SubjectName.Name);
+            certificate.SubjectName.Decode(X500DistinguishedNameFlags.None));
     }
 
     /// <summary>Null when the attempt may use <paramref name="entry"/>'s AE title as far as certificates go, otherwise why not.</summary>
@@ -76,7 +76,8 @@ public static class DeviceCertificate
         if (!text.Contains('=', StringComparison.Ordinal)) return false;
         try
         {
-            subject = new X500DistinguishedName(text.Trim()).Name;
+            // Rendered from its DER form: attribute names and separators in one spelling, whatever the operator typed.
+            subject = new X500DistinguishedName(text.Trim()).Decode(X500DistinguishedNameFlags.None);
             return subject.Length > 0;
         }
         catch (CryptographicException)
