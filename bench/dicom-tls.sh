@@ -11,7 +11,7 @@ SILO_PID=""
 cleanup() { [ -n "$SILO_PID" ] && kill "$SILO_PID" 2>/dev/null && wait "$SILO_PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 export TCP_NODELAY=1
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # A throw-away CA and server certificate (ECDSA P-256), and a client certificate for storescu.
 cd "$WORK"
@@ -22,15 +22,15 @@ for who in server client; do
     -extfile <(printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth') 2>/dev/null
 done
 
-# N fresh instances per measured run (plain, TLS) plus 20 per warm-up.
-python3 - "$N" <<'PY'
+# N fresh instances per measured run (plain, TLS, twice, alternating) plus 20 per warm-up.
+/usr/bin/python3 - "$N" <<'PY'
 import sys, os, array, pydicom
 from pydicom.uid import generate_uid
 from pydicom.data import get_testdata_file
 n = int(sys.argv[1])
 base = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
 pixels = array.array('H', (i % 4096 for i in range(512 * 512))).tobytes()
-for run, count in (("warm-plain", 20), ("warm-tls", 20), ("plain", n), ("tls", n)):
+for run, count in (("warm-plain", 20), ("warm-tls", 20), ("plain1", n), ("tls1", n), ("plain2", n), ("tls2", n)):
     os.makedirs(run)
     study, series = generate_uid(), generate_uid()
     for i in range(count):
@@ -40,7 +40,7 @@ for run, count in (("warm-plain", 20), ("warm-tls", 20), ("plain", n), ("tls", n
         ds.PatientID, ds.InstanceNumber = "TLS-BENCH", i + 1
         ds.Rows, ds.Columns, ds.BitsAllocated, ds.BitsStored, ds.HighBit = 512, 512, 16, 12, 11
         ds.PixelData = pixels
-        ds.save_as(f"{run}/{i:04}.dcm", enforce_file_format=True)
+        ds.save_as(f"{run}/{i:04}.dcm", write_like_original=False)
 PY
 
 PLAIN=$(free_port); TLS=$(free_port); HTTP=$(free_port)
@@ -52,12 +52,14 @@ SILO_PID=$!
 until curl -sf "http://127.0.0.1:$HTTP/readyz" > /dev/null; do kill -0 $SILO_PID || { cat "$WORK/silo.log"; exit 1; }; sleep 1; done
 
 TLS_ARGS=(+tls "$WORK/client.key" "$WORK/client.crt" +cf "$WORK/ca.crt")
-store() { storescu "$@" -aet STORESCU -aec MIRC 127.0.0.1; }
-store "$PLAIN" warm-plain/*.dcm; store "${TLS_ARGS[@]}" "$TLS" warm-tls/*.dcm
-rate() {  # $1 label, rest: storescu arguments before the port and files
-  local label=$1; shift
-  local start end; start=$(date +%s.%N); store "$@"; end=$(date +%s.%N)
-  python3 -c "import sys; n=$N; s=$end-$start; print(f'{sys.argv[1]:>6}: {n} instances in {s:.2f} s = {n/s:.0f} images/s, {n*0.5/s:.0f} MB/s')" "$label"
+store() {  # $1 plain|tls, then the files
+  local over=$1; shift
+  if [ "$over" = tls ]; then storescu "${TLS_ARGS[@]}" -aet STORESCU -aec MIRC 127.0.0.1 "$TLS" "$@"
+  else storescu -aet STORESCU -aec MIRC 127.0.0.1 "$PLAIN" "$@"; fi
 }
-rate plain "$PLAIN" plain/*.dcm
-rate tls "${TLS_ARGS[@]}" "$TLS" tls/*.dcm
+store plain warm-plain/*.dcm; store tls warm-tls/*.dcm
+rate() {  # $1 plain|tls, $2 round
+  local start end; start=$(date +%s.%N); store "$1" "$1$2"/*.dcm; end=$(date +%s.%N)
+  /usr/bin/python3 -c "import sys; n=$N; s=$end-$start; print(f'{sys.argv[1]:>6}: {n} instances in {s:.2f} s = {n/s:.0f} images/s, {n*0.5/s:.0f} MB/s')" "$1"
+}
+for round in 1 2; do rate plain $round; rate tls $round; done
