@@ -209,4 +209,5 @@ public sealed class DicomTlsCredentials : IDisposable
 }
 
 /// <summary>A DICOM TLS setting that cannot be used; the message names the setting.</summary>
+[GenerateSerializer, Alias("mirc.DicomTlsConfigurationException")]
 public sealed class DicomTlsConfigurationException(string message) : Exception(message);
