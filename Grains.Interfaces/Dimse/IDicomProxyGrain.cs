@@ -22,11 +22,25 @@ public interface IDicomProxyGrain : IGrainWithStringKey
 /// <param name="CallingAe">Calling AE title (the establishment's device).</param>
 /// <param name="CalledAe">Called AE title (ours).</param>
 /// <param name="RemoteAddress">Peer IP address, for host checks and audit.</param>
+/// <param name="OverTls">True when the association arrived on the DICOM TLS port.</param>
+/// <param name="Certificate">The client certificate presented in the TLS handshake (its chain already checked), if any.</param>
 [GenerateSerializer, Immutable, Alias("mirc.DicomAssociationAttempt")]
 public sealed record DicomAssociationAttempt(
     [property: Id(0)] string CallingAe,
     [property: Id(1)] string CalledAe,
-    [property: Id(2)] string? RemoteAddress);
+    [property: Id(2)] string? RemoteAddress,
+    [property: Id(3)] bool OverTls = false,
+    [property: Id(4)] PeerCertificate? Certificate = null);
+
+/// <summary>A TLS client certificate as the proxy grain compares it with an AE title's binding.</summary>
+/// <param name="Sha256">SHA-256 of the certificate (DER), upper-case hex.</param>
+/// <param name="Sha1">SHA-1 thumbprint, upper-case hex.</param>
+/// <param name="Subject">Subject distinguished name.</param>
+[GenerateSerializer, Immutable, Alias("mirc.PeerCertificate")]
+public sealed record PeerCertificate(
+    [property: Id(0)] string Sha256,
+    [property: Id(1)] string Sha1,
+    [property: Id(2)] string Subject);
 
 /// <summary>The proxy grain's answer.</summary>
 /// <param name="Accepted">True when the association may open.</param>

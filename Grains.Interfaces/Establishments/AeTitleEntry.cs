@@ -13,10 +13,16 @@ namespace Mirc.Grains.Interfaces.Establishments;
 /// 2001:db8::/64) or single addresses — for a device pool or an address that changes. Null (state written before this
 /// field existed) or empty: <paramref name="Host"/> only.
 /// </param>
+/// <param name="ClientCertificate">
+/// The TLS client certificate the device must present — a SHA-256 or SHA-1 thumbprint (hex) or a subject distinguished
+/// name. Set: the AE title is accepted only on the DICOM TLS port with that certificate, never on the plain port.
+/// Null: no certificate binding.
+/// </param>
 [GenerateSerializer, Immutable, Alias("mirc.AeTitleEntry")]
 public sealed record AeTitleEntry(
     [property: Id(0)] string AeTitle,
     [property: Id(1)] string Host,
     [property: Id(2)] int Port,
     [property: Id(3)] AePermissions Permissions,
-    [property: Id(4)] IReadOnlyList<string>? Networks = null);
+    [property: Id(4)] IReadOnlyList<string>? Networks = null,
+    [property: Id(5)] string? ClientCertificate = null);

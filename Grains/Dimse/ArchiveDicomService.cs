@@ -33,6 +33,7 @@ public sealed partial class ArchiveDicomService(
     IInstanceRetriever retriever,
     IAuditTrail audit,
     IOptions<DicomListenerOptions> options,
+    IOptions<DicomTlsOptions> tlsOptions,
     TimeProvider clock,
     ILogger<ArchiveDicomService> logger) : IDicomServiceHandler
 {
@@ -46,6 +47,15 @@ public sealed partial class ArchiveDicomService(
             return AssociationDecision.Reject(AssociationRejection.CalledAeNotRecognized);
         }
 
+        // In production the plain port is for loopback (or a VPN endpoint on this machine) only: remote devices use TLS.
+        if (request.Tls is null && tlsOptions.Value.PlainTransportRefusal((request.RemoteEndPoint as IPEndPoint)?.Address) is { } plainRefused)
+        {
+            LogRejected(request.CallingAe, remote, plainRefused);
+            await audit.RecordAsync(((ProfessionalPrincipal?)null).ToAuditEvent(AuditAction.Login, AuditOutcome.Denied, clock.GetUtcNow(),
+                source: Source(request.CallingAe, remote), detail: "DICOM association rejected: " + plainRefused), ct);
+            return AssociationDecision.Reject(AssociationRejection.NoReason);
+        }
+
         var establishmentId = await aeTitles.FindEstablishmentAsync(request.CallingAe, ct);
         if (establishmentId is null)
         {
@@ -57,7 +67,8 @@ public sealed partial class ArchiveDicomService(
         }
 
         var grant = await grains.GetGrain<IDicomProxyGrain>(establishmentId)
-            .OpenAssociationAsync(new DicomAssociationAttempt(request.CallingAe, request.CalledAe, remote));
+            .OpenAssociationAsync(new DicomAssociationAttempt(request.CallingAe, request.CalledAe, remote, request.Tls is not null,
+                request.Tls?.ClientCertificate is { } certificate ? DeviceCertificate.Describe(certificate) : null));
         if (!grant.Accepted)
         {
             LogRejected(request.CallingAe, remote, grant.Reason ?? "refused by establishment");

@@ -34,6 +34,8 @@ public sealed partial class DicomProxyGrain(IGrainFactory grains, ILogger<DicomP
         var mismatch = attempt.RemoteAddress is not null && IPAddress.TryParse(attempt.RemoteAddress, out var peer)
             ? await DeviceAddress.MismatchAsync(entry, peer, CancellationToken.None)
             : "peer address unknown";
+        // ... and, when bound to a certificate, that certificate over TLS (never the plain port).
+        mismatch ??= DeviceCertificate.Mismatch(entry, attempt);
         if (mismatch is not null)
         {
             LogRefused(attempt.CallingAe, EstablishmentId, mismatch);

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Mirc.Grains.Dimse;
 
@@ -14,6 +16,12 @@ public static class DimseServiceCollectionExtensions
             .ValidateDataAnnotations()
             .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "Mirc:Dicom:BindAddress must be an IP address")
             .ValidateOnStart();
+        services.AddOptions<DicomTlsOptions>()
+            .Bind(configuration.GetSection(DicomTlsOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IValidateOptions<DicomTlsOptions>, DicomTlsOptionsValidation>();
         services.AddSingleton<ArchiveDicomService>();
         services.AddSingleton<DicomListenerService>();
         services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());

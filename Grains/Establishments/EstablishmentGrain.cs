@@ -48,6 +48,11 @@ public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
             throw new ArgumentException($"AE title '{badNetworks.AeTitle}': networks must be CIDR (10.1.2.0/24) or single addresses.", nameof(profile));
         }
 
+        if (titles.FirstOrDefault(a => a.ClientCertificate is not null && !Dimse.DeviceCertificate.IsValid(a.ClientCertificate)) is { } badCertificate)
+        {
+            throw new ArgumentException($"AE title '{badCertificate.AeTitle}': the client certificate must be a SHA-256 or SHA-1 thumbprint (hex) or a subject such as CN=CT-1, O=Hospital.", nameof(profile));
+        }
+
         if (titles.Select(a => a.AeTitle).Distinct(StringComparer.Ordinal).Count() != titles.Length)
         {
             throw new ArgumentException("Duplicate AE title in profile.", nameof(profile));

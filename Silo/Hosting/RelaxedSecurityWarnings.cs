@@ -14,6 +14,7 @@ public sealed partial class RelaxedSecurityWarnings(
     IOptions<MircApiOptions> api,
     IOptions<MircAuthOptions> auth,
     IOptions<DicomListenerOptions> dicom,
+    IOptions<DicomTlsOptions> dicomTls,
     IConfiguration configuration,
     IDicomWebAccessPolicy accessPolicy,
     ILogger<RelaxedSecurityWarnings> logger) : IHostedService
@@ -34,6 +35,8 @@ public sealed partial class RelaxedSecurityWarnings(
             relaxed.Add("Mirc:Auth:RequireHttpsMetadata=false: the identity provider's keys may be fetched over plain HTTP");
         if (dicom.Value.AcceptAnyCalledAe)
             relaxed.Add("Mirc:Dicom:AcceptAnyCalledAe=true: associations addressed to any called AE title are accepted");
+        if (!dicomTls.Value.RequireForRemotePeers)
+            relaxed.Add("Mirc:Dicom:Tls:RequireForRemotePeers=false: remote devices may associate over plain DICOM (unencrypted, no certificate): only behind a VPN or private link");
         return relaxed;
     }
 

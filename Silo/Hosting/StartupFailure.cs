@@ -93,6 +93,11 @@ public static class StartupFailure
             yield return ("Mirc:Dicom:Port", new IPEndPoint(dicomAddress, dicomPort));
         }
 
+        if (int.TryParse(configuration["Mirc:Dicom:Tls:Port"], out var tlsPort))
+        {
+            yield return ("Mirc:Dicom:Tls:Port", new IPEndPoint(dicomAddress, tlsPort));
+        }
+
         if (int.TryParse(configuration["Mirc:SiloPort"] ?? "11111", out var siloPort))
         {
             yield return ("Mirc:SiloPort", new IPEndPoint(IPAddress.Any, siloPort));

@@ -53,6 +53,9 @@ public sealed class SeedAeTitle
 
     /// <summary>Networks (CIDR or single addresses) it may associate from instead of <see cref="Host"/>'s address.</summary>
     public List<string> Networks { get; set; } = [];
+
+    /// <summary>TLS client certificate it must present (SHA-256 / SHA-1 thumbprint or subject); set: TLS port only.</summary>
+    public string? ClientCertificate { get; set; }
 }
 
 /// <summary>One professional of the seed.</summary>

@@ -35,6 +35,11 @@ public sealed class RegionSeedValidation : IValidateOptions<RegionSeedOptions>
                 {
                     errors.Add($"Mirc:Seed:Establishments:{i}:AeTitles:{j}:Networks '{network}' is neither CIDR (10.1.2.0/24) nor an IP address");
                 }
+
+                if (e.AeTitles[j].ClientCertificate is { } certificate && !Mirc.Grains.Dimse.DeviceCertificate.IsValid(certificate))
+                {
+                    errors.Add($"Mirc:Seed:Establishments:{i}:AeTitles:{j}:ClientCertificate '{certificate}' is neither a SHA-256 / SHA-1 thumbprint nor a subject (CN=…)");
+                }
             }
         }
 

@@ -39,7 +39,8 @@ public sealed partial class RegionSeeder(
                     continue;
                 }
 
-                var entry = new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions, ae.Networks.Count > 0 ? [.. ae.Networks] : null);
+                var entry = new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions, ae.Networks.Count > 0 ? [.. ae.Networks] : null,
+                    string.IsNullOrWhiteSpace(ae.ClientCertificate) ? null : ae.ClientCertificate.Trim());
                 await grain.SetAeTitleAsync(entry);
                 LogAeTitleSeeded(ae.AeTitle, e.Id);
                 await RecordAsync($"seed: establishment {e.Id} AE title {ae.AeTitle}", entry, cancellationToken);

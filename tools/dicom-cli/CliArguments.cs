@@ -19,6 +19,10 @@ internal sealed class CliArguments
     public int Associations { get; private set; } = 4;
     public int Repeat { get; private set; } = 1;
     public uint? MaxPdu { get; private set; }
+    public bool Tls { get; private set; }
+    public string? TlsKey { get; private set; }
+    public string? TlsCertificate { get; private set; }
+    public string? TlsAuthorities { get; private set; }
     public List<(string Key, string Value)> Keys { get; } = [];
     public List<string> Paths { get; } = [];
 
@@ -47,6 +51,10 @@ internal sealed class CliArguments
                 case "--max-pdu": result.MaxPdu = uint.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "-c" or "--associations": result.Associations = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "-r" or "--repeat": result.Repeat = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                // dcmtk's spelling: +tls KEY CERT (TLS with a client certificate), +tla (TLS without), +cf CA (trusted authorities)
+                case "+tls" or "--enable-tls": result.Tls = true; result.TlsKey = Next(); result.TlsCertificate = Next(); break;
+                case "+tla" or "--anonymous-tls": result.Tls = true; break;
+                case "+cf" or "--add-cert-file": result.TlsAuthorities = Next(); break;
                 case "-k" or "--key":
                     var kv = Next();
                     var eq = kv.IndexOf('=');
@@ -73,6 +81,9 @@ internal sealed class CliArguments
           -p, --port PORT          peer port (104)
           -aet AE / -aec AE        calling / called AE title (MIRC-SCU / ANY-SCP)
           -u USER [-pw PASSWORD]   user identity (username / username+passcode)
+          +tls KEY CERT            DICOM TLS (BCP 195: TLS 1.2/1.3) with this PEM client key and certificate
+          +tla                     DICOM TLS without a client certificate
+          +cf CA                   PEM file of the authorities the server certificate must chain to (else the system's)
           -m study|patient         query/retrieve information model (study)
           -L LEVEL                 query/retrieve level (STUDY)
           -k Keyword=Value         query / retrieve key, repeatable (e.g. -k PatientID=123 -k StudyDate)

@@ -114,13 +114,36 @@ internal static class ScuCommands
 
     internal static Task<DicomClient> ConnectAsync(CliArguments cli, IEnumerable<PresentationContextProposal> contexts, CancellationToken ct)
     {
-        var options = new DicomClientOptions();
+        var options = new DicomClientOptions { Tls = TlsOptions(cli) };
         if (cli.MaxPdu is { } maxPdu) options.MaxPduLength = maxPdu;
         if (cli.User is not null)
             options.UserIdentity = cli.Password is null
                 ? new UserIdentity(UserIdentityType.Username, cli.User, "", true)
                 : new UserIdentity(UserIdentityType.UsernameAndPasscode, cli.User, cli.Password, true);
         return DicomClient.ConnectAsync(cli.Host, cli.Port, cli.CallingAe, cli.CalledAe, contexts, options, ct: ct);
+    }
+
+    private static System.Net.Security.SslClientAuthenticationOptions? TlsOptions(CliArguments cli)
+    {
+        if (!cli.Tls) return null;
+        var options = new System.Net.Security.SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = Bcp195.Protocols,
+            CipherSuitesPolicy = Bcp195.CipherSuitesPolicy(),
+        };
+        if (cli.TlsCertificate is not null)
+            options.ClientCertificates = [System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cli.TlsCertificate, cli.TlsKey)];
+        if (cli.TlsAuthorities is not null)
+        {
+            var policy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+            {
+                TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            };
+            policy.CustomTrustStore.ImportFromPemFile(cli.TlsAuthorities);
+            options.CertificateChainPolicy = policy;
+        }
+        return options;
     }
 
     private static void Report(DicomRetrieveResult r) =>

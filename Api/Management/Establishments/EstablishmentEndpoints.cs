@@ -90,7 +90,7 @@ public static class EstablishmentEndpoints
             return ApiProblems.NotFound($"Establishment {establishmentId} does not exist.");
         var title = aeTitle.Trim(' ');
         var entry = new AeTitleEntry(title, request.Host!.Trim(), request.Port!.Value, request.CombinedPermissions(),
-            request.Networks?.Select(n => n.Trim()).ToArray());
+            request.Networks?.Select(n => n.Trim()).ToArray(), string.IsNullOrWhiteSpace(request.ClientCertificate) ? null : request.ClientCertificate.Trim());
         try
         {
             await grain.SetAeTitleAsync(entry);

@@ -35,7 +35,12 @@ public sealed record UpdateEstablishmentRequest(string? Name, int? RetentionYear
 /// <param name="Port">TCP port (1–65535).</param>
 /// <param name="Permissions">Store, Query, Retrieve, MoveDestination (any combination; default all).</param>
 /// <param name="Networks">Networks (CIDR or single addresses) the device may associate from instead of the host's address.</param>
-public sealed record AeTitleRequest(string? Host, int? Port, IReadOnlyList<AePermissions>? Permissions, IReadOnlyList<string>? Networks = null)
+/// <param name="ClientCertificate">
+/// TLS client certificate the device must present: SHA-256 or SHA-1 thumbprint (hex) or subject ("CN=CT-1, O=Hospital").
+/// Set: the AE title is accepted on the DICOM TLS port only, with that certificate.
+/// </param>
+public sealed record AeTitleRequest(string? Host, int? Port, IReadOnlyList<AePermissions>? Permissions, IReadOnlyList<string>? Networks = null,
+    string? ClientCertificate = null)
 {
     /// <summary>Field problems, none when valid.</summary>
     public FieldErrors Validate() => new FieldErrors()
@@ -44,7 +49,9 @@ public sealed record AeTitleRequest(string? Host, int? Port, IReadOnlyList<AePer
         .Check(Permissions is null || Permissions.All(p => p is AePermissions.Store or AePermissions.Query or AePermissions.Retrieve or AePermissions.MoveDestination or AePermissions.All),
             nameof(Permissions), "Each permission must be Store, Query, Retrieve, MoveDestination or All.")
         .Check(Networks is null || Networks.All(n => Mirc.Grains.Dimse.DeviceAddress.TryParseNetwork(n, out _)), nameof(Networks),
-            "Each network must be CIDR with its host bits zero (10.1.2.0/24) or a single IP address.");
+            "Each network must be CIDR with its host bits zero (10.1.2.0/24) or a single IP address.")
+        .Check(ClientCertificate is null || Mirc.Grains.Dimse.DeviceCertificate.IsValid(ClientCertificate), nameof(ClientCertificate),
+            "A SHA-256 or SHA-1 thumbprint (hex) or a subject distinguished name such as CN=CT-1, O=Hospital.");
 
     /// <summary>The combined permission flags (all when none given).</summary>
     public AePermissions CombinedPermissions() =>

@@ -21,6 +21,8 @@ public sealed class AssociationRequest
     public string ImplementationVersionName { get; init; } = "";
     /// <summary>User identity when the requestor sent one.</summary>
     public UserIdentity? UserIdentity { get; init; }
+    /// <summary>The TLS session the request arrived on; null on a plain TCP connection (and on the client side).</summary>
+    public TlsSession? Tls { get; init; }
 }
 
 /// <summary>An A-ASSOCIATE-AC: the acceptor's answer.</summary>

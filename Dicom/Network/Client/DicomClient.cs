@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -35,7 +36,10 @@ public sealed class DicomClient : IAsyncDisposable
     /// <summary>Negotiated presentation contexts.</summary>
     public IReadOnlyList<NegotiatedPresentationContext> PresentationContexts => Accept.PresentationContexts;
 
-    /// <summary>Opens a TCP connection and negotiates an association (ids of <paramref name="contexts"/> are reassigned 1, 3, 5…).</summary>
+    /// <summary>
+    /// Opens a TCP connection — a TLS one when <see cref="DicomClientOptions.Tls"/> is set — and negotiates an association
+    /// (ids of <paramref name="contexts"/> are reassigned 1, 3, 5…).
+    /// </summary>
     /// <exception cref="DicomAssociationException">The peer rejected or aborted the association.</exception>
     public static async Task<DicomClient> ConnectAsync(string host, int port, string callingAe, string calledAe,
         IEnumerable<PresentationContextProposal> contexts, DicomClientOptions? options = null, ILoggerFactory? loggerFactory = null,
@@ -50,7 +54,7 @@ public sealed class DicomClient : IAsyncDisposable
         var socket = options.LocalAddress is { } local
             ? new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        NetworkStream? stream = null;
+        Stream? stream = null;
         PipeReader? reader = null;
         try
         {
@@ -61,6 +65,14 @@ public sealed class DicomClient : IAsyncDisposable
                 await socket.ConnectAsync(host, port, connect.Token).ConfigureAwait(false);
             }
             stream = new NetworkStream(socket, ownsSocket: false);
+            if (options.Tls is { } tls)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                handshake.CancelAfter(options.ConnectTimeout);
+                await ssl.AuthenticateAsClientAsync(WithTargetHost(tls, host), handshake.Token).ConfigureAwait(false);
+            }
             reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
             var framer = new PduFramer(reader);
             var request = new AssociationRequest
@@ -100,6 +112,17 @@ public sealed class DicomClient : IAsyncDisposable
             throw;
         }
     }
+
+    // The server name to verify defaults to the host connected to; the caller's options object is left untouched.
+    private static SslClientAuthenticationOptions WithTargetHost(SslClientAuthenticationOptions tls, string host) =>
+        !string.IsNullOrEmpty(tls.TargetHost) ? tls : new SslClientAuthenticationOptions
+        {
+            TargetHost = host, ClientCertificates = tls.ClientCertificates, ClientCertificateContext = tls.ClientCertificateContext,
+            EnabledSslProtocols = tls.EnabledSslProtocols, CipherSuitesPolicy = tls.CipherSuitesPolicy,
+            RemoteCertificateValidationCallback = tls.RemoteCertificateValidationCallback,
+            CertificateChainPolicy = tls.CertificateChainPolicy, CertificateRevocationCheckMode = tls.CertificateRevocationCheckMode,
+            EncryptionPolicy = tls.EncryptionPolicy, LocalCertificateSelectionCallback = tls.LocalCertificateSelectionCallback,
+        };
 
     /// <summary>
     /// Proposals to send known instances (C-MOVE, push): one context per distinct (SOP class, stored transfer syntax),

@@ -14,4 +14,11 @@ public sealed class DicomClientOptions : DicomNetworkOptions
 
     /// <summary>User identity to send (sub-item 0x58), if any.</summary>
     public UserIdentity? UserIdentity { get; set; }
+
+    /// <summary>
+    /// Connect over TLS (PS3.15 Annex B) with these options: client certificate, trusted roots
+    /// (<see cref="System.Net.Security.SslClientAuthenticationOptions.CertificateChainPolicy"/>), protocols — see
+    /// <see cref="Bcp195"/> for the profile's. <c>TargetHost</c> defaults to the host connected to. Null: plain TCP.
+    /// </summary>
+    public System.Net.Security.SslClientAuthenticationOptions? Tls { get; set; }
 }

@@ -434,6 +434,7 @@ internal sealed class DimseChannel : IAsyncDisposable
         _framer.ReleasePrevious();
         await _reader.CompleteAsync().ConfigureAwait(false);
         _socket.Dispose();
+        await _stream.DisposeAsync().ConfigureAwait(false); // a TLS stream holds native state of its own
         _writer.Dispose();
         _lifetime.Dispose();
     }

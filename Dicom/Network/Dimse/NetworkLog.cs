@@ -37,4 +37,7 @@ internal static partial class NetworkLog
 
     [LoggerMessage(EventId = 4110, Level = LogLevel.Debug, Message = "DICOM connection from {Remote} closed: no A-ASSOCIATE-RQ in time")]
     public static partial void AssociateRequestTimedOut(ILogger logger, string remote);
+
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Information, Message = "DICOM TLS handshake with {Remote} failed: {Reason}")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string remote, string reason);
 }

@@ -1,6 +1,9 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mirc.Dicom.Network.Dimse;
@@ -12,7 +15,8 @@ namespace Mirc.Dicom.Network;
 /// DICOM DIMSE server (association acceptor): accept loop, one task per association, graceful stop. Admission is bounded
 /// so that idle or hostile connections cannot starve devices: connections per source address, a short wait for the
 /// A-ASSOCIATE-RQ, associations in total and per calling AE title (see <see cref="DicomServerOptions"/>).
-/// Services are delegated to an <see cref="IDicomServiceHandler"/>.
+/// Services are delegated to an <see cref="IDicomServiceHandler"/>. One server may listen on several endpoints, plain
+/// TCP or TLS (PS3.15 Annex B), sharing the same admission limits and the same association code.
 /// </summary>
 public sealed class DicomServer : IAsyncDisposable
 {
@@ -24,9 +28,9 @@ public sealed class DicomServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _associations = [];
-    private Socket? _listener;
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
     private readonly AdmissionCounters _admission;
-    private Task? _acceptLoop;
 
     /// <summary>Creates a server; call <see cref="Start"/> to listen.</summary>
     public DicomServer(IDicomServiceHandler handler, DicomServerOptions? options = null, ILoggerFactory? loggerFactory = null)
@@ -39,16 +43,28 @@ public sealed class DicomServer : IAsyncDisposable
         _logger = _loggerFactory.CreateLogger<DicomServer>();
     }
 
-    /// <summary>Bound endpoint (with the actual port when started on port 0).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("server not started"));
+    /// <summary>Endpoint bound by the first <see cref="Start"/> (with the actual port when started on port 0).</summary>
+    public IPEndPoint LocalEndPoint
+    {
+        get
+        {
+            lock (_gate) return _listeners.Count > 0 ? (IPEndPoint)_listeners[0].LocalEndPoint! : throw new InvalidOperationException("server not started");
+        }
+    }
 
     /// <summary>Associations currently open.</summary>
     public int ActiveAssociations => _admission.Associations;
 
-    /// <summary>Binds and starts accepting connections.</summary>
-    public void Start(IPEndPoint endPoint)
+    /// <summary>
+    /// Binds <paramref name="endPoint"/> and starts accepting connections on it; call again for another endpoint.
+    /// With <paramref name="tls"/>, every connection first completes a TLS handshake with these options (within
+    /// <see cref="DicomServerOptions.AssociateRequestTimeout"/>, together with the A-ASSOCIATE-RQ) and the association
+    /// request carries the session (<see cref="AssociationRequest.Tls"/>). Returns the bound endpoint.
+    /// </summary>
+    public IPEndPoint Start(IPEndPoint endPoint, SslServerAuthenticationOptions? tls = null)
     {
-        if (_listener is not null) throw new InvalidOperationException("server already started");
+        ArgumentNullException.ThrowIfNull(endPoint);
+        if (_stopping.IsCancellationRequested) throw new InvalidOperationException("server stopped");
         var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -60,9 +76,13 @@ public sealed class DicomServer : IAsyncDisposable
             listener.Dispose();
             throw;
         }
-        _listener = listener;
         NetworkLog.Listening(_logger, listener.LocalEndPoint!);
-        _acceptLoop = AcceptLoopAsync(listener, _stopping.Token);
+        lock (_gate)
+        {
+            _listeners.Add(listener);
+            _acceptLoops.Add(AcceptLoopAsync(listener, tls, _stopping.Token));
+        }
+        return (IPEndPoint)listener.LocalEndPoint!;
     }
 
     /// <summary>
@@ -71,9 +91,16 @@ public sealed class DicomServer : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken ct = default)
     {
-        if (_listener is null) return;
-        _listener.Dispose();
-        if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+        Socket[] listeners;
+        Task[] loops;
+        lock (_gate)
+        {
+            listeners = [.. _listeners];
+            loops = [.. _acceptLoops];
+        }
+        if (listeners.Length == 0) return;
+        foreach (var listener in listeners) listener.Dispose();
+        await Task.WhenAll(loops).ConfigureAwait(false);
         Task[] running;
         lock (_gate) running = [.. _associations];
         try
@@ -89,7 +116,7 @@ public sealed class DicomServer : IAsyncDisposable
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken ct)
+    private async Task AcceptLoopAsync(Socket listener, SslServerAuthenticationOptions? tls, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -119,26 +146,40 @@ public sealed class DicomServer : IAsyncDisposable
                 continue;
             }
             socket.NoDelay = true;
-            var task = ServeAsync(socket, remote, ct);
+            var task = ServeAsync(socket, remote, tls, ct);
             lock (_gate) _associations.Add(task);
             _ = task.ContinueWith(t => { lock (_gate) _associations.Remove(t); }, TaskScheduler.Default);
         }
     }
 
-    private async Task ServeAsync(Socket socket, IPEndPoint remote, CancellationToken ct)
+    private async Task ServeAsync(Socket socket, IPEndPoint remote, SslServerAuthenticationOptions? tls, CancellationToken ct)
     {
         await Task.Yield(); // never run an association on the accept loop
         string? admittedAe = null;
         DimseMetrics.ConnectionOpened();
-        var stream = new NetworkStream(socket, ownsSocket: false);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
-        var framer = new PduFramer(reader);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        PipeReader? reader = null;
+        PduFramer? framer = null;
         DimseChannel? channel = null;
         try
         {
-            var request = await ReceiveAssociateRequestAsync(framer, stream, remote, ct).ConfigureAwait(false);
+            // ARTIM (PS3.8 §9.2): the TLS handshake and the A-ASSOCIATE-RQ share one short deadline, so a connection that
+            // stalls in either is dropped before idle connections can pile up.
+            using var artim = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            artim.CancelAfter(_options.AssociateRequestTimeout);
+            TlsSession? session = null;
+            if (tls is not null)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                session = await HandshakeAsync(ssl, tls, remote, artim.Token, ct).ConfigureAwait(false);
+                if (session is null) return;
+            }
+            reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 128 * 1024, minimumReadSize: 32 * 1024, leaveOpen: true));
+            framer = new PduFramer(reader);
+            var request = await ReceiveAssociateRequestAsync(framer, stream, remote, session, artim.Token, ct).ConfigureAwait(false);
             if (request is null) return;
-            var name = $"{request.CallingAe}->{request.CalledAe}@{remote}";
+            var name = $"{request.CallingAe}->{request.CalledAe}@{remote}{(session is null ? "" : " (TLS)")}";
 
             // Full before asking the application: reject cheaply. The slot itself is taken only once the application
             // accepted, so an AE title claimed by someone the application refuses never uses the device's slots.
@@ -174,6 +215,7 @@ public sealed class DicomServer : IAsyncDisposable
             {
                 CallingAe = request.CallingAe, CalledAe = request.CalledAe, RemoteEndPoint = remote,
                 UserIdentity = request.UserIdentity, ApplicationState = decision.ApplicationState, PresentationContexts = contexts,
+                Tls = session,
             };
             channel = new DimseChannel(socket, stream, reader, framer, request.MaxPduLength, contexts, _options, _logger, name)
             {
@@ -196,8 +238,8 @@ public sealed class DicomServer : IAsyncDisposable
             if (channel is not null) await channel.DisposeAsync().ConfigureAwait(false);
             else
             {
-                framer.ReleasePrevious();
-                await reader.CompleteAsync().ConfigureAwait(false);
+                framer?.ReleasePrevious();
+                if (reader is not null) await reader.CompleteAsync().ConfigureAwait(false);
                 socket.Dispose();
             }
             await stream.DisposeAsync().ConfigureAwait(false);
@@ -207,15 +249,43 @@ public sealed class DicomServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (ARTIM, <see cref="DicomServerOptions.AssociateRequestTimeout"/>) for the A-ASSOCIATE-RQ; null when the peer went away first.</summary>
-    private async Task<AssociationRequest?> ReceiveAssociateRequestAsync(PduFramer framer, Stream stream, EndPoint? remote, CancellationToken ct)
+    /// <summary>
+    /// The server side of the TLS handshake; null when it failed (wrong protocol version, no acceptable cipher suite, a
+    /// client certificate missing or refused by the validation callback, ARTIM expired): the connection is then closed
+    /// without a DICOM answer, as TLS itself has already told the peer.
+    /// </summary>
+    private async Task<TlsSession?> HandshakeAsync(SslStream ssl, SslServerAuthenticationOptions tls, IPEndPoint remote,
+        CancellationToken artim, CancellationToken ct)
     {
-        using var artim = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        artim.CancelAfter(_options.AssociateRequestTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(tls, artim).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            NetworkLog.AssociateRequestTimedOut(_logger, remote.ToString());
+            DimseMetrics.TlsHandshakeFailed();
+            return null;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException)
+        {
+            NetworkLog.TlsHandshakeFailed(_logger, remote.ToString(), (ex.InnerException ?? ex).Message);
+            DimseMetrics.TlsHandshakeFailed();
+            return null;
+        }
+        var certificate = ssl.RemoteCertificate as X509Certificate2
+            ?? (ssl.RemoteCertificate is { } other ? X509CertificateLoader.LoadCertificate(other.GetRawCertData()) : null);
+        return new TlsSession(ssl.SslProtocol, ssl.NegotiatedCipherSuite, certificate);
+    }
+
+    /// <summary>Waits (ARTIM, <see cref="DicomServerOptions.AssociateRequestTimeout"/>) for the A-ASSOCIATE-RQ; null when the peer went away first.</summary>
+    private async Task<AssociationRequest?> ReceiveAssociateRequestAsync(PduFramer framer, Stream stream, EndPoint? remote, TlsSession? tls,
+        CancellationToken artim, CancellationToken ct)
+    {
         RawPdu? maybe;
         try
         {
-            maybe = await framer.ReadAsync(MaxAssociateRequestLength, artim.Token).ConfigureAwait(false);
+            maybe = await framer.ReadAsync(MaxAssociateRequestLength, artim).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -232,7 +302,7 @@ public sealed class DicomServer : IAsyncDisposable
             await stream.WriteAsync(AssociatePduCodec.EncodeReject(AssociationRejection.ProtocolVersionNotSupported), ct).ConfigureAwait(false);
             return null;
         }
-        return AssociatePduCodec.DecodeRequest(body, remote);
+        return AssociatePduCodec.DecodeRequest(body, remote, tls);
     }
 
     private static async Task TryAbortAsync(Stream stream)
@@ -242,9 +312,10 @@ public sealed class DicomServer : IAsyncDisposable
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await stream.WriteAsync(AssociatePduCodec.EncodeAbort(2, 0), cts.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+            or InvalidOperationException or AuthenticationException)
         {
-            // peer already gone
+            // peer already gone, or a TLS stream that never completed its handshake
         }
     }
 

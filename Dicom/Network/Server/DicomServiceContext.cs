@@ -17,6 +17,8 @@ public sealed class DicomServiceContext
     public object? ApplicationState { get; init; }
     /// <summary>Negotiated presentation contexts.</summary>
     public required IReadOnlyList<NegotiatedPresentationContext> PresentationContexts { get; init; }
+    /// <summary>The TLS session of the association; null on plain TCP.</summary>
+    public TlsSession? Tls { get; init; }
 }
 
 /// <summary>A DIMSE status with optional error comment (0000,0902).</summary>

@@ -24,11 +24,16 @@ public static class DimseMetrics
     private static readonly Counter<long> RefusedConnections = Meter.CreateCounter<long>(
         "mirc.dimse.connections.refused", "{connection}", "TCP connections closed unread because their source address holds its cap (Mirc:Dicom:MaxConnectionsPerAddress): a flood.");
 
+    private static readonly Counter<long> FailedTlsHandshakes = Meter.CreateCounter<long>(
+        "mirc.dimse.tls.handshakes.failed", "{connection}", "Connections to the DICOM TLS port closed because the TLS handshake failed or timed out.");
+
     private static readonly Histogram<double> OperationDuration = Meter.CreateHistogram<double>(
         "mirc.dimse.operation.duration", "s", "Time from a DIMSE request's arrival to its final response, by command and status class.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
     internal static void ConnectionRefused() => RefusedConnections.Add(1);
+
+    internal static void TlsHandshakeFailed() => FailedTlsHandshakes.Add(1);
 
     internal static void ConnectionOpened() => OpenAssociations.Add(1);
 

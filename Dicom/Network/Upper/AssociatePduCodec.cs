@@ -95,7 +95,7 @@ internal static class AssociatePduCodec
         return new AssociationRejection((AssociationRejectResult)body[1], (AssociationRejectSource)body[2], body[3]);
     }
 
-    public static AssociationRequest DecodeRequest(ReadOnlySpan<byte> body, System.Net.EndPoint? remote)
+    public static AssociationRequest DecodeRequest(ReadOnlySpan<byte> body, System.Net.EndPoint? remote, TlsSession? tls = null)
     {
         if (body.Length < FixedHeaderLength) throw new DicomProtocolException("A-ASSOCIATE-RQ PDU too short");
         var called = ReadAe(body.Slice(4, 16));
@@ -157,7 +157,7 @@ internal static class AssociatePduCodec
         {
             CalledAe = called, CallingAe = calling, RemoteEndPoint = remote, PresentationContexts = contexts,
             MaxPduLength = maxPdu, ImplementationClassUid = implUid, ImplementationVersionName = implVersion,
-            UserIdentity = identity,
+            UserIdentity = identity, Tls = tls,
         };
     }
 

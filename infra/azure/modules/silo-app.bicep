@@ -182,6 +182,8 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             { name: 'Mirc__Dicom__Port', value: string(dicomPort) }
             { name: 'Mirc__Dicom__BindAddress', value: '0.0.0.0' }
             { name: 'Mirc__Dicom__AeTitle', value: dicomAeTitle }
+            // Plain DIMSE over the establishments' private link (no DICOM TLS certificate in this template yet).
+            { name: 'Mirc__Dicom__Tls__RequireForRemotePeers', value: 'false' }
             { name: 'Mirc__SiloPort', value: string(siloPort) }
             { name: 'Mirc__GatewayPort', value: string(gatewayPort) }
             { name: 'Mirc__ClusterId', value: clusterId }

@@ -65,19 +65,23 @@ public sealed class FailClosedCompositionTests
         }, new ArchiveWideAccessPolicy(Microsoft.Extensions.Options.Options.Create(new MircApiOptions())),
             api: new MircApiOptions { RequireAuthorization = false, Cors = new() { AllowedOrigins = ["*"] } },
             auth: new Mirc.Api.Authentication.MircAuthOptions { RequireHttpsMetadata = false },
-            dicom: new Mirc.Grains.Dimse.DicomListenerOptions { AcceptAnyCalledAe = true });
+            dicom: new Mirc.Grains.Dimse.DicomListenerOptions { AcceptAnyCalledAe = true },
+            dicomTls: new Mirc.Grains.Dimse.DicomTlsOptions { RequireForRemotePeers = false });
         var lines = relaxed.Relaxed();
-        Assert.Equal(6, lines.Count);
+        Assert.Equal(7, lines.Count);
+        Assert.Contains(lines, l => l.StartsWith("Mirc:Dicom:Tls:RequireForRemotePeers=false", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Mirc:Api:RequireAuthorization=false", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("anonymous archive-wide access policy", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Mirc:Dashboard:AllowAnonymousLoopback=true", StringComparison.Ordinal));
     }
 
     private static RelaxedSecurityWarnings Warnings(Dictionary<string, string?> settings, IDicomWebAccessPolicy policy,
-        MircApiOptions? api = null, Mirc.Api.Authentication.MircAuthOptions? auth = null, Mirc.Grains.Dimse.DicomListenerOptions? dicom = null) =>
+        MircApiOptions? api = null, Mirc.Api.Authentication.MircAuthOptions? auth = null, Mirc.Grains.Dimse.DicomListenerOptions? dicom = null,
+        Mirc.Grains.Dimse.DicomTlsOptions? dicomTls = null) =>
         new(Microsoft.Extensions.Options.Options.Create(api ?? new MircApiOptions()),
             Microsoft.Extensions.Options.Options.Create(auth ?? new Mirc.Api.Authentication.MircAuthOptions()),
             Microsoft.Extensions.Options.Options.Create(dicom ?? new Mirc.Grains.Dimse.DicomListenerOptions()),
+            Microsoft.Extensions.Options.Options.Create(dicomTls ?? new Mirc.Grains.Dimse.DicomTlsOptions()),
             new ConfigurationBuilder().AddInMemoryCollection(settings).Build(),
             policy,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<RelaxedSecurityWarnings>.Instance);

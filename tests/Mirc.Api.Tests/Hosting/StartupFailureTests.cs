@@ -37,6 +37,21 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public void The_dicom_tls_port_in_use_is_named_with_its_setting()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var configuration = Settings(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", FreePort().ToString()),
+            ("Mirc:Dicom:Tls:Port", port.ToString()), ("Mirc:SiloPort", FreePort().ToString()), ("Mirc:GatewayPort", FreePort().ToString()));
+
+        var problem = StartupFailure.Check(new ServiceCollection().BuildServiceProvider(), configuration);
+
+        Assert.NotNull(problem);
+        Assert.Contains($"127.0.0.1:{port} (Mirc:Dicom:Tls:Port)", problem);
+    }
+
+    [Fact]
     public void Free_ports_and_valid_options_pass()
     {
         var configuration = Settings(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", FreePort().ToString()),

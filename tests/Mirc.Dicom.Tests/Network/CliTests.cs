@@ -17,6 +17,32 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Echo_over_tls_with_a_client_certificate_reaches_the_tls_port()
+    {
+        using var pki = Mirc.Testing.TestCertificates.Create();
+        using var certificate = pki.Server.Load();
+        var archive = new InMemoryArchive();
+        await using var server = new Mirc.Dicom.Network.DicomServer(archive);
+        var tls = server.Start(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), new System.Net.Security.SslServerAuthenticationOptions
+        {
+            ServerCertificate = certificate, EnabledSslProtocols = Mirc.Dicom.Network.Bcp195.Protocols, ClientCertificateRequired = true,
+            RemoteCertificateValidationCallback = (_, client, _, _) => client is not null,
+        });
+
+        var (exit, output, error) = await RunAsync("echo", "-p", tls.Port.ToString(), "-aet", "CLI_TLS", "-aec", "ANY",
+            "+tls", pki.Client.KeyPath, pki.Client.CertificatePath, "+cf", pki.CaPath);
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("C-ECHO status 0x0000", output);
+        var association = Assert.Single(archive.Associations, a => a.CallingAe == "CLI_TLS");
+        Assert.Equal(Mirc.Testing.TestCertificates.ClientSubject, association.Tls!.ClientCertificate!.SubjectName.Name);
+
+        // The server's certificate is checked against +cf: another authority's bundle refuses it.
+        var (refused, _, _) = await RunAsync("echo", "-p", tls.Port.ToString(), "-aet", "CLI_TLS", "-aec", "ANY",
+            "+tls", pki.Client.KeyPath, pki.Client.CertificatePath, "+cf", pki.Stranger.CertificatePath);
+        Assert.NotEqual(0, refused);
+    }
+
+    [Fact]
     public async Task Echo_to_a_rejecting_server_exits_non_zero()
     {
         await using var server = new TestServer(archive: new InMemoryArchive { RequiredCallingAe = "SOMEONE_ELSE" });

@@ -1,0 +1,57 @@
+using Mirc.Integration.Tests.Hosting;
+using Mirc.Testing;
+using Xunit;
+
+namespace Mirc.Integration.Tests.Dimse;
+
+/// <summary>
+/// A running archive with its DICOM TLS port on, client certificates required (signed by the test CA), and the
+/// establishment "EST_TLS": TLS_BOUND bound to the client certificate's SHA-256, TLS_SUBJECT to its subject, TLS_FREE
+/// bound to no certificate.
+/// </summary>
+public sealed class DicomTlsHostFixture : IAsyncLifetime
+{
+    private readonly TempDataFolder _data = new();
+
+    public TestCertificates Pki { get; } = TestCertificates.Create();
+
+    public MircHostFactory Host { get; private set; } = null!;
+
+    public int TlsPort { get; } = FreePort.Next();
+
+    public string Port => Host.DicomPort.ToString();
+
+    public ValueTask InitializeAsync()
+    {
+        Host = new MircHostFactory(_data.Path, new Dictionary<string, string?>
+        {
+            ["Mirc:Dicom:Tls:Port"] = TlsPort.ToString(),
+            ["Mirc:Dicom:Tls:CertificatePath"] = Pki.Server.CertificatePath,
+            ["Mirc:Dicom:Tls:KeyPath"] = Pki.Server.KeyPath,
+            ["Mirc:Dicom:Tls:ClientCertificateMode"] = "Require",
+            ["Mirc:Dicom:Tls:ClientCaPath"] = Pki.CaPath,
+            ["Mirc:Seed:Establishments:1:Id"] = "EST_TLS",
+            ["Mirc:Seed:Establishments:1:Name"] = "Clinique TLS",
+            ["Mirc:Seed:Establishments:1:AeTitles:0:AeTitle"] = "TLS_BOUND",
+            ["Mirc:Seed:Establishments:1:AeTitles:0:Permissions"] = "Store, Query",
+            ["Mirc:Seed:Establishments:1:AeTitles:0:ClientCertificate"] = Pki.ClientSha256,
+            ["Mirc:Seed:Establishments:1:AeTitles:1:AeTitle"] = "TLS_SUBJECT",
+            ["Mirc:Seed:Establishments:1:AeTitles:1:Permissions"] = "Query",
+            ["Mirc:Seed:Establishments:1:AeTitles:1:ClientCertificate"] = TestCertificates.ClientSubject,
+            ["Mirc:Seed:Establishments:1:AeTitles:2:AeTitle"] = "TLS_FREE",
+            ["Mirc:Seed:Establishments:1:AeTitles:2:Permissions"] = "Query",
+        });
+        _ = Host.Server; // starts the silo, the seeder and both DICOM ports
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _data.Dispose();
+        Pki.Dispose();
+    }
+
+    /// <summary>dcmtk's options for TLS with the given client certificate and the test CA.</summary>
+    public string[] TlsWith(PemPair certificate) => ["+tls", certificate.KeyPath, certificate.CertificatePath, "+cf", Pki.CaPath];
+}
