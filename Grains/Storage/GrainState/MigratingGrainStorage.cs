@@ -14,6 +14,8 @@ namespace Mirc.Grains.Storage.GrainState;
 /// deleted. From then on the record lives, with its ETag, in the current provider only. A clear deletes the former blob
 /// too, so a former record left behind by a failed delete can never come back after the current one is cleared.
 /// </para>
+/// Grain keys reach the current provider percent-encoded (<see cref="GrainStateBlobNaming.ForOrleansBlobName"/>): it puts
+/// the key into the blob name as is.
 /// No rolling upgrade across this change: a silo of the previous version would still write the former blobs.
 /// </summary>
 public sealed partial class MigratingGrainStorage : IGrainStorage
@@ -39,7 +41,7 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await _current.ReadStateAsync(stateName, grainId, grainState).ConfigureAwait(false);
+        await _current.ReadStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState).ConfigureAwait(false);
         if (grainState.RecordExists || grainState.ETag is not null)
         {
             return;
@@ -55,12 +57,12 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
         var moved = new GrainState<T>(former.State!);
         try
         {
-            await _current.WriteStateAsync(stateName, grainId, moved).ConfigureAwait(false);
+            await _current.WriteStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), moved).ConfigureAwait(false);
         }
         catch (InconsistentStateException)
         {
             // Another activation moved it first (a cluster that briefly activated the grain twice): its record stands.
-            await _current.ReadStateAsync(stateName, grainId, grainState).ConfigureAwait(false);
+            await _current.ReadStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState).ConfigureAwait(false);
             return;
         }
 
@@ -73,14 +75,14 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
 
     /// <inheritdoc />
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        _current.WriteStateAsync(stateName, grainId, grainState);
+        _current.WriteStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState);
 
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         // Former blob first: were it left after the current record is gone, the next read would bring it back.
         await _former.DeleteIfExistsAsync(stateName, grainId).ConfigureAwait(false);
-        await _current.ClearStateAsync(stateName, grainId, grainState).ConfigureAwait(false);
+        await _current.ClearStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState).ConfigureAwait(false);
     }
 
     private async Task DeleteFormerAsync(string stateName, GrainId grainId)
