@@ -85,6 +85,9 @@ public static class GrainStateCommand
             $"grain-state: {grains} records x {writes} writes, {entries} entries ({serializer.SerializeToArray(state).Length} B serialized), {parallel} in parallel, containers {prefix}-*"));
         try
         {
+            // Warm-up of both (JIT, connections), not printed: otherwise whichever runs first pays for it.
+            await MeasureProviderAsync("warm-former", former, parallel * 4, 2, state, parallel, cancellationToken, print: false).ConfigureAwait(false);
+            await MeasureProviderAsync("warm-orleans", current, parallel * 4, 2, state, parallel, cancellationToken, print: false).ConfigureAwait(false);
             await MeasureProviderAsync("former", former, grains, writes, state, parallel, cancellationToken).ConfigureAwait(false);
             await MeasureProviderAsync("orleans", current, grains, writes, state, parallel, cancellationToken).ConfigureAwait(false);
 
@@ -101,8 +104,13 @@ public static class GrainStateCommand
 
     private static GrainId Grain(string run, int i) => GrainId.Create("study", $"1.2.826.0.1.3680043.10.{run}.{i}");
 
-    private static async Task MeasureProviderAsync(string provider, IGrainStorage storage, int grains, int writes, List<string> state, int parallel, CancellationToken cancellationToken)
+    private static async Task MeasureProviderAsync(string provider, IGrainStorage storage, int grains, int writes, List<string> state, int parallel, CancellationToken cancellationToken, bool print = true)
     {
+        void Print(string name, PhaseResult r)
+        {
+            if (print) GrainStateCommand.Print(name, r);
+        }
+
         var records = new GrainState<List<string>>[grains];
         Print(provider, await MeasureAsync("create", grains, parallel, async i =>
         {
