@@ -46,6 +46,7 @@ public static class AzureGrainStorageSiloBuilderExtensions
                 sp.GetRequiredService<InstanceBlobLayout>(),
                 sp.GetRequiredService<Serializer>(),
                 sp.GetRequiredService<ILogger<BlobGrainStorage>>()),
+            sp.GetRequiredService<Serializer>(),
             sp.GetRequiredService<ILogger<MigratingGrainStorage>>()));
         builder.Services.AddKeyedSingleton<IGrainStorage>(StorageProviders.ArchiveJournaled, (sp, _) => sp.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive));
         return builder;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace Mirc.Grains.Storage.GrainState;
@@ -23,18 +24,21 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
     private readonly string _name;
     private readonly IGrainStorage _current;
     private readonly BlobGrainStorage _former;
+    private readonly Serializer _serializer;
     private readonly ILogger _logger;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="name">Provider name (for messages).</param>
     /// <param name="current">Where state is kept from now on.</param>
     /// <param name="former">Where state was kept before; read once per record, then emptied.</param>
+    /// <param name="serializer">Orleans serializer (the current provider's format), to recognise a write that landed.</param>
     /// <param name="logger">Logger.</param>
-    public MigratingGrainStorage(string name, IGrainStorage current, BlobGrainStorage former, ILogger<MigratingGrainStorage> logger)
+    public MigratingGrainStorage(string name, IGrainStorage current, BlobGrainStorage former, Serializer serializer, ILogger<MigratingGrainStorage> logger)
     {
         _name = name;
         _current = current;
         _former = former;
+        _serializer = serializer;
         _logger = logger;
     }
 
@@ -74,8 +78,29 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
     }
 
     /// <inheritdoc />
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        _current.WriteStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState);
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var id = GrainStateBlobNaming.ForOrleansBlobName(grainId);
+        try
+        {
+            await _current.WriteStateAsync(stateName, id, grainState).ConfigureAwait(false);
+        }
+        catch (InconsistentStateException)
+        {
+            // The storage client retries a request whose response was lost (connection reset, storage front end
+            // restarting): if the first attempt landed, the retry fails its own condition. The very state in place means
+            // the write is ours; anything else is a real concurrent change.
+            var stored = new GrainState<T>();
+            await _current.ReadStateAsync(stateName, id, stored).ConfigureAwait(false);
+            if (!stored.RecordExists || !_serializer.SerializeToArray(stored.State).AsSpan().SequenceEqual(_serializer.SerializeToArray(grainState.State)))
+            {
+                throw;
+            }
+
+            grainState.ETag = stored.ETag;
+            grainState.RecordExists = true;
+        }
+    }
 
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

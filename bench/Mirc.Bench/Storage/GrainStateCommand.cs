@@ -78,7 +78,7 @@ public static class GrainStateCommand
         var containers = options.BuildContainerFactory(services, options);
         await containers.InitializeAsync(client).ConfigureAwait(false);
         var orleans = new AzureBlobGrainStorage("bench", options, containers, services.GetRequiredService<IActivatorProvider>(), NullLogger<AzureBlobGrainStorage>.Instance);
-        var current = new MigratingGrainStorage("archive", orleans, former, NullLogger<MigratingGrainStorage>.Instance);
+        var current = new MigratingGrainStorage("archive", orleans, former, serializer, NullLogger<MigratingGrainStorage>.Instance);
 
         var state = Enumerable.Range(0, entries).Select(i => $"1.2.826.0.1.3680043.10.1234.{i}.{Environment.TickCount64}.1.{i * 7919}").ToList();
         Console.Error.WriteLine(FormattableString.Invariant(
