@@ -23,7 +23,9 @@ public static class ArchiveServiceCollectionExtensions
 {
     /// <summary>
     /// Silo side: <see cref="AddMircArchive(IServiceCollection, IConfiguration)"/> plus the "archive" grain-state
-    /// provider (<see cref="BlobGrainStorage"/>) with its journaled variant, and the start-up ingest reconciliation.
+    /// provider with its journaled variant — <see cref="BlobGrainStorage"/> on the embedded filesystem store, Orleans'
+    /// Azure blob grain storage in Azure mode (<see cref="AzureGrainStorageSiloBuilderExtensions"/>) — and the start-up
+    /// ingest reconciliation.
     /// </summary>
     public static ISiloBuilder AddMircArchive(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -31,8 +33,15 @@ public static class ArchiveServiceCollectionExtensions
         silo.Services.AddMircArchive(configuration);
         if (!silo.Services.Any(d => d.ServiceType == typeof(Orleans.Storage.IGrainStorage) && Equals(d.ServiceKey, StorageProviders.Archive)))
         {
-            silo.AddBlobGrainStorage(StorageProviders.Archive);
-            silo.AddBlobGrainStorage(StorageProviders.ArchiveJournaled, publishLazily: true);
+            if (configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>()?.Provider == BlobStorageProvider.Azure)
+            {
+                silo.AddAzureArchiveGrainStorage();
+            }
+            else
+            {
+                silo.AddBlobGrainStorage(StorageProviders.Archive);
+                silo.AddBlobGrainStorage(StorageProviders.ArchiveJournaled, publishLazily: true);
+            }
         }
 
         silo.Services.AddMircResearch(configuration);

@@ -1,5 +1,3 @@
-using Azure.Identity;
-using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,15 +32,10 @@ public static class StorageServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value;
             return o.Provider switch
             {
-                BlobStorageProvider.Azure => new AzureBlobStore(CreateServiceClient(o), o.AzureUploadConcurrency),
+                BlobStorageProvider.Azure => new AzureBlobStore(ArchiveStorageAccount.CreateBlobServiceClient(o), o.AzureUploadConcurrency),
                 _ => new FileSystemBlobStore(o.RootPath!, o.FileSystemDurability, o.DirectWrites),
             };
         });
         return services;
     }
-
-    private static BlobServiceClient CreateServiceClient(BlobStorageOptions o) =>
-        string.IsNullOrWhiteSpace(o.ConnectionString)
-            ? new BlobServiceClient(o.AccountUri, new DefaultAzureCredential())
-            : new BlobServiceClient(o.ConnectionString);
 }

@@ -29,6 +29,11 @@ try
         return await BlobsCommand.RunAsync(args[1..], cancel.Token);
     }
 
+    if (args is ["grain-state", ..])
+    {
+        return await GrainStateCommand.RunAsync(args[1..], cancel.Token);
+    }
+
     if (args is ["index", ..])
     {
         return await IndexCommand.RunAsync(args[1..], cancel.Token);

@@ -108,6 +108,13 @@ public sealed partial class BlobGrainStorage : IGrainStorage
         grainState.RecordExists = false;
     }
 
+    /// <summary>
+    /// Deletes the record whatever its version (no ETag check): for <see cref="MigratingGrainStorage"/>, which removes a
+    /// record once it has moved it, so a later clear of the moved record cannot bring the old one back.
+    /// </summary>
+    internal Task<bool> DeleteIfExistsAsync(string stateName, GrainId grainId) =>
+        _blobs.DeleteAsync(GrainStateBlobNaming.KeyFor(_container, stateName, grainId));
+
     private InconsistentStateException Inconsistent(string operation, string stateName, GrainId grainId, string? expected, BlobConcurrencyException e)
     {
         var actual = e.Actual?.Value;

@@ -10,10 +10,19 @@ namespace Mirc.Grains.Storage.GrainState;
 /// </summary>
 internal static class GrainStateBlobNaming
 {
+    /// <summary>
+    /// The grain id handed to Orleans' blob provider, which names the blob <c>{state}-{grainType}/{grainKey}.json</c>
+    /// with the key as is: a key holding <c>../</c> (a DICOM Patient ID is free text) would leave the container — on
+    /// Azurite the write then recursed without end. The key is percent-encoded like ours, dots kept (after the key comes
+    /// <c>.json</c>, and no <c>/</c> is left, so no <c>.</c> or <c>..</c> segment can form): UIDs stay readable.
+    /// </summary>
+    public static GrainId ForOrleansBlobName(GrainId grainId) =>
+        GrainId.Create(grainId.Type, Encode(grainId.Key.ToString()!, keepDots: true));
+
     public static BlobKey KeyFor(string container, string stateName, GrainId grainId) =>
         new(container, $"{Encode(stateName)}/{Encode(grainId.Type.ToString()!)}/{Encode(grainId.Key.ToString()!)}");
 
-    internal static string Encode(string value)
+    internal static string Encode(string value, bool keepDots = false)
     {
         if (value.Length == 0)
         {
@@ -24,7 +33,7 @@ internal static class GrainStateBlobNaming
         Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in value.EnumerateRunes())
         {
-            if (rune.IsAscii && (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_'))
+            if (rune.IsAscii && (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_' || (keepDots && rune.Value == '.')))
             {
                 builder.Append((char)rune.Value);
                 continue;

@@ -71,7 +71,7 @@ public sealed class AzureRetriedWriteTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     /// <summary>Lets the first PUT of a matching blob reach the storage, then fails as if the connection had dropped.</summary>
-    private sealed class LoseFirstPutResponse(string blobNamePrefix, List<string> losses) : HttpPipelinePolicy
+    internal sealed class LoseFirstPutResponse(string blobNamePrefix, List<string> losses) : HttpPipelinePolicy
     {
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {

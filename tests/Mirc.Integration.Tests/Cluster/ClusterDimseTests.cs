@@ -47,6 +47,17 @@ public sealed class ClusterDimseTests(TwoHostCluster cluster) : IClassFixture<Tw
             Assert.Equal(await DatasetBytesAsync(sent), await DatasetBytesAsync(back));
         }
 
+        // Grain state went through Orleans' blob grain storage (names end in .json), none under our former names.
+        var stateContainer = new Azure.Storage.Blobs.BlobServiceClient(cluster.StorageConnectionString).GetBlobContainerClient("mirc-grainstate");
+        var stateBlobs = new List<string>();
+        await foreach (var blob in stateContainer.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, TestContext.Current.CancellationToken))
+        {
+            stateBlobs.Add(blob.Name);
+        }
+
+        Assert.Contains(stateBlobs, n => n.EndsWith($"-study/{study.StudyUid}.json", StringComparison.Ordinal));
+        Assert.All(stateBlobs.Where(n => !n.StartsWith("security/", StringComparison.Ordinal)), n => Assert.EndsWith(".json", n, StringComparison.Ordinal));
+
         // Blobs went to the shared Azure store: neither host wrote instances under its local data folder.
         Assert.All(new[] { cluster.HostA.DataPath, cluster.HostB.DataPath }, data =>
             Assert.False(Directory.Exists(Path.Combine(data, "blobs")) && Directory.EnumerateFiles(Path.Combine(data, "blobs"), "*.dcm", SearchOption.AllDirectories).Any()));
