@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Reminders;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
 using Orleans.TestingHost;
@@ -40,6 +41,9 @@ public sealed class ArchiveCluster : IAsyncLifetime
 
     /// <summary>The audit trail registered on the silo (survives restarts).</summary>
     public RecordingAuditTrail Audit { get; } = new();
+
+    /// <summary>Stops study erasures after a chosen step (survives restarts; inactive by default).</summary>
+    public ErasureTrap ErasureTrap { get; } = new();
 
     /// <summary>Grain calls received by the silo.</summary>
     public GrainCallCounter Calls { get; } = new();
@@ -85,6 +89,7 @@ public sealed class ArchiveCluster : IAsyncLifetime
         var calls = Calls;
         var decorateIndex = DecorateIndex;
         var filter = CallFilter;
+        var trap = ErasureTrap;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -97,6 +102,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
             silo.Services.AddSingleton<Mirc.Grains.Interfaces.Audit.IAuditTrail>(audit);
             silo.AddIncomingGrainCallFilter(calls);
             silo.AddMircArchive(configuration);
+            silo.UseArchiveReminderTable();
+            silo.Services.AddSingleton<Mirc.Grains.Studies.IErasureStepListener>(trap);
             if (filter is not null)
             {
                 silo.AddIncomingGrainCallFilter(filter);
