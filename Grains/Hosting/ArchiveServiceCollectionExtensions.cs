@@ -45,8 +45,7 @@ public static class ArchiveServiceCollectionExtensions
         }
 
         silo.Services.AddMircResearch(configuration);
-        silo.Services.AddSingleton<RetentionSweeper>();
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RetentionSweeper>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionSweepStartup>();
         silo.Services.AddSingleton<IngestReconciliationStartup>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationStartup>());
         return silo;

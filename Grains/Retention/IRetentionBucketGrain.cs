@@ -1,8 +1,12 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Retention;
 
 /// <summary>
-/// Studies of one establishment first received on one UTC day (key <see cref="RetentionKeys.Bucket"/>): what the
-/// <see cref="RetentionSweep"/> deletes once that day is past the establishment's retention period.
+/// Studies of one establishment first received on one UTC day (key <see cref="RetentionKeys.Bucket"/>). Once the
+/// <see cref="RetentionSweep"/> finds the day past the retention period it hands the bucket its erasure
+/// (<see cref="ExpireAsync"/>); from then on the bucket owns it: a reminder retries every study not yet erased until
+/// none is left, across failures and restarts.
 /// </summary>
 [Alias("mirc.IRetentionBucketGrain")]
 public interface IRetentionBucketGrain : IGrainWithStringKey
@@ -11,11 +15,15 @@ public interface IRetentionBucketGrain : IGrainWithStringKey
     [Alias("Add")]
     Task AddAsync(string studyInstanceUid);
 
-    /// <summary>Removes a study (idempotent).</summary>
-    [Alias("Remove")]
-    Task RemoveAsync(string studyInstanceUid);
-
-    /// <summary>The studies in the bucket.</summary>
-    [Alias("GetStudies")]
+    /// <summary>The studies in the bucket (erased ones leave it).</summary>
+    [Alias("GetStudies"), ReadOnly]
     Task<IReadOnlyList<string>> GetStudiesAsync();
+
+    /// <summary>
+    /// Starts the bucket's erasure (idempotent): records it with its reminder, then erases every study it can now.
+    /// Studies whose erasure failed stay in the bucket and are retried by the reminder.
+    /// </summary>
+    /// <param name="reason">Why (kept in each study's tombstone and audit record).</param>
+    [Alias("Expire")]
+    Task<RetentionBucketErasure> ExpireAsync(string reason);
 }

@@ -1,15 +1,35 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
 
 namespace Mirc.Grains.Retention;
 
-/// <summary><see cref="IRetentionBucketGrain"/>: a set of study UIDs, written only when it changes.</summary>
-public sealed class RetentionBucketGrain : Grain, IRetentionBucketGrain
+/// <summary>
+/// <see cref="IRetentionBucketGrain"/>: a set of study UIDs, written only when it changes. An expired bucket holds the
+/// reminder <see cref="ReminderName"/> until its last study is erased; a study leaves the set only once its own
+/// (resumable) erasure reports done, so a failure anywhere is retried, never forgotten.
+/// </summary>
+public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain, IRemindable
 {
+    /// <summary>Name of the bucket's erasure reminder.</summary>
+    public const string ReminderName = "retention-erasure";
+
     private readonly IPersistentState<RetentionBucketState> _state;
+    private readonly RetentionOptions _options;
+    private readonly ILogger<RetentionBucketGrain> _logger;
 
     /// <summary>Creates the grain.</summary>
-    public RetentionBucketGrain([PersistentState("retention-bucket", StorageProviders.Archive)] IPersistentState<RetentionBucketState> state) =>
+    public RetentionBucketGrain(
+        [PersistentState("retention-bucket", StorageProviders.Archive)] IPersistentState<RetentionBucketState> state,
+        IOptions<RetentionOptions> options,
+        ILogger<RetentionBucketGrain> logger)
+    {
         _state = state;
+        _options = options.Value;
+        _logger = logger;
+    }
 
     /// <inheritdoc />
     public async Task AddAsync(string studyInstanceUid)
@@ -21,14 +41,102 @@ public sealed class RetentionBucketGrain : Grain, IRetentionBucketGrain
     }
 
     /// <inheritdoc />
-    public async Task RemoveAsync(string studyInstanceUid)
+    public Task<IReadOnlyList<string>> GetStudiesAsync() => Task.FromResult<IReadOnlyList<string>>([.. _state.State.Studies]);
+
+    /// <inheritdoc />
+    public async Task<RetentionBucketErasure> ExpireAsync(string reason)
     {
-        if (_state.State.Studies.Remove(studyInstanceUid))
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (_state.State.Studies.Count == 0)
         {
+            return new RetentionBucketErasure([], []);
+        }
+
+        if (_state.State.ErasureReason is null)
+        {
+            // Recorded with its reminder before the first study is touched: from here a crash only delays the erasure.
+            _state.State.ErasureReason = reason;
             await _state.WriteStateAsync();
         }
+
+        await this.RegisterOrUpdateReminder(ReminderName, _options.ErasureRetryInterval, _options.ErasureRetryInterval);
+        return await EraseAsync();
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<string>> GetStudiesAsync() => Task.FromResult<IReadOnlyList<string>>([.. _state.State.Studies]);
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!string.Equals(reminderName, ReminderName, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (_state.State.ErasureReason is null)
+        {
+            // A reminder outliving its bucket's state (a state lost or cleared): nothing to erase.
+            await StopReminderAsync();
+            return;
+        }
+
+        await EraseAsync();
+    }
+
+    private async Task<RetentionBucketErasure> EraseAsync()
+    {
+        var reason = _state.State.ErasureReason!;
+        var erased = new ConcurrentBag<string>();
+        var pending = new ConcurrentBag<string>();
+        var grains = GrainFactory; // read on the activation's thread: the loop body runs on pool threads
+        await Parallel.ForEachAsync(
+            _state.State.Studies.ToArray(),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.ErasureParallelism, TaskScheduler = TaskScheduler.Default },
+            async (study, _) =>
+            {
+                try
+                {
+                    await grains.GetGrain<IStudyGrain>(study).DeleteAsync(reason, RetentionKeys.Actor);
+                    erased.Add(study);
+                }
+                catch (Exception ex)
+                {
+                    LogEraseFailed(_logger, ex, study, _options.ErasureRetryInterval);
+                    pending.Add(study);
+                }
+            });
+
+        if (!erased.IsEmpty)
+        {
+            _state.State.Studies.ExceptWith(erased);
+            if (_state.State.Studies.Count == 0)
+            {
+                await _state.ClearStateAsync();
+            }
+            else
+            {
+                await _state.WriteStateAsync();
+            }
+        }
+
+        if (_state.State.Studies.Count == 0)
+        {
+            await StopReminderAsync();
+        }
+
+        LogErased(_logger, this.GetPrimaryKeyString(), erased.Count, pending.Count);
+        return new RetentionBucketErasure([.. erased], [.. pending]);
+    }
+
+    private async Task StopReminderAsync()
+    {
+        if (await this.GetReminder(ReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention: erasing study {StudyUid} failed; its bucket retries it in {RetryInterval}")]
+    private static partial void LogEraseFailed(ILogger logger, Exception exception, string studyUid, TimeSpan retryInterval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention bucket {Bucket}: {Erased} study(ies) erased, {Pending} awaiting a retry")]
+    private static partial void LogErased(ILogger logger, string bucket, int erased, int pending);
 }

@@ -8,8 +8,10 @@ namespace Mirc.Grains.Retention;
 /// <summary>
 /// One pass of retention: for every establishment in the <see cref="IRetentionScheduleGrain"/>, deletes the studies of
 /// each day bucket whose day plus the establishment's <see cref="EstablishmentProfile.RetentionYears"/> has passed,
-/// then records the sweep's progress so later passes start where this one stopped. Deletions go through
-/// <see cref="IStudyGrain.DeleteAsync"/> (blobs, index, patient reference, audit).
+/// then records the sweep's progress so later passes start where this one stopped. Each expired bucket is handed its
+/// erasure (<see cref="IRetentionBucketGrain.ExpireAsync"/>), which it then owns: a study whose erasure fails stays in
+/// its bucket and the bucket's reminder retries it, so a day is marked swept once its buckets took the job, not once
+/// every erasure succeeded. Run by <see cref="RetentionSweepGrain"/>'s reminder (one sweep in the whole cluster).
 /// </summary>
 public sealed partial class RetentionSweep
 {
@@ -50,35 +52,26 @@ public sealed partial class RetentionSweep
             var sweptThrough = int.MinValue;
             for (var day = from; day <= lastExpiredDay && expired.Count < _options.MaxDeletionsPerSweep; day++)
             {
-                var studies = await ListDayAsync(entry.EstablishmentId, DateOnly.FromDayNumber(day), cancellationToken).ConfigureAwait(false);
-                var complete = true;
-                foreach (var study in studies)
+                if (dry)
                 {
-                    if (expired.Count >= _options.MaxDeletionsPerSweep)
+                    foreach (var study in await ListDayAsync(entry.EstablishmentId, DateOnly.FromDayNumber(day), cancellationToken).ConfigureAwait(false))
                     {
-                        complete = false;
-                        break;
-                    }
-
-                    expired.Add(study);
-                    if (dry)
-                    {
+                        expired.Add(study);
                         LogWouldDelete(_logger, study, entry.EstablishmentId, years);
-                        continue;
                     }
 
-                    if (!await TryDeleteAsync(study, years, cancellationToken).ConfigureAwait(false))
-                    {
-                        failed.Add(study);
-                        complete = false;
-                    }
+                    continue;
                 }
 
-                if (!complete || dry)
+                var handed = await ExpireDayAsync(entry.EstablishmentId, DateOnly.FromDayNumber(day), years, cancellationToken).ConfigureAwait(false);
+                if (handed is null)
                 {
                     break;
                 }
 
+                expired.AddRange(handed.Erased);
+                expired.AddRange(handed.Pending);
+                failed.AddRange(handed.Pending);
                 sweptThrough = day;
             }
 
@@ -109,27 +102,37 @@ public sealed partial class RetentionSweep
         return all;
     }
 
-    private async Task<bool> TryDeleteAsync(string studyInstanceUid, int years, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the day's buckets their erasure (the day's shards in parallel); null when a bucket could not take it (the day
+    /// is then not marked swept and the next sweep hands it again; handing is idempotent).
+    /// </summary>
+    private async Task<RetentionBucketErasure?> ExpireDayAsync(string establishmentId, DateOnly day, int years, CancellationToken cancellationToken)
     {
+        var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Retention period of {years} year(s) elapsed");
+        var shards = new Task<RetentionBucketErasure>[RetentionKeys.ShardsPerDay];
+        for (var shard = 0; shard < shards.Length; shard++)
+        {
+            shards[shard] = _grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(establishmentId, day, shard)).ExpireAsync(reason);
+        }
+
         try
         {
-            var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Retention period of {years} year(s) elapsed");
-            await _grains.GetGrain<IStudyGrain>(studyInstanceUid).DeleteAsync(reason, RetentionKeys.Actor).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
+            var outcomes = await Task.WhenAll(shards).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new RetentionBucketErasure([.. outcomes.SelectMany(o => o.Erased)], [.. outcomes.SelectMany(o => o.Pending)]);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogDeleteFailed(_logger, ex, studyInstanceUid);
-            return false;
+            LogHandOverFailed(_logger, ex, establishmentId, day);
+            return null;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention (dry run): would delete study {StudyUid} of {EstablishmentId} ({Years} years)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention (dry run): would erase study {StudyUid} of {EstablishmentId} ({Years} years)")]
     private static partial void LogWouldDelete(ILogger logger, string studyUid, string establishmentId, int years);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep: {Expired} expired study(ies), {Failed} failed, dry run {DryRun}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention sweep: {Expired} expired study(ies), {Failed} awaiting their bucket's retry, dry run {DryRun}")]
     private static partial void LogSwept(ILogger logger, int expired, int failed, bool dryRun);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Retention: deleting study {StudyUid} failed; retried at the next sweep")]
-    private static partial void LogDeleteFailed(ILogger logger, Exception exception, string studyUid);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention: the buckets of {EstablishmentId} for {Day} did not take their erasure; handed again at the next sweep")]
+    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string establishmentId, DateOnly day);
 }

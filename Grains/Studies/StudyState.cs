@@ -47,4 +47,13 @@ public sealed class StudyState
 
     /// <summary>Whether every purge step of the deletion (blobs, manifest, index, patient) completed.</summary>
     [Id(12)] public bool Purged { get; set; }
+
+    /// <summary>The erasure's progress (resumed from here after a failure or a restart).</summary>
+    [Id(13)] public ErasureStep Erasure { get; set; }
+
+    /// <summary>Instances the study held when its erasure began (for the audit record, written last).</summary>
+    [Id(14)] public int ErasedInstances { get; set; }
+
+    /// <summary>Bytes the study held when its erasure began.</summary>
+    [Id(15)] public long ErasedBytes { get; set; }
 }

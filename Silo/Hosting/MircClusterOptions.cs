@@ -22,7 +22,7 @@ public sealed class MircClusterOptions
 /// <summary>Cluster membership provider.</summary>
 public enum ClusterMode
 {
-    /// <summary>One silo on loopback, in-memory membership and reminders.</summary>
+    /// <summary>One silo on loopback, in-memory membership, reminders in the data folder (<c>ArchiveReminderTable</c>).</summary>
     Localhost,
 
     /// <summary>Membership and reminders in Azure Table storage, on the storage account that holds the blobs.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using System.Net;
+using Mirc.Grains.Reminders;
 using Mirc.Grains.Storage.Blobs;
 using Orleans.Configuration;
 
@@ -15,7 +16,8 @@ public static class SiloClustering
             case ClusterMode.Localhost:
                 silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
                 silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
-                silo.UseInMemoryReminderService();
+                // Durable: a bucket whose erasure awaits a retry must still be reminded after a restart.
+                silo.UseArchiveReminderTable();
                 break;
             case ClusterMode.AzureStorage:
                 var tables = ClusterTableClient.Create(storage);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Reminders;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
 using Orleans.TestingHost;
@@ -43,6 +44,9 @@ public sealed class ArchiveCluster : IAsyncLifetime
 
     /// <summary>The audit trail registered on the silo (survives restarts).</summary>
     public RecordingAuditTrail Audit { get; } = new();
+
+    /// <summary>Stops study erasures after a chosen step (survives restarts; inactive by default).</summary>
+    public ErasureTrap ErasureTrap { get; } = new();
 
     /// <summary>Grain calls received by the silo.</summary>
     public GrainCallCounter Calls { get; } = new();
@@ -89,6 +93,7 @@ public sealed class ArchiveCluster : IAsyncLifetime
         var decorateIndex = DecorateIndex;
         var filter = CallFilter;
         var feed = ChangeFeed;
+        var trap = ErasureTrap;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -106,6 +111,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
             }
 
             silo.AddMircArchive(configuration);
+            silo.UseArchiveReminderTable();
+            silo.Services.AddSingleton<Mirc.Grains.Studies.IErasureStepListener>(trap);
             if (filter is not null)
             {
                 silo.AddIncomingGrainCallFilter(filter);

@@ -17,6 +17,9 @@ public sealed class RecordingAuditTrail : IAuditTrail
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>When set, runs after each flush made the queued events durable (e.g. to fail as a crash right after it would).</summary>
+    public Action? AfterFlush { get; set; }
+
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         while (_queued.TryDequeue(out var e))
@@ -24,12 +27,22 @@ public sealed class RecordingAuditTrail : IAuditTrail
             _durable.Enqueue(e);
         }
 
+        AfterFlush?.Invoke();
         return Task.CompletedTask;
     }
 
     public Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        IReadOnlyList<AuditRecord> matching = _durable
+            .Select((e, i) => new AuditRecord { Sequence = i, Event = e, PreviousHash = string.Empty, Hash = string.Empty })
+            .Where(filter.Matches)
+            .Take(filter.Limit)
+            .ToArray();
+        return Task.FromResult(matching);
+    }
 
     public Task<long> ExportJsonLinesAsync(Stream destination, AuditFilter filter, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
