@@ -27,6 +27,11 @@ internal sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["POST api/patients/{patientId}/unlink"] = """{ "establishmentId": "750000002", "issuer": "CHU-TEST", "localPatientId": "P-004211", "reason": "Linked by mistake: homonym" }""",
         ["POST api/patients/{patientId}/reconcile"] = """{ "studyInstanceUid": "1.2.826.0.1.3680043.8.498.1", "reason": "Emergency CT of 02/12 sent without Patient ID, identified by the ward" }""",
         ["POST api/shares"] = """{ "studyInstanceUid": "1.2.826.0.1.3680043.8.498.1", "recipientAeTitle": "CHU_VIEWER", "reason": "Second opinion requested by the oncologist" }""",
+        ["POST api/research/projects"] = """
+            { "name": "Lung nodule follow-up 2020-2025", "purpose": "Retrospective study approved by the ethics committee (ref. CE-2026-041), public-interest research",
+              "cohort": { "modalities": ["CT"], "studyDateFrom": "20200101", "studyDateTo": "20251231", "bodyParts": ["CHEST"], "establishmentIds": ["750000001"] },
+              "flagBurnedInAnnotation": false }
+            """,
     };
 
     /// <summary>Route parameter values by name.</summary>
@@ -41,6 +46,8 @@ internal sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["instance"] = "1.2.826.0.1.3680043.8.498.1.1.1",
         ["frames"] = "1,2",
         ["shareId"] = "3f2b8c1e-5d4a-4e57-9b0f-2a6c1d8e7f90",
+        ["projectId"] = "8d3c52f0a6e94b1c9f7e2d4a5b6c7d8e",
+        ["exportId"] = "1f4e7a9c2b3d4e5f6a7b8c9d0e1f2a3b",
         ["path"] = "7FE00010", // Pixel Data; a value inside a sequence item is "sequence tag/item/tag"
     };
 
