@@ -51,10 +51,13 @@ public sealed class ChangeFeedStoreTests(PostgresFixture postgres) : IClassFixtu
             // States: a later Delete marks every event of the instance deleted; a later Create marks it replaced.
             await first.AppendAsync([Event(ChangeFeedAction.Delete, "1.2.0", "1.2.0.1", "EST-A")], Ct);
             await second.AppendAsync([Event(ChangeFeedAction.Update, "1.2.1", "1.2.1.1", "EST-B")], Ct);
+            // The concurrent appends landed in any order: find the deleted instance's Create by its UID.
             var states = (await first.ReadAsync(0, 1000, null, Ct)).ToDictionary(e => e.Sequence, e => e.State);
-            Assert.Equal(ChangeFeedState.Deleted, states[1]);
+            var deletedCreate = all.Single(e => e.SopInstanceUid == "1.2.0.1").Sequence;
+            var itsNeighbour = all.Single(e => e.SopInstanceUid == "1.2.0.2").Sequence;
+            Assert.Equal(ChangeFeedState.Deleted, states[deletedCreate]);
             Assert.Equal(ChangeFeedState.Deleted, states[81]);
-            Assert.Equal(ChangeFeedState.Current, states[2]);
+            Assert.Equal(ChangeFeedState.Current, states[itsNeighbour]);
             var update = Assert.Single(await first.StudyEventsAsync("1.2.1", Ct), e => e.Action == ChangeFeedAction.Update);
             Assert.Equal(ChangeFeedState.Current, update.State);
             Assert.Equal(ChangeFeedState.Replaced, Assert.Single(await first.StudyEventsAsync("1.2.1", Ct), e => e.SopInstanceUid == "1.2.1.1" && e.Action == ChangeFeedAction.Create).State);
