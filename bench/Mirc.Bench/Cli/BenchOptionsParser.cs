@@ -51,46 +51,43 @@ public static class BenchOptionsParser
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var o = new BenchOptions();
-        for (var i = 0; i < args.Count; i++)
+        var options = new OptionReader(args);
+        while (options.MoveNext())
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
-            int Int() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{name} needs a whole number");
-            int Positive() { var v = Int(); return v > 0 ? v : throw new ArgumentException($"{name} must be at least 1"); }
-
+            var name = options.Name;
             switch (name)
             {
-                case "--label": o.Label = Value(); break;
-                case "--dicom-host": o.DicomHost = Value(); break;
-                case "--dicom-port": o.DicomPort = Int(); break;
-                case "--called-ae": o.CalledAe = OptionValues.AeTitle(name, Value()); break;
-                case "--calling-ae": o.CallingAe = OptionValues.AeTitle(name, Value()); break;
-                case "--move-ae": o.MoveAe = OptionValues.AeTitle(name, Value()); break;
-                case "--move-port": o.MovePort = Int(); break;
-                case "--dicomweb-url": o.DicomWebUrl = OptionValues.Url(name, Value()); break;
-                case "--bearer": o.Bearer = Value(); break;
-                case "--input": o.InputFolder = Value(); break;
-                case "--ct-slices": o.CtSlices = Positive(); break;
-                case "--mr-slices": o.MrSlices = Int(); break;
-                case "--frames": o.Frames = Int(); break;
-                case "--seed": o.Seed = Value(); break;
-                case "--associations": o.Associations = Positive(); break;
-                case "--scaling": o.Scaling = List(name, Value()); break;
-                case "--stow-batch": o.StowBatch = Positive(); break;
-                case "--stow-parallel": o.StowParallel = Positive(); break;
-                case "--repeat": o.Repeat = Positive(); break;
-                case "--small-repeat": o.SmallRepeat = Positive(); break;
-                case "--warm-up-rounds": o.WarmUpRounds = Int(); break;
+                case "--label": o.Label = options.Value(); break;
+                case "--dicom-host": o.DicomHost = options.Value(); break;
+                case "--dicom-port": o.DicomPort = options.Int(); break;
+                case "--called-ae": o.CalledAe = OptionValues.AeTitle(name, options.Value()); break;
+                case "--calling-ae": o.CallingAe = OptionValues.AeTitle(name, options.Value()); break;
+                case "--move-ae": o.MoveAe = OptionValues.AeTitle(name, options.Value()); break;
+                case "--move-port": o.MovePort = options.Int(); break;
+                case "--dicomweb-url": o.DicomWebUrl = OptionValues.Url(name, options.Value()); break;
+                case "--bearer": o.Bearer = options.Value(); break;
+                case "--input": o.InputFolder = options.Value(); break;
+                case "--ct-slices": o.CtSlices = options.Positive(); break;
+                case "--mr-slices": o.MrSlices = options.Int(); break;
+                case "--frames": o.Frames = options.Int(); break;
+                case "--seed": o.Seed = options.Value(); break;
+                case "--associations": o.Associations = options.Positive(); break;
+                case "--scaling": o.Scaling = List(name, options.Value()); break;
+                case "--stow-batch": o.StowBatch = options.Positive(); break;
+                case "--stow-parallel": o.StowParallel = options.Positive(); break;
+                case "--repeat": o.Repeat = options.Positive(); break;
+                case "--small-repeat": o.SmallRepeat = options.Positive(); break;
+                case "--warm-up-rounds": o.WarmUpRounds = options.Int(); break;
                 case "--no-warm-up": o.WarmUpRounds = 0; break;
-                case "--timeout": o.TimeoutSeconds = Positive(); break;
-                case "--out": o.OutFolder = Value(); break;
+                case "--timeout": o.TimeoutSeconds = options.Positive(); break;
+                case "--out": o.OutFolder = options.Value(); break;
                 case "--only":
-                    var only = Value();
+                    var only = options.Value();
                     o.Dimse = only == "dimse";
                     o.DicomWeb = only == "dicomweb";
                     if (!o.Dimse && !o.DicomWeb) throw new ArgumentException("--only takes dimse or dicomweb");
                     break;
-                default: throw new ArgumentException($"unknown option {name}");
+                default: throw options.Unknown();
             }
         }
 

@@ -9,15 +9,15 @@ public static class CompareCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         string? ours = null, theirs = null, output = null;
-        for (var i = 0; i < args.Count; i++)
+        var options = new OptionReader(args);
+        while (options.MoveNext())
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
+            switch (options.Name)
             {
-                case "--ours": ours = Value(); break;
-                case "--theirs": theirs = Value(); break;
-                case "--out": output = Value(); break;
-                default: throw new ArgumentException($"unknown option {args[i]}");
+                case "--ours": ours = options.Value(); break;
+                case "--theirs": theirs = options.Value(); break;
+                case "--out": output = options.Value(); break;
+                default: throw options.Unknown();
             }
         }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using Mirc.Bench.Cli;
 using Mirc.Bench.Measurement;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Indexing.Sql;
@@ -32,22 +32,21 @@ public static class IndexCommand
         string provider = "sqlite";
         string? connectionString = null, path = null;
         var keep = false;
-        for (var i = 0; i < args.Count; i++)
+        var arguments = new OptionReader(args);
+        while (arguments.MoveNext())
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int Positive() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{args[i]} needs a positive whole number");
-            switch (args[i])
+            switch (arguments.Name)
             {
-                case "--studies": studies = Positive(); break;
-                case "--provider": provider = Value(); break;
-                case "--connection-string": connectionString = Value(); break;
-                case "--path": path = Value(); break;
-                case "--queries": queries = Positive(); break;
-                case "--writers": writers = Positive(); break;
-                case "--upserts": upserts = Positive(); break;
+                case "--studies": studies = arguments.Positive(); break;
+                case "--provider": provider = arguments.Value(); break;
+                case "--connection-string": connectionString = arguments.Value(); break;
+                case "--path": path = arguments.Value(); break;
+                case "--queries": queries = arguments.Positive(); break;
+                case "--writers": writers = arguments.Positive(); break;
+                case "--upserts": upserts = arguments.Positive(); break;
                 case "--keep": keep = true; break;
                 case "--help": Console.WriteLine(Usage); return 0;
-                default: throw new ArgumentException($"unknown option {args[i]}");
+                default: throw arguments.Unknown();
             }
         }
 

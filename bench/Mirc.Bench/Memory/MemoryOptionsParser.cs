@@ -1,5 +1,4 @@
 using Mirc.Bench.Cli;
-using System.Globalization;
 
 namespace Mirc.Bench.Memory;
 
@@ -31,32 +30,27 @@ public static class MemoryOptionsParser
     public static MemoryOptions Parse(IReadOnlyList<string> args)
     {
         var o = new MemoryOptions();
-        for (var i = 0; i < args.Count; i++)
+        var options = new OptionReader(args);
+        while (options.MoveNext())
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
-            long Long() => long.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{name} needs a whole number");
-            int Int() => Long() is var v and <= int.MaxValue ? (int)v : throw new ArgumentException($"{name} is too large");
-            int Positive() => Int() is var v and > 0 ? v : throw new ArgumentException($"{name} must be at least 1");
-
-            if (o.Archive.TryApply(name, Value))
+            if (o.Archive.TryApply(options.Name, options.Value))
             {
                 continue;
             }
 
-            switch (name)
+            switch (options.Name)
             {
-                case "--pid": o.SiloPid = Positive(); break;
-                case "--multiframe-bytes": o.MultiFrameBytes = Long(); break;
-                case "--frame-side": o.FrameSide = Positive(); break;
-                case "--instances": o.Instances = Int(); break;
-                case "--associations": o.Associations = Positive(); break;
-                case "--limit-mb": o.LimitBytes = Positive() * 1_000_000L; break;
-                case "--sample-ms": o.SampleInterval = TimeSpan.FromMilliseconds(Positive()); break;
-                case "--seed": o.Seed = Value(); break;
-                case "--timeout": o.TimeoutSeconds = Positive(); break;
-                case "--out": o.OutFolder = Value(); break;
-                default: throw new ArgumentException($"unknown option {name}");
+                case "--pid": o.SiloPid = options.Positive(); break;
+                case "--multiframe-bytes": o.MultiFrameBytes = options.Long(); break;
+                case "--frame-side": o.FrameSide = options.Positive(); break;
+                case "--instances": o.Instances = options.Int(); break;
+                case "--associations": o.Associations = options.Positive(); break;
+                case "--limit-mb": o.LimitBytes = options.Positive() * 1_000_000L; break;
+                case "--sample-ms": o.SampleInterval = TimeSpan.FromMilliseconds(options.Positive()); break;
+                case "--seed": o.Seed = options.Value(); break;
+                case "--timeout": o.TimeoutSeconds = options.Positive(); break;
+                case "--out": o.OutFolder = options.Value(); break;
+                default: throw options.Unknown();
             }
         }
 

@@ -36,20 +36,19 @@ public static class ResearchExportCommand
         int slices = 300, concurrency = 4, batchSize = 64, repeat = 3;
         string? root = null;
         var keep = false;
-        for (var i = 0; i < args.Count; i++)
+        var arguments = new OptionReader(args);
+        while (arguments.MoveNext())
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int Positive() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{args[i]} needs a positive whole number");
-            switch (args[i])
+            switch (arguments.Name)
             {
-                case "--ct-slices": slices = Positive(); break;
-                case "--concurrency": concurrency = Positive(); break;
-                case "--batch": batchSize = Positive(); break;
-                case "--repeat": repeat = Positive(); break;
-                case "--root": root = Value(); break;
+                case "--ct-slices": slices = arguments.Positive(); break;
+                case "--concurrency": concurrency = arguments.Positive(); break;
+                case "--batch": batchSize = arguments.Positive(); break;
+                case "--repeat": repeat = arguments.Positive(); break;
+                case "--root": root = arguments.Value(); break;
                 case "--keep": keep = true; break;
                 case "--help": Console.WriteLine(Usage); return 0;
-                default: throw new ArgumentException($"unknown option {args[i]}");
+                default: throw arguments.Unknown();
             }
         }
 

@@ -28,27 +28,24 @@ public static class ScalingOptionsParser
     public static ScalingOptions Parse(IReadOnlyList<string> args)
     {
         var o = new ScalingOptions();
-        for (var i = 0; i < args.Count; i++)
+        var options = new OptionReader(args);
+        while (options.MoveNext())
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
-            int Positive() => PositiveNumber(name, Value());
-
-            if (o.Archive.TryApply(name, Value))
+            if (o.Archive.TryApply(options.Name, options.Value))
             {
                 continue;
             }
 
-            switch (name)
+            switch (options.Name)
             {
-                case "--sizes": o.Sizes = Sizes(name, Value()); break;
-                case "--repeat": o.Repeat = Positive(); break;
-                case "--associations": o.Associations = Positive(); break;
+                case "--sizes": o.Sizes = Sizes(options.Name, options.Value()); break;
+                case "--repeat": o.Repeat = options.Positive(); break;
+                case "--associations": o.Associations = options.Positive(); break;
                 case "--no-warm-up": o.WarmUp = false; break;
-                case "--seed": o.Seed = Value(); break;
-                case "--timeout": o.TimeoutSeconds = Positive(); break;
-                case "--out": o.OutFolder = Value(); break;
-                default: throw new ArgumentException($"unknown option {name}");
+                case "--seed": o.Seed = options.Value(); break;
+                case "--timeout": o.TimeoutSeconds = options.Positive(); break;
+                case "--out": o.OutFolder = options.Value(); break;
+                default: throw options.Unknown();
             }
         }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using Mirc.Bench.Cli;
 using Mirc.Bench.Measurement;
 using Mirc.Grains.Storage.Blobs;
 
@@ -31,20 +31,19 @@ public static class BlobsCommand
         string? root = null;
         var keep = false;
         string? only = null;
-        for (var i = 0; i < args.Count; i++)
+        var options = new OptionReader(args);
+        while (options.MoveNext())
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int Positive() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{args[i]} needs a positive whole number");
-            switch (args[i])
+            switch (options.Name)
             {
-                case "--count": count = Positive(); break;
-                case "--size": size = Positive(); break;
-                case "--parallel": parallel = Positive(); break;
-                case "--root": root = Value(); break;
+                case "--count": count = options.Positive(); break;
+                case "--size": size = options.Positive(); break;
+                case "--parallel": parallel = options.Positive(); break;
+                case "--root": root = options.Value(); break;
                 case "--keep": keep = true; break;
-                case "--only": only = Value() is "write" or "ingest" ? args[i] : throw new ArgumentException("--only takes write or ingest"); break;
+                case "--only": only = options.Value() is var phase && phase is "write" or "ingest" ? phase : throw new ArgumentException("--only takes write or ingest"); break;
                 case "--help": Console.WriteLine(Usage); return 0;
-                default: throw new ArgumentException($"unknown option {args[i]}");
+                default: throw options.Unknown();
             }
         }
 

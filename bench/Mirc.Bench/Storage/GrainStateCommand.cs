@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Mirc.Bench.Cli;
 using Mirc.Bench.Measurement;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.GrainState;
@@ -39,19 +39,18 @@ public static class GrainStateCommand
     {
         int grains = 200, writes = 5, entries = 50, parallel = 8;
         string? connectionString = null;
-        for (var i = 0; i < args.Count; i++)
+        var arguments = new OptionReader(args);
+        while (arguments.MoveNext())
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int Positive() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{args[i]} needs a positive whole number");
-            switch (args[i])
+            switch (arguments.Name)
             {
-                case "--connection-string": connectionString = Value(); break;
-                case "--grains": grains = Positive(); break;
-                case "--writes": writes = Positive(); break;
-                case "--entries": entries = Positive(); break;
-                case "--parallel": parallel = Positive(); break;
+                case "--connection-string": connectionString = arguments.Value(); break;
+                case "--grains": grains = arguments.Positive(); break;
+                case "--writes": writes = arguments.Positive(); break;
+                case "--entries": entries = arguments.Positive(); break;
+                case "--parallel": parallel = arguments.Positive(); break;
                 case "--help": Console.WriteLine(Usage); return 0;
-                default: throw new ArgumentException($"unknown option {args[i]}");
+                default: throw arguments.Unknown();
             }
         }
 
