@@ -61,6 +61,13 @@ public sealed class BenchOptions
     public int SmallRepeat { get; set; } = 30;
 
     /// <summary>
+    /// One-instance studies (a 64×64 CT slice, each of its own patient) stored per protocol: the radiograph-sized
+    /// exams most of a region's traffic is made of, where the cost per study (new study, new patient) dominates.
+    /// STOW-RS sends them in batches of 50 on one connection, C-STORE over the C-STORE associations. 0 = not run.
+    /// </summary>
+    public int SmallStudies { get; set; } = 1000;
+
+    /// <summary>
     /// Unmeasured warm-up rounds before the figures: each stores a fresh copy of the CT per protocol (STOW-RS, C-STORE),
     /// then one C-GET / WADO-RS of it follows, and the study every retrieval reads is read once before the measured
     /// retrievals. So a just-started server is measured in its steady state: a JIT runtime reaches its optimized code

@@ -39,6 +39,7 @@ public static class BenchOptionsParser
           --stow-parallel K       parallel STOW-RS requests (default 4)
           --repeat N              repetitions of study/series retrievals (default 3)
           --small-repeat N        repetitions of queries, instance and frame retrievals (default 30)
+          --small-studies N       one-instance studies (64x64 CT, distinct patients) stored per protocol (default 1000; 0 = none)
           --warm-up-rounds N      unmeasured warm-up: N fresh CT copies stored per protocol, then one retrieval (default 5)
           --no-warm-up            skip the warm-up (same as --warm-up-rounds 0)
           --only dimse|dicomweb   run one protocol family only
@@ -77,6 +78,7 @@ public static class BenchOptionsParser
                 case "--stow-parallel": o.StowParallel = options.Positive(); break;
                 case "--repeat": o.Repeat = options.Positive(); break;
                 case "--small-repeat": o.SmallRepeat = options.Positive(); break;
+                case "--small-studies": o.SmallStudies = options.Int(); break;
                 case "--warm-up-rounds": o.WarmUpRounds = options.Int(); break;
                 case "--no-warm-up": o.WarmUpRounds = 0; break;
                 case "--timeout": o.TimeoutSeconds = options.Positive(); break;

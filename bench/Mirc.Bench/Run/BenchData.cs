@@ -8,12 +8,14 @@ namespace Mirc.Bench.Run;
 public sealed class BenchData
 {
     private readonly Func<string, BenchStudy> _ctCopy;
+    private readonly Func<string, BenchStudy>? _smallStudies;
 
-    private BenchData(BenchStudy ct, IReadOnlyList<BenchStudy> others, Func<string, BenchStudy> ctCopy, string description)
+    private BenchData(BenchStudy ct, IReadOnlyList<BenchStudy> others, Func<string, BenchStudy> ctCopy, string description, Func<string, BenchStudy>? smallStudies = null)
     {
         Ct = ct;
         Others = others;
         _ctCopy = ctCopy;
+        _smallStudies = smallStudies;
         Description = description;
     }
 
@@ -34,6 +36,13 @@ public sealed class BenchData
     /// <summary>A copy of the CT with fresh UIDs, so each ingest run stores new instances (servers may skip duplicates).</summary>
     public BenchStudy CtCopy(string copy) => _ctCopy(copy);
 
+    /// <summary>
+    /// <see cref="BenchOptions.SmallStudies"/> one-instance studies of distinct patients, fresh for <paramref name="run"/>,
+    /// carried as one batch of instances (each instance is its own study); null when none are asked for or the data
+    /// comes from a folder.
+    /// </summary>
+    public BenchStudy? SmallStudies(string run) => _smallStudies?.Invoke(run);
+
     /// <summary>Synthesizes the default study set.</summary>
     public static BenchData Synthesize(BenchOptions o)
     {
@@ -44,7 +53,11 @@ public sealed class BenchData
         var description = FormattableString.Invariant(
             $"synthetic (seed {o.Seed}): CT {o.CtSlices}×512×512×16 bit ({ct.TotalBytes / 1e6:0.0} MB); ")
             + string.Join("; ", others.Select(s => FormattableString.Invariant($"{s.Name} {s.Instances.Count} inst., {s.Instances.Max(i => i.Frames)} frames max ({s.TotalBytes / 1e6:0.0} MB)")));
-        return new BenchData(ct, others, copy => factory.Create(ctSpec, "-" + copy), description);
+        var small = o.SmallStudies > 0
+            ? run => new BenchStudy($"one-instance-studies-{run}", "(one patient each)", "(one study each)",
+                Enumerable.Range(1, o.SmallStudies).SelectMany(i => factory.Create(DefaultStudySet.OneInstanceStudy(o, run, i)).Instances).ToArray())
+            : (Func<string, BenchStudy>?)null;
+        return new BenchData(ct, others, copy => factory.Create(ctSpec, "-" + copy), description, small);
     }
 
     /// <summary>Wraps studies read from a folder: the largest is the "CT", copies are the same study again.</summary>

@@ -56,6 +56,17 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
             }
         }
 
+        // One-instance studies: the cost of a new study and a new patient, per protocol (images/s = studies/s).
+        if (web is not null && data.SmallStudies("stow") is { } smallByStow)
+        {
+            results.Add(await web.StoreAsync("dicomweb.stow.one-instance-studies", smallByStow, cancellationToken, batchSize: 50, parallel: 1).ConfigureAwait(false));
+        }
+
+        if (dimse is not null && data.SmallStudies("c-store") is { } smallByDimse)
+        {
+            results.Add(await dimse.StoreAsync($"dimse.c-store.one-instance-studies.k{options.Associations}", smallByDimse, options.Associations, cancellationToken).ConfigureAwait(false));
+        }
+
         // Queries: the CT's patient has at least the CT and the other studies stored for that patient.
         var patientStudies = 1 + data.Others.Count(s => s.PatientId == data.Ct.PatientId);
         if (web is not null)

@@ -8,14 +8,16 @@ namespace Mirc.Bench.Run;
 /// <summary>The DICOMweb operations of a run: STOW-RS, QIDO-RS and WADO-RS (study, series, instance, frame).</summary>
 public sealed class DicomWebPhase(BenchOptions options, DicomWebDriver driver)
 {
-    /// <summary>STOW-RS of <paramref name="study"/> in batches of B with K requests in flight.</summary>
-    public async Task<OperationResult> StoreAsync(string name, BenchStudy study, CancellationToken cancellationToken)
+    /// <summary>STOW-RS of <paramref name="study"/> in batches of B with K requests in flight (the options' unless given).</summary>
+    public async Task<OperationResult> StoreAsync(string name, BenchStudy study, CancellationToken cancellationToken, int? batchSize = null, int? parallel = null)
     {
-        var batches = study.Instances.Chunk(options.StowBatch).ToArray();
+        var batch = batchSize ?? options.StowBatch;
+        var inFlight = parallel ?? options.StowParallel;
+        var batches = study.Instances.Chunk(batch).ToArray();
         var recorder = new OperationRecorder(name,
-            $"STOW-RS of {study.Instances.Count} instances ({study.Name}) in batches of {options.StowBatch}, {options.StowParallel} requests in parallel",
+            $"STOW-RS of {study.Instances.Count} instances ({study.Name}) in batches of {batch}, {inFlight} request(s) in parallel",
             study.Instances.Count);
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = options.StowParallel, CancellationToken = cancellationToken },
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
             (batch, ct) => new ValueTask(recorder.MeasureAsync(() => driver.StoreAsync(batch, ct), ct))).ConfigureAwait(false);
         return recorder.Complete();
     }

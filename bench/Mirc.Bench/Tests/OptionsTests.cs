@@ -48,6 +48,14 @@ public sealed class OptionsTests
         Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse([name, value]));
 
     [Fact]
+    public void One_instance_studies_are_on_unless_refused()
+    {
+        Assert.Equal(1000, BenchOptionsParser.Parse([]).SmallStudies);
+        Assert.Equal(0, BenchOptionsParser.Parse(["--small-studies", "0"]).SmallStudies);
+        Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse(["--small-studies", "-1"]));
+    }
+
+    [Fact]
     public void The_warm_up_is_on_unless_refused()
     {
         Assert.Equal(5, BenchOptionsParser.Parse([]).WarmUpRounds);

@@ -88,4 +88,20 @@ public sealed class SynthesisTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void One_instance_studies_each_have_their_own_study_and_patient_and_are_fresh_per_run()
+    {
+        var data = Mirc.Bench.Run.BenchData.Synthesize(new Mirc.Bench.Cli.BenchOptions { CtSlices = 2, MrSlices = 0, Frames = 0, SmallStudies = 5 });
+        var stow = data.SmallStudies("stow")!;
+        var dimse = data.SmallStudies("c-store")!;
+
+        Assert.Equal(5, stow.Instances.Count);
+        var files = stow.Instances.Select(i => DicomFileReader.Read(i.Part10).Dataset).ToArray();
+        Assert.Equal(5, files.Select(d => d.GetString(DicomTag.StudyInstanceUID)).Distinct().Count());
+        Assert.Equal(5, files.Select(d => d.GetString(DicomTag.PatientID)).Distinct().Count());
+        Assert.All(files, d => Assert.Equal(64, d.GetInt32(DicomTag.Rows)));
+        Assert.Empty(stow.Instances.Select(i => i.SopInstanceUid).Intersect(dimse.Instances.Select(i => i.SopInstanceUid)));
+        Assert.Null(Mirc.Bench.Run.BenchData.Synthesize(new Mirc.Bench.Cli.BenchOptions { CtSlices = 2, SmallStudies = 0 }).SmallStudies("stow"));
+    }
 }

@@ -28,6 +28,11 @@ public static class DefaultStudySet
         }
     }
 
+    /// <summary>The <paramref name="index"/>-th one-instance study of <paramref name="run"/>: one 64×64 CT slice, its own patient.</summary>
+    public static SyntheticStudySpec OneInstanceStudy(BenchOptions o, string run, int index) => new(
+        $"small-{run}-{index}", "MARTIN^Zoé", $"BENCH-{o.Seed}-{run}-{index}",
+        [new SyntheticSeriesSpec("CT", SyntheticSeriesSpec.CtImageStorage, 64, 64, 16, 1)]);
+
     /// <summary>Patient of the CT and MR.</summary>
     public static string PatientOne(BenchOptions o) => $"BENCH-{o.Seed}-1";
 
