@@ -1,7 +1,6 @@
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
-using Mirc.Grains.Patients;
 
 namespace Mirc.Grains.Ingest;
 

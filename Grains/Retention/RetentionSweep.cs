@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Establishments;
-using Mirc.Grains.Interfaces.Studies;
 
 namespace Mirc.Grains.Retention;
 

@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
-using Mirc.Grains.Indexing;
-using Mirc.Grains.Interfaces.Audit;
-using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retention;
 

@@ -1,12 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Operations;
 using Mirc.Grains.Security;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Silo.Hosting;
-using Orleans.Runtime;
 
 namespace Mirc.Silo.Admin;
 

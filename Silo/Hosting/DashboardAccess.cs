@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Authorization;
 using Mirc.Api.Authentication;
 using Mirc.Grains.Interfaces.Security;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using System.Net;
 using Mirc.Grains.Reminders;
 using Mirc.Grains.Storage.Blobs;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Security.Secrets;

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Storage.Blobs;
-using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 

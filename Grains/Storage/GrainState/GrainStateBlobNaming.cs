@@ -1,6 +1,5 @@
 using System.Text;
 using Mirc.Grains.Storage.Blobs;
-using Orleans.Runtime;
 
 namespace Mirc.Grains.Storage.GrainState;
 
