@@ -23,7 +23,9 @@ function group(entries: PatientAccessEntry[]): AccessGroup[] {
 
 function when(g: AccessGroup): string {
   const format = (d: Date) => d.toLocaleString(language, { dateStyle: "medium", timeStyle: "short" });
-  return g.count === 1 || format(g.first) === format(g.last) ? format(g.last) : `${format(g.first)} – ${format(g.last)}`;
+  const time = (d: Date) => d.toLocaleTimeString(language, { timeStyle: "short" });
+  if (format(g.first) === format(g.last)) return format(g.last);
+  return `${format(g.first)} – ${g.first.toDateString() === g.last.toDateString() ? time(g.last) : format(g.last)}`;
 }
 
 function actionWords(action: string): string {
@@ -54,7 +56,7 @@ export async function renderAccessReport(main: HTMLElement, patientId: string): 
         h("td", {}, g.entry.who),
         h("td", {}, g.entry.establishmentId ?? "—"),
         h("td", {}, actionWords(g.entry.action),
-          g.entry.emergency ? h("strong", { class: "flag" }, " — " + t("emergencyFlag")) : null),
+          g.entry.emergency && g.entry.action !== "BreakTheGlass" ? h("strong", { class: "flag" }, " — " + t("emergencyFlag")) : null),
         h("td", { class: "uids" }, g.entry.studyUids.join(", ")),
         h("td", { class: "number" }, g.count))))));
 }

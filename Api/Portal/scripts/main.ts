@@ -58,7 +58,7 @@ async function route(): Promise<void> {
   if (parts[0] === "accesses" && parts[1]) return renderAccessReport(main, parts[1]);
   if (parts[0] === "admin") return renderAdmin(main, me, parts);
   // An administrator's home is the administration page; the patient search is for those who read patients.
-  if (!parts[0] && !readsPatients(me) && administers(me)) return renderAdmin(main, me, ["admin"]);
+  if ((!parts[0] || parts[0] === "search") && !readsPatients(me) && administers(me)) return renderAdmin(main, me, ["admin"]);
   return renderSearch();
 }
 
