@@ -7,7 +7,7 @@
 // physician of the other establishment who breaks the glass (reason required) to see the first establishment's study;
 // record the patient's opposition and see the study hidden again; the data-protection officer reads who accessed the
 // patient's images (the emergency access flagged); the establishment administrator adds an AE title (a refused host
-// explained first); the platform administrator verifies the audit chain.
+// explained first) and reads the same report for its patient; the platform administrator verifies the audit chain.
 // Screenshots go to $MIRC_ARTIFACTS_DIR/portal (default tests/artifacts/portal). Usage: node tests/portal/portal.test.mjs
 // (needs the Release build, MIRC_TOOLS_DIR with playwright-core, chromium, dcmtk's storescu and oathtool).
 import { spawn, execFileSync } from "node:child_process";
@@ -346,6 +346,12 @@ try {
   check((await mammo.textContent()).includes("Store images, Query") && (await mammo.textContent()).includes("11112"), "the new AE title is listed with its permissions");
   await mammo.scrollIntoViewIfNeeded();
   await shotOf(adminPage, "11-admin-ae-title");
+  // …and answers a patient of the establishment: who accessed the images, found by INS
+  await adminPage.getByLabel("INS (national health identifier)").fill(patient.ins);
+  await adminPage.getByRole("button", { name: "Show the report" }).click();
+  await adminPage.getByRole("heading", { name: "Who accessed the images" }).waitFor();
+  await adminPage.locator("#access-report tr.emergency").first().waitFor();
+  check(true, "the administrator of the patient's establishment reads the same report, emergency access flagged");
 
   // --- the platform administrator verifies the audit chain
   const platformPage = await newPage();

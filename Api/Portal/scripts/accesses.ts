@@ -1,5 +1,6 @@
 // "Who accessed the images" (#/accesses/{patientId}): the audit trail's report of one patient, for the
-// data-protection officer who answers the patient (the API refuses anyone else, and records each reading).
+// data-protection officer or the administrator of an establishment that cares for the patient (the API refuses
+// anyone else, and records each reading).
 // A viewer opening a CT records one access per image: the page groups them per person, act and studies.
 import { getJson } from "./api.js";
 import { h, replace } from "./dom.js";
@@ -33,8 +34,10 @@ function actionWords(action: string): string {
   return hasMessage(key) ? t(key) : action;
 }
 
-export async function renderAccessReport(main: HTMLElement, patientId: string): Promise<void> {
-  const back = h("a", { href: "#/patient/" + encodeURIComponent(patientId) }, "← " + t("backToPatient"));
+export async function renderAccessReport(main: HTMLElement, patientId: string, fromPatientPage: boolean): Promise<void> {
+  const back = fromPatientPage
+    ? h("a", { href: "#/patient/" + encodeURIComponent(patientId) }, "← " + t("backToPatient"))
+    : h("a", { href: "#/admin" }, "← " + t("adminTitle"));
   replace(main, back, heading(t("accessReport")), h("p", { role: "status" }, t("loading")));
   let entries: PatientAccessEntry[];
   try {

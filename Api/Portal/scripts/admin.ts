@@ -111,6 +111,22 @@ function auditSection(): HTMLElement {
     h("h2", { id: "audit-title" }, t("auditTitle")), h("p", {}, t("auditHelp")), verify, result);
 }
 
+/** The patient asks the establishment that cares for them who accessed their images: its administrator finds the report by INS. */
+function accessReportSection(): HTMLElement {
+  const ins = h("input", { type: "text", inputmode: "numeric", maxlength: 64, required: true, autocomplete: "off" });
+  const status = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "card", "aria-labelledby": "report-title" },
+    h("h2", { id: "report-title" }, t("accessReport")), h("p", {}, t("accessReportAdminHelp")),
+    h("div", { class: "inline-row" }, field("report-ins", t("ins"), ins), h("button", { type: "submit" }, t("showReport"))), status);
+  form.addEventListener("submit", event => {
+    event.preventDefault();
+    const value = ins.value.trim();
+    if (!/^[A-Za-z0-9]{1,64}$/.test(value)) { replace(status, message(t("insRequired"))); ins.focus(); return; }
+    location.hash = "#/accesses/" + encodeURIComponent("ins:" + value);
+  });
+  return form;
+}
+
 // ---------- one establishment: settings, AE titles, professionals ----------
 
 async function renderEstablishment(main: HTMLElement, me: Me, id: string): Promise<void> {
@@ -135,6 +151,7 @@ async function renderEstablishment(main: HTMLElement, me: Me, id: string): Promi
     heading(t("establishmentTitle", establishment.name, establishment.establishmentId)),
     h("div", { "aria-live": "polite", id: "admin-notice" }, notice ? message(notice, "info") : null),
     settingsSection(establishment, reload),
+    has(me, "EstablishmentAdmin") && me.establishmentId === establishment.establishmentId ? accessReportSection() : null,
     aeTitlesSection(establishment, reload),
     professionalsSection(establishment, has(me, "PlatformAdmin") ? platformRoles : establishmentRoles, reload));
 }
@@ -181,7 +198,7 @@ function aeTitlesSection(establishment: Establishment, reload: (notice: string) 
   const base = "/api/establishments/" + encodeURIComponent(establishment.establishmentId) + "/ae-titles/";
   const aeTitle = h("input", { type: "text", maxlength: 16, required: true, autocomplete: "off" });
   const host = h("input", { type: "text", maxlength: 253, required: true, autocomplete: "off" });
-  const port = h("input", { type: "number", min: 1, max: 65535, required: true });
+  const port = h("input", { type: "number", min: 0, max: 65535, required: true });
   const networks = h("input", { type: "text", maxlength: 500, autocomplete: "off" });
   const boxes = permissionNames.map(p => h("input", { type: "checkbox", id: "permission-" + p, value: p }));
   const permissions = h("fieldset", { class: "checks" }, h("legend", {}, t("permissions")),
@@ -213,8 +230,10 @@ function aeTitlesSection(establishment: Establishment, reload: (notice: string) 
     const portNumber = Number(port.value);
     const chosen = boxes.filter(b => b.checked).map(b => b.value);
     // The API reads "no permission" as "all": the page asks for an explicit choice instead.
+    // Port 0 is "none": for a device the archive never sends studies to.
     const problem = !title ? t("aeTitleRequired") : !host.value.trim() ? t("hostRequired")
-      : port.value === "" || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535 ? t("portInvalid")
+      : port.value === "" || !Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535
+        || (portNumber === 0 && chosen.includes("MoveDestination")) ? t("portInvalid")
       : chosen.length === 0 ? t("permissionRequired") : null;
     if (problem) { replace(status, message(problem)); return; }
     busy(submit, true);

@@ -55,7 +55,7 @@ async function route(): Promise<void> {
   const parts = path.split("/").filter(p => p).map(decodeURIComponent);
   if (parts[0] === "patient" && parts[1]) return renderPatient(parts[1]);
   if (parts[0] === "study" && parts[1]) return renderStudy(parts[1], new URLSearchParams(query).get("patient"));
-  if (parts[0] === "accesses" && parts[1]) return renderAccessReport(main, parts[1]);
+  if (parts[0] === "accesses" && parts[1]) return renderAccessReport(main, parts[1], readsPatients(me));
   if (parts[0] === "admin") return renderAdmin(main, me, parts);
   // An administrator's home is the administration page; the patient search is for those who read patients.
   if ((!parts[0] || parts[0] === "search") && !readsPatients(me) && administers(me)) return renderAdmin(main, me, ["admin"]);
