@@ -331,6 +331,9 @@ try {
   await firstSignIn(adminPage, await credentialsOf("gestion"), "Green-Meadow-Compass-31");
   await adminPage.getByRole("heading", { name: /\(750000001\)/ }).waitFor();
   check(await adminPage.locator("#ae-titles tr[data-ae-title=STORESCU]").count() === 1, "the establishment administrator lands on the own establishment's AE titles");
+  const unlabelled = await adminPage.evaluate(() => [...document.querySelectorAll("main input, main select, main textarea, main button")]
+    .filter(e => !(e.labels?.length || e.getAttribute("aria-label") || (e.tagName === "BUTTON" && e.textContent.trim()))).map(e => e.id || e.outerHTML));
+  check(unlabelled.length === 0, "every field and button of the administration page has a label" + (unlabelled.length ? ": " + unlabelled.join(", ") : ""));
   await adminPage.getByLabel("AE title", { exact: true }).fill("MAMMO_1");
   await adminPage.getByLabel("Host", { exact: true }).fill("not a host!");
   await adminPage.getByLabel("Port", { exact: true }).fill("11112");
@@ -357,9 +360,11 @@ try {
   const platformPage = await newPage();
   await firstSignIn(platformPage, await credentialsOf("admin"), "Silver-Canyon-Ledger-58");
   await platformPage.getByRole("heading", { name: "Administration" }).waitFor();
-  await platformPage.getByRole("button", { name: "Verify the audit chain" }).click();
+  // By keyboard only: the button takes the focus and Enter runs it.
+  await platformPage.getByRole("button", { name: "Verify the audit chain" }).focus();
+  await platformPage.keyboard.press("Enter");
   await platformPage.getByText(/The audit chain is intact: \d+ records checked/).waitFor();
-  check(await platformPage.locator("#audit-result").getAttribute("data-intact") === "true", "the platform administrator verifies the audit chain: intact");
+  check(await platformPage.locator("#audit-result").getAttribute("data-intact") === "true", "the platform administrator verifies the audit chain (keyboard): intact");
   await shotOf(platformPage, "12-audit-verified");
 
   // --- the token only ever travels in the Authorization header
