@@ -70,7 +70,7 @@ rm -f "$log"
 
 phase "README walkthrough (every 'sh walkthrough' block of README.md, against a fresh silo)"
 if tests/readme/walkthrough.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
-phase "portal in a real browser (chromium headless: sign-in, search, care relationship, 300-slice CT viewer)"
+phase "portal in a real browser (chromium headless: sign-in, search, care relationship, 300-slice CT viewer, break the glass, access report, administration)"
 if node tests/portal/portal.test.mjs; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
 echo "suite time: $(elapsed)"
 echo "tests: $passed passed, $failed failed"

@@ -142,12 +142,18 @@ public static class PatientSecurityEndpoints
 
     private static async Task<IResult> AccessReportAsync(HttpContext context, IGrainFactory grains, IAuditTrail audit, IAccessControl access, TimeProvider time, string patientId, CancellationToken ct)
     {
-        // Given to the patient by the data-protection officer (or a platform administrator): the full trail of one patient.
+        // Given to the patient by the data-protection officer, a platform administrator, or the administrator of an
+        // establishment that cares for the patient: the full trail of one patient.
         var principal = context.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
-        if (!access.Authorize(principal, AccessAction.ReadAudit, null).IsAllowed)
-            return ApiProblems.Forbidden("The patient access report needs the DataProtectionOfficer or PlatformAdmin role.", ["DataProtectionOfficer", "PlatformAdmin"]);
+        const string Needed = "The patient access report needs the DataProtectionOfficer or PlatformAdmin role, or the EstablishmentAdmin role in one of the patient's establishments of care.";
+        string[] neededRoles = ["DataProtectionOfficer", "PlatformAdmin", "EstablishmentAdmin"];
+        // Roles that can never read it are refused before the patient is looked up (nothing learned about the patient).
+        if (!principal.HasAnyRole(MircRoles.DataProtectionOfficer | MircRoles.PlatformAdmin | MircRoles.EstablishmentAdmin))
+            return ApiProblems.Forbidden(Needed, neededRoles);
         if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
+        if (!(await access.AuthorizeConsentAsync(principal, AccessAction.ReadPatientAccessReport, regional, ct).ConfigureAwait(false)).IsAllowed)
+            return ApiProblems.Forbidden(Needed, neededRoles);
         var report = await audit.GetPatientAccessReportAsync(regional, ct).ConfigureAwait(false);
         await audit.RecordAsync(principal.ToAuditEvent(AuditAction.AuditAccess, AuditOutcome.Success, time.GetUtcNow(), context.AuditSource(), regional,
             detail: $"patient access report: {report.Count} entries"), ct).ConfigureAwait(false);

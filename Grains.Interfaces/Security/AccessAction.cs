@@ -56,4 +56,10 @@ public enum AccessAction
     /// devices and administrators those of its own studies (EstablishmentId = the events' establishment, null: all).
     /// </summary>
     ReadChangeFeed = 15,
+
+    /// <summary>
+    /// Read "who accessed my images" for one patient: the data-protection officer and platform administrators, and the
+    /// administrator of one of the patient's establishments of care (the establishment the patient asks).
+    /// </summary>
+    ReadPatientAccessReport = 16,
 }

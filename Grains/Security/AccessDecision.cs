@@ -18,6 +18,8 @@ namespace Mirc.Grains.Security;
 /// <item>Consent belongs to the patient's side: a data-protection officer, or a radiologist, physician or establishment
 /// administrator of one of the patient's establishments of care (a local id or a study there), records and reads it.
 /// A professional of another establishment — the one an opposition blocks — never can.</item>
+/// <item>"Who accessed my images" is answered by the data-protection officer, a platform administrator, or the
+/// administrator of one of the patient's establishments of care.</item>
 /// <item>Research projects and their de-identified exports are for data-protection officers and research managers;
 /// the re-identification table for data-protection officers only.</item>
 /// <item>A push to another establishment's destination (C-MOVE, shares) follows the patient's consent, except towards
@@ -66,6 +68,7 @@ public static class AccessDecision
             AccessAction.ReadAudit => EvaluateAuditAccess(request),
             AccessAction.ReadChangeFeed => EvaluateChangeFeedAccess(request),
             AccessAction.ManageConsent or AccessAction.ReadConsent => EvaluateConsent(request),
+            AccessAction.ReadPatientAccessReport => EvaluatePatientAccessReport(request),
             AccessAction.CreateEstablishment => request.Principal.HasAnyRole(MircRoles.PlatformAdmin)
                 ? AccessVerdict.Allow(AccessReason.AdministrativeRole)
                 : AccessVerdict.Deny(AccessReason.RoleNotPermitted),
@@ -207,6 +210,25 @@ public static class AccessDecision
 
         return request.PatientEstablishments.Contains(principal.EstablishmentId, StringComparer.Ordinal)
             ? AccessVerdict.Allow(AccessReason.RolePermits)
+            : AccessVerdict.Deny(AccessReason.OtherEstablishment);
+    }
+
+    private static AccessVerdict EvaluatePatientAccessReport(AccessRequest request)
+    {
+        var principal = request.Principal;
+        if (principal.HasAnyRole(MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer))
+        {
+            return AccessVerdict.Allow(AccessReason.AdministrativeRole);
+        }
+
+        // The patient asks the establishment that cares for them: its administrator answers, for that patient only.
+        if (!principal.HasAnyRole(MircRoles.EstablishmentAdmin))
+        {
+            return AccessVerdict.Deny(AccessReason.RoleNotPermitted);
+        }
+
+        return request.PatientEstablishments.Contains(principal.EstablishmentId, StringComparer.Ordinal)
+            ? AccessVerdict.Allow(AccessReason.AdministrativeRole)
             : AccessVerdict.Deny(AccessReason.OtherEstablishment);
     }
 

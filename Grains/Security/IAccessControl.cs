@@ -41,8 +41,9 @@ public interface IAccessControl
     Task<AccessScope> GetScopeAsync(ProfessionalPrincipal principal, AccessAction action, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Decides who records or reads a patient's consent (<see cref="AccessAction.ManageConsent"/>,
-    /// <see cref="AccessAction.ReadConsent"/>): the patient's establishments of care are read from the patient grain.
+    /// Decides an act of the patient's side — record or read the consent (<see cref="AccessAction.ManageConsent"/>,
+    /// <see cref="AccessAction.ReadConsent"/>), read who accessed the images (<see cref="AccessAction.ReadPatientAccessReport"/>):
+    /// the patient's establishments of care are read from the patient grain.
     /// </summary>
     Task<AccessVerdict> AuthorizeConsentAsync(ProfessionalPrincipal principal, AccessAction action, string patientId, CancellationToken cancellationToken = default);
 

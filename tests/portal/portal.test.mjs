@@ -3,8 +3,11 @@
 // visible, another establishment's hidden "care relationship required"), declare a care relationship and see it
 // appear, open the 300-slice CT in the viewer (time to first image and to the whole stack measured and printed),
 // scroll, window presets and mouse drag, zoom; push it to another establishment's PACS (storescp) with progress;
-// record the patient's opposition and see the study hidden again; sign in through a real OpenID Connect provider
-// (npm oidc-provider on loopback, authorization code + PKCE) as a physician of the other establishment.
+// sign in through a real OpenID Connect provider (npm oidc-provider on loopback, authorization code + PKCE) as a
+// physician of the other establishment who breaks the glass (reason required) to see the first establishment's study;
+// record the patient's opposition and see the study hidden again; the data-protection officer reads who accessed the
+// patient's images (the emergency access flagged); the establishment administrator adds an AE title (a refused host
+// explained first) and reads the same report for its patient; the platform administrator verifies the audit chain.
 // Screenshots go to $MIRC_ARTIFACTS_DIR/portal (default tests/artifacts/portal). Usage: node tests/portal/portal.test.mjs
 // (needs the Release build, MIRC_TOOLS_DIR with playwright-core, chromium, dcmtk's storescu and oathtool).
 import { spawn, execFileSync } from "node:child_process";
@@ -23,7 +26,7 @@ const { chromium } = createRequire(join(tools, "package.json"))("playwright-core
 const artifacts = resolve(process.env.MIRC_ARTIFACTS_DIR ?? join(root, "tests/artifacts"), "portal");
 const browserPath = process.env.MIRC_CHROMIUM ?? "/usr/bin/chromium";
 const sliceCount = Number(process.env.MIRC_PORTAL_SLICES ?? 300);
-const deadline = Date.now() + 170_000;   // the whole phase, silo start included
+const deadline = Date.now() + 220_000;   // the whole phase, silo start included (a loaded 2-core machine: ~130 s)
 
 const work = mkdtempSync(join(tmpdir(), "mirc-portal-"));
 let silo, browser, receiver, oidc, failed = false, siloLog = "";
@@ -49,6 +52,11 @@ async function until(what, probe, timeoutMs = 60_000) {
     if (Date.now() > end) throw new Error("timed out waiting for " + what);
     await new Promise(r => setTimeout(r, 200));
   }
+}
+
+function seedAccount(index, rpps, name, role, username) {
+  const key = `Mirc__Seed__Professionals__${index}__`;
+  return { [key + "Id"]: rpps, [key + "Name"]: name, [key + "EstablishmentId"]: "750000001", [key + "Roles__0"]: role, [key + "Username"]: username };
 }
 
 function storescu(aeTitle, port, folder) {
@@ -80,6 +88,9 @@ try {
       // …and its PACS, a push destination (dcmtk's storescp).
       Mirc__Seed__Establishments__1__AeTitles__1__AeTitle: "PARC_PACS", Mirc__Seed__Establishments__1__AeTitles__1__Host: "127.0.0.1",
       Mirc__Seed__Establishments__1__AeTitles__1__Port: String(viewerPort), Mirc__Seed__Establishments__1__AeTitles__1__Permissions: "MoveDestination",
+      // The demo establishment's administrator and the data-protection officer (local accounts, one-time passwords).
+      ...seedAccount(1, "10000000002", "Claire Gestion", "EstablishmentAdmin", "gestion"),
+      ...seedAccount(2, "10000000003", "Paul Délégué", "DataProtectionOfficer", "dpd"),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -89,7 +100,7 @@ try {
 
   // The two studies of one patient (same INS), written while the silo starts.
   const patient = { name: "DURAND^Élise", birthDate: "19850214", sex: "F", ins: "285027512345678" };
-  writeCtStudy(join(work, "own"), { patient: { ...patient, localId: "PA-1001" }, count: 3, side: 256,
+  const ownStudy = writeCtStudy(join(work, "own"), { patient: { ...patient, localId: "PA-1001" }, count: 3, side: 256,
     study: { description: "Radiographie thorax", date: "20240310", institution: "Hôpital Démo Paris" } });
   const ctStudy = writeCtStudy(join(work, "ct"), { patient: { ...patient, localId: "CB-77" }, count: sliceCount,
     study: { description: "Scanner thoracique injecté", date: "20261115", institution: "Clinique du Parc" } });
@@ -105,38 +116,54 @@ try {
   storescu("PARC_CT", dicom, join(work, "ct"));
   log(`stored ${sliceCount} CT slices by C-STORE in ${Date.now() - storeStart} ms`);
 
+  // Each local account's one-time password and TOTP secret, written once by the silo at its first start.
   const credentialsFile = join(work, "data/security/first-start-credentials.txt");
-  const credentials = await until("the first-start credentials", async () => {
+  const credentialsOf = username => until(`the first-start credentials of ${username}`, async () => {
     const text = readFileSync(credentialsFile, "utf8");
-    const block = text.split(/\n(?=\s*username:)/).find(b => /username:\s*radiologue\b/.test(b));
+    const block = text.split(/\n(?=\s*username:)/).find(b => new RegExp(`username:\\s*${username}\\b`).test(b));
     const password = block?.match(/one-time password:\s*(\S+)/)?.[1], secret = block?.match(/secret=([A-Z2-7]+)/)?.[1];
-    return password && secret ? { password, secret } : undefined;
+    return password && secret ? { username, password, secret } : undefined;
   });
-  const totp = () => execFileSync("oathtool", ["--totp", "-b", credentials.secret]).toString().trim();
+  const totpOf = account => execFileSync("oathtool", ["--totp", "-b", account.secret]).toString().trim();
+  const credentials = await credentialsOf("radiologue");
+  const totp = () => totpOf(credentials);
 
+  /** The first sign-in of a local account on the portal's form: one-time password replaced, TOTP code. */
+  async function firstSignIn(page, account, newPassword) {
+    await page.goto(base + "/");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.getByLabel("Username").fill(account.username);
+    await page.getByLabel("Password", { exact: true }).fill(account.password);
+    await page.getByLabel("Authenticator code").fill(totpOf(account));
+    await page.getByLabel(/First sign-in/).check();
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
+    await page.getByLabel("New password again").fill(newPassword);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  }
+
+  async function newPage(viewport = { width: 1280, height: 800 }) {
+    const page = await (await browser.newContext({ viewport, locale: "en-GB" })).newPage();
+    page.setDefaultTimeout(20_000);
+    page.on("pageerror", e => consoleErrors.push(String(e)));
+    return page;
+  }
+
+  const consoleErrors = [];
   browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB" });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
-  const consoleErrors = [];
   // Network refusals the page shows in words (the 400 of an incomplete search) are logged by chromium too: not script errors.
   page.on("console", m => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) consoleErrors.push(m.text()); });
   page.on("pageerror", e => consoleErrors.push(String(e)));
   const apiRequests = [];
   page.on("request", r => { if (/\/(api|dicomweb)\//.test(r.url())) apiRequests.push({ url: r.url(), authorization: r.headers()["authorization"] }); });
-  const shot = async name => { const path = join(artifacts, name + ".png"); await page.screenshot({ path, fullPage: false }); log("screenshot", path); };
+  const shotOf = async (on, name) => { const path = join(artifacts, name + ".png"); await on.screenshot({ path, fullPage: false }); log("screenshot", path); };
+  const shot = name => shotOf(page, name);
 
   // --- sign in: one-time password replaced at the first login, TOTP code
-  await page.goto(base + "/");
-  await page.getByRole("heading", { name: "Sign in" }).waitFor();
-  check(await page.getByRole("link", { name: "API reference" }).count() === 1, "the sign-in page links to the API reference");
-  await page.getByLabel("Username").fill("radiologue");
-  await page.getByLabel("Password", { exact: true }).fill(credentials.password);
-  await page.getByLabel("Authenticator code").fill(totp());
-  await page.getByLabel(/First sign-in/).check();
-  await page.getByLabel("New password", { exact: true }).fill("Blue-Lantern-Orchard-42");
-  await page.getByLabel("New password again").fill("Blue-Lantern-Orchard-42");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await firstSignIn(page, credentials, "Blue-Lantern-Orchard-42");
+  check(await page.getByRole("link", { name: "API reference" }).count() === 1, "the portal links to the API reference");
   await page.getByRole("heading", { name: "Find a patient" }).waitFor();
   check(await page.getByText(/Signed in as radiologue/).count() === 1, "signed in with password + TOTP, first-login password change");
   check(!(await page.evaluate(() => location.href)).includes("token"), "no token in the URL");
@@ -231,25 +258,8 @@ try {
     `the CT is pushed to PARC_PACS with its progress (${shareText.trim()})`);
   check(readdirSync(join(work, "received")).length === sliceCount, `storescp received the ${sliceCount} slices`);
 
-  // --- opposition recorded by the patient's establishment of care hides the CT again, with the reason
-  await page.goBack();
-  await page.getByRole("heading", { name: /Patient DURAND Élise/ }).waitFor();
-  await page.getByLabel("Change").selectOption("Oppose");
-  await page.locator("#consent-reason").fill("Patient's letter of 2026-12-01");
-  await page.getByRole("button", { name: "Record" }).click();
-  await page.getByText("Consent recorded.").waitFor();
-  await until("the CT row to be hidden again", async () => (await ctRow.getAttribute("class")) === "hidden", 10_000);
-  check((await ctRow.textContent()).includes("hidden: the patient opposed sharing"), "after the opposition the CT is hidden: the patient opposed sharing");
-  await shot("8-patient-opposed");
-
-  // --- French
-  await page.locator("#language").selectOption("fr");
-  await page.getByRole("heading", { name: /Patient DURAND Élise/ }).waitFor();
-  check((await ctRow.textContent()).includes("masqué : le patient s'est opposé au partage"), "the page speaks French when chosen");
-
   // --- OpenID Connect: a physician of the other establishment signs in through the provider (code + PKCE)
-  const oidcPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB" })).newPage();
-  oidcPage.setDefaultTimeout(20_000);
+  const oidcPage = await newPage();
   await oidcPage.goto(base + "/");
   await oidcPage.getByRole("button", { name: /Sign in with 127\.0\.0\.1/ }).click();
   await oidcPage.locator("input[name=login]").fill("dr.martin");
@@ -265,9 +275,97 @@ try {
   await ownCt.waitFor();
   check((await ownCt.getAttribute("class")) === "visible" && (await ownCt.textContent()).includes("your establishment"),
     "the OIDC physician finds the patient by INS and sees the CT of the own establishment");
-  const screenshotPath = join(artifacts, "9-oidc-patient.png");
-  await oidcPage.screenshot({ path: screenshotPath });
-  log("screenshot", screenshotPath);
+
+  // --- break the glass: the first establishment's study is hidden from this physician; emergency access needs a reason
+  const ownRow = oidcPage.locator(`tr[data-study="${ownStudy}"]`);
+  check((await ownRow.getAttribute("class")) === "hidden" && (await ownRow.textContent()).includes("hidden: care relationship required"),
+    "the other establishment's X-ray is hidden from the OIDC physician: care relationship required");
+  await oidcPage.getByRole("button", { name: "Break the glass (emergency)" }).click();
+  await oidcPage.getByRole("alert").filter({ hasText: "Give a reason" }).waitFor();
+  check(await ownRow.getAttribute("class") === "hidden", "break the glass without a reason is refused in plain words, nothing opened");
+  await oidcPage.getByLabel("Reason (required)").first().fill("Emergency admission, chest pain: prior X-ray needed");
+  oidcPage.once("dialog", dialog => void dialog.accept());
+  await oidcPage.getByRole("button", { name: "Break the glass (emergency)" }).click();
+  await oidcPage.getByText("Emergency access granted").waitFor();
+  await until("the X-ray row to turn visible", async () => (await ownRow.getAttribute("class")) === "visible", 10_000);
+  check((await ownRow.textContent()).includes("emergency access (reviewed)") && (await ownRow.textContent()).includes("Radiographie thorax"),
+    "after breaking the glass (reason given, confirmed) the X-ray is visible, flagged as emergency access");
+  await shotOf(oidcPage, "8-oidc-break-the-glass");
+
+
+  // --- opposition recorded by the patient's establishment of care hides the CT again, with the reason
+  await page.goBack();
+  await page.getByRole("heading", { name: /Patient DURAND Élise/ }).waitFor();
+  await page.getByLabel("Change").selectOption("Oppose");
+  await page.locator("#consent-reason").fill("Patient's letter of 2026-12-01");
+  await page.getByRole("button", { name: "Record" }).click();
+  await page.getByText("Consent recorded.").waitFor();
+  await until("the CT row to be hidden again", async () => (await ctRow.getAttribute("class")) === "hidden", 10_000);
+  check((await ctRow.textContent()).includes("hidden: the patient opposed sharing"), "after the opposition the CT is hidden: the patient opposed sharing");
+  await shot("9-patient-opposed");
+
+  // --- French
+  await page.locator("#language").selectOption("fr");
+  await page.getByRole("heading", { name: /Patient DURAND Élise/ }).waitFor();
+  check((await ctRow.textContent()).includes("masqué : le patient s'est opposé au partage"), "the page speaks French when chosen");
+
+
+  // --- who accessed the images: the data-protection officer's report lists the emergency access, flagged
+  const dpoPage = await newPage();
+  await firstSignIn(dpoPage, await credentialsOf("dpd"), "Quiet-Harbour-Lantern-77");
+  await dpoPage.getByRole("heading", { name: "Find a patient" }).waitFor();
+  await dpoPage.locator("#ins").fill(patient.ins);
+  await dpoPage.getByRole("button", { name: "Search" }).click();
+  await dpoPage.getByRole("link", { name: "DURAND Élise" }).click();
+  await dpoPage.getByRole("link", { name: "Who accessed the images" }).click();
+  await dpoPage.getByRole("heading", { name: "Who accessed the images" }).waitFor();
+  const emergencyRow = dpoPage.locator("#access-report tr.emergency").first();
+  await emergencyRow.waitFor();
+  check((await emergencyRow.textContent()).includes("emergency access (break the glass)") && (await emergencyRow.textContent()).includes("750000002"),
+    "the DPO's report shows the OIDC physician's emergency access, flagged");
+  check(await dpoPage.locator("#access-report tbody tr").filter({ hasText: "opened the images" }).count() > 0, "the report lists who opened the images");
+  await shotOf(dpoPage, "10-access-report");
+
+  // --- the establishment administrator adds an AE title: a refused host is explained, then the title is listed
+  const adminPage = await newPage();
+  await firstSignIn(adminPage, await credentialsOf("gestion"), "Green-Meadow-Compass-31");
+  await adminPage.getByRole("heading", { name: /\(750000001\)/ }).waitFor();
+  check(await adminPage.locator("#ae-titles tr[data-ae-title=STORESCU]").count() === 1, "the establishment administrator lands on the own establishment's AE titles");
+  const unlabelled = await adminPage.evaluate(() => [...document.querySelectorAll("main input, main select, main textarea, main button")]
+    .filter(e => !(e.labels?.length || e.getAttribute("aria-label") || (e.tagName === "BUTTON" && e.textContent.trim()))).map(e => e.id || e.outerHTML));
+  check(unlabelled.length === 0, "every field and button of the administration page has a label" + (unlabelled.length ? ": " + unlabelled.join(", ") : ""));
+  await adminPage.getByLabel("AE title", { exact: true }).fill("MAMMO_1");
+  await adminPage.getByLabel("Host", { exact: true }).fill("not a host!");
+  await adminPage.getByLabel("Port", { exact: true }).fill("11112");
+  await adminPage.getByLabel("Store images").check();
+  await adminPage.getByLabel("Query", { exact: true }).check();
+  await adminPage.getByRole("button", { name: "Save AE title" }).click();
+  await adminPage.locator("#ae-title-form").getByRole("alert").filter({ hasText: "host name or IP address" }).waitFor();
+  check(await adminPage.locator("#ae-titles tr[data-ae-title=MAMMO_1]").count() === 0, "an invalid host is refused in plain words, nothing added");
+  await adminPage.getByLabel("Host", { exact: true }).fill("127.0.0.1");
+  await adminPage.getByRole("button", { name: "Save AE title" }).click();
+  await adminPage.getByText("AE title MAMMO_1 added.").waitFor();
+  const mammo = adminPage.locator("#ae-titles tr[data-ae-title=MAMMO_1]");
+  check((await mammo.textContent()).includes("Store images, Query") && (await mammo.textContent()).includes("11112"), "the new AE title is listed with its permissions");
+  await mammo.scrollIntoViewIfNeeded();
+  await shotOf(adminPage, "11-admin-ae-title");
+  // …and answers a patient of the establishment: who accessed the images, found by INS
+  await adminPage.getByLabel("INS (national health identifier)").fill(patient.ins);
+  await adminPage.getByRole("button", { name: "Show the report" }).click();
+  await adminPage.getByRole("heading", { name: "Who accessed the images" }).waitFor();
+  await adminPage.locator("#access-report tr.emergency").first().waitFor();
+  check(true, "the administrator of the patient's establishment reads the same report, emergency access flagged");
+
+  // --- the platform administrator verifies the audit chain
+  const platformPage = await newPage();
+  await firstSignIn(platformPage, await credentialsOf("admin"), "Silver-Canyon-Ledger-58");
+  await platformPage.getByRole("heading", { name: "Administration" }).waitFor();
+  // By keyboard only: the button takes the focus and Enter runs it.
+  await platformPage.getByRole("button", { name: "Verify the audit chain" }).focus();
+  await platformPage.keyboard.press("Enter");
+  await platformPage.getByText(/The audit chain is intact: \d+ records checked/).waitFor();
+  check(await platformPage.locator("#audit-result").getAttribute("data-intact") === "true", "the platform administrator verifies the audit chain (keyboard): intact");
+  await shotOf(platformPage, "12-audit-verified");
 
   // --- the token only ever travels in the Authorization header
   check(apiRequests.length > sliceCount && apiRequests.every(r => !/token|access_token/i.test(new URL(r.url).search)),

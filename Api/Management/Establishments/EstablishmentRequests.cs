@@ -32,7 +32,7 @@ public sealed record UpdateEstablishmentRequest(string? Name, int? RetentionYear
 
 /// <summary>Body of <c>PUT /api/establishments/{id}/ae-titles/{aeTitle}</c>.</summary>
 /// <param name="Host">Host name or IP the archive connects to for C-MOVE / push.</param>
-/// <param name="Port">TCP port (1–65535).</param>
+/// <param name="Port">TCP port (1–65535; 0 for a device that only calls the archive, never a MoveDestination).</param>
 /// <param name="Permissions">Store, Query, Retrieve, MoveDestination (any combination; default all).</param>
 /// <param name="Networks">Networks (CIDR or single addresses) the device may associate from instead of the host's address.</param>
 /// <param name="ClientCertificate">
@@ -45,7 +45,9 @@ public sealed record AeTitleRequest(string? Host, int? Port, IReadOnlyList<AePer
     /// <summary>Field problems, none when valid.</summary>
     public FieldErrors Validate() => new FieldErrors()
         .Check(!string.IsNullOrWhiteSpace(Host) && Host.Length <= 253 && Uri.CheckHostName(Host) != UriHostNameType.Unknown, nameof(Host), "Required: a host name or IP address.")
-        .Check(Port is >= 1 and <= 65535, nameof(Port), "Required: a TCP port between 1 and 65535.")
+        // Port 0 is "none": a device that only calls the archive (as seeded ones are); a destination needs a real port.
+        .Check(Port is >= 1 and <= 65535 || (Port == 0 && !CombinedPermissions().HasFlag(AePermissions.MoveDestination)), nameof(Port),
+            "Required: a TCP port between 1 and 65535 (0 only for a device that is never sent studies).")
         .Check(Permissions is null || Permissions.All(p => p is AePermissions.Store or AePermissions.Query or AePermissions.Retrieve or AePermissions.MoveDestination or AePermissions.All),
             nameof(Permissions), "Each permission must be Store, Query, Retrieve, MoveDestination or All.")
         .Check(Networks is null || Networks.All(n => Mirc.Grains.Dimse.DeviceAddress.TryParseNetwork(n, out _)), nameof(Networks),

@@ -88,6 +88,16 @@ export async function postJson<T>(url: string, body: unknown): Promise<T> {
   return response.status === 204 ? undefined as T : await response.json() as T;
 }
 
+/** PUT with a JSON body; the answer's JSON (null for 204). */
+export async function putJson<T>(url: string, body: unknown): Promise<T> {
+  const response = await request(url, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return response.status === 204 ? null as T : await response.json() as T;
+}
+
+export async function remove(url: string): Promise<void> {
+  await request(url, { method: "DELETE" });
+}
+
 export async function dicomJson<T>(url: string): Promise<T> {
   const response = await request(url, {}, "application/dicom+json");
   return response.status === 204 ? [] as T : await response.json() as T;

@@ -1,10 +1,14 @@
 // The professionals' portal: sign-in, patient search, patient page (every study of every establishment, hidden ones
 // with the reason), care relationship / break-the-glass, consent, and the viewer. Hash routes: #/search,
-// #/patient/{id}, #/study/{uid}?patient={id}.
+// #/patient/{id}, #/study/{uid}?patient={id}, #/accesses/{patientId} (who accessed the images), #/admin and
+// #/admin/establishment/{id} (administration).
 import { ApiError, Me, forget, getJson, login, postJson, setSessionEndedHandler, token } from "./api.js";
 import { field, h, personName, dicomDate, replace } from "./dom.js";
 import { MessageKey, hasMessage, language, languages, setLanguage, t } from "./i18n.js";
 import { openViewer, closeViewer } from "./viewer.js";
+import { busy, errorText, heading, message } from "./page.js";
+import { administers, renderAdmin } from "./admin.js";
+import { renderAccessReport } from "./accesses.js";
 import { OidcSettings, completeOidcSignIn, oidcSettings, startOidcSignIn } from "./oidc.js";
 
 interface PatientSummary { patientId: string; ins?: string; name?: string; birthDate?: string; sex?: string; localIds: { establishmentId: string; patientId: string }[]; studyCount: number }
@@ -17,27 +21,6 @@ const adminLinks = document.getElementById("admin-links") as HTMLElement;
 let me: Me | null = null;
 let oidc: OidcSettings | null = null;
 
-/** An alert region: screen readers announce what it says. */
-function message(text: string, kind: "error" | "info" = "error"): HTMLElement {
-  return h("p", { class: "message " + kind, role: kind === "error" ? "alert" : "status" }, text);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError || error instanceof Error ? error.message : String(error);
-}
-
-function heading(text: string): HTMLElement {
-  const title = h("h1", { tabindex: -1 }, text);
-  queueMicrotask(() => title.focus());
-  document.title = text + " — Mirc";
-  return title;
-}
-
-function busy(button: HTMLButtonElement, on: boolean): void {
-  button.disabled = on;
-  button.setAttribute("aria-busy", String(on));
-}
-
 // ---------- shell ----------
 
 function renderShell(): void {
@@ -45,6 +28,9 @@ function renderShell(): void {
     ...languages.map(l => h("option", { value: l.code, selected: l.code === language }, l.label)));
   select.addEventListener("change", () => { setLanguage(select.value); renderShell(); route(); });
   replace(userArea, select,
+    me ? h("nav", { class: "sections", "aria-label": t("sections") },
+      readsPatients(me) ? h("a", { href: "#/search" }, t("searchTitle")) : null,
+      administers(me) ? h("a", { href: "#/admin", id: "admin-link" }, t("adminTitle")) : null) : null,
     me ? h("span", { class: "who" }, t("signedInAs", me.subject, me.roles.join(", "))) : null,
     me ? h("button", { type: "button", class: "secondary", onclick: () => { forget(); me = null; location.hash = ""; renderShell(); route(); } }, t("signOut")) : null);
   const admin = me?.roles.some(r => r === "PlatformAdmin" || r === "EstablishmentAdmin" || r === "DataProtectionOfficer");
@@ -69,6 +55,10 @@ async function route(): Promise<void> {
   const parts = path.split("/").filter(p => p).map(decodeURIComponent);
   if (parts[0] === "patient" && parts[1]) return renderPatient(parts[1]);
   if (parts[0] === "study" && parts[1]) return renderStudy(parts[1], new URLSearchParams(query).get("patient"));
+  if (parts[0] === "accesses" && parts[1]) return renderAccessReport(main, parts[1], readsPatients(me));
+  if (parts[0] === "admin") return renderAdmin(main, me, parts);
+  // An administrator's home is the administration page; the patient search is for those who read patients.
+  if ((!parts[0] || parts[0] === "search") && !readsPatients(me) && administers(me)) return renderAdmin(main, me, ["admin"]);
   return renderSearch();
 }
 
@@ -154,9 +144,14 @@ function renderSearch(): void {
   };
   form.addEventListener("submit", event => { event.preventDefault(); void run(); });
   replace(main, heading(t("searchTitle")), form, results);
-  if (me && !me.roles.some(r => r === "Radiologist" || r === "Physician" || r === "DataProtectionOfficer"))
-    replace(results, message(t("portalDenied"), "info"));
+  if (me && !readsPatients(me))
+    replace(results, message(t("portalDenied"), "info"), administers(me) ? h("p", {}, h("a", { href: "#/admin" }, t("adminTitle"))) : null);
   else if (params.toString()) void run();
+}
+
+/** Roles the portal's patient pages answer (PortalPatientEndpoints). */
+function readsPatients(who: Me): boolean {
+  return who.roles.some(r => r === "Radiologist" || r === "Physician" || r === "DataProtectionOfficer");
 }
 
 function toIsoDate(dicom: string | null): string {
@@ -204,7 +199,8 @@ async function renderPatient(patientId: string, notice?: string): Promise<void> 
       h("h2", { id: "studies-title" }, t("studies")),
       hidden > 0 ? h("p", { class: "hidden-count" }, t("hiddenCount", hidden, page.studies.length)) : null,
       studyTable(page.studies, p.patientId)),
-    careSection(p.patientId),
+    me?.roles.includes("DataProtectionOfficer") ? h("p", {}, h("a", { href: "#/accesses/" + encodeURIComponent(p.patientId), id: "access-report-link" }, t("accessReport"))) : null,
+    me?.roles.some(r => r === "Radiologist" || r === "Physician") ? careSection(p.patientId) : null,
     consentSection(p.patientId));
 }
 

@@ -178,6 +178,13 @@ public sealed class AuthorizationMatrixTests(SecureHostFixture fixture) : IClass
         using var dpo = Host.CreateClient(ApiHost.Professional(Producer, MircRoles.DataProtectionOfficer, "10000000779"));
         using var forbidden = await http.GetAsync($"/api/patients/{patientId}/accesses", Ct);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        // The administrator of the establishment that cares for the patient answers the patient; another's does not.
+        using var producerAdmin = Host.CreateClient(ApiHost.Professional(Producer, MircRoles.EstablishmentAdmin, "10000000780"));
+        using var ownReport = await producerAdmin.GetAsync($"/api/patients/{patientId}/accesses", Ct);
+        Assert.Equal(HttpStatusCode.OK, ownReport.StatusCode);
+        using var otherAdmin = Host.CreateClient(ApiHost.Professional(Other, MircRoles.EstablishmentAdmin, "10000000781"));
+        using var otherReport = await otherAdmin.GetAsync($"/api/patients/{patientId}/accesses", Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, otherReport.StatusCode);
 
         // The trail is written in the background: poll briefly.
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -72,6 +72,17 @@ public sealed class AdministrationAndConsentDecisionTests
             Assert.Equal(allowed, Decide(Make(actor, establishment), action, patientEstablishments: [EstablishmentA]).IsAllowed);
     }
 
+    [Theory]
+    [InlineData(MircRoles.DataProtectionOfficer, "platform", true)]
+    [InlineData(MircRoles.PlatformAdmin, "platform", true)]
+    [InlineData(MircRoles.EstablishmentAdmin, EstablishmentA, true)] // the establishment the patient asks
+    [InlineData(MircRoles.EstablishmentAdmin, EstablishmentB, false)] // not one of the patient's establishments of care
+    [InlineData(MircRoles.Radiologist, EstablishmentA, false)] // clinicians do not read the trail of their colleagues
+    [InlineData(MircRoles.Physician, EstablishmentA, false)]
+    [InlineData(MircRoles.Technician, EstablishmentA, false)]
+    public void Who_accessed_the_images_is_answered_by_the_dpo_and_the_patients_establishment(MircRoles actor, string establishment, bool allowed) =>
+        Assert.Equal(allowed, Decide(Make(actor, establishment), AccessAction.ReadPatientAccessReport, patientEstablishments: [EstablishmentA]).IsAllowed);
+
     [Fact]
     public void Without_an_establishment_of_care_only_the_dpo_records_consent()
     {
