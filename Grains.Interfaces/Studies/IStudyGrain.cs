@@ -57,10 +57,6 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("GetSummary")]
     Task<StudySummary> GetSummaryAsync();
 
-    /// <summary>Marks the study complete (no more instances expected).</summary>
-    [Alias("MarkComplete")]
-    Task MarkCompleteAsync();
-
     /// <summary>Marks the study deleted: it disappears from retrieval; blob purge is a separate job.</summary>
     [Alias("MarkDeleted")]
     Task MarkDeletedAsync();

@@ -9,7 +9,7 @@ public enum StudyStatus
     /// <summary>Instances are being received.</summary>
     Receiving = 1,
 
-    /// <summary>Declared complete (no more instances expected); new instances are still accepted and reopen it.</summary>
+    /// <summary>Declared complete by an earlier version (kept so its saved state reads back); treated as <see cref="Receiving"/>.</summary>
     Complete = 2,
 
     /// <summary>Deleted: hidden from query and retrieval; blobs may be purged.</summary>

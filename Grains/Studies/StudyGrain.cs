@@ -173,16 +173,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     public Task<StudySummary> GetSummaryAsync() => Task.FromResult(BuildSummary());
 
     /// <inheritdoc />
-    public async Task MarkCompleteAsync()
-    {
-        if (_state.State.Status == StudyStatus.Receiving)
-        {
-            _state.State.Status = StudyStatus.Complete;
-            await _state.WriteStateAsync();
-        }
-    }
-
-    /// <inheritdoc />
     public async Task MarkDeletedAsync()
     {
         if (_state.State.Status != StudyStatus.Deleted)
