@@ -8,12 +8,13 @@ namespace Mirc.Grains.Storage.Replication;
 /// Copies the <see cref="ReplicaBacklog"/> to the second site: right after each write in asynchronous mode, and in
 /// both modes once a second site that stopped answering is back (probed every <see cref="ReplicationOptions.SiteRetryDelay"/>).
 /// </summary>
-internal sealed partial class ReplicaCatchUp : BackgroundService
+public sealed partial class ReplicaCatchUp : BackgroundService
 {
     private readonly ReplicatedBlobStore _store;
     private readonly ReplicationOptions _options;
     private readonly ILogger<ReplicaCatchUp> _logger;
 
+    /// <summary>Creates the copier of <paramref name="store"/>'s backlog (a <see cref="ReplicatedBlobStore"/>).</summary>
     public ReplicaCatchUp(IBlobStore store, ReplicationOptions options, ILogger<ReplicaCatchUp> logger)
     {
         _store = (ReplicatedBlobStore)store;
@@ -21,6 +22,7 @@ internal sealed partial class ReplicaCatchUp : BackgroundService
         _logger = logger;
     }
 
+    /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backlog = _store.Backlog;
