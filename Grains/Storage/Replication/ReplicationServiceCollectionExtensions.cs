@@ -11,7 +11,7 @@ namespace Mirc.Grains.Storage.Replication;
 /// <summary>Silo side of two-site replication: the catch-up copier, the scrubber and its reminder (when a second site is configured).</summary>
 public static class ReplicationServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="ReplicaCatchUp"/>, <see cref="ReplicaScrubber"/> and the scrub reminder's start-up, if <c>Mirc:Replication</c> names a second site.</summary>
+    /// <summary>Registers <see cref="ReplicaCatchUp"/>, <see cref="ChangeFeedMirror"/>, <see cref="ReplicaScrubber"/> and the scrub reminder's start-up, if <c>Mirc:Replication</c> names a second site.</summary>
     public static IServiceCollection AddReplicaMaintenance(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -31,6 +31,14 @@ public static class ReplicationServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ReplicaScrubber>>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReplicaScrubStartup>();
+        services.TryAddSingleton(sp => new ChangeFeedMirror(
+            sp.GetRequiredService<IChangeFeed>(),
+            (ReplicatedBlobStore)sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<InstanceBlobLayout>(),
+            sp.GetRequiredService<ReplicationOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ChangeFeedMirror>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeedMirror>());
         return services;
     }
 }

@@ -56,6 +56,15 @@ public sealed class FolderTwoSiteTests : IAsyncLifetime
         Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(_secondSite, _archive.Layout.GrainStateContainer), "*", SearchOption.AllDirectories));
         Assert.False(Directory.Exists(Path.Combine(_secondSite, _archive.Layout.StagingContainer)));
 
+        // The change feed's events follow to the second site (pages of JSON), each instance's Create among them.
+        var pages = Path.Combine(_secondSite, _archive.Layout.GrainStateContainer, "changefeed");
+        var feedCopied = System.Diagnostics.Stopwatch.StartNew();
+        while (!instances.All(i => MirroredFeed(pages).Contains(i.SopUid, StringComparison.Ordinal)))
+        {
+            Assert.True(feedCopied.Elapsed < TimeSpan.FromSeconds(30), "the change feed did not reach the second site within 30 s");
+            await Task.Delay(100, Ct);
+        }
+
         var victim = entries[3];
         var path = Path.Combine(_archive.DataPath, "blobs", victim.BlobContainer, victim.BlobName);
         var bytes = await File.ReadAllBytesAsync(path, Ct);
@@ -74,6 +83,9 @@ public sealed class FolderTwoSiteTests : IAsyncLifetime
         await _archive.Audit.FlushAsync(Ct);
         Assert.Contains(_archive.Audit.Durable, e => e.Action == AuditAction.ReplicaRepair && e.Detail!.Contains(victim.BlobName, StringComparison.Ordinal));
     }
+
+    private static string MirroredFeed(string folder) =>
+        Directory.Exists(folder) ? string.Concat(Directory.EnumerateFiles(folder, "*.json").Select(File.ReadAllText)) : string.Empty;
 
     private static void TestEnvironmentCleanup(string path)
     {
