@@ -47,4 +47,7 @@ public enum AuditAction
 
     /// <summary>A research project's re-identification table (pseudonym → patient) was read.</summary>
     Reidentification = 14,
+
+    /// <summary>The two-site scrubber rewrote a missing or corrupt blob on one site from the other (or found neither intact).</summary>
+    ReplicaRepair = 15,
 }

@@ -14,6 +14,7 @@ using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.GrainState;
+using Mirc.Grains.Storage.Replication;
 using Mirc.Grains.Studies;
 
 namespace Mirc.Grains.Hosting;
@@ -45,6 +46,7 @@ public static class ArchiveServiceCollectionExtensions
         }
 
         silo.Services.AddMircResearch(configuration);
+        silo.Services.AddReplicaMaintenance(configuration);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionSweepStartup>();
         silo.Services.AddSingleton<IngestReconciliationStartup>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationStartup>());

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Observability;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.Replication;
 
 namespace Mirc.Grains.Retrieval;
 
@@ -142,6 +143,11 @@ public sealed class InstanceRetriever : IInstanceRetriever
 
     private async Task<RetrievedInstance> FetchAsync(InstanceEntry instance, CancellationToken cancellationToken)
     {
+        if (_blobs is ReplicatedBlobStore sites && instance.Size <= _options.BufferedInstanceLimit)
+        {
+            return await FetchVerifiedAsync(sites, instance, cancellationToken).ConfigureAwait(false);
+        }
+
         var stream = await OpenInstanceAsync(instance, cancellationToken).ConfigureAwait(false);
         // A local file needs no read-ahead: the page cache already holds it, and the consumer reads it straight
         // into its destination (one copy less than through a pooled buffer).
@@ -164,6 +170,33 @@ public sealed class InstanceRetriever : IInstanceRetriever
                 ArrayPool<byte>.Shared.Return(buffer);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Two sites: the copy is checked against the manifest's digest before a byte is sent, and read from the other site
+    /// when it does not match (a corrupt or torn blob), when its site does not answer or lacks it.
+    /// </summary>
+    private static async Task<RetrievedInstance> FetchVerifiedAsync(ReplicatedBlobStore sites, InstanceEntry instance, CancellationToken cancellationToken)
+    {
+        var length = (int)instance.Size;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            await sites.ReadVerifiedAsync(KeyOf(instance), buffer.AsMemory(0, length), instance.Sha256, cancellationToken).ConfigureAwait(false);
+            ArchiveMetrics.InstanceOpened(instance.Size);
+            return new RetrievedInstance(instance, new PooledBufferStream(buffer, length));
+        }
+        catch (BlobNotFoundException ex)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArchiveMetrics.StorageFailed("read");
+            throw new InstanceNotFoundException($"Blob of instance {instance.SopInstanceUid} is missing on both sites: {ex.Message}");
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 

@@ -49,6 +49,11 @@ try
         return await ScalingCommand.RunAsync(args[1..], cancel.Token);
     }
 
+    if (args is ["replication", ..])
+    {
+        return await ReplicationCommand.RunAsync(args[1..], cancel.Token);
+    }
+
     if (args is ["research-export", ..])
     {
         return await ResearchExportCommand.RunAsync(args[1..], cancel.Token);

@@ -17,6 +17,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     private Process? _process;
     private string? _location;
+    private int _port;
+    private int _tablePort;
+    private int _queuePort;
 
     /// <summary>Connection string of the running server.</summary>
     public string ConnectionString { get; private set; } = string.Empty;
@@ -35,10 +38,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        // The script and its --disableTelemetry travel together: Azurite must never reach an outside host.
         // azurite.js serves blobs (instances, grain state) and tables (cluster membership, reminders) from one process.
-        string[] launch = [Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "azurite.js"), "--disableTelemetry"];
-        var main = launch[0];
+        var main = Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(main))
         {
             throw new InvalidOperationException(
@@ -46,37 +47,75 @@ public sealed class AzuriteFixture : IAsyncLifetime
                 "or: mkdir -p .tools && cp tools/package.json .tools/ && (cd .tools && npm install).");
         }
 
-        var port = TestEnvironment.FreeLoopbackPort();
-        var tablePort = TestEnvironment.FreeLoopbackPort();
-        var queuePort = TestEnvironment.FreeLoopbackPort();
+        _port = TestEnvironment.FreeLoopbackPort();
+        _tablePort = TestEnvironment.FreeLoopbackPort();
+        _queuePort = TestEnvironment.FreeLoopbackPort();
         _location = TestEnvironment.NewTempDirectory("azurite");
+        await StartAsync(main);
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{_port}/{DevAccount};TableEndpoint=http://127.0.0.1:{_tablePort}/{DevAccount};";
+    }
+
+    /// <summary>Stops the server (its data stays): the storage account becomes unreachable, as a site that went down.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            // SIGTERM: Azurite saves its metadata and exits, as a storage account that stops answering (a kill would
+            // also lose writes it had acknowledged, which no real account does).
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the server again on the same ports and data after <see cref="StopAsync"/>.</summary>
+    public Task RestartAsync() =>
+        StartAsync(Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "azurite.js"));
+
+    private async Task StartAsync(string main)
+    {
         var start = new ProcessStartInfo("node")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // The script and its --disableTelemetry travel together: Azurite must never reach an outside host.
         string[] arguments =
         [
-            .. launch, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
+            main, "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", _tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", _queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--location", _location!, "--skipApiVersionCheck", "--loose", "--silent",
         ];
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await TestEnvironment.WaitForPortAsync(port, TimeSpan.FromSeconds(60), () => _process.HasExited, "Azurite");
-        await TestEnvironment.WaitForPortAsync(tablePort, TimeSpan.FromSeconds(60), () => _process.HasExited, "Azurite tables");
-        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{port}/{DevAccount};TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        _process = process;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await TestEnvironment.WaitForPortAsync(_port, TimeSpan.FromSeconds(60), () => process.HasExited, "Azurite");
+        await TestEnvironment.WaitForPortAsync(_tablePort, TimeSpan.FromSeconds(60), () => process.HasExited, "Azurite tables");
     }
 
     /// <inheritdoc />

@@ -22,6 +22,7 @@ internal static class AtnaEventCodes
         AuditAction.AuditAccess => ("110101", "Audit Log Used", "R", null, null),
         AuditAction.ResearchExport => ("110106", "Export", "R", null, null),
         AuditAction.Reidentification => ("110110", "Patient Record", "R", null, null),
+        AuditAction.ReplicaRepair => ("110104", "DICOM Instances Transferred", "U", null, null),
         _ => ("110100", "Application Activity", "E", null, null),
     };
 }

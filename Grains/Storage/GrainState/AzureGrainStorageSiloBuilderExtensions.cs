@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.Replication;
+using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -28,7 +30,7 @@ public static class AzureGrainStorageSiloBuilderExtensions
         builder.AddAzureBlobGrainStorage(OrleansBlobProvider, options => options.Configure<IServiceProvider>((o, sp) =>
         {
             // One client per account: the instance store's, so both share its connection pool and credential.
-            o.BlobServiceClient = sp.GetRequiredService<IBlobStore>() is AzureBlobStore azure
+            o.BlobServiceClient = FirstSite(sp.GetRequiredService<IBlobStore>()) is AzureBlobStore azure
                 ? azure.Service
                 : ArchiveStorageAccount.CreateBlobServiceClient(sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value);
             o.ContainerName = sp.GetRequiredService<InstanceBlobLayout>().GrainStateContainer;
@@ -36,18 +38,34 @@ public static class AzureGrainStorageSiloBuilderExtensions
             // names, which a renamed or moved type would no longer read.
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>());
         }));
-        builder.Services.AddKeyedSingleton<IGrainStorage>(StorageProviders.Archive, (sp, key) => new MigratingGrainStorage(
-            (string)key!,
-            sp.GetRequiredKeyedService<IGrainStorage>(OrleansBlobProvider),
-            new BlobGrainStorage(
-                "archive-former",
-                sp.GetRequiredService<IBlobStore>(),
-                sp.GetRequiredService<InstanceBlobLayout>(),
-                sp.GetRequiredService<Serializer>(),
-                sp.GetRequiredService<ILogger<BlobGrainStorage>>()),
-            sp.GetRequiredService<Serializer>(),
-            sp.GetRequiredService<ILogger<MigratingGrainStorage>>()));
+        builder.Services.AddKeyedSingleton<IGrainStorage>(StorageProviders.Archive, (sp, key) =>
+        {
+            var blobs = sp.GetRequiredService<IBlobStore>();
+            var layout = sp.GetRequiredService<InstanceBlobLayout>();
+            var serializer = sp.GetRequiredService<Serializer>();
+            // The former records are on the first site only (the second holds the mirror, in the same layout).
+            IGrainStorage storage = new MigratingGrainStorage(
+                (string)key!,
+                sp.GetRequiredKeyedService<IGrainStorage>(OrleansBlobProvider),
+                new BlobGrainStorage("archive-former", FirstSite(blobs), layout, serializer, sp.GetRequiredService<ILogger<BlobGrainStorage>>()),
+                serializer,
+                sp.GetRequiredService<ILogger<MigratingGrainStorage>>());
+            if (blobs is ReplicatedBlobStore sites)
+            {
+                storage = new ReplicatingGrainStorage(
+                    storage,
+                    new BlobGrainStorage("archive-mirror", sites.Second, layout, serializer, sp.GetRequiredService<ILogger<BlobGrainStorage>>()),
+                    sites,
+                    layout.GrainStateContainer,
+                    serializer,
+                    sp.GetRequiredService<ILogger<ReplicatingGrainStorage>>());
+            }
+
+            return storage;
+        });
         builder.Services.AddKeyedSingleton<IGrainStorage>(StorageProviders.ArchiveJournaled, (sp, _) => sp.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive));
         return builder;
     }
+
+    private static IBlobStore FirstSite(IBlobStore blobs) => blobs is ReplicatedBlobStore sites ? sites.First : blobs;
 }

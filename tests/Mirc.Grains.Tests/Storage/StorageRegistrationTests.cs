@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.Replication;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Storage;
@@ -74,5 +75,40 @@ public sealed class StorageRegistrationTests : IDisposable
         await using var services = Build(("Mirc:Index:Provider", "Postgres"));
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<QueryIndexOptions>>().Value);
         Assert.Contains("Mirc:Index:ConnectionString", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_folder_makes_the_store_two_sites_synchronous_by_default()
+    {
+        var second = Path.Combine(_dataPath, "..", Path.GetFileName(_dataPath) + "-second");
+        await using var services = Build(("Mirc:Replication:SecondSitePath", second));
+        var sites = Assert.IsType<ReplicatedBlobStore>(services.GetRequiredService<IBlobStore>());
+
+        Assert.Equal(ReplicationMode.Synchronous, sites.Mode);
+        Assert.Equal(Path.GetFullPath(second), Assert.IsType<FileSystemBlobStore>(sites.Second).RootPath);
+        Assert.False(sites.IsReplicated(services.GetRequiredService<InstanceBlobLayout>().StagingContainer));
+        TestEnvironment.TryDeleteDirectory(second);
+    }
+
+    [Theory]
+    [InlineData("Mirc:Replication:SecondSitePath", "{data}/blobs", "is, contains or lies inside the first site")]
+    [InlineData("Mirc:Replication:SecondSitePath", "{data}/blobs/mirror", "is, contains or lies inside the first site")]
+    [InlineData("Mirc:Replication:SecondSiteConnectionString", "UseDevelopmentStorage=true", "filesystem storage needs SecondSitePath")]
+    public async Task A_second_site_that_is_not_another_place_fails_validation(string key, string value, string expected)
+    {
+        await using var services = Build((key, value.Replace("{data}", _dataPath, StringComparison.Ordinal)));
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ReplicationOptions>>().Value);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Azure_needs_a_second_account_that_is_not_the_first()
+    {
+        await using var services = Build(
+            ("Mirc:Storage:Provider", "Azure"),
+            ("Mirc:Storage:ConnectionString", "UseDevelopmentStorage=true"),
+            ("Mirc:Replication:SecondSiteConnectionString", "UseDevelopmentStorage=true"));
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ReplicationOptions>>().Value);
+        Assert.Contains("the first storage account itself", error.Message, StringComparison.Ordinal);
     }
 }
