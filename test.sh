@@ -31,6 +31,7 @@ command -v dciodvfy >/dev/null 2>&1 || need_apt+=(dicom3tools)
 command -v faketime >/dev/null 2>&1 || need_apt+=(faketime)
 command -v oathtool >/dev/null 2>&1 || need_apt+=(oathtool)  # next TOTP code in the README walkthrough and the portal test
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # the portal test's real browser (driven by playwright-core)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)      # the image start test's network namespace (veth, addresses)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)    # DICOM TLS tests: a TLS 1.1 client (s_client)
 /usr/bin/python3 -c 'import pydicom' >/dev/null 2>&1 || need_apt+=(python3-pydicom)
 ls /usr/lib/x86_64-linux-gnu/libopenjp2.so.7 /usr/lib/x86_64-linux-gnu/libcharls.so.2 /usr/lib/x86_64-linux-gnu/libturbojpeg.so.0 >/dev/null 2>&1 \

@@ -28,6 +28,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
     ContentRootPath = SiloContentRoot.Resolve(args),
 });
+// The demo seed (appsettings.demo.json) exists in the build output only, never in a published image.
+builder.Configuration.AddDemoSettings();
 // A configuration error found while composing the host (before the start-up check below) also ends in one message.
 AppDomain.CurrentDomain.UnhandledException += (_, e) => StartupFailure.ExitIfConfigurationError(e.ExceptionObject, builder.Configuration);
 

@@ -32,7 +32,7 @@ public static class ChangeFeedServiceCollectionExtensions
             var connectionString = index["ConnectionString"];
             return string.IsNullOrWhiteSpace(connectionString)
                 ? throw new InvalidOperationException("Mirc:Index:ConnectionString is required: the change feed lives in the index's PostgreSQL database")
-                : new PostgresChangeFeed(connectionString, clock);
+                : new PostgresChangeFeed(connectionString, clock, PostgresDataSources.CredentialFor(PostgresDataSources.Parse(index["PostgresAuthentication"])));
         }
 
         var path = configuration[$"{ChangeFeedOptions.Section}:SqlitePath"];

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Mirc.Grains.Indexing;
 using Mirc.Grains.Indexing.Sql;
 using Npgsql;
 
@@ -20,11 +21,14 @@ public sealed class PostgresChangeFeed : RelationalChangeFeed
     private readonly NpgsqlDataSource _dataSource;
 
     /// <summary>Connects to the database of <paramref name="connectionString"/> (the database must exist).</summary>
-    public PostgresChangeFeed(string connectionString, TimeProvider? clock = null)
+    /// <param name="connectionString">Npgsql connection string.</param>
+    /// <param name="clock">Clock of the event timestamps.</param>
+    /// <param name="entraId">With Entra ID authentication, the credential whose tokens are the password.</param>
+    public PostgresChangeFeed(string connectionString, TimeProvider? clock = null, Azure.Core.TokenCredential? entraId = null)
         : base(clock)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _dataSource = PostgresDataSources.Create(connectionString, entraId);
     }
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>

@@ -76,7 +76,8 @@ public sealed class PostgresQueryIndex : RelationalQueryIndex
     /// <summary>Connects to the database of <paramref name="connectionString"/> (the database must exist).</summary>
     /// <param name="connectionString">Npgsql connection string.</param>
     /// <param name="maxBatchSize">Most instances per group-commit transaction.</param>
-    public PostgresQueryIndex(string connectionString, int maxBatchSize = 1_000)
+    /// <param name="entraId">With Entra ID authentication, the credential whose tokens are the password.</param>
+    public PostgresQueryIndex(string connectionString, int maxBatchSize = 1_000, Azure.Core.TokenCredential? entraId = null)
         : base(SqlDialect.Postgres, maxBatchSize)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
@@ -88,7 +89,7 @@ public sealed class PostgresQueryIndex : RelationalQueryIndex
             builder.AutoPrepareMinUsages = 2;
         }
 
-        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _dataSource = PostgresDataSources.Create(builder.ConnectionString, entraId);
     }
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>

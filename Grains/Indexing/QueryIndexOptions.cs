@@ -17,6 +17,12 @@ public sealed class QueryIndexOptions
     /// <summary>Npgsql connection string (required for <see cref="QueryIndexProvider.Postgres"/>).</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// How the silo logs in to PostgreSQL: the connection string's password, or an Entra ID token of its identity
+    /// (Azure Database for PostgreSQL with Entra authentication; the connection string then has no password).
+    /// </summary>
+    public PostgresAuthentication PostgresAuthentication { get; set; } = PostgresAuthentication.Password;
+
     /// <summary>Most instances committed in one group-commit transaction.</summary>
     [Range(1, 100_000)]
     public int MaxBatchSize { get; set; } = 1_000;

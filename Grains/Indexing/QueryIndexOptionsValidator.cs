@@ -15,6 +15,31 @@ internal sealed class QueryIndexOptionsValidator : IValidateOptions<QueryIndexOp
             return ValidateOptionsResult.Fail(errors.Select(e => $"QueryIndexOptions: {e.ErrorMessage}"));
         }
 
+        if (options.PostgresAuthentication == PostgresAuthentication.EntraId)
+        {
+            if (options.Provider != QueryIndexProvider.Postgres)
+            {
+                return ValidateOptionsResult.Fail("Mirc:Index:PostgresAuthentication=EntraId needs Mirc:Index:Provider=Postgres.");
+            }
+
+            var connection = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString ?? string.Empty);
+            if (!string.IsNullOrEmpty(connection.Password))
+            {
+                return ValidateOptionsResult.Fail(
+                    "Mirc:Index:ConnectionString must not carry a Password with Mirc:Index:PostgresAuthentication=EntraId (the Entra ID token is the password).");
+            }
+
+            if (string.IsNullOrWhiteSpace(connection.Username))
+            {
+                return ValidateOptionsResult.Fail(
+                    "Mirc:Index:ConnectionString needs Username = the Entra principal's name in PostgreSQL (e.g. the managed identity's name) with Mirc:Index:PostgresAuthentication=EntraId.");
+            }
+        }
+        else if (!Enum.IsDefined(options.PostgresAuthentication))
+        {
+            return ValidateOptionsResult.Fail($"Mirc:Index:PostgresAuthentication '{options.PostgresAuthentication}' is not supported (Password, EntraId).");
+        }
+
         return options.Provider switch
         {
             QueryIndexProvider.Sqlite when string.IsNullOrWhiteSpace(options.SqlitePath) =>

@@ -25,7 +25,8 @@ public static class QueryIndexServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<QueryIndexOptions>>().Value;
             return o.Provider switch
             {
-                QueryIndexProvider.Postgres => new PostgresQueryIndex(o.ConnectionString!, o.MaxBatchSize),
+                QueryIndexProvider.Postgres => new PostgresQueryIndex(o.ConnectionString!, o.MaxBatchSize,
+                    PostgresDataSources.CredentialFor(o.PostgresAuthentication)),
                 _ => new SqliteQueryIndex(o.SqlitePath!, o.MaxBatchSize),
             };
         });

@@ -69,13 +69,6 @@ param storageSku string = 'Standard_ZRS'
 @maxValue(365)
 param blobSoftDeleteDays int = 14
 
-@description('PostgreSQL administrator login (used by the silos for the query index).')
-param postgresAdminLogin string = 'mircadmin'
-
-@description('PostgreSQL administrator password.')
-@secure()
-param postgresAdminPassword string
-
 @description('PostgreSQL compute SKU.')
 param postgresSkuName string = 'Standard_D2ds_v5'
 
@@ -127,6 +120,25 @@ param zoneRedundant bool = true
 @maxValue(600)
 param terminationGracePeriodSeconds int = 60
 
+@description('Source networks (CIDR) allowed to reach the DICOM ports (plain and TLS): the establishments\' egress addresses or VPN ranges. Empty: DICOM closed from the internet.')
+param dicomAllowedCidrs array = []
+
+@description('DICOM TLS port published on the environment.')
+@minValue(1)
+@maxValue(65535)
+param dicomTlsExposedPort int = 2762
+
+@description('PEM certificate (chain) of the DICOM TLS listener (devices outside the allowed networks\' VPN must use TLS).')
+@secure()
+param dicomTlsCertificatePem string
+
+@description('PEM private key of that certificate.')
+@secure()
+param dicomTlsKeyPem string
+
+@description('Let legal holds be placed on blob versions (account-level version immutability; can only be set when the account is created). No data is immutable until a hold or policy is placed.')
+param blobLegalHoldSupport bool = true
+
 @description('Tags on every resource.')
 param tags object = {
   application: 'mirc'
@@ -135,6 +147,7 @@ param tags object = {
 // Container ports: fixed by the image (see Silo/Dockerfile).
 var httpPort = 8080
 var dicomPort = 11112
+var dicomTlsPort = 2762
 var siloPort = 11111
 var gatewayPort = 30000
 
@@ -168,6 +181,11 @@ module network 'modules/network.bicep' = {
     appsSubnetPrefix: appsSubnetPrefix
     postgresSubnetPrefix: postgresSubnetPrefix
     privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+    dicomExposedPorts: [
+      dicomExposedPort
+      dicomTlsExposedPort
+    ]
+    dicomAllowedCidrs: dicomAllowedCidrs
     tags: tags
   }
 }
@@ -212,6 +230,8 @@ module storage 'modules/storage.bicep' = {
     privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
     blobPrivateDnsZoneId: blobDns.outputs.id
     tablePrivateDnsZoneId: tableDns.outputs.id
+    legalHoldSupport: blobLegalHoldSupport
+    logAnalyticsWorkspaceId: monitoring.outputs.id
     tags: tags
   }
 }
@@ -222,8 +242,9 @@ module postgres 'modules/postgres.bicep' = {
     location: location
     name: postgresServerName
     databaseName: postgresDatabaseName
-    administratorLogin: postgresAdminLogin
-    administratorPassword: postgresAdminPassword
+    entraAdminPrincipalId: identity.outputs.principalId
+    entraAdminName: identity.outputs.name
+    logAnalyticsWorkspaceId: monitoring.outputs.id
     skuName: postgresSkuName
     skuTier: postgresSkuTier
     storageSizeGB: postgresStorageGB
@@ -255,6 +276,10 @@ module silo 'modules/silo-app.bicep' = {
     httpPort: httpPort
     dicomPort: dicomPort
     dicomExposedPort: dicomExposedPort
+    dicomTlsPort: dicomTlsPort
+    dicomTlsExposedPort: dicomTlsExposedPort
+    dicomTlsCertificatePem: dicomTlsCertificatePem
+    dicomTlsKeyPem: dicomTlsKeyPem
     dicomAeTitle: dicomAeTitle
     siloPort: siloPort
     gatewayPort: gatewayPort
@@ -262,7 +287,8 @@ module silo 'modules/silo-app.bicep' = {
     blobEndpoint: storage.outputs.blobEndpoint
     blobContainerPrefix: blobContainerPrefix
     blobShardCount: blobShardCount
-    postgresConnectionString: 'Host=${postgres.outputs.fqdn};Database=${postgres.outputs.databaseName};Username=${postgresAdminLogin};Password=${postgresAdminPassword};SSL Mode=VerifyFull'
+    // No password: the managed identity logs in with its Entra ID token (Mirc__Index__PostgresAuthentication=EntraId).
+    postgresConnectionString: 'Host=${postgres.outputs.fqdn};Database=${postgres.outputs.databaseName};Username=${identity.outputs.name};SSL Mode=VerifyFull'
     terminationGracePeriodSeconds: terminationGracePeriodSeconds
     zoneRedundant: zoneRedundant
   }
@@ -270,6 +296,9 @@ module silo 'modules/silo-app.bicep' = {
 
 @description('DICOMweb / management base URL.')
 output httpsUrl string = 'https://${silo.outputs.fqdn}'
+
+@description('DICOM TLS endpoint (host:port) for modalities and PACS.')
+output dicomTlsEndpoint string = '${silo.outputs.fqdn}:${dicomTlsExposedPort}'
 
 @description('DICOM DIMSE endpoint (host:port) for modalities and PACS.')
 output dicomEndpoint string = '${silo.outputs.fqdn}:${dicomExposedPort}'

@@ -1,5 +1,6 @@
-// Example parameters. Secrets come from the environment of the deploying shell, never from this file:
-//   export MIRC_POSTGRES_PASSWORD='…'   (8-128 chars, three of: upper, lower, digit, symbol)
+// Example parameters. No database password exists: PostgreSQL accepts the silos' managed identity (Entra ID) only.
+// Secrets (the DICOM TLS key) come from the environment of the deploying shell, never from this file:
+//   export MIRC_DICOM_TLS_CERT="$(cat dicom.crt)" MIRC_DICOM_TLS_KEY="$(cat dicom.key)"
 //   az deployment group create -g mirc-prod -f main.bicep -p main.bicepparam
 using 'main.bicep'
 
@@ -16,7 +17,13 @@ param blobSoftDeleteDays = 14
 param postgresSkuName = 'Standard_D2ds_v5'
 param postgresSkuTier = 'GeneralPurpose'
 param postgresZoneRedundantHa = true
-param postgresAdminPassword = readEnvironmentVariable('MIRC_POSTGRES_PASSWORD')
+// Establishments' egress / VPN ranges allowed on the DICOM ports (documentation ranges here).
+param dicomAllowedCidrs = [
+  '192.0.2.0/24'
+  '198.51.100.0/24'
+]
+param dicomTlsCertificatePem = readEnvironmentVariable('MIRC_DICOM_TLS_CERT')
+param dicomTlsKeyPem = readEnvironmentVariable('MIRC_DICOM_TLS_KEY')
 param tags = {
   application: 'mirc'
   environment: 'production'

@@ -35,7 +35,7 @@ check() {
   cat "$log"
 }
 check build "$here/main.bicep" --outfile "$out/main.json"
-MIRC_POSTGRES_PASSWORD="${MIRC_POSTGRES_PASSWORD:-Validate-Only-0}" check build-params "$here/main.bicepparam" --outfile "$out/main.parameters.json"
+MIRC_DICOM_TLS_CERT="${MIRC_DICOM_TLS_CERT:-validate-only-cert}" MIRC_DICOM_TLS_KEY="${MIRC_DICOM_TLS_KEY:-validate-only-key}" check build-params "$here/main.bicepparam" --outfile "$out/main.parameters.json"
 rm -rf "$out"
 if [ "$status" -eq 0 ]; then echo "bicep: main.bicep and main.bicepparam compile with no warning"; else echo "bicep: validation failed" >&2; fi
 exit "$status"

@@ -4,8 +4,9 @@
 # address the platform wrote for this host name into /etc/hosts (the replica's own IP), then exec the silo.
 set -eu
 
-# MIRC_HOSTS_FILE only exists so tests can hand in a hosts file.
+# MIRC_HOSTS_FILE and MIRC_APP_DIR only exist so tests can hand in a hosts file and a publish folder.
 hosts_file="${MIRC_HOSTS_FILE:-/etc/hosts}"
+app_dir="${MIRC_APP_DIR:-/app}"
 
 # The silo binds the mode case-insensitively; unset means Localhost (one silo on loopback).
 mode="$(printf '%s' "${Mirc__Cluster__Mode:-Localhost}" | tr '[:upper:]' '[:lower:]')"
@@ -38,4 +39,4 @@ if [ "$mode" != "localhost" ] && [ -z "${Mirc__Cluster__AdvertisedAddress:-}" ];
   export Mirc__Cluster__AdvertisedAddress="$address"
 fi
 
-exec dotnet /app/Mirc.Silo.dll "$@"
+exec dotnet "$app_dir/Mirc.Silo.dll" "$@"

@@ -20,7 +20,7 @@ public static class AuditStoreFactory
             var connectionString = index["ConnectionString"];
             return string.IsNullOrWhiteSpace(connectionString)
                 ? throw new InvalidOperationException("Mirc:Index:ConnectionString is required: the audit trail lives in the index's PostgreSQL database")
-                : new PostgresAuditStore(connectionString);
+                : new PostgresAuditStore(connectionString, PostgresDataSources.CredentialFor(PostgresDataSources.Parse(index["PostgresAuthentication"])));
         }
 
         var path = configuration[$"{AuditOptions.Section}:SqlitePath"];

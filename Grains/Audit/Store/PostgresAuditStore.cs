@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Mirc.Grains.Indexing;
 using Mirc.Grains.Indexing.Sql;
 using Npgsql;
 
@@ -18,10 +19,12 @@ public sealed class PostgresAuditStore : RelationalAuditStore
     private readonly NpgsqlDataSource _dataSource;
 
     /// <summary>Connects to the database of <paramref name="connectionString"/> (the database must exist).</summary>
-    public PostgresAuditStore(string connectionString)
+    /// <param name="connectionString">Npgsql connection string.</param>
+    /// <param name="entraId">With Entra ID authentication, the credential whose tokens are the password.</param>
+    public PostgresAuditStore(string connectionString, Azure.Core.TokenCredential? entraId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _dataSource = PostgresDataSources.Create(connectionString, entraId);
     }
 
     private protected override string LockHeadClause => " FOR UPDATE";

@@ -22,3 +22,6 @@ output clientId string = identity.properties.clientId
 
 @description('Principal id, the subject of role assignments.')
 output principalId string = identity.properties.principalId
+
+@description('Identity name (its PostgreSQL role name as Entra administrator).')
+output name string = identity.name

@@ -19,7 +19,54 @@ param postgresSubnetPrefix string
 @description('Subnet holding the private endpoints of the storage account (blob, table).')
 param privateEndpointSubnetPrefix string
 
+@description('Published DICOM ports (plain DIMSE, and DICOM TLS when enabled).')
+param dicomExposedPorts array
+
+@description('Source networks (CIDR) allowed on the DICOM ports; empty: nobody from the internet.')
+param dicomAllowedCidrs array
+
 param tags object
+
+var dicomPortRanges = [for port in dicomExposedPorts: string(port)]
+
+// The DICOM ports accept only the establishments' networks (their egress addresses or VPN ranges); HTTPS stays open
+// (it authenticates every call). The rules sit on the Container Apps subnet, which receives the published ports.
+resource appsNsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
+  name: '${name}-apps-nsg'
+  location: location
+  tags: tags
+  properties: {
+    securityRules: concat(empty(dicomAllowedCidrs) ? [] : [
+      {
+        name: 'allow-dicom-from-establishments'
+        properties: {
+          priority: 100
+          direction: 'Inbound'
+          access: 'Allow'
+          protocol: 'Tcp'
+          sourceAddressPrefixes: dicomAllowedCidrs
+          sourcePortRange: '*'
+          destinationAddressPrefix: '*'
+          destinationPortRanges: dicomPortRanges
+        }
+      }
+    ], [
+      {
+        name: 'deny-dicom-from-elsewhere'
+        properties: {
+          priority: 110
+          direction: 'Inbound'
+          access: 'Deny'
+          protocol: 'Tcp'
+          sourceAddressPrefix: 'Internet'
+          sourcePortRange: '*'
+          destinationAddressPrefix: '*'
+          destinationPortRanges: dicomPortRanges
+        }
+      }
+    ])
+  }
+}
 
 resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
   name: name
@@ -36,6 +83,9 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
         name: 'apps'
         properties: {
           addressPrefix: appsSubnetPrefix
+          networkSecurityGroup: {
+            id: appsNsg.id
+          }
           delegations: [
             {
               name: 'containerApps'

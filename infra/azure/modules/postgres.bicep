@@ -1,5 +1,8 @@
 // PostgreSQL flexible server (query index), VNet-integrated: reachable only from the virtual network.
 // require_secure_transport is on by default on flexible servers; the connection string asks for VerifyFull.
+// Microsoft Entra ID authentication only (password authentication disabled): the silos' managed identity is the
+// server's Entra administrator and logs in with its access token (Mirc:Index:PostgresAuthentication=EntraId), so no
+// database password exists anywhere.
 
 @description('Azure region.')
 param location string
@@ -10,12 +13,14 @@ param name string
 @description('Database the query index lives in.')
 param databaseName string
 
-@description('Administrator login.')
-param administratorLogin string
+@description('Object (principal) id of the managed identity made Entra administrator of the server.')
+param entraAdminPrincipalId string
 
-@description('Administrator password.')
-@secure()
-param administratorPassword string
+@description('Name of that identity: its PostgreSQL role name (the Username of the silos\' connection string).')
+param entraAdminName string
+
+@description('Log Analytics workspace receiving the server\'s logs (incl. connection/audit logs) and metrics.')
+param logAnalyticsWorkspaceId string
 
 @description('Compute SKU, e.g. Standard_D2ds_v5 (GeneralPurpose) or Standard_B2s (Burstable).')
 param skuName string
@@ -59,8 +64,11 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   }
   properties: {
     version: '16'
-    administratorLogin: administratorLogin
-    administratorLoginPassword: administratorPassword
+    authConfig: {
+      activeDirectoryAuth: 'Enabled'
+      passwordAuth: 'Disabled'
+      tenantId: subscription().tenantId
+    }
     storage: {
       storageSizeGB: storageSizeGB
       autoGrow: 'Enabled'
@@ -86,6 +94,39 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
   properties: {
     charset: 'UTF8'
     collation: 'en_US.utf8'
+  }
+}
+
+resource entraAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = {
+  parent: server
+  name: entraAdminPrincipalId
+  properties: {
+    principalType: 'ServicePrincipal'
+    principalName: entraAdminName
+    tenantId: subscription().tenantId
+  }
+  dependsOn: [
+    database
+  ]
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: server
+  name: 'to-log-analytics'
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

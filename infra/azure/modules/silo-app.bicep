@@ -60,6 +60,23 @@ param dicomAeTitle string
 @description('DICOM port published on the environment\'s public address (unique in the environment).')
 param dicomExposedPort int
 
+@description('DICOM TLS port inside the container (Mirc:Dicom:Tls:Port).')
+param dicomTlsPort int
+
+@description('DICOM TLS port published on the environment.')
+param dicomTlsExposedPort int
+
+// DICOM TLS: certificate and key as container app secrets, mounted as files at /certs (Mirc:Dicom:Tls:CertificatePath,
+// KeyPath); remote peers must use TLS (RequireForRemotePeers=true), plain DIMSE stays for the allowed networks' legacy
+// devices only if an operator turns that off.
+@description('PEM certificate (chain) of the DICOM TLS listener.')
+@secure()
+param dicomTlsCertificatePem string
+
+@description('PEM private key of that certificate.')
+@secure()
+param dicomTlsKeyPem string
+
 @description('Orleans silo-to-silo port.')
 param siloPort int
 
@@ -147,6 +164,11 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             targetPort: dicomPort
             exposedPort: dicomExposedPort
           }
+          {
+            external: true
+            targetPort: dicomTlsPort
+            exposedPort: dicomTlsExposedPort
+          }
         ]
       }
       registries: empty(registryServer) ? [] : [
@@ -159,6 +181,14 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
         {
           name: 'postgres-connection'
           value: postgresConnectionString
+        }
+        {
+          name: 'dicom-tls-cert'
+          value: dicomTlsCertificatePem
+        }
+        {
+          name: 'dicom-tls-key'
+          value: dicomTlsKeyPem
         }
       ]
     }
@@ -182,8 +212,10 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             { name: 'Mirc__Dicom__Port', value: string(dicomPort) }
             { name: 'Mirc__Dicom__BindAddress', value: '0.0.0.0' }
             { name: 'Mirc__Dicom__AeTitle', value: dicomAeTitle }
-            // Plain DIMSE over the establishments' private link (no DICOM TLS certificate in this template yet).
-            { name: 'Mirc__Dicom__Tls__RequireForRemotePeers', value: 'false' }
+            { name: 'Mirc__Dicom__Tls__Port', value: string(dicomTlsPort) }
+            { name: 'Mirc__Dicom__Tls__CertificatePath', value: '/certs/dicom-tls.crt' }
+            { name: 'Mirc__Dicom__Tls__KeyPath', value: '/certs/dicom-tls.key' }
+            { name: 'Mirc__Dicom__Tls__RequireForRemotePeers', value: 'true' }
             { name: 'Mirc__SiloPort', value: string(siloPort) }
             { name: 'Mirc__GatewayPort', value: string(gatewayPort) }
             { name: 'Mirc__ClusterId', value: clusterId }
@@ -196,6 +228,8 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             { name: 'Mirc__Storage__ShardCount', value: string(blobShardCount) }
             { name: 'Mirc__Index__Provider', value: 'Postgres' }
             { name: 'Mirc__Index__ConnectionString', secretRef: 'postgres-connection' }
+            // The managed identity's Entra ID token is the PostgreSQL password (password authentication is disabled).
+            { name: 'Mirc__Index__PostgresAuthentication', value: 'EntraId' }
             { name: 'Mirc__Api__RequireAuthorization', value: 'true' }
             { name: 'Mirc__Api__PublicBaseUrl', value: 'https://${name}.${environment.properties.defaultDomain}' }
             { name: 'AZURE_CLIENT_ID', value: identityClientId }
@@ -236,6 +270,10 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
               volumeName: 'data'
               mountPath: '/data'
             }
+            {
+              volumeName: 'certs'
+              mountPath: '/certs'
+            }
           ]
         }
       ]
@@ -243,6 +281,20 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
         {
           name: 'data'
           storageType: 'EmptyDir'
+        }
+        {
+          name: 'certs'
+          storageType: 'Secret'
+          secrets: [
+            {
+              secretRef: 'dicom-tls-cert'
+              path: 'dicom-tls.crt'
+            }
+            {
+              secretRef: 'dicom-tls-key'
+              path: 'dicom-tls.key'
+            }
+          ]
         }
       ]
       scale: {

@@ -36,6 +36,12 @@ param blobPrivateDnsZoneId string
 @description('Private DNS zone privatelink.table.<storage suffix>.')
 param tablePrivateDnsZoneId string
 
+@description('Account-level version immutability, so legal holds can be placed on blob versions (set at creation only).')
+param legalHoldSupport bool
+
+@description('Log Analytics workspace receiving blob and table access logs and transaction metrics.')
+param logAnalyticsWorkspaceId string
+
 param tags object
 
 // Built-in role "Storage Blob Data Contributor".
@@ -61,6 +67,11 @@ resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     publicNetworkAccess: 'Disabled'
+    // Legal hold: with version-level immutability support, a hold can be put on any blob version (see infra/README.md,
+    // "Legal hold"); nothing is immutable until one is placed, so the archive's own deletions (retention, erasure) work.
+    immutableStorageWithVersioning: {
+      enabled: legalHoldSupport
+    }
     networkAcls: {
       defaultAction: 'Deny'
       bypass: 'AzureServices'
@@ -206,3 +217,49 @@ output name string = account.name
 
 @description('Table endpoint (membership and reminders); the silo derives it from the blob endpoint.')
 output tableEndpoint string = account.properties.primaryEndpoints.table
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' existing = {
+  parent: account
+  name: 'default'
+}
+
+// Who read, wrote or deleted which instance blob / membership row: the access trail health-data hosting expects.
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: blobService
+  name: 'to-log-analytics'
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: tableService
+  name: 'to-log-analytics'
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
+  }
+}

@@ -25,7 +25,9 @@ public sealed partial class BicepTemplateTests(CompiledBicepTemplate compiled) :
         Assert.True(compiled.ParametersBuild.ExitCode == 0, compiled.ParametersBuild.Combined);
         Assert.False(Diagnostic().IsMatch(compiled.ParametersBuild.Combined), compiled.ParametersBuild.Combined);
         var values = compiled.Parameters.RootElement.GetProperty("parameters");
-        Assert.Equal("Test-Only-Passw0rd", values.GetProperty("postgresAdminPassword").GetProperty("value").GetString());
+        Assert.Equal("Test-Only-Key", values.GetProperty("dicomTlsKeyPem").GetProperty("value").GetString());
+        Assert.False(values.TryGetProperty("postgresAdminPassword", out _), "PostgreSQL has no password: Entra ID only");
+        Assert.NotEmpty(values.GetProperty("dicomAllowedCidrs").GetProperty("value").EnumerateArray());
         Assert.True(values.GetProperty("siloMinReplicas").GetProperty("value").GetInt32() >= 2);
     }
 
@@ -48,14 +50,99 @@ public sealed partial class BicepTemplateTests(CompiledBicepTemplate compiled) :
         Assert.True(ingress.GetProperty("external").GetBoolean());
         Assert.Equal("http", ingress.GetProperty("transport").GetString());
         Assert.False(ingress.GetProperty("allowInsecure").GetBoolean());
-        var dicom = Assert.Single(ingress.GetProperty("additionalPortMappings").EnumerateArray());
-        Assert.True(dicom.GetProperty("external").GetBoolean());
-        Assert.Contains("dicomPort", JsonTree.String(dicom, "targetPort"), StringComparison.Ordinal);
-        Assert.Contains("dicomExposedPort", JsonTree.String(dicom, "exposedPort"), StringComparison.Ordinal);
+        var ports = ingress.GetProperty("additionalPortMappings").EnumerateArray().ToList();
+        Assert.Equal(2, ports.Count);
+        Assert.All(ports, p => Assert.True(p.GetProperty("external").GetBoolean()));
+        Assert.Contains("dicomPort", JsonTree.String(ports[0], "targetPort"), StringComparison.Ordinal);
+        Assert.Contains("dicomExposedPort", JsonTree.String(ports[0], "exposedPort"), StringComparison.Ordinal);
+        // DICOM TLS published too (2762), its certificate and key mounted from container app secrets.
+        Assert.Contains("dicomTlsPort", JsonTree.String(ports[1], "targetPort"), StringComparison.Ordinal);
+        Assert.Contains("dicomTlsExposedPort", JsonTree.String(ports[1], "exposedPort"), StringComparison.Ordinal);
 
         // External TCP ingress needs a custom VNet: the environment must be VNet-integrated.
         var environment = JsonTree.Resources(Root, "Microsoft.App/managedEnvironments").Single();
         Assert.NotNull(JsonTree.String(environment, "properties", "vnetConfiguration", "infrastructureSubnetId"));
+    }
+
+    [Fact]
+    public void Silo_serves_dicom_tls_with_a_mounted_certificate_and_requires_it_of_remote_peers()
+    {
+        var container = SiloContainer();
+        var env = container.GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
+        Assert.Contains("dicomTlsPort", env["Mirc__Dicom__Tls__Port"].GetProperty("value").GetString(), StringComparison.Ordinal);
+        Assert.Equal("/certs/dicom-tls.crt", env["Mirc__Dicom__Tls__CertificatePath"].GetProperty("value").GetString());
+        Assert.Equal("/certs/dicom-tls.key", env["Mirc__Dicom__Tls__KeyPath"].GetProperty("value").GetString());
+        Assert.Equal("true", env["Mirc__Dicom__Tls__RequireForRemotePeers"].GetProperty("value").GetString());
+        Assert.Contains(container.GetProperty("volumeMounts").EnumerateArray(), m => m.GetProperty("mountPath").GetString() == "/certs");
+        var app = JsonTree.Resources(Root, "Microsoft.App/containerApps").Single();
+        var certs = app.GetProperty("properties").GetProperty("template").GetProperty("volumes").EnumerateArray()
+            .Single(v => v.GetProperty("name").GetString() == "certs");
+        Assert.Equal("Secret", certs.GetProperty("storageType").GetString());
+        var secrets = app.GetProperty("properties").GetProperty("configuration").GetProperty("secrets").EnumerateArray()
+            .Select(x => x.GetProperty("name").GetString()).ToHashSet();
+        Assert.All(certs.GetProperty("secrets").EnumerateArray(), x => Assert.Contains(x.GetProperty("secretRef").GetString(), secrets));
+        Assert.Equal(JsonValueKind.Undefined, Root.GetProperty("parameters").GetProperty("dicomTlsKeyPem").TryGetProperty("defaultValue", out var d) ? d.ValueKind : JsonValueKind.Undefined);
+    }
+
+    [Fact]
+    public void Postgres_accepts_the_silo_identity_through_entra_id_only_and_no_password_exists()
+    {
+        var server = JsonTree.Resources(Root, "Microsoft.DBforPostgreSQL/flexibleServers").Single().GetProperty("properties");
+        Assert.Equal("Enabled", JsonTree.String(server, "authConfig", "activeDirectoryAuth"));
+        Assert.Equal("Disabled", JsonTree.String(server, "authConfig", "passwordAuth"));
+        Assert.False(server.TryGetProperty("administratorLoginPassword", out _), "no administrator password");
+        var admin = JsonTree.Resources(Root, "Microsoft.DBforPostgreSQL/flexibleServers/administrators").Single();
+        Assert.Equal("ServicePrincipal", JsonTree.String(admin, "properties", "principalType"));
+        Assert.Contains("entraAdminPrincipalId", JsonTree.String(admin, "name"), StringComparison.Ordinal);
+        Assert.DoesNotContain(Root.GetProperty("parameters").EnumerateObject(), p => p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase));
+
+        var env = SiloContainer().GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
+        Assert.Equal("EntraId", env["Mirc__Index__PostgresAuthentication"].GetProperty("value").GetString());
+        // The connection string handed to the silo names the identity and carries no password.
+        var silo = Assert.Single(JsonTree.Objects(Root), o => o.TryGetProperty("postgresConnectionString", out var v) && v.TryGetProperty("value", out _));
+        var connection = JsonTree.String(silo, "postgresConnectionString", "value")!;
+        Assert.DoesNotContain("Password", connection, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Username=", connection, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Storage_lets_legal_holds_be_placed_on_blob_versions()
+    {
+        var account = JsonTree.Resources(Root, "Microsoft.Storage/storageAccounts").Single().GetProperty("properties");
+        Assert.Contains("legalHoldSupport", JsonTree.String(account, "immutableStorageWithVersioning", "enabled"), StringComparison.Ordinal);
+        Assert.True(Root.GetProperty("parameters").GetProperty("blobLegalHoldSupport").GetProperty("defaultValue").GetBoolean());
+        var blobService = JsonTree.Resources(Root, "Microsoft.Storage/storageAccounts/blobServices").Single().GetProperty("properties");
+        Assert.True(blobService.GetProperty("isVersioningEnabled").GetBoolean(), "version-level immutability needs versioning");
+    }
+
+    [Theory]
+    [InlineData("blobServices")] // instance and grain-state access
+    [InlineData("tableServices")] // membership and reminders
+    [InlineData("flexibleServers")] // PostgreSQL connections and errors
+    public void Diagnostic_settings_send_all_logs_to_log_analytics(string scope)
+    {
+        var settings = JsonTree.Resources(Root, "Microsoft.Insights/diagnosticSettings")
+            .Where(d => JsonTree.String(d, "scope")?.Contains(scope, StringComparison.Ordinal) == true).ToList();
+        var setting = Assert.Single(settings);
+        Assert.NotNull(JsonTree.String(setting, "properties", "workspaceId"));
+        var logs = Assert.Single(setting.GetProperty("properties").GetProperty("logs").EnumerateArray());
+        Assert.Equal("allLogs", logs.GetProperty("categoryGroup").GetString());
+        Assert.True(logs.GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
+    public void Dicom_ports_accept_only_the_allowed_networks()
+    {
+        var nsg = JsonTree.Resources(Root, "Microsoft.Network/networkSecurityGroups").Single();
+        var rules = JsonTree.String(nsg, "properties", "securityRules")!;
+        // The allow rule exists only with allowed networks; the deny rule for the internet always.
+        Assert.Contains("dicomAllowedCidrs", rules, StringComparison.Ordinal);
+        Assert.Contains("'Deny'", rules, StringComparison.Ordinal);
+        Assert.Contains("'Internet'", rules, StringComparison.Ordinal);
+        Assert.Empty(Root.GetProperty("parameters").GetProperty("dicomAllowedCidrs").GetProperty("defaultValue").EnumerateArray());
+        var vnet = JsonTree.Resources(Root, "Microsoft.Network/virtualNetworks").Single();
+        var apps = vnet.GetProperty("properties").GetProperty("subnets").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "apps");
+        Assert.Contains("networkSecurityGroups", JsonTree.String(apps, "properties", "networkSecurityGroup", "id"), StringComparison.Ordinal);
     }
 
     [Fact]

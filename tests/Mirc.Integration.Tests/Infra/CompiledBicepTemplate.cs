@@ -51,7 +51,7 @@ public sealed class CompiledBicepTemplate : IAsyncLifetime
                 ["build", Path.Combine(azure, "main.bicep"), "--outfile", template], TimeSpan.FromMinutes(2), ct);
             var parametersBuild = await ExternalCommand.RunAsync(bicep,
                 ["build-params", Path.Combine(azure, "main.bicepparam"), "--outfile", parameters], TimeSpan.FromMinutes(2), ct,
-                environment: new Dictionary<string, string?> { ["MIRC_POSTGRES_PASSWORD"] = "Test-Only-Passw0rd" });
+                environment: new Dictionary<string, string?> { ["MIRC_DICOM_TLS_CERT"] = "Test-Only-Cert", ["MIRC_DICOM_TLS_KEY"] = "Test-Only-Key" });
             return new Compilation(
                 templateBuild,
                 parametersBuild,

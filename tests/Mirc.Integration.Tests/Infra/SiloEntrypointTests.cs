@@ -62,6 +62,7 @@ public sealed class SiloEntrypointTests : IDisposable
         var environment = new Dictionary<string, string?>(settings)
         {
             ["MIRC_HOSTS_FILE"] = hosts,
+            ["MIRC_APP_DIR"] = null, // the image's /app
             ["PATH"] = bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH"),
         };
         if (!settings.ContainsKey("Mirc__Cluster__AdvertisedAddress"))
