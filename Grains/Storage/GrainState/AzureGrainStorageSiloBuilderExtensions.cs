@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.Replication;
-using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Storage.GrainState;
-using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
