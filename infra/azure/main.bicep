@@ -127,6 +127,12 @@ param zoneRedundant bool = true
 @maxValue(600)
 param terminationGracePeriodSeconds int = 60
 
+@description('Existing Key Vault (this resource group, RBAC authorization) holding the certificate that wraps the Data Protection keys.')
+param dataProtectionKeyVaultName string
+
+@description('Name of that certificate (RSA, exportable; created before the first rollout).')
+param dataProtectionCertificateName string = 'mirc-data-protection'
+
 @description('Tags on every resource.')
 param tags object = {
   application: 'mirc'
@@ -235,6 +241,14 @@ module postgres 'modules/postgres.bicep' = {
   }
 }
 
+module keyVaultAccess 'modules/key-vault-access.bicep' = {
+  name: 'key-vault-access'
+  params: {
+    keyVaultName: dataProtectionKeyVaultName
+    principalId: identity.outputs.principalId
+  }
+}
+
 module silo 'modules/silo-app.bicep' = {
   name: 'silo'
   params: {
@@ -265,6 +279,8 @@ module silo 'modules/silo-app.bicep' = {
     postgresConnectionString: 'Host=${postgres.outputs.fqdn};Database=${postgres.outputs.databaseName};Username=${postgresAdminLogin};Password=${postgresAdminPassword};SSL Mode=VerifyFull'
     terminationGracePeriodSeconds: terminationGracePeriodSeconds
     zoneRedundant: zoneRedundant
+    dataProtectionKeyVaultUri: keyVaultAccess.outputs.uri
+    dataProtectionCertificateName: dataProtectionCertificateName
   }
 }
 

@@ -17,6 +17,7 @@ param postgresSkuName = 'Standard_D2ds_v5'
 param postgresSkuTier = 'GeneralPurpose'
 param postgresZoneRedundantHa = true
 param postgresAdminPassword = readEnvironmentVariable('MIRC_POSTGRES_PASSWORD')
+param dataProtectionKeyVaultName = 'mircprod-kv'
 param tags = {
   application: 'mirc'
   environment: 'production'
