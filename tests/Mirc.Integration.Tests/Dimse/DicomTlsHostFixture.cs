@@ -7,7 +7,7 @@ namespace Mirc.Integration.Tests.Dimse;
 /// <summary>
 /// A running archive with its DICOM TLS port on, client certificates required (signed by the test CA), and the
 /// establishment "EST_TLS": TLS_BOUND bound to the client certificate's SHA-256, TLS_SUBJECT to its subject, TLS_FREE
-/// bound to no certificate; TLS_DEST and TLS_FORGED, move destinations reached over TLS (trusting the test CA, our client
+/// bound to no certificate; TLS_MOVER (plain, may retrieve); TLS_DEST and TLS_FORGED, move destinations reached over TLS (trusting the test CA, our client
 /// certificate being the CA's "client"), at ports where the tests start a storescp with the CA's server certificate or a
 /// self-signed one.
 /// </summary>
@@ -39,7 +39,7 @@ public sealed class DicomTlsHostFixture : IAsyncLifetime
             ["Mirc:Seed:Establishments:1:Id"] = "EST_TLS",
             ["Mirc:Seed:Establishments:1:Name"] = "Clinique TLS",
             ["Mirc:Seed:Establishments:1:AeTitles:0:AeTitle"] = "TLS_BOUND",
-            ["Mirc:Seed:Establishments:1:AeTitles:0:Permissions"] = "Store, Query, Retrieve",
+            ["Mirc:Seed:Establishments:1:AeTitles:0:Permissions"] = "Store, Query",
             ["Mirc:Seed:Establishments:1:AeTitles:0:ClientCertificate"] = Pki.ClientSha256,
             ["Mirc:Seed:Establishments:1:AeTitles:1:AeTitle"] = "TLS_SUBJECT",
             ["Mirc:Seed:Establishments:1:AeTitles:1:Permissions"] = "Query",
@@ -54,6 +54,9 @@ public sealed class DicomTlsHostFixture : IAsyncLifetime
             ["Mirc:Seed:Establishments:1:AeTitles:4:Port"] = ForgedDestinationPort.ToString(),
             ["Mirc:Seed:Establishments:1:AeTitles:4:Permissions"] = "MoveDestination",
             ["Mirc:Seed:Establishments:1:AeTitles:4:Tls"] = "true",
+            // dcmtk's movescu has no TLS: the mover asks on the plain loopback port, the archive then pushes over TLS.
+            ["Mirc:Seed:Establishments:1:AeTitles:5:AeTitle"] = "TLS_MOVER",
+            ["Mirc:Seed:Establishments:1:AeTitles:5:Permissions"] = "Query, Retrieve",
             ["Mirc:Dicom:PeerTls:TrustedCaPath"] = Pki.CaPath,
             ["Mirc:Dicom:PeerTls:CertificatePath"] = Pki.Client.CertificatePath,
             ["Mirc:Dicom:PeerTls:KeyPath"] = Pki.Client.KeyPath,

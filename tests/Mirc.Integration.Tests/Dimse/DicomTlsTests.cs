@@ -108,8 +108,8 @@ public sealed class DicomTlsTests(DicomTlsHostFixture archive) : IClassFixture<D
         var output = Directory.CreateDirectory(Path.Combine(_work.Path, "moved")).FullName;
         using (DcmtkStoreScp.Start("TLS_DEST", archive.DestinationPort, output, archive.TlsWith(archive.Pki.Server)))
         {
-            var move = await Dcmtk.RunOkAsync("movescu", [.. archive.TlsWith(archive.Pki.Client), "-S", "-aet", "TLS_BOUND", "-aec", "MIRC",
-                "-aem", "TLS_DEST", "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", TlsPort]);
+            var move = await Dcmtk.RunOkAsync("movescu", "-S", "-aet", "TLS_MOVER", "-aec", "MIRC", "-aem", "TLS_DEST",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", archive.Port);
             var moved = Directory.GetFiles(output);
             Assert.True(moved.Length == 2, $"moved {moved.Length} file(s), expected 2:\n{move.Combined}");
         }
@@ -118,8 +118,8 @@ public sealed class DicomTlsTests(DicomTlsHostFixture archive) : IClassFixture<D
         var forged = Directory.CreateDirectory(Path.Combine(_work.Path, "forged")).FullName;
         using (DcmtkStoreScp.Start("TLS_FORGED", archive.ForgedDestinationPort, forged, archive.TlsWith(archive.Pki.Stranger)))
         {
-            var refused = await Dcmtk.RunAsync("movescu", [.. archive.TlsWith(archive.Pki.Client), "-v", "-S", "-aet", "TLS_BOUND", "-aec", "MIRC",
-                "-aem", "TLS_FORGED", "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", TlsPort]);
+            var refused = await Dcmtk.RunAsync("movescu", "-v", "-S", "-aet", "TLS_MOVER", "-aec", "MIRC", "-aem", "TLS_FORGED",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", archive.Port);
             Assert.Contains("Number of Failed Suboperations", refused.Combined);
             Assert.DoesNotContain("Number of Completed Suboperations : 2", refused.Combined);
             Assert.Empty(Directory.GetFiles(forged));
