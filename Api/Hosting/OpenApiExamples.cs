@@ -21,7 +21,7 @@ internal sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["POST api/establishments"] = """{ "establishmentId": "750000002", "name": "CHU Test", "retentionYears": 20, "sharing": "CareRelationship" }""",
         ["PUT api/establishments/{establishmentId}"] = """{ "name": "CHU Test — site Nord", "retentionYears": 25, "sharing": "Regional" }""",
         ["PUT api/establishments/{establishmentId}/ae-titles/{aeTitle}"] =
-            """{ "host": "10.12.0.40", "port": 104, "permissions": ["Store", "Query", "Retrieve"], "networks": ["10.12.0.0/24"] }""",
+            """{ "host": "10.12.0.40", "port": 104, "permissions": ["Store", "Query", "Retrieve"], "networks": ["10.12.0.0/24"], "tls": true }""",
         ["PUT api/professionals/{rpps}"] = """{ "name": "Dr Claire Martin", "establishmentId": "750000001", "roles": ["Radiologist"] }""",
         ["POST api/patients/{patientId}/links"] = """{ "establishmentId": "750000002", "issuer": "CHU-TEST", "localPatientId": "P-004211", "reason": "Same INS and birth date, confirmed by the patient" }""",
         ["POST api/patients/{patientId}/unlink"] = """{ "establishmentId": "750000002", "issuer": "CHU-TEST", "localPatientId": "P-004211", "reason": "Linked by mistake: homonym" }""",

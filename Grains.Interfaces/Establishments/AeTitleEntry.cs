@@ -18,6 +18,10 @@ namespace Mirc.Grains.Interfaces.Establishments;
 /// name. Set: the AE title is accepted only on the DICOM TLS port with that certificate, never on the plain port.
 /// Null: no certificate binding.
 /// </param>
+/// <param name="Tls">
+/// The archive connects to this AE (C-MOVE destination, share recipient) over DICOM TLS, checking its certificate against
+/// <c>Mirc:Dicom:PeerTls:TrustedCaPath</c> and <paramref name="Host"/>. False: plain TCP.
+/// </param>
 [GenerateSerializer, Immutable, Alias("mirc.AeTitleEntry")]
 public sealed record AeTitleEntry(
     [property: Id(0)] string AeTitle,
@@ -25,4 +29,5 @@ public sealed record AeTitleEntry(
     [property: Id(2)] int Port,
     [property: Id(3)] AePermissions Permissions,
     [property: Id(4)] IReadOnlyList<string>? Networks = null,
-    [property: Id(5)] string? ClientCertificate = null);
+    [property: Id(5)] string? ClientCertificate = null,
+    [property: Id(6)] bool Tls = false);

@@ -34,9 +34,13 @@ public sealed partial class ArchiveDicomService(
     IAuditTrail audit,
     IOptions<DicomListenerOptions> options,
     IOptions<DicomTlsOptions> tlsOptions,
+    DicomPeerTls peerTls,
     TimeProvider clock,
     ILogger<ArchiveDicomService> logger) : IDicomServiceHandler
 {
+    private readonly HandshakeFailureThrottle _handshakeFailures = new(
+        tlsOptions.Value.HandshakeFailureAuditInterval, tlsOptions.Value.MaxHandshakeFailureAuditsPerInterval, clock);
+
     /// <inheritdoc />
     public async ValueTask<AssociationDecision> OnAssociationRequestAsync(AssociationRequest request, CancellationToken ct)
     {
@@ -171,10 +175,22 @@ public sealed partial class ArchiveDicomService(
         RetrieveAsync(context, request, "C-MOVE to " + request.MoveDestination, request.MoveDestination, ct);
 
     /// <inheritdoc />
+    public async ValueTask OnTlsHandshakeFailedAsync(IPEndPoint remote, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        var address = (remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address).ToString();
+        foreach (var detail in _handshakeFailures.Admit(address, reason))
+        {
+            await audit.RecordAsync(((ProfessionalPrincipal?)null).ToAuditEvent(AuditAction.Login, AuditOutcome.Denied, clock.GetUtcNow(),
+                source: "dicom-tls@" + address, detail: detail), ct);
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask<DicomRemoteNode?> ResolveMoveDestinationAsync(DicomServiceContext context, string aeTitle, CancellationToken ct)
     {
         var entry = await grains.GetGrain<IDicomProxyGrain>(State(context).EstablishmentId).ResolveMoveDestinationAsync(aeTitle);
-        return entry is null ? null : new DicomRemoteNode(entry.Host, entry.Port, entry.AeTitle);
+        return entry is null ? null : new DicomRemoteNode(entry.Host, entry.Port, entry.AeTitle, peerTls.For(entry));
     }
 
     private async IAsyncEnumerable<DicomInstanceSource> RetrieveAsync(DicomServiceContext context, DicomQueryRequest request, string operation,

@@ -22,9 +22,23 @@ public static class DimseServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<DicomTlsOptions>, DicomTlsOptionsValidation>();
+        services.AddMircDicomPeerTls(configuration);
         services.AddSingleton<ArchiveDicomService>();
         services.AddSingleton<DicomListenerService>();
         services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds <see cref="DicomPeerTls"/> (section <c>Mirc:Dicom:PeerTls</c>, files checked at start-up): the TLS of the
+    /// associations the archive opens. Idempotent; used by the listener (C-MOVE) and by sharing (pushes).
+    /// </summary>
+    public static IServiceCollection AddMircDicomPeerTls(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DicomPeerTls))) return services;
+        services.AddOptions<DicomPeerTlsOptions>().Bind(configuration.GetSection(DicomPeerTlsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DicomPeerTlsOptions>, DicomPeerTlsOptionsValidation>();
+        services.AddSingleton<DicomPeerTls>();
         return services;
     }
 }

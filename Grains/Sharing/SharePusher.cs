@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom.Network;
+using Mirc.Grains.Dimse;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Sharing;
@@ -24,10 +25,11 @@ public sealed class SharePusher
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly DicomPeerTls _peerTls;
 
     /// <summary>Creates the pusher.</summary>
     public SharePusher(IGrainFactory grains, IInstanceRetriever retriever, IOptions<SharingOptions> options, IAuditTrail audit,
-        ILoggerFactory loggerFactory, TimeProvider time)
+        ILoggerFactory loggerFactory, TimeProvider time, DicomPeerTls peerTls)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -38,6 +40,7 @@ public sealed class SharePusher
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SharePusher>();
         _time = time;
+        _peerTls = peerTls;
     }
 
     /// <summary>Identity of this host's worker in share leases.</summary>
@@ -104,7 +107,7 @@ public sealed class SharePusher
     {
         var proposals = DicomClient.ProposalsFor(remaining.Select(e => (e.SopClassUid, e.TransferSyntaxUid)));
         var client = await DicomClient.ConnectAsync(recipient.Host, recipient.Port, _options.CallingAeTitle, recipient.AeTitle, proposals,
-            loggerFactory: _loggerFactory, ct: cancellationToken).ConfigureAwait(false);
+            new DicomClientOptions { Tls = _peerTls.For(recipient) }, _loggerFactory, cancellationToken).ConfigureAwait(false);
         await using (client.ConfigureAwait(false))
         {
             var lastReport = _time.GetTimestamp();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Mirc.Grains.Dimse;
 
 namespace Mirc.Grains.Sharing;
 
@@ -30,6 +31,7 @@ public static class SharingServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ShareQueue>();
+        services.AddMircDicomPeerTls(configuration);
         services.TryAddSingleton<SharePusher>();
         if (!services.Any(d => d.ImplementationType == typeof(SharePushWorker)))
             services.AddSingleton<IHostedService, SharePushWorker>();

@@ -56,6 +56,9 @@ public sealed class SeedAeTitle
 
     /// <summary>TLS client certificate it must present (SHA-256 / SHA-1 thumbprint or subject); set: TLS port only.</summary>
     public string? ClientCertificate { get; set; }
+
+    /// <summary>The archive connects to it (C-MOVE destination, share recipient) over DICOM TLS.</summary>
+    public bool Tls { get; set; }
 }
 
 /// <summary>One professional of the seed.</summary>

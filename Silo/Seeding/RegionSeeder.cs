@@ -40,7 +40,7 @@ public sealed partial class RegionSeeder(
                 }
 
                 var entry = new AeTitleEntry(ae.AeTitle, ae.Host, ae.Port, ae.Permissions, ae.Networks.Count > 0 ? [.. ae.Networks] : null,
-                    string.IsNullOrWhiteSpace(ae.ClientCertificate) ? null : ae.ClientCertificate.Trim());
+                    string.IsNullOrWhiteSpace(ae.ClientCertificate) ? null : ae.ClientCertificate.Trim(), ae.Tls);
                 await grain.SetAeTitleAsync(entry);
                 LogAeTitleSeeded(ae.AeTitle, e.Id);
                 await RecordAsync($"seed: establishment {e.Id} AE title {ae.AeTitle}", entry, cancellationToken);

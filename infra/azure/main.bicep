@@ -139,6 +139,12 @@ param dicomTlsKeyPem string
 @description('Let legal holds be placed on blob versions (account-level version immutability; can only be set when the account is created). No data is immutable until a hold or policy is placed.')
 param blobLegalHoldSupport bool = true
 
+@description('Existing Key Vault (this resource group, RBAC authorization) holding the certificate that wraps the Data Protection keys.')
+param dataProtectionKeyVaultName string
+
+@description('Name of that certificate (RSA, exportable; created before the first rollout).')
+param dataProtectionCertificateName string = 'mirc-data-protection'
+
 @description('Tags on every resource.')
 param tags object = {
   application: 'mirc'
@@ -256,6 +262,14 @@ module postgres 'modules/postgres.bicep' = {
   }
 }
 
+module keyVaultAccess 'modules/key-vault-access.bicep' = {
+  name: 'key-vault-access'
+  params: {
+    keyVaultName: dataProtectionKeyVaultName
+    principalId: identity.outputs.principalId
+  }
+}
+
 module silo 'modules/silo-app.bicep' = {
   name: 'silo'
   params: {
@@ -291,6 +305,8 @@ module silo 'modules/silo-app.bicep' = {
     postgresConnectionString: 'Host=${postgres.outputs.fqdn};Database=${postgres.outputs.databaseName};Username=${identity.outputs.name};SSL Mode=VerifyFull'
     terminationGracePeriodSeconds: terminationGracePeriodSeconds
     zoneRedundant: zoneRedundant
+    dataProtectionKeyVaultUri: keyVaultAccess.outputs.uri
+    dataProtectionCertificateName: dataProtectionCertificateName
   }
 }
 

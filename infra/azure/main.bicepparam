@@ -24,6 +24,7 @@ param dicomAllowedCidrs = [
 ]
 param dicomTlsCertificatePem = readEnvironmentVariable('MIRC_DICOM_TLS_CERT')
 param dicomTlsKeyPem = readEnvironmentVariable('MIRC_DICOM_TLS_KEY')
+param dataProtectionKeyVaultName = 'mircprod-kv'
 param tags = {
   application: 'mirc'
   environment: 'production'

@@ -129,6 +129,14 @@ storage_connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;A
 state_set STORAGE_CONNECTION_STRING "$storage_connection"
 echo "azurite    blob 127.0.0.1:$azurite_port  table 127.0.0.1:$azurite_table_port (membership, reminders)"
 
+# --- Data Protection key ring wrapping ----------------------------------------------------------------------------
+# The silos share one key ring in Azurite; a cluster refuses to keep it unwrapped. A throw-away RSA certificate stands
+# for the Key Vault one of a real deployment (Mirc__DataProtection__KeyVaultUri / CertificateName).
+dp_key="$MIRC_CLUSTER_DIR/data-protection.key"
+dp_cert="$MIRC_CLUSTER_DIR/data-protection.crt"
+(umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dp_key" -out "$dp_cert" -days 30 \
+  -subj "/CN=Mirc local cluster data protection" >/dev/null 2>&1)
+
 # --- silos -------------------------------------------------------------------------------------------------------
 cluster_id="mirc-local"
 state_set SILO_DLL "$silo_dll"
@@ -150,6 +158,8 @@ for i in $(seq 1 "$count"); do
     Mirc__Cluster__Mode=AzureStorage \
     Mirc__Storage__Provider=Azure \
     Mirc__Storage__ConnectionString="$storage_connection" \
+    Mirc__DataProtection__CertificatePath="$dp_cert" \
+    Mirc__DataProtection__KeyPath="$dp_key" \
     Mirc__Index__Provider=Postgres \
     Mirc__Index__ConnectionString="$index_connection" \
     nohup dotnet "$silo_dll" >"$silo_dir/silo.log" 2>&1 &

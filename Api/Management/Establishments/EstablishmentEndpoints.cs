@@ -90,7 +90,8 @@ public static class EstablishmentEndpoints
             return ApiProblems.NotFound($"Establishment {establishmentId} does not exist.");
         var title = aeTitle.Trim(' ');
         var entry = new AeTitleEntry(title, request.Host!.Trim(), request.Port!.Value, request.CombinedPermissions(),
-            request.Networks?.Select(n => n.Trim()).ToArray(), string.IsNullOrWhiteSpace(request.ClientCertificate) ? null : request.ClientCertificate.Trim());
+            request.Networks?.Select(n => n.Trim()).ToArray(), string.IsNullOrWhiteSpace(request.ClientCertificate) ? null : request.ClientCertificate.Trim(),
+            request.Tls ?? false);
         try
         {
             await grain.SetAeTitleAsync(entry);

@@ -39,8 +39,9 @@ public sealed record UpdateEstablishmentRequest(string? Name, int? RetentionYear
 /// TLS client certificate the device must present: SHA-256 or SHA-1 thumbprint (hex) or subject ("CN=CT-1, O=Hospital").
 /// Set: the AE title is accepted on the DICOM TLS port only, with that certificate.
 /// </param>
+/// <param name="Tls">True: the archive connects to this AE (C-MOVE destination, share recipient) over DICOM TLS.</param>
 public sealed record AeTitleRequest(string? Host, int? Port, IReadOnlyList<AePermissions>? Permissions, IReadOnlyList<string>? Networks = null,
-    string? ClientCertificate = null)
+    string? ClientCertificate = null, bool? Tls = null)
 {
     /// <summary>Field problems, none when valid.</summary>
     public FieldErrors Validate() => new FieldErrors()

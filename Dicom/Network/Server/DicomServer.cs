@@ -265,17 +265,36 @@ public sealed class DicomServer : IAsyncDisposable
         {
             NetworkLog.AssociateRequestTimedOut(_logger, remote.ToString());
             DimseMetrics.TlsHandshakeFailed();
+            await ReportHandshakeFailureAsync(remote, $"no TLS handshake within {_options.AssociateRequestTimeout.TotalSeconds:0.#} s", ct).ConfigureAwait(false);
             return null;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException)
         {
-            NetworkLog.TlsHandshakeFailed(_logger, remote.ToString(), (ex.InnerException ?? ex).Message);
+            var reason = HandshakeFailureReason(ex);
+            NetworkLog.TlsHandshakeFailed(_logger, remote.ToString(), reason);
             DimseMetrics.TlsHandshakeFailed();
+            await ReportHandshakeFailureAsync(remote, reason, ct).ConfigureAwait(false);
             return null;
         }
         var certificate = ssl.RemoteCertificate as X509Certificate2
             ?? (ssl.RemoteCertificate is { } other ? X509CertificateLoader.LoadCertificate(other.GetRawCertData()) : null);
         return new TlsSession(ssl.SslProtocol, ssl.NegotiatedCipherSuite, certificate);
+    }
+
+    // SslStream wraps the TLS library's error in a generic one; both say something the operator can act on.
+    private static string HandshakeFailureReason(Exception ex) =>
+        ex.InnerException is { } inner && inner.Message != ex.Message ? $"{ex.Message} ({inner.Message})" : ex.Message;
+
+    private async Task ReportHandshakeFailureAsync(IPEndPoint remote, string reason, CancellationToken ct)
+    {
+        try
+        {
+            await _handler.OnTlsHandshakeFailedAsync(remote, reason, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            NetworkLog.ConnectionFailed(_logger, remote.ToString(), "TLS handshake failure report failed", ex);
+        }
     }
 
     /// <summary>Waits (ARTIM, <see cref="DicomServerOptions.AssociateRequestTimeout"/>) for the A-ASSOCIATE-RQ; null when the peer went away first.</summary>

@@ -84,7 +84,12 @@ public sealed record DicomInstanceSource(string SopClassUid, string SopInstanceU
 /// <param name="Host">Host name or IP address.</param>
 /// <param name="Port">TCP port.</param>
 /// <param name="AeTitle">Called AE title.</param>
-public sealed record DicomRemoteNode(string Host, int Port, string AeTitle);
+/// <param name="Tls">Connect over TLS with these options (PS3.15 Annex B); null: plain TCP.</param>
+public sealed record DicomRemoteNode(string Host, int Port, string AeTitle, System.Net.Security.SslClientAuthenticationOptions? Tls = null)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{AeTitle}@{Host}:{Port}{(Tls is null ? "" : " (TLS)")}";
+}
 
 /// <summary>Final counts of a C-MOVE / C-GET.</summary>
 /// <param name="Status">Final status.</param>

@@ -155,7 +155,7 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
         {
             var proposals = DicomClient.ProposalsFor(sources.Select(s => (s.SopClassUid, s.TransferSyntaxUid)));
             client = await DicomClient.ConnectAsync(destination.Host, destination.Port, options.MoveCallingAe, destination.AeTitle, proposals,
-                new DicomClientOptions { ArtimTimeout = options.ArtimTimeout, DimseTimeout = options.DimseTimeout, MaxPduLength = options.MaxPduLength },
+                new DicomClientOptions { ArtimTimeout = options.ArtimTimeout, DimseTimeout = options.DimseTimeout, MaxPduLength = options.MaxPduLength, Tls = destination.Tls },
                 loggerFactory, cancel).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !channel.Lifetime.IsCancellationRequested)

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Mirc.Dicom.Network;
 
 /// <summary>
@@ -35,6 +37,13 @@ public interface IDicomServiceHandler
     /// <summary>C-MOVE: the instances to push to <see cref="DicomQueryRequest.MoveDestination"/>.</summary>
     IAsyncEnumerable<DicomInstanceSource> OnCMoveAsync(DicomServiceContext context, DicomQueryRequest request, CancellationToken ct) =>
         throw new DimseServiceException(DimseStatus.SopClassNotSupported, "C-MOVE not supported");
+
+    /// <summary>
+    /// A TLS handshake on a TLS endpoint failed (protocol or cipher refused, client certificate missing or untrusted,
+    /// nothing within the ARTIM timer). The connection is already closed; for the application's audit trail, which
+    /// must bound what a flood of such connections writes.
+    /// </summary>
+    ValueTask OnTlsHandshakeFailedAsync(IPEndPoint remote, string reason, CancellationToken ct) => ValueTask.CompletedTask;
 
     /// <summary>Resolves a C-MOVE destination AE title; null = unknown (status A801).</summary>
     ValueTask<DicomRemoteNode?> ResolveMoveDestinationAsync(DicomServiceContext context, string aeTitle, CancellationToken ct) =>

@@ -52,6 +52,20 @@ public sealed class DicomTlsOptions
     /// </summary>
     public bool RequireForRemotePeers { get; set; } = true;
 
+    /// <summary>
+    /// Failed TLS handshakes are audited (source address, reason) at most once per source address per interval; the
+    /// failures in between are counted in the next record of that address.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan HandshakeFailureAuditInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// At most this many failed-handshake records per interval across all addresses, so that a flood from many
+    /// addresses cannot flood the audit trail; the rest is counted in one summary record at the next interval.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxHandshakeFailureAuditsPerInterval { get; set; } = 20;
+
     /// <summary>Why a plain-TCP association from <paramref name="peer"/> is refused, or null when it may go on.</summary>
     public string? PlainTransportRefusal(System.Net.IPAddress? peer)
     {

@@ -100,6 +100,12 @@ param blobShardCount int
 @secure()
 param postgresConnectionString string
 
+@description('Key Vault URI of the certificate wrapping the Data Protection keys (Mirc:DataProtection:KeyVaultUri).')
+param dataProtectionKeyVaultUri string
+
+@description('Name of that certificate (Mirc:DataProtection:CertificateName).')
+param dataProtectionCertificateName string
+
 @description('Spread the environment over availability zones (the region must have zones).')
 param zoneRedundant bool
 
@@ -226,6 +232,9 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             { name: 'Mirc__Storage__AccountUri', value: blobEndpoint }
             { name: 'Mirc__Storage__ContainerPrefix', value: blobContainerPrefix }
             { name: 'Mirc__Storage__ShardCount', value: string(blobShardCount) }
+            // The shared Data Protection key ring (in the blobs) is wrapped with this Key Vault certificate.
+            { name: 'Mirc__DataProtection__KeyVaultUri', value: dataProtectionKeyVaultUri }
+            { name: 'Mirc__DataProtection__CertificateName', value: dataProtectionCertificateName }
             { name: 'Mirc__Index__Provider', value: 'Postgres' }
             { name: 'Mirc__Index__ConnectionString', secretRef: 'postgres-connection' }
             // The managed identity's Entra ID token is the PostgreSQL password (password authentication is disabled).

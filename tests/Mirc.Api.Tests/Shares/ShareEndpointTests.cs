@@ -45,6 +45,19 @@ public sealed class ShareEndpointTests(ShareFixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task Share_to_a_tls_recipient_goes_over_tls_with_our_client_certificate()
+    {
+        // storescp +tls requires and verifies our client certificate (dcmtk's default); we verify its server certificate.
+        using var response = await PostShareAsync(fixture.Study.StudyUid, ShareFixture.TlsRecipientAe, "second opinion over TLS");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var share = await WaitFinishedAsync((await response.ReadJsonAsync()).GetProperty("shareId").GetString()!);
+
+        Assert.Equal("completed", share.GetProperty("status").GetString());
+        Assert.Equal(fixture.Instances.Count, share.GetProperty("completed").GetInt32());
+        Assert.All(fixture.Instances, i => Assert.NotNull(fixture.TlsRecipient.ReceivedFile(i.SopUid)));
+    }
+
+    [Fact]
     public async Task Shares_of_a_study_are_listed()
     {
         using var response = await PostShareAsync(fixture.Study.StudyUid, ShareFixture.RecipientAe, "listing");

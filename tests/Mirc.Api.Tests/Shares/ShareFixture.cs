@@ -11,6 +11,12 @@ public sealed class ShareFixture : IAsyncLifetime
     public const string UnreachableAe = "SHARE_GONE";
     public const string NotARecipientAe = "SHARE_MODALITY";
     public const string RecipientEstablishment = "recipient-est";
+    public const string TlsRecipientAe = "SHARE_TLS";
+
+    /// <summary>The PKI of the TLS recipient: its storescp shows the CA's server certificate and requires ours (the CA's client).</summary>
+    public Mirc.Testing.TestCertificates Pki { get; } = Mirc.Testing.TestCertificates.Create();
+
+    internal StoreScpProcess TlsRecipient { get; private set; } = null!;
 
     internal ShareTestHost Host { get; private set; } = null!;
 
@@ -23,8 +29,14 @@ public sealed class ShareFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        Host = await ShareTestHost.StartAsync();
+        Host = await ShareTestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Mirc:Dicom:PeerTls:TrustedCaPath"] = Pki.CaPath,
+            ["Mirc:Dicom:PeerTls:CertificatePath"] = Pki.Client.CertificatePath,
+            ["Mirc:Dicom:PeerTls:KeyPath"] = Pki.Client.KeyPath,
+        });
         Recipient = await StoreScpProcess.StartAsync(RecipientAe, ct);
+        TlsRecipient = await StoreScpProcess.StartAsync(TlsRecipientAe, ct, "+tls", Pki.Server.KeyPath, Pki.Server.CertificatePath, "+cf", Pki.CaPath);
         var series = SyntheticInstance.NewUid();
         Instances =
         [
@@ -37,6 +49,7 @@ public sealed class ShareFixture : IAsyncLifetime
 
         var registry = Host.Grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey);
         await registry.RegisterAsync(RecipientEstablishment, new AeTitleEntry(RecipientAe, "127.0.0.1", Recipient.Port, AePermissions.MoveDestination));
+        await registry.RegisterAsync(RecipientEstablishment, new AeTitleEntry(TlsRecipientAe, "127.0.0.1", TlsRecipient.Port, AePermissions.MoveDestination, Tls: true));
         // A port where nothing listens: the push must fail, not hang.
         await registry.RegisterAsync(RecipientEstablishment, new AeTitleEntry(UnreachableAe, "127.0.0.1", ShareTestHost.FreePort(), AePermissions.MoveDestination));
         await registry.RegisterAsync(RecipientEstablishment, new AeTitleEntry(NotARecipientAe, "127.0.0.1", 104, AePermissions.Store | AePermissions.Query));
@@ -45,6 +58,8 @@ public sealed class ShareFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         if (Recipient is not null) await Recipient.DisposeAsync();
+        if (TlsRecipient is not null) await TlsRecipient.DisposeAsync();
+        Pki.Dispose();
         if (Host is not null) await Host.DisposeAsync();
     }
 }

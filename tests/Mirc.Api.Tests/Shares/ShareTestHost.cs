@@ -50,7 +50,8 @@ internal sealed class ShareTestHost : IAsyncDisposable
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>Starts a host; with <paramref name="dataPath"/> it reuses that folder (a restart) and leaves it in place on dispose.</summary>
-    public static async Task<ShareTestHost> StartAsync(string? dataPath = null, string callingAe = "MIRC_TEST")
+    public static async Task<ShareTestHost> StartAsync(string? dataPath = null, string callingAe = "MIRC_TEST",
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var ownsData = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("mirc-share-").FullName;
@@ -62,6 +63,7 @@ internal sealed class ShareTestHost : IAsyncDisposable
             ["Mirc:Dicom:AeTitle"] = callingAe,
             ["Mirc:Sharing:ProgressEvery"] = "2",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         var siloPort = FreePort();
         var gatewayPort = FreePort();
         builder.UseOrleans(silo =>

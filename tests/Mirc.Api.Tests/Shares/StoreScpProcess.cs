@@ -22,13 +22,13 @@ internal sealed class StoreScpProcess : IAsyncDisposable
 
     public string Folder { get; }
 
-    public static async Task<StoreScpProcess> StartAsync(string aeTitle, CancellationToken cancellationToken)
+    public static async Task<StoreScpProcess> StartAsync(string aeTitle, CancellationToken cancellationToken, params string[] options)
     {
         var port = ShareTestHost.FreePort();
         var folder = Directory.CreateTempSubdirectory("mirc-storescp-").FullName;
         var start = new ProcessStartInfo("storescp") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         // +xa: accept every transfer syntax storescp knows (compressed ones too), so stored bytes go through unchanged.
-        foreach (var argument in new[] { "-aet", aeTitle, "+xa", "-od", folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var argument in options.Concat(["-aet", aeTitle, "+xa", "-od", folder, port.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             start.ArgumentList.Add(argument);
         start.Environment["TCP_NODELAY"] = "1";
         var process = Process.Start(start) ?? throw new InvalidOperationException("storescp did not start");

@@ -30,6 +30,8 @@ public sealed class TwoHostCluster : IAsyncLifetime
             ["Mirc:Cluster:Mode"] = "AzureStorage",
             ["Mirc:Storage:Provider"] = "Azure",
             ["Mirc:Storage:ConnectionString"] = _azurite.ConnectionString,
+            // The shared key ring's certificate wrapping is tested in SharedKeyRingTests; here storage access guards it.
+            ["Mirc:DataProtection:AllowUnprotectedKeys"] = "true",
             ["Mirc:Index:Provider"] = "Postgres",
             ["Mirc:Index:ConnectionString"] = await _postgres.CreateSchemaAsync(),
         };

@@ -7,7 +7,9 @@ namespace Mirc.Integration.Tests.Dimse;
 /// <summary>
 /// A running archive with its DICOM TLS port on, client certificates required (signed by the test CA), and the
 /// establishment "EST_TLS": TLS_BOUND bound to the client certificate's SHA-256, TLS_SUBJECT to its subject, TLS_FREE
-/// bound to no certificate.
+/// bound to no certificate; TLS_MOVER (plain, may retrieve); TLS_DEST and TLS_FORGED, move destinations reached over TLS (trusting the test CA, our client
+/// certificate being the CA's "client"), at ports where the tests start a storescp with the CA's server certificate or a
+/// self-signed one.
 /// </summary>
 public sealed class DicomTlsHostFixture : IAsyncLifetime
 {
@@ -18,6 +20,10 @@ public sealed class DicomTlsHostFixture : IAsyncLifetime
     public MircHostFactory Host { get; private set; } = null!;
 
     public int TlsPort { get; } = FreePort.Next();
+
+    public int DestinationPort { get; } = FreePort.Next();
+
+    public int ForgedDestinationPort { get; } = FreePort.Next();
 
     public string Port => Host.DicomPort.ToString();
 
@@ -40,6 +46,20 @@ public sealed class DicomTlsHostFixture : IAsyncLifetime
             ["Mirc:Seed:Establishments:1:AeTitles:1:ClientCertificate"] = TestCertificates.ClientSubject,
             ["Mirc:Seed:Establishments:1:AeTitles:2:AeTitle"] = "TLS_FREE",
             ["Mirc:Seed:Establishments:1:AeTitles:2:Permissions"] = "Query",
+            ["Mirc:Seed:Establishments:1:AeTitles:3:AeTitle"] = "TLS_DEST",
+            ["Mirc:Seed:Establishments:1:AeTitles:3:Port"] = DestinationPort.ToString(),
+            ["Mirc:Seed:Establishments:1:AeTitles:3:Permissions"] = "MoveDestination",
+            ["Mirc:Seed:Establishments:1:AeTitles:3:Tls"] = "true",
+            ["Mirc:Seed:Establishments:1:AeTitles:4:AeTitle"] = "TLS_FORGED",
+            ["Mirc:Seed:Establishments:1:AeTitles:4:Port"] = ForgedDestinationPort.ToString(),
+            ["Mirc:Seed:Establishments:1:AeTitles:4:Permissions"] = "MoveDestination",
+            ["Mirc:Seed:Establishments:1:AeTitles:4:Tls"] = "true",
+            // dcmtk's movescu has no TLS: the mover asks on the plain loopback port, the archive then pushes over TLS.
+            ["Mirc:Seed:Establishments:1:AeTitles:5:AeTitle"] = "TLS_MOVER",
+            ["Mirc:Seed:Establishments:1:AeTitles:5:Permissions"] = "Query, Retrieve",
+            ["Mirc:Dicom:PeerTls:TrustedCaPath"] = Pki.CaPath,
+            ["Mirc:Dicom:PeerTls:CertificatePath"] = Pki.Client.CertificatePath,
+            ["Mirc:Dicom:PeerTls:KeyPath"] = Pki.Client.KeyPath,
         });
         _ = Host.Server; // starts the silo, the seeder and both DICOM ports
         return ValueTask.CompletedTask;

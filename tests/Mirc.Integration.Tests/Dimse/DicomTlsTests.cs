@@ -97,6 +97,66 @@ public sealed class DicomTlsTests(DicomTlsHostFixture archive) : IClassFixture<D
         Assert.Matches(@"TLSv1\.3", preferred.Combined);
     }
 
+    [Fact]
+    public async Task CMOVE_to_a_tls_destination_goes_over_tls_with_our_client_certificate()
+    {
+        var study = new SyntheticStudy("PAT-TLS-MOVE", "CHIFFRE^Bob", seriesCount: 1, instancesPerSeries: 2);
+        var files = await study.WriteAsync(Path.Combine(_work.Path, "in"), DicomTransferSyntax.ExplicitVRLittleEndian);
+        await Dcmtk.RunOkAsync("storescu", [.. archive.TlsWith(archive.Pki.Client), "-aet", "TLS_BOUND", "-aec", "MIRC", "127.0.0.1", TlsPort, .. files]);
+
+        // storescp's TLS mode requires and verifies the peer's certificate (dcmtk's default): ours must chain to the CA.
+        var output = Directory.CreateDirectory(Path.Combine(_work.Path, "moved")).FullName;
+        using (DcmtkStoreScp.Start("TLS_DEST", archive.DestinationPort, output, archive.TlsWith(archive.Pki.Server)))
+        {
+            var move = await Dcmtk.RunOkAsync("movescu", "-S", "-aet", "TLS_MOVER", "-aec", "MIRC", "-aem", "TLS_DEST",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", archive.Port);
+            var moved = Directory.GetFiles(output);
+            Assert.True(moved.Length == 2, $"moved {moved.Length} file(s), expected 2:\n{move.Combined}");
+        }
+
+        // A destination whose certificate the CA did not sign: the archive refuses the handshake, nothing is sent.
+        var forged = Directory.CreateDirectory(Path.Combine(_work.Path, "forged")).FullName;
+        using (DcmtkStoreScp.Start("TLS_FORGED", archive.ForgedDestinationPort, forged, archive.TlsWith(archive.Pki.Stranger)))
+        {
+            var refused = await Dcmtk.RunAsync("movescu", "-v", "-S", "-aet", "TLS_MOVER", "-aec", "MIRC", "-aem", "TLS_FORGED",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", archive.Port);
+            // Every sub-operation fails: A702, "Refused: Out of resources - Unable to perform sub-operations".
+            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(refused.Combined, "(?i)out ?of ?resources|a702"), refused.Combined);
+            Assert.Empty(Directory.GetFiles(forged));
+        }
+    }
+
+    [Fact]
+    public async Task Failed_handshakes_are_audited_with_address_and_reason_once_per_address_and_interval()
+    {
+        // A dedicated loopback address (no other test of the class uses it); 30 connections that never speak TLS.
+        var source = System.Net.IPAddress.Parse("127.0.0.31");
+        for (var i = 0; i < 30; i++)
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
+                System.Net.Sockets.ProtocolType.Tcp);
+            socket.Bind(new System.Net.IPEndPoint(source, 0));
+            await socket.ConnectAsync("127.0.0.1", archive.TlsPort, TestContext.Current.CancellationToken);
+            await socket.SendAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+            var buffer = new byte[256];
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            wait.CancelAfter(TimeSpan.FromSeconds(10));
+            try
+            {
+                while (await socket.ReceiveAsync(buffer, wait.Token) > 0) { } // until the server closes
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // reset by the server: closed too
+            }
+        }
+
+        var denied = await DeniedAsync("dicom-tls@127.0.0.31");
+        // One record per address per interval (1 min; two if an interval ends during the test), with the reason.
+        Assert.InRange(denied.Count, 1, 2);
+        Assert.All(denied, d => Assert.Matches(@"^DICOM TLS handshake from 127\.0\.0\.31 failed: \S", d));
+    }
+
     private async Task<IReadOnlyList<string>> DeniedAsync(string source)
     {
         var audit = archive.Host.Services.GetRequiredService<IAuditTrail>();

@@ -232,6 +232,20 @@ public sealed partial class BicepTemplateTests(CompiledBicepTemplate compiled) :
         Assert.Equal("UserAssigned", JsonTree.String(app, "identity", "type"));
     }
 
+    [Fact]
+    public void Silo_identity_reads_the_data_protection_certificate_from_key_vault()
+    {
+        // Key Vault Certificate User (list versions) and Key Vault Secrets User (download with the private key).
+        foreach (var roleId in new[] { "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba", "4633458b-17de-408a-b874-0445c86b69e6" })
+        {
+            Assert.Contains(roleId, compiled.Template.RootElement.GetRawText(), StringComparison.Ordinal);
+        }
+
+        var env = SiloContainer().GetProperty("env").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+        Assert.Contains("Mirc__DataProtection__KeyVaultUri", env);
+        Assert.Contains("Mirc__DataProtection__CertificateName", env);
+    }
+
     [Theory]
     [InlineData("blob")]
     [InlineData("table")]
