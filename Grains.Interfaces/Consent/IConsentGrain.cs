@@ -1,4 +1,5 @@
 using Mirc.Grains.Interfaces.Security;
+using Orleans.Concurrency;
 
 namespace Mirc.Grains.Interfaces.Consent;
 
@@ -11,6 +12,7 @@ public interface IConsentGrain : IGrainWithStringKey
 {
     /// <summary>Current consent, with the deployment policy.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<ConsentSnapshot> GetAsync();
 
     /// <summary>Records a change on behalf of the patient and returns the new consent.</summary>

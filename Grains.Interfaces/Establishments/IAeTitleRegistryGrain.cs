@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Establishments;
 
 /// <summary>
@@ -12,10 +14,12 @@ public interface IAeTitleRegistryGrain : IGrainWithStringKey
 
     /// <summary>The registration of <paramref name="aeTitle"/>, or null.</summary>
     [Alias("Resolve")]
+    [ReadOnly]
     Task<AeTitleRegistration?> ResolveAsync(string aeTitle);
 
     /// <summary>All registrations (for cache warm-up and administration).</summary>
     [Alias("GetAll")]
+    [ReadOnly]
     Task<IReadOnlyList<AeTitleRegistration>> GetAllAsync();
 
     /// <summary>Registers or updates <paramref name="entry"/> for <paramref name="establishmentId"/>.</summary>

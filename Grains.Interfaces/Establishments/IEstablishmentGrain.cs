@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Establishments;
 
 /// <summary>An establishment (key: establishment id, e.g. FINESS number).</summary>
@@ -6,6 +8,7 @@ public interface IEstablishmentGrain : IGrainWithStringKey
 {
     /// <summary>The profile, or null when the establishment is not registered.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<EstablishmentProfile?> GetAsync();
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Patients;
 
 /// <summary>
@@ -9,10 +11,12 @@ public interface IPatientGrain : IGrainWithStringKey
 {
     /// <summary>Full record (identity, demographics, studies with fresh counters, history).</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<PatientRecord> GetAsync();
 
     /// <summary>Whether the record exists (has at least one identity or study).</summary>
     [Alias("Exists")]
+    [ReadOnly]
     Task<bool> ExistsAsync();
 
     /// <summary>

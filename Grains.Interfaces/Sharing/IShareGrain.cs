@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Sharing;
 
 /// <summary>
@@ -13,6 +15,7 @@ public interface IShareGrain : IGrainWithStringKey
 
     /// <summary>The share, or null when it does not exist.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<ShareSnapshot?> GetAsync();
 
     /// <summary>

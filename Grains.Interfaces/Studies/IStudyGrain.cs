@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Studies;
 
 /// <summary>
@@ -44,6 +46,7 @@ public interface IStudyGrain : IGrainWithStringKey
 
     /// <summary>The manifest entry of one instance, or null.</summary>
     [Alias("GetInstance")]
+    [ReadOnly]
     Task<InstanceEntry?> GetInstanceAsync(string sopInstanceUid);
 
     /// <summary>
@@ -51,10 +54,12 @@ public interface IStudyGrain : IGrainWithStringKey
     /// optionally restricted to one series and/or one instance. Empty for a deleted or unknown study.
     /// </summary>
     [Alias("GetInstances")]
+    [ReadOnly]
     Task<IReadOnlyList<InstanceEntry>> GetInstancesAsync(string? seriesInstanceUid = null, string? sopInstanceUid = null);
 
     /// <summary>Study summary (status, attributes, series, counters).</summary>
     [Alias("GetSummary")]
+    [ReadOnly]
     Task<StudySummary> GetSummaryAsync();
 
     /// <summary>Marks the study deleted: it disappears from retrieval; blob purge is a separate job.</summary>

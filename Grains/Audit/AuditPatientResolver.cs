@@ -1,3 +1,4 @@
+using Mirc.Grains.FanOut;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 
@@ -27,9 +28,13 @@ public sealed class AuditPatientResolver(IGrainFactory grains)
         }
 
         if (studies.Count == 0) return batch;
-        var patients = new System.Collections.Concurrent.ConcurrentDictionary<string, string?>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(studies, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelLookups, CancellationToken = cancellationToken },
-            async (uid, ct) => patients[uid] = await PatientOfAsync(uid, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var uids = studies.ToArray();
+        var found = await BoundedFanOut.SelectAsync(uids, PatientOfAsync, MaxParallelLookups, cancellationToken).ConfigureAwait(false);
+        var patients = new Dictionary<string, string?>(uids.Length, StringComparer.Ordinal);
+        for (var i = 0; i < uids.Length; i++)
+        {
+            patients[uids[i]] = found[i];
+        }
 
         var resolved = new List<AuditEvent>(batch.Count);
         foreach (var e in batch)

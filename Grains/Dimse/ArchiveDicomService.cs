@@ -75,6 +75,7 @@ public sealed partial class ArchiveDicomService(
                 request.Tls?.ClientCertificate is { } certificate ? DeviceCertificate.Describe(certificate) : null));
         if (!grant.Accepted)
         {
+            aeTitles.Forget(request.CallingAe); // the title may have moved: the next association asks the registry again
             LogRejected(request.CallingAe, remote, grant.Reason ?? "refused by establishment");
             await audit.RecordAsync(ProfessionalPrincipal.ForDevice(request.CallingAe, establishmentId).ToAuditEvent(AuditAction.Login,
                 AuditOutcome.Denied, clock.GetUtcNow(), source: Source(request.CallingAe, remote), detail: "DICOM association rejected: " + grant.Reason), ct);

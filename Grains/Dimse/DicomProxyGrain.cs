@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Interfaces.Dimse;
 using Mirc.Grains.Interfaces.Establishments;
+using Orleans.Concurrency;
 
 namespace Mirc.Grains.Dimse;
 
@@ -9,6 +10,7 @@ namespace Mirc.Grains.Dimse;
 /// One establishment's DICOM gateway. Its rules come from the establishment's AE configuration (kept by the
 /// establishment grain, re-read at each association so a change applies to the next one).
 /// </summary>
+[StatelessWorker] // no state: it forwards to the establishment's grain, so each silo serves its associations locally
 public sealed partial class DicomProxyGrain(IGrainFactory grains, ILogger<DicomProxyGrain> logger) : Grain, IDicomProxyGrain
 {
     private string EstablishmentId => this.GetPrimaryKeyString();

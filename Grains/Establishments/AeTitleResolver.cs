@@ -5,16 +5,19 @@ using Mirc.Grains.Interfaces.Establishments;
 namespace Mirc.Grains.Establishments;
 
 /// <summary>
-/// Fast calling-AE-title → establishment lookup for the DIMSE listener: answers from a per-process cache
-/// (including negative answers) and asks the <see cref="IAeTitleRegistryGrain"/> at most once per title per
-/// <see cref="AeTitleResolverOptions.CacheDuration"/>. Singleton, thread-safe.
+/// Fast calling-AE-title → establishment lookup for the DIMSE listener: answers from a per-process cache and asks the
+/// <see cref="IAeTitleRegistryGrain"/> at most once per known title per <see cref="AeTitleResolverOptions.CacheDuration"/>.
+/// Why a stale answer stays safe: unknown titles are never cached (a title registered on any silo is accepted at once),
+/// and a cached title only routes the association to its establishment's proxy, which re-reads the establishment's AE
+/// configuration on every association — a title removed or moved is refused there (and then forgotten here).
+/// Singleton, thread-safe.
 /// </summary>
 public sealed class AeTitleResolver
 {
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _ttl;
-    private readonly ConcurrentDictionary<string, (AeTitleRegistration? Registration, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (AeTitleRegistration Registration, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Creates the resolver.</summary>
     public AeTitleResolver(IGrainFactory grains, IOptions<AeTitleResolverOptions> options, TimeProvider? clock = null)
@@ -36,7 +39,15 @@ public sealed class AeTitleResolver
 
         var registration = await _grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey)
             .ResolveAsync(title).WaitAsync(cancellationToken);
-        _cache[title] = (registration, now + _ttl);
+        if (registration is null)
+        {
+            _cache.TryRemove(title, out _);
+        }
+        else
+        {
+            _cache[title] = (registration, now + _ttl);
+        }
+
         return registration;
     }
 

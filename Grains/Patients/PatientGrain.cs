@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.FanOut;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
@@ -36,7 +37,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
     public async Task<PatientRecord> GetAsync()
     {
         var s = _state.State;
-        var studies = await Task.WhenAll(s.Studies.Select(RefreshAsync));
+        var studies = await BoundedFanOut.SelectAsync(s.Studies.ToArray(), (reference, _) => RefreshAsync(reference));
         return new PatientRecord
         {
             PatientId = PatientId,

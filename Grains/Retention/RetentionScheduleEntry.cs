@@ -12,4 +12,10 @@ public sealed record RetentionScheduleEntry
 
     /// <summary>Last day whose bucket was fully swept, or <see cref="int.MinValue"/>.</summary>
     [Id(2)] public int SweptThrough { get; init; } = int.MinValue;
+
+    /// <summary>
+    /// Latest day with a bucket, or null when unknown (a schedule written before this was recorded): the sweep stops
+    /// there instead of visiting every empty day up to its expiry horizon (a year of days after a clock jump).
+    /// </summary>
+    [Id(3)] public int? LastDay { get; init; }
 }

@@ -15,14 +15,25 @@ public sealed class RetentionScheduleGrain : Grain, IRetentionScheduleGrain
     public async Task NoteAsync(string establishmentId, int dayNumber)
     {
         var all = _state.State.Establishments;
-        if (all.TryGetValue(establishmentId, out var entry) && entry.FirstDay <= dayNumber)
+        if (!all.TryGetValue(establishmentId, out var entry))
+        {
+            all[establishmentId] = new RetentionScheduleEntry { EstablishmentId = establishmentId, FirstDay = dayNumber, LastDay = dayNumber };
+        }
+        else if (entry.FirstDay <= dayNumber && (entry.LastDay is null || entry.LastDay >= dayNumber) && entry.SweptThrough < dayNumber)
         {
             return;
         }
+        else
+        {
+            // A day at or before the swept mark (the clock went back) is swept again; an unknown last day stays unknown.
+            all[establishmentId] = entry with
+            {
+                FirstDay = Math.Min(entry.FirstDay, dayNumber),
+                LastDay = entry.LastDay is { } last ? Math.Max(last, dayNumber) : null,
+                SweptThrough = Math.Min(entry.SweptThrough, dayNumber - 1),
+            };
+        }
 
-        all[establishmentId] = entry is null
-            ? new RetentionScheduleEntry { EstablishmentId = establishmentId, FirstDay = dayNumber }
-            : entry with { FirstDay = dayNumber, SweptThrough = Math.Min(entry.SweptThrough, dayNumber - 1) };
         await _state.WriteStateAsync();
     }
 

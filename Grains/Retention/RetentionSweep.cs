@@ -46,7 +46,8 @@ public sealed partial class RetentionSweep
             }
 
             // A study received on day d is past its retention once d + years < today, i.e. d < today - years.
-            var lastExpiredDay = today.AddYears(-years).DayNumber - 1;
+            // No bucket lies after the establishment's last noted day: the walk ends there.
+            var lastExpiredDay = Math.Min(today.AddYears(-years).DayNumber - 1, entry.LastDay ?? int.MaxValue);
             var from = Math.Max(entry.FirstDay, entry.SweptThrough == int.MinValue ? int.MinValue : entry.SweptThrough + 1);
             var sweptThrough = int.MinValue;
             for (var day = from; day <= lastExpiredDay && expired.Count < _options.MaxDeletionsPerSweep; day++)

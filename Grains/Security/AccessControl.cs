@@ -1,3 +1,4 @@
+using Mirc.Grains.FanOut;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Security;
@@ -151,8 +152,8 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
         {
             var cares = await grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId)
                 .GetActiveAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            var consents = await Task.WhenAll(cares.Select(c => grains.GetGrain<IConsentGrain>(c.PatientId).GetAsync()))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var consents = await BoundedFanOut.SelectAsync(cares, (c, _) => grains.GetGrain<IConsentGrain>(c.PatientId).GetAsync(),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < cares.Count; i++)
             {
                 var care = cares[i];

@@ -1,15 +1,21 @@
-using Mirc.Grains.Interfaces.Establishments;
+using Mirc.Grains.Establishments;
 
 namespace Mirc.Grains.Security;
 
-/// <summary><see cref="IAeTitleDirectory"/> over <see cref="IAeTitleRegistryGrain"/>.</summary>
-public sealed class AeTitleRegistryDirectory(IGrainFactory grains) : IAeTitleDirectory
+/// <summary>
+/// <see cref="IAeTitleDirectory"/> over the AE title registry through the per-silo <see cref="AeTitleResolver"/> cache:
+/// every DICOM association asks, and without the cache each one queued on the registry's single activation.
+/// </summary>
+public sealed class AeTitleRegistryDirectory(AeTitleResolver resolver) : IAeTitleDirectory
 {
     /// <inheritdoc />
     public async Task<string?> FindEstablishmentAsync(string aeTitle, CancellationToken cancellationToken = default)
     {
-        var registration = await grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey)
-            .ResolveAsync(aeTitle.Trim()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(aeTitle);
+        var registration = await resolver.ResolveAsync(aeTitle.Trim(), cancellationToken).ConfigureAwait(false);
         return registration?.EstablishmentId;
     }
+
+    /// <inheritdoc />
+    public void Forget(string aeTitle) => resolver.Invalidate(aeTitle);
 }

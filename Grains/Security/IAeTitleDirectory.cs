@@ -5,4 +5,9 @@ public interface IAeTitleDirectory
 {
     /// <summary>The establishment id, or null when the AE title is not registered.</summary>
     Task<string?> FindEstablishmentAsync(string aeTitle, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets what is known of <paramref name="aeTitle"/> (its establishment refused it: the answer may be stale).</summary>
+    void Forget(string aeTitle)
+    {
+    }
 }

@@ -6,6 +6,7 @@ using Mirc.Grains.Audit;
 using Mirc.Grains.Audit.Atna;
 using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Consent;
+using Mirc.Grains.Establishments;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Security.Secrets;
 
@@ -63,6 +64,7 @@ public static class SecurityServiceCollectionExtensions
         services.TryAddSingleton<IAtnaSink, SyslogAtnaSink>();
         services.TryAddSingleton<AuditPatientResolver>();
         services.AddHostedService<AuditTrailWriter>();
+        services.TryAddSingleton<AeTitleResolver>();
         services.TryAddSingleton<IAeTitleDirectory, AeTitleRegistryDirectory>();
         services.TryAddSingleton<IDimseIdentityValidator, DimseIdentityValidator>();
         services.AddSingleton<IHostedService, AdministratorBootstrap>();

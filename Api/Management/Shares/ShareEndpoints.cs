@@ -6,6 +6,7 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb;
 using Mirc.Api.Problems;
 using Mirc.Grains.Establishments;
+using Mirc.Grains.FanOut;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Sharing;
@@ -118,7 +119,7 @@ public static class ShareEndpoints
 
         if (!await access.CanRetrieveStudyAsync(ApiCaller.From(http), studyInstanceUid!, cancellationToken)) return StudyNotFound(studyInstanceUid!);
         var ids = await grains.GetGrain<IStudySharesGrain>(studyInstanceUid!).GetAllAsync();
-        var shares = await Task.WhenAll(ids.Select(id => grains.GetGrain<IShareGrain>(id).GetAsync()));
+        var shares = await BoundedFanOut.SelectAsync([.. ids], (id, _) => grains.GetGrain<IShareGrain>(id).GetAsync(), cancellationToken: cancellationToken);
         return Results.Ok(shares.OfType<ShareSnapshot>().Select(ShareResource.From).ToArray());
     }
 
