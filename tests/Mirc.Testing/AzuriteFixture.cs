@@ -17,6 +17,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     private Process? _process;
     private string? _location;
+    private string[] _launch = [];
+    private int _blobPort;
+    private int _tablePort;
+    private int _queuePort;
 
     /// <summary>Connection string of the running server.</summary>
     public string ConnectionString { get; private set; } = string.Empty;
@@ -46,10 +50,46 @@ public sealed class AzuriteFixture : IAsyncLifetime
                 "or: mkdir -p .tools && cp tools/package.json .tools/ && (cd .tools && npm install).");
         }
 
-        var port = TestEnvironment.FreeLoopbackPort();
-        var tablePort = TestEnvironment.FreeLoopbackPort();
-        var queuePort = TestEnvironment.FreeLoopbackPort();
+        _launch = launch;
+        _blobPort = TestEnvironment.FreeLoopbackPort();
+        _tablePort = TestEnvironment.FreeLoopbackPort();
+        _queuePort = TestEnvironment.FreeLoopbackPort();
         _location = TestEnvironment.NewTempDirectory("azurite");
+        await StartAsync();
+        var port = _blobPort;
+        var tablePort = _tablePort;
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{port}/{DevAccount};TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};";
+    }
+
+    /// <summary>
+    /// Stops the server the way an orderly restart does (SIGTERM: Azurite saves its metadata and exits); clients meet
+    /// refused connections until <see cref="StartAgainAsync"/> starts it on the same ports and folder, data kept.
+    /// </summary>
+    public void Stop()
+    {
+        if (_process is { HasExited: false } running)
+        {
+            using (var term = Process.Start("kill", ["-TERM", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                term!.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+
+            if (!running.WaitForExit(TimeSpan.FromSeconds(20)))
+            {
+                throw new TimeoutException("Azurite did not stop within 20 s of SIGTERM");
+            }
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the server stopped by <see cref="Stop"/> again, on the same ports and folder.</summary>
+    public Task StartAgainAsync() => StartAsync();
+
+    private async Task StartAsync()
+    {
         var start = new ProcessStartInfo("node")
         {
             UseShellExecute = false,
@@ -58,25 +98,24 @@ public sealed class AzuriteFixture : IAsyncLifetime
         };
         string[] arguments =
         [
-            .. launch, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--location", _location, "--skipApiVersionCheck", "--loose", "--silent",
+            .. _launch, "--blobHost", "127.0.0.1", "--blobPort", _blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", _tablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", _queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--location", _location!, "--skipApiVersionCheck", "--loose", "--silent",
         ];
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await TestEnvironment.WaitForPortAsync(port, TimeSpan.FromSeconds(60), () => _process.HasExited, "Azurite");
-        await TestEnvironment.WaitForPortAsync(tablePort, TimeSpan.FromSeconds(60), () => _process.HasExited, "Azurite tables");
-        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={DevAccount};AccountKey={DevKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{port}/{DevAccount};TableEndpoint=http://127.0.0.1:{tablePort}/{DevAccount};";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        _process = process;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await TestEnvironment.WaitForPortAsync(_blobPort, TimeSpan.FromSeconds(60), () => process.HasExited, "Azurite");
+        await TestEnvironment.WaitForPortAsync(_tablePort, TimeSpan.FromSeconds(60), () => process.HasExited, "Azurite tables");
     }
 
     /// <inheritdoc />
