@@ -57,7 +57,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     /// <summary>Starts silos until <paramref name="count"/> run (a test that killed one leaves fewer; starting costs ~20 s).</summary>
     public async Task EnsureLiveAsync(int count)
     {
-        var missing = count - Live.Count;
+        var missing = Math.Max(0, count - Live.Count);
         await Task.WhenAll(Enumerable.Range(0, missing).Select(_ => StartSiloAsync()));
     }
 

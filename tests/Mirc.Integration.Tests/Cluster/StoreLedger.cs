@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Mirc.Dicom;
 using Mirc.Dicom.Network;
 
@@ -42,7 +43,9 @@ internal sealed class StoreLedger
 
     private async Task WorkAsync(ConcurrentQueue<string> queue, Func<int> port, Action<int> onAcknowledged, CancellationToken ct)
     {
-        var reconnects = 0;
+        // Until the membership declares a killed silo dead (~10 s), a survivor may refuse associations (the grains it needs
+        // lived on the dead silo): a modality retries; so does this one, for a bounded time.
+        var retrying = Stopwatch.StartNew();
         while (!queue.IsEmpty)
         {
             DicomClient client;
@@ -51,12 +54,13 @@ internal sealed class StoreLedger
                 client = await DicomClient.ConnectAsync("127.0.0.1", port(), SiloProcessCluster.CallingAe, "MIRC",
                     [new PresentationContextProposal(0, DicomUids.CTImageStorage, Explicit)], new DicomClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5) }, ct: ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && ++reconnects < 20)
+            catch (Exception ex) when (ex is not OperationCanceledException && retrying.Elapsed < TimeSpan.FromSeconds(45))
             {
                 await Task.Delay(250, ct);
                 continue;
             }
 
+            retrying.Restart();
             await using (client)
             {
                 while (queue.TryDequeue(out var file))
