@@ -193,7 +193,7 @@ public sealed class SiloFaultTests(SiloProcessCluster cluster) : IDisposable
         Report($"[faults] failed undos redone in the background: {cluster.CountLogLines("Undo of the failed ingest of")} log line(s) ({cluster.CountLogLines("done on retry")} done on retry); "
             + $"journal intents settled by reconciliation: {cluster.CountLogLines("Ingest reconciliation completed")}");
 
-        var audit = await cluster.Client.GetGrain<IOperatorGrain>(0).VerifyAuditAsync();
+        var audit = await SiloProcessCluster.CallAsync(() => cluster.Client.GetGrain<IOperatorGrain>(0).VerifyAuditAsync());
         Assert.True(audit.IsIntact, "audit chain broken: " + System.Text.Json.JsonSerializer.Serialize(audit));
     }
 

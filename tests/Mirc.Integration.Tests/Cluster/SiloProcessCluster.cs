@@ -94,8 +94,28 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     /// <summary>The silo that hosts <paramref name="grain"/>'s activation, or null when none is active.</summary>
     public async Task<SiloProcess?> HostOfAsync(IAddressable grain)
     {
-        var address = await Client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain);
+        var address = await CallAsync(() => Client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain).AsTask());
         return address is null ? null : _silos.SingleOrDefault(s => !s.Killed && s.SiloPort == address.Endpoint.Port);
+    }
+
+    /// <summary>
+    /// A call from the test's client, retried for a bounded time: after a kill the client may still pick the dead silo's
+    /// gateway until it refreshes its gateway list from the membership table.
+    /// </summary>
+    public static async Task<T> CallAsync<T>(Func<Task<T>> call)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 
     /// <summary>Status of each silo in the membership table (Orleans.Clustering.AzureStorage: one row per silo), by silo port.</summary>
