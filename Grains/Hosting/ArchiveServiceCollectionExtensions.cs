@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,8 +49,8 @@ public static class ArchiveServiceCollectionExtensions
         silo.Services.AddMircResearch(configuration);
         silo.Services.AddReplicaMaintenance(configuration);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionSweepStartup>();
-        silo.Services.AddSingleton<IngestReconciliationStartup>();
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationStartup>());
+        silo.Services.AddSingleton<IngestReconciliationSchedule>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationSchedule>());
         return silo;
     }
 
@@ -80,7 +81,7 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<ILogger<PatientResolver>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<PatientResolutionCache>()));
-        services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>()));
+        services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>(), sp.GetService<ILocalSiloDetails>()?.SiloAddress));
         services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>()));
         services.TryAddSingleton(sp => new FailedIngestUndo(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<FailedIngestUndo>>()));
         services.TryAddSingleton<UnidentifiedPatients>();
@@ -108,7 +109,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IOptions<IngestOptions>>(),
             sp.GetRequiredService<ILogger<IngestReconciler>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IClusterMembershipService>()));
         services.TryAddSingleton<InstanceRetriever>();
         services.TryAddSingleton<IInstanceRetriever>(sp => sp.GetRequiredService<InstanceRetriever>());
         return services;

@@ -21,6 +21,11 @@ internal sealed partial class FailedIngestUndo
     /// <summary>Prefix of undo records in the staging container.</summary>
     public const string Prefix = "undo/";
 
+    // About two minutes of retries in all; then the record waits for the reconciliation pass.
+    private const int RetryAttempts = 10;
+    private static readonly TimeSpan RetryFirstDelay = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(15);
+
     private readonly IBlobStore _blobs;
     private readonly IGrainFactory _grains;
     private readonly IQueryIndex _index;
@@ -52,7 +57,12 @@ internal sealed partial class FailedIngestUndo
         try
         {
             var payload = JsonSerializer.SerializeToUtf8Bytes(failed, FailedIngestJson.Default.FailedIngest);
-            await _blobs.WriteIfMatchAsync(new BlobKey(_container, $"{Prefix}{Guid.NewGuid():N}.json"), payload, null, CancellationToken.None).ConfigureAwait(false);
+            var key = new BlobKey(_container, $"{Prefix}{Guid.NewGuid():N}.json");
+            await _blobs.WriteIfMatchAsync(key, payload, null, CancellationToken.None).ConfigureAwait(false);
+            // The usual cause is a study grain whose silo just died: once the membership has declared it dead (seconds),
+            // the grain reactivates elsewhere and the undo goes through. Retrying here takes the failed store's index row
+            // out of the queries at once instead of at the next reconciliation pass.
+            _ = Task.Run(() => RetryRecordedAsync(key, failed), CancellationToken.None);
             return true;
         }
         catch (Exception ex)
@@ -60,6 +70,30 @@ internal sealed partial class FailedIngestUndo
             LogRecordFailed(_logger, ex, failed.SopInstanceUid);
             return false;
         }
+    }
+
+    private async Task RetryRecordedAsync(BlobKey key, FailedIngest failed)
+    {
+        var delay = RetryFirstDelay;
+        for (var attempt = 1; attempt <= RetryAttempts; attempt++)
+        {
+            await Task.Delay(delay).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, RetryMaxDelay.Ticks));
+            try
+            {
+                using var bounded = new CancellationTokenSource(RetryMaxDelay);
+                await UndoAsync(failed, bounded.Token).ConfigureAwait(false);
+                await _blobs.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false);
+                LogRetrySucceeded(_logger, failed.SopInstanceUid, attempt);
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogRetryFailed(_logger, ex, failed.SopInstanceUid, attempt);
+            }
+        }
+
+        // The record stays: the periodic reconciliation pass redoes it.
     }
 
     /// <summary>
@@ -113,6 +147,12 @@ internal sealed partial class FailedIngestUndo
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Undo of the failed ingest of {SopUid} failed; recorded for the reconciliation")]
     private static partial void LogUndoFailed(ILogger logger, Exception exception, string sopUid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Undo of the failed ingest of {SopUid} done on retry {Attempt}")]
+    private static partial void LogRetrySucceeded(ILogger logger, string sopUid, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Undo of the failed ingest of {SopUid} failed again (retry {Attempt})")]
+    private static partial void LogRetryFailed(ILogger logger, Exception exception, string sopUid, int attempt);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Undo of the failed ingest of {SopUid} could not be recorded; its journal intent stays (the store is rolled forward at restart)")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string sopUid);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Storage.Blobs;
+using Orleans.Runtime;
 
 namespace Mirc.Grains.Ingest;
 
@@ -25,15 +26,18 @@ internal sealed partial class IngestJournal
     private readonly ILogger? _logger;
     private readonly Lock _gate = new();
 
-    // Slot names carry this journal's own prefix: reconciliation never touches the slots of the running silo.
-    private readonly string _slotPrefix = $"{Prefix}{Guid.NewGuid():N}-";
+    // Slot names carry this journal's own prefix: reconciliation never touches the slots of the running silo. In a
+    // cluster the prefix also names the silo (IngestJournalSlotOwner), so the survivors reconcile a dead silo's slots at
+    // once and leave a live silo's alone, whatever their age.
+    private readonly string _slotPrefix;
     private readonly Stack<int> _freeSlots = new();
     private int _slotCount;
     private List<(IngestJournalRecord Record, TaskCompletionSource<IngestJournalTicket> Done)> _pending = [];
     private bool _writing;
 
-    public IngestJournal(IBlobStore blobs, InstanceBlobLayout layout, ILogger<IngestJournal>? logger = null)
+    public IngestJournal(IBlobStore blobs, InstanceBlobLayout layout, ILogger<IngestJournal>? logger = null, SiloAddress? silo = null)
     {
+        _slotPrefix = $"{Prefix}{IngestJournalSlotOwner.Tag(silo)}{Guid.NewGuid():N}-";
         _blobs = blobs;
         _container = layout.StagingContainer;
         _logger = logger;
@@ -71,12 +75,15 @@ internal sealed partial class IngestJournal
     /// <summary>True for the slots of this journal (the running silo), which reconciliation must leave alone.</summary>
     public bool IsOwn(BlobKey key) => key.Container == _container && key.Name.StartsWith(_slotPrefix, StringComparison.Ordinal);
 
-    /// <summary>Journal batches last written before <paramref name="olderThan"/>, with their intents (empty when unreadable).</summary>
-    public async IAsyncEnumerable<(BlobKey Key, IReadOnlyList<IngestJournalRecord> Records)> ListAsync(DateTimeOffset olderThan, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Journal batches of other writers that <paramref name="isAbandoned"/> says are over (their silo is dead, or they
+    /// were last written too long ago), with their intents (empty when unreadable).
+    /// </summary>
+    public async IAsyncEnumerable<(BlobKey Key, IReadOnlyList<IngestJournalRecord> Records)> ListAsync(Func<BlobProperties, bool> isAbandoned, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var blob in _blobs.ListAsync(_container, Prefix, cancellationToken).ConfigureAwait(false))
         {
-            if (blob.LastModified > olderThan || IsOwn(blob.Key))
+            if (IsOwn(blob.Key) || !isAbandoned(blob))
             {
                 continue;
             }

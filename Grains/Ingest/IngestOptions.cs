@@ -31,6 +31,13 @@ public sealed class IngestOptions
     public bool ReconcileOnStart { get; set; } = true;
 
     /// <summary>
+    /// How often each silo runs the reconciliation again after start-up (zero: only at start-up), so the in-flight ingests
+    /// of a silo that died and failed undos of the survivors are settled without waiting for a restart.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How long a silo reuses a patient resolution (local id → regional patient) for instances with the same identity
     /// and demographics; zero disables the cache. Manual links invalidate it at once on the silo that makes them.
     /// </summary>

@@ -4,13 +4,15 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Storage.Blobs;
+using Orleans.Runtime;
 
 namespace Mirc.Grains.Ingest;
 
 /// <summary>
-/// Crash recovery of the ingest pipeline, run when the silo becomes active (and callable on demand):
-/// every journal record older than <see cref="IngestOptions.ReconcileOlderThan"/> names a blob that was (maybe)
-/// promoted without its registrations — if the blob is there, manifest, patient and index are completed from it
+/// Crash recovery of the ingest pipeline, run when the silo becomes active and then every
+/// <see cref="IngestOptions.ReconcileInterval"/> (and callable on demand): every journal record of another writer that is
+/// over — its silo declared dead in the cluster membership, or, when the slot names no live silo, last written more than
+/// <see cref="IngestOptions.ReconcileOlderThan"/> ago — names a blob that was (maybe) promoted without its registrations — if the blob is there, manifest, patient and index are completed from it
 /// (the client may never have been acknowledged, but the instance is then fully visible, never half-visible);
 /// if not, the record is dropped. Staged uploads older than the threshold are deleted. Failed ingests whose own undo
 /// failed left an undo record (<see cref="FailedIngestUndo"/>): those are undone first, so a store answered with a
@@ -28,6 +30,7 @@ public sealed partial class IngestReconciler
     private readonly IngestOptions _options;
     private readonly ILogger<IngestReconciler> _logger;
     private readonly TimeProvider _clock;
+    private readonly IClusterMembershipService? _membership;
 
     internal IngestReconciler(
         IBlobStore blobs,
@@ -39,8 +42,10 @@ public sealed partial class IngestReconciler
         IGrainFactory grains,
         IOptions<IngestOptions> options,
         ILogger<IngestReconciler> logger,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        IClusterMembershipService? membership = null)
     {
+        _membership = membership;
         _blobs = blobs;
         _layout = layout;
         _journal = journal;
@@ -79,7 +84,7 @@ public sealed partial class IngestReconciler
             }
         }
 
-        await foreach (var (key, records) in _journal.ListAsync(cutoff, cancellationToken).ConfigureAwait(false))
+        await foreach (var (key, records) in _journal.ListAsync(blob => IsAbandoned(blob, cutoff), cancellationToken).ConfigureAwait(false))
         {
             var batchFailed = false;
             foreach (var record in records)
@@ -122,6 +127,30 @@ public sealed partial class IngestReconciler
         var report = new ReconciliationReport(completed, dropped, failed, stagedDeleted) { Undone = undone };
         LogReport(_logger, completed, dropped, failed, stagedDeleted, undone);
         return report;
+    }
+
+    /// <summary>
+    /// A journal slot is over when the membership declared its silo dead (at once: a killed silo's in-flight ingests are
+    /// settled by the survivors, not at its next start); a live silo's slot is its own business whatever its age (it may
+    /// be undoing that very ingest); a slot naming no silo, or one the membership no longer lists, goes by age.
+    /// </summary>
+    private bool IsAbandoned(BlobProperties slot, DateTimeOffset cutoff)
+    {
+        if (_membership is not null && IngestJournalSlotOwner.Parse(slot.Key.Name) is { } owner)
+        {
+            var status = _membership.CurrentSnapshot.GetSiloStatus(owner);
+            if (status == SiloStatus.Dead)
+            {
+                return true;
+            }
+
+            if (status != SiloStatus.None)
+            {
+                return false;
+            }
+        }
+
+        return slot.LastModified <= cutoff;
     }
 
     /// <summary>Completes the registrations of a promoted blob; false when there is nothing to complete.</summary>

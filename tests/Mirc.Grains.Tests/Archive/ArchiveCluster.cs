@@ -27,6 +27,7 @@ public sealed class ArchiveCluster : IAsyncLifetime
         ["Mirc:Storage:ShardCount"] = "4",
         ["Mirc:Archive:Manifest:SegmentSize"] = "32",
         ["Mirc:Archive:Ingest:ReconcileOnStart"] = "false",
+        ["Mirc:Archive:Ingest:ReconcileInterval"] = "00:00:00",
         ["Mirc:Retention:Enabled"] = "false",
     };
 
