@@ -15,6 +15,17 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
 
     private bool IsLossless => TransferSyntaxUid is DicomUids.JPEGLossless or DicomUids.JPEGLosslessSV1;
 
+    /// <summary>Lossless frames are encoded (selection value 1, valid for both lossless syntaxes); lossy JPEG is decode-only.</summary>
+    public override bool CanEncode => IsLossless;
+
+    /// <inheritdoc/>
+    public override byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
+    {
+        if (!IsLossless) return base.Encode(nativeFrame, geometry);
+        RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG lossless encode input");
+        return JpegLosslessEncoder.Encode(nativeFrame, geometry);
+    }
+
     /// <inheritdoc/>
     public override DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
     {
