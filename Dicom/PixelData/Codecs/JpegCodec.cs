@@ -35,8 +35,9 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
         {
             decoder.Identify();
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
         {
+            // JpegLibrary reports a missing frame header as InvalidOperationException.
             throw new DicomFormatException("JPEG header unreadable: " + ex.Message, ex);
         }
         if (decoder.Width != geometry.Columns || decoder.Height != geometry.Rows || decoder.NumberOfComponents != geometry.SamplesPerPixel)
@@ -50,7 +51,7 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
         {
             decoder.Decode();
         }
-        catch (Exception ex) when (ex is InvalidDataException or IndexOutOfRangeException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IndexOutOfRangeException or ArgumentException or NotSupportedException)
         {
             throw new DicomFormatException("JPEG frame undecodable: " + ex.Message, ex);
         }
