@@ -15,10 +15,14 @@ public static class DicomDatasetWriter
         options ??= DicomWriteOptions.Default;
         if (syntax.IsDeflated)
         {
-            using var deflate = new DeflateStream(new BufferWriterStream(output), options.DeflateLevel, leaveOpen: false);
-            var plain = new ArrayBufferWriter<byte>();
-            new DicomElementEncoder(plain, true, false, options).WriteDataset(dataset);
-            deflate.Write(plain.WrittenSpan);
+            var counted = new EvenLengthStream(new BufferWriterStream(output));
+            using (var deflate = new DeflateStream(counted, options.DeflateLevel, leaveOpen: true))
+            {
+                var plain = new ArrayBufferWriter<byte>();
+                new DicomElementEncoder(plain, true, false, options).WriteDataset(dataset);
+                deflate.Write(plain.WrittenSpan);
+            }
+            counted.PadToEvenLength();
             return;
         }
         new DicomElementEncoder(output, syntax.IsExplicitVR, syntax.IsBigEndian, options).WriteDataset(dataset);
@@ -39,8 +43,11 @@ public static class DicomDatasetWriter
         options ??= DicomWriteOptions.Default;
         if (syntax.IsDeflated)
         {
-            await using var deflate = new DeflateStream(stream, options.DeflateLevel, leaveOpen: true);
-            await WriteElementsAsync(dataset, true, false, deflate, options, cancellationToken).ConfigureAwait(false);
+            var counted = new EvenLengthStream(stream);
+            var deflate = new DeflateStream(counted, options.DeflateLevel, leaveOpen: true);
+            await using (deflate.ConfigureAwait(false))
+                await WriteElementsAsync(dataset, true, false, deflate, options, cancellationToken).ConfigureAwait(false);
+            await counted.PadToEvenLengthAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
         await WriteElementsAsync(dataset, syntax.IsExplicitVR, syntax.IsBigEndian, stream, options, cancellationToken).ConfigureAwait(false);
@@ -77,5 +84,52 @@ public static class DicomDatasetWriter
         if (buffer.WrittenCount == 0) return;
         await stream.WriteAsync(buffer.WrittenMemory, ct).ConfigureAwait(false);
         buffer.ResetWrittenCount();
+    }
+
+    /// <summary>
+    /// Counts what the deflater writes so an odd-length bit stream gets its trailing null byte (PS3.5 A.5): DIMSE
+    /// receivers such as dcmtk refuse an odd PDV ("Odd Fragment Length").
+    /// </summary>
+    private sealed class EvenLengthStream(Stream inner) : Stream
+    {
+        private long _written;
+
+        public void PadToEvenLength()
+        {
+            if ((_written & 1) != 0) Write([0], 0, 1);
+        }
+
+        public async Task PadToEvenLengthAsync(CancellationToken cancellationToken)
+        {
+            if ((_written & 1) != 0) await WriteAsync(new byte[] { 0 }, cancellationToken).ConfigureAwait(false);
+        }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _written;
+        public override long Position { get => _written; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            _written += buffer.Length;
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            _written += buffer.Length;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 }

@@ -21,12 +21,12 @@ public static class ArchivePresentationContexts
 
     /// <summary>
     /// What a C-GET receiver can be sent whatever the stored syntax: uncompressed (every decodable syntax decodes to it)
-    /// and the compressed syntaxes with an encoder.
+    /// and the compressed syntaxes with a lossless encoder (a lossy one is never chosen for a peer).
     /// </summary>
     private static readonly string[] RetrieveTransferSyntaxes =
     [
         DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian, DicomUids.DeflatedExplicitVRLittleEndian,
-        .. PixelFrameCodecs.Encodable,
+        .. PixelFrameCodecs.LosslessEncodable,
     ];
 
     private static readonly string[] CommandTransferSyntaxes = [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian];

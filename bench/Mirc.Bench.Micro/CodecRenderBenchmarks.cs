@@ -22,9 +22,12 @@ public class CodecRenderBenchmarks
     private byte[] _native = [];
     private FrameGeometry _nativeGeometry = null!;
 
-    /// <summary>CT512 or CR3000.</summary>
-    [Params("CT512", "CR3000")]
+    /// <summary>CT512 or CR3000 (MIRC_BENCH_CODEC_IMAGES=CT512 runs the slice only: the CR takes minutes per codec on 2 cores).</summary>
+    [ParamsSource(nameof(Images))]
     public string Image { get; set; } = "CT512";
+
+    /// <summary>The images measured.</summary>
+    public static IEnumerable<string> Images => (Environment.GetEnvironmentVariable("MIRC_BENCH_CODEC_IMAGES") ?? "CT512,CR3000").Split(',');
 
     /// <summary>Stored transfer syntax.</summary>
     [Params("native", "rle", "jpeg-ls", "jpeg-lossless", "j2k-lossless")]
@@ -64,6 +67,10 @@ public class CodecRenderBenchmarks
     /// <summary>Frame bytes → native samples.</summary>
     [Benchmark]
     public int Decode() => FrameDecoder.Decode(_frame, _geometry, _syntax).Samples.Length;
+
+    /// <summary>Native samples → this codec's syntax with our encoder (what a C-GET receiver or a WADO request for it costs).</summary>
+    [Benchmark]
+    public int Encode() => PixelFrameCodecs.Find(_syntax.Uid) is { CanEncode: true } codec ? codec.Encode(_native, _nativeGeometry).Length : 0;
 
     /// <summary>Native samples → full-size 8-bit windowed image.</summary>
     [Benchmark]

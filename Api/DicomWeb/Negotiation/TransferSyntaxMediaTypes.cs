@@ -23,6 +23,21 @@ public static class TransferSyntaxMediaTypes
         _ => DicomMediaTypes.OctetStream,
     };
 
+    /// <summary>
+    /// The transfer syntax a frame media type means when the Accept range has no <c>transfer-syntax</c> parameter
+    /// (PS3.18 Table 8.7.3-5); null for types without one.
+    /// </summary>
+    public static string? DefaultForFrames(string mediaType) => mediaType switch
+    {
+        DicomMediaTypes.OctetStream => "1.2.840.10008.1.2.1",
+        "image/jpeg" => "1.2.840.10008.1.2.4.70",
+        "image/jls" => "1.2.840.10008.1.2.4.80",
+        "image/jp2" => "1.2.840.10008.1.2.4.90",
+        "image/jpx" => "1.2.840.10008.1.2.4.92",
+        "image/dicom-rle" => "1.2.840.10008.1.2.5",
+        _ => null,
+    };
+
     /// <summary>True when the syntax stores pixel data uncompressed (frames are plain byte ranges).</summary>
     public static bool IsNative(string transferSyntaxUid) =>
         transferSyntaxUid is "1.2.840.10008.1.2" or "1.2.840.10008.1.2.1" or "1.2.840.10008.1.2.2";

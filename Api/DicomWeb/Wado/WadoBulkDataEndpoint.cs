@@ -32,8 +32,11 @@ public static class WadoBulkDataEndpoint
         if (bulkPath.IsPixelData)
         {
             if (instance.FrameCount == 0) return ApiProblems.NotFound($"Instance {instance.SopInstanceUid} has no pixel data.");
-            var partType = WadoFramesEndpoint.ChoosePartType(context.Request.Headers.Accept, instance, out var refusal);
-            if (partType is null) return ApiProblems.NotAcceptable(refusal!);
+            var part = WadoFramesEndpoint.ChoosePartType(context.Request.Headers.Accept, instance, out var refusal);
+            if (part is null) return ApiProblems.NotAcceptable(refusal!);
+            if (part.TargetTransferSyntax is not null)
+                return ApiProblems.NotAcceptable($"Pixel data bulk data is served as stored ({instance.TransferSyntaxUid}); converted frames are served by …/frames/{{n}}.");
+            var partType = part.PartType;
             var frames = await wado.Retriever.ReadFramesAsync(instance, Enumerable.Range(1, instance.FrameCount).ToArray(), cancellationToken).ConfigureAwait(false);
             return new BulkPartsResult(partType, instance.Frames.Encapsulated ? instance.TransferSyntaxUid : null,
                 instance.Frames.Encapsulated ? frames.Select(f => f.Content).ToArray() : [Concatenate(frames)]);

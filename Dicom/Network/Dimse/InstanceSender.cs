@@ -85,7 +85,7 @@ internal static class InstanceSender
         foreach (var c in contexts)
         {
             if (!c.IsAccepted || c.AbstractSyntax != sopClassUid || (requirePeerScpRole && !c.RequestorIsScp)) continue;
-            if (!DicomTranscoder.CanTranscode(storedTransferSyntaxUid, c.TransferSyntax)) continue;
+            if (!DicomTranscoder.CanTranscodeWithoutLoss(storedTransferSyntaxUid, c.TransferSyntax)) continue;
             if (!DicomTransferSyntax.Lookup(c.TransferSyntax).IsEncapsulated) return c;
             encoded ??= c;
         }

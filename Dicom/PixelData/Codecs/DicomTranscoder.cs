@@ -19,6 +19,13 @@ public static class DicomTranscoder
     public static bool CanTranscode(string from, string to) =>
         from == to || (CanDecode(from) && (Native.Contains(to) || PixelFrameCodecs.Find(to) is { CanEncode: true }));
 
+    /// <summary>
+    /// True when <paramref name="from"/> turns into <paramref name="to"/> without losing samples beyond what was already
+    /// lost: what the archive may choose on its own for a peer (a lossy target only when it is the stored syntax).
+    /// </summary>
+    public static bool CanTranscodeWithoutLoss(string from, string to) =>
+        from == to || (CanTranscode(from, to) && !DicomTransferSyntax.Lookup(to).IsLossy);
+
     /// <summary>True when pixel data in <paramref name="transferSyntaxUid"/> can be read as native samples.</summary>
     public static bool CanDecode(string transferSyntaxUid) => Native.Contains(transferSyntaxUid) || PixelFrameCodecs.Find(transferSyntaxUid) is not null;
 
@@ -32,7 +39,7 @@ public static class DicomTranscoder
         foreach (var candidate in candidates)
         {
             if (candidate == stored) return candidate;
-            if (fallback is null && CanTranscode(stored, candidate)) fallback = candidate;
+            if (fallback is null && CanTranscodeWithoutLoss(stored, candidate)) fallback = candidate;
         }
         return fallback;
     }
@@ -72,6 +79,7 @@ public static class DicomTranscoder
             var fragments = nativeFrames.Select(f => (ReadOnlyMemory<byte>)encoder.Encode(f, decodedGeometry)).ToList();
             copy.Set(new DicomFragmentSequence(DicomTag.PixelData, DicomVR.OB, BasicOffsetTable(fragments), fragments));
             SetPixelModule(copy, decodedGeometry with { Photometric = encoder.EncodedPhotometric(decodedGeometry) });
+            if (to.IsLossy) MarkLossy(copy, to.Uid, nativeFrames, fragments);
         }
         else
         {
@@ -152,6 +160,22 @@ public static class DicomTranscoder
             offset += 8 + (uint)fragments[i].Length;
         }
         return table;
+    }
+
+    /// <summary>PS3.3 C.7.6.1.1.5: a lossy encoding is recorded (flag, ratio of this step, method) and never unset later.</summary>
+    private static void MarkLossy(DicomDataset dataset, string syntax, List<byte[]> nativeFrames, List<ReadOnlyMemory<byte>> fragments)
+    {
+        var method = syntax switch
+        {
+            DicomUids.JPEGLSNearLossless => "ISO_14495_1",
+            DicomUids.JPEG2000 => "ISO_15444_1",
+            _ => "ISO_10918_1",
+        };
+        double ratio = (double)nativeFrames.Sum(f => (long)f.Length) / Math.Max(1, fragments.Sum(f => (long)f.Length));
+        dataset.Set(DicomTag.LossyImageCompression, "01");
+        dataset.Set(DicomTag.LossyImageCompressionMethod, DicomVR.CS, [.. dataset.GetStrings(DicomTag.LossyImageCompressionMethod), method]);
+        dataset.Set(DicomTag.LossyImageCompressionRatio, DicomVR.DS,
+            [.. dataset.GetStrings(DicomTag.LossyImageCompressionRatio), ratio.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)]);
     }
 
     private static void SetPixelModule(DicomDataset dataset, FrameGeometry geometry)

@@ -4,13 +4,29 @@ using System.Runtime.InteropServices;
 namespace Mirc.Dicom.PixelData;
 
 /// <summary>
-/// JPEG 2000 (lossless and lossy) decoding through OpenJPEG. OpenJPEG undoes the multiple-component transform, so
-/// YBR_RCT / YBR_ICT frames come out as RGB.
+/// JPEG 2000 (lossless and lossy) through OpenJPEG. OpenJPEG undoes the multiple-component transform, so
+/// YBR_RCT / YBR_ICT frames come out as RGB; RGB frames are encoded with the transform (YBR_RCT / YBR_ICT).
 /// </summary>
 public sealed class Jpeg2000Codec(string transferSyntaxUid) : PixelFrameCodec
 {
     /// <inheritdoc/>
     public override string TransferSyntaxUid { get; } = transferSyntaxUid;
+
+    private bool IsLossless => TransferSyntaxUid == DicomUids.JPEG2000Lossless;
+
+    /// <inheritdoc/>
+    public override bool CanEncode => true;
+
+    /// <inheritdoc/>
+    public override byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
+    {
+        RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG 2000 encode input");
+        return Jpeg2000Encoder.Encode(nativeFrame, geometry, IsLossless);
+    }
+
+    /// <inheritdoc/>
+    public override string EncodedPhotometric(FrameGeometry geometry) =>
+        geometry.SamplesPerPixel == 3 && geometry.Photometric == "RGB" ? (IsLossless ? "YBR_RCT" : "YBR_ICT") : geometry.Photometric;
 
     /// <summary>The compressed bytes and read position handed to OpenJPEG's callbacks.</summary>
     private sealed unsafe class MemorySource(byte* data, long length)

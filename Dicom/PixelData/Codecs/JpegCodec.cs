@@ -15,6 +15,17 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
 
     private bool IsLossless => TransferSyntaxUid is DicomUids.JPEGLossless or DicomUids.JPEGLosslessSV1;
 
+    /// <summary>Lossless frames are encoded (selection value 1, valid for both lossless syntaxes); lossy JPEG is decode-only.</summary>
+    public override bool CanEncode => IsLossless;
+
+    /// <inheritdoc/>
+    public override byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
+    {
+        if (!IsLossless) return base.Encode(nativeFrame, geometry);
+        RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG lossless encode input");
+        return JpegLosslessEncoder.Encode(nativeFrame, geometry);
+    }
+
     /// <inheritdoc/>
     public override DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
     {
@@ -24,8 +35,9 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
         {
             decoder.Identify();
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
         {
+            // JpegLibrary reports a missing frame header as InvalidOperationException.
             throw new DicomFormatException("JPEG header unreadable: " + ex.Message, ex);
         }
         if (decoder.Width != geometry.Columns || decoder.Height != geometry.Rows || decoder.NumberOfComponents != geometry.SamplesPerPixel)
@@ -39,7 +51,7 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
         {
             decoder.Decode();
         }
-        catch (Exception ex) when (ex is InvalidDataException or IndexOutOfRangeException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IndexOutOfRangeException or ArgumentException or NotSupportedException)
         {
             throw new DicomFormatException("JPEG frame undecodable: " + ex.Message, ex);
         }

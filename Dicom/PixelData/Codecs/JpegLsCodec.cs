@@ -1,13 +1,19 @@
 namespace Mirc.Dicom.PixelData;
 
-/// <summary>JPEG-LS lossless and near-lossless through CharLS; encodes lossless (near = 0) only.</summary>
+/// <summary>JPEG-LS lossless and near-lossless through CharLS, both ways.</summary>
 public sealed class JpegLsCodec(string transferSyntaxUid) : PixelFrameCodec
 {
+    /// <summary>
+    /// Largest error per sample of the near-lossless syntax (NEAR), dcmcjpls' default; produced only when a client asks
+    /// for the near-lossless syntax by name.
+    /// </summary>
+    public const int NearLosslessError = 2;
+
     /// <inheritdoc/>
     public override string TransferSyntaxUid { get; } = transferSyntaxUid;
 
     /// <inheritdoc/>
-    public override bool CanEncode => TransferSyntaxUid == DicomUids.JPEGLSLossless;
+    public override bool CanEncode => true;
 
     /// <inheritdoc/>
     public override unsafe DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
@@ -52,7 +58,7 @@ public sealed class JpegLsCodec(string transferSyntaxUid) : PixelFrameCodec
                 Width = (uint)geometry.Columns, Height = (uint)geometry.Rows, BitsPerSample = geometry.BitsStored, ComponentCount = geometry.SamplesPerPixel,
             };
             CharLS.Check(CharLS.EncoderSetFrameInfo(encoder, info), "frame info");
-            CharLS.Check(CharLS.EncoderSetNearLossless(encoder, 0), "near lossless");
+            CharLS.Check(CharLS.EncoderSetNearLossless(encoder, TransferSyntaxUid == DicomUids.JPEGLSNearLossless ? NearLosslessError : 0), "near lossless");
             if (geometry.SamplesPerPixel > 1)
                 CharLS.Check(CharLS.EncoderSetInterleaveMode(encoder, geometry.IsPlanar ? CharLS.InterleaveMode.None : CharLS.InterleaveMode.Sample), "interleave");
             CharLS.Check(CharLS.EncoderGetEstimatedDestinationSize(encoder, out var estimate), "size estimate");

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Mirc.Dicom.PixelData;
 
-/// <summary>P/Invoke surface of Debian's OpenJPEG 2.5 (libopenjp2-7): decoding from a memory stream.</summary>
+/// <summary>P/Invoke surface of Debian's OpenJPEG 2.5 (libopenjp2-7): decoding from and encoding to memory streams.</summary>
 internal static unsafe partial class OpenJpeg
 {
     private const string Library = "libopenjp2.so.7";
@@ -30,6 +30,47 @@ internal static unsafe partial class OpenJpeg
         public int* Data;
         public ushort Alpha;
     }
+
+    /// <summary>
+    /// sizeof(opj_cparameters_t) in OpenJPEG 2.5 and the offsets of the fields we set (read with offsetof from
+    /// Debian's openjpeg.h); the rest keeps the library's defaults.
+    /// </summary>
+    public const int EncoderParametersSize = 18720;
+    public const int OffsetDistoAlloc = 20, OffsetNumLayers = 4796, OffsetRates = 4800, OffsetNumResolution = 5600, OffsetIrreversible = 5616, OffsetMct = 18698;
+
+    /// <summary>OPJ_CLRSPC_SRGB and OPJ_CLRSPC_GRAY.</summary>
+    public const int ColorSpaceSrgb = 1, ColorSpaceGray = 2;
+
+    /// <summary>opj_image_cmptparm_t.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ComponentParameters
+    {
+        public uint Dx, Dy, W, H, X0, Y0, Prec, Bpp, Sgnd;
+    }
+
+    [LibraryImport(Library, EntryPoint = "opj_image_create")]
+    public static partial Image* ImageCreate(uint components, ComponentParameters* parameters, int colorSpace);
+
+    [LibraryImport(Library, EntryPoint = "opj_create_compress")]
+    public static partial nint CreateCompress(int format);
+
+    [LibraryImport(Library, EntryPoint = "opj_set_default_encoder_parameters")]
+    public static partial void SetDefaultEncoderParameters(byte* parameters);
+
+    [LibraryImport(Library, EntryPoint = "opj_setup_encoder")]
+    public static partial int SetupEncoder(nint codec, byte* parameters, Image* image);
+
+    [LibraryImport(Library, EntryPoint = "opj_start_compress")]
+    public static partial int StartCompress(nint codec, Image* image, nint stream);
+
+    [LibraryImport(Library, EntryPoint = "opj_encode")]
+    public static partial int Encode(nint codec, nint stream);
+
+    [LibraryImport(Library, EntryPoint = "opj_end_compress")]
+    public static partial int EndCompress(nint codec, nint stream);
+
+    [LibraryImport(Library, EntryPoint = "opj_stream_set_write_function")]
+    public static partial void StreamSetWriteFunction(nint stream, delegate* unmanaged<byte*, nuint, nint, nuint> write);
 
     [LibraryImport(Library, EntryPoint = "opj_create_decompress")]
     public static partial nint CreateDecompress(int format);

@@ -22,6 +22,12 @@ public static class PixelFrameCodecs
     /// <summary>Every compressed transfer syntax with an encoder.</summary>
     public static IEnumerable<string> Encodable => ByUid.Values.Where(c => c.CanEncode).Select(c => c.TransferSyntaxUid);
 
+    /// <summary>
+    /// Compressed syntaxes with an encoder that keeps every sample: the only ones the archive picks on its own
+    /// (a lossy syntax is produced only when a client names it).
+    /// </summary>
+    public static IEnumerable<string> LosslessEncodable => Encodable.Where(uid => !DicomTransferSyntax.Lookup(uid).IsLossy);
+
     /// <summary>The codec of a compressed transfer syntax, if any.</summary>
     public static PixelFrameCodec? Find(string transferSyntaxUid) => ByUid.GetValueOrDefault(transferSyntaxUid);
 }

@@ -30,7 +30,11 @@ public sealed class TransferSyntaxRetrieveTests(DimseHostFixture archive) : ICla
     }
 
     [Theory]
-    [InlineData("+xs", "1.2.840.10008.1.2.1")] // JPEG lossless first, then uncompressed: no JPEG lossless encoder, so decoded
+    [InlineData("+xs", "1.2.840.10008.1.2.4.70")] // JPEG lossless first: sent as stored
+    [InlineData("+xv", "1.2.840.10008.1.2.4.90")] // JPEG 2000 lossless first: transcoded with OpenJPEG
+    [InlineData("+xw", "1.2.840.10008.1.2.1")] // JPEG 2000 lossy first: never chosen for lossless data, uncompressed instead
+    [InlineData("+xu", "1.2.840.10008.1.2.1")] // JPEG-LS near-lossless first: likewise
+    [InlineData("+xd", "1.2.840.10008.1.2.1.99")] // deflated explicit VR first
     [InlineData("+x=", "1.2.840.10008.1.2.1")] // uncompressed only (the Odil case)
     [InlineData("+xi", "1.2.840.10008.1.2.1")] // implicit VR only (getscu writes what it received as explicit VR)
     [InlineData("+xt", "1.2.840.10008.1.2.4.80")] // JPEG-LS lossless first: transcoded with CharLS
@@ -119,7 +123,7 @@ public sealed class TransferSyntaxRetrieveTests(DimseHostFixture archive) : ICla
         }
     }
 
-    /// <summary>Pixel values as dcmtk decodes them (dcmdjpeg / dcmdjpls / dcmdrle), as hex.</summary>
+    /// <summary>Pixel values as dcmtk decodes them (dcmdjpeg / dcmdjpls / dcmdrle; GDCM for JPEG 2000), as hex.</summary>
     private async Task<string> PixelsByDcmtkAsync(string path)
     {
         var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
@@ -135,6 +139,12 @@ public sealed class TransferSyntaxRetrieveTests(DimseHostFixture archive) : ICla
         {
             decoded = Path.Combine(_work.Path, Guid.NewGuid() + ".dcm");
             await Dcmtk.RunOkAsync(decoder, path, decoded);
+        }
+        else if (file.TransferSyntax.Uid == DicomUids.JPEG2000Lossless)
+        {
+            // dcmtk has no JPEG 2000 codec: GDCM (OpenJPEG inside, but its own DICOM handling) is the reference.
+            decoded = Path.Combine(_work.Path, Guid.NewGuid() + ".dcm");
+            await Dcmtk.RunOkAsync("gdcmconv", "--raw", path, decoded);
         }
         var native = await DicomFileReader.ReadAsync(decoded, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(native.Dataset.TryGetBytes(DicomTag.PixelData, out var pixels));

@@ -18,6 +18,15 @@ public sealed class ArchiveWithOrthanc : IAsyncLifetime
     private readonly TempDataFolder _data = new();
     private readonly (int Http, int Dicom) _orthancPorts = OrthancPeer.ReservePorts();
 
+    /// <summary>AE title of a second Orthanc, started by the test that needs it, whose SCP accepts uncompressed syntaxes only.</summary>
+    public const string UncompressedOnlyAeTitle = "ORTHANCRAW";
+
+    /// <summary>Ports of that second Orthanc, registered as a move destination.</summary>
+    public (int Http, int Dicom) UncompressedOnlyPorts { get; } = OrthancPeer.ReservePorts();
+
+    /// <summary>The bearer token Orthanc uses against the archive.</summary>
+    public string Token { get; private set; } = "";
+
     public MircHostFactory Host { get; private set; } = null!;
 
     /// <summary>A client of the archive's real HTTP port, with a clinical bearer token of the demo establishment.</summary>
@@ -38,9 +47,13 @@ public sealed class ArchiveWithOrthanc : IAsyncLifetime
             ["Mirc:Seed:Establishments:0:AeTitles:21:Permissions"] = "Store, Query",
             ["Mirc:Seed:Establishments:0:AeTitles:22:AeTitle"] = "GDCMSCU",
             ["Mirc:Seed:Establishments:0:AeTitles:22:Permissions"] = "Store, Query",
+            ["Mirc:Seed:Establishments:0:AeTitles:23:AeTitle"] = UncompressedOnlyAeTitle,
+            ["Mirc:Seed:Establishments:0:AeTitles:23:Host"] = "127.0.0.1",
+            ["Mirc:Seed:Establishments:0:AeTitles:23:Port"] = UncompressedOnlyPorts.Dicom.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mirc:Seed:Establishments:0:AeTitles:23:Permissions"] = "MoveDestination",
         }, realHttp: true);
         Host.StartServer(); // the silo, the seeder, the DICOM listener and Kestrel
-        var token = BearerTokens.Mint(Host, BearerTokens.Principal(Establishment, MircRoles.Radiologist | MircRoles.Technician, "10000000042"));
+        var token = Token = BearerTokens.Mint(Host, BearerTokens.Principal(Establishment, MircRoles.Radiologist | MircRoles.Technician, "10000000042"));
         Archive = new HttpClient { BaseAddress = Host.HttpAddress, Timeout = TimeSpan.FromSeconds(60) };
         Archive.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         Orthanc = await OrthancPeer.StartAsync(_orthancPorts, Host.DicomPort, new Uri(Host.HttpAddress!, "/dicomweb/"), token, TestContext.Current.CancellationToken);
@@ -111,7 +124,8 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
 
         // C-MOVE back: Orthanc forgets the instances, asks the archive to send them to ORTHANC, and gets the same data sets.
         foreach (var id in ids) Assert.True((await Orthanc.Rest.DeleteAsync($"/instances/{id}", Ct)).IsSuccessStatusCode);
-        Assert.Empty(await Orthanc.InstancesAsync(Ct));
+        // Orthanc is shared by the class (the DICOMweb test leaves its studies there): this test's instances only.
+        Assert.Empty((await Orthanc.InstancesAsync(Ct)).Intersect(ids));
         foreach (var instance in originals.Keys)
         {
             var study = StudyUidOf(originals[instance]);
@@ -123,7 +137,7 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
                 ["Synchronous"] = true,
             }, Ct);
         }
-        var moved = await Orthanc.InstancesAsync(Ct);
+        var moved = (await Orthanc.InstancesAsync(Ct)).Where(ids.Contains).ToArray();
         Assert.Equal(ids.Order(), moved.Order()); // Orthanc ids are hashes of the UIDs: the same instances came back
         foreach (var id in moved)
         {
@@ -208,6 +222,98 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
         var found = await Infra.ExternalCommand.RunAsync(tool, find, TimeSpan.FromSeconds(60), Ct);
         AssertClientSucceeded(tool, found);
         Assert.Contains(study, found.Combined, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Orthanc_as_CMOVE_destination_receives_a_compressed_study_as_stored_or_decoded_when_it_accepts_uncompressed_only()
+    {
+        // A study of two instances compressed by dcmtk (JPEG lossless SV1) and GDCM (JPEG 2000 lossless), pushed by Orthanc.
+        var work = Path.Combine(Path.GetTempPath(), "mirc-orthanc-ts-" + Guid.NewGuid().ToString("N"));
+        var ids = new List<string>();
+        try
+        {
+            var study = new Dimse.SyntheticStudy("PAT-ORTHANC-TS", "DURAND^Paul", 1, 2);
+            var originals = (await study.WriteAsync(Path.Combine(work, "raw"), Mirc.Dicom.DicomTransferSyntax.ExplicitVRLittleEndian)).ToArray();
+            var compressed = new[] { originals[0] + ".jpeg.dcm", originals[1] + ".j2k.dcm" };
+            await Dimse.Dcmtk.RunOkAsync("dcmcjpeg", originals[0], compressed[0]);
+            await Dimse.Dcmtk.RunOkAsync("gdcmconv", "--j2k", originals[1], compressed[1]);
+            var expectedSyntax = new Dictionary<string, string>();
+            var pixels = new Dictionary<string, string>();
+            var fragments = new Dictionary<string, string>();
+            for (int i = 0; i < 2; i++)
+            {
+                var file = await Mirc.Dicom.DicomFileReader.ReadAsync(compressed[i], cancellationToken: Ct);
+                var sop = file.Dataset.GetString(Mirc.Dicom.DicomTag.SOPInstanceUID);
+                expectedSyntax[sop] = file.TransferSyntax.Uid;
+                fragments[sop] = FragmentsHex(file.Dataset);
+                pixels[sop] = PixelHex((await Mirc.Dicom.DicomFileReader.ReadAsync(originals[i], cancellationToken: Ct)).Dataset);
+                ids.Add((await Orthanc.UploadAsync(await File.ReadAllBytesAsync(compressed[i], Ct), Ct)).Instance);
+            }
+            Assert.Equal([Mirc.Dicom.DicomUids.JPEGLosslessSV1, Mirc.Dicom.DicomUids.JPEG2000Lossless], expectedSyntax.Values.Order());
+            var store = await Orthanc.PostAsync("/modalities/mirc/store", new JsonObject { ["Resources"] = Array(ids), ["Synchronous"] = true }, Ct);
+            Assert.Equal(0, store["FailedInstancesCount"]!.GetValue<int>());
+            foreach (var id in ids) Assert.True((await Orthanc.Rest.DeleteAsync($"/instances/{id}", Ct)).IsSuccessStatusCode);
+
+            // Orthanc accepting every syntax gets the stored fragments unchanged.
+            await MoveStudyAsync(study.StudyUid, OrthancPeer.AeTitle);
+            // Orthanc is shared with the other tests of the class: look at this study's instances only.
+            var back = (await Orthanc.InstancesAsync(Ct)).Where(ids.Contains).ToArray();
+            Assert.Equal(ids.Order(), back.Order());
+            foreach (var id in back)
+            {
+                var file = await Mirc.Dicom.DicomFileReader.ReadAsync(new MemoryStream(await Orthanc.FileAsync(id, Ct)), cancellationToken: Ct);
+                var sop = file.Dataset.GetString(Mirc.Dicom.DicomTag.SOPInstanceUID);
+                Assert.Equal(expectedSyntax[sop], file.TransferSyntax.Uid);
+                Assert.Equal(fragments[sop], FragmentsHex(file.Dataset));
+            }
+
+            // A second Orthanc that accepts uncompressed syntaxes only: the archive decodes, the move succeeds, pixels are exact.
+            await using var raw = await OrthancPeer.StartAsync(peers.UncompressedOnlyPorts, Host.DicomPort, new Uri(Host.HttpAddress!, "/dicomweb/"), peers.Token, Ct,
+                ArchiveWithOrthanc.UncompressedOnlyAeTitle, ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"]);
+            var move = await MoveStudyAsync(study.StudyUid, ArchiveWithOrthanc.UncompressedOnlyAeTitle);
+            var received = await raw.InstancesAsync(Ct);
+            Assert.True(received.Length == 2, $"the uncompressed-only Orthanc received {received.Length} of 2: {move.ToJsonString()}");
+            foreach (var id in received)
+            {
+                var file = await Mirc.Dicom.DicomFileReader.ReadAsync(new MemoryStream(await raw.FileAsync(id, Ct)), cancellationToken: Ct);
+                var sop = file.Dataset.GetString(Mirc.Dicom.DicomTag.SOPInstanceUID);
+                Assert.False(file.TransferSyntax.IsEncapsulated, $"{sop} arrived in {file.TransferSyntax.Uid}");
+                Assert.Equal(pixels[sop], PixelHex(file.Dataset));
+            }
+
+            // Storage still holds the compressed originals.
+            foreach (var (sop, syntax) in expectedSyntax)
+            {
+                var stored = Mirc.Dicom.DicomFileReader.Read(await RetrieveAsync(study.StudyUid, study.SeriesUids[0], sop));
+                Assert.Equal(syntax, stored.TransferSyntax.Uid);
+                Assert.Equal(fragments[sop], FragmentsHex(stored.Dataset));
+            }
+        }
+        finally
+        {
+            // Leave the shared Orthanc as this test found it (another test asserts it empty after deleting its own).
+            // Orthanc ids are hashes of the UIDs: the ids of the upload are those of the moved instances.
+            foreach (var id in ids) await Orthanc.Rest.DeleteAsync($"/instances/{id}", Ct);
+            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private Task<JsonNode> MoveStudyAsync(string study, string target) =>
+        Orthanc.PostAsync("/modalities/mirc/move", new JsonObject
+        {
+            ["Level"] = "Study",
+            ["Resources"] = new JsonArray(new JsonObject { ["StudyInstanceUID"] = study }),
+            ["TargetAet"] = target,
+            ["Synchronous"] = true,
+        }, Ct);
+
+    private static string FragmentsHex(Mirc.Dicom.DicomDataset dataset) =>
+        string.Join('|', Assert.IsType<Mirc.Dicom.DicomFragmentSequence>(dataset[Mirc.Dicom.DicomTag.PixelData]).Fragments.Select(f => Convert.ToHexString(f.Span)));
+
+    private static string PixelHex(Mirc.Dicom.DicomDataset dataset)
+    {
+        Assert.True(dataset.TryGetBytes(Mirc.Dicom.DicomTag.PixelData, out var bytes), "no native pixel data");
+        return Convert.ToHexString(bytes.Span);
     }
 
     private async Task<(string Study, string Series, string Sop)> UidsAsync(string orthancInstance)

@@ -37,9 +37,11 @@ public sealed class OrthancPeer : IAsyncDisposable
 
     /// <summary>
     /// Starts Orthanc knowing the archive as DICOM modality <c>mirc</c> (AE MIRC) and DICOMweb server <c>mirc</c> with a
-    /// bearer token in <c>HttpHeaders</c>.
+    /// bearer token in <c>HttpHeaders</c>; <paramref name="acceptedTransferSyntaxes"/> narrows what its SCP accepts
+    /// (Orthanc's default: every syntax it knows).
     /// </summary>
-    public static async Task<OrthancPeer> StartAsync((int Http, int Dicom) ports, int archiveDicomPort, Uri archiveDicomWeb, string bearerToken, CancellationToken ct)
+    public static async Task<OrthancPeer> StartAsync((int Http, int Dicom) ports, int archiveDicomPort, Uri archiveDicomWeb, string bearerToken, CancellationToken ct,
+        string aeTitle = AeTitle, IReadOnlyList<string>? acceptedTransferSyntaxes = null)
     {
         if (!File.Exists(Executable) || !File.Exists(DicomWebPlugin))
         {
@@ -54,7 +56,7 @@ public sealed class OrthancPeer : IAsyncDisposable
             ["IndexDirectory"] = Path.Combine(folder.Path, "index"),
             ["HttpPort"] = ports.Http,
             ["DicomPort"] = ports.Dicom,
-            ["DicomAet"] = AeTitle,
+            ["DicomAet"] = aeTitle,
             ["RemoteAccessAllowed"] = false,
             ["AuthenticationEnabled"] = false,
             ["DicomScuTimeout"] = 20,
@@ -74,6 +76,11 @@ public sealed class OrthancPeer : IAsyncDisposable
                 },
             },
         };
+        if (acceptedTransferSyntaxes is not null)
+        {
+            config["AcceptedTransferSyntaxes"] = new JsonArray([.. acceptedTransferSyntaxes.Select(t => (JsonNode)JsonValue.Create(t))]);
+        }
+
         var configPath = Path.Combine(folder.Path, "orthanc.json");
         await File.WriteAllTextAsync(configPath, config.ToJsonString(), ct);
         var psi = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
