@@ -115,7 +115,7 @@ public sealed class SiloFaultTests(SiloProcessCluster cluster) : IDisposable
     }
 
     /// <summary>A new study; its first instance stored (activating the study grain) and the silo hosting the grain.</summary>
-    private async Task<(SyntheticStudy Study, IReadOnlyList<string> Files, StoreLedger Ledger, SiloProcess Owner)> PrepareAsync(string patientId, CancellationToken ct)
+    private async Task<(SyntheticStudy Study, IReadOnlyList<string> Files, StoreLedger Ledger, ClusterSilo Owner)> PrepareAsync(string patientId, CancellationToken ct)
     {
         var study = new SyntheticStudy(patientId, "PANNE^Test", seriesCount: 2, instancesPerSeries: Instances / 2);
         var files = await study.WriteAsync(Path.Combine(_work.Path, patientId), DicomTransferSyntax.ExplicitVRLittleEndian);
@@ -128,7 +128,7 @@ public sealed class SiloFaultTests(SiloProcessCluster cluster) : IDisposable
     }
 
     /// <summary>Times from the kill to the dead silo declared dead, and to every survivor active and ready.</summary>
-    private async Task AssertConvergedAsync(SiloProcess killed, long killedAt, CancellationToken ct)
+    private async Task AssertConvergedAsync(ClusterSilo killed, long killedAt, CancellationToken ct)
     {
         double? declaredDead = null;
         var converged = await WaitAsync(async () =>
@@ -197,7 +197,7 @@ public sealed class SiloFaultTests(SiloProcessCluster cluster) : IDisposable
         Assert.True(audit.IsIntact, "audit chain broken: " + System.Text.Json.JsonSerializer.Serialize(audit));
     }
 
-    private static async Task<HashSet<string>> FindAsync(SiloProcess silo, string studyUid, CancellationToken ct)
+    private static async Task<HashSet<string>> FindAsync(ClusterSilo silo, string studyUid, CancellationToken ct)
     {
         await using var client = await DicomClient.ConnectAsync("127.0.0.1", silo.DicomPort, SiloProcessCluster.CallingAe, "MIRC",
             [new PresentationContextProposal(0, DicomUids.StudyRootQueryRetrieveInformationModelFind, [DicomUids.ExplicitVRLittleEndian])], ct: ct);
@@ -213,7 +213,7 @@ public sealed class SiloFaultTests(SiloProcessCluster cluster) : IDisposable
         return found;
     }
 
-    private static async Task<Dictionary<string, byte[]>> GetAsync(SiloProcess silo, string studyUid, CancellationToken ct)
+    private static async Task<Dictionary<string, byte[]>> GetAsync(ClusterSilo silo, string studyUid, CancellationToken ct)
     {
         await using var client = await DicomClient.ConnectAsync("127.0.0.1", silo.DicomPort, SiloProcessCluster.CallingAe, "MIRC",
             [

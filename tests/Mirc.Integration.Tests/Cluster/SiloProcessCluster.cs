@@ -25,7 +25,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     private readonly AzuriteFixture _azurite = new();
     private readonly PostgresFixture _postgres = new();
     private readonly string _root = TestEnvironment.NewTempDirectory("silo-faults");
-    private readonly List<SiloProcess> _silos = [];
+    private readonly List<ClusterSilo> _silos = [];
     private string _indexConnection = "";
     private IHost? _client;
     private int _started;
@@ -33,7 +33,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     public string StorageConnectionString => _azurite.ConnectionString;
 
     /// <summary>Silos that run (the killed ones are left out).</summary>
-    public IReadOnlyList<SiloProcess> Live => _silos.Where(s => !s.Killed).ToList();
+    public IReadOnlyList<ClusterSilo> Live => _silos.Where(s => !s.Killed).ToList();
 
     public IClusterClient Client => _client!.Services.GetRequiredService<IClusterClient>();
 
@@ -62,7 +62,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     }
 
     /// <summary>SIGKILL: no graceful leave, no flush, the membership must find out by itself.</summary>
-    public static void Kill(SiloProcess silo)
+    public static void Kill(ClusterSilo silo)
     {
         silo.Process.Kill(entireProcessTree: false);
         silo.Killed = true;
@@ -93,7 +93,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     }
 
     /// <summary>The silo that hosts <paramref name="grain"/>'s activation, or null when none is active.</summary>
-    public async Task<SiloProcess?> HostOfAsync(IAddressable grain)
+    public async Task<ClusterSilo?> HostOfAsync(IAddressable grain)
     {
         var address = await CallAsync(() => Client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain).AsTask());
         return address is null ? null : _silos.SingleOrDefault(s => !s.Killed && s.SiloPort == address.Endpoint.Port);
@@ -139,7 +139,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     private async Task StartSiloAsync()
     {
         var n = Interlocked.Increment(ref _started);
-        var silo = new SiloProcess(n, TestEnvironment.FreeLoopbackPort(), TestEnvironment.FreeLoopbackPort(), TestEnvironment.FreeLoopbackPort(), TestEnvironment.FreeLoopbackPort());
+        var silo = new ClusterSilo(n, TestEnvironment.FreeLoopbackPort(), TestEnvironment.FreeLoopbackPort(), TestEnvironment.FreeLoopbackPort(), TestEnvironment.FreeLoopbackPort());
         var folder = Path.Combine(_root, $"silo-{n}");
         Directory.CreateDirectory(Path.Combine(folder, "data"));
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
@@ -253,8 +253,8 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     }
 }
 
-/// <summary>One silo process and its ports.</summary>
-public sealed class SiloProcess(int number, int httpPort, int dicomPort, int siloPort, int gatewayPort)
+/// <summary>One silo process of a <see cref="SiloProcessCluster"/> and its ports.</summary>
+public sealed class ClusterSilo(int number, int httpPort, int dicomPort, int siloPort, int gatewayPort)
 {
     public int Number { get; } = number;
 
