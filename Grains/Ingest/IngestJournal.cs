@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Storage.Blobs;
-using Orleans.Runtime;
 
 namespace Mirc.Grains.Ingest;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Storage.Blobs;
-using Orleans.Runtime;
 
 namespace Mirc.Grains.Ingest;
 
