@@ -47,6 +47,7 @@ builder.Services.AddOptions<MircClusterOptions>()
 var host = builder.Configuration.GetSection(MircHostOptions.Section).Get<MircHostOptions>() ?? new MircHostOptions();
 var cluster = builder.Configuration.GetSection(MircClusterOptions.Section).Get<MircClusterOptions>() ?? new MircClusterOptions();
 builder.WebHost.UseUrls(host.HttpUrl);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = host.ShutdownTimeout);
 // Plain HTTP only on loopback or behind a declared TLS proxy; anything else needs HTTPS with a certificate (every
 // Kestrel endpoint is checked; start-up fails otherwise).
 builder.AddMircHttpTransport(host.HttpUrl);

@@ -30,4 +30,12 @@ public sealed class MircHostOptions
     /// <summary>Orleans service id.</summary>
     [Required]
     public string ServiceId { get; set; } = "mirc";
+
+    /// <summary>
+    /// How long a stop (SIGTERM) may take: the silo leaves the cluster and hands its grains over gracefully within it,
+    /// then stops regardless. Below the orchestrator's grace period (Kubernetes and Container Apps: 60 s), so the
+    /// process exits on its own before it is killed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
 }

@@ -59,6 +59,9 @@ internal sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>The exit code, once the process has exited (null before).</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     /// <summary>Waits until the output contains <paramref name="text"/>; fails (with the output) at the deadline or if the silo exits.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
     {
