@@ -4,7 +4,10 @@ using Mirc.Grains.Storage;
 
 namespace Mirc.Grains.Establishments;
 
-/// <summary>An establishment: profile, AE titles (mirrored in the <see cref="IAeTitleRegistryGrain"/>), members, policies.</summary>
+/// <summary>
+/// An establishment: profile, AE titles (mirrored in the <see cref="IAeTitleRegistryGrain"/>), members, policies; its
+/// name and sharing policy are projected into the <see cref="IEstablishmentDirectoryGrain"/>.
+/// </summary>
 public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
 {
     private readonly IPersistentState<EstablishmentState> _state;
@@ -22,6 +25,20 @@ public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
     private string EstablishmentId => this.GetPrimaryKeyString();
 
     private IAeTitleRegistryGrain Registry => GrainFactory.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey);
+
+    private IEstablishmentDirectoryGrain EstablishmentDirectory => GrainFactory.GetGrain<IEstablishmentDirectoryGrain>(IEstablishmentDirectoryGrain.SingletonKey);
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Establishments registered before the directory existed (or whose last projection failed) appear once touched.
+        if (_state.State.Profile is { } profile)
+        {
+            await RecordInDirectoryAsync(profile);
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<EstablishmentProfile?> GetAsync() => Task.FromResult(_state.State.Profile);
@@ -82,6 +99,7 @@ public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
         _state.State.Profile = profile with { AeTitles = titles };
         await _state.WriteStateAsync();
         LogSaved(_logger, EstablishmentId, titles.Length, profile.Members.Count);
+        await RecordInDirectoryAsync(_state.State.Profile);
     }
 
     /// <inheritdoc />
@@ -114,9 +132,28 @@ public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
         return SaveAsync(profile with { Members = [.. profile.Members.Where(m => m.ProfessionalId != professionalId)] });
     }
 
+    /// <summary>
+    /// Projects the profile into the directory. The profile here is the record: a failed projection does not undo or
+    /// fail the save, it is logged and repaired by the next save or activation.
+    /// </summary>
+    private async Task RecordInDirectoryAsync(EstablishmentProfile profile)
+    {
+        try
+        {
+            await EstablishmentDirectory.RecordAsync(EstablishmentListing.Of(profile));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDirectoryNotUpdated(_logger, EstablishmentId, ex);
+        }
+    }
+
     private EstablishmentProfile RequireProfile() =>
         _state.State.Profile ?? throw new InvalidOperationException($"Establishment {EstablishmentId} is not registered.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Establishment {EstablishmentId} saved: {AeCount} AE title(s), {MemberCount} member(s)")]
     private static partial void LogSaved(ILogger logger, string establishmentId, int aeCount, int memberCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Establishment {EstablishmentId}: the directory was not updated (repaired on its next save or activation)")]
+    private static partial void LogDirectoryNotUpdated(ILogger logger, string establishmentId, Exception exception);
 }

@@ -7,7 +7,8 @@
 // physician of the other establishment who breaks the glass (reason required) to see the first establishment's study;
 // record the patient's opposition and see the study hidden again; the data-protection officer reads who accessed the
 // patient's images (the emergency access flagged); the establishment administrator adds an AE title (a refused host
-// explained first) and reads the same report for its patient; the platform administrator verifies the audit chain.
+// explained first) and reads the same report for its patient; the platform administrator verifies the audit chain and
+// opens a seeded establishment from the list.
 // Screenshots go to $MIRC_ARTIFACTS_DIR/portal (default tests/artifacts/portal). Usage: node tests/portal/portal.test.mjs
 // (needs the Release build, MIRC_TOOLS_DIR with playwright-core, chromium, dcmtk's storescu and oathtool).
 import { spawn, execFileSync } from "node:child_process";
@@ -366,6 +367,14 @@ try {
   await platformPage.getByText(/The audit chain is intact: \d+ records checked/).waitFor();
   check(await platformPage.locator("#audit-result").getAttribute("data-intact") === "true", "the platform administrator verifies the audit chain (keyboard): intact");
   await shotOf(platformPage, "12-audit-verified");
+  // …and finds the seeded establishments listed (GET /api/establishments), each opening its page
+  const demo = platformPage.locator("#establishments tr[data-establishment='750000001']");
+  await demo.waitFor();
+  check(await platformPage.locator("#establishments tr[data-establishment='750000002']").filter({ hasText: "Clinique du Parc Lyon" }).count() === 1,
+    "the platform administrator sees both seeded establishments in the list");
+  await demo.getByRole("link").click();
+  await platformPage.getByRole("heading", { name: /\(750000001\)/ }).waitFor();
+  check(await platformPage.locator("#ae-titles tr[data-ae-title=STORESCU]").count() === 1, "a click on a listed establishment opens its page");
 
   // --- the token only ever travels in the Authorization header
   check(apiRequests.length > sliceCount && apiRequests.every(r => !/token|access_token/i.test(new URL(r.url).search)),

@@ -8,7 +8,7 @@ using Mirc.Grains.Interfaces.Security;
 namespace Mirc.Api.Management.Establishments;
 
 /// <summary>
-/// Establishments: create, read, update, AE titles (<c>/api/establishments</c>). Only a platform administrator creates
+/// Establishments: list, create, read, update, AE titles (<c>/api/establishments</c>). Only a platform administrator creates
 /// establishments; an establishment administrator changes its own establishment only; every change is audited.
 /// </summary>
 public static class EstablishmentEndpoints
@@ -17,6 +17,8 @@ public static class EstablishmentEndpoints
     public static void MapEstablishments(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/establishments").WithTags("Establishments");
+        group.MapGet("", ListAsync).WithName("ListEstablishments").Produces<PublicEstablishmentProfile[]>()
+            .WithSummary("List the establishments of the region: id, name and sharing policy of each (public profiles, any authenticated professional)");
         group.MapPost("", CreateAsync).WithName("CreateEstablishment").WithSummary("Create an establishment (PlatformAdmin)");
         group.MapGet("/{establishmentId}", GetAsync).WithName("GetEstablishment")
             .WithSummary("Read an establishment: full profile for its administrators and platform administrators, public profile otherwise");
@@ -44,6 +46,18 @@ public static class EstablishmentEndpoints
         await grain.SaveAsync(profile);
         await Administration.RecordChangeAsync(context, $"establishment {profile.EstablishmentId} created", null, Settings(profile));
         return Results.Created($"/api/establishments/{profile.EstablishmentId}", profile);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IGrainFactory grains)
+    {
+        if (Administration.Caller(context) is null) return Results.Unauthorized();
+        // The public profile of every establishment is already readable one by one (GetAsync); reads are not audited.
+        // The list comes from the directory, a projection of the establishment grains: it never holds AE titles or members.
+        var all = await grains.GetGrain<IEstablishmentDirectoryGrain>(IEstablishmentDirectoryGrain.SingletonKey).GetAllAsync();
+        return Results.Ok(all
+            .OrderBy(e => e.Name, StringComparer.InvariantCultureIgnoreCase).ThenBy(e => e.EstablishmentId, StringComparer.Ordinal)
+            .Select(e => new PublicEstablishmentProfile(e.EstablishmentId, e.Name, e.Sharing))
+            .ToArray());
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, string establishmentId, IGrainFactory grains)

@@ -1,5 +1,5 @@
 // Administration pages (#/admin, #/admin/establishment/{id}): an establishment administrator manages its own
-// establishment's AE titles and professionals; a platform administrator opens or creates any establishment and
+// establishment's AE titles and professionals; a platform administrator lists, opens or creates any establishment and
 // verifies the audit chain. The management API decides every act (AccessDecision) and audits it: these pages only
 // offer what the role may try and show the API's answer, refusals included, in words.
 import { Me, getJson, postJson, putJson, remove } from "./api.js";
@@ -85,8 +85,23 @@ function establishmentsSection(): HTMLElement {
   return h("section", { class: "card", "aria-labelledby": "establishments-title" },
     h("h2", { id: "establishments-title" }, t("establishments")),
     h("p", {}, t("establishmentsHelp")),
+    establishmentsList(),
     openForm, openStatus,
     h("h3", {}, t("createEstablishment")), create);
+}
+
+/** Every establishment of the region (GET /api/establishments: public profiles), each a link to its page. */
+function establishmentsList(): HTMLElement {
+  const list = h("div", { id: "establishments-list", "aria-live": "polite" }, h("p", { role: "status" }, t("loading")));
+  void getJson<Establishment[]>("/api/establishments").then(all => {
+    replace(list, all.length === 0 ? h("p", {}, t("noEstablishment")) : h("table", { class: "list", id: "establishments" },
+      h("caption", { class: "visually-hidden" }, t("establishments")),
+      h("thead", {}, h("tr", {}, ...[t("establishmentName"), t("establishmentId"), t("sharingPolicy")].map(c => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, ...all.map(e => h("tr", { "data-establishment": e.establishmentId },
+        h("td", {}, h("a", { href: "#/admin/establishment/" + encodeURIComponent(e.establishmentId) }, e.name)),
+        h("td", {}, e.establishmentId), h("td", {}, words("sharing", e.sharing)))))));
+  }, error => replace(list, message(errorText(error))));
+  return list;
 }
 
 function auditSection(): HTMLElement {

@@ -75,6 +75,43 @@ public sealed class ManagementApiTests(StoredStudyFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Establishments_are_listed_after_creation_and_rename_with_their_public_profile_only()
+    {
+        var id = NewId();
+        var title = "LS" + Random.Shared.Next(100000, 999999);
+        Assert.Equal(HttpStatusCode.Created, (await Http.PostAsJsonAsync("/api/establishments", new { establishmentId = id, name = "Clinique Listée", sharing = "Private" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Http.PutAsJsonAsync($"/api/establishments/{id}/ae-titles/{title}", new { host = "127.0.0.1", port = 104 }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Http.PutAsJsonAsync($"/api/professionals/{NewRpps()}",
+            new { name = "Dr Listed", establishmentId = id, roles = new[] { "Radiologist" } }, Ct)).StatusCode);
+
+        var listed = await ListedAsync(Http, id);
+        Assert.Equal("Clinique Listée", listed.GetProperty("name").GetString());
+        Assert.Equal("Private", listed.GetProperty("sharing").GetString());
+        // Who it is and how it shares: never its AE titles, members or retention.
+        Assert.Equal(["establishmentId", "name", "sharing"], listed.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.PutAsJsonAsync($"/api/establishments/{id}", new { name = "Clinique Renommée", sharing = "Regional" }, Ct)).StatusCode);
+        // Clinical staff read the same public list.
+        var renamed = await ListedAsync(fixture.Http, id);
+        Assert.Equal("Clinique Renommée", renamed.GetProperty("name").GetString());
+        Assert.Equal("Regional", renamed.GetProperty("sharing").GetString());
+
+        using var anonymous = fixture.Host.CreateAnonymousClient();
+        using var refused = await anonymous.GetAsync("/api/establishments", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    private static async Task<JsonElement> ListedAsync(HttpClient client, string id)
+    {
+        using var response = await client.GetAsync("/api/establishments", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var list = await response.ReadJsonAsync();
+        Assert.DoesNotContain("aeTitles", list.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("members", list.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        return list.EnumerateArray().Single(e => e.GetProperty("establishmentId").GetString() == id);
+    }
+
+    [Fact]
     public async Task Ae_titles_are_added_validated_unique_and_removed()
     {
         var id = NewId();

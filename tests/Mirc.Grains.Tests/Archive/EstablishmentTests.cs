@@ -64,4 +64,28 @@ public sealed class EstablishmentTests(ArchiveCluster archive) : IClassFixture<A
         Assert.Equal(["10002"], (await grain.GetAsync())!.Members.Select(m => m.ProfessionalId));
         Assert.Equal("Dr Martin", (await professional.GetAsync())!.Name);
     }
+
+    [Fact]
+    public async Task Directory_follows_creation_renames_and_repairs_itself_on_activation()
+    {
+        var grain = archive.Grains.GetGrain<IEstablishmentGrain>("750100004");
+        var directory = archive.Grains.GetGrain<IEstablishmentDirectoryGrain>(IEstablishmentDirectoryGrain.SingletonKey);
+        await grain.SaveAsync(Profile("750100004", "CT_D"));
+        Assert.Contains(new EstablishmentListing("750100004", "Centre hospitalier 750100004", SharingPolicy.CareRelationship), await directory.GetAllAsync());
+
+        await grain.SaveAsync((await grain.GetAsync())! with { Name = "CH renommé", Sharing = SharingPolicy.Regional });
+        Assert.Equal(new EstablishmentListing("750100004", "CH renommé", SharingPolicy.Regional),
+            Assert.Single(await directory.GetAllAsync(), e => e.EstablishmentId == "750100004"));
+
+        // A stale or missing entry (an establishment older than the directory) is put right when the establishment activates.
+        await directory.RecordAsync(new EstablishmentListing("750100004", "Stale", SharingPolicy.Private));
+        await archive.DeactivateAsync(grain);
+        Assert.Equal("CH renommé", (await grain.GetAsync())!.Name);
+        Assert.Equal(new EstablishmentListing("750100004", "CH renommé", SharingPolicy.Regional),
+            Assert.Single(await directory.GetAllAsync(), e => e.EstablishmentId == "750100004"));
+
+        // Establishments never registered are not listed.
+        Assert.Null(await archive.Grains.GetGrain<IEstablishmentGrain>("750100005").GetAsync());
+        Assert.DoesNotContain(await directory.GetAllAsync(), e => e.EstablishmentId == "750100005");
+    }
 }
