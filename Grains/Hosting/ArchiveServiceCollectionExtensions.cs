@@ -8,6 +8,7 @@ using Mirc.Grains.Establishments;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Patients;
+using Mirc.Grains.Reminders;
 using Mirc.Grains.Research;
 using Mirc.Grains.Retention;
 using Mirc.Grains.Retrieval;
@@ -47,7 +48,7 @@ public static class ArchiveServiceCollectionExtensions
 
         silo.Services.AddMircResearch(configuration);
         silo.Services.AddReplicaMaintenance(configuration);
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RetentionSweepStartup>();
+        ReminderJobStartup.Register(silo.Services, "Retention sweep", grains => grains.GetGrain<IRetentionSweepGrain>(RetentionKeys.Schedule).ScheduleAsync());
         silo.Services.AddSingleton<IngestReconciliationSchedule>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationSchedule>());
         return silo;

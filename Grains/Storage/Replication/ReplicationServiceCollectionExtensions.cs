@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Reminders;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Storage.Replication;
@@ -30,7 +31,7 @@ public static class ReplicationServiceCollectionExtensions
             configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>()?.Provider != BlobStorageProvider.Azure,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ReplicaScrubber>>()));
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ReplicaScrubStartup>();
+        ReminderJobStartup.Register(services, "Replica scrub", grains => grains.GetGrain<IReplicaScrubGrain>(IReplicaScrubGrain.Key).ScheduleAsync());
         services.TryAddSingleton(sp => new ChangeFeedMirror(
             sp.GetRequiredService<IChangeFeed>(),
             (ReplicatedBlobStore)sp.GetRequiredService<IBlobStore>(),

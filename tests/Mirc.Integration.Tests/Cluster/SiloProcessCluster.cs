@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +27,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     private readonly AzuriteFixture _azurite = new();
     private readonly PostgresFixture _postgres = new();
     private readonly string _root = TestEnvironment.NewTempDirectory("silo-faults");
+    private string WrappingCertificate => Path.Combine(_root, "key-wrapping.pfx");
     private readonly List<ClusterSilo> _silos = [];
     private string _indexConnection = "";
     private IHost? _client;
@@ -41,6 +44,14 @@ public sealed class SiloProcessCluster : IAsyncLifetime
     {
         await Task.WhenAll(_azurite.InitializeAsync().AsTask(), _postgres.InitializeAsync().AsTask());
         _indexConnection = await _postgres.CreateSchemaAsync();
+        // The silos share one Data Protection key ring in blob storage, wrapped as shipped: by an RSA certificate.
+        using (var rsa = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=Mirc fault tests key wrapping", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            await File.WriteAllBytesAsync(WrappingCertificate, certificate.Export(X509ContentType.Pfx));
+        }
+
         // Started together, as an orchestrator does: the membership table sorts out who founds the cluster.
         await Task.WhenAll(StartSiloAsync(), StartSiloAsync(), StartSiloAsync());
 
@@ -160,6 +171,7 @@ public sealed class SiloProcessCluster : IAsyncLifetime
             ["Mirc__Storage__ConnectionString"] = _azurite.ConnectionString,
             ["Mirc__Index__Provider"] = "Postgres",
             ["Mirc__Index__ConnectionString"] = _indexConnection,
+            ["Mirc__DataProtection__CertificatePath"] = WrappingCertificate,
             // A pass every 2 s instead of every minute: the test waits for the survivors' reconciliation, bounded.
             ["Mirc__Archive__Ingest__ReconcileInterval"] = "00:00:02",
             ["Mirc__Seed__Establishments__0__Id"] = "750000001",

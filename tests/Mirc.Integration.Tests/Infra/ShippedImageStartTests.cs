@@ -47,6 +47,12 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
         await ExternalCommand.RunAsync("chown", ["-R", $"{_user}:{_group}", data.FullName, home.FullName], TimeSpan.FromSeconds(10), ct);
         environment["Mirc__DataPath"] = data.FullName;
         environment["HOME"] = home.FullName;
+        // The manifests wrap the shared Data Protection key ring with a Key Vault certificate; no vault is reachable
+        // from a test, so its certificate (RSA, like the vault's default policy) comes from a mounted file instead.
+        Assert.StartsWith("https://", environment["Mirc__DataProtection__KeyVaultUri"], StringComparison.Ordinal);
+        environment.Remove("Mirc__DataProtection__KeyVaultUri");
+        environment.Remove("Mirc__DataProtection__CertificateName");
+        environment["Mirc__DataProtection__CertificatePath"] = await WriteWrappingCertificateAsync(ct);
         environment["MIRC_APP_DIR"] = app;
 
         using var silo = StartSilo(ns, app, environment);
@@ -107,6 +113,24 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
         // The image's working folder is the publish folder (WORKDIR /app), readable by its non-root user.
         await ExternalCommand.RunAsync("chmod", ["-R", "a+rX", _work.FullName], TimeSpan.FromSeconds(10), ct);
         return output;
+    }
+
+    // A self-signed RSA certificate with its key, readable by the pod's user only (as a mounted Secret volume).
+    private async Task<string> WriteWrappingCertificateAsync(CancellationToken ct)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_work.FullName, "certs")).FullName;
+        var path = Path.Combine(folder, "data-protection.pfx");
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=mirc-data-protection", rsa,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            await File.WriteAllBytesAsync(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), ct);
+        }
+
+        await ExternalCommand.RunAsync("chown", ["-R", $"{_user}:{_group}", folder], TimeSpan.FromSeconds(10), ct);
+        await ExternalCommand.RunAsync("chmod", ["0400", path], TimeSpan.FromSeconds(10), ct);
+        return path;
     }
 
     // configmap.yaml's data (envFrom) + the Deployment's env entries, resolved as Kubernetes would for this pod.

@@ -79,8 +79,17 @@ public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture
             "-k", $"StudyInstanceUID={study.StudyUid}", "127.0.0.1", silo.Host.DicomPort.ToString(CultureInfo.InvariantCulture));
         Assert.Equal(2, Directory.GetFiles(output).Length);
 
+        // The exporter may answer a scrape from its response cache (a few hundred ms): scrape until the retrieval shows,
+        // bounded, and say what was scraped when it never does.
         var after = await ScrapeAsync("127.0.0.1");
-        Assert.Equal(2, Value(after, "mirc_retrieve_instances_total", null) - Value(before, "mirc_retrieve_instances_total", null));
+        for (var attempt = 0; attempt < 20 && Value(after, "mirc_retrieve_instances_total", null) == Value(before, "mirc_retrieve_instances_total", null); attempt++)
+        {
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+            after = await ScrapeAsync("127.0.0.1");
+        }
+
+        Assert.True(Value(after, "mirc_retrieve_instances_total", null) - Value(before, "mirc_retrieve_instances_total", null) == 2,
+            "retrieved instances: before " + RetrieveLines(before) + "; after " + RetrieveLines(after));
         Assert.Equal(1, Value(after, "mirc_storage_errors_total", "operation=\"read\"") - Value(before, "mirc_storage_errors_total", "operation=\"read\""));
         Assert.Equal(3, Value(after, "mirc_ingest_instances_total", "status=\"Stored\"") - Value(before, "mirc_ingest_instances_total", "status=\"Stored\""));
         Assert.True(Value(after, "mirc_ingest_bytes_total", null) - Value(before, "mirc_ingest_bytes_total", null) >= files.Sum(f => new FileInfo(f).Length) - 3 * 1024,
@@ -123,6 +132,9 @@ public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
     }
+
+    private static string RetrieveLines(string exposition) =>
+        string.Join(" | ", exposition.Split('\n').Where(l => l.StartsWith("mirc_retrieve", StringComparison.Ordinal)));
 
     /// <summary>Sum of the samples of <paramref name="metric"/> whose labels contain <paramref name="labels"/> (0 when none).</summary>
     private static double Value(string exposition, string metric, string? labels) =>
