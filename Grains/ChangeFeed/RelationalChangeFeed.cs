@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Threading.Channels;
+using Mirc.Grains.Indexing.Sql;
 
 namespace Mirc.Grains.ChangeFeed;
 
@@ -28,14 +29,14 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
 
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TimeProvider _clock;
-    private readonly object _initializeLock = new();
+    private readonly SchemaInitialization _schema;
     private readonly Task _loop;
-    private Task? _initialized;
     private int _disposed;
 
     private protected RelationalChangeFeed(TimeProvider? clock)
     {
         _clock = clock ?? TimeProvider.System;
+        _schema = new SchemaInitialization(CreateSchemaAsync);
         _loop = Task.Run(RunAsync);
     }
 
@@ -263,22 +264,8 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
 
     private async Task<DbConnection> OpenInitializedAsync(CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    // Schema creation runs once; a failed attempt (database not reachable yet) is retried by the next caller.
-    private Task EnsureSchemaAsync()
-    {
-        lock (_initializeLock)
-        {
-            if (_initialized is null || _initialized.IsFaulted || _initialized.IsCanceled)
-            {
-                _initialized = CreateSchemaAsync(CancellationToken.None);
-            }
-
-            return _initialized;
-        }
     }
 
     private sealed class PendingAppend(IReadOnlyList<ChangeFeedEvent> events)

@@ -11,14 +11,14 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
 {
     private readonly IndexQuerySqlBuilder _builder;
     private readonly GroupCommitQueue _writes;
-    private readonly object _initializeLock = new();
-    private Task? _initialized;
+    private readonly SchemaInitialization _schema;
     private int _disposed;
 
     private protected RelationalQueryIndex(SqlDialect dialect, int maxBatchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         _builder = new IndexQuerySqlBuilder(dialect);
+        _schema = new SchemaInitialization(CreateSchemaAsync);
         _writes = new GroupCommitQueue(OpenInitializedAsync, maxBatchSize, AfterCommitAsync);
     }
 
@@ -32,7 +32,7 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
 
     /// <inheritdoc />
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => EnsureSchemaAsync().WaitAsync(cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync(cancellationToken);
 
     /// <inheritdoc />
     public Task UpsertInstanceAsync(IndexedInstance instance, CancellationToken cancellationToken = default)
@@ -193,21 +193,7 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
 
     private async Task<DbConnection> OpenInitializedAsync(CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _schema.EnsureAsync(cancellationToken).ConfigureAwait(false);
         return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    // Schema creation runs once; a failed attempt (database not reachable yet) is retried by the next caller.
-    private Task EnsureSchemaAsync()
-    {
-        lock (_initializeLock)
-        {
-            if (_initialized is null || _initialized.IsFaulted || _initialized.IsCanceled)
-            {
-                _initialized = CreateSchemaAsync(CancellationToken.None);
-            }
-
-            return _initialized;
-        }
     }
 }
