@@ -30,8 +30,4 @@ public interface IAeTitleRegistryGrain : IGrainWithStringKey
     /// <summary>Removes the AE title if it belongs to <paramref name="establishmentId"/>.</summary>
     [Alias("Unregister")]
     Task UnregisterAsync(string establishmentId, string aeTitle);
-
-    /// <summary>Version number incremented on every change (lets caches detect staleness cheaply).</summary>
-    [Alias("GetVersion")]
-    Task<long> GetVersionAsync();
 }

@@ -43,7 +43,6 @@ public sealed class AeTitleRegistryGrain : Grain, IAeTitleRegistryGrain
         }
 
         _state.State.Entries[title] = new AeTitleRegistration(establishmentId, entry with { AeTitle = title });
-        _state.State.Version++;
         await _state.WriteStateAsync();
     }
 
@@ -54,11 +53,7 @@ public sealed class AeTitleRegistryGrain : Grain, IAeTitleRegistryGrain
         if (_state.State.Entries.TryGetValue(title, out var current) && current.EstablishmentId == establishmentId)
         {
             _state.State.Entries.Remove(title);
-            _state.State.Version++;
             await _state.WriteStateAsync();
         }
     }
-
-    /// <inheritdoc />
-    public Task<long> GetVersionAsync() => Task.FromResult(_state.State.Version);
 }

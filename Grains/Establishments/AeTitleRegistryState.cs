@@ -8,7 +8,4 @@ public sealed class AeTitleRegistryState
 {
     /// <summary>Registrations by normalized AE title.</summary>
     [Id(0)] public Dictionary<string, AeTitleRegistration> Entries { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>Incremented on every change.</summary>
-    [Id(1)] public long Version { get; set; }
 }
