@@ -59,6 +59,39 @@ public sealed class ArchiveWithOrthanc : IAsyncLifetime
         Orthanc = await OrthancPeer.StartAsync(_orthancPorts, Host.DicomPort, new Uri(Host.HttpAddress!, "/dicomweb/"), token, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>One instance as the archive stores it (WADO-RS, transfer-syntax=*), failing unless it answers 200.</summary>
+    public async Task<byte[]> RetrieveAsync(string study, string series, string sop, CancellationToken ct)
+    {
+        using var response = await RetrieveResponseAsync(study, series, sop, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await SinglePartAsync(response, ct);
+    }
+
+    /// <summary>One instance as the archive stores it, or null when it answers anything but 200 (with that status).</summary>
+    public async Task<(byte[]? Body, HttpStatusCode Status)> TryRetrieveAsync(string study, string series, string sop, CancellationToken ct)
+    {
+        using var response = await RetrieveResponseAsync(study, series, sop, ct);
+        return response.StatusCode == HttpStatusCode.OK ? (await SinglePartAsync(response, ct), response.StatusCode) : (null, response.StatusCode);
+    }
+
+    private Task<HttpResponseMessage> RetrieveResponseAsync(string study, string series, string sop, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/series/{series}/instances/{sop}");
+        request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
+        return Archive.SendAsync(request, ct);
+    }
+
+    private static async Task<byte[]> SinglePartAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var boundary = response.Content.Headers.ContentType!.Parameters.Single(p => p.Name == "boundary").Value!.Trim('"');
+        var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, await response.Content.ReadAsStreamAsync(ct));
+        var section = await reader.ReadNextSectionAsync(ct);
+        using var body = new MemoryStream();
+        await section!.Body.CopyToAsync(body, ct);
+        Assert.Null(await reader.ReadNextSectionAsync(ct));
+        return body.ToArray();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Orthanc is not null) await Orthanc.DisposeAsync();
@@ -316,40 +349,16 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
         return Convert.ToHexString(bytes.Span);
     }
 
-    private async Task<(string Study, string Series, string Sop)> UidsAsync(string orthancInstance)
-    {
-        var tags = await Orthanc.Rest.GetFromJsonAsync<JsonObject>($"/instances/{orthancInstance}/simplified-tags", Ct);
-        return (tags!["StudyInstanceUID"]!.GetValue<string>(), tags["SeriesInstanceUID"]!.GetValue<string>(), tags["SOPInstanceUID"]!.GetValue<string>());
-    }
+    private Task<(string Study, string Series, string Sop)> UidsAsync(string orthancInstance) => Orthanc.UidsAsync(orthancInstance, Ct);
 
-    private async Task<byte[]> RetrieveAsync(string study, string series, string sop)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/series/{series}/instances/{sop}");
-        request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
-        var response = await Archive.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var boundary = response.Content.Headers.ContentType!.Parameters.Single(p => p.Name == "boundary").Value!.Trim('"');
-        var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, await response.Content.ReadAsStreamAsync(Ct));
-        var section = await reader.ReadNextSectionAsync(Ct);
-        using var body = new MemoryStream();
-        await section!.Body.CopyToAsync(body, Ct);
-        Assert.Null(await reader.ReadNextSectionAsync(Ct));
-        return body.ToArray();
-    }
+    private Task<byte[]> RetrieveAsync(string study, string series, string sop) => peers.RetrieveAsync(study, series, sop, Ct);
 
-    private static JsonArray Array(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)JsonValue.Create(v))]);
+    private static JsonArray Array(IEnumerable<string> values) => OrthancPeer.Array(values);
 
     private static string StudyUidOf(byte[] file) =>
         Mirc.Dicom.DicomFileReader.Read(file, Mirc.Dicom.DicomReadOptions.HeaderOnly).Dataset.GetString(Mirc.Dicom.DicomTag.StudyInstanceUID).Trim('\0', ' ');
 
-    // Every attribute and value of the data set (DICOM JSON, bulk data inline), without Data Set Trailing Padding,
-    // which carries no meaning (PS3.5 §7.7) and DIMSE senders drop.
-    private static string Attributes(byte[] part10)
-    {
-        var dataset = Mirc.Dicom.DicomFileReader.Read(part10).Dataset;
-        dataset.Remove(new Mirc.Dicom.DicomTag(0xFFFC, 0xFFFC));
-        return System.Text.Encoding.UTF8.GetString(Mirc.Dicom.DicomJson.Serialize(dataset));
-    }
+    private static string Attributes(byte[] part10) => DataSetAttributes.Of(part10);
 
     private static bool SameValues(JsonElement a, JsonElement b)
     {

@@ -18,9 +18,12 @@ public sealed class OrthancPeer : IAsyncDisposable
     private readonly Process _process;
     private readonly TempDataFolder _folder;
 
-    private OrthancPeer(Process process, int httpPort, int dicomPort, TempDataFolder folder)
+    private readonly System.Text.StringBuilder _log;
+
+    private OrthancPeer(Process process, int httpPort, int dicomPort, TempDataFolder folder, System.Text.StringBuilder log)
     {
         _process = process;
+        _log = log;
         _folder = folder;
         DicomPort = dicomPort;
         Rest = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
@@ -91,7 +94,7 @@ public sealed class OrthancPeer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var peer = new OrthancPeer(process, ports.Http, ports.Dicom, folder);
+        var peer = new OrthancPeer(process, ports.Http, ports.Dicom, folder, log);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -135,16 +138,35 @@ public sealed class OrthancPeer : IAsyncDisposable
     /// <summary>The stored file of an instance.</summary>
     public Task<byte[]> FileAsync(string instance, CancellationToken ct) => Rest.GetByteArrayAsync($"/instances/{instance}/file", ct);
 
+    /// <summary>Study, series and SOP Instance UIDs of one of Orthanc's instances.</summary>
+    public async Task<(string Study, string Series, string Sop)> UidsAsync(string instance, CancellationToken ct)
+    {
+        var tags = await Rest.GetFromJsonAsync<JsonObject>($"/instances/{instance}/simplified-tags", ct);
+        return (tags!["StudyInstanceUID"]!.GetValue<string>(), tags["SeriesInstanceUID"]!.GetValue<string>(), tags["SOPInstanceUID"]!.GetValue<string>());
+    }
+
+    /// <summary>A JSON array of strings (Orthanc's "Resources").</summary>
+    public static JsonArray Array(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)JsonValue.Create(v))]);
+
     /// <summary>Ids of every instance Orthanc holds.</summary>
     public async Task<string[]> InstancesAsync(CancellationToken ct) =>
         (await Rest.GetFromJsonAsync<string[]>("/instances", ct))!;
 
-    private static async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>The last lines Orthanc wrote (its errors name what a failed REST call met).</summary>
+    public string LogTail(int lines = 30)
+    {
+        lock (_log)
+        {
+            return string.Join('\n', _log.ToString().Split('\n').TakeLast(lines));
+        }
+    }
+
+    private async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new HttpRequestException($"Orthanc {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode} {text}");
+            throw new HttpRequestException($"Orthanc {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode} {text}\nOrthanc's log, last lines:\n{LogTail()}");
         }
 
         return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
