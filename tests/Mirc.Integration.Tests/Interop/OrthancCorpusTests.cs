@@ -28,7 +28,7 @@ public static class OrthancCorpus
         var refused = new List<string>();
         foreach (var file in files)
         {
-            // Orthanc files siblings sharing a SOP Instance UID under one id (the first kept): ids are hashes of the UIDs.
+            // Files with the same patient, study, series and SOP UIDs get one Orthanc id (the first kept): ids hash the UIDs.
             var response = await orthanc.Rest.PostAsync("/instances", new ByteArrayContent(await File.ReadAllBytesAsync(file.Path, ct)), ct);
             if (!response.IsSuccessStatusCode)
             {
