@@ -50,4 +50,7 @@ public enum AuditAction
 
     /// <summary>The two-site scrubber rewrote a missing or corrupt blob on one site from the other (or found neither intact).</summary>
     ReplicaRepair = 15,
+
+    /// <summary>The orphan sweep deleted blobs no manifest referenced (older than its grace period).</summary>
+    OrphanSweep = 16,
 }

@@ -1,8 +1,8 @@
 namespace Mirc.Grains.Interfaces.Sharing;
 
 /// <summary>
-/// Region-wide list of shares not finished yet (key <see cref="SingletonKey"/>), read by push workers at start-up to
-/// resume queued and running shares after a restart.
+/// Region-wide list of shares not finished yet (key <see cref="SingletonKey"/>), read at each silo start to re-register
+/// the reminders of queued, running and retrying shares (due when their next attempt is).
 /// </summary>
 [Alias("mirc.IPendingSharesGrain")]
 public interface IPendingSharesGrain : IGrainWithStringKey

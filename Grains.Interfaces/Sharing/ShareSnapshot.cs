@@ -31,8 +31,14 @@ public sealed record ShareSnapshot
     /// <summary>When the share finished (UTC).</summary>
     [Id(8)] public DateTimeOffset? FinishedAt { get; init; }
 
-    /// <summary>Why the share failed as a whole (recipient unreachable, association rejected…), or null.</summary>
+    /// <summary>Why the share failed as a whole (recipient unreachable, association rejected…), or why the last attempt did while it is retrying; null otherwise.</summary>
     [Id(9)] public string? Error { get; init; }
+
+    /// <summary>Attempts that could not reach the recipient (0 while every attempt got through).</summary>
+    [Id(10)] public int Attempts { get; init; }
+
+    /// <summary>When the next attempt is due while <see cref="Status"/> is <see cref="ShareStatus.Retrying"/> (UTC).</summary>
+    [Id(11)] public DateTimeOffset? NextAttemptAt { get; init; }
 
     /// <summary>Instances already handled (accepted or failed): where a resumed worker continues.</summary>
     public int Processed => Completed + Failed;

@@ -12,6 +12,9 @@ public enum ShareStatus
     /// <summary>Every instance was accepted by the recipient.</summary>
     Completed = 2,
 
-    /// <summary>Finished with at least one instance refused, or the recipient could not be reached.</summary>
+    /// <summary>Finished with at least one instance refused, or the recipient could not be reached within the retry horizon.</summary>
     Failed = 3,
+
+    /// <summary>The recipient could not be reached; the share's reminder tries again at <see cref="ShareSnapshot.NextAttemptAt"/>.</summary>
+    Retrying = 4,
 }

@@ -15,6 +15,7 @@ using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.GrainState;
+using Mirc.Grains.Storage.Orphans;
 using Mirc.Grains.Storage.Replication;
 using Mirc.Grains.Studies;
 
@@ -49,6 +50,14 @@ public static class ArchiveServiceCollectionExtensions
         silo.Services.AddMircResearch(configuration);
         silo.Services.AddReplicaMaintenance(configuration);
         ReminderJobStartup.Register(silo.Services, "Retention sweep", grains => grains.GetGrain<IRetentionSweepGrain>(RetentionKeys.Schedule).ScheduleAsync());
+        silo.Services.AddOptions<OrphanSweepOptions>()
+            .Bind(configuration.GetSection(OrphanSweepOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate<IOptions<IngestOptions>>((o, ingest) => o.GracePeriod >= ingest.Value.ReconcileOlderThan,
+                "Mirc:OrphanSweep:GracePeriod must not be shorter than Mirc:Ingest:ReconcileOlderThan (an ingest still in flight is not an orphan).")
+            .ValidateOnStart();
+        silo.Services.TryAddSingleton<OrphanSweep>();
+        ReminderJobStartup.Register(silo.Services, "Orphan sweep", grains => grains.GetGrain<IOrphanSweepGrain>(IOrphanSweepGrain.Key).ScheduleAsync());
         silo.Services.AddSingleton<IngestReconciliationSchedule>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationSchedule>());
         return silo;

@@ -41,7 +41,12 @@ public static class ArchiveMetrics
     private static readonly Counter<long> StorageErrors = Meter.CreateCounter<long>(
         "mirc.storage.errors", "{error}", "Blob-store failures met while storing or retrieving, by operation.");
 
+    private static readonly Counter<long> OrphansDeleted = Meter.CreateCounter<long>(
+        "mirc.storage.orphans_deleted", "{blob}", "Blobs no manifest referenced, deleted by the orphan sweep, by container kind (instances, staging).");
+
     internal static void IngestQueued() => IngestWaiting.Add(1);
+
+    internal static void OrphanDeleted(string kind) => OrphansDeleted.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     internal static void IngestStarted()
     {

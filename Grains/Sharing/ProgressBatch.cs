@@ -10,9 +10,20 @@ internal sealed class ProgressBatch(int total)
 
     public int Count => _completed + _failed.Count;
 
-    public void Succeeded() => _completed++;
+    /// <summary>Instances handled in this run, across batches.</summary>
+    public int Handled { get; private set; }
 
-    public void Failed(string sopInstanceUid) => _failed.Add(sopInstanceUid);
+    public void Succeeded()
+    {
+        _completed++;
+        Handled++;
+    }
+
+    public void Failed(string sopInstanceUid)
+    {
+        _failed.Add(sopInstanceUid);
+        Handled++;
+    }
 
     /// <summary>The counts so far, and starts a new batch.</summary>
     public ShareProgress Take()

@@ -12,8 +12,9 @@ namespace Mirc.Grains.Sharing;
 
 /// <summary>
 /// Runs one share: claims it from its grain, resolves the study's instances and the recipient's address, then sends the
-/// stored files with C-STORE on one association, resuming after the instances a previous run already handled. The
-/// bytes go from the blob store to the socket; the grain only sees counts.
+/// stored files with C-STORE on one association, resuming after the instances a previous run already handled. An
+/// unreachable recipient defers the share to its grain's retry reminder until the retry horizon. The bytes go from the
+/// blob store to the socket; the grain only sees counts.
 /// </summary>
 public sealed class SharePusher
 {
@@ -83,13 +84,16 @@ public sealed class SharePusher
             {
                 error = $"The recipient could not be reached or broke the association: {ex.Message}";
                 SharingLog.PushFailed(_logger, ex, shareId, error);
+                // Unreachable is usually temporary: the share's reminder retries it with backoff until the horizon.
+                if (await grain.DeferAsync(WorkerId, batch.Take(), error).ConfigureAwait(false) is not null) return ShareRunOutcome.Retrying;
+                error = $"Gave up after the retry horizon ({_options.RetryHorizon}): {error}";
             }
         }
 
         if (error is not null)
         {
             // Whatever was not handled counts as failed, so the requester sees which instances did not arrive.
-            foreach (var entry in remaining.Skip(batch.Count)) batch.Failed(entry.SopInstanceUid);
+            foreach (var entry in remaining.Skip(batch.Handled).ToList()) batch.Failed(entry.SopInstanceUid);
         }
 
         var finished = await grain.FinishAsync(WorkerId, batch.Take(), error).ConfigureAwait(false);

@@ -14,9 +14,6 @@ internal static partial class SharingLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Share {ShareId} failed: {Error}")]
     public static partial void PushFailed(ILogger logger, Exception exception, string shareId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Share {ShareId} could not be run; it stays pending")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Share {ShareId} could not be run; it stays pending and its reminder tries again")]
     public static partial void RunFailed(ILogger logger, Exception exception, string shareId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pending shares could not be read at start-up; retrying")]
-    public static partial void ResumeFailed(ILogger logger, Exception exception);
 }

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Mirc.Grains.Dimse;
+using Mirc.Grains.Interfaces.Sharing;
+using Mirc.Grains.Reminders;
 
 namespace Mirc.Grains.Sharing;
 
@@ -11,9 +12,9 @@ public static class SharingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="SharingOptions"/> (section <c>Mirc:Sharing</c>, calling AE defaulting to <c>Mirc:Dicom:AeTitle</c>,
-    /// validated at start-up), the <see cref="ShareQueue"/>, the <see cref="SharePusher"/> and the hosted
-    /// <see cref="SharePushWorker"/>. Call after <c>UseOrleans</c> so the worker starts once the silo is active.
-    /// Expects <c>AddMircArchive</c> (retriever) on the same host.
+    /// validated at start-up), the <see cref="SharePusher"/> and the silo's <see cref="SharePushRunner"/>, and at each silo
+    /// start re-registers the reminders of the pending shares (due when their next attempt is). Expects a reminder
+    /// service and <c>AddMircArchive</c> (retriever) on the same silo.
     /// </summary>
     public static IServiceCollection AddMircSharing(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,11 +31,19 @@ public static class SharingServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ShareQueue>();
         services.AddMircDicomPeerTls(configuration);
         services.TryAddSingleton<SharePusher>();
-        if (!services.Any(d => d.ImplementationType == typeof(SharePushWorker)))
-            services.AddSingleton<IHostedService, SharePushWorker>();
+        if (services.Any(d => d.ServiceType == typeof(SharePushRunner))) return services;
+        services.AddSingleton<SharePushRunner>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SharePushRunner>());
+        ReminderJobStartup.Register(services, "Share retries", ResumePendingSharesAsync);
         return services;
+    }
+
+    // Shares created before their reminder existed, or whose reminder is due later than their next attempt (a restart).
+    private static async Task ResumePendingSharesAsync(IGrainFactory grains)
+    {
+        var pending = await grains.GetGrain<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).GetAllAsync().ConfigureAwait(false);
+        foreach (var shareId in pending) await grains.GetGrain<IShareGrain>(shareId).ResumeAsync().ConfigureAwait(false);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Mirc.Api.Access;
 using Mirc.Api.DicomWeb;
@@ -11,13 +10,12 @@ using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Sharing;
 using Mirc.Grains.Retrieval;
-using Mirc.Grains.Sharing;
 
 namespace Mirc.Api.Management.Shares;
 
 /// <summary>
 /// Push of a study to a named recipient AE (<c>/api/shares</c>). The request is decided and recorded by a share grain
-/// and answered 202; a background worker sends the instances with C-STORE. Shares of studies the caller may not
+/// and answered 202; the grain starts the push (C-STORE) and retries it on its reminder while the recipient is unreachable. Shares of studies the caller may not
 /// retrieve answer 404, whether the study exists or not; pushes the patient's consent forbids answer 403.
 /// </summary>
 public static class ShareEndpoints
@@ -45,7 +43,6 @@ public static class ShareEndpoints
         IInstanceRetriever retriever,
         DicomWebAudit audit,
         TimeProvider time,
-        [FromServices] ShareQueue queue,
         CancellationToken cancellationToken)
     {
         var errors = request.Validate();
@@ -92,7 +89,6 @@ public static class ShareEndpoints
             Source = caller.RemoteAddress,
             RequestedAt = time.GetUtcNow(),
         });
-        queue.Enqueue(shareId);
         await audit.RecordAsync(http, AuditAction.Retrieve, AuditOutcome.Success, [studyUid],
             $"share {shareId} to AE {recipientAe} (establishment {recipient.EstablishmentId}) queued; reason: {share.Request.Reason}", cancellationToken);
         return Results.Accepted($"{Path}/{shareId}", ShareResource.From(share));

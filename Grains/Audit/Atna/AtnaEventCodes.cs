@@ -23,6 +23,7 @@ internal static class AtnaEventCodes
         AuditAction.ResearchExport => ("110106", "Export", "R", null, null),
         AuditAction.Reidentification => ("110110", "Patient Record", "R", null, null),
         AuditAction.ReplicaRepair => ("110104", "DICOM Instances Transferred", "U", null, null),
+        AuditAction.OrphanSweep => ("110100", "Application Activity", "D", null, null),
         _ => ("110100", "Application Activity", "E", null, null),
     };
 }

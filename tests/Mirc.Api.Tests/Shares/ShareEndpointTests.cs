@@ -72,7 +72,7 @@ public sealed class ShareEndpointTests(ShareFixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
-    public async Task Unreachable_recipient_fails_the_share_and_lists_every_instance()
+    public async Task Unreachable_recipient_is_retried_then_fails_the_share_past_the_horizon_and_lists_every_instance()
     {
         using var response = await PostShareAsync(fixture.Study.StudyUid, ShareFixture.UnreachableAe, "unreachable");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -84,7 +84,8 @@ public sealed class ShareEndpointTests(ShareFixture fixture) : IClassFixture<Sha
         Assert.Equal(0, share.GetProperty("completed").GetInt32());
         var failed = share.GetProperty("failedSopInstanceUids").EnumerateArray().Select(e => e.GetString()).ToHashSet();
         Assert.True(failed.SetEquals(fixture.Instances.Select(i => i.SopUid)));
-        Assert.False(string.IsNullOrEmpty(share.GetProperty("error").GetString()));
+        Assert.StartsWith("Gave up after the retry horizon", share.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.True(share.GetProperty("attempts").GetInt32() >= 2, "the reminder retried before giving up");
         Assert.Contains(await WaitAuditedAsync(shareId, count: 2), e => e.Outcome == AuditOutcome.Failure && e.Detail?.Contains(shareId, StringComparison.Ordinal) == true);
     }
 

@@ -34,6 +34,10 @@ public sealed class ShareFixture : IAsyncLifetime
             ["Mirc:Dicom:PeerTls:TrustedCaPath"] = Pki.CaPath,
             ["Mirc:Dicom:PeerTls:CertificatePath"] = Pki.Client.CertificatePath,
             ["Mirc:Dicom:PeerTls:KeyPath"] = Pki.Client.KeyPath,
+            // A short horizon: the unreachable recipient is retried a few times by the share's reminder, then given up.
+            ["Mirc:Sharing:RetryInitialDelay"] = "00:00:01",
+            ["Mirc:Sharing:RetryMaxDelay"] = "00:01:00",
+            ["Mirc:Sharing:RetryHorizon"] = "00:00:04",
         });
         Recipient = await StoreScpProcess.StartAsync(RecipientAe, ct);
         TlsRecipient = await StoreScpProcess.StartAsync(TlsRecipientAe, ct, "+tls", Pki.Server.KeyPath, Pki.Server.CertificatePath, "+cf", Pki.CaPath);

@@ -12,6 +12,7 @@ using Mirc.Api.Hosting;
 using Mirc.Api.Management.Shares;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Reminders;
 using Mirc.Grains.Sharing;
 using Xunit;
 
@@ -19,7 +20,7 @@ namespace Mirc.Api.Tests.Shares;
 
 /// <summary>
 /// A small host for the share tests: one silo with the archive, the DICOMweb routes (to store studies), the share
-/// routes and the push worker, an access policy that denies the studies a test marks, and an audit trail that
+/// routes and the share runner with its reminders, an access policy that denies the studies a test marks, and an audit trail that
 /// keeps events in memory. Built here because the share routes are not composed into the silo's Program yet.
 /// </summary>
 internal sealed class ShareTestHost : IAsyncDisposable
@@ -70,6 +71,7 @@ internal sealed class ShareTestHost : IAsyncDisposable
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "share-tests", clusterId: "share-tests-" + siloPort);
             silo.AddMircArchive(builder.Configuration);
+            silo.UseArchiveReminderTable(); // durable: a share's retry reminder survives a restart on the same data
         });
         builder.Services.AddMircSharing(builder.Configuration);
         builder.Services.AddMircApi(builder.Configuration);

@@ -22,9 +22,12 @@ internal sealed class StoreScpProcess : IAsyncDisposable
 
     public string Folder { get; }
 
-    public static async Task<StoreScpProcess> StartAsync(string aeTitle, CancellationToken cancellationToken, params string[] options)
+    public static Task<StoreScpProcess> StartAsync(string aeTitle, CancellationToken cancellationToken, params string[] options) =>
+        StartAsync(aeTitle, ShareTestHost.FreePort(), cancellationToken, options);
+
+    /// <summary>Starts storescp on <paramref name="port"/> (a recipient that comes up where it was registered).</summary>
+    public static async Task<StoreScpProcess> StartAsync(string aeTitle, int port, CancellationToken cancellationToken, params string[] options)
     {
-        var port = ShareTestHost.FreePort();
         var folder = Directory.CreateTempSubdirectory("mirc-storescp-").FullName;
         var start = new ProcessStartInfo("storescp") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         // +xa: accept every transfer syntax storescp knows (compressed ones too), so stored bytes go through unchanged.

@@ -245,6 +245,23 @@ public abstract class BlobStoreContractTests
         Assert.Equal(written.ETag, listed.ETag);
     }
 
+    /// <summary>What the orphan sweep relies on in both stores: a listing's time is the last write, and its version guards the deletion.</summary>
+    [Fact]
+    public async Task A_listed_blob_carries_its_write_time_and_is_deleted_only_at_the_listed_version()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        await Store.WriteAsync(Key("1.2/1.3/a.dcm"), new MemoryStream(RandomBytes(10)), cancellationToken: Ct);
+        await Store.WriteAsync(Key("1.2/1.3/b.dcm"), new MemoryStream(RandomBytes(10)), cancellationToken: Ct);
+        var listed = (await Store.ListAsync(Container, null, Ct).ToListAsync(Ct)).ToDictionary(b => b.Key.Name);
+        var after = DateTimeOffset.UtcNow.AddSeconds(5);
+
+        Assert.All(listed.Values, b => Assert.InRange(b.LastModified, before, after));
+        await Store.WriteAsync(Key("1.2/1.3/b.dcm"), new MemoryStream(RandomBytes(11)), new BlobWriteOptions { Overwrite = true }, Ct);
+        Assert.True(await Store.DeleteAsync(listed["1.2/1.3/a.dcm"].Key, listed["1.2/1.3/a.dcm"].ETag, Ct));
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.DeleteAsync(listed["1.2/1.3/b.dcm"].Key, listed["1.2/1.3/b.dcm"].ETag, Ct));
+        Assert.NotNull(await Store.TryGetPropertiesAsync(Key("1.2/1.3/b.dcm"), Ct));
+    }
+
     [Fact]
     public async Task Move_promotes_a_staged_blob()
     {
