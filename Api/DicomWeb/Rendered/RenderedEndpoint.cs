@@ -98,24 +98,19 @@ public static class RenderedEndpoint
         await using (stream.ConfigureAwait(false))
             header = await DicomFileReader.ReadAsync(stream, DicomReadOptions.HeaderOnly, cancellationToken).ConfigureAwait(false);
         var geometry = FrameGeometry.From(header.Dataset);
-        byte[] samples;
-        FrameGeometry decoded;
         if (entry.Frames.FramesLocatable)
         {
             var frame = (await retriever.ReadFramesAsync(entry, [frameNumber], cancellationToken).ConfigureAwait(false))[0];
-            (samples, decoded) = FrameDecoder.Decode(frame.Content.Span, geometry, header.TransferSyntax);
+            return FrameRenderer.RenderStored(header.Dataset, frame.Content.Span, geometry, header.TransferSyntax, options);
         }
-        else
+        // Frames not mapped at ingest (e.g. deflated data set): read the whole instance.
+        var all = await retriever.OpenInstanceAsync(entry, cancellationToken).ConfigureAwait(false);
+        await using (all.ConfigureAwait(false))
         {
-            // Frames not mapped at ingest (e.g. deflated data set): read the whole instance.
-            var all = await retriever.OpenInstanceAsync(entry, cancellationToken).ConfigureAwait(false);
-            await using (all.ConfigureAwait(false))
-            {
-                var file = await DicomFileReader.ReadAsync(all, cancellationToken: cancellationToken).ConfigureAwait(false);
-                (samples, decoded) = FrameDecoder.Decode(file.Dataset, file.TransferSyntax, frameNumber - 1);
-            }
+            var file = await DicomFileReader.ReadAsync(all, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var (samples, decoded) = FrameDecoder.Decode(file.Dataset, file.TransferSyntax, frameNumber - 1);
+            return FrameRenderer.Render(header.Dataset, samples, decoded, options);
         }
-        return FrameRenderer.Render(header.Dataset, samples, decoded, options);
     }
 
     /// <summary>The instance itself, else the middle image of the (first) series that has pixel data.</summary>

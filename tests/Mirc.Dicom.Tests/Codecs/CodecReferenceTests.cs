@@ -132,6 +132,44 @@ public sealed class CodecReferenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Jpeg2000_thumbnail_decodes_only_the_resolution_it_needs_and_looks_like_the_full_decode_reduced()
+    {
+        var original = CodecImages.Monochrome(64, 96, 12, signed: false);
+        var compressed = await CompressAsync(original, ["gdcmconv", "--j2k"]);
+        var geometry = FrameGeometry.From(compressed.Dataset);
+        var frame = DicomTranscoder.FrameOf((DicomFragmentSequence)compressed.Dataset[DicomTag.PixelData]!, 0, 1);
+
+        // 96×64 asked for at least 24×16: two levels dropped (each halves both sides), never smaller than asked.
+        var (samples, reduced) = PixelFrameCodecs.Find(DicomUids.JPEG2000Lossless)!.DecodeAtLeast(frame, geometry, 24, 16);
+        Assert.Equal((24, 16), (reduced.Columns, reduced.Rows));
+        Assert.Equal((48, 32), PixelFrameCodecs.Find(DicomUids.JPEG2000Lossless)!.DecodeAtLeast(frame, geometry, 25, 16).Geometry is var g ? (g.Columns, g.Rows) : default);
+        // Reduced sample (x, y) is the wavelet low-pass centred on original sample (4x, 4y): close to the mean around it.
+        var full = Samples(original.Dataset);
+        double error = 0;
+        for (int y = 0; y < 16; y++)
+        for (int x = 0; x < 24; x++)
+        {
+            double mean = 0;
+            int n = 0;
+            for (int sy = Math.Max(0, 4 * y - 1); sy <= Math.Min(63, 4 * y + 1); sy++)
+            for (int sx = Math.Max(0, 4 * x - 1); sx <= Math.Min(95, 4 * x + 1); sx++, n++) mean += full[sy * 96 + sx];
+            error += Math.Abs(mean / n - (samples[2 * (y * 24 + x)] | samples[2 * (y * 24 + x) + 1] << 8)) / (24 * 16);
+        }
+        Assert.True(error < 16, $"mean difference {error:F1} (of 4096) between the reduced decode and the original around each sample");
+
+        // Rendered at 24×16 from the reduced decode: the same size and nearly the same image as from the full decode.
+        var options = new Imaging.RenderOptions { MaxWidth = 24, MaxHeight = 24, Window = new Imaging.VoiWindow(1000, 4000) };
+        var fast = Imaging.FrameRenderer.RenderStored(compressed.Dataset, frame, geometry, compressed.TransferSyntax, options);
+        var (fullSamples, fullGeometry) = Imaging.FrameDecoder.Decode(frame, geometry, compressed.TransferSyntax);
+        var slow = Imaging.FrameRenderer.Render(compressed.Dataset, fullSamples, fullGeometry, options);
+        Assert.Equal((slow.Width, slow.Height), (fast.Width, fast.Height));
+        // The low-pass sample sits on the block's first pixel, the box mean on its centre (a 3/8 output-pixel shift):
+        // on this steep ramp (≈5 display levels per source pixel along x + y) that alone is ≈4 levels.
+        double difference = fast.Pixels.Zip(slow.Pixels, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(difference < 8, $"reduced-resolution thumbnail differs from the full-decode one by {difference:F1} levels on average");
+    }
+
+    [Fact]
     public async Task Deflated_explicit_little_endian_from_a_compressed_file_is_read_by_dcmtk_with_the_same_pixels()
     {
         var original = CodecImages.Monochrome(48, 40, 12, signed: false);
