@@ -52,6 +52,40 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_conversion_failing_mid_study_aborts_the_response_instead_of_leaving_the_instance_out()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string explicitLe = "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{fixture.BrokenStudyUid}");
+        request.Headers.TryAddWithoutValidation("Accept", explicitLe);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        // The first instance converts and is sent: the 200 is on the wire before the second one fails.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var boundary = Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(
+            Microsoft.Net.Http.Headers.MediaTypeHeaderValue.Parse(response.Content.Headers.ContentType!.ToString()).Boundary).Value!;
+        using var body = new MemoryStream();
+        Exception? failure = null;
+        try
+        {
+            await (await response.Content.ReadAsStreamAsync(ct)).CopyToAsync(body, ct);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            failure = ex;
+        }
+        Assert.True(failure is not null, "the response ended normally although an instance could not be converted");
+        Assert.DoesNotContain("--" + boundary + "--", System.Text.Encoding.Latin1.GetString(body.ToArray()), StringComparison.Ordinal);
+
+        // As stored, the whole study comes back (the stored bytes are served untouched).
+        var asStored = await Http.GetAsync($"/dicomweb/studies/{fixture.BrokenStudyUid}", "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
+        Assert.Equal(3, (await asStored.ReadPartsAsync()).Count);
+        // The corrupt instance alone fails before any part: a 406 with the reason.
+        var alone = await Http.GetAsync($"/dicomweb/studies/{fixture.BrokenStudyUid}/series/{fixture.SeriesUid}/instances/{fixture.CorruptSop}", explicitLe);
+        Assert.Equal(HttpStatusCode.NotAcceptable, alone.StatusCode);
+        Assert.Contains("RLE header has 7 segments", await alone.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(DicomUids.JPEGLosslessSV1)]
     [InlineData(DicomUids.JPEGLSLossless)]
