@@ -8,7 +8,8 @@ namespace Mirc.Api.Tests.DicomWeb.Rendered;
 
 /// <summary>
 /// One host holding a study of real compressed instances made by dcmtk from a known CT-like frame: JPEG Lossless SV1
-/// (dcmcjpeg), JPEG-LS lossless (dcmcjpls), RLE (dcmcrle), and the uncompressed original (signed 16-bit, 3 frames).
+/// (dcmcjpeg), JPEG-LS lossless (dcmcjpls), RLE (dcmcrle), JPEG 2000 lossless (GDCM's gdcmconv), and the uncompressed
+/// original (signed 16-bit, 3 frames); a second study has a corrupt instance between two good ones.
 /// </summary>
 public sealed class CompressedStudyFixture : IAsyncLifetime
 {
@@ -46,6 +47,7 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
                      ("dcmcjpeg", new[] { "+e1" }, DicomUids.JPEGLosslessSV1),
                      ("dcmcjpls", ["+el"], DicomUids.JPEGLSLossless),
                      ("dcmcrle", Array.Empty<string>(), DicomUids.RLELossless),
+                     ("gdcmconv", ["--j2k"], DicomUids.JPEG2000Lossless),
                  })
         {
             var sop = SyntheticInstance.NewUid();
@@ -136,7 +138,7 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
     {
         var info = new ProcessStartInfo("/usr/bin/" + tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
-        Assert.True(File.Exists(info.FileName), $"dcmtk's {tool} is missing: run ./test.sh, which installs dcmtk");
+        Assert.True(File.Exists(info.FileName), $"{tool} is missing: run ./test.sh, which installs dcmtk and GDCM's tools");
         using var process = Process.Start(info)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
