@@ -38,14 +38,43 @@ public static partial class WadoRetrieveEndpoint
         if (entries is null) return ApiProblems.NotFound(NotFoundMessage(scope));
         // transfer-syntax absent or * = as stored; another one is produced by transcoding when every instance converts to it.
         var target = negotiated.TransferSyntax is null or DicomMediaTypes.AnyTransferSyntax ? null : negotiated.TransferSyntax;
+        var encoder = target is null ? null : PixelFrameCodecs.Find(target);
         foreach (var entry in entries)
         {
             if (target is not null && !DicomTranscoder.CanTranscode(entry.TransferSyntaxUid, target))
                 return ApiProblems.NotAcceptable(
                     $"Instance {entry.SopInstanceUid} is stored in transfer syntax {entry.TransferSyntaxUid}, which cannot be converted to {target} " +
-                    $"(decoders: {string.Join(", ", PixelFrameCodecs.Decodable)}; encoders: uncompressed, {string.Join(", ", PixelFrameCodecs.Encodable)}). Ask for transfer-syntax=*.");
+                    (encoder?.EncodeRefusal(null) is { } why ? $"({why})." :
+                    $"(decoders: {string.Join(", ", PixelFrameCodecs.Decodable)}; encoders: uncompressed, {string.Join(", ", PixelFrameCodecs.Encodable)}). Ask for transfer-syntax=*."));
         }
+        // An encoder limited to some pixel modules (baseline JPEG: 8-bit) is checked on every header before the 200.
+        if (encoder is { HasGeometryLimits: true } && await GeometryRefusalAsync(entries, encoder, wado.Retriever, cancellationToken).ConfigureAwait(false) is { } refusal)
+            return ApiProblems.NotAcceptable(refusal);
         return new MultipartInstancesResult(entries, wado.Retriever, wado.Options.RetrievePrefetch, target);
+    }
+
+    private static async Task<string?> GeometryRefusalAsync(IReadOnlyList<InstanceEntry> entries, PixelFrameCodec encoder, IInstanceRetriever retriever, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.FrameCount == 0 || entry.TransferSyntaxUid == encoder.TransferSyntaxUid) continue;
+            DicomFile header;
+            var stream = await retriever.OpenInstanceAsync(entry, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+                header = await DicomFileReader.ReadAsync(stream, DicomReadOptions.HeaderOnly, cancellationToken).ConfigureAwait(false);
+            string? why;
+            try
+            {
+                why = encoder.EncodeRefusal(FrameGeometry.From(header.Dataset));
+            }
+            catch (DicomFormatException ex)
+            {
+                why = ex.Message;
+            }
+            if (why is not null)
+                return $"Instance {entry.SopInstanceUid} cannot be converted to {encoder.TransferSyntaxUid}: {why}. Ask for transfer-syntax=*.";
+        }
+        return null;
     }
 
     /// <summary>400 for a malformed UID in the path, else null.</summary>

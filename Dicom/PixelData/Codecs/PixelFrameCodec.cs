@@ -28,6 +28,15 @@ public abstract class PixelFrameCodec
         return (native, geometry with { Photometric = format.Photometric, IsPlanar = format.IsPlanar });
     }
 
+    /// <summary>
+    /// Why frames of <paramref name="geometry"/> (null: any frame) cannot be encoded (e.g. baseline JPEG and 16-bit
+    /// samples), or null when they can: lets a server refuse with the reason before it starts answering.
+    /// </summary>
+    public virtual string? EncodeRefusal(FrameGeometry? geometry) => CanEncode ? null : $"encoding into {TransferSyntaxUid} is not supported";
+
+    /// <summary>True when <see cref="EncodeRefusal"/> depends on the frame (so each instance's pixel module must be checked).</summary>
+    public virtual bool HasGeometryLimits => false;
+
     /// <summary>Encodes one native frame; the result is the fragment value (even length).</summary>
     public virtual byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry) =>
         throw new NotSupportedException($"encoding into {TransferSyntaxUid} is not supported");

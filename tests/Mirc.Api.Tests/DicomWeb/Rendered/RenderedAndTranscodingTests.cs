@@ -44,12 +44,18 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
         var back = Dicom.PixelData.DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, DicomTransferSyntax.ExplicitVRLittleEndian);
         Assert.Equal(3 * CompressedStudyFixture.Rows * CompressedStudyFixture.Columns * 2, back[DicomTag.PixelData]!.Buffer.Length);
 
-        // No lossy JPEG encoder: named, it is a 406 with the reason.
-        var refused = await Http.GetAsync(InstanceUrl(fixture.MultiFrameSop),
+        // Baseline JPEG holds 8-bit samples: a 16-bit CT named in it is a 406 with the reason (checked before the 200).
+        var refused = await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}",
             "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50");
         Assert.Equal(HttpStatusCode.NotAcceptable, refused.StatusCode);
-        Assert.Contains("cannot be converted to 1.2.840.10008.1.2.4.50", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
-            StringComparison.Ordinal);
+        var reason = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("cannot be converted to 1.2.840.10008.1.2.4.50", reason, StringComparison.Ordinal);
+        Assert.Contains("unsigned 8-bit samples", reason, StringComparison.Ordinal);
+        // The extended 12-bit syntax has no encoder here: the 406 says why.
+        var extended = await Http.GetAsync(InstanceUrl(fixture.MultiFrameSop),
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.51");
+        Assert.Equal(HttpStatusCode.NotAcceptable, extended.StatusCode);
+        Assert.Contains("decode-only", await extended.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
