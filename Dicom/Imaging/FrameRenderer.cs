@@ -11,16 +11,42 @@ namespace Mirc.Dicom.Imaging;
 /// </summary>
 public static class FrameRenderer
 {
+    /// <summary>
+    /// Decodes and renders one stored frame (its bytes as <see cref="FrameDecoder.Decode(ReadOnlySpan{byte}, FrameGeometry, DicomTransferSyntax)"/>
+    /// takes them). When the output is smaller than the frame, a codec that can decode a reduced resolution (JPEG 2000)
+    /// decodes only what the output needs: a thumbnail costs a fraction of a full decode.
+    /// </summary>
+    /// <exception cref="NotSupportedException">No decoder for the syntax, or a photometric interpretation that cannot be shown.</exception>
+    /// <exception cref="DicomFormatException">The frame is corrupt.</exception>
+    public static RenderedImage RenderStored(DicomDataset dataset, ReadOnlySpan<byte> frame, FrameGeometry geometry, DicomTransferSyntax syntax, RenderOptions options)
+    {
+        var (width, height) = OutputSize(geometry.Columns, geometry.Rows, options);
+        if (!syntax.IsEncapsulated || (width == geometry.Columns && height == geometry.Rows))
+        {
+            var (samples, decoded) = FrameDecoder.Decode(frame, geometry, syntax);
+            return Render(dataset, samples, decoded, width, height, options.Window);
+        }
+        var codec = PixelFrameCodecs.Find(syntax.Uid) ?? throw new NotSupportedException($"no decoder for transfer syntax {syntax.Uid}");
+        var (reducedSamples, reduced) = codec.DecodeAtLeast(frame, geometry, width, height);
+        return Render(dataset, reducedSamples, reduced, width, height, options.Window);
+    }
+
     /// <summary>Renders one decoded frame of <paramref name="dataset"/>.</summary>
     /// <exception cref="NotSupportedException">A photometric interpretation that cannot be shown (e.g. PALETTE COLOR).</exception>
     public static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, RenderOptions options)
     {
         var (width, height) = OutputSize(geometry.Columns, geometry.Rows, options);
+        return Render(dataset, samples, geometry, width, height, options.Window);
+    }
+
+    /// <summary>Renders a decoded frame (possibly decoded at a reduced resolution) into exactly width × height.</summary>
+    private static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, int width, int height, VoiWindow? window)
+    {
         if (geometry.SamplesPerPixel == 1)
         {
             if (geometry.Photometric is not ("MONOCHROME1" or "MONOCHROME2"))
                 throw new NotSupportedException($"photometric interpretation {geometry.Photometric} cannot be rendered");
-            var lut = GreyLut(dataset, samples, geometry, options.Window);
+            var lut = GreyLut(dataset, samples, geometry, window);
             return Reduce(geometry, width, height, 1, (x, y, _) => lut[StoredValue(samples, geometry, y * geometry.Columns + x) - lut.Offset]);
         }
         if (geometry.Photometric is not ("RGB" or "YBR_FULL"))

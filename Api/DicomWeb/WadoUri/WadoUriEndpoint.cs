@@ -86,14 +86,23 @@ public static class WadoUriEndpoint
         if (transferSyntax is not null && transferSyntax != entry.TransferSyntaxUid)
         {
             if (!DicomTranscoder.CanTranscode(entry.TransferSyntaxUid, transferSyntax))
-                return ApiProblems.NotAcceptable($"The instance is stored in transfer syntax {entry.TransferSyntaxUid}, which cannot be converted to {transferSyntax}.");
+                return ApiProblems.NotAcceptable($"The instance is stored in transfer syntax {entry.TransferSyntaxUid}, which cannot be converted to {transferSyntax}" +
+                    (PixelFrameCodecs.Find(transferSyntax)?.EncodeRefusal(null) is { } why ? $" ({why})." : "."));
             var stored = await wado.Retriever.OpenInstanceAsync(entry, cancellationToken).ConfigureAwait(false);
             await using (stored.ConfigureAwait(false))
             {
                 var file = await DicomFileReader.ReadAsync(stored, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var target = DicomTransferSyntax.Lookup(transferSyntax);
-                return Results.Bytes(DicomFileWriter.Write(new DicomFile(DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, target), target)),
-                    DicomMediaTypes.Dicom);
+                try
+                {
+                    return Results.Bytes(DicomFileWriter.Write(new DicomFile(DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, target), target)),
+                        DicomMediaTypes.Dicom);
+                }
+                catch (Exception ex) when (ex is NotSupportedException or DicomFormatException)
+                {
+                    // E.g. a 16-bit image asked in baseline JPEG (8-bit only), or pixel data that cannot be decoded.
+                    return ApiProblems.NotAcceptable($"The instance cannot be converted to {transferSyntax}: {ex.Message}");
+                }
             }
         }
 

@@ -39,12 +39,56 @@ public sealed class Jpeg2000Codec(string transferSyntaxUid) : PixelFrameCodec
     /// <inheritdoc/>
     public override unsafe DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
     {
+        var image = DecodeImage(frame, 0);
+        try
+        {
+            return CopyOut(image, geometry, destination);
+        }
+        finally
+        {
+            OpenJpeg.ImageDestroy(image);
+        }
+    }
+
+    /// <summary>
+    /// Decodes only the wavelet levels a smaller image needs (OpenJPEG's resolution factor): each level dropped halves
+    /// both sides and skips most of the decoding work, so a 128-pixel thumbnail of a 512 slice decodes 1/16 of it.
+    /// </summary>
+    public override unsafe (byte[] Samples, FrameGeometry Geometry) DecodeAtLeast(ReadOnlySpan<byte> frame, FrameGeometry geometry, int minColumns, int minRows)
+    {
+        uint factor = 0;
+        while (factor < 8 && Reduced(geometry.Columns, factor + 1) >= minColumns && Reduced(geometry.Rows, factor + 1) >= minRows) factor++;
+        if (factor == 0) return base.DecodeAtLeast(frame, geometry, minColumns, minRows);
+        var image = DecodeImage(frame, factor);
+        try
+        {
+            // The codestream may have had fewer levels than asked for: the first component says what was decoded.
+            uint applied = 0;
+            while (applied < factor && image->NumComps > 0 && Reduced(geometry.Columns, applied) != image->Comps[0].W) applied++;
+            var reduced = geometry with { Columns = Reduced(geometry.Columns, applied), Rows = Reduced(geometry.Rows, applied), NumberOfFrames = 1 };
+            var native = new byte[reduced.FrameLength];
+            var format = CopyOut(image, reduced, native);
+            return (native, reduced with { Photometric = format.Photometric, IsPlanar = format.IsPlanar });
+        }
+        finally
+        {
+            OpenJpeg.ImageDestroy(image);
+        }
+    }
+
+    /// <summary>A side of the image at resolution factor <paramref name="factor"/> (the image origin is 0 in DICOM).</summary>
+    private static int Reduced(int size, uint factor) => (int)(((long)size + (1L << (int)factor) - 1) >> (int)factor);
+
+    /// <summary>Decodes the codestream, dropping up to <paramref name="factor"/> resolution levels; the caller destroys the image.</summary>
+    private static unsafe OpenJpeg.Image* DecodeImage(ReadOnlySpan<byte> frame, uint factor)
+    {
         // JP2 file-format boxes are seen in the wild although DICOM stores a raw codestream.
         bool jp2 = frame.Length > 12 && frame[4] == (byte)'j' && frame[5] == (byte)'P';
         nint codec = OpenJpeg.CreateDecompress(jp2 ? OpenJpeg.CodecJP2 : OpenJpeg.CodecJ2K);
         nint stream = 0;
         OpenJpeg.Image* image = null;
         GCHandle handle = default;
+        bool decoded = false;
         try
         {
             var parameters = stackalloc byte[OpenJpeg.DecoderParametersSize];
@@ -61,14 +105,17 @@ public sealed class Jpeg2000Codec(string transferSyntaxUid) : PixelFrameCodec
                 OpenJpeg.StreamSetUserData(stream, GCHandle.ToIntPtr(handle), 0);
                 OpenJpeg.StreamSetUserDataLength(stream, (ulong)frame.Length);
                 if (OpenJpeg.ReadHeader(stream, codec, out image) == 0) throw new DicomFormatException("JPEG 2000 header unreadable");
+                // The codestream may have fewer levels than asked for: OpenJPEG refuses a factor ≥ its level count.
+                while (factor > 0 && OpenJpeg.SetDecodedResolutionFactor(codec, factor) == 0) factor--;
                 if (OpenJpeg.Decode(codec, stream, image) == 0 || OpenJpeg.EndDecompress(codec, stream) == 0)
                     throw new DicomFormatException("JPEG 2000 codestream undecodable");
             }
-            return CopyOut(image, geometry, destination);
+            decoded = true;
+            return image;
         }
         finally
         {
-            if (image is not null) OpenJpeg.ImageDestroy(image);
+            if (!decoded && image is not null) OpenJpeg.ImageDestroy(image);
             if (stream != 0) OpenJpeg.StreamDestroy(stream);
             if (codec != 0) OpenJpeg.DestroyCodec(codec);
             if (handle.IsAllocated) handle.Free();

@@ -15,16 +15,34 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
 
     private bool IsLossless => TransferSyntaxUid is DicomUids.JPEGLossless or DicomUids.JPEGLosslessSV1;
 
-    /// <summary>Lossless frames are encoded (selection value 1, valid for both lossless syntaxes); lossy JPEG is decode-only.</summary>
-    public override bool CanEncode => IsLossless;
+    /// <summary>
+    /// Lossless frames are encoded (selection value 1, valid for both lossless syntaxes), and 8-bit frames as baseline
+    /// (lossy, only when a client names it); the extended 12-bit syntax is decode-only (see <see cref="JpegBaselineEncoder"/>).
+    /// </summary>
+    public override bool CanEncode => IsLossless || TransferSyntaxUid == DicomUids.JPEGBaseline8Bit;
+
+    /// <inheritdoc/>
+    public override string? EncodeRefusal(FrameGeometry? geometry) => TransferSyntaxUid switch
+    {
+        DicomUids.JPEGBaseline8Bit => geometry is null ? null : JpegBaselineEncoder.Refusal(geometry),
+        DicomUids.JPEGExtended12Bit => JpegBaselineEncoder.ExtendedUnavailable,
+        _ => base.EncodeRefusal(geometry),
+    };
+
+    /// <inheritdoc/>
+    public override bool HasGeometryLimits => TransferSyntaxUid == DicomUids.JPEGBaseline8Bit;
 
     /// <inheritdoc/>
     public override byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
     {
-        if (!IsLossless) return base.Encode(nativeFrame, geometry);
-        RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG lossless encode input");
-        return JpegLosslessEncoder.Encode(nativeFrame, geometry);
+        if (!CanEncode) return base.Encode(nativeFrame, geometry);
+        RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG encode input");
+        return IsLossless ? JpegLosslessEncoder.Encode(nativeFrame, geometry) : JpegBaselineEncoder.Encode(nativeFrame, geometry);
     }
+
+    /// <inheritdoc/>
+    public override string EncodedPhotometric(FrameGeometry geometry) =>
+        !IsLossless && geometry.SamplesPerPixel == 3 && geometry.Photometric == "RGB" ? "YBR_FULL" : geometry.Photometric;
 
     /// <inheritdoc/>
     public override DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)

@@ -102,6 +102,10 @@ internal static unsafe partial class OpenJpeg
     [LibraryImport(Library, EntryPoint = "opj_read_header")]
     public static partial int ReadHeader(nint stream, nint codec, out Image* image);
 
+    /// <summary>Decode only up to resolution level (highest − factor): each level halves width and height.</summary>
+    [LibraryImport(Library, EntryPoint = "opj_set_decoded_resolution_factor")]
+    public static partial int SetDecodedResolutionFactor(nint codec, uint factor);
+
     [LibraryImport(Library, EntryPoint = "opj_decode")]
     public static partial int Decode(nint codec, nint stream, Image* image);
 

@@ -16,6 +16,27 @@ public abstract class PixelFrameCodec
     /// <exception cref="DicomFormatException">The frame is corrupt or does not match the geometry.</exception>
     public abstract DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination);
 
+    /// <summary>
+    /// Decodes one frame at the smallest resolution this codec can produce cheaply that still has at least
+    /// <paramref name="minColumns"/> × <paramref name="minRows"/> pixels (a thumbnail needs no full decode); the
+    /// returned geometry gives the size actually decoded. By default the frame is decoded in full.
+    /// </summary>
+    public virtual (byte[] Samples, FrameGeometry Geometry) DecodeAtLeast(ReadOnlySpan<byte> frame, FrameGeometry geometry, int minColumns, int minRows)
+    {
+        var native = new byte[geometry.FrameLength];
+        var format = Decode(frame, geometry, native);
+        return (native, geometry with { Photometric = format.Photometric, IsPlanar = format.IsPlanar });
+    }
+
+    /// <summary>
+    /// Why frames of <paramref name="geometry"/> (null: any frame) cannot be encoded (e.g. baseline JPEG and 16-bit
+    /// samples), or null when they can: lets a server refuse with the reason before it starts answering.
+    /// </summary>
+    public virtual string? EncodeRefusal(FrameGeometry? geometry) => CanEncode ? null : $"encoding into {TransferSyntaxUid} is not supported";
+
+    /// <summary>True when <see cref="EncodeRefusal"/> depends on the frame (so each instance's pixel module must be checked).</summary>
+    public virtual bool HasGeometryLimits => false;
+
     /// <summary>Encodes one native frame; the result is the fragment value (even length).</summary>
     public virtual byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry) =>
         throw new NotSupportedException($"encoding into {TransferSyntaxUid} is not supported");

@@ -42,7 +42,7 @@ public sealed class FramePartTypeTests
     }
 
     [Theory]
-    [InlineData("1.2.840.10008.1.2.4.50", true, "multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.51")] // no lossy JPEG encoder
+    [InlineData("1.2.840.10008.1.2.4.50", true, "multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.51")] // no 12-bit JPEG encoder
     [InlineData("1.2.840.10008.1.2.4.100", true, "multipart/related; type=\"application/octet-stream\"")] // MPEG-2: no decoder
     [InlineData("1.2.840.10008.1.2.1", false, "multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.80")] // syntax of another type
     [InlineData("1.2.840.10008.1.2.1", false, "application/dicom")]

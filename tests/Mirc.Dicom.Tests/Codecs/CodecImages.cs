@@ -31,6 +31,19 @@ internal static class CodecImages
         return new DicomFile(ds, DicomTransferSyntax.ExplicitVRLittleEndian);
     }
 
+    /// <summary>An 8-bit grey frame (a smooth gradient with noise), e.g. a secondary capture.</summary>
+    public static DicomFile Grey8(int rows, int columns, int seed = 5)
+    {
+        var ds = Header(SecondaryCapture, rows, columns, 1, "MONOCHROME2", 1);
+        ds.Set(DicomTag.BitsAllocated, 8).Set(DicomTag.BitsStored, 8).Set(DicomTag.HighBit, 7).Set(DicomTag.PixelRepresentation, 0);
+        var random = new Random(seed);
+        var pixels = new byte[rows * columns + (rows * columns & 1)];
+        for (int y = 0; y < rows; y++)
+        for (int x = 0; x < columns; x++) pixels[y * columns + x] = (byte)Math.Clamp(20 + 200 * (x + y) / (rows + columns) + random.Next(-6, 6), 0, 255);
+        ds.Set(DicomTag.PixelData, DicomVR.OB, pixels);
+        return new DicomFile(ds, DicomTransferSyntax.ExplicitVRLittleEndian);
+    }
+
     /// <summary>An 8-bit RGB frame (interleaved).</summary>
     public static DicomFile Rgb(int rows, int columns, int seed = 3)
     {

@@ -132,6 +132,78 @@ public sealed class CodecReferenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Jpeg_baseline_output_is_decoded_by_dcmdjpeg_and_gdcm_close_to_the_original_and_marked_lossy()
+    {
+        var target = DicomTransferSyntax.Lookup(DicomUids.JPEGBaseline8Bit);
+        foreach (var original in new[] { CodecImages.Grey8(41, 57), CodecImages.Rgb(40, 56) })
+        {
+            var encoded = DicomTranscoder.Transcode(original.Dataset, original.TransferSyntax, target);
+            var file = new DicomFile(encoded, target);
+            var o = Samples(original.Dataset);
+            // dcmdjpeg converts YCbCr back to RGB by default, as our decoder does: compare samples with the original.
+            var reference = await ReferenceDecodeAsync(file, ["dcmdjpeg"]);
+            Assert.Equal(original.Dataset.GetString(DicomTag.PhotometricInterpretation), reference.Dataset.GetString(DicomTag.PhotometricInterpretation));
+            var b = Samples(reference.Dataset);
+            Assert.Equal(o.Length, b.Length);
+            double meanError = o.Zip(b, (x, y) => (double)Math.Abs(x - y)).Average();
+            Assert.True(meanError < 3.0, $"mean error {meanError:F2} (of 255) after dcmdjpeg, quality 90");
+            // GDCM, the second reference, decodes it too.
+            await ReferenceDecodeAsync(file, ["gdcmconv", "--raw"]);
+            var ours = Samples(DicomTranscoder.Transcode(encoded, target, DicomTransferSyntax.ExplicitVRLittleEndian));
+            Assert.True(o.Zip(ours, (x, y) => (double)Math.Abs(x - y)).Average() < 3.0, "our own decode of our baseline output is far from the original");
+            Assert.Equal(original.Dataset.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1) == 3 ? "YBR_FULL" : "MONOCHROME2", encoded.GetString(DicomTag.PhotometricInterpretation));
+            Assert.Equal("01", encoded.GetString(DicomTag.LossyImageCompression));
+            Assert.Equal("ISO_10918_1", encoded.GetStrings(DicomTag.LossyImageCompressionMethod)[^1]);
+            Assert.True(double.Parse(encoded.GetStrings(DicomTag.LossyImageCompressionRatio)[^1], System.Globalization.CultureInfo.InvariantCulture) > 1);
+        }
+
+        // 12/16-bit frames and the extended 12-bit syntax are refused with the reason, never truncated to 8 bits.
+        var ct = CodecImages.Monochrome(16, 16, 12, signed: false);
+        var refused = Assert.Throws<NotSupportedException>(() => DicomTranscoder.Transcode(ct.Dataset, ct.TransferSyntax, target));
+        Assert.Contains("8-bit", refused.Message, StringComparison.Ordinal);
+        Assert.False(DicomTranscoder.CanTranscode(DicomUids.ExplicitVRLittleEndian, DicomUids.JPEGExtended12Bit));
+        Assert.Contains("JpegLibrary", PixelFrameCodecs.Find(DicomUids.JPEGExtended12Bit)!.EncodeRefusal(null), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jpeg2000_thumbnail_decodes_only_the_resolution_it_needs_and_looks_like_the_full_decode_reduced()
+    {
+        var original = CodecImages.Monochrome(64, 96, 12, signed: false);
+        var compressed = await CompressAsync(original, ["gdcmconv", "--j2k"]);
+        var geometry = FrameGeometry.From(compressed.Dataset);
+        var frame = DicomTranscoder.FrameOf((DicomFragmentSequence)compressed.Dataset[DicomTag.PixelData]!, 0, 1);
+
+        // 96×64 asked for at least 24×16: two levels dropped (each halves both sides), never smaller than asked.
+        var (samples, reduced) = PixelFrameCodecs.Find(DicomUids.JPEG2000Lossless)!.DecodeAtLeast(frame, geometry, 24, 16);
+        Assert.Equal((24, 16), (reduced.Columns, reduced.Rows));
+        Assert.Equal((48, 32), PixelFrameCodecs.Find(DicomUids.JPEG2000Lossless)!.DecodeAtLeast(frame, geometry, 25, 16).Geometry is var g ? (g.Columns, g.Rows) : default);
+        // Reduced sample (x, y) is the wavelet low-pass centred on original sample (4x, 4y): close to the mean around it.
+        var full = Samples(original.Dataset);
+        double error = 0;
+        for (int y = 0; y < 16; y++)
+        for (int x = 0; x < 24; x++)
+        {
+            double mean = 0;
+            int n = 0;
+            for (int sy = Math.Max(0, 4 * y - 1); sy <= Math.Min(63, 4 * y + 1); sy++)
+            for (int sx = Math.Max(0, 4 * x - 1); sx <= Math.Min(95, 4 * x + 1); sx++, n++) mean += full[sy * 96 + sx];
+            error += Math.Abs(mean / n - (samples[2 * (y * 24 + x)] | samples[2 * (y * 24 + x) + 1] << 8)) / (24 * 16);
+        }
+        Assert.True(error < 16, $"mean difference {error:F1} (of 4096) between the reduced decode and the original around each sample");
+
+        // Rendered at 24×16 from the reduced decode: the same size and nearly the same image as from the full decode.
+        var options = new Imaging.RenderOptions { MaxWidth = 24, MaxHeight = 24, Window = new Imaging.VoiWindow(1000, 4000) };
+        var fast = Imaging.FrameRenderer.RenderStored(compressed.Dataset, frame, geometry, compressed.TransferSyntax, options);
+        var (fullSamples, fullGeometry) = Imaging.FrameDecoder.Decode(frame, geometry, compressed.TransferSyntax);
+        var slow = Imaging.FrameRenderer.Render(compressed.Dataset, fullSamples, fullGeometry, options);
+        Assert.Equal((slow.Width, slow.Height), (fast.Width, fast.Height));
+        // The low-pass sample sits on the block's first pixel, the box mean on its centre (a 3/8 output-pixel shift):
+        // on this steep ramp (≈5 display levels per source pixel along x + y) that alone is ≈4 levels.
+        double difference = fast.Pixels.Zip(slow.Pixels, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(difference < 8, $"reduced-resolution thumbnail differs from the full-decode one by {difference:F1} levels on average");
+    }
+
+    [Fact]
     public async Task Deflated_explicit_little_endian_from_a_compressed_file_is_read_by_dcmtk_with_the_same_pixels()
     {
         var original = CodecImages.Monochrome(48, 40, 12, signed: false);
@@ -151,10 +223,11 @@ public sealed class CodecReferenceTests : IDisposable
     [Fact]
     public void The_archive_never_chooses_a_lossy_syntax_the_data_is_not_already_in()
     {
-        string[] lossyFirst = [DicomUids.JPEG2000, DicomUids.JPEGLSNearLossless, DicomUids.JPEGLosslessSV1, DicomUids.ExplicitVRLittleEndian];
+        string[] lossyFirst = [DicomUids.JPEG2000, DicomUids.JPEGBaseline8Bit, DicomUids.JPEGLSNearLossless, DicomUids.JPEGLosslessSV1, DicomUids.ExplicitVRLittleEndian];
         Assert.Equal(DicomUids.JPEGLosslessSV1, DicomTranscoder.Choose(DicomUids.JPEG2000Lossless, lossyFirst));
         Assert.Equal(DicomUids.JPEG2000, DicomTranscoder.Choose(DicomUids.JPEG2000, lossyFirst));
-        Assert.Null(DicomTranscoder.Choose(DicomUids.RLELossless, [DicomUids.JPEG2000, DicomUids.JPEGLSNearLossless]));
+        Assert.Null(DicomTranscoder.Choose(DicomUids.RLELossless, [DicomUids.JPEG2000, DicomUids.JPEGBaseline8Bit, DicomUids.JPEGLSNearLossless]));
+        Assert.DoesNotContain(DicomUids.JPEGBaseline8Bit, PixelFrameCodecs.LosslessEncodable);
         // Asked for by name (WADO), the lossy syntax is producible.
         Assert.True(DicomTranscoder.CanTranscode(DicomUids.RLELossless, DicomUids.JPEG2000));
         Assert.DoesNotContain(DicomUids.JPEG2000, PixelFrameCodecs.LosslessEncodable);

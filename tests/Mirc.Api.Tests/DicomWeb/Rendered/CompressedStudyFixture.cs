@@ -8,7 +8,8 @@ namespace Mirc.Api.Tests.DicomWeb.Rendered;
 
 /// <summary>
 /// One host holding a study of real compressed instances made by dcmtk from a known CT-like frame: JPEG Lossless SV1
-/// (dcmcjpeg), JPEG-LS lossless (dcmcjpls), RLE (dcmcrle), and the uncompressed original (signed 16-bit, 3 frames).
+/// (dcmcjpeg), JPEG-LS lossless (dcmcjpls), RLE (dcmcrle), JPEG 2000 lossless (GDCM's gdcmconv), and the uncompressed
+/// original (signed 16-bit, 3 frames); a second study has a corrupt instance between two good ones.
 /// </summary>
 public sealed class CompressedStudyFixture : IAsyncLifetime
 {
@@ -46,6 +47,7 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
                      ("dcmcjpeg", new[] { "+e1" }, DicomUids.JPEGLosslessSV1),
                      ("dcmcjpls", ["+el"], DicomUids.JPEGLSLossless),
                      ("dcmcrle", Array.Empty<string>(), DicomUids.RLELossless),
+                     ("gdcmconv", ["--j2k"], DicomUids.JPEG2000Lossless),
                  })
         {
             var sop = SyntheticInstance.NewUid();
@@ -60,7 +62,31 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
         files.Add(DicomFileWriter.Write(Build(MultiFrameSop, frames: 3, signed: true)));
         var response = await Http.StowAsync(files);
         Assert.True(response.IsSuccessStatusCode, $"STOW answered {(int)response.StatusCode}");
+
+        // A second study of three RLE instances whose second one has a corrupt RLE header (ingest does not decode).
+        var broken = new List<byte[]>();
+        for (int n = 1; n <= 3; n++)
+        {
+            var sop = n == 2 ? CorruptSop : SyntheticInstance.NewUid();
+            var native = Build(sop, frames: 1, signed: false, study: BrokenStudyUid, instanceNumber: n);
+            var rle = Dicom.PixelData.DicomTranscoder.Transcode(native.Dataset, native.TransferSyntax, DicomTransferSyntax.RLELossless);
+            if (n == 2)
+            {
+                var fragment = ((DicomFragmentSequence)rle[DicomTag.PixelData]!).Fragments[0].ToArray();
+                fragment[0] = 7; // segment count: a 16-bit grey frame has 2
+                rle.Set(new DicomFragmentSequence(DicomTag.PixelData, DicomVR.OB, default, [fragment]));
+            }
+            broken.Add(DicomFileWriter.Write(new DicomFile(rle, DicomTransferSyntax.RLELossless)));
+        }
+        var stored = await Http.StowAsync(broken);
+        Assert.True(stored.IsSuccessStatusCode, $"STOW of the broken study answered {(int)stored.StatusCode}");
     }
+
+    /// <summary>Study of three RLE instances (instance numbers 1–3); the second cannot be decoded.</summary>
+    public string BrokenStudyUid { get; } = SyntheticInstance.NewUid();
+
+    /// <summary>The undecodable instance of <see cref="BrokenStudyUid"/> (in series <see cref="SeriesUid"/>).</summary>
+    public string CorruptSop { get; } = SyntheticInstance.NewUid();
 
     public async ValueTask DisposeAsync()
     {
@@ -70,20 +96,20 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
     }
 
     /// <summary>A CT-like frame: gradient plus a bright square, window 40/400, rescale −1024 (unsigned) or 0 (signed).</summary>
-    private DicomFile Build(string sop, int frames, bool signed)
+    private DicomFile Build(string sop, int frames, bool signed, string? study = null, int instanceNumber = 1)
     {
         var ds = new DicomDataset()
             .Set(DicomTag.SpecificCharacterSet, "ISO_IR 192")
             .Set(DicomTag.SOPClassUID, "1.2.840.10008.5.1.4.1.1.2")
             .Set(DicomTag.SOPInstanceUID, sop)
-            .Set(DicomTag.StudyInstanceUID, StudyUid)
+            .Set(DicomTag.StudyInstanceUID, study ?? StudyUid)
             .Set(DicomTag.SeriesInstanceUID, SeriesUid)
             .Set(DicomTag.StudyDate, "20250314")
             .Set(DicomTag.PatientID, "RENDER-1")
             .Set(DicomTag.PatientName, "RENDU^Test")
             .Set(DicomTag.Modality, "CT")
             .Set(DicomTag.SeriesNumber, 1)
-            .Set(DicomTag.InstanceNumber, 1)
+            .Set(DicomTag.InstanceNumber, instanceNumber)
             .Set(DicomTag.SamplesPerPixel, 1)
             .Set(DicomTag.PhotometricInterpretation, "MONOCHROME2")
             .Set(DicomTag.Rows, Rows).Set(DicomTag.Columns, Columns)
@@ -112,7 +138,7 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
     {
         var info = new ProcessStartInfo("/usr/bin/" + tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
-        Assert.True(File.Exists(info.FileName), $"dcmtk's {tool} is missing: run ./test.sh, which installs dcmtk");
+        Assert.True(File.Exists(info.FileName), $"{tool} is missing: run ./test.sh, which installs dcmtk and GDCM's tools");
         using var process = Process.Start(info)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);

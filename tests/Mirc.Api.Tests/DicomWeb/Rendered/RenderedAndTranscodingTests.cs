@@ -44,12 +44,39 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
         var back = Dicom.PixelData.DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, DicomTransferSyntax.ExplicitVRLittleEndian);
         Assert.Equal(3 * CompressedStudyFixture.Rows * CompressedStudyFixture.Columns * 2, back[DicomTag.PixelData]!.Buffer.Length);
 
-        // No lossy JPEG encoder: named, it is a 406 with the reason.
-        var refused = await Http.GetAsync(InstanceUrl(fixture.MultiFrameSop),
+        // Baseline JPEG holds 8-bit samples: a 16-bit CT named in it is a 406 with the reason (checked before the 200).
+        var refused = await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}",
             "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50");
         Assert.Equal(HttpStatusCode.NotAcceptable, refused.StatusCode);
-        Assert.Contains("cannot be converted to 1.2.840.10008.1.2.4.50", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
-            StringComparison.Ordinal);
+        var reason = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("cannot be converted to 1.2.840.10008.1.2.4.50", reason, StringComparison.Ordinal);
+        Assert.Contains("unsigned 8-bit samples", reason, StringComparison.Ordinal);
+        // The extended 12-bit syntax has no encoder here: the 406 says why.
+        var extended = await Http.GetAsync(InstanceUrl(fixture.MultiFrameSop),
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.51");
+        Assert.Equal(HttpStatusCode.NotAcceptable, extended.StatusCode);
+        Assert.Contains("decode-only", await extended.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_conversion_failing_mid_study_aborts_the_response_instead_of_leaving_the_instance_out()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string explicitLe = "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{fixture.BrokenStudyUid}");
+        request.Headers.TryAddWithoutValidation("Accept", explicitLe);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        // The first instance converts and is sent: the 200 is on the wire before the second one fails.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(await IsCutAsync(response), "the response ended normally although an instance could not be converted");
+
+        // As stored, the whole study comes back (the stored bytes are served untouched).
+        var asStored = await Http.GetAsync($"/dicomweb/studies/{fixture.BrokenStudyUid}", "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
+        Assert.Equal(3, (await asStored.ReadPartsAsync()).Count);
+        // The corrupt instance alone fails before any part: a 406 with the reason.
+        var alone = await Http.GetAsync($"/dicomweb/studies/{fixture.BrokenStudyUid}/series/{fixture.SeriesUid}/instances/{fixture.CorruptSop}", explicitLe);
+        Assert.Equal(HttpStatusCode.NotAcceptable, alone.StatusCode);
+        Assert.Contains("RLE header has 7 segments", await alone.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -92,6 +119,7 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
     [InlineData(DicomUids.JPEGLosslessSV1)]
     [InlineData(DicomUids.JPEGLSLossless)]
     [InlineData(DicomUids.RLELossless)]
+    [InlineData(DicomUids.JPEG2000Lossless)]
     public async Task Rendered_png_applies_rescale_and_the_data_set_window(string stored)
     {
         var response = await Http.GetAsync(InstanceUrl(fixture.Sops[stored]) + "/rendered", "image/png");
@@ -128,6 +156,85 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
         Assert.Equal(HttpStatusCode.OK, series.StatusCode);
         var study = await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}/thumbnail", "*/*");
         Assert.Equal("image/jpeg", study.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Jpeg2000_thumbnail_decoded_at_a_reduced_resolution_matches_the_one_of_the_same_image_fully_decoded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // 48×64 into 12×16: two wavelet levels dropped for JPEG 2000; RLE is decoded in full and box-reduced.
+        var j2k = Png.Decode(await (await Http.GetAsync(InstanceUrl(fixture.Sops[DicomUids.JPEG2000Lossless]) + "/thumbnail?viewport=12,16", "image/png"))
+            .Content.ReadAsByteArrayAsync(ct));
+        var rle = Png.Decode(await (await Http.GetAsync(InstanceUrl(fixture.Sops[DicomUids.RLELossless]) + "/thumbnail?viewport=12,16", "image/png"))
+            .Content.ReadAsByteArrayAsync(ct));
+        Assert.Equal((12, 16), (j2k.Width, j2k.Height));
+        Assert.Equal((rle.Width, rle.Height), (j2k.Width, j2k.Height));
+        // The window's ramp is steep (0 to 255 over ~10 columns of 48) and the low-pass sits 1.5 source pixels left of
+        // the box centre, so the ramp columns differ; elsewhere both are black or white.
+        double difference = 0;
+        for (int y = 0; y < 16; y++)
+        for (int x = 0; x < 12; x++) difference += Math.Abs(j2k.Pixel(x, y) - rle.Pixel(x, y)) / (12.0 * 16);
+        Assert.True(difference < 12, $"mean difference {difference:F1} levels between the reduced-resolution and the full-decode thumbnail");
+        Assert.Equal(0, j2k.Pixel(0, 8));
+        Assert.Equal(255, j2k.Pixel(11, 8));
+    }
+
+    [Fact]
+    public async Task Rendered_series_and_study_hold_every_frame_of_every_image_as_multipart_parts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var series = await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}/series/{fixture.SeriesUid}/rendered", "multipart/related; type=\"image/png\"");
+        Assert.Equal(HttpStatusCode.OK, series.StatusCode);
+        var parts = await series.ReadPartsAsync();
+        // Four single-frame instances and the 3-frame one: 7 parts, each a full-size PNG at its frame's rendered URL.
+        Assert.Equal(fixture.Sops.Count + 3, parts.Count);
+        foreach (var part in parts)
+        {
+            Assert.Equal("image/png", part.ContentType);
+            var image = Png.Decode(part.Body);
+            Assert.Equal((CompressedStudyFixture.Columns, CompressedStudyFixture.Rows), (image.Width, image.Height));
+        }
+        var locations = parts.Select(p => p.Headers["Content-Location"].ToString()).ToList();
+        foreach (var sop in fixture.Sops.Values)
+            Assert.Contains(locations, l => l.EndsWith($"/instances/{sop}/frames/1/rendered", StringComparison.Ordinal));
+        for (int frame = 1; frame <= 3; frame++)
+            Assert.Contains(locations, l => l.EndsWith($"/instances/{fixture.MultiFrameSop}/frames/{frame}/rendered", StringComparison.Ordinal));
+        Assert.All(locations, l => Assert.StartsWith($"/dicomweb/studies/{fixture.StudyUid}/series/{fixture.SeriesUid}/instances/", l, StringComparison.Ordinal));
+
+        // The study (JPEG by default, viewport applied to every part); a single-part type alone is refused for a collection.
+        var study = await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}/rendered?viewport=24,24", "multipart/related; type=\"image/jpeg\"");
+        var jpegs = await study.ReadPartsAsync();
+        Assert.Equal(parts.Count, jpegs.Count);
+        var decoder = new JpegLibrary.JpegDecoder();
+        decoder.SetInput(jpegs[^1].Body);
+        decoder.Identify();
+        Assert.Equal((18, 24), (decoder.Width, decoder.Height));
+        Assert.Equal(HttpStatusCode.NotAcceptable, (await Http.GetAsync($"/dicomweb/studies/{fixture.StudyUid}/rendered", "image/jpeg")).StatusCode);
+
+        // A frame that cannot be decoded in the middle: the response is cut, not completed without it.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{fixture.BrokenStudyUid}/rendered");
+        request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"image/png\"");
+        using var broken = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        Assert.Equal(HttpStatusCode.OK, broken.StatusCode);
+        Assert.True(await IsCutAsync(broken), "the rendered study ended normally although a frame could not be rendered");
+    }
+
+    /// <summary>True when reading the body fails (connection aborted) and no closing delimiter arrived.</summary>
+    private static async Task<bool> IsCutAsync(HttpResponseMessage response)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var boundary = Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(
+            Microsoft.Net.Http.Headers.MediaTypeHeaderValue.Parse(response.Content.Headers.ContentType!.ToString()).Boundary).Value!;
+        using var body = new MemoryStream();
+        try
+        {
+            await (await response.Content.ReadAsStreamAsync(ct)).CopyToAsync(body, ct);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            return !System.Text.Encoding.Latin1.GetString(body.ToArray()).Contains("--" + boundary + "--", StringComparison.Ordinal);
+        }
+        return false;
     }
 
     [Fact]
