@@ -94,7 +94,7 @@ public sealed class ResearchStowClient(IOptions<ResearchOptions> options, ILogge
     }
 
     // 200: all stored unless listed as failed; 202 / 4xx: stored only when referenced (PS3.18 Table 10.5.3-1).
-    private static string?[] Outcomes(IReadOnlyList<StowInstance> instances, HttpStatusCode status, string body)
+    internal static string?[] Outcomes(IReadOnlyList<StowInstance> instances, HttpStatusCode status, string body)
     {
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
