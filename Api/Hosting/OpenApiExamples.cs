@@ -30,7 +30,7 @@ internal sealed class OpenApiExamples : IOpenApiOperationTransformer
         ["POST api/research/projects"] = """
             { "name": "Lung nodule follow-up 2020-2025", "purpose": "Retrospective study approved by the ethics committee (ref. CE-2026-041), public-interest research",
               "cohort": { "modalities": ["CT"], "studyDateFrom": "20200101", "studyDateTo": "20251231", "bodyParts": ["CHEST"], "establishmentIds": ["750000001"] },
-              "flagBurnedInAnnotation": false }
+              "flagBurnedInAnnotation": false, "stowDestination": "university-pacs" }
             """,
     };
 

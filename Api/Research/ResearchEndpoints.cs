@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Mirc.Api.Authentication;
 using Mirc.Api.Problems;
 using Mirc.Grains.Audit;
@@ -39,11 +40,11 @@ public static class ResearchEndpoints
             .Produces<ReidentificationEntry[]>().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> CreateProjectAsync(CreateResearchProjectRequest request, HttpContext http, IGrainFactory grains, CancellationToken ct)
+    private static async Task<IResult> CreateProjectAsync(CreateResearchProjectRequest request, HttpContext http, IGrainFactory grains, IOptions<ResearchOptions> research, CancellationToken ct)
     {
         var principal = http.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
-        var errors = request.Validate();
+        var errors = request.Validate(research.Value.StowDestinations.Keys);
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
         var projectId = Guid.NewGuid().ToString("N");
         try

@@ -18,10 +18,12 @@ public sealed record ResearchExportResource(
     string? Output,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    string? Error)
+    string? Error,
+    string? WaitingFor,
+    int DestinationRetries)
 {
     /// <summary>From the grain's snapshot.</summary>
     public static ResearchExportResource From(ResearchExportSnapshot s) => new(
         s.ExportId, s.ProjectId, s.Status.ToString().ToLowerInvariant(), s.Total, s.Done, s.Exported, s.ExcludedBurnedInAnnotation,
-        s.FlaggedBurnedInAnnotation, s.Failed, s.Patients, s.PatientsExcluded, s.Output, s.StartedAt, s.FinishedAt, s.Error);
+        s.FlaggedBurnedInAnnotation, s.Failed, s.Patients, s.PatientsExcluded, s.Output, s.StartedAt, s.FinishedAt, s.Error, s.WaitingFor, s.DestinationRetries);
 }

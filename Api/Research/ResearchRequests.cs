@@ -9,15 +9,21 @@ namespace Mirc.Api.Research;
 /// <param name="Purpose">Purpose and legal basis (kept and audited).</param>
 /// <param name="Cohort">Criteria over the index.</param>
 /// <param name="FlagBurnedInAnnotation">Export instances with burned-in annotation, flagged, instead of leaving them out.</param>
-public sealed record CreateResearchProjectRequest(string? Name, string? Purpose, CohortRequest? Cohort, bool FlagBurnedInAnnotation = false)
+/// <param name="StowDestination">Research PACS to push exports to by STOW-RS (a name of <c>Mirc:Research:StowDestinations</c>), or null for the output store.</param>
+public sealed record CreateResearchProjectRequest(string? Name, string? Purpose, CohortRequest? Cohort, bool FlagBurnedInAnnotation = false, string? StowDestination = null)
 {
-    /// <summary>Field problems, none when valid.</summary>
-    public FieldErrors Validate()
+    /// <summary>Field problems, none when valid; <paramref name="stowDestinations"/> are the configured destination names.</summary>
+    public FieldErrors Validate(IReadOnlyCollection<string> stowDestinations)
     {
+        ArgumentNullException.ThrowIfNull(stowDestinations);
         var errors = new FieldErrors()
             .Check(!string.IsNullOrWhiteSpace(Name) && Name.Length <= 200, nameof(Name), "Required, at most 200 characters.")
             .Check(!string.IsNullOrWhiteSpace(Purpose) && Purpose.Length <= 2000, nameof(Purpose), "Required (purpose and legal basis), at most 2000 characters.")
-            .Check(Cohort is not null, nameof(Cohort), "Required: modalities, studyDateFrom, studyDateTo, bodyParts, establishmentIds (any may be empty).");
+            .Check(Cohort is not null, nameof(Cohort), "Required: modalities, studyDateFrom, studyDateTo, bodyParts, establishmentIds (any may be empty).")
+            .Check(StowDestination is null || stowDestinations.Contains(StowDestination), nameof(StowDestination),
+                stowDestinations.Count == 0
+                    ? "No STOW-RS destination is configured (Mirc:Research:StowDestinations): leave it out to write to the output store."
+                    : $"One of the configured STOW-RS destinations: {string.Join(", ", stowDestinations.Order(StringComparer.Ordinal))}.");
         if (Cohort is null) return errors;
         errors.Check(IsDate(Cohort.StudyDateFrom), "Cohort.StudyDateFrom", "A date YYYYMMDD, or absent.")
             .Check(IsDate(Cohort.StudyDateTo), "Cohort.StudyDateTo", "A date YYYYMMDD, or absent.")
@@ -33,6 +39,7 @@ public sealed record CreateResearchProjectRequest(string? Name, string? Purpose,
         Name = Name!.Trim(),
         Purpose = Purpose!.Trim(),
         FlagBurnedInAnnotation = FlagBurnedInAnnotation,
+        StowDestination = StowDestination,
         Cohort = new CohortCriteria
         {
             Modalities = Cohort!.Modalities ?? [],

@@ -37,7 +37,7 @@ public sealed record ResearchExportSnapshot
     /// <summary>Patients left out because they oppose research re-use (or have no regional record to check).</summary>
     [Id(10)] public int PatientsExcluded { get; init; }
 
-    /// <summary>Where the files go: container and name prefix of the output store.</summary>
+    /// <summary>Where the files go: container and name prefix of the output store, or the research PACS (name and STOW-RS URL).</summary>
     [Id(11)] public string? Output { get; init; }
 
     /// <summary>Started (UTC).</summary>
@@ -48,6 +48,12 @@ public sealed record ResearchExportSnapshot
 
     /// <summary>First error, when something failed.</summary>
     [Id(14)] public string? Error { get; init; }
+
+    /// <summary>Why the export waits (destination unavailable), while <see cref="Status"/> is <c>Waiting</c>.</summary>
+    [Id(15)] public string? WaitingFor { get; init; }
+
+    /// <summary>Batches tried again because the destination was unavailable.</summary>
+    [Id(16)] public int DestinationRetries { get; init; }
 
     /// <summary>Whether the export is over.</summary>
     public bool IsFinished => Status is ResearchExportStatus.Completed or ResearchExportStatus.Failed;

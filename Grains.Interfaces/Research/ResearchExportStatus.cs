@@ -14,4 +14,7 @@ public enum ResearchExportStatus
 
     /// <summary>Finished with failed instances, or stopped by an error.</summary>
     Failed = 3,
+
+    /// <summary>The destination is unavailable: the export waits and retries its current batch, nothing is lost or sent twice.</summary>
+    Waiting = 4,
 }

@@ -17,4 +17,10 @@ public sealed record ResearchProjectDefinition
     /// Export instances with burned-in annotation (flagged for review) instead of leaving them out (the default).
     /// </summary>
     [Id(3)] public bool FlagBurnedInAnnotation { get; init; }
+
+    /// <summary>
+    /// Research PACS the exports are pushed to by STOW-RS: a name of <c>Mirc:Research:StowDestinations</c> (its URL and
+    /// credential stay in configuration); null writes the files to the research output store.
+    /// </summary>
+    [Id(4)] public string? StowDestination { get; init; }
 }

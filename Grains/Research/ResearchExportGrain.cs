@@ -63,6 +63,7 @@ public sealed class ResearchExportGrain(
         state.State.RequestedBy = principal;
         state.State.Source = source;
         state.State.FlagBurnedInAnnotation = project.Definition.FlagBurnedInAnnotation;
+        state.State.StowDestination = project.Definition.StowDestination;
         state.State.Export = new ResearchExportSnapshot
         {
             ExportId = exportId,
@@ -71,7 +72,9 @@ public sealed class ResearchExportGrain(
             Total = items.Count,
             Patients = items.Select(i => i.PatientReference).Distinct(StringComparer.Ordinal).Count(),
             PatientsExcluded = excluded.Count,
-            Output = $"{output.Container}/{ResearchOutput.PrefixOf(projectId, exportId)}",
+            Output = project.Definition.StowDestination is { } stow
+                ? $"STOW-RS {stow} {_options.StowDestinations.GetValueOrDefault(stow)?.Url}"
+                : $"{output.Container}/{ResearchOutput.PrefixOf(projectId, exportId)}",
             StartedAt = now,
         };
         await state.WriteStateAsync();
@@ -107,7 +110,7 @@ public sealed class ResearchExportGrain(
 
     private void EnsureRunning()
     {
-        if (state.State.Export is { Status: ResearchExportStatus.Running } && _run is null or { IsCompleted: true })
+        if (state.State.Export is { Status: ResearchExportStatus.Running or ResearchExportStatus.Waiting } && _run is null or { IsCompleted: true })
         {
             _run = RunAsync();
         }
@@ -148,13 +151,33 @@ public sealed class ResearchExportGrain(
                 BurnedInAnnotation = s.FlagBurnedInAnnotation ? BurnedInAnnotationPolicy.Flag : BurnedInAnnotationPolicy.Exclude,
             });
             var pseudonyms = new ConcurrentDictionary<string, Lazy<Task>>(StringComparer.Ordinal);
+            var stow = StowTargetOf(s.StowDestination);
+            var outage = 0;
             while (s.NextIndex < s.Items.Count)
             {
                 DelayDeactivation(TimeSpan.FromMinutes(10));
                 var batch = s.Items.GetRange(s.NextIndex, Math.Min(_options.BatchSize, s.Items.Count - s.NextIndex));
-                // Reading, de-identifying and writing run on the thread pool; the grain's turn stays free for progress reads.
-                var outcomes = await Task.Run(() => exporter.ExportBatchAsync(batch, key, deidentifier, pseudonyms, export.ProjectId, exportId, _options.ExportConcurrency));
-                export = Apply(export, outcomes);
+                IReadOnlyList<ExportItemOutcome> outcomes;
+                try
+                {
+                    // Reading, de-identifying and writing run on the thread pool; the grain's turn stays free for progress reads.
+                    outcomes = await Task.Run(() => exporter.ExportBatchAsync(batch, key, deidentifier, pseudonyms, export.ProjectId, exportId, _options.ExportConcurrency, stow));
+                }
+                catch (ResearchDestinationUnavailableException ex)
+                {
+                    // Nothing of the batch counts: it is done again, whole, once the destination is back (same files, same UIDs).
+                    var wait = TimeSpan.FromSeconds(_options.DestinationRetrySeconds * Math.Min(10, 1 << Math.Min(outage++, 4)));
+                    ResearchLog.Waiting(logger, exportId, ex.Message, s.NextIndex, wait.TotalSeconds);
+                    export = export with { Status = ResearchExportStatus.Waiting, WaitingFor = ex.Message, DestinationRetries = export.DestinationRetries + 1 };
+                    s.Export = export;
+                    await state.WriteStateAsync();
+                    DelayDeactivation(wait + TimeSpan.FromMinutes(10));
+                    await Task.Delay(wait, time);
+                    continue;
+                }
+
+                outage = 0;
+                export = Apply(export with { Status = ResearchExportStatus.Running, WaitingFor = null }, outcomes);
                 s.Export = export;
                 s.NextIndex += batch.Count;
                 await state.WriteStateAsync();
@@ -180,19 +203,27 @@ public sealed class ResearchExportGrain(
             export.Status == ResearchExportStatus.Completed ? AuditOutcome.Success : AuditOutcome.Failure, now, state.State.Source,
             detail: $"research export {export.ExportId} of project {export.ProjectId} finished {export.Status}: {export.Exported} of {export.Total} instances exported, "
                 + $"{export.Patients} patients, {export.PatientsExcluded} patients left out (research opposition), {export.ExcludedBurnedInAnnotation} excluded and "
-                + $"{export.FlaggedBurnedInAnnotation} flagged for burned-in annotation, {export.Failed} failed{(export.Error is null ? "" : "; " + export.Error)}"));
+                + $"{export.FlaggedBurnedInAnnotation} flagged for burned-in annotation, {export.Failed} failed, "
+                + $"{export.DestinationRetries} batches retried after the destination was unavailable{(export.Error is null ? "" : "; " + export.Error)}"));
         await UnregisterResumeReminderAsync();
     }
 
     private static ResearchExportSnapshot Apply(ResearchExportSnapshot export, IReadOnlyList<ExportItemOutcome> outcomes) => export with
     {
         Done = export.Done + outcomes.Count,
-        Exported = export.Exported + outcomes.Count(o => o.Result is DeidentificationOutcome.Deidentified or DeidentificationOutcome.DeidentifiedWithBurnedInAnnotation),
-        FlaggedBurnedInAnnotation = export.FlaggedBurnedInAnnotation + outcomes.Count(o => o.Result == DeidentificationOutcome.DeidentifiedWithBurnedInAnnotation),
+        Exported = export.Exported + outcomes.Count(o => o.Error is null && o.Result is DeidentificationOutcome.Deidentified or DeidentificationOutcome.DeidentifiedWithBurnedInAnnotation),
+        FlaggedBurnedInAnnotation = export.FlaggedBurnedInAnnotation + outcomes.Count(o => o.Error is null && o.Result == DeidentificationOutcome.DeidentifiedWithBurnedInAnnotation),
         ExcludedBurnedInAnnotation = export.ExcludedBurnedInAnnotation + outcomes.Count(o => o.Result == DeidentificationOutcome.ExcludedBurnedInAnnotation),
         Failed = export.Failed + outcomes.Count(o => o.Error is not null),
         Error = export.Error ?? outcomes.FirstOrDefault(o => o.Error is not null)?.Error,
     };
+
+    // The destination is looked up when the export runs: a destination removed from configuration fails the export.
+    private StowTarget? StowTargetOf(string? name) => name is null
+        ? null
+        : _options.StowDestinations.TryGetValue(name, out var destination)
+            ? new StowTarget(name, destination)
+            : throw new InvalidOperationException($"STOW-RS destination {name} is not configured (Mirc:Research:StowDestinations).");
 
     private async Task RegisterResumeReminderAsync(string exportId)
     {

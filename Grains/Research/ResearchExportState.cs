@@ -24,4 +24,7 @@ public sealed class ResearchExportState
 
     /// <summary>Export burned-in annotation flagged instead of leaving it out.</summary>
     [Id(5)] public bool FlagBurnedInAnnotation { get; set; }
+
+    /// <summary>Name of the research PACS the export pushes to, or null for the output store.</summary>
+    [Id(6)] public string? StowDestination { get; set; }
 }

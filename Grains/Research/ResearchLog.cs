@@ -19,4 +19,10 @@ internal static partial class ResearchLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Research export {ExportId}: no reminder service, it resumes after a restart only when polled")]
     public static partial void NoReminder(ILogger logger, Exception exception, string exportId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "STOW-RS destination {Destination}: try {Attempt} failed ({Problem}), next in {Seconds:F1} s")]
+    public static partial void StowRetry(ILogger logger, string destination, int attempt, string problem, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Research export {ExportId} waits for its destination ({Problem}); batch at item {NextIndex} retried in {Seconds} s")]
+    public static partial void Waiting(ILogger logger, string exportId, string problem, int nextIndex, double seconds);
 }

@@ -41,7 +41,8 @@ public sealed class ResearchProjectGrain(
         var c = definition.Cohort;
         await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ResearchExport, AuditOutcome.Success, now, source,
             detail: $"research project {projectId} defined: {definition.Name}; purpose: {definition.Purpose}; cohort: modalities [{string.Join(',', c.Modalities)}], "
-                + $"study dates {c.StudyDateFrom}-{c.StudyDateTo}, body parts [{string.Join(',', c.BodyParts)}], establishments [{string.Join(',', c.EstablishmentIds)}]"));
+                + $"study dates {c.StudyDateFrom}-{c.StudyDateTo}, body parts [{string.Join(',', c.BodyParts)}], establishments [{string.Join(',', c.EstablishmentIds)}]; "
+                + (definition.StowDestination is null ? "output store" : $"STOW-RS destination {definition.StowDestination}")));
         return state.State.Project;
     }
 

@@ -18,6 +18,7 @@ public static class ResearchServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResearchOptions>, AnnotatedOptionsValidator<ResearchOptions>>());
         services.TryAddSingleton<ResearchVault>();
         services.TryAddSingleton<ResearchOutput>();
+        services.TryAddSingleton<ResearchStowClient>();
         services.TryAddSingleton<ResearchInstanceExporter>();
         return services;
     }

@@ -22,19 +22,22 @@ public static class ResearchExportCommand
 {
     /// <summary>Text printed for <c>research-export --help</c>.</summary>
     public const string Usage = """
-        usage: Mirc.Bench research-export [--ct-slices N] [--concurrency K] [--batch N] [--repeat N] [--root DIR] [--keep]
+        usage: Mirc.Bench research-export [--ct-slices N] [--concurrency K] [--batch N] [--repeat N] [--root DIR] [--keep] [--stow URL [--stow-batch N]]
           --ct-slices N     CT slices (default 300, 512x512 16-bit, 157 MB)
           --concurrency K   instances de-identified at once (default 4, as Mirc:Research:ExportConcurrency)
           --batch N         instances per batch (default 64, as Mirc:Research:BatchSize)
           --repeat N        exports measured (default 3; each is a new export of the same project)
           --root DIR        blob store folder (default: fresh folder under the temp folder, deleted unless --keep)
+          --stow URL        push to this STOW-RS endpoint (e.g. Orthanc's http://127.0.0.1:8042/dicom-web/studies) instead of the folder
+          --stow-batch N    instances per STOW-RS request (default 16, as Mirc:Research:StowBatchSize)
         """;
 
     /// <summary>Stores the CT, exports it <c>--repeat</c> times, prints one line per measurement.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        int slices = 300, concurrency = 4, batchSize = 64, repeat = 3;
+        int slices = 300, concurrency = 4, batchSize = 64, repeat = 3, stowBatch = 16;
         string? root = null;
+        Uri? stowUrl = null;
         var keep = false;
         var arguments = new OptionReader(args);
         while (arguments.MoveNext())
@@ -47,6 +50,8 @@ public static class ResearchExportCommand
                 case "--repeat": repeat = arguments.Positive(); break;
                 case "--root": root = arguments.Value(); break;
                 case "--keep": keep = true; break;
+                case "--stow": stowUrl = new Uri(arguments.Value()); break;
+                case "--stow-batch": stowBatch = arguments.Positive(); break;
                 case "--help": Console.WriteLine(Usage); return 0;
                 default: throw arguments.Unknown();
             }
@@ -61,8 +66,11 @@ public static class ResearchExportCommand
         var layout = new InstanceBlobLayout("mirc", 16);
         var vault = new ResearchVault(store, storage);
         var output = new ResearchOutput(storage);
-        var exporter = new ResearchInstanceExporter(store, layout, vault, output, NullLogger<ResearchInstanceExporter>.Instance);
-        Console.Error.WriteLine($"research-export: CT of {study.Instances.Count} instances ({study.TotalBytes / 1e6:F0} MB), concurrency {concurrency}, batches of {batchSize}, root {root}");
+        var research = Options.Create(new ResearchOptions { StowBatchSize = stowBatch });
+        using var stow = new ResearchStowClient(research, NullLogger<ResearchStowClient>.Instance);
+        var stowTarget = stowUrl is null ? null : new StowTarget("bench", new StowDestinationOptions { Url = stowUrl });
+        var exporter = new ResearchInstanceExporter(store, layout, vault, output, stow, research, NullLogger<ResearchInstanceExporter>.Instance);
+        Console.Error.WriteLine($"research-export: CT of {study.Instances.Count} instances ({study.TotalBytes / 1e6:F0} MB), concurrency {concurrency}, batches of {batchSize}, root {root}, to {(stowUrl is null ? "folder" : $"STOW-RS {stowUrl} ({stowBatch} per request)")}");
         try
         {
             foreach (var instance in study.Instances)
@@ -98,11 +106,11 @@ public static class ResearchExportCommand
                 for (var next = 0; next < items.Count; next += batchSize)
                 {
                     var batch = items.GetRange(next, Math.Min(batchSize, items.Count - next));
-                    var outcomes = await exporter.ExportBatchAsync(batch, key, deidentifier, pseudonyms, projectId, exportId, concurrency, cancellationToken).ConfigureAwait(false);
+                    var outcomes = await exporter.ExportBatchAsync(batch, key, deidentifier, pseudonyms, projectId, exportId, concurrency, stowTarget, cancellationToken).ConfigureAwait(false);
                     failures += outcomes.Count(o => o.Error is not null);
                 }
 
-                Print($"research.export.ct{slices}.k{concurrency}", items.Count, study.TotalBytes, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu, failures);
+                Print($"research.export.{(stowUrl is null ? "folder" : "stow")}.ct{slices}.k{concurrency}", items.Count, study.TotalBytes, clock.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu, failures);
             }
 
             return 0;
