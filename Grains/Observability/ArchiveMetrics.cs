@@ -41,6 +41,15 @@ public static class ArchiveMetrics
     private static readonly Counter<long> StorageErrors = Meter.CreateCounter<long>(
         "mirc.storage.errors", "{error}", "Blob-store failures met while storing or retrieving, by operation.");
 
+    // Last lag the change-feed follower saw, per projection (observed, not counted: it is a level).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> FeedLag = new(StringComparer.Ordinal);
+
+    private static readonly ObservableGauge<long> ChangeFeedLagGauge = Meter.CreateObservableGauge(
+        "mirc.changefeed.follower.lag", () => FeedLag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key))),
+        "{event}", "Change-feed events a projection (query index, patient study lists) has not applied yet: feed head minus its checkpoint.");
+
+    internal static void ChangeFeedLag(string projection, long lag) => FeedLag[projection] = lag;
+
     internal static void IngestQueued() => IngestWaiting.Add(1);
 
     internal static void IngestStarted()
