@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
 
@@ -8,7 +9,7 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 /// <summary>
 /// Gives the studies stored before the change feed existed (or while it was lost) their Create events: walks the stored
 /// study manifests (the "study" grain states in the grain-state container) and, for each live study the feed does not
-/// name at all, appends a Create per manifest instance in arrival order. The follower then projects them like any
+/// name at all, appends a Create per manifest instance, studies and instances in arrival order. The follower then projects them like any
 /// other event. Idempotent: a study the feed names is left alone. A study whose first commit is in flight while the
 /// walk reads it may get its Creates twice (the commit's own, then these): the projections converge all the same.
 /// </summary>
@@ -47,19 +48,25 @@ public sealed partial class ChangeFeedBackfill(
             }
         }
 
-        var (appendedStudies, appendedEvents) = (0, 0);
+        // Which studies the feed lacks, and when each first arrived (read in parallel, only the arrival kept in memory).
+        var missing = new System.Collections.Concurrent.ConcurrentBag<(string StudyInstanceUid, DateTimeOffset FirstReceivedAt)>();
         await Parallel.ForEachAsync(studies, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (uid, ct) =>
         {
-            var appended = await BackfillStudyAsync(uid, ct).ConfigureAwait(false);
-            if (appended > 0)
+            if (await FirstArrivalIfMissingAsync(uid, ct).ConfigureAwait(false) is { } first)
             {
-                Interlocked.Increment(ref appendedStudies);
-                Interlocked.Add(ref appendedEvents, appended);
+                missing.Add((uid, first));
             }
         }).ConfigureAwait(false);
 
-        LogBackfilled(logger, studies.Count, appendedStudies, appendedEvents);
-        return new ChangeFeedBackfillReport { StudiesScanned = studies.Count, StudiesAppended = appendedStudies, EventsAppended = appendedEvents };
+        // Appended in arrival order, a study at a time: the projections then rebuild rows in the order they first had.
+        var appendedEvents = 0;
+        foreach (var (uid, _) in missing.OrderBy(m => m.FirstReceivedAt).ThenBy(m => m.StudyInstanceUid, StringComparer.Ordinal))
+        {
+            appendedEvents += await AppendStudyAsync(uid, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogBackfilled(logger, studies.Count, missing.Count, appendedEvents);
+        return new ChangeFeedBackfillReport { StudiesScanned = studies.Count, StudiesAppended = missing.Count, EventsAppended = appendedEvents };
     }
 
     /// <summary>The study UID a grain-state blob name holds, or null when the name is not a study state's.</summary>
@@ -95,20 +102,28 @@ public sealed partial class ChangeFeedBackfill(
         return string.IsNullOrWhiteSpace(uid) || uid == "%" ? null : uid;
     }
 
-    private async Task<int> BackfillStudyAsync(string studyInstanceUid, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset?> FirstArrivalIfMissingAsync(string studyInstanceUid, CancellationToken cancellationToken)
     {
         if ((await feed.StudyEventsAsync(studyInstanceUid, cancellationToken).ConfigureAwait(false)).Count > 0)
         {
-            return 0;
+            return null;
         }
 
         var grain = grains.GetGrain<IStudyGrain>(studyInstanceUid);
         var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty)
         {
-            return 0;
+            return null;
         }
 
+        var entries = await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return entries.Count == 0 ? null : entries.Min(e => e.ReceivedAt);
+    }
+
+    private async Task<int> AppendStudyAsync(string studyInstanceUid, CancellationToken cancellationToken)
+    {
+        var grain = grains.GetGrain<IStudyGrain>(studyInstanceUid);
+        var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var entries = await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var events = entries.OrderBy(e => e.ReceivedAt).Select(e => new ChangeFeedEvent
         {

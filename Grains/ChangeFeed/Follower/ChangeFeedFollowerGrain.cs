@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Observability;
 using Mirc.Grains.Storage;
 

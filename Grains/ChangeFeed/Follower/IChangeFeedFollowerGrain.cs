@@ -1,3 +1,5 @@
+using Mirc.Grains.Interfaces.Operations;
+
 namespace Mirc.Grains.ChangeFeed.Follower;
 
 /// <summary>

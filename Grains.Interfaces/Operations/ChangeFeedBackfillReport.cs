@@ -1,4 +1,4 @@
-namespace Mirc.Grains.ChangeFeed.Follower;
+namespace Mirc.Grains.Interfaces.Operations;
 
 /// <summary>What a backfill of the change feed did.</summary>
 [GenerateSerializer, Alias("mirc.ChangeFeedBackfillReport")]
