@@ -59,5 +59,24 @@ internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grai
         // In feed order: rows get their keys in the order the instances arrived, as the inline writes gave them.
         var ordered = toWrite.Select((w, i) => (w.Sequence, Row: rows[i])).Where(r => r.Row is not null).OrderBy(r => r.Sequence).Select(r => r.Row!).ToArray();
         await index.UpsertInOrderAsync(ordered, cancellationToken).ConfigureAwait(false);
+
+        // An undo (failed store, erasure) that ran while the rows were being read took its own rows out before these
+        // were written: look again, so such a row does not wait for the next batch to go.
+        foreach (var study in toWrite.GroupBy(w => w.Entry.StudyInstanceUid, StringComparer.Ordinal))
+        {
+            var grain = grains.GetGrain<IStudyGrain>(study.Key);
+            var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty)
+            {
+                await index.DeleteStudyAsync(study.Key, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var held = (await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.SopInstanceUid).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in study.Where(w => !held.Contains(w.Entry.SopInstanceUid)))
+            {
+                await index.DeleteInstanceAsync(gone.Entry.SopInstanceUid, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }
