@@ -27,6 +27,7 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
     private readonly TimeProvider _clock;
     private readonly ILogger<ChangeFeedFollowerGrain> _logger;
     private IGrainTimer? _timer;
+    private DateTimeOffset _backfillRetryAt;
 
     /// <summary>Creates the grain.</summary>
     public ChangeFeedFollowerGrain(
@@ -52,6 +53,7 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
     {
         if (_options.Enabled)
         {
+            // Disposed with the activation; KeepAlive: the follower stays active between catch-ups.
             _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(TimeSpan.Zero, _options.PollInterval) { KeepAlive = true });
         }
 
@@ -99,13 +101,22 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
 
     private async Task OnTimerAsync(CancellationToken cancellationToken)
     {
-        try
+        // A failed backfill is retried a reminder period later; following the feed does not wait for it.
+        if (_options.BackfillOnStart && _state.State.BackfilledAt is null && _clock.GetUtcNow() >= _backfillRetryAt)
         {
-            if (_options.BackfillOnStart && _state.State.BackfilledAt is null)
+            try
             {
                 await BackfillAsync();
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _backfillRetryAt = _clock.GetUtcNow() + ReminderPeriod;
+                LogBackfillFailed(_logger, ex, ReminderPeriod);
+            }
+        }
 
+        try
+        {
             await FollowAsync(_options.MaxBatchesPerCatchUp, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -173,6 +184,9 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Change-feed follower: catch-up failed; the next one runs in {PollInterval}")]
     private static partial void LogTickFailed(ILogger logger, Exception exception, TimeSpan pollInterval);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Change-feed follower: the backfill of studies older than the feed failed; retried in {RetryIn}")]
+    private static partial void LogBackfillFailed(ILogger logger, Exception exception, TimeSpan retryIn);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change-feed follower rewound: every projection re-applies the feed from its start")]
     private static partial void LogRewound(ILogger logger);
