@@ -19,4 +19,15 @@ public interface IOperatorGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Reindex")]
     Task<ReindexProgress> ReindexAsync(long cursor, int maxStudies);
+
+    /// <summary>
+    /// Appends Create events to the change feed for the stored studies it does not name (stored before it existed, or
+    /// after it was lost), walking the stored study manifests; the change-feed follower then projects them.
+    /// </summary>
+    [Alias("BackfillChangeFeed")]
+    Task<ChangeFeedBackfillReport> BackfillChangeFeedAsync();
+
+    /// <summary>The change-feed follower's checkpoints against the feed's head, one line per projection.</summary>
+    [Alias("ChangeFeedFollowerStatus")]
+    Task<IReadOnlyList<string>> ChangeFeedFollowerStatusAsync();
 }

@@ -30,6 +30,11 @@ public interface IPatientGrain : IGrainWithStringKey
     [Alias("UpsertStudy")]
     Task UpsertStudyAsync(StudyReference study);
 
+    /// <summary>Whether the patient's study list names <paramref name="studyInstanceUid"/> (the change-feed follower's check).</summary>
+    [Alias("HasStudy")]
+    [ReadOnly]
+    Task<bool> HasStudyAsync(string studyInstanceUid);
+
     /// <summary>Removes a study reference (study deleted or moved to another patient).</summary>
     [Alias("RemoveStudy")]
     Task RemoveStudyAsync(string studyInstanceUid);

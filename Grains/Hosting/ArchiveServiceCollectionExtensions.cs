@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.ChangeFeed;
+using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Establishments;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
@@ -49,6 +50,7 @@ public static class ArchiveServiceCollectionExtensions
 
         silo.Services.AddMircResearch(configuration);
         silo.Services.AddReplicaMaintenance(configuration);
+        silo.Services.AddChangeFeedFollower(configuration);
         ReminderJobStartup.Register(silo.Services, "Retention sweep", grains => grains.GetGrain<IRetentionSweepGrain>(RetentionKeys.Schedule).ScheduleAsync());
         silo.Services.AddOptions<OrphanSweepOptions>()
             .Bind(configuration.GetSection(OrphanSweepOptions.Section))

@@ -49,4 +49,11 @@ public interface IQueryIndex
     /// without instances goes with it; <c>false</c> when absent.
     /// </summary>
     Task<bool> DeleteInstanceAsync(string sopInstanceUid, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Which of <paramref name="sopInstanceUids"/> have a row (the change-feed follower skips instances the ingest already
+    /// indexed). The default knows none, so a caller re-writes every row: correct (upserts are idempotent), only slower.
+    /// </summary>
+    Task<IReadOnlySet<string>> IndexedInstancesAsync(IReadOnlyCollection<string> sopInstanceUids, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
 }

@@ -61,7 +61,7 @@ internal sealed class InstanceRegistrar
         await Task.WhenAll(patientTask, indexTask);
     }
 
-    private static StudyReference ToReference(StudySummary summary, string establishmentId, LocalPatientId localId) => new()
+    internal static StudyReference ToReference(StudySummary summary, string establishmentId, LocalPatientId localId) => new()
     {
         LocalId = localId,
         StudyInstanceUid = summary.StudyInstanceUid,

@@ -44,6 +44,15 @@ public static class ArchiveMetrics
     private static readonly Counter<long> OrphansDeleted = Meter.CreateCounter<long>(
         "mirc.storage.orphans_deleted", "{blob}", "Blobs no manifest referenced, deleted by the orphan sweep, by container kind (instances, staging).");
 
+    // Last lag the change-feed follower saw, per projection (observed, not counted: it is a level).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> FeedLag = new(StringComparer.Ordinal);
+
+    private static readonly ObservableGauge<long> ChangeFeedLagGauge = Meter.CreateObservableGauge(
+        "mirc.changefeed.follower.lag", () => FeedLag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("projection", p.Key))),
+        "{event}", "Change-feed events a projection (query index, patient study lists) has not applied yet: feed head minus its checkpoint.");
+
+    internal static void ChangeFeedLag(string projection, long lag) => FeedLag[projection] = lag;
+
     internal static void IngestQueued() => IngestWaiting.Add(1);
 
     internal static void OrphanDeleted(string kind) => OrphansDeleted.Add(1, new KeyValuePair<string, object?>("kind", kind));

@@ -108,6 +108,10 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
     }
 
     /// <inheritdoc />
+    public Task<bool> HasStudyAsync(string studyInstanceUid) =>
+        Task.FromResult(_state.State.Studies.Exists(r => r.StudyInstanceUid == studyInstanceUid));
+
+    /// <inheritdoc />
     public async Task RemoveStudyAsync(string studyInstanceUid)
     {
         if (_state.State.Studies.RemoveAll(r => r.StudyInstanceUid == studyInstanceUid) > 0)

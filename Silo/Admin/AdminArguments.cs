@@ -3,6 +3,9 @@ namespace Mirc.Silo.Admin;
 /// <summary>An admin command line: the verb, positional arguments, <c>--option value</c> pairs and <c>--Mirc:…</c> settings.</summary>
 internal sealed class AdminArguments
 {
+    // Options that take no value.
+    private static readonly HashSet<string> Flags = new(["--backfill"], StringComparer.OrdinalIgnoreCase);
+
     private readonly Dictionary<string, string> _options = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _positional = [];
 
@@ -29,6 +32,10 @@ internal sealed class AdminArguments
             {
                 result.Settings.Add(a);
             }
+            else if (Flags.Contains(a))
+            {
+                result._options[a[2..]] = "true";
+            }
             else if (a.StartsWith("--", StringComparison.Ordinal))
             {
                 result._options[a[2..]] = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {a} needs a value");
@@ -43,6 +50,8 @@ internal sealed class AdminArguments
     }
 
     public string? Option(string name) => _options.GetValueOrDefault(name);
+
+    public bool Flag(string name) => _options.ContainsKey(name);
 
     public string Username() =>
         _positional.FirstOrDefault()?.Trim().ToLowerInvariant() is { Length: > 0 } username

@@ -25,9 +25,10 @@ public static class AdminCommand
           reset-account <username>            new one-time password and TOTP enrolment (lost first-start credentials,
                                               lost authenticator); also clears a lock-out
           verify-audit                        re-checks the audit hash chain; exit code 1 when broken
-          reindex                             rebuilds the query index from the change feed, the studies' manifests and
+          reindex [--backfill]                rebuilds the query index from the change feed, the studies' manifests and
                                               the stored headers (after losing or dropping the index); exit code 1 when
-                                              a stored header could not be read
+                                              a stored header could not be read. --backfill first gives the studies
+                                              stored before the change feed existed (or after it was lost) their events
           export-config                       the effective Mirc configuration as JSON (secrets masked), no silo needed
           backup <folder>                     online backup of the embedded data folder (the silo may run) into a new folder
           verify-backup <folder>              checks every file of a backup against its catalog; exit code 1 when damaged
@@ -121,7 +122,7 @@ public static class AdminCommand
                 "status" => await StatusAsync(grains, output),
                 "create-account" => await CreateAccountAsync(grains, command, output, error),
                 "reset-account" => await ResetAccountAsync(grains, command, output, error),
-                "reindex" => await ReindexAsync(grains, output, cancellationToken),
+                "reindex" => await ReindexAsync(grains, command.Flag("backfill"), output, cancellationToken),
                 _ => await VerifyAuditAsync(grains, output),
             };
         }
@@ -138,6 +139,15 @@ public static class AdminCommand
         foreach (var silo in silos.OrderBy(s => s.StartTime))
         {
             await output.WriteLineAsync($"  {silo.SiloAddress.Endpoint,-22} {silo.Status,-10} {silo.SiloName}  started {silo.StartTime:u}");
+        }
+
+        if (silos.Any(s => s.Status == SiloStatus.Active))
+        {
+            await output.WriteLineAsync("change-feed follower (projection at sequence of head):");
+            foreach (var line in await grains.GetGrain<IOperatorGrain>(0).ChangeFeedFollowerStatusAsync())
+            {
+                await output.WriteLineAsync("  " + line);
+            }
         }
 
         return silos.Any(s => s.Status == SiloStatus.Active) ? 0 : 1;
@@ -193,11 +203,18 @@ public static class AdminCommand
         return result.IsIntact ? 0 : 1;
     }
 
-    private static async Task<int> ReindexAsync(IClusterClient grains, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ReindexAsync(IClusterClient grains, bool backfill, TextWriter output, CancellationToken cancellationToken)
     {
         // Steps of a bounded number of studies: each grain call stays far below the response timeout, and progress shows.
         const int StudiesPerStep = 200;
         var operatorGrain = grains.GetGrain<IOperatorGrain>(0);
+        if (backfill)
+        {
+            var report = await operatorGrain.BackfillChangeFeedAsync();
+            await output.WriteLineAsync(FormattableString.Invariant(
+                $"change feed backfilled: {report.StudiesAppended} of {report.StudiesScanned} stored studies were not in it ({report.EventsAppended} Create events appended)"));
+        }
+
         var started = System.Diagnostics.Stopwatch.StartNew();
         var (studies, removed, instances, unreadable, cursor) = (0L, 0L, 0L, 0L, 0L);
         while (true)

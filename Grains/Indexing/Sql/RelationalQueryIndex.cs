@@ -175,6 +175,42 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
         };
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlySet<string>> IndexedInstancesAsync(IReadOnlyCollection<string> sopInstanceUids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sopInstanceUids);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (sopInstanceUids.Count == 0)
+        {
+            return found;
+        }
+
+        await using var connection = await OpenInitializedAsync(cancellationToken).ConfigureAwait(false);
+        // Chunks stay below SQLite's and PostgreSQL's parameter limits.
+        foreach (var chunk in sopInstanceUids.Chunk(500))
+        {
+            await using var command = connection.CreateCommand();
+            var names = new string[chunk.Length];
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names[i] = "@p" + i.ToString(CultureInfo.InvariantCulture);
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = names[i];
+                parameter.Value = chunk[i];
+                command.Parameters.Add(parameter);
+            }
+
+            command.CommandText = $"SELECT sop_instance_uid FROM instances WHERE sop_instance_uid IN ({string.Join(", ", names)})";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(reader.GetString(0));
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Drains queued writes and releases resources.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -29,6 +29,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
         ["Mirc:Archive:Ingest:ReconcileOnStart"] = "false",
         ["Mirc:Archive:Ingest:ReconcileInterval"] = "00:00:00",
         ["Mirc:Retention:Enabled"] = "false",
+        // Tests drive the change-feed follower themselves (IChangeFeedFollowerGrain.CatchUpAsync).
+        ["Mirc:ChangeFeed:Follower:Enabled"] = "false",
     };
 
     /// <summary>Called on the blob store before registration (e.g. to wrap it in a counting decorator).</summary>

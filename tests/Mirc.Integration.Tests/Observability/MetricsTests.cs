@@ -101,6 +101,8 @@ public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture
             - Value(before, "mirc_dimse_associations_total", "outcome=\"rejected\",reason=\"calling-ae-not-recognized\""));
         Assert.Contains("mirc_ingest_in_flight", after, StringComparison.Ordinal);
         Assert.Contains("orleans_", after, StringComparison.Ordinal);
+        // The change-feed follower (started with the silo) reports each projection's lag.
+        Assert.Matches("(?m)^mirc_changefeed_follower_lag\\{[^}]*projection=\"query-index\"", after);
 
         // The sample Grafana dashboard shipped in infra/ charts only series the silo really exposes.
         var dashboard = await File.ReadAllTextAsync(Path.Combine(Mirc.Testing.TestEnvironment.RepositoryRoot, "infra", "grafana", "mirc-archive.json"),
