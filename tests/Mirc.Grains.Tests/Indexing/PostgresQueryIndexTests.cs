@@ -69,6 +69,19 @@ public sealed class PostgresQueryIndexTests(PostgresFixture postgres) : QueryInd
         }, Ct);
         Assert.Equal(["20200103", "20200104"], page.Select(r => r[IndexTags.StudyDate]));
 
+        // A name prefix pages in name order (the order of ix_patients_name), whatever the keys.
+        for (var i = 0; i < 3; i++)
+        {
+            await index.UpsertInstanceAsync(IndexedInstances.Make($"N{i}", $"9.{i}", $"9.{i}.1", $"9.{i}.1.1", patientName: $"Durand^Z{3 - i}"), Ct);
+        }
+
+        var names = await index.QueryAsync(new IndexQuery(QueryLevel.Study, IndexAuthorization.All)
+        {
+            Matches = new Dictionary<uint, string> { [IndexTags.PatientName] = "DURAND^Z*" },
+            Limit = 2,
+        }, Ct);
+        Assert.Equal(["Durand^Z1", "Durand^Z2"], names.Select(r => r[IndexTags.PatientName]));
+
         // The plan PostgreSQL picks for that shape on a table too large to sort: an ordered scan of the date index.
         await using var check = new NpgsqlConnection(connectionString);
         await check.OpenAsync(Ct);
