@@ -31,6 +31,7 @@ internal static class IndexSchemaMigrations
             ALTER TABLE instances ADD COLUMN bits_allocated INTEGER;
             CREATE INDEX IF NOT EXISTS ix_series_pps_date ON series (pps_start_date);
             """),
+        // ix_studies_date is re-created under its own name, so the base schema's CREATE INDEX IF NOT EXISTS leaves it be.
         new(3, "Twenty years of a region: study dates indexed with the study key (date searches read their page in order), a (modality, study) index for ModalitiesInStudy; PostgreSQL: the instance table hash-partitioned on its SOP Instance UID", """
             DROP INDEX IF EXISTS ix_studies_date;
             CREATE INDEX ix_studies_date ON studies (study_date, study_key);
