@@ -96,7 +96,12 @@ public sealed class PostgresQueryIndex : RelationalQueryIndex
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     private protected override Task CreateSchemaAsync(CancellationToken cancellationToken) =>
-        PostgresSchema.CreateAsync(_dataSource, SchemaLockId, Schema, IndexSchemaMigrations.ApplyAsync, cancellationToken);
+        PostgresSchema.CreateAsync(
+            _dataSource,
+            SchemaLockId,
+            Schema,
+            (connection, transaction, ct) => IndexSchemaMigrations.ApplyAsync(connection, transaction, SqlDialect.Postgres, ct),
+            cancellationToken);
 
     private protected override ValueTask DisposeCoreAsync() => _dataSource.DisposeAsync();
 }

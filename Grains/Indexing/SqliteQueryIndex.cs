@@ -100,7 +100,7 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
         await using var connection = await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            await IndexSchemaMigrations.ApplyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await IndexSchemaMigrations.ApplyAsync(connection, transaction, SqlDialect.Sqlite, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 

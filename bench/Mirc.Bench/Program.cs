@@ -39,6 +39,11 @@ try
         return await IndexCommand.RunAsync(args[1..], cancel.Token);
     }
 
+    if (args is ["index-regional", ..])
+    {
+        return await RegionalIndexCommand.RunAsync(args[1..], cancel.Token);
+    }
+
     if (args is ["memory", ..])
     {
         return await MemoryCommand.RunAsync(args[1..], cancel.Token);

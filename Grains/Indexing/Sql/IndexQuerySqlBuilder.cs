@@ -22,7 +22,7 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
             .Append("SELECT ").Append(select)
             .Append(" FROM ").Append(From(query.Level))
             .Append(where)
-            .Append(" ORDER BY ").Append(OrderKey(query.Level))
+            .Append(" ORDER BY ").Append(OrderKey(query, dialect))
             .Append(" LIMIT ").Append(parameters.Add((long)query.Limit))
             .Append(" OFFSET ").Append(parameters.Add((long)query.Offset));
         return new SqlStatement(sql.ToString(), parameters, columns);
@@ -91,6 +91,27 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
         QueryLevel.Image => "instances i JOIN series se ON se.series_key = i.series_key JOIN studies st ON st.study_key = se.study_key JOIN patients p ON p.patient_key = st.patient_key",
         _ => throw new ArgumentOutOfRangeException(nameof(level)),
     };
+
+    // Over twenty years of a region a study-date search matches tens of thousands of studies a week, a family-name
+    // prefix a hundred thousand patients: ordered by (study_date, study_key), or (patient name, study_key), the page is
+    // read in order off ix_studies_date or ix_patients_name and the scan stops at the limit, where ordering by study_key
+    // alone would either fetch and sort every match or walk the whole study table filtering. Both orders are total
+    // (study_key last), so paging stays stable. On PostgreSQL the name order is the one of ix_patients_name's operator
+    // class (text_pattern_ops, byte order): with the default text order the index could not deliver it sorted.
+    private static string OrderKey(IndexQuery query, SqlDialect dialect)
+    {
+        if (query.Level != QueryLevel.Study)
+        {
+            return OrderKey(query.Level);
+        }
+
+        return IsMatched(query, IndexTags.StudyDate) ? "st.study_date, st.study_key"
+            : IsMatched(query, IndexTags.PatientName) ? (dialect == SqlDialect.Postgres ? "p.patient_name_norm USING ~<~, st.study_key" : "p.patient_name_norm, st.study_key")
+            : OrderKey(query.Level);
+    }
+
+    private static bool IsMatched(IndexQuery query, uint tag) =>
+        query.Matches.TryGetValue(tag, out var value) && value?.Trim() is { Length: > 0 } key && key != "*";
 
     private static string OrderKey(QueryLevel level) => level switch
     {

@@ -4,7 +4,8 @@ using System.Globalization;
 namespace Mirc.Grains.Indexing.Sql;
 
 /// <summary>
-/// Versioned changes to the query index schema, shared by SQLite and PostgreSQL (plain <c>ALTER TABLE</c>). Version 1
+/// Versioned changes to the query index schema, shared by SQLite and PostgreSQL (plain <c>ALTER TABLE</c>), plus a
+/// PostgreSQL-only part where a change has no SQLite counterpart (partitioning, see <see cref="InstancePartitioning"/>). Version 1
 /// is the base schema each implementation creates with <c>CREATE TABLE IF NOT EXISTS</c>; every later version runs once
 /// per database, in order, inside the caller's transaction, and is recorded in <see cref="Table"/>. So an index created by
 /// an earlier release gets the new columns when the silo starts on it. Existing rows keep NULL in an added column until
@@ -30,19 +31,31 @@ internal static class IndexSchemaMigrations
             ALTER TABLE instances ADD COLUMN bits_allocated INTEGER;
             CREATE INDEX IF NOT EXISTS ix_series_pps_date ON series (pps_start_date);
             """),
+        // ix_studies_date is re-created under its own name, so the base schema's CREATE INDEX IF NOT EXISTS leaves it be.
+        new(3, "Twenty years of a region: study dates indexed with the study key (date searches read their page in order), a (modality, study) index for ModalitiesInStudy; PostgreSQL: the instance table hash-partitioned on its SOP Instance UID", """
+            DROP INDEX IF EXISTS ix_studies_date;
+            CREATE INDEX ix_studies_date ON studies (study_date, study_key);
+            CREATE INDEX IF NOT EXISTS ix_series_modality ON series (modality, study_key);
+            """,
+            InstancePartitioning.MigrationSql),
     ];
 
     /// <summary>The newest version (what a fully migrated database records).</summary>
     public static int Latest => All[^1].Version;
 
     /// <summary>Applies the migrations <paramref name="connection"/>'s database lacks; the caller serializes concurrent callers and commits.</summary>
-    public static async Task<int> ApplyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    public static async Task<int> ApplyAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, transaction, $"CREATE TABLE IF NOT EXISTS {Table} (version INTEGER PRIMARY KEY, description TEXT NOT NULL)", cancellationToken).ConfigureAwait(false);
         var current = await CurrentVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         foreach (var migration in All.Where(m => m.Version > current))
         {
             await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
+            if (dialect == SqlDialect.Postgres && migration.PostgresSql is { } postgres)
+            {
+                await ExecuteAsync(connection, transaction, postgres, cancellationToken).ConfigureAwait(false);
+            }
+
             await using var record = connection.CreateCommand();
             record.Transaction = transaction;
             record.CommandText = $"INSERT INTO {Table} (version, description) VALUES (@version, @description)";
@@ -81,5 +94,5 @@ internal static class IndexSchemaMigrations
     }
 }
 
-/// <summary>One schema version: its number, what it adds, and its SQL (valid on SQLite and PostgreSQL).</summary>
-internal sealed record IndexSchemaMigration(int Version, string Description, string Sql);
+/// <summary>One schema version: its number, what it adds, its SQL (valid on SQLite and PostgreSQL) and what PostgreSQL runs after it.</summary>
+internal sealed record IndexSchemaMigration(int Version, string Description, string Sql, string? PostgresSql = null);

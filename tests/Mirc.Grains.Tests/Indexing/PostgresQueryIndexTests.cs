@@ -1,5 +1,6 @@
 using Mirc.Testing;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Indexing.Sql;
 using Npgsql;
 using Xunit;
 
@@ -30,7 +31,79 @@ public sealed class PostgresQueryIndexTests(PostgresFixture postgres) : QueryInd
 
         await using var check = new NpgsqlConnection(connectionString);
         await check.OpenAsync(Ct);
-        await using var versions = new NpgsqlCommand("SELECT string_agg(version::text, ',') FROM index_schema_migrations", check);
-        Assert.Equal("2", (string?)await versions.ExecuteScalarAsync(Ct));
+        await using var versions = new NpgsqlCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM index_schema_migrations", check);
+        Assert.Equal("2,3", (string?)await versions.ExecuteScalarAsync(Ct));
+
+        // Migration 3 moved the instance rows into the hash-partitioned table: the old row kept its key, the new one
+        // got the next, and each landed in exactly one partition.
+        await using var layout = new NpgsqlCommand("""
+            SELECT (SELECT relkind::text FROM pg_class WHERE oid = 'instances'::regclass),
+                   (SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'instances'::regclass),
+                   (SELECT string_agg(instance_key::text || ':' || sop_instance_uid, ',' ORDER BY instance_key) FROM instances),
+                   (SELECT COUNT(DISTINCT tableoid) FROM instances)
+            """, check);
+        await using var reader = await layout.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct));
+        Assert.Equal("p", reader.GetString(0));
+        Assert.Equal(InstancePartitioning.Count, reader.GetInt64(1));
+        Assert.Equal("1:7.1.1.1,2:7.1.1.2", reader.GetString(2));
+        Assert.Equal(2, reader.GetInt64(3));
+    }
+
+    [Fact]
+    public async Task A_study_date_search_reads_its_page_in_date_order_off_the_date_index()
+    {
+        var connectionString = await postgres.CreateSchemaAsync();
+        await using var index = new PostgresQueryIndex(connectionString);
+        // Studies indexed newest first: key order and date order disagree, and the page follows the dates.
+        for (var i = 0; i < 5; i++)
+        {
+            await index.UpsertInstanceAsync(IndexedInstances.Make($"P{i}", $"8.{i}", $"8.{i}.1", $"8.{i}.1.1", studyDate: $"2020010{5 - i}"), Ct);
+        }
+
+        var page = await index.QueryAsync(new IndexQuery(QueryLevel.Study, IndexAuthorization.All)
+        {
+            Matches = new Dictionary<uint, string> { [IndexTags.StudyDate] = "20200102-20200105" },
+            Limit = 2,
+            Offset = 1,
+        }, Ct);
+        Assert.Equal(["20200103", "20200104"], page.Select(r => r[IndexTags.StudyDate]));
+
+        // A name prefix pages in name order (the order of ix_patients_name), whatever the keys.
+        for (var i = 0; i < 3; i++)
+        {
+            await index.UpsertInstanceAsync(IndexedInstances.Make($"N{i}", $"9.{i}", $"9.{i}.1", $"9.{i}.1.1", patientName: $"Durand^Z{3 - i}"), Ct);
+        }
+
+        var names = await index.QueryAsync(new IndexQuery(QueryLevel.Study, IndexAuthorization.All)
+        {
+            Matches = new Dictionary<uint, string> { [IndexTags.PatientName] = "DURAND^Z*" },
+            Limit = 2,
+        }, Ct);
+        Assert.Equal(["Durand^Z1", "Durand^Z2"], names.Select(r => r[IndexTags.PatientName]));
+
+        // The plan PostgreSQL picks for that shape on a table too large to sort: an ordered scan of the date index.
+        await using var check = new NpgsqlConnection(connectionString);
+        await check.OpenAsync(Ct);
+        await using (var settings = new NpgsqlCommand("SET enable_seqscan = off; SET enable_sort = off; SET enable_incremental_sort = off", check))
+        {
+            await settings.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var plan = new NpgsqlCommand("""
+            EXPLAIN SELECT st.study_uid FROM studies st JOIN patients p ON p.patient_key = st.patient_key
+            WHERE st.study_date >= '20200102' AND st.study_date <= '20200105' ORDER BY st.study_date, st.study_key LIMIT 2
+            """, check);
+        var lines = new List<string>();
+        await using (var reader = await plan.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                lines.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains(lines, l => l.Contains("ix_studies_date", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("Sort", StringComparison.Ordinal));
     }
 }
