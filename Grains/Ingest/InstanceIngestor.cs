@@ -126,6 +126,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
         var early = WriteEarlyIntentAsync(capture, request, cancellationToken);
         Task<IngestJournalTicket>? journal = null;
+        Task identityRecorded = Task.CompletedTask;
         var promoted = false;
         try
         {
@@ -153,20 +154,24 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
             var stored = new StoredInstance(header, finalKey, written.Length, written.Sha256Hex, request.Caller.EstablishmentId, receivedAt);
             journal = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);
-            var regionalTask = _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
+            var resolutionTask = _patients.ResolveOverlappedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
             var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
             var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
-            var (regional, regionalFromCache) = await regionalTask.ConfigureAwait(false);
+            var resolution = await resolutionTask.ConfigureAwait(false);
+            var (regional, regionalFromCache) = (resolution.RegionalPatientId, resolution.FromCache);
+            identityRecorded = resolution.Recorded; // a new patient's record write overlaps the steps below
             var ticket = await journal.ConfigureAwait(false);
             if (reservation.Status != ReservationStatus.Granted)
             {
                 _journal.Complete(ticket);
+                await identityRecorded.ConfigureAwait(false);
                 return await AnswerUngrantedAsync(study, stored, staged, reservation, regional, request, cancellationToken).ConfigureAwait(false);
             }
 
             // 3. Whose study: the owner decides; a provisional (unidentified) owner is reconciled by an identified instance.
             if (reservation.StudyPatientId is { } owner && owner != regional)
             {
+                await identityRecorded.ConfigureAwait(false);
                 var decided = await DecidePatientAsync(stored, owner, regional, regionalFromCache).ConfigureAwait(false);
                 if (decided is null)
                 {
@@ -184,7 +189,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             {
                 await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
                 promoted = true;
-                var settled = _options.OverlapIndexWithManifest && reservation.StudyPatientId == regional;
+                // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
+                // first, the manifest refuses ours and the undo (or the re-resolution below) takes the row back.
+                var settled = _options.OverlapIndexWithManifest && (reservation.StudyPatientId ?? regional) == regional;
                 var result = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
                 if (result.Status == AddInstanceStatus.PatientMismatch && regionalFromCache)
                 {
@@ -206,6 +213,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                     // No manifest write made the promotion durable: wait for it explicitly before answering.
                     await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
+
+                // The patient record of a new patient, written meanwhile, is durable before the answer.
+                await identityRecorded.ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -235,6 +245,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             if (intent is not null && journal is null)
             {
                 _journal.Complete(intent.Value.Ticket);
+            }
+
+            if (!identityRecorded.IsCompletedSuccessfully)
+            {
+                // Observed on every path; a failure before the answer already made it a failure.
+                await identityRecorded.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             }
 
             if (!promoted)

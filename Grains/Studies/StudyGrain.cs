@@ -69,6 +69,10 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             // A commit whose summary write succeeded and whose segment write failed: the study holds nothing, so it
             // must not keep the patient of an instance that was never stored (persisted with the next commit).
             ForgetContents(_state.State);
+
+            // Nor a first-received date whose retention registration may not have completed (it overlaps the summary
+            // write): the next commit registers the study again (idempotent).
+            _state.State.FirstReceivedAt = null;
         }
 
         await BackfillRetentionAsync();
@@ -243,19 +247,29 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         var firstReceivedAt = state.FirstReceivedAt;
         try
         {
+            Task retention = Task.CompletedTask;
             if (state.FirstReceivedAt is null)
             {
-                // Retention bookkeeping before the study exists durably: a study can never escape its retention
-                // period; a bucket naming a study whose write then failed costs one no-op deletion.
+                // Retention bookkeeping before the study holds anything durably: a study can never escape its retention
+                // period; a bucket naming a study whose write then failed costs one no-op deletion. It overlaps the
+                // summary write (a new study's latency) but both end before the segment write: a summary that names
+                // a first-received date whose registration did not finish has no instance, and such a study forgets
+                // the date when it is next activated (OnActivateAsync), so its next commit registers again.
                 state.FirstReceivedAt = batch[0].Entry.ReceivedAt;
                 summaryChanged = true;
-                await RegisterForRetentionAsync(batch[0].Entry.EstablishmentId, state.FirstReceivedAt.Value);
+                retention = RegisterForRetentionAsync(batch[0].Entry.EstablishmentId, state.FirstReceivedAt.Value);
             }
 
             // Summary first: it names the segments, and a named-but-missing segment reads as empty.
-            if (summaryChanged)
+            var summary = summaryChanged ? _state.WriteStateAsync() : Task.CompletedTask;
+            try
             {
-                await _state.WriteStateAsync();
+                await summary;
+            }
+            finally
+            {
+                // Never leave the registration running unobserved (its failure fails the commit too).
+                await retention;
             }
 
             await _segments.AppendAsync(additions);

@@ -8,8 +8,15 @@ public static partial class StowEndpoint
     /// <summary>Parts up to this size are read into a pooled buffer so their durable commit can overlap reading the next part.</summary>
     internal const int BufferedPartLimit = 8 * 1024 * 1024;
 
-    /// <summary>Buffered parts whose ingest may run at once while the next part is read.</summary>
-    internal const int MaxPartsInFlight = 4;
+    /// <summary>
+    /// Buffered parts whose ingest may run at once while the next part is read. A part's ingest is latency-bound (durable
+    /// writes, grain round trips: a new study's are several), not CPU-bound, so a batch of small parts (radiographs, one
+    /// study each) needs many in flight to go faster than one part after another.
+    /// </summary>
+    internal const int MaxPartsInFlight = 16;
+
+    /// <summary>Bytes of buffered parts in flight at most (with <see cref="BufferedPartLimit"/>: bounded memory per request).</summary>
+    internal const long MaxBytesInFlight = 32L * 1024 * 1024;
 
     /// <summary>
     /// Overlaps the ingest (hash, blob commit, fsync, manifest, index) of buffered parts with reading the following
@@ -18,12 +25,18 @@ public static partial class StowEndpoint
     private sealed class IngestPipeline(StowServices stow, StoreResponse response, DicomWebUrls urls) : IAsyncDisposable
     {
         private readonly Queue<(int Part, Task<IngestOutcome> Outcome, byte[] Buffer, int Length)> _inFlight = new();
+        private long _bytesInFlight;
 
         /// <summary>Starts the ingest of a part held in <paramref name="buffer"/> (rented; returned to the pool once ingested).</summary>
         public async Task StartAsync(int part, byte[] buffer, int length, IngestRequest request, CancellationToken cancellationToken)
         {
-            if (_inFlight.Count >= MaxPartsInFlight) await CompleteOldestAsync().ConfigureAwait(false);
+            while (_inFlight.Count >= MaxPartsInFlight || (_inFlight.Count > 0 && _bytesInFlight + length > MaxBytesInFlight))
+            {
+                await CompleteOldestAsync().ConfigureAwait(false);
+            }
+
             _inFlight.Enqueue((part, IngestBufferAsync(buffer, length, request, cancellationToken), buffer, length));
+            _bytesInFlight += length;
         }
 
         /// <summary>Ingests a part streamed from the request (too large to buffer), after the parts before it.</summary>
@@ -68,6 +81,7 @@ public static partial class StowEndpoint
             finally
             {
                 _inFlight.Dequeue();
+                _bytesInFlight -= length;
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }

@@ -2,6 +2,7 @@ using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retention;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
 using Xunit;
@@ -45,6 +46,7 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         { IngestStep.IndexWrite, false },
         { IngestStep.PatientLink, false },
         { IngestStep.Retention, false },
+        { IngestStep.PatientRecord, false },
         { IngestStep.BlobWrite, true },
         { IngestStep.ManifestCommit, true },
         { IngestStep.IndexWrite, true },
@@ -92,6 +94,13 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
 
         Assert.Equal(IngestStatus.Stored, resent.Status);
         await AssertVisibleAsync(instance, resent.PatientId!, intoExistingStudy ? 2 : 1);
+
+        // However far the failed commit went (its summary write overlaps the retention registration), the stored
+        // study is in its retention bucket: it cannot escape its retention period.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var buckets = await Task.WhenAll(new[] { today, today.AddDays(-1) }.Select(day => Archive.Grains
+            .GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(Establishment, day, RetentionKeys.Shard(instance.StudyUid))).GetStudiesAsync()));
+        Assert.Contains(buckets, studies => studies.Contains(instance.StudyUid));
     }
 
     [Fact]

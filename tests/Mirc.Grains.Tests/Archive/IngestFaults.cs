@@ -14,6 +14,9 @@ public enum IngestStep
     IndexWrite,
     PatientLink,
     Retention,
+
+    /// <summary>The patient record's identity write (a new patient's, overlapped with the manifest commit).</summary>
+    PatientRecord,
 }
 
 /// <summary>
@@ -46,6 +49,10 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         if (method?.DeclaringType == typeof(IPatientGrain) && method.Name == nameof(IPatientGrain.UpsertStudyAsync))
         {
             Throw(IngestStep.PatientLink);
+        }
+        else if (method?.DeclaringType == typeof(IPatientGrain) && method.Name == nameof(IPatientGrain.RegisterIdentityAsync))
+        {
+            Throw(IngestStep.PatientRecord);
         }
         else if (method?.DeclaringType == typeof(IRetentionBucketGrain) && method.Name == nameof(IRetentionBucketGrain.AddAsync))
         {
