@@ -29,6 +29,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private List<PendingAdd> _pending = [];
     private List<PendingAdd> _committing = [];
     private List<PendingAdd> _publishing = [];
+    private TaskCompletionSource? _arrival;
     private Task? _flushLoop;
     private ManifestSegmentStore _segments = null!;
     private IReadOnlyList<InstanceEntry>? _ordered;
@@ -139,6 +140,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         var add = new PendingAdd(entry, attributes);
         _pending.Add(add);
+        _arrival?.TrySetResult();
         _flushLoop ??= FlushLoopAsync();
         var changed = await add.Completion.Task;
         _reservations.Remove(entry.SopInstanceUid);
@@ -189,7 +191,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     /// append (the outbox, durable before its adders hear "added") is still committing, so a busy study pays roughly
     /// one durable step per batch instead of two. Per batch the order is unchanged: manifest durable, then its events,
     /// then "added"; events keep the commit order. When a batch's append fails, the batch whose manifest write
-    /// overlapped it fails too (its events are never appended), as if both had failed together.
+    /// overlapped it fails too (its events are never appended), as if both had failed together; both stay in the
+    /// manifest until their adders' undo removes them, as for any failure after the manifest commit.
     /// </summary>
     private async Task FlushLoopAsync()
     {
@@ -202,8 +205,16 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             {
                 if (_pending.Count == 0)
                 {
-                    await FinishAsync(publishing!, null);
-                    publishing = null;
+                    // An add arriving while the events are committing starts its manifest write at once.
+                    _arrival = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await Task.WhenAny(publishing!.Appended!, _arrival.Task);
+                    _arrival = null;
+                    if (_pending.Count == 0)
+                    {
+                        await FinishAsync(publishing, null);
+                        publishing = null;
+                    }
+
                     continue;
                 }
 
@@ -244,8 +255,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     /// <summary>
     /// Waits for <paramref name="publication"/>'s events; then indexes its entries and answers its adders. When the
-    /// append failed, restores the summary as it was before that batch, fails it and <paramref name="overlapped"/>
-    /// (whose manifest write followed it) and reloads on next call. True when it failed.
+    /// append failed, it and <paramref name="overlapped"/> (whose manifest write followed it) fail. True when it failed.
     /// </summary>
     private async Task<bool> FinishAsync(Publication publication, Publication? overlapped)
     {
@@ -255,11 +265,17 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
         catch (Exception ex)
         {
+            // Both batches are in the durable manifest: memory follows it, so that each failed adder's undo
+            // (RemoveFailedInstanceAsync) finds its instance and takes it back out, compensating event included.
             _publishing = [];
-            publication.Restore(_state.State);
-            LogCommitFailed(_logger, ex, StudyUid, publication.Batch.Count);
-            DeactivateOnIdle();
-            foreach (var add in publication.Batch.Concat(overlapped?.Batch ?? []))
+            var failed = publication.Batch.Concat(overlapped?.Batch ?? []).ToList();
+            foreach (var add in failed)
+            {
+                Index(add.Entry);
+            }
+
+            LogCommitFailed(_logger, ex, StudyUid, failed.Count);
+            foreach (var add in failed)
             {
                 add.Completion.TrySetException(ex);
             }
