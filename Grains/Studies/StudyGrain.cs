@@ -28,8 +28,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private readonly Dictionary<string, (int Count, long Size)> _seriesCounters = new(StringComparer.Ordinal);
     private List<PendingAdd> _pending = [];
     private List<PendingAdd> _committing = [];
-    private List<PendingAdd> _publishing = [];
-    private TaskCompletionSource? _arrival;
     private Task? _flushLoop;
     private ManifestSegmentStore _segments = null!;
     private IReadOnlyList<InstanceEntry>? _ordered;
@@ -140,7 +138,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         var add = new PendingAdd(entry, attributes);
         _pending.Add(add);
-        _arrival?.TrySetResult();
         _flushLoop ??= FlushLoopAsync();
         var changed = await add.Completion.Task;
         _reservations.Remove(entry.SopInstanceUid);
@@ -186,58 +183,19 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
     }
 
-    /// <summary>
-    /// Group commit, pipelined one batch deep: a batch's manifest writes run while the previous batch's change-feed
-    /// append (the outbox, durable before its adders hear "added") is still committing, so a busy study pays roughly
-    /// one durable step per batch instead of two. Per batch the order is unchanged: manifest durable, then its events,
-    /// then "added"; events keep the commit order. When a batch's append fails, the batch whose manifest write
-    /// overlapped it fails too (its events are never appended), as if both had failed together; both stay in the
-    /// manifest until their adders' undo removes them, as for any failure after the manifest commit.
-    /// </summary>
     private async Task FlushLoopAsync()
     {
-        Publication? publishing = null;
         try
         {
             // Let the calls already queued on this activation join the first batch.
             await Task.Yield();
-            while (_pending.Count > 0 || publishing is not null)
+            while (_pending.Count > 0)
             {
-                if (_pending.Count == 0)
-                {
-                    // An add arriving while the events are committing starts its manifest write at once.
-                    _arrival = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    await Task.WhenAny(publishing!.Appended!, _arrival.Task);
-                    _arrival = null;
-                    if (_pending.Count == 0)
-                    {
-                        await FinishAsync(publishing, null);
-                        publishing = null;
-                    }
-
-                    continue;
-                }
-
                 var batch = _pending;
                 _pending = [];
                 _committing = batch;
-                var written = await WriteManifestAsync(batch);
+                await CommitAsync(batch);
                 _committing = [];
-                if (publishing is not null)
-                {
-                    var failed = await FinishAsync(publishing, written);
-                    publishing = null;
-                    if (failed)
-                    {
-                        continue;
-                    }
-                }
-
-                if (written is not null)
-                {
-                    _publishing = batch;
-                    publishing = written with { Appended = AppendCreatedAsync(batch) };
-                }
             }
         }
         finally
@@ -246,68 +204,13 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
     }
 
-    /// <summary>
-    /// The outbox: the batch's events, durable before any adder hears "added", so an acknowledged store always has its
-    /// event. Built now, from the summary this batch saw (the next batch may change it); any failure lands in the task.
-    /// </summary>
-    private async Task AppendCreatedAsync(List<PendingAdd> batch) =>
-        await ChangeFeed.AppendAsync(batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)));
-
-    /// <summary>
-    /// Waits for <paramref name="publication"/>'s events; then indexes its entries and answers its adders. When the
-    /// append failed, it and <paramref name="overlapped"/> (whose manifest write followed it) fail. True when it failed.
-    /// </summary>
-    private async Task<bool> FinishAsync(Publication publication, Publication? overlapped)
-    {
-        try
-        {
-            await publication.Appended!;
-        }
-        catch (Exception ex)
-        {
-            // Both batches are in the durable manifest: memory follows it, so that each failed adder's undo
-            // (RemoveFailedInstanceAsync) finds its instance and takes it back out, compensating event included.
-            _publishing = [];
-            var failed = publication.Batch.Concat(overlapped?.Batch ?? []).ToList();
-            foreach (var add in failed)
-            {
-                Index(add.Entry);
-            }
-
-            LogCommitFailed(_logger, ex, StudyUid, failed.Count);
-            foreach (var add in failed)
-            {
-                add.Completion.TrySetException(ex);
-            }
-
-            return true;
-        }
-
-        _publishing = [];
-        foreach (var add in publication.Batch)
-        {
-            Index(add.Entry);
-        }
-
-        LogBatchCommitted(_logger, StudyUid, publication.Batch.Count, _entries.Count);
-        foreach (var add in publication.Batch)
-        {
-            add.Completion.TrySetResult(publication.ReferenceChanged);
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// Folds the batch into the summary and writes the manifest (summary if changed, then the touched segments).
-    /// Null when a write failed: the summary is restored and the batch failed.
-    /// </summary>
-    private async Task<Publication?> WriteManifestAsync(List<PendingAdd> batch)
+    private async Task CommitAsync(List<PendingAdd> batch)
     {
         var state = _state.State;
         var summaryChanged = false;
         var referenceChanged = false;
-        var before = new Publication(batch, state.Series.Count, (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount), state.FirstReceivedAt);
+        var previousSeriesCount = state.Series.Count;
+        var previous = (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount);
 
         if (state.Status is StudyStatus.Empty or StudyStatus.Complete)
         {
@@ -337,6 +240,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             summaryChanged = true;
         }
 
+        var firstReceivedAt = state.FirstReceivedAt;
         try
         {
             if (state.FirstReceivedAt is null)
@@ -358,7 +262,9 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
         catch (Exception ex)
         {
-            before.Restore(state);
+            (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount) = previous;
+            state.FirstReceivedAt = firstReceivedAt;
+            state.Series.RemoveRange(previousSeriesCount, state.Series.Count - previousSeriesCount);
             LogCommitFailed(_logger, ex, StudyUid, batch.Count);
 
             // The storage may now hold a version we did not see (ETag): reload on next call.
@@ -368,10 +274,42 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
                 add.Completion.TrySetException(ex);
             }
 
-            return null;
+            return;
         }
 
-        return before with { ReferenceChanged = referenceChanged };
+        try
+        {
+            // The outbox: durable before any adder hears "added", so an acknowledged store always has its event.
+            await ChangeFeed.AppendAsync(batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)));
+        }
+        catch (Exception ex)
+        {
+            // The batch is in the durable manifest: memory follows it, so that each failed adder's undo
+            // (RemoveFailedInstanceAsync) finds its instance and takes it back out, compensating event included.
+            foreach (var add in batch)
+            {
+                Index(add.Entry);
+            }
+
+            LogCommitFailed(_logger, ex, StudyUid, batch.Count);
+            foreach (var add in batch)
+            {
+                add.Completion.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        foreach (var add in batch)
+        {
+            Index(add.Entry);
+        }
+
+        LogBatchCommitted(_logger, StudyUid, batch.Count, _entries.Count);
+        foreach (var add in batch)
+        {
+            add.Completion.TrySetResult(referenceChanged);
+        }
     }
 
     /// <summary>Folds one instance's study/series attributes into the summary; true when it changed.</summary>
@@ -446,9 +384,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private bool TryFindPending(string sopInstanceUid, out InstanceEntry? entry)
     {
         // Queued for the next write or inside the write in flight: either way not yet in _bySop.
-        entry = (_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
-            ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
-            ?? _publishing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid))?.Entry;
+        entry = (_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid) ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid))?.Entry;
         return entry is not null;
     }
 
@@ -477,27 +413,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     private static bool SameHash(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>A batch whose manifest is written, with the summary as it was before it (to restore on failure).</summary>
-    private sealed record Publication(
-        List<PendingAdd> Batch,
-        int PreviousSeriesCount,
-        (StudyStatus Status, string? PatientId, string? EstablishmentId, string? StudyDate, string? StudyDescription, string? AccessionNumber, int SegmentCount) Previous,
-        DateTimeOffset? PreviousFirstReceivedAt)
-    {
-        public bool ReferenceChanged { get; init; }
-
-        /// <summary>The batch's change-feed append, once started.</summary>
-        public Task? Appended { get; init; }
-
-        public void Restore(StudyState state)
-        {
-            (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount) = Previous;
-            state.FirstReceivedAt = PreviousFirstReceivedAt;
-            state.Series.RemoveRange(PreviousSeriesCount, state.Series.Count - PreviousSeriesCount);
-        }
-    }
-
-        private sealed class PendingAdd(InstanceEntry entry, StudyAttributes attributes)
+    private sealed class PendingAdd(InstanceEntry entry, StudyAttributes attributes)
     {
         public InstanceEntry Entry { get; } = entry;
 

@@ -7,18 +7,18 @@ using Xunit;
 namespace Mirc.Grains.Tests.ChangeFeed;
 
 /// <summary>
-/// The study grain writes a batch's manifest while the previous batch's events are still committing. A failed append
-/// must then fail its own batch and the overlapped one alike: a store is acknowledged only with its Create event, a
-/// failed store leaves no Create and nothing in the manifest, and both re-send cleanly.
+/// A change-feed append that fails after the manifest commit: a store is acknowledged only with its Create event; a
+/// failed store (and any other of the study failing with it) leaves no Create and nothing in the manifest, even after
+/// the study reloads, and re-sends cleanly; the stores queued behind it are unaffected.
 /// </summary>
-public sealed class PipelinedStudyCommitTests : IAsyncLifetime
+public sealed class FailedEventAppendTests : IAsyncLifetime
 {
     private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-PIPE" } };
-    private readonly string _feedFolder = Path.Combine(Path.GetTempPath(), "mirc-pipelined-commit", Guid.NewGuid().ToString("N"));
+    private readonly string _feedFolder = Path.Combine(Path.GetTempPath(), "mirc-failed-event-append", Guid.NewGuid().ToString("N"));
     private readonly HeldChangeFeed _feed;
     private readonly ArchiveCluster _archive;
 
-    public PipelinedStudyCommitTests()
+    public FailedEventAppendTests()
     {
         Directory.CreateDirectory(_feedFolder);
         _feed = new HeldChangeFeed(new SqliteChangeFeed(Path.Combine(_feedFolder, "changefeed.db")));
@@ -62,12 +62,12 @@ public sealed class PipelinedStudyCommitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_event_append_fails_the_overlapped_batch_too_and_every_acknowledged_store_has_its_event()
+    public async Task A_failed_event_append_fails_its_stores_which_leave_nothing_and_every_acknowledged_store_has_its_event()
     {
         var first = new SyntheticInstance { PatientId = "PIPE-1", InstanceNumber = 1 };
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
 
-        // The second store's events are held; the third reaches the study while they are, so its manifest write overlaps.
+        // The second store's events are held; the third reaches the study while they are.
         var held = _feed.HoldNext();
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
         var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
@@ -85,6 +85,7 @@ public sealed class PipelinedStudyCommitTests : IAsyncLifetime
 
         // Whatever the interleaving: acknowledged ⇔ a current Create event ⇔ in the manifest.
         var study = _archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await _archive.DeactivateAsync(study);
         foreach (var (instance, status) in new[] { (first, IngestStatus.Stored), (second, IngestStatus.ProcessingFailure), (third, thirdOutcome.Status) })
         {
             var creates = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid && e.Action == ChangeFeedAction.Create).ToList();
