@@ -156,7 +156,7 @@ if ((run_mirc)); then
   token="$(bench_login "http://127.0.0.1:$http_port" "$work/mirc-data/security/first-start-credentials.txt")" || { log "login failed"; tail -30 "$results/mirc-silo.log"; exit 1; }
   log "silo ready (PID $silo_pid, $silo_start_mb MB); logged in as bench; running the benchmark"
   set +e
-  "${bench[@]}" --label mirc --dicom-port "$dicom_port" --called-ae MIRC --bearer "$token" \
+  "${bench[@]}" --label mirc --dicom-port "$dicom_port" --called-ae MIRC --bearer "$token" --server-pid "$silo_pid" \
     --dicomweb-url "http://127.0.0.1:$http_port/dicomweb" "${common[@]}" --out "$results/mirc" \
     > "$results/mirc.txt"
   mirc_rc=$?
@@ -188,7 +188,7 @@ if ((run_orthanc)); then
   orthanc_start_mb="$(peak_mb "$orthanc_pid")" orthanc_cpu0="$(cpu_s "$orthanc_pid")"
   log "Orthanc ready (PID $orthanc_pid, $orthanc_start_mb MB); running the benchmark"
   set +e
-  "${bench[@]}" --label orthanc --dicom-port "$orthanc_dicom" --called-ae ORTHANC \
+  "${bench[@]}" --label orthanc --dicom-port "$orthanc_dicom" --called-ae ORTHANC --server-pid "$orthanc_pid" \
     --dicomweb-url "http://127.0.0.1:$orthanc_http/dicom-web" "${common[@]}" --out "$results/orthanc" \
     > "$results/orthanc.txt"
   orthanc_rc=$?

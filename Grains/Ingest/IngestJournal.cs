@@ -11,10 +11,10 @@ namespace Mirc.Grains.Ingest;
 /// flush that makes those writes durable. Concurrent intents are group-committed: one slot blob holds a batch.
 /// Slots are reused (rewritten in place, <see cref="IBlobStore.RewriteAsync"/>) rather than created and deleted per
 /// batch: on a busy archive a file creation and deletion per batch costs more than the write itself. A slot freed by
-/// its last completion is emptied in the background. Whatever a slot still holds after a crash (or a failed ingest)
-/// tells the start-up reconciliation which promoted blobs may lack registrations; re-checking an intent that had
-/// completed is harmless (reconciliation is idempotent), and a slot torn by a crash held intents whose ingests had
-/// not been promoted yet.
+/// its last completion is emptied in the background, after a flush, by a write that is not flushed itself (the next
+/// round persists it). Whatever a slot still holds after a crash (or a failed ingest) tells the start-up reconciliation
+/// which promoted blobs may lack registrations; re-checking an intent that had completed is harmless (reconciliation is
+/// idempotent), and a slot torn by a crash held intents whose ingests had not been promoted yet or were complete.
 /// </summary>
 internal sealed partial class IngestJournal
 {
@@ -172,7 +172,9 @@ internal sealed partial class IngestJournal
             // The completed ingests' manifest writes may be published lazily (IBlobStore.WriteIfMatchLazilyAsync): they
             // must be durable before the intents that would replay them are erased.
             await _blobs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await _blobs.RewriteAsync(batch.Key, EmptySlot, CancellationToken.None).ConfigureAwait(false);
+            // Not flushed itself: a crash that loses the emptying leaves completed intents, which reconciliation re-checks
+            // idempotently. One flush round per batch instead of two, fewer rounds for the ingests waiting on them.
+            await _blobs.RewriteLazilyAsync(batch.Key, EmptySlot, CancellationToken.None).ConfigureAwait(false);
             lock (_gate)
             {
                 _freeSlots.Push(batch.Slot);

@@ -7,8 +7,35 @@ namespace Mirc.Grains.Studies;
 /// <summary>The undo of an ingest that failed after its manifest commit (see <see cref="IStudyGrain.RemoveFailedInstanceAsync"/>).</summary>
 public sealed partial class StudyGrain
 {
+    private Task _removals = Task.CompletedTask;
+
     /// <inheritdoc />
-    public async Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string sha256)
+    /// <remarks>
+    /// Removals run one after the other: two failed stores of one study (a batch whose change-feed append failed) would
+    /// otherwise rewrite the same manifest segment concurrently, and the loser's undo would wait for its retry.
+    /// </remarks>
+    public Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string sha256)
+    {
+        var removal = RemoveAfterAsync(_removals, sopInstanceUid, sha256);
+        _removals = removal;
+        return removal;
+    }
+
+    private async Task<(bool Removed, StudySummary Summary)> RemoveAfterAsync(Task previous, string sopInstanceUid, string sha256)
+    {
+        try
+        {
+            await previous;
+        }
+        catch (Exception)
+        {
+            // Reported to its own caller.
+        }
+
+        return await RemoveFailedInstanceCoreAsync(sopInstanceUid, sha256);
+    }
+
+    private async Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceCoreAsync(string sopInstanceUid, string sha256)
     {
         await WaitForCommitsAsync();
         _reservations.Remove(sopInstanceUid);

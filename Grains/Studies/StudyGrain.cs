@@ -273,9 +273,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             }
 
             await _segments.AppendAsync(additions);
-
-            // The outbox: durable before any adder hears "added", so an acknowledged store always has its event.
-            await ChangeFeed.AppendAsync(batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)));
         }
         catch (Exception ex)
         {
@@ -286,6 +283,29 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
             // The storage may now hold a version we did not see (ETag): reload on next call.
             DeactivateOnIdle();
+            foreach (var add in batch)
+            {
+                add.Completion.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        try
+        {
+            // The outbox: durable before any adder hears "added", so an acknowledged store always has its event.
+            await ChangeFeed.AppendAsync(batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)));
+        }
+        catch (Exception ex)
+        {
+            // The batch is in the durable manifest: memory follows it, so that each failed adder's undo
+            // (RemoveFailedInstanceAsync) finds its instance and takes it back out, compensating event included.
+            foreach (var add in batch)
+            {
+                Index(add.Entry);
+            }
+
+            LogCommitFailed(_logger, ex, StudyUid, batch.Count);
             foreach (var add in batch)
             {
                 add.Completion.TrySetException(ex);

@@ -72,6 +72,7 @@ try
     var options = BenchOptionsParser.Parse(args is ["run", ..] ? args[1..] : args);
     var started = DateTimeOffset.UtcNow;
     var loadBefore = LoadAverage.OneMinute();
+    ServerCpu.Pid = options.ServerPid;
     Console.Error.WriteLine($"Mirc.Bench: preparing data…");
     var data = options.InputFolder is null
         ? BenchData.Synthesize(options)

@@ -301,7 +301,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        RewriteCoreAsync(key, content, durable: true, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>No flush of its own: with shared-sync durability the next round persists it, with per-file durability the kernel's writeback.</remarks>
+    public Task RewriteLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        RewriteCoreAsync(key, content, durable: false, cancellationToken);
+
+    private async Task RewriteCoreAsync(BlobKey key, ReadOnlyMemory<byte> content, bool durable, CancellationToken cancellationToken)
     {
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
@@ -316,7 +324,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             RandomAccess.Write(handle, content.Span, 0);
             RandomAccess.SetLength(handle, content.Length);
             File.SetLastWriteTimeUtc(handle, NextStamp(previous));
-            await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+            if (durable)
+            {
+                await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+            }
+
             created = previous is null;
         }
         finally
@@ -324,7 +336,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             gate.Release();
         }
 
-        if (created && !_commit.DataFlushCoversEntries)
+        if (durable && created && !_commit.DataFlushCoversEntries)
         {
             await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
         }

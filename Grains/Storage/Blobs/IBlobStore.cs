@@ -57,6 +57,13 @@ public interface IBlobStore
     /// </summary>
     Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="RewriteAsync"/> for content whose loss in a crash is harmless (an emptied journal slot): returns before
+    /// it is durable; a later <see cref="FlushAsync"/> or durable write persists it. Stores without a cheaper way rewrite durably.
+    /// </summary>
+    Task RewriteLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        RewriteAsync(key, content, cancellationToken);
+
     /// <summary>Reads a small blob whole with its version, or <c>null</c> when it does not exist.</summary>
     Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default);
 

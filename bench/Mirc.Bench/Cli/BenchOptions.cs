@@ -94,4 +94,7 @@ public sealed class BenchOptions
 
     /// <summary>Seconds after which a single request is abandoned.</summary>
     public int TimeoutSeconds { get; set; } = 300;
+
+    /// <summary>PID of the measured server when it runs on this machine (0: its CPU is not measured).</summary>
+    public int ServerPid { get; set; }
 }

@@ -44,6 +44,7 @@ public static class BenchOptionsParser
           --no-warm-up            skip the warm-up (same as --warm-up-rounds 0)
           --only dimse|dicomweb   run one protocol family only
           --timeout SECONDS       per request (default 300)
+          --server-pid PID        also report the server's CPU ms per image (Linux /proc; the server runs on this machine)
         output:
           --out DIR               write results.json and results.md into DIR
         """;
@@ -82,6 +83,7 @@ public static class BenchOptionsParser
                 case "--warm-up-rounds": o.WarmUpRounds = options.Int(); break;
                 case "--no-warm-up": o.WarmUpRounds = 0; break;
                 case "--timeout": o.TimeoutSeconds = options.Positive(); break;
+                case "--server-pid": o.ServerPid = options.Positive(); break;
                 case "--out": o.OutFolder = options.Value(); break;
                 case "--only":
                     var only = options.Value();

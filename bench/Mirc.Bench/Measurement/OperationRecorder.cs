@@ -11,6 +11,7 @@ public sealed class OperationRecorder
     private readonly List<double> _latenciesMs = [];
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly ProgressLine _progress;
+    private readonly double? _serverCpuAtStart = ServerCpu.Seconds();
     private long _images;
     private long _bytes;
     private int _failures;
@@ -63,6 +64,9 @@ public sealed class OperationRecorder
         }
     }
 
+    private double? ServerCpuMsPerImage(long images) =>
+        images > 0 && _serverCpuAtStart is { } start && ServerCpu.Seconds() is { } end ? (end - start) * 1000 / images : null;
+
     /// <summary>Stops the clock and computes the figures.</summary>
     public OperationResult Complete()
     {
@@ -73,7 +77,8 @@ public sealed class OperationRecorder
         Array.Sort(sorted);
         var result = new OperationResult(
             Name, Description, sorted.Length, _failures, Interlocked.Read(ref _images), Interlocked.Read(ref _bytes), _wall.Elapsed.TotalSeconds,
-            Percentile.NearestRank(sorted, 50), Percentile.NearestRank(sorted, 95), Percentile.NearestRank(sorted, 99), _error);
+            Percentile.NearestRank(sorted, 50), Percentile.NearestRank(sorted, 95), Percentile.NearestRank(sorted, 99), _error,
+            ServerCpuMsPerImage(Interlocked.Read(ref _images)));
         Console.Error.WriteLine(ResultLine.Format(result));
         return result;
     }

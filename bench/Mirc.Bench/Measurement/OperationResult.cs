@@ -12,6 +12,7 @@ namespace Mirc.Bench.Measurement;
 /// <param name="LatencyP95Ms">95th percentile request latency.</param>
 /// <param name="LatencyP99Ms">99th percentile request latency.</param>
 /// <param name="Error">First failure message, if any.</param>
+/// <param name="ServerCpuMsPerImage">CPU milliseconds the server used per image during the operation (with <c>--server-pid</c>).</param>
 public sealed record OperationResult(
     string Name,
     string Description,
@@ -23,7 +24,8 @@ public sealed record OperationResult(
     double LatencyP50Ms,
     double LatencyP95Ms,
     double LatencyP99Ms,
-    string? Error)
+    string? Error,
+    double? ServerCpuMsPerImage = null)
 {
     /// <summary>Images per second over the wall-clock time.</summary>
     public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : 0;

@@ -1,0 +1,150 @@
+using Mirc.Grains.ChangeFeed;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Tests.Archive;
+using Xunit;
+
+namespace Mirc.Grains.Tests.ChangeFeed;
+
+/// <summary>
+/// A change-feed append that fails after the manifest commit: a store is acknowledged only with its Create event; a
+/// failed store (and any other of the study failing with it) leaves no Create and nothing in the manifest, even after
+/// the study reloads, and re-sends cleanly; the stores queued behind it are unaffected.
+/// </summary>
+public sealed class FailedEventAppendTests : IAsyncLifetime
+{
+    private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-PIPE" } };
+    private readonly string _feedFolder = Path.Combine(Path.GetTempPath(), "mirc-failed-event-append", Guid.NewGuid().ToString("N"));
+    private readonly HeldChangeFeed _feed;
+    private readonly ArchiveCluster _archive;
+
+    public FailedEventAppendTests()
+    {
+        Directory.CreateDirectory(_feedFolder);
+        _feed = new HeldChangeFeed(new SqliteChangeFeed(Path.Combine(_feedFolder, "changefeed.db")));
+        _archive = new ArchiveCluster { ChangeFeed = _feed };
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => _archive.InitializeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _archive.DisposeAsync();
+        await _feed.DisposeAsync();
+        try
+        {
+            Directory.Delete(_feedFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Temp folder: left for the system to clean.
+        }
+    }
+
+    private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
+    {
+        using var stream = new MemoryStream(instance.ToPart10());
+        return await _archive.Ingestor.IngestAsync(stream, Request, Ct);
+    }
+
+    private int AddCalls() => _archive.Calls.Snapshot().Where(c => c.Key.EndsWith(".AddInstanceAsync", StringComparison.Ordinal)).Sum(c => c.Value);
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
+            await Task.Delay(10, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_event_append_fails_its_stores_which_leave_nothing_and_every_acknowledged_store_has_its_event()
+    {
+        var first = new SyntheticInstance { PatientId = "PIPE-1", InstanceNumber = 1 };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
+
+        // The second store's events are held; the third reaches the study while they are.
+        var held = _feed.HoldNext();
+        var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
+        var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
+        var secondStore = IngestAsync(second);
+        await WaitUntilAsync(() => _feed.HeldAppends == 1, "the second store's events are held");
+        var addsBefore = AddCalls();
+        var thirdStore = IngestAsync(third);
+        await WaitUntilAsync(() => AddCalls() > addsBefore, "the third store reaches the study");
+        await Task.Delay(200, Ct);
+        held.SetException(new IOException("change feed unavailable"));
+
+        Assert.Equal(IngestStatus.ProcessingFailure, (await secondStore).Status);
+        var thirdOutcome = await thirdStore;
+        Assert.True(thirdOutcome.Status is IngestStatus.Stored or IngestStatus.ProcessingFailure, thirdOutcome.Status + ": " + thirdOutcome.Detail);
+
+        // Whatever the interleaving: acknowledged ⇔ a current Create event ⇔ in the manifest.
+        var study = _archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await _archive.DeactivateAsync(study);
+        foreach (var (instance, status) in new[] { (first, IngestStatus.Stored), (second, IngestStatus.ProcessingFailure), (third, thirdOutcome.Status) })
+        {
+            var creates = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid && e.Action == ChangeFeedAction.Create).ToList();
+            var stored = status == IngestStatus.Stored;
+            Assert.Equal(stored ? 1 : 0, creates.Count);
+            var inManifest = await study.GetInstanceAsync(instance.SopUid) is not null;
+            Assert.True(stored == inManifest, $"instance {instance.InstanceNumber}: {status}, in the manifest: {inManifest}");
+        }
+
+        // Both failed stores re-send cleanly, each with exactly one Create, in the feed after the first one's.
+        foreach (var instance in new[] { second, third })
+        {
+            Assert.Contains((await IngestAsync(instance)).Status, new[] { IngestStatus.Stored, IngestStatus.AlreadyStored });
+        }
+
+        var events = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.Action == ChangeFeedAction.Create).ToList();
+        Assert.Equal(new[] { first.SopUid, second.SopUid, third.SopUid }.Order(StringComparer.Ordinal), events.Select(e => e.SopInstanceUid).Order(StringComparer.Ordinal));
+        Assert.Equal(first.SopUid, events[0].SopInstanceUid);
+        Assert.Equal(3, (await study.GetInstancesAsync()).Count);
+    }
+
+    /// <summary>A real feed whose next append can be held, then released or failed, by the test.</summary>
+    private sealed class HeldChangeFeed(SqliteChangeFeed inner) : IChangeFeed, IAsyncDisposable
+    {
+        private TaskCompletionSource? _next;
+        private int _held;
+
+        public int HeldAppends => Volatile.Read(ref _held);
+
+        public TaskCompletionSource HoldNext()
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _next, gate);
+            return gate;
+        }
+
+        public async Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _next, null) is { } gate)
+            {
+                Interlocked.Increment(ref _held);
+                await gate.Task;
+            }
+
+            await inner.AppendAsync(events, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<ChangeFeedEvent>> ReadAsync(long offset, int limit, string? establishmentId, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(offset, limit, establishmentId, cancellationToken);
+
+        public Task<ChangeFeedEvent?> LatestAsync(string? establishmentId, CancellationToken cancellationToken = default) =>
+            inner.LatestAsync(establishmentId, cancellationToken);
+
+        public Task<IReadOnlyList<ChangeFeedStudy>> StudiesAsync(long afterFirstSequence, int limit, CancellationToken cancellationToken = default) =>
+            inner.StudiesAsync(afterFirstSequence, limit, cancellationToken);
+
+        public Task<IReadOnlyList<ChangeFeedEvent>> StudyEventsAsync(string studyInstanceUid, CancellationToken cancellationToken = default) =>
+            inner.StudyEventsAsync(studyInstanceUid, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
