@@ -86,29 +86,47 @@ public sealed class ChangeFeedFollowerTests(FollowerArchive fixture) : IClassFix
         fixture.Stall.Arm(instance.SopUid);
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var ingest = Task.Run(() => IngestAsync(instance, stopped.Token), Ct);
-        await fixture.Stall.Reached.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-
-        // The manifest holds the instance; the index does not: not findable yet, but nothing half-visible either.
-        var entry = await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
-        Assert.NotNull(entry);
-        Assert.Empty(await StudyRowsAsync(instance.StudyUid));
-
-        await CatchUpAsync();
-
-        // Findable, and what is found is whole: the stored instance opens.
-        Assert.Single(await StudyRowsAsync(instance.StudyUid));
-        await using (var stream = await Archive.Retriever.OpenInstanceAsync(entry, Ct))
+        try
         {
-            var copy = new MemoryStream();
-            await stream.CopyToAsync(copy, Ct);
-            Assert.True(copy.Length > 0);
+            await fixture.Stall.Reached.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            // The manifest holds the instance (a new study's first index row is written alongside its manifest commit, so
+            // the commit may finish just after the stall is reached); the index does not: not findable yet, but nothing
+            // half-visible either.
+            var study = Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid);
+            var entry = await study.GetInstanceAsync(instance.SopUid);
+            for (var waited = 0; entry is null && waited < 300; waited++)
+            {
+                await Task.Delay(100, Ct);
+                entry = await study.GetInstanceAsync(instance.SopUid);
+            }
+
+            Assert.NotNull(entry);
+            Assert.Empty(await StudyRowsAsync(instance.StudyUid));
+
+            await CatchUpAsync();
+
+            // Findable, and what is found is whole: the stored instance opens.
+            Assert.Single(await StudyRowsAsync(instance.StudyUid));
+            await using (var stream = await Archive.Retriever.OpenInstanceAsync(entry, Ct))
+            {
+                var copy = new MemoryStream();
+                await stream.CopyToAsync(copy, Ct);
+                Assert.True(copy.Length > 0);
+            }
+
+            // The stalled ingest is cancelled (it never answered): whatever it then does to the manifest, the follower
+            // makes the index agree with it.
+            await stopped.CancelAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => ingest.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        }
+        finally
+        {
+            // A failed assertion must not leave the ingest stalled: it would commit behind the next tests' backs.
+            await stopped.CancelAsync();
+            fixture.Stall.Disarm();
         }
 
-        // The stalled ingest is cancelled (it never answered): whatever it then does to the manifest, the follower
-        // makes the index agree with it.
-        await stopped.CancelAsync();
-        await Assert.ThrowsAnyAsync<Exception>(() => ingest.WaitAsync(TimeSpan.FromSeconds(30), Ct));
-        fixture.Stall.Disarm();
         await CatchUpAsync();
         var inManifest = await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid) is not null;
         Assert.Equal(inManifest, (await StudyRowsAsync(instance.StudyUid)).Count == 1);
