@@ -83,9 +83,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process = null;
     }
 
-    /// <summary>Starts the server again on the same ports and data after <see cref="StopAsync"/>.</summary>
+    /// <summary>Starts the server again on the same ports and data after <see cref="StopAsync"/>; nothing if it runs.</summary>
     public Task RestartAsync() =>
-        StartAsync(Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "azurite.js"));
+        // A second start on the same ports would fail to bind while the running one, no longer referenced, outlived
+        // the test run.
+        _process is { HasExited: false }
+            ? Task.CompletedTask
+            : StartAsync(Path.Combine(TestEnvironment.ToolsDirectory, "node_modules", "azurite", "dist", "src", "azurite.js"));
 
     private async Task StartAsync(string main)
     {
