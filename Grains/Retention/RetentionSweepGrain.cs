@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Reminders;
 
 namespace Mirc.Grains.Retention;
 
@@ -22,17 +23,7 @@ public sealed partial class RetentionSweepGrain : Grain, IRetentionSweepGrain, I
     }
 
     /// <inheritdoc />
-    public async Task ScheduleAsync()
-    {
-        if (_options.Enabled)
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, _options.FirstSweepDelay, _options.SweepInterval);
-        }
-        else if (await this.GetReminder(ReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    public Task ScheduleAsync() => this.ScheduleAsync(ReminderName, _options.Enabled, _options.FirstSweepDelay, _options.SweepInterval);
 
     /// <inheritdoc />
     public async Task ReceiveReminder(string reminderName, TickStatus status)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Observability;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Reminders;
 
 namespace Mirc.Grains.ChangeFeed.Follower;
 
@@ -61,17 +62,7 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
     }
 
     /// <inheritdoc />
-    public async Task ScheduleAsync()
-    {
-        if (_options.Enabled)
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
-        }
-        else if (await this.GetReminder(ReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    public Task ScheduleAsync() => this.ScheduleAsync(ReminderName, _options.Enabled, ReminderPeriod, ReminderPeriod);
 
     /// <inheritdoc />
     public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask; // Activation starts the timer.

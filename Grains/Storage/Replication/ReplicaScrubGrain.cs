@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.Reminders;
 
 namespace Mirc.Grains.Storage.Replication;
 
@@ -21,17 +22,7 @@ public sealed partial class ReplicaScrubGrain : Grain, IReplicaScrubGrain, IRemi
     }
 
     /// <inheritdoc />
-    public async Task ScheduleAsync()
-    {
-        if (_options.ScrubEnabled)
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, _options.FirstScrubDelay, _options.ScrubInterval);
-        }
-        else if (await this.GetReminder(ReminderName) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    public Task ScheduleAsync() => this.ScheduleAsync(ReminderName, _options.ScrubEnabled, _options.FirstScrubDelay, _options.ScrubInterval);
 
     /// <inheritdoc />
     public Task<ReplicaScrubReport> ScrubNowAsync() => _scrubber.RunAsync();
