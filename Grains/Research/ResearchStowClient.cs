@@ -7,9 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace Mirc.Grains.Research;
 
-/// <summary>One instance of a STOW-RS request: its (pseudonymized) SOP Instance UID and its Part 10 bytes.</summary>
-public sealed record StowInstance(string SopInstanceUid, byte[] File);
-
 /// <summary>
 /// Pushes de-identified instances to a research PACS by STOW-RS (PS3.18 §10.5): one <c>multipart/related</c> request per
 /// batch, tried again with a doubling pause on a 5xx answer, a timeout or a refused connection; the per-instance outcome
