@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Observability;
-using Mirc.Grains.Storage;
 using Mirc.Grains.Reminders;
+using Mirc.Grains.Storage;
 
 namespace Mirc.Grains.ChangeFeed.Follower;
 
