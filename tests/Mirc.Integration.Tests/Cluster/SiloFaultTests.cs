@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Mirc.Dicom;
 using Mirc.Dicom.Network;
+using Mirc.Grains.ChangeFeed.Follower;
+using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Integration.Tests.Dimse;
@@ -18,7 +20,8 @@ public sealed class SiloFaultCollection : ICollectionFixture<SiloProcessCluster>
 /// modality is sending to, a restart of the storage emulator that holds the membership and every blob. After each: every
 /// instance answered 0000 is retrieved byte-exact through every surviving silo, a query finds nothing else than those and
 /// at most the instances whose answer was lost (never one answered with a failure), the audit chain verifies, and the
-/// membership converges (times printed).
+/// membership converges (times printed). And SIGKILL of the silo running the change-feed follower while it re-projects
+/// the feed: once it resumes elsewhere, the index holds the study whole again.
 /// </summary>
 [Collection(nameof(SiloFaultCollection))]
 public sealed class SiloFaultTests(SiloProcessCluster cluster) : IDisposable
@@ -111,6 +114,53 @@ public sealed class SiloFaultTests(SiloProcessCluster cluster) : IDisposable
         Assert.True(converged, "the silos did not all come back to Active and ready after the storage restart: "
             + string.Join(", ", (await cluster.MembershipAsync(ct)).Select(r => $"{r.Key}={r.Value}")) + $" ready={await AllReadyAsync(ct)} {_lastError}");
         Report($"[faults] storage restart: all silos Active and ready {Stopwatch.GetElapsedTime(restartedAt).TotalSeconds:F1} s after the storage came back");
+        await AssertConsistentAsync(study, files, ledger, ct);
+    }
+
+    [Fact]
+    public async Task Killing_the_silo_that_runs_the_change_feed_follower_mid_projection_leaves_the_index_whole_once_it_resumes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await cluster.EnsureLiveAsync(2);
+        var (study, files, ledger, _) = await PrepareAsync("PAT-FAULT-FOLLOWER", ct);
+        await ledger.SendAsync(files.Skip(1).ToList(), associations: 2, () => cluster.Live[0].DicomPort, _ => { }, ct);
+        Assert.Equal(files.Count, ledger.Acknowledged.Count);
+
+        // The follower has applied the study's events (settled after 1 s in this cluster): its checkpoints are past them.
+        var follower = cluster.Client.GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        await SiloProcessCluster.CallAsync(() => follower.CatchUpAsync(100_000));
+
+        // Then the study's index rows are lost behind the archive's back: only a projection of the feed brings them back.
+        await using var index = new PostgresQueryIndex(cluster.IndexConnectionString);
+        await index.InitializeAsync(ct);
+        Assert.True(await index.DeleteStudyAsync(study.StudyUid, ct));
+        Assert.Empty(await FindAsync(cluster.Live[0], study.StudyUid, ct));
+
+        // Rewound, the follower re-applies the whole feed; its silo dies during that catch-up.
+        await SiloProcessCluster.CallAsync(async () => { await follower.RewindAsync(); return true; });
+        var host = await cluster.HostOfAsync(follower);
+        Assert.NotNull(host);
+        var projection = follower.CatchUpAsync(100_000);
+        await Task.Delay(20, ct);
+        var finishedBeforeKill = projection.IsCompleted;
+        SiloProcessCluster.Kill(host);
+        var killedAt = Stopwatch.GetTimestamp();
+        Assert.False(finishedBeforeKill, $"the catch-up of the rewound feed ended within 20 ms ({projection.Status}): the kill would not be mid-projection");
+        try
+        {
+            await projection; // dies with its silo (or, at worst, had just finished)
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            Report($"[faults] follower catch-up interrupted by the kill: {ex.GetType().Name}");
+        }
+
+        await AssertConvergedAsync(host, killedAt, ct);
+        // Nobody calls it: the follower comes back on a survivor by its own reminder and finishes the projection.
+        var resumed = await WaitAsync(async () => (await FindAsync(cluster.Live[0], study.StudyUid, ct)).Count == files.Count, TimeSpan.FromSeconds(150), ct);
+        Assert.True(resumed, $"the follower did not restore the study's {files.Count} index rows within 150 s of the kill of {host}");
+        Report($"[faults] follower's silo killed mid-projection: the study is findable whole again {Stopwatch.GetElapsedTime(killedAt).TotalSeconds:F1} s after the kill");
         await AssertConsistentAsync(study, files, ledger, ct);
     }
 

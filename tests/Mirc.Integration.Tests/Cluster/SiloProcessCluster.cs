@@ -35,6 +35,9 @@ public sealed class SiloProcessCluster : IAsyncLifetime
 
     public string StorageConnectionString => _azurite.ConnectionString;
 
+    /// <summary>The PostgreSQL query index the silos share.</summary>
+    public string IndexConnectionString => _indexConnection;
+
     /// <summary>Silos that run (the killed ones are left out).</summary>
     public IReadOnlyList<ClusterSilo> Live => _silos.Where(s => !s.Killed).ToList();
 
@@ -174,6 +177,8 @@ public sealed class SiloProcessCluster : IAsyncLifetime
             ["Mirc__DataProtection__CertificatePath"] = WrappingCertificate,
             // A pass every 2 s instead of every minute: the test waits for the survivors' reconciliation, bounded.
             ["Mirc__Archive__Ingest__ReconcileInterval"] = "00:00:02",
+            // Feed events settle after 1 s instead of 10: the follower test projects a study it has just stored.
+            ["Mirc__ChangeFeed__Follower__SettleDelay"] = "00:00:01",
             ["Mirc__Seed__Establishments__0__Id"] = "750000001",
             ["Mirc__Seed__Establishments__0__Name"] = "Hopital Pannes",
             ["Mirc__Seed__Establishments__0__AeTitles__0__AeTitle"] = CallingAe,
