@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Mirc.Grains.Interfaces.Studies;
 
 namespace Mirc.Grains.ChangeFeed;
 
@@ -33,4 +34,19 @@ public sealed record ChangeFeedEvent
 
     /// <summary>Regional patient id of the study, when known.</summary>
     public string? PatientId { get; init; }
+
+    /// <summary>
+    /// The event of <paramref name="entry"/> in study <paramref name="studyInstanceUid"/>: credited to the study's
+    /// establishment (the instance's when the study has none yet), so the feed scopes every event of a study alike —
+    /// whether the manifest commit appended it or a backfill did.
+    /// </summary>
+    public static ChangeFeedEvent Of(string studyInstanceUid, InstanceEntry entry, ChangeFeedAction action, string? studyEstablishmentId, string? patientId) => new()
+    {
+        StudyInstanceUid = studyInstanceUid,
+        SeriesInstanceUid = entry.SeriesInstanceUid,
+        SopInstanceUid = entry.SopInstanceUid,
+        Action = action,
+        EstablishmentId = studyEstablishmentId ?? entry.EstablishmentId,
+        PatientId = patientId,
+    };
 }

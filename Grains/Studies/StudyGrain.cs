@@ -385,15 +385,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private IChangeFeed ChangeFeed => ServiceProvider.GetRequiredService<IChangeFeed>();
 
     /// <summary>An event about <paramref name="entry"/>, attributed to the study's establishment and patient.</summary>
-    private ChangeFeedEvent FeedEvent(InstanceEntry entry, ChangeFeedAction action) => new()
-    {
-        StudyInstanceUid = StudyUid,
-        SeriesInstanceUid = entry.SeriesInstanceUid,
-        SopInstanceUid = entry.SopInstanceUid,
-        Action = action,
-        EstablishmentId = _state.State.EstablishmentId ?? entry.EstablishmentId,
-        PatientId = _state.State.PatientId,
-    };
+    private ChangeFeedEvent FeedEvent(InstanceEntry entry, ChangeFeedAction action) =>
+        ChangeFeedEvent.Of(StudyUid, entry, action, _state.State.EstablishmentId, _state.State.PatientId);
 
     private bool TryFindPending(string sopInstanceUid, out InstanceEntry? entry)
     {

@@ -125,15 +125,9 @@ public sealed partial class ChangeFeedBackfill(
         var grain = grains.GetGrain<IStudyGrain>(studyInstanceUid);
         var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var entries = await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var events = entries.OrderBy(e => e.ReceivedAt).Select(e => new ChangeFeedEvent
-        {
-            StudyInstanceUid = studyInstanceUid,
-            SeriesInstanceUid = e.SeriesInstanceUid,
-            SopInstanceUid = e.SopInstanceUid,
-            Action = ChangeFeedAction.Create,
-            EstablishmentId = e.EstablishmentId,
-            PatientId = summary.PatientId,
-        }).ToArray();
+        var events = entries.OrderBy(e => e.ReceivedAt)
+            .Select(e => ChangeFeedEvent.Of(studyInstanceUid, e, ChangeFeedAction.Create, summary.EstablishmentId, summary.PatientId))
+            .ToArray();
         await feed.AppendAsync(events, cancellationToken).ConfigureAwait(false);
         return events.Length;
     }
