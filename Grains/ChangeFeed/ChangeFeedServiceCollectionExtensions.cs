@@ -17,6 +17,7 @@ public static class ChangeFeedServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton<IChangeFeed>(sp => Create(configuration, sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<ManifestHeaders>();
         services.TryAddSingleton<QueryIndexRebuilder>();
         return services;
     }

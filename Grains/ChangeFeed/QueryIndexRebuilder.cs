@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Indexing;
-using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Studies;
-using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.ChangeFeed;
 
@@ -13,12 +11,8 @@ namespace Mirc.Grains.ChangeFeed;
 /// instance's header gives the attributes the index keeps. Idempotent (upserts), so it repairs a live index as well as
 /// filling an empty one; a study the manifest shows deleted or empty is removed from the index.
 /// </summary>
-public sealed partial class QueryIndexRebuilder(IChangeFeed feed, IQueryIndex index, IGrainFactory grains, IBlobStore blobs, ILogger<QueryIndexRebuilder> logger)
+public sealed partial class QueryIndexRebuilder(IChangeFeed feed, IQueryIndex index, IGrainFactory grains, ManifestHeaders headers, ILogger<QueryIndexRebuilder> logger)
 {
-    // Headers of several studies are read at once (grain activations and blob reads wait on I/O); the index is then
-    // written in feed order, one transaction per step.
-    private const int ReadParallelism = 8;
-
     /// <summary>One step: up to <paramref name="maxStudies"/> studies whose first event comes after <paramref name="cursor"/>.</summary>
     public async Task<ReindexProgress> RebuildAsync(long cursor, int maxStudies, CancellationToken cancellationToken = default)
     {
@@ -33,7 +27,9 @@ public sealed partial class QueryIndexRebuilder(IChangeFeed feed, IQueryIndex in
         var read = new StudyRead[studies.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, studies.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken },
+            // Several studies are read at once (grain activations and blob reads wait on I/O); the index is then written in
+            // feed order, one transaction per step.
+            new ParallelOptions { MaxDegreeOfParallelism = ManifestHeaders.ReadParallelism, CancellationToken = cancellationToken },
             async (i, ct) => read[i] = await ReadStudyAsync(studies[i].StudyInstanceUid, ct).ConfigureAwait(false));
 
         var removed = 0;
@@ -82,21 +78,13 @@ public sealed partial class QueryIndexRebuilder(IChangeFeed feed, IQueryIndex in
         var unreadable = 0;
         foreach (var entry in entries.OrderBy(e => arrival.GetValueOrDefault(e.SopInstanceUid, long.MaxValue)))
         {
-            var key = new BlobKey(entry.BlobContainer, entry.BlobName);
-            try
+            if (await headers.ReadAsync(entry, cancellationToken).ConfigureAwait(false) is { } stored)
             {
-                InstanceHeader header;
-                await using (var stream = await blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))
-                {
-                    header = await InstanceHeaderReader.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
-                }
-
-                instances.Add(new StoredInstance(header, key, entry.Size, entry.Sha256, entry.EstablishmentId, entry.ReceivedAt).ToIndexed(patient));
+                instances.Add(stored.ToIndexed(patient));
             }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            else
             {
                 unreadable++;
-                LogUnreadable(logger, ex, studyInstanceUid, entry.SopInstanceUid);
             }
         }
 
@@ -107,7 +95,4 @@ public sealed partial class QueryIndexRebuilder(IChangeFeed feed, IQueryIndex in
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reindex step: {Studies} studies indexed, {Removed} removed, {Instances} instances, cursor {Cursor}")]
     private static partial void LogStep(ILogger logger, int studies, int removed, int instances, long cursor);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reindex: the stored header of {SopUid} (study {StudyUid}) cannot be read; left out of the index")]
-    private static partial void LogUnreadable(ILogger logger, Exception exception, string studyUid, string sopUid);
 }

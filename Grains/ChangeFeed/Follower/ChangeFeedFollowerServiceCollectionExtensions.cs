@@ -21,7 +21,6 @@ public static class ChangeFeedFollowerServiceCollectionExtensions
             .Bind(configuration.GetSection(ChangeFeedFollowerOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChangeFeedFollowerOptions>, AnnotatedOptionsValidator<ChangeFeedFollowerOptions>>());
-        services.TryAddSingleton<ManifestHeaders>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeFeedProjection, QueryIndexProjection>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeFeedProjection, PatientStudyProjection>());
         services.TryAddSingleton<ChangeFeedBackfill>();

@@ -3,19 +3,21 @@ using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
 
-namespace Mirc.Grains.ChangeFeed.Follower;
+namespace Mirc.Grains.ChangeFeed;
 
 /// <summary>
-/// Reads the stored header of a manifest entry (what the projections derive their rows from). A blob that is gone or no
-/// longer parses gives null (logged: the instance cannot be served, so it must not be listed); any other failure
-/// propagates, and the follower retries the batch later.
+/// Reads the stored header of a manifest entry (what the index and the patients' study lists derive their rows from,
+/// whether the change-feed follower or <c>admin reindex</c> writes them). A blob that is gone or no longer parses gives
+/// null (logged: the instance cannot be served, so it must not be listed); any other failure propagates — the follower
+/// retries its batch later, a reindex step fails with it — rather than leave a readable instance out of the index.
 /// </summary>
-internal sealed partial class ManifestHeaders(IBlobStore blobs, ILogger<ManifestHeaders> logger)
+public sealed partial class ManifestHeaders(IBlobStore blobs, ILogger<ManifestHeaders> logger)
 {
     /// <summary>Headers of several instances are read at once (blob reads wait on I/O).</summary>
     public const int ReadParallelism = 8;
 
-    public async Task<StoredInstance?> ReadAsync(InstanceEntry entry, CancellationToken cancellationToken)
+    /// <summary>The stored header of <paramref name="entry"/>, or null when its blob is gone or does not parse.</summary>
+    internal async Task<StoredInstance?> ReadAsync(InstanceEntry entry, CancellationToken cancellationToken)
     {
         var key = new BlobKey(entry.BlobContainer, entry.BlobName);
         try
@@ -31,6 +33,6 @@ internal sealed partial class ManifestHeaders(IBlobStore blobs, ILogger<Manifest
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Change-feed follower: the stored header of {SopUid} (study {StudyUid}) cannot be read; not projected")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The stored header of {SopUid} (study {StudyUid}) cannot be read; left out of the index and the patient's study list")]
     private static partial void LogUnreadable(ILogger logger, Exception exception, string studyUid, string sopUid);
 }
