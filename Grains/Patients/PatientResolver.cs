@@ -30,14 +30,11 @@ public sealed partial class PatientResolver
     /// identity with the same demographics was resolved recently (no grain call). <c>FromCache</c> tells the caller
     /// to <see cref="Invalidate"/> and resolve again if the study grain disagrees.
     /// </summary>
-    public ValueTask<(string RegionalPatientId, bool FromCache)> ResolveCachedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
+    public async ValueTask<(string RegionalPatientId, bool FromCache)> ResolveCachedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
     {
-        if (_cache is not null && _cache.TryGet(localId, ins, demographics, out var cached))
-        {
-            return ValueTask.FromResult((cached, true));
-        }
-
-        return ResolveAndRememberAsync(localId, ins, demographics);
+        var resolution = await ResolveOverlappedAsync(localId, ins, demographics).ConfigureAwait(false);
+        await resolution.Recorded.ConfigureAwait(false);
+        return (resolution.RegionalPatientId, resolution.FromCache);
     }
 
     /// <summary>
@@ -61,13 +58,6 @@ public sealed partial class PatientResolver
 
     /// <summary>Forgets the cached resolution of <paramref name="localId"/>.</summary>
     public void Invalidate(LocalPatientId localId) => _cache?.Invalidate(localId);
-
-    private async ValueTask<(string, bool)> ResolveAndRememberAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
-    {
-        var regional = await ResolveAsync(localId, ins, demographics);
-        _cache?.Set(localId, ins, demographics, regional);
-        return (regional, false);
-    }
 
     /// <summary>Returns the regional patient id for the identity, creating/linking as needed; the patient record is durable on return.</summary>
     public async Task<string> ResolveAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
