@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.ChangeFeed.Follower;
 
@@ -70,37 +71,7 @@ public sealed partial class ChangeFeedBackfill(
     }
 
     /// <summary>The study UID a grain-state blob name holds, or null when the name is not a study state's.</summary>
-    internal static string? StudyUidOf(string blobName)
-    {
-        string encodedKey;
-        if (blobName.StartsWith(StateName + "/", StringComparison.Ordinal))
-        {
-            var parts = blobName.Split('/');
-            if (parts.Length != 3)
-            {
-                return null;
-            }
-
-            encodedKey = parts[2];
-        }
-        else if (blobName.StartsWith(StateName + "-", StringComparison.Ordinal) && blobName.EndsWith(".json", StringComparison.Ordinal))
-        {
-            var slash = blobName.IndexOf('/', StringComparison.Ordinal);
-            if (slash < 0 || blobName.IndexOf('/', slash + 1) >= 0)
-            {
-                return null;
-            }
-
-            encodedKey = blobName[(slash + 1)..^".json".Length];
-        }
-        else
-        {
-            return null;
-        }
-
-        var uid = Uri.UnescapeDataString(encodedKey);
-        return string.IsNullOrWhiteSpace(uid) || uid == "%" ? null : uid;
-    }
+    private static string? StudyUidOf(string blobName) => GrainStateBlobNaming.GrainKeyOf(blobName, StateName);
 
     private async Task<DateTimeOffset?> FirstArrivalIfMissingAsync(string studyInstanceUid, CancellationToken cancellationToken)
     {

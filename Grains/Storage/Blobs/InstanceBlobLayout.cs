@@ -102,6 +102,18 @@ public sealed class InstanceBlobLayout
         return key with { Name = $"{key.Name[..^4]}.{sha256Hex[..16].ToLowerInvariant()}.dcm" };
     }
 
+    /// <summary>
+    /// The Study Instance UID in the name of an instance blob (<see cref="GetInstanceKey"/>,
+    /// <see cref="GetReplacementKey"/>: <c>{study}/{series}/{file}.dcm</c>), or null for any other name.
+    /// </summary>
+    public static string? StudyUidOf(string blobName)
+    {
+        var parts = blobName.Split('/');
+        return parts.Length == 3 && IsValidUid(parts[0]) && IsValidUid(parts[1]) && parts[2].EndsWith(".dcm", StringComparison.Ordinal)
+            ? parts[0]
+            : null;
+    }
+
     /// <summary>A fresh unique key in the staging container (for uploads whose UIDs are not parsed yet).</summary>
     public BlobKey NewStagingKey() => new(StagingContainer, $"{Guid.NewGuid():N}.tmp");
 

@@ -21,6 +21,45 @@ internal static class GrainStateBlobNaming
     public static BlobKey KeyFor(string container, string stateName, GrainId grainId) =>
         new(container, $"{Encode(stateName)}/{Encode(grainId.Type.ToString()!)}/{Encode(grainId.Key.ToString()!)}");
 
+    /// <summary>
+    /// The grain key a state blob of <paramref name="stateName"/> holds, under either naming — ours
+    /// (<c>{state}/{grainType}/{key}</c>, <see cref="KeyFor"/>) or Orleans' blob provider's
+    /// (<c>{state}-{grainType}/{key}.json</c>, <see cref="ForOrleansBlobName"/>) — decoded; null for any other name or an
+    /// empty key.
+    /// </summary>
+    public static string? GrainKeyOf(string blobName, string stateName)
+    {
+        var state = Encode(stateName);
+        string encodedKey;
+        if (blobName.StartsWith(state + "/", StringComparison.Ordinal))
+        {
+            var parts = blobName.Split('/');
+            if (parts.Length != 3)
+            {
+                return null;
+            }
+
+            encodedKey = parts[2];
+        }
+        else if (blobName.StartsWith(state + "-", StringComparison.Ordinal) && blobName.EndsWith(".json", StringComparison.Ordinal))
+        {
+            var slash = blobName.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0 || blobName.IndexOf('/', slash + 1) >= 0)
+            {
+                return null;
+            }
+
+            encodedKey = blobName[(slash + 1)..^".json".Length];
+        }
+        else
+        {
+            return null;
+        }
+
+        var key = Uri.UnescapeDataString(encodedKey);
+        return string.IsNullOrWhiteSpace(key) || key == "%" ? null : key;
+    }
+
     internal static string Encode(string value, bool keepDots = false)
     {
         if (value.Length == 0)

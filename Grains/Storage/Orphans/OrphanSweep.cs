@@ -60,7 +60,7 @@ public sealed partial class OrphanSweep
             await foreach (var blob in _blobs.ListAsync(container, null, cancellationToken).ConfigureAwait(false))
             {
                 if (tally.Deleted >= _options.MaxDeletionsPerSweep) break;
-                if (blob.LastModified > cutoff || StudyOf(blob.Key.Name) is null) continue;
+                if (blob.LastModified > cutoff || InstanceBlobLayout.StudyUidOf(blob.Key.Name) is null) continue;
                 batch.Add(blob);
                 if (batch.Count < _options.BatchSize) continue;
                 await SweepBatchAsync(batch, journaled, tally, cancellationToken).ConfigureAwait(false);
@@ -91,17 +91,9 @@ public sealed partial class OrphanSweep
         return report;
     }
 
-    /// <summary>The Study Instance UID of an instance blob name (<c>{study}/{series}/{file}</c>), or null for any other name.</summary>
-    private static string? StudyOf(string name)
-    {
-        var parts = name.Split('/');
-        return parts.Length == 3 && InstanceBlobLayout.IsValidUid(parts[0]) && InstanceBlobLayout.IsValidUid(parts[1])
-            && parts[2].EndsWith(".dcm", StringComparison.Ordinal) ? parts[0] : null;
-    }
-
     private async Task SweepBatchAsync(List<BlobProperties> batch, HashSet<BlobKey> journaled, Tally tally, CancellationToken cancellationToken)
     {
-        foreach (var study in batch.GroupBy(b => StudyOf(b.Key.Name)!, StringComparer.Ordinal))
+        foreach (var study in batch.GroupBy(b => InstanceBlobLayout.StudyUidOf(b.Key.Name)!, StringComparer.Ordinal))
         {
             var grain = _grains.GetGrain<IStudyGrain>(study.Key);
             // A deleted study's manifest reads empty: its blobs are its purge's to delete (with the erasure's reason).
