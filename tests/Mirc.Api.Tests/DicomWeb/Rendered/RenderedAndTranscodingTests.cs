@@ -257,6 +257,18 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
         using var stranger = fixture.Host.CreateClient(Hosting.ApiHost.Professional("750000002", Grains.Interfaces.Security.MircRoles.Radiologist, "10000000099"));
         var hidden = await stranger.GetAsync(InstanceUrl(fixture.MultiFrameSop) + "/thumbnail", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+
+        // The study and series renderings (every frame of every image) too: nothing for a caller of another establishment.
+        foreach (var url in new[] { $"/dicomweb/studies/{fixture.StudyUid}/rendered", $"/dicomweb/studies/{fixture.StudyUid}/series/{fixture.SeriesUid}/rendered" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"image/png\"");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+            using var strangers = new HttpRequestMessage(HttpMethod.Get, url);
+            strangers.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"image/png\"");
+            var answer = await stranger.SendAsync(strangers, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        }
     }
 
     [Fact]
