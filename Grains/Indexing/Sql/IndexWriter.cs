@@ -214,6 +214,50 @@ internal static class IndexWriter
         await RecountStudiesAsync(connection, transaction, touchedStudies.Order(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Splits <paramref name="instances"/> into the passes that give the same rows as one pass per instance in that order:
+    /// a pass is a run of consecutive instances of one series whose patient, study and series attributes are all equal.
+    /// Within such a run the patient, study and series upserts would write the same values again (a no-op after the first),
+    /// so only the instance rows differ — and those are written one by one inside the pass anyway. A rebuild's study of
+    /// a hundred images of one series then costs one pass (~2 statements per instance) instead of a hundred (~8 each).
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<IndexedInstance>> InOrderPasses(IReadOnlyList<IndexedInstance> instances)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        var run = new List<IndexedInstance>();
+        foreach (var instance in instances)
+        {
+            if (run.Count > 0 && !SameRowsAbove(run[0], instance))
+            {
+                yield return run;
+                run = [];
+            }
+
+            run.Add(instance);
+        }
+
+        if (run.Count > 0)
+        {
+            yield return run;
+        }
+    }
+
+    // Equal but for the attributes the instance row alone keeps (record equality on the rest: every other property is
+    // written to the patient, study or series row, including the character set and timezone they share).
+    private static bool SameRowsAbove(IndexedInstance first, IndexedInstance next) =>
+        first with
+        {
+            SopClassUid = next.SopClassUid,
+            SopInstanceUid = next.SopInstanceUid,
+            InstanceNumber = next.InstanceNumber,
+            TransferSyntaxUid = next.TransferSyntaxUid,
+            NumberOfFrames = next.NumberOfFrames,
+            Rows = next.Rows,
+            Columns = next.Columns,
+            BitsAllocated = next.BitsAllocated,
+            Status = next.Status,
+        } == next;
+
     public static async Task<bool> DeleteStudyAsync(DbConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
     {
         long studyKey;

@@ -52,12 +52,12 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     public async Task UpsertInOrderAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instances);
-        // Outside the group-commit queue (which merges and sorts a batch): one pass per instance, one durable commit.
+        // Outside the group-commit queue (which merges and sorts a batch): passes in the given order, one durable commit.
         await using var connection = await OpenInitializedAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var instance in instances)
+        foreach (var pass in IndexWriter.InOrderPasses(instances))
         {
-            await IndexWriter.UpsertAsync(connection, transaction, [instance], cancellationToken).ConfigureAwait(false);
+            await IndexWriter.UpsertAsync(connection, transaction, pass, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -338,6 +338,47 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_order_upsert_gives_the_rows_of_one_upsert_per_instance()
+    {
+        // The rebuild and the change-feed follower write in feed order, merging runs of instances that share their
+        // patient, study and series attributes: the result must be what one upsert per instance in that order gives.
+        static IndexedInstance[] Sequence(string x) =>
+        [
+            Make(x + "P", x + ".1", x + ".1.1", x + ".9.1"),
+            Make(x + "P", x + ".1", x + ".1.1", x + ".9.2") with { StudyDescription = null, SeriesDescription = null },
+            Make(x + "P", x + ".1", x + ".1.1", x + ".9.3"),
+            Make(x + "P", x + ".1", x + ".1.2", x + ".9.4", modality: "MR", seriesNumber: 2, patientName: "Doe^Johnny") with { StudyDescription = "Chest+Abdomen" },
+            Make(x + "P", x + ".1", x + ".1.1", x + ".9.5"),
+            // Moved to series 2 (sorted after series 1) with other study attributes: a merged pass would let them win.
+            Make(x + "P", x + ".1", x + ".1.2", x + ".9.1", modality: "MR", seriesNumber: 2, patientName: "Doe^Johnny") with { StudyDescription = "Moved" },
+            Make("", x + ".1", x + ".1.3", x + ".9.6", regional: x + "R1", modality: "SR", seriesNumber: 3),
+            Make("", x + ".2", x + ".2.1", x + ".9.7", regional: x + "R2", modality: "CR"),
+            Make(x + "Q", x + ".2", x + ".2.1", x + ".9.8", modality: "CR", instanceNumber: 2),
+            .. Enumerable.Range(10, 5).Select(i => Make(x + "P", x + ".1", x + ".1.1", $"{x}.9.{i}", instanceNumber: i)),
+        ];
+
+        foreach (var instance in Sequence("71"))
+        {
+            await Index.UpsertInstanceAsync(instance, Ct);
+        }
+
+        await Index.UpsertInOrderAsync(Sequence("72"), Ct);
+
+        foreach (var level in new[] { QueryLevel.Study, QueryLevel.Series, QueryLevel.Image })
+        {
+            var rows = (await Query(level)).Select(r => string.Join('|', r.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key:X8}={kv.Value}"))).ToList();
+            var oneByOne = rows.Where(r => r.Contains("=71.", StringComparison.Ordinal)).Select(r => r.Replace("71", "72", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            var inOrder = rows.Where(r => r.Contains("=72.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            Assert.NotEmpty(inOrder);
+            Assert.Equal(oneByOne, inOrder);
+        }
+
+        // The provisional patient of 72.2 was left for Q: its row is gone, as one upsert per instance leaves it.
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.PatientId, "72Q"), (IndexTags.StudyInstanceUid, "72.1")));
+        Assert.Equal("72Q", Assert.Single(await Query(QueryLevel.Study, null, (IndexTags.StudyInstanceUid, "72.2")))[IndexTags.PatientId]);
+    }
+
+    [Fact]
     public async Task One_invalid_write_fails_alone()
     {
         var good = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.1"), Ct);
