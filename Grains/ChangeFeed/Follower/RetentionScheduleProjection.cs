@@ -31,8 +31,9 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
             .OfType<Registration>()
             .ToArray();
 
-        // Buckets first, then the schedule: a sweep passing in between may mark the day swept again before the study
-        // is in its bucket only if the note comes first; a note after the add makes the sweep come back for that day.
+        // Buckets first, then the schedule: a sweep passing between the two may mark the day swept, and the note that
+        // follows sets the day back for the next sweep (RetentionScheduleGrain.NoteAsync); the other order could leave a
+        // study in a bucket already swept (only ever for a day past its retention: a replay years later).
         await BoundedFanOut.SelectAsync(registrations, AddToBucketAsync, cancellationToken: cancellationToken).ConfigureAwait(false);
         var schedule = grains.GetGrain<IRetentionScheduleGrain>(RetentionKeys.Schedule);
         foreach (var (establishmentId, day) in registrations.Select(r => (r.EstablishmentId, r.Day)).Distinct())
