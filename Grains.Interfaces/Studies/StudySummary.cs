@@ -39,4 +39,7 @@ public sealed record StudySummary
 
     /// <summary>Time of the last stored instance (UTC).</summary>
     [Id(11)] public DateTimeOffset? LastReceivedAt { get; init; }
+
+    /// <summary>When the study's first instance was received (UTC): the day its retention period counts from.</summary>
+    [Id(12)] public DateTimeOffset? FirstReceivedAt { get; init; }
 }

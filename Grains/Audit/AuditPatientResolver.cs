@@ -1,4 +1,5 @@
 using Mirc.Grains.FanOut;
+using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 
@@ -11,7 +12,13 @@ namespace Mirc.Grains.Audit;
 /// accessed my images" report shows it. Runs in the group-commit loop; a study that cannot be looked up (unknown,
 /// unreachable) stays in an event without patient rather than delaying the commit.
 /// </summary>
-public sealed class AuditPatientResolver(IGrainFactory grains)
+/// <remarks>
+/// The patients come from the query index, a projection of the change feed that holds each study's regional patient:
+/// one query per batch, however many studies it names (a STOW-RS of 50 new studies was 50 study-grain calls). Only the
+/// studies the index does not hold — a deletion's, whose rows are gone, or a store not yet indexed — are asked of their
+/// study grain, bounded. No cache: a study moved to another patient must be recorded under the new one.
+/// </remarks>
+public sealed class AuditPatientResolver(IGrainFactory grains, IQueryIndex? index = null)
 {
     // Bounded fan-out of study lookups, and a bound on each: the commit (and the responses waiting for it) never hangs on one.
     private const int MaxParallelLookups = 32;
@@ -28,9 +35,14 @@ public sealed class AuditPatientResolver(IGrainFactory grains)
         }
 
         if (studies.Count == 0) return batch;
-        var uids = studies.ToArray();
+        var patients = new Dictionary<string, string?>(studies.Count, StringComparer.Ordinal);
+        foreach (var (study, patient) in await IndexedPatientsAsync(studies, cancellationToken).ConfigureAwait(false))
+        {
+            patients[study] = patient;
+        }
+
+        var uids = studies.Where(uid => !patients.ContainsKey(uid)).ToArray();
         var found = await BoundedFanOut.SelectAsync(uids, PatientOfAsync, MaxParallelLookups, cancellationToken).ConfigureAwait(false);
-        var patients = new Dictionary<string, string?>(uids.Length, StringComparer.Ordinal);
         for (var i = 0; i < uids.Length; i++)
         {
             patients[uids[i]] = found[i];
@@ -53,6 +65,24 @@ public sealed class AuditPatientResolver(IGrainFactory grains)
         }
 
         return resolved;
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> IndexedPatientsAsync(IReadOnlyCollection<string> studies, CancellationToken cancellationToken)
+    {
+        if (index is null)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        try
+        {
+            return await index.StudyPatientsAsync(studies, cancellationToken).WaitAsync(LookupTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The index unreachable: every study is asked of its grain, as for a study the index does not hold.
+            return new Dictionary<string, string>();
+        }
     }
 
     private async Task<string?> PatientOfAsync(string studyUid, CancellationToken cancellationToken)

@@ -51,6 +51,26 @@ public interface IQueryIndex
     Task<bool> DeleteInstanceAsync(string sopInstanceUid, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The regional patient of each of <paramref name="studyInstanceUids"/> the index holds (a study it does not hold, or
+    /// one without a regional patient, is absent). Not filtered: the audit's patient attribution. The default asks
+    /// <see cref="GetStudyAsync"/> one study at a time.
+    /// </summary>
+    async Task<IReadOnlyDictionary<string, string>> StudyPatientsAsync(IReadOnlyCollection<string> studyInstanceUids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(studyInstanceUids);
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var uid in studyInstanceUids)
+        {
+            if (await GetStudyAsync(uid, cancellationToken).ConfigureAwait(false) is { RegionalPatientId: { Length: > 0 } patient })
+            {
+                found[uid] = patient;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// Which of <paramref name="sopInstanceUids"/> have a row (the change-feed follower skips instances the ingest already
     /// indexed). The default knows none, so a caller re-writes every row: correct (upserts are idempotent), only slower.
     /// </summary>

@@ -67,7 +67,8 @@ public sealed partial class StudyGrain
 
     /// <summary>
     /// A study without any instance owns nothing: no patient, no attributes, so that a re-send (possibly with a corrected
-    /// identity) starts it afresh. The retention date stays (its bucket is registered; an empty study erases as a no-op).
+    /// identity) starts it afresh. The retention date stays, so a re-send lands in the bucket the feed may already have
+    /// given the study (an empty study erases as a no-op).
     /// </summary>
     private static void ForgetContents(StudyState state)
     {

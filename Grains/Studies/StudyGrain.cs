@@ -69,13 +69,14 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             // A commit whose summary write succeeded and whose segment write failed: the study holds nothing, so it
             // must not keep the patient of an instance that was never stored (persisted with the next commit).
             ForgetContents(_state.State);
-
-            // Nor a first-received date whose retention registration may not have completed (it overlaps the summary
-            // write): the next commit registers the study again (idempotent).
-            _state.State.FirstReceivedAt = null;
         }
 
-        await BackfillRetentionAsync();
+        // Studies stored before the first-received date was recorded: their earliest instance's (persisted with the
+        // next summary write). The retention projection reads it from the summary.
+        if (_state.State.FirstReceivedAt is null && _entries.Count > 0)
+        {
+            _state.State.FirstReceivedAt = _entries.Min(e => e.ReceivedAt);
+        }
     }
 
     /// <inheritdoc />
@@ -247,29 +248,18 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         var firstReceivedAt = state.FirstReceivedAt;
         try
         {
-            Task retention = Task.CompletedTask;
             if (state.FirstReceivedAt is null)
             {
-                // Retention bookkeeping before the study holds anything durably: a study can never escape its retention
-                // period; a bucket naming a study whose write then failed costs one no-op deletion. It overlaps the
-                // summary write (a new study's latency) but both end before the segment write: a summary that names
-                // a first-received date whose registration did not finish has no instance, and such a study forgets
-                // the date when it is next activated (OnActivateAsync), so its next commit registers again.
+                // The day retention counts from. The study enters its retention bucket through the change feed
+                // (RetentionScheduleProjection), not here: the commit's Create events guarantee it, off the store's path.
                 state.FirstReceivedAt = batch[0].Entry.ReceivedAt;
                 summaryChanged = true;
-                retention = RegisterForRetentionAsync(batch[0].Entry.EstablishmentId, state.FirstReceivedAt.Value);
             }
 
             // Summary first: it names the segments, and a named-but-missing segment reads as empty.
-            var summary = summaryChanged ? _state.WriteStateAsync() : Task.CompletedTask;
-            try
+            if (summaryChanged)
             {
-                await summary;
-            }
-            finally
-            {
-                // Never leave the registration running unobserved (its failure fails the commit too).
-                await retention;
+                await _state.WriteStateAsync();
             }
 
             await _segments.AppendAsync(additions);
@@ -415,6 +405,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             Size = _totalSize,
             Modalities = series.Select(s => s.Modality).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
             LastReceivedAt = _lastReceivedAt,
+            FirstReceivedAt = state.FirstReceivedAt,
         };
     }
 

@@ -4,8 +4,9 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 
 /// <summary>
 /// The change-feed follower, section <c>Mirc:ChangeFeed:Follower</c>: one grain in the cluster re-applies the feed's
-/// events to the query index and the patients' study lists from its durable checkpoints, so those projections
-/// converge on the manifests even when an ingest stopped between its manifest commit and its own index write.
+/// events to the query index, the patients' study lists and the retention schedule from its durable checkpoints, so
+/// those projections converge on the manifests even when an ingest stopped between its manifest commit and its own
+/// index write (the retention schedule has no other writer).
 /// </summary>
 public sealed class ChangeFeedFollowerOptions
 {

@@ -11,7 +11,7 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 public static class ChangeFeedFollowerServiceCollectionExtensions
 {
     /// <summary>
-    /// Validated <see cref="ChangeFeedFollowerOptions"/>, the query-index and patient-study projections, the backfill,
+    /// Validated <see cref="ChangeFeedFollowerOptions"/>, the query-index, patient-study and retention-schedule projections, the backfill,
     /// and the start-up that (re)registers the follower grain's reminder.
     /// </summary>
     public static IServiceCollection AddChangeFeedFollower(this IServiceCollection services, IConfiguration configuration)
@@ -23,6 +23,7 @@ public static class ChangeFeedFollowerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChangeFeedFollowerOptions>, AnnotatedOptionsValidator<ChangeFeedFollowerOptions>>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeFeedProjection, QueryIndexProjection>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeFeedProjection, PatientStudyProjection>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeFeedProjection, RetentionScheduleProjection>());
         services.TryAddSingleton<ChangeFeedBackfill>();
         ReminderJobStartup.Register(services, "Change-feed follower", grains => grains.GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).ScheduleAsync());
         return services;

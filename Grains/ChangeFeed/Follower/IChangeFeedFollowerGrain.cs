@@ -4,7 +4,7 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 
 /// <summary>
 /// The cluster's one change-feed follower (key <see cref="Key"/>): from a durable checkpoint per projection it applies
-/// the feed's events to the query index and the patients' study lists, in bounded batches, on a timer kept alive by a
+/// the feed's events to the query index, the patients' study lists and the retention schedule, in bounded batches, on a timer kept alive by a
 /// reminder (so it runs on exactly one silo and comes back after a restart).
 /// </summary>
 [Alias("mirc.IChangeFeedFollowerGrain")]

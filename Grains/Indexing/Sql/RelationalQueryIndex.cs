@@ -180,14 +180,34 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(sopInstanceUids);
         var found = new HashSet<string>(StringComparer.Ordinal);
-        if (sopInstanceUids.Count == 0)
+        await ReadByUidsAsync(sopInstanceUids, "SELECT sop_instance_uid FROM instances WHERE sop_instance_uid IN ({0})", reader => found.Add(reader.GetString(0)), cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, string>> StudyPatientsAsync(IReadOnlyCollection<string> studyInstanceUids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(studyInstanceUids);
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        await ReadByUidsAsync(
+            studyInstanceUids,
+            "SELECT s.study_uid, p.regional_patient_id FROM studies s JOIN patients p ON p.patient_key = s.patient_key WHERE s.study_uid IN ({0}) AND p.regional_patient_id <> ''",
+            reader => found[reader.GetString(0)] = reader.GetString(1),
+            cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> (its <c>{0}</c> the list of <paramref name="uids"/>) and reads every row.</summary>
+    private async Task ReadByUidsAsync(IReadOnlyCollection<string> uids, string sql, Action<DbDataReader> read, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
         {
-            return found;
+            return;
         }
 
         await using var connection = await OpenInitializedAsync(cancellationToken).ConfigureAwait(false);
         // Chunks stay below SQLite's and PostgreSQL's parameter limits.
-        foreach (var chunk in sopInstanceUids.Chunk(500))
+        foreach (var chunk in uids.Chunk(500))
         {
             await using var command = connection.CreateCommand();
             var names = new string[chunk.Length];
@@ -200,15 +220,13 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
                 command.Parameters.Add(parameter);
             }
 
-            command.CommandText = $"SELECT sop_instance_uid FROM instances WHERE sop_instance_uid IN ({string.Join(", ", names)})";
+            command.CommandText = string.Format(CultureInfo.InvariantCulture, sql, string.Join(", ", names));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                found.Add(reader.GetString(0));
+                read(reader);
             }
         }
-
-        return found;
     }
 
     /// <summary>Drains queued writes and releases resources.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
@@ -29,8 +30,9 @@ public sealed class ArchiveCluster : IAsyncLifetime
         ["Mirc:Archive:Ingest:ReconcileOnStart"] = "false",
         ["Mirc:Archive:Ingest:ReconcileInterval"] = "00:00:00",
         ["Mirc:Retention:Enabled"] = "false",
-        // Tests drive the change-feed follower themselves (IChangeFeedFollowerGrain.CatchUpAsync).
+        // Tests drive the change-feed follower themselves (ProjectFeedAsync), on events however young.
         ["Mirc:ChangeFeed:Follower:Enabled"] = "false",
+        ["Mirc:ChangeFeed:Follower:SettleDelay"] = "00:00:00",
     };
 
     /// <summary>Called on the blob store before registration (e.g. to wrap it in a counting decorator).</summary>
@@ -74,6 +76,25 @@ public sealed class ArchiveCluster : IAsyncLifetime
     {
         Directory.CreateDirectory(DataPath);
         await StartAsync();
+    }
+
+    /// <summary>
+    /// Runs the change-feed follower until every projection (query index, patients' study lists, retention schedule)
+    /// has applied the whole feed, as the running follower would within its poll interval.
+    /// </summary>
+    public async Task<ChangeFeedFollowerStatus> ProjectFeedAsync()
+    {
+        var follower = Grains.GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key);
+        for (var i = 0; i < 100; i++)
+        {
+            var status = await follower.CatchUpAsync(50);
+            if (status.Lag == 0)
+            {
+                return status;
+            }
+        }
+
+        throw new TimeoutException("the change-feed follower did not catch up");
     }
 
     /// <summary>Deactivates a grain so its next call reloads its state from storage.</summary>

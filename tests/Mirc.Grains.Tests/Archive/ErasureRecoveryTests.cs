@@ -43,6 +43,7 @@ public sealed class ErasureRecoveryTests(ArchiveCluster archive) : IClassFixture
             Assert.Equal(IngestStatus.Stored, outcome.Status);
         }
 
+        await archive.ProjectFeedAsync(); // the follower puts the study in its retention bucket
         stored.AddRange(await archive.Grains.GetGrain<IStudyGrain>(study).GetInstancesAsync());
         var patient = (await archive.Grains.GetGrain<IStudyGrain>(study).GetSummaryAsync()).PatientId!;
         var bucketKey = RetentionKeys.Bucket(establishment, DateOnly.FromDateTime(DateTime.UtcNow), RetentionKeys.Shard(study));

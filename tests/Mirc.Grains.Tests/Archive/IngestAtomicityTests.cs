@@ -45,7 +45,6 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         { IngestStep.ManifestCommit, false },
         { IngestStep.IndexWrite, false },
         { IngestStep.PatientLink, false },
-        { IngestStep.Retention, false },
         { IngestStep.PatientRecord, false },
         { IngestStep.BlobWrite, true },
         { IngestStep.ManifestCommit, true },
@@ -95,12 +94,42 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         Assert.Equal(IngestStatus.Stored, resent.Status);
         await AssertVisibleAsync(instance, resent.PatientId!, intoExistingStudy ? 2 : 1);
 
-        // However far the failed commit went (its summary write overlaps the retention registration), the stored
-        // study is in its retention bucket: it cannot escape its retention period.
+        // However far the failed commit went, the stored study enters its retention bucket once the change-feed
+        // follower has applied its Create: it cannot escape its retention period.
+        await Archive.ProjectFeedAsync();
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var buckets = await Task.WhenAll(new[] { today, today.AddDays(-1) }.Select(day => Archive.Grains
             .GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(Establishment, day, RetentionKeys.Shard(instance.StudyUid))).GetStudiesAsync()));
         Assert.Contains(buckets, studies => studies.Contains(instance.StudyUid));
+    }
+
+    [Fact]
+    public async Task A_store_does_not_wait_for_retention_and_a_failed_registration_is_retried_by_the_follower()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-RETENTION" };
+        var follower = Archive.Grains.GetGrain<Mirc.Grains.ChangeFeed.Follower.IChangeFeedFollowerGrain>(Mirc.Grains.ChangeFeed.Follower.IChangeFeedFollowerGrain.Key);
+        var day = DateOnly.FromDateTime(DateTime.UtcNow);
+        var bucket = Archive.Grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(Establishment, day, RetentionKeys.Shard(instance.StudyUid)));
+        Mirc.Grains.ChangeFeed.Follower.ChangeFeedFollowerStatus failing;
+        fixture.Faults.Armed = IngestStep.Retention;
+        try
+        {
+            // The retention buckets refuse every registration: the store is acknowledged all the same.
+            Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+            failing = await follower.CatchUpAsync(50);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        // The retention projection kept its checkpoint before the study's Create; the next catch-up registers it.
+        Assert.True(failing.Checkpoints.GetValueOrDefault("retention-schedule") < failing.Head);
+        Assert.DoesNotContain(instance.StudyUid, await bucket.GetStudiesAsync());
+        await Archive.ProjectFeedAsync();
+        var first = (await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetSummaryAsync()).FirstReceivedAt!.Value;
+        bucket = Archive.Grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(Establishment, DateOnly.FromDateTime(first.UtcDateTime), RetentionKeys.Shard(instance.StudyUid)));
+        Assert.Contains(instance.StudyUid, await bucket.GetStudiesAsync());
     }
 
     [Fact]

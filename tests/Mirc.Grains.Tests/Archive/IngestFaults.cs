@@ -13,6 +13,8 @@ public enum IngestStep
     ManifestCommit,
     IndexWrite,
     PatientLink,
+
+    /// <summary>The retention bucket's registration (by the change-feed follower: no longer a step of the store).</summary>
     Retention,
 
     /// <summary>The patient record's identity write (a new patient's, overlapped with the manifest commit).</summary>

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retention;
+using Mirc.Grains.Storage.GrainState;
 using Mirc.Grains.Tests.Security;
 using Xunit;
 
@@ -11,12 +13,43 @@ namespace Mirc.Grains.Tests.Archive;
 
 public sealed class RetentionTests(ArchiveCluster archive) : IClassFixture<ArchiveCluster>
 {
+    /// <summary>Stores a one-instance study and lets the change-feed follower register it (as it would within seconds).</summary>
     private async Task<string> IngestStudyAsync(string establishment)
+    {
+        var study = await StoreAsync(establishment);
+        await archive.ProjectFeedAsync();
+        return study;
+    }
+
+    private async Task<string> StoreAsync(string establishment)
     {
         using var stream = new MemoryStream(new SyntheticInstance { PatientId = "RET-" + establishment }.ToPart10());
         var outcome = await archive.Ingestor.IngestAsync(stream, new IngestRequest { Caller = new IngestCaller { EstablishmentId = establishment } }, TestContext.Current.CancellationToken);
         Assert.Equal(IngestStatus.Stored, outcome.Status);
         return outcome.StudyInstanceUid!;
+    }
+
+    /// <summary>Every study the buckets of <paramref name="establishment"/> hold for the days <paramref name="studies"/> were first received.</summary>
+    private async Task<SortedSet<string>> RegisteredAsync(string establishment, IEnumerable<string> studies)
+    {
+        var days = new HashSet<DateOnly>();
+        foreach (var study in studies)
+        {
+            var first = (await archive.Grains.GetGrain<IStudyGrain>(study).GetSummaryAsync()).FirstReceivedAt;
+            Assert.NotNull(first);
+            days.Add(DateOnly.FromDateTime(first.Value.UtcDateTime));
+        }
+
+        var registered = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var day in days)
+        {
+            for (var shard = 0; shard < RetentionKeys.ShardsPerDay; shard++)
+            {
+                registered.UnionWith(await archive.Grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(establishment, day, shard)).GetStudiesAsync());
+            }
+        }
+
+        return registered;
     }
 
     private async Task SetRetentionAsync(string establishment, int years) =>
@@ -69,6 +102,45 @@ public sealed class RetentionTests(ArchiveCluster archive) : IClassFixture<Archi
         Assert.Contains(study, report.Expired);
         Assert.NotEqual(StudyStatus.Deleted, await StatusAsync(study));
         Assert.NotNull(await archive.Index.GetStudyAsync(study, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_stored_study_enters_its_bucket_through_the_feed_and_a_rebuild_registers_the_same_set()
+    {
+        const string establishment = "EST-RET-FEED";
+        var ct = TestContext.Current.CancellationToken;
+        var kept = new[] { await StoreAsync(establishment), await StoreAsync(establishment), await StoreAsync(establishment) };
+        var deleted = await StoreAsync(establishment);
+        await archive.Grains.GetGrain<IStudyGrain>(deleted).DeleteAsync("test", "test");
+
+        // Off the store's path: until the follower runs, no bucket names the new studies.
+        Assert.Empty(await RegisteredAsync(establishment, kept));
+
+        await archive.ProjectFeedAsync();
+
+        // Each live study in the bucket of its establishment and first-received day (same day as the deleted one,
+        // which is left out).
+        var registered = await RegisteredAsync(establishment, kept);
+        Assert.Equal(kept.Order(StringComparer.Ordinal), registered);
+        var entry = Assert.Single(await archive.Grains.GetGrain<IRetentionScheduleGrain>(RetentionKeys.Schedule).GetAllAsync(), e => e.EstablishmentId == establishment);
+        var firstDay = DateOnly.FromDateTime((await archive.Grains.GetGrain<IStudyGrain>(kept[0]).GetSummaryAsync()).FirstReceivedAt!.Value.UtcDateTime).DayNumber;
+        Assert.InRange(firstDay, entry.FirstDay, entry.LastDay ?? int.MaxValue);
+
+        // The buckets lost (their grain states deleted), the projection rebuilt from the start of the feed.
+        await foreach (var blob in archive.Blobs.ListAsync(archive.Layout.GrainStateContainer, "retention-bucket/", ct))
+        {
+            if (GrainStateBlobNaming.GrainKeyOf(blob.Key.Name, "retention-bucket") is { } key && key.StartsWith(establishment + "|", StringComparison.Ordinal))
+            {
+                Assert.True(await archive.Blobs.DeleteAsync(blob.Key, cancellationToken: ct));
+                await archive.DeactivateAsync(archive.Grains.GetGrain<IRetentionBucketGrain>(key));
+            }
+        }
+
+        Assert.Empty(await RegisteredAsync(establishment, kept));
+        await archive.Grains.GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).RewindAsync();
+        await archive.ProjectFeedAsync();
+
+        Assert.Equal(registered, await RegisteredAsync(establishment, kept));
     }
 
     [Fact]

@@ -140,7 +140,7 @@ public sealed class ChangeFeedFollowerTests(FollowerArchive fixture) : IClassFix
         var caughtUp = await CatchUpAsync();
         var newest = (await Feed.StudyEventsAsync(study, Ct))[^1].Sequence;
         Assert.All(caughtUp.Checkpoints.Values, c => Assert.True(c >= newest));
-        Assert.Equal([PatientStudyProjection.ProjectionName, QueryIndexProjection.ProjectionName], caughtUp.Checkpoints.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([PatientStudyProjection.ProjectionName, QueryIndexProjection.ProjectionName, RetentionScheduleProjection.ProjectionName], caughtUp.Checkpoints.Keys.Order(StringComparer.Ordinal));
 
         await Archive.RestartAsync();
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Mirc.Dicom;
+using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Interfaces.Studies;
@@ -39,7 +40,8 @@ public sealed class FakeClockRetentionTests : IDisposable
         Assert.True(File.Exists(LibFakeTime), "libfaketime not installed (Debian package faketime): " + LibFakeTime);
 
         // Seed index 0 is the demo establishment of appsettings.json (20 years, AE title STORESCU); two more are added.
-        var seed = new Dictionary<string, string?>();
+        // Events projected as soon as appended: the follower registers the studies in their retention buckets today.
+        var seed = new Dictionary<string, string?> { ["Mirc:ChangeFeed:Follower:SettleDelay"] = "00:00:00" };
         AddEstablishment(seed, 1, "750000021", years: 21, aeTitle: "KEEP21");
         AddEstablishment(seed, 2, "750000030", years: 30, aeTitle: "KEEP30");
 
@@ -53,6 +55,15 @@ public sealed class FakeClockRetentionTests : IDisposable
             await StoreAsync(today, "STORESCU", expired[1], "e1");
             await StoreAsync(today, "KEEP21", kept21, "k21");
             await StoreAsync(today, "KEEP30", kept30, "k30");
+
+            // The retention buckets are a projection of the change feed: the follower has registered every study
+            // before this silo stops (its timer would within seconds; here it is driven to the feed's head).
+            var follower = today.Services.GetRequiredService<IGrainFactory>().GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key);
+            for (var i = 0; i < 100 && (await follower.CatchUpAsync(50)).Lag > 0; i++)
+            {
+            }
+
+            Assert.Equal(0, (await follower.GetStatusAsync()).Lag);
 
             // Control: today the demo establishment's queries list its two studies (so "not listed" later means erased).
             using var demo = today.CreateClient(BearerTokens.Principal("750000001", MircRoles.Radiologist));
