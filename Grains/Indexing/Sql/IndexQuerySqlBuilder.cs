@@ -16,7 +16,7 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
         var parameters = new SqlParameters();
         var columns = IndexColumns.For(query.Level);
         var keysFirst = ReadsStudyKeysFirst(query);
-        var conditions = MatchConditions(query, parameters, studyModalities: keysFirst);
+        var conditions = MatchConditions(query, parameters, studyModalities: keysFirst, out var namesPatient);
         var lists = new AuthorizationLists(query.Authorization, parameters);
         var studyCount = PatientStudyCount(lists);
         var select = string.Join(", ", columns.Select(c => c.Select == IndexColumns.PatientStudyCountPlaceholder ? studyCount : c.Select));
@@ -25,7 +25,8 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
         if (keysFirst)
         {
             var pageEnd = parameters.Add((long)query.Limit + query.Offset);
-            sql.Append(" FROM (").Append(StudyKeys(conditions, lists, order, pageEnd))
+            var orderNamesPatient = OrdersByPatientName(query);
+            sql.Append(" FROM (").Append(StudyKeys(conditions, namesPatient || orderNamesPatient, lists, order, pageEnd))
                 .Append(") v JOIN studies st ON st.study_key = v.study_key JOIN patients p ON p.patient_key = st.patient_key");
         }
         else
@@ -43,20 +44,23 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
     {
         Validate(query);
         var parameters = new SqlParameters();
-        var conditions = MatchConditions(query, parameters, studyModalities: false);
+        var conditions = MatchConditions(query, parameters, studyModalities: false, out _);
         var lists = new AuthorizationLists(query.Authorization, parameters);
         if (query.Level == QueryLevel.Study && lists.IsEither)
         {
-            var union = $"SELECT st.study_key FROM {StudyKeySource}{Where(conditions, lists.EstablishmentCondition("st"))} UNION SELECT st.study_key FROM {StudyKeySource}{Where(conditions, lists.RegionalCondition)}";
+            // Both branches join the patient, as the study query does: the count is of rows a query can return.
+            var union = $"SELECT st.study_key FROM {From(query.Level)}{Where(conditions, lists.EstablishmentCondition("st"))} UNION SELECT st.study_key FROM {From(query.Level)}{Where(conditions, lists.RegionalCondition)}";
             return new SqlStatement($"SELECT COUNT(*) FROM ({union}) v", parameters, []);
         }
 
         return new SqlStatement($"SELECT COUNT(*) FROM {From(query.Level)}{Where(conditions, VisibilityCondition(query.Level, lists))}", parameters, []);
     }
 
-    // The study rows a key query reads: the patient is joined only when a condition names it (PostgreSQL and SQLite
-    // drop an unused LEFT JOIN on a unique key), so a key query on study columns alone can be an index-only scan.
-    private const string StudyKeySource = "studies st LEFT JOIN patients p ON p.patient_key = st.patient_key";
+    // The study rows a key query reads: the patient is joined only when a condition or the order names it, so a key
+    // query on study columns alone can be an index-only scan (PostgreSQL 15 drops an unused LEFT JOIN but still
+    // counts its join column as needed, which rules the index-only scan out).
+    private static string StudyKeySource(bool withPatient) =>
+        withPatient ? "studies st JOIN patients p ON p.patient_key = st.patient_key" : "studies st";
 
     // At study level two shapes read the page's study keys first, then fetch the page's rows (joins by primary key):
     // - an establishment user's visibility "establishment OR regional patient" spans two tables, so no index serves the
@@ -71,17 +75,24 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
         && (query.Authorization is { IsAll: false, EstablishmentIds.Count: > 0, RegionalPatientIds.Count: > 0 }
             || (IsMatched(query, IndexTags.StudyDate) && query.Matches.TryGetValue(IndexTags.ModalitiesInStudy, out var modalities) && DicomMatchTranslator.AreExactValues(modalities)));
 
-    private static string StudyKeys(List<string> conditions, AuthorizationLists lists, string order, string pageEnd)
+    private static string StudyKeys(List<string> conditions, bool namesPatient, AuthorizationLists lists, string order, string pageEnd)
     {
-        string Branch(string? visibility) => $"SELECT st.study_key FROM {StudyKeySource}{Where(conditions, visibility)} ORDER BY {order} LIMIT {pageEnd}";
-        return lists.IsEither
-            ? $"SELECT study_key FROM ({Branch(lists.EstablishmentCondition("st"))}) ke UNION SELECT study_key FROM ({Branch(lists.RegionalCondition)}) kr"
-            : Branch(lists.StudyFilter("st", string.Empty) is { Length: > 0 } filter ? filter : null);
+        string Branch(string? visibility, bool withPatient) =>
+            $"SELECT st.study_key FROM {StudyKeySource(withPatient)}{Where(conditions, visibility)} ORDER BY {order} LIMIT {pageEnd}";
+        if (lists.IsEither)
+        {
+            return $"SELECT study_key FROM ({Branch(lists.EstablishmentCondition("st"), namesPatient)}) ke UNION SELECT study_key FROM ({Branch(lists.RegionalCondition, true)}) kr";
+        }
+
+        var visibility = lists.StudyFilter("st", string.Empty) is { Length: > 0 } filter ? filter : null;
+        return Branch(visibility, namesPatient || lists.NamesPatient);
     }
 
-    private List<string> MatchConditions(IndexQuery query, SqlParameters parameters, bool studyModalities)
+    /// <summary>One condition per matching key; <paramref name="namesPatient"/>: one of them is on the patient row (p).</summary>
+    private List<string> MatchConditions(IndexQuery query, SqlParameters parameters, bool studyModalities, out bool namesPatient)
     {
         var conditions = new List<string>();
+        namesPatient = false;
         foreach (var (tag, value) in query.Matches)
         {
             if (IndexColumns.Find(tag, query.Level) is not { } column)
@@ -97,6 +108,7 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
             if (condition is not null)
             {
                 conditions.Add(condition);
+                namesPatient |= column.Level == QueryLevel.Patient;
             }
         }
 
@@ -153,9 +165,12 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
         }
 
         return IsMatched(query, IndexTags.StudyDate) ? "st.study_date, st.study_key"
-            : IsMatched(query, IndexTags.PatientName) ? (dialect == SqlDialect.Postgres ? "p.patient_name_norm USING ~<~, st.study_key" : "p.patient_name_norm, st.study_key")
+            : OrdersByPatientName(query) ? (dialect == SqlDialect.Postgres ? "p.patient_name_norm USING ~<~, st.study_key" : "p.patient_name_norm, st.study_key")
             : OrderKey(query.Level);
     }
+
+    private static bool OrdersByPatientName(IndexQuery query) =>
+        query.Level == QueryLevel.Study && !IsMatched(query, IndexTags.StudyDate) && IsMatched(query, IndexTags.PatientName);
 
     private static bool IsMatched(IndexQuery query, uint tag) =>
         query.Matches.TryGetValue(tag, out var value) && value?.Trim() is { Length: > 0 } key && key != "*";
@@ -184,6 +199,9 @@ internal sealed class IndexQuerySqlBuilder(SqlDialect dialect)
                 _regionalIds = authorization.RegionalPatientIds.Count > 0 ? parameters.AddList(authorization.RegionalPatientIds.Order(StringComparer.Ordinal)) : null;
             }
         }
+
+        /// <summary>The visibility names the patient row (p): a regional id set is given.</summary>
+        public bool NamesPatient => _regionalIds is not null;
 
         /// <summary>Both sets are non-empty: visibility is "establishment OR regional patient".</summary>
         public bool IsEither => _establishments is not null && _regionalIds is not null;
