@@ -90,6 +90,10 @@ internal static class IndexSchemaMigrations
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+
+        // A migration building an index on a regional database takes minutes (ix_studies_date at 50 M studies): the
+        // connection's default command timeout (Npgsql: 30 s) would abort every start-up on it.
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
