@@ -98,6 +98,30 @@ internal sealed class DicomMatchTranslator(SqlDialect dialect)
         return $"EXISTS (SELECT 1 FROM series se2 WHERE se2.study_key = st.study_key AND {condition})";
     }
 
+    /// <summary>Whether a ModalitiesInStudy key is one or more exact modalities (no wildcard, not universal).</summary>
+    public static bool AreExactValues(string? value) =>
+        value is not null && !HasWildcard(value) && SplitValues(value).Count > 0;
+
+    /// <summary>
+    /// Exact ModalitiesInStudy values as a condition on the study row's own list (studies.modalities: its series'
+    /// distinct non-empty modalities joined by '\', recomputed by the writer with every write of the study), true
+    /// exactly when the series EXISTS of <see cref="Translate"/> is; null when the key is not exact.
+    /// </summary>
+    public string? StudyModalities(string value, SqlParameters parameters)
+    {
+        if (!AreExactValues(value))
+        {
+            return null;
+        }
+
+        // A modality (CS) cannot contain '\': delimited on both sides, a value matches whole list entries only.
+        var find = dialect == SqlDialect.Sqlite ? "instr('\\' || st.modalities || '\\', {0}) > 0" : "strpos('\\' || st.modalities || '\\', {0}) > 0";
+        var conditions = SplitValues(value).Distinct(StringComparer.Ordinal)
+            .Select(v => string.Format(CultureInfo.InvariantCulture, find, parameters.Add("\\" + v + "\\")))
+            .ToList();
+        return conditions.Count == 1 ? conditions[0] : "(" + string.Join(" OR ", conditions) + ")";
+    }
+
     private string Pattern(string column, string value, SqlParameters parameters)
     {
         var pattern = new StringBuilder(value.Length + 4);

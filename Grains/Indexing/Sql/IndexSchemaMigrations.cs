@@ -38,6 +38,14 @@ internal static class IndexSchemaMigrations
             CREATE INDEX IF NOT EXISTS ix_series_modality ON series (modality, study_key);
             """,
             InstancePartitioning.MigrationSql),
+        // Both indexes are re-created under their own names (the base schema's CREATE INDEX IF NOT EXISTS leaves them be);
+        // on a regional index this sorts the study table twice inside the start-up transaction (minutes at 50 M studies).
+        new(4, "Twenty years of a region: an establishment's studies indexed by date (an establishment user's search splits its visibility into an establishment branch and a regional-patient branch), study modalities in the date index (modality-plus-date searches filter inside the index)", """
+            DROP INDEX IF EXISTS ix_studies_establishment;
+            CREATE INDEX ix_studies_establishment ON studies (establishment_id, study_date, study_key);
+            DROP INDEX IF EXISTS ix_studies_date;
+            CREATE INDEX ix_studies_date ON studies (study_date, study_key, modalities);
+            """),
     ];
 
     /// <summary>The newest version (what a fully migrated database records).</summary>
@@ -82,6 +90,10 @@ internal static class IndexSchemaMigrations
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+
+        // A migration building an index on a regional database takes minutes (ix_studies_date at 50 M studies): the
+        // connection's default command timeout (Npgsql: 30 s) would abort every start-up on it.
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -32,7 +32,7 @@ public sealed class PostgresQueryIndexTests(PostgresFixture postgres) : QueryInd
         await using var check = new NpgsqlConnection(connectionString);
         await check.OpenAsync(Ct);
         await using var versions = new NpgsqlCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM index_schema_migrations", check);
-        Assert.Equal("2,3", (string?)await versions.ExecuteScalarAsync(Ct));
+        Assert.Equal("2,3,4", (string?)await versions.ExecuteScalarAsync(Ct));
 
         // Migration 3 moved the instance rows into the hash-partitioned table: the old row kept its key, the new one
         // got the next, and each landed in exactly one partition.
@@ -105,5 +105,61 @@ public sealed class PostgresQueryIndexTests(PostgresFixture postgres) : QueryInd
 
         Assert.Contains(lines, l => l.Contains("ix_studies_date", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Sort", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_establishment_user_search_and_a_modality_of_a_day_read_their_keys_off_the_indexes()
+    {
+        var connectionString = await postgres.CreateSchemaAsync();
+        await using (var index = new PostgresQueryIndex(connectionString))
+        {
+            await index.InitializeAsync(Ct);
+            await index.UpsertInstancesAsync(Enumerable.Range(0, 200).Select(i => IndexedInstances.Make(
+                $"P{i}", $"5.{i}", $"5.{i}.1", $"5.{i}.1.1", establishment: $"EST-{i % 4}", regional: $"R-{i}",
+                studyDate: $"202001{1 + (i % 28):D2}", modality: i % 10 == 0 ? "NM" : "CT")).ToList(), Ct);
+        }
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        await using (var prepare = new NpgsqlCommand("VACUUM ANALYZE studies, patients; SET enable_seqscan = off; SET enable_bitmapscan = off", connection))
+        {
+            await prepare.ExecuteNonQueryAsync(Ct);
+        }
+
+        var builder = new IndexQuerySqlBuilder(SqlDialect.Postgres);
+        var establishmentUser = await Plan(builder.BuildSelect(new IndexQuery(QueryLevel.Study, IndexAuthorization.Restricted(["EST-1"], ["R-2", "R-3"]))
+        {
+            Matches = new Dictionary<uint, string> { [IndexTags.StudyDate] = "20200103" },
+            Limit = 100,
+        }));
+        var modalityOfADay = await Plan(builder.BuildSelect(new IndexQuery(QueryLevel.Study, IndexAuthorization.All)
+        {
+            Matches = new Dictionary<uint, string> { [IndexTags.StudyDate] = "20200103", [IndexTags.ModalitiesInStudy] = "NM" },
+            Limit = 100,
+        }));
+
+        // The establishment branch is a range of (establishment_id, study_date, study_key), the other starts at the patients.
+        Assert.Contains(establishmentUser, l => l.Contains("ix_studies_establishment", StringComparison.Ordinal));
+        Assert.Contains(establishmentUser, l => l.Contains("ix_patients_regional", StringComparison.Ordinal));
+        // The OR is left only in the page's per-row patient study count (a SubPlan over that patient's studies).
+        Assert.DoesNotContain(establishmentUser.TakeWhile(l => !l.Contains("SubPlan", StringComparison.Ordinal)), l => l.Contains(" OR ", StringComparison.Ordinal));
+
+        // The day's studies are filtered on their modalities inside the date index, no series probe.
+        Assert.Contains(modalityOfADay, l => l.Contains("Index Only Scan using ix_studies_date", StringComparison.Ordinal));
+        Assert.DoesNotContain(modalityOfADay, l => l.Contains("series", StringComparison.Ordinal));
+
+        async Task<List<string>> Plan(SqlStatement statement)
+        {
+            await using var explain = new NpgsqlCommand("EXPLAIN " + statement.Text, connection);
+            statement.Parameters.ApplyTo(explain);
+            var lines = new List<string>();
+            await using var reader = await explain.ExecuteReaderAsync(Ct);
+            while (await reader.ReadAsync(Ct))
+            {
+                lines.Add(reader.GetString(0));
+            }
+
+            return lines;
+        }
     }
 }

@@ -255,6 +255,57 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Establishment_or_regional_patient_visibility_gives_each_visible_study_once_in_page_order()
+    {
+        await SeedAsync();
+
+        // EST-A produced 1.1 and 2.1; 2.1 is also regional patient R-42's (both branches), 3.1 is R-7's (EST-B); 1.2 neither.
+        var both = IndexAuthorization.Restricted(["EST-A"], ["R-7", "R-42"]);
+        Assert.Equal(["1.1", "2.1", "3.1"], Values(await Query(QueryLevel.Study, both), IndexTags.StudyInstanceUid));
+        Assert.Equal(3, await Index.CountAsync(Q(QueryLevel.Study, both), Ct));
+        Assert.Equal(["1.1", "3.1"], Values(await Query(QueryLevel.Study, both, (IndexTags.StudyDate, "20200101-20201231")), IndexTags.StudyInstanceUid));
+        Assert.Equal(2, await Index.CountAsync(Q(QueryLevel.Study, both, (IndexTags.StudyDate, "20200101-20201231")), Ct));
+        Assert.Equal(["1.1", "3.1"], Values(await Query(QueryLevel.Study, both, (IndexTags.PatientName, "DO*")), IndexTags.StudyInstanceUid));
+        Assert.Equal(["2.1"], Values(await Query(QueryLevel.Study, both, (IndexTags.ModalitiesInStudy, "CT"), (IndexTags.StudyDate, "20210101-")), IndexTags.StudyInstanceUid));
+        Assert.Empty(await Query(QueryLevel.Study, both, (IndexTags.StudyInstanceUid, "1.2")));
+
+        // P1's visible study count counts only what the user sees (1.1, not EST-B's 1.2).
+        var p1 = (await Query(QueryLevel.Study, both, (IndexTags.PatientId, "P1"))).Single();
+        Assert.Equal("1", p1[IndexTags.NumberOfPatientRelatedStudies]);
+
+        // Pages of one, in (date, key) order across both branches, each study once, then nothing.
+        var pages = new List<string>();
+        for (var offset = 0; offset < 4; offset++)
+        {
+            var page = await Index.QueryAsync(Q(QueryLevel.Study, both, (IndexTags.StudyDate, "20190101-20221231")) with { Limit = 1, Offset = offset }, Ct);
+            pages.AddRange(page.Select(r => r[IndexTags.StudyInstanceUid]));
+        }
+
+        Assert.Equal(["3.1", "1.1", "2.1"], pages);
+    }
+
+    [Fact]
+    public async Task Exact_modalities_with_a_study_date_match_whole_modalities_of_the_studys_series()
+    {
+        await SeedAsync();
+        await Index.UpsertInstanceAsync(Make("P4", "4.1", "4.1.1", "4.1.1.1", studyDate: "20200615", modality: "CTA"), Ct);
+        var day = (IndexTags.StudyDate, "20200615");
+
+        Assert.Equal(["1.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "CT"), day), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "MR"), day), IndexTags.StudyInstanceUid));
+        Assert.Equal(["1.1", "4.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "XA\\CTA\\MR"), day), IndexTags.StudyInstanceUid));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "TA"), day));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "CT\\MR"), (IndexTags.StudyDate, "20190110")));
+        Assert.Equal(["1.1", "4.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "C*"), day), IndexTags.StudyInstanceUid));
+        Assert.Equal(1, await Index.CountAsync(Q(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "MR"), day), Ct));
+
+        // The study's modalities follow its series: once its only MR instance is gone, MR no longer matches.
+        Assert.True(await Index.DeleteInstanceAsync("1.1.2.1", Ct));
+        Assert.Empty(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "MR"), day));
+        Assert.Equal(["1.1"], Values(await Query(QueryLevel.Study, null, (IndexTags.ModalitiesInStudy, "CT"), day), IndexTags.StudyInstanceUid));
+    }
+
+    [Fact]
     public async Task Paging_is_stable_and_complete()
     {
         await Index.UpsertInstancesAsync(Enumerable.Range(1, 7).Select(i => Make("PP", $"7.{i}", $"7.{i}.1", $"7.{i}.1.1")).ToList(), Ct);

@@ -67,7 +67,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await using var check = new SqliteConnection($"Data Source={legacyPath};Pooling=False");
         await check.OpenAsync(Ct);
         await using var versions = new SqliteCommand("SELECT group_concat(version) FROM index_schema_migrations", check);
-        Assert.Equal("2,3", (string?)await versions.ExecuteScalarAsync(Ct));
+        Assert.Equal("2,3,4", (string?)await versions.ExecuteScalarAsync(Ct));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var version = new SqliteCommand("SELECT MAX(version) FROM index_schema_migrations", connection);
-        Assert.Equal(3L, (long)(await version.ExecuteScalarAsync(Ct))!);
+        Assert.Equal(4L, (long)(await version.ExecuteScalarAsync(Ct))!);
         await using var bits = new SqliteCommand("SELECT bits_allocated FROM instances WHERE sop_instance_uid = '9.1.1.1'", connection);
         Assert.Equal(12L, (long)(await bits.ExecuteScalarAsync(Ct))!);
     }
