@@ -5,7 +5,7 @@ using Orleans.Configuration;
 
 namespace Mirc.Silo.Hosting;
 
-/// <summary>Composes <see cref="ActivationCollectionOptions"/> into Orleans' idle-activation collection.</summary>
+/// <summary>Composes <see cref="ActivationCollectionOptions"/> into Orleans' idle-activation collection and locator cache.</summary>
 public static class ActivationCollection
 {
     /// <summary>Binds and validates <c>Mirc:Activations</c> (at start-up) and applies it to <see cref="GrainCollectionOptions"/>.</summary>
@@ -17,6 +17,8 @@ public static class ActivationCollection
         silo.Services.AddSingleton<IValidateOptions<ActivationCollectionOptions>, ActivationCollectionValidation>();
         silo.Services.AddOptions<GrainCollectionOptions>()
             .Configure<IOptions<ActivationCollectionOptions>>((orleans, ours) => Apply(ours.Value, orleans));
+        silo.Services.AddOptions<GrainDirectoryOptions>()
+            .Configure<IOptions<ActivationCollectionOptions>>((directory, ours) => directory.CacheSize = ours.Value.LocatorCacheSize);
         return silo;
     }
 

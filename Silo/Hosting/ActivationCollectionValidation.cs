@@ -20,6 +20,11 @@ public sealed class ActivationCollectionValidation : IValidateOptions<Activation
             failures.Add($"{ActivationCollectionOptions.Section}:CollectionQuantum must be between 00:00:00 and 01:00:00 (exclusive of zero), not {options.CollectionQuantum}");
         }
 
+        if (options.LocatorCacheSize is < 1_000 or > 10_000_000)
+        {
+            failures.Add($"{ActivationCollectionOptions.Section}:LocatorCacheSize must be between 1000 and 10000000, not {options.LocatorCacheSize}");
+        }
+
         foreach (var (setting, age) in IdleAges(options))
         {
             if (age <= options.CollectionQuantum)

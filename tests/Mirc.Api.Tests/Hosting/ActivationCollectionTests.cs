@@ -18,12 +18,12 @@ public sealed class ActivationCollectionTests
         var orleans = new GrainCollectionOptions();
         ActivationCollection.Apply(options, orleans);
 
-        Assert.Equal(TimeSpan.FromSeconds(15), orleans.CollectionQuantum);
+        Assert.Equal(TimeSpan.FromSeconds(5), orleans.CollectionQuantum);
         Assert.Equal(TimeSpan.FromMinutes(15), orleans.CollectionAge);
-        Assert.Equal(TimeSpan.FromSeconds(30), orleans.ClassSpecificCollectionAge[typeof(StudyGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(30), orleans.ClassSpecificCollectionAge[typeof(PatientGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(30), orleans.ClassSpecificCollectionAge[typeof(PatientIdentityIndexGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(30), orleans.ClassSpecificCollectionAge[typeof(InsIdentityGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(StudyGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(PatientGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(PatientIdentityIndexGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(InsIdentityGrain).FullName!]);
     }
 
     [Fact]
@@ -31,13 +31,22 @@ public sealed class ActivationCollectionTests
     {
         var result = new ActivationCollectionValidation().Validate(null, new ActivationCollectionOptions
         {
-            CollectionQuantum = TimeSpan.FromMinutes(1),
-            StudyIdleAge = TimeSpan.FromSeconds(30),
+            CollectionQuantum = TimeSpan.FromSeconds(5),
+            StudyIdleAge = TimeSpan.FromSeconds(5),
         });
 
         Assert.True(result.Failed);
         Assert.Contains("Mirc:Activations:StudyIdleAge", result.FailureMessage);
-        Assert.DoesNotContain("PatientIdleAge (00:15:00)", result.FailureMessage);
+        Assert.DoesNotContain("PatientIdleAge", result.FailureMessage);
+    }
+
+    [Fact]
+    public void A_locator_cache_too_small_to_be_one_is_refused()
+    {
+        var result = new ActivationCollectionValidation().Validate(null, new ActivationCollectionOptions { LocatorCacheSize = 0 });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Mirc:Activations:LocatorCacheSize", result.FailureMessage);
     }
 
     [Fact]
