@@ -56,6 +56,7 @@ builder.UseOrleans(silo =>
 {
     silo.UseMircClustering(host, cluster, builder.Configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>() ?? new BlobStorageOptions());
     silo.AddMircArchive(builder.Configuration);
+    silo.AddMircActivationCollection(builder.Configuration);
     silo.AddDashboard();
 });
 

@@ -56,13 +56,20 @@ public sealed class PatientResolutionCache
             return;
         }
 
+        var now = _clock.GetUtcNow();
         if (_entries.Count >= _capacity)
         {
-            // Crude but O(1) amortised and allocation-free on the hot path: a full cache starts over.
-            _entries.Clear();
+            // Expired entries are never read again but stay until removed: a stream of new patients would otherwise
+            // keep the cache at its capacity. One sweep per fill (amortised O(1) per Set); a cache still full of
+            // fresh entries starts over.
+            RemoveExpired(now);
+            if (_entries.Count >= _capacity)
+            {
+                _entries.Clear();
+            }
         }
 
-        _entries[localId.IndexKey] = new Entry(regionalPatientId, ins, demographics, _clock.GetUtcNow() + _lifetime);
+        _entries[localId.IndexKey] = new Entry(regionalPatientId, ins, demographics, now + _lifetime);
     }
 
     /// <summary>Forgets the resolution of one local id (manual link/unlink, patient mismatch).</summary>
@@ -74,6 +81,17 @@ public sealed class PatientResolutionCache
         foreach (var (key, entry) in _entries)
         {
             if (string.Equals(entry.RegionalPatientId, regionalPatientId, StringComparison.Ordinal))
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private void RemoveExpired(DateTimeOffset now)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.Expires <= now)
             {
                 _entries.TryRemove(key, out _);
             }

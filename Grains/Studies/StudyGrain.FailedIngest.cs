@@ -38,7 +38,7 @@ public sealed partial class StudyGrain
     private async Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceCoreAsync(string sopInstanceUid, string sha256)
     {
         await WaitForCommitsAsync();
-        _reservations.Remove(sopInstanceUid);
+        ForgetReservation(sopInstanceUid);
         if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !SameHash(entry.Sha256, sha256))
         {
             return (false, BuildSummary());

@@ -65,7 +65,7 @@ public sealed partial class StudyGrain
 
         Unindex(current);
         Index(replacement);
-        _reservations.Remove(replacement.SopInstanceUid);
+        ForgetReservation(replacement.SopInstanceUid);
 
         // 3. A correction of the study attributes, and a series the replaced instance leaves empty, reach the summary.
         var summaryChanged = false;

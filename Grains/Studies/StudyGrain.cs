@@ -101,6 +101,9 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
 
         _reservations[sopInstanceUid] = (sha256, now + _options.ReservationTimeout);
+        // A reservation lives in this activation only: the study's (short) idle age must not forget it before it
+        // expires, or a concurrent store of the same instance would be granted instead of told it is in progress.
+        DelayDeactivation(_options.ReservationTimeout);
         return Task.FromResult(new InstanceReservation(ReservationStatus.Granted, null) { StudyPatientId = _state.State.PatientId });
     }
 
@@ -109,7 +112,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     {
         if (_reservations.TryGetValue(sopInstanceUid, out var held) && SameHash(held.Sha256, sha256))
         {
-            _reservations.Remove(sopInstanceUid);
+            ForgetReservation(sopInstanceUid);
         }
 
         return Task.CompletedTask;
@@ -145,8 +148,17 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         _pending.Add(add);
         _flushLoop ??= FlushLoopAsync();
         var changed = await add.Completion.Task;
-        _reservations.Remove(entry.SopInstanceUid);
+        ForgetReservation(entry.SopInstanceUid);
         return new AddInstanceResult(AddInstanceStatus.Added, null, changed, BuildSummary());
+    }
+
+    /// <summary>Drops a reservation; the last one gone, the activation is collectable after its normal idle age again.</summary>
+    private void ForgetReservation(string sopInstanceUid)
+    {
+        if (_reservations.Remove(sopInstanceUid) && _reservations.Count == 0)
+        {
+            DelayDeactivation(TimeSpan.Zero);
+        }
     }
 
     /// <inheritdoc />
