@@ -30,6 +30,7 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TimeProvider _clock;
     private readonly SchemaInitialization _schema;
+    private readonly WriterConnection _writer;
     private readonly Task _loop;
     private int _disposed;
 
@@ -37,6 +38,7 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
     {
         _clock = clock ?? TimeProvider.System;
         _schema = new SchemaInitialization(CreateSchemaAsync);
+        _writer = new WriterConnection(OpenInitializedAsync);
         _loop = Task.Run(RunAsync);
     }
 
@@ -152,6 +154,7 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
 
         _queue.Writer.TryComplete();
         await _loop.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await _writer.DisposeAsync().ConfigureAwait(false);
         await DisposeCoreAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
@@ -211,6 +214,7 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
             }
             catch (Exception e)
             {
+                await _writer.ResetAsync().ConfigureAwait(false);
                 foreach (var pending in batch)
                 {
                     pending.Completion.TrySetException(e);
@@ -222,20 +226,19 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
     private async Task WriteAsync(List<PendingAppend> batch)
     {
         var created = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await OpenInitializedAsync(CancellationToken.None).ConfigureAwait(false);
+        var connection = await _writer.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = await BeginAppendAsync(connection, CancellationToken.None).ConfigureAwait(false);
-        await using (var insert = Command(connection, transaction, Insert, ("@created", created), ("@study", null), ("@series", null), ("@sop", null), ("@action", null), ("@establishment", null), ("@patient", null)))
+        var insert = _writer.Command(transaction, Insert, "@created", "@study", "@series", "@sop", "@action", "@establishment", "@patient");
+        insert.Parameters[0].Value = created;
+        foreach (var e in batch.SelectMany(p => p.Events))
         {
-            foreach (var e in batch.SelectMany(p => p.Events))
-            {
-                insert.Parameters[1].Value = e.StudyInstanceUid;
-                insert.Parameters[2].Value = e.SeriesInstanceUid;
-                insert.Parameters[3].Value = e.SopInstanceUid;
-                insert.Parameters[4].Value = e.Action.ToString();
-                insert.Parameters[5].Value = e.EstablishmentId;
-                insert.Parameters[6].Value = (object?)e.PatientId ?? DBNull.Value;
-                await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+            insert.Parameters[1].Value = e.StudyInstanceUid;
+            insert.Parameters[2].Value = e.SeriesInstanceUid;
+            insert.Parameters[3].Value = e.SopInstanceUid;
+            insert.Parameters[4].Value = e.Action.ToString();
+            insert.Parameters[5].Value = e.EstablishmentId;
+            insert.Parameters[6].Value = (object?)e.PatientId ?? DBNull.Value;
+            await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);

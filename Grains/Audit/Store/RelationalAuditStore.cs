@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Mirc.Grains.Indexing.Sql;
 using Mirc.Grains.Interfaces.Audit;
 
 namespace Mirc.Grains.Audit.Store;
@@ -19,6 +20,17 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
 
     private const string Columns =
         "seq, ts, action, outcome, actor_id, actor_rpps, actor_est, actor_roles, source, patient_id, study_uids, detail, review, prev_hash, hash";
+
+    private const int ValuesPerRow = 15;
+
+    private const string ReadHeadSql = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1";
+
+    private const string WriteHeadSql = "UPDATE audit_head SET last_seq = @seq, last_hash = @hash WHERE id = 1";
+
+    private static readonly string InsertOne = InsertSql(1);
+    private static readonly string[] InsertOneParameters = InsertParameterNames(1);
+    private static readonly string InsertMany = InsertSql(RowsPerInsert);
+    private static readonly string[] InsertManyParameters = InsertParameterNames(RowsPerInsert);
 
     /// <summary>
     /// The one schema of the trail on both engines (they differ only in the name of their 64-bit integer): records
@@ -54,7 +66,14 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         """;
 
     private readonly SemaphoreSlim _initialize = new(1, 1);
+    private readonly SemaphoreSlim _appending = new(1, 1);
+    private readonly WriterConnection _writer;
     private volatile bool _initialized;
+
+    private protected RelationalAuditStore()
+    {
+        _writer = new WriterConnection(OpenConnectionAsync);
+    }
 
     /// <summary>Opens a ready-to-use connection (pooled).</summary>
     private protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
@@ -91,9 +110,35 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(events);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // Appends share one kept connection (its statements prepared once); they serialize on the head row anyway.
+        await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await AppendOnWriterAsync(events, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _writer.ResetAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            _appending.Release();
+        }
+    }
+
+    private async Task<AuditChainHead> AppendOnWriterAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        var connection = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var (sequence, previous) = await ReadHeadAsync(connection, transaction, LockHeadClause, cancellationToken).ConfigureAwait(false);
+        var head = _writer.Command(transaction, ReadHeadSql + LockHeadClause);
+        long sequence;
+        string previous;
+        await using (var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            (sequence, previous) = await ReadHeadRowAsync(reader, cancellationToken).ConfigureAwait(false);
+        }
+
         var records = new AuditRecord[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
@@ -102,8 +147,8 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
             previous = record.Hash;
         }
 
-        await InsertAsync(connection, transaction, records, cancellationToken).ConfigureAwait(false);
-        await WriteHeadAsync(connection, transaction, sequence, previous, cancellationToken).ConfigureAwait(false);
+        await InsertAsync(_writer, transaction, records, cancellationToken).ConfigureAwait(false);
+        await WriteHeadAsync(_writer, transaction, sequence, previous, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new AuditChainHead(sequence, previous, sequence == 0 ? 0 : 1);
     }
@@ -113,7 +158,8 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(records);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var writer = new WriterConnection(OpenConnectionAsync);
+        var connection = await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var (last, lastHash) = await ReadHeadAsync(connection, transaction, LockHeadClause, cancellationToken).ConfigureAwait(false);
         var added = new List<AuditRecord>();
@@ -128,8 +174,8 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
 
         if (added.Count > 0)
         {
-            await InsertAsync(connection, transaction, added, cancellationToken).ConfigureAwait(false);
-            await WriteHeadAsync(connection, transaction, last, lastHash, cancellationToken).ConfigureAwait(false);
+            await InsertAsync(writer, transaction, added, cancellationToken).ConfigureAwait(false);
+            await WriteHeadAsync(writer, transaction, last, lastHash, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -206,11 +252,13 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _writer.DisposeAsync().ConfigureAwait(false);
         _initialize.Dispose();
+        _appending.Dispose();
         GC.SuppressFinalize(this);
-        return DisposeCoreAsync();
+        await DisposeCoreAsync().ConfigureAwait(false);
     }
 
     /// <summary>Releases pooled connections.</summary>
@@ -224,8 +272,13 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1" + lockClause;
+        command.CommandText = ReadHeadSql + lockClause;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadHeadRowAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<(long Sequence, string Hash)> ReadHeadRowAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException("audit_head has no row: the audit schema was not created");
@@ -234,50 +287,65 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         return (reader.GetInt64(0), reader.GetString(1));
     }
 
-    private static async Task WriteHeadAsync(DbConnection connection, DbTransaction transaction, long sequence, string hash, CancellationToken cancellationToken)
+    private static async Task WriteHeadAsync(WriterConnection writer, DbTransaction transaction, long sequence, string hash, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE audit_head SET last_seq = @seq, last_hash = @hash WHERE id = 1";
-        Add(command, "@seq", sequence);
-        Add(command, "@hash", hash);
+        var command = writer.Command(transaction, WriteHeadSql, "@seq", "@hash");
+        command.Parameters[0].Value = sequence;
+        command.Parameters[1].Value = hash;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    /// <summary>Whole statements of <see cref="RowsPerInsert"/> rows, the rest row by row: two statement shapes, each prepared once per connection.</summary>
+    private static async Task InsertAsync(WriterConnection writer, DbTransaction transaction, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
-        for (var offset = 0; offset < records.Count; offset += RowsPerInsert)
+        var offset = 0;
+        for (; records.Count - offset >= RowsPerInsert; offset += RowsPerInsert)
         {
-            var count = Math.Min(RowsPerInsert, records.Count - offset);
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var sql = new StringBuilder($"INSERT INTO audit_records ({Columns}) VALUES ");
-            for (var i = 0; i < count; i++)
-            {
-                var r = records[offset + i];
-                var e = r.Event;
-                if (i > 0) sql.Append(',');
-                sql.Append('(');
-                object?[] values =
-                [
-                    r.Sequence, e.Timestamp.UtcTicks, (int)e.Action, (int)e.Outcome, e.ActorId, e.ActorRpps, e.ActorEstablishmentId,
-                    e.ActorRoles, e.Source, e.PatientId, JsonSerializer.Serialize(e.StudyUids, AuditStoreJson.Default.IReadOnlyListString), e.Detail,
-                    e.RequiresReview ? 1 : 0, r.PreviousHash, r.Hash,
-                ];
-                for (var v = 0; v < values.Length; v++)
-                {
-                    var name = string.Create(CultureInfo.InvariantCulture, $"@p{i}_{v}");
-                    if (v > 0) sql.Append(',');
-                    sql.Append(name);
-                    Add(command, name, values[v]);
-                }
-
-                sql.Append(')');
-            }
-
-            command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteInsertAsync(writer.Command(transaction, InsertMany, InsertManyParameters), records, offset, cancellationToken).ConfigureAwait(false);
         }
+
+        for (; offset < records.Count; offset++)
+        {
+            await ExecuteInsertAsync(writer.Command(transaction, InsertOne, InsertOneParameters), records, offset, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ExecuteInsertAsync(DbCommand command, IReadOnlyList<AuditRecord> records, int offset, CancellationToken cancellationToken)
+    {
+        var rows = command.Parameters.Count / ValuesPerRow;
+        for (var i = 0; i < rows; i++)
+        {
+            var r = records[offset + i];
+            var e = r.Event;
+            object?[] values =
+            [
+                r.Sequence, e.Timestamp.UtcTicks, (int)e.Action, (int)e.Outcome, e.ActorId, e.ActorRpps, e.ActorEstablishmentId,
+                e.ActorRoles, e.Source, e.PatientId, JsonSerializer.Serialize(e.StudyUids, AuditStoreJson.Default.IReadOnlyListString), e.Detail,
+                e.RequiresReview ? 1 : 0, r.PreviousHash, r.Hash,
+            ];
+            for (var v = 0; v < ValuesPerRow; v++)
+            {
+                command.Parameters[(i * ValuesPerRow) + v].Value = values[v] ?? DBNull.Value;
+            }
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string[] InsertParameterNames(int rows) =>
+        [.. Enumerable.Range(0, rows).SelectMany(i => Enumerable.Range(0, ValuesPerRow).Select(v => string.Create(CultureInfo.InvariantCulture, $"@p{i}_{v}")))];
+
+    private static string InsertSql(int rows)
+    {
+        var names = InsertParameterNames(rows);
+        var sql = new StringBuilder($"INSERT INTO audit_records ({Columns}) VALUES ");
+        for (var i = 0; i < rows; i++)
+        {
+            if (i > 0) sql.Append(',');
+            sql.Append('(').AppendJoin(',', names.Skip(i * ValuesPerRow).Take(ValuesPerRow)).Append(')');
+        }
+
+        return sql.ToString();
     }
 
     private static AuditRecord ReadRecord(DbDataReader reader) => new()

@@ -11,7 +11,7 @@ namespace Mirc.Grains.Indexing.Sql;
 internal sealed class GroupCommitQueue : IAsyncDisposable
 {
     private readonly Channel<IndexWrite> _queue = Channel.CreateUnbounded<IndexWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Func<CancellationToken, Task<DbConnection>> _openConnection;
+    private readonly WriterConnection _writer;
     private readonly int _maxBatchSize;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
@@ -23,7 +23,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     /// <param name="afterCommit">Run on the writer connection after each commit with the number of instances upserted (housekeeping such as planner statistics); its failures do not fail the committed writes.</param>
     public GroupCommitQueue(Func<CancellationToken, Task<DbConnection>> openConnection, int maxBatchSize, Func<DbConnection, int, CancellationToken, Task>? afterCommit = null)
     {
-        _openConnection = openConnection;
+        _writer = new WriterConnection(openConnection);
         _afterCommit = afterCommit;
         _maxBatchSize = maxBatchSize;
         _loop = Task.Run(RunAsync);
@@ -90,9 +90,22 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
 
     private async Task<bool[]> ExecuteAsync(IReadOnlyList<IndexWrite> batch)
     {
+        try
+        {
+            return await ExecuteOnWriterAsync(batch).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _writer.ResetAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<bool[]> ExecuteOnWriterAsync(IReadOnlyList<IndexWrite> batch)
+    {
         var cancellationToken = _stopping.Token;
         var results = new bool[batch.Count];
-        await using var connection = await _openConnection(cancellationToken).ConfigureAwait(false);
+        var connection = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         // Consecutive upserts are merged into one pass (shared patient/study/series upserts and recounts).
@@ -110,8 +123,8 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
 
             await FlushAsync(i).ConfigureAwait(false);
             results[i] = batch[i].DeleteInstanceUid is { } sop
-                ? await IndexWriter.DeleteInstanceAsync(connection, transaction, sop, cancellationToken).ConfigureAwait(false)
-                : await IndexWriter.DeleteStudyAsync(connection, transaction, batch[i].DeleteStudyUid!, cancellationToken).ConfigureAwait(false);
+                ? await IndexWriter.DeleteInstanceAsync(_writer, transaction, sop, cancellationToken).ConfigureAwait(false)
+                : await IndexWriter.DeleteStudyAsync(_writer, transaction, batch[i].DeleteStudyUid!, cancellationToken).ConfigureAwait(false);
             pendingFrom = i + 1;
         }
 
@@ -135,7 +148,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         {
             if (pending.Count > 0)
             {
-                await IndexWriter.UpsertAsync(connection, transaction, pending, cancellationToken).ConfigureAwait(false);
+                await IndexWriter.UpsertAsync(_writer, transaction, pending, cancellationToken).ConfigureAwait(false);
                 pending.Clear();
             }
 
@@ -156,8 +169,11 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         catch (TimeoutException)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
+            // The loop owns the writer connection: let it end before closing it.
+            await _loop.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
 
+        await _writer.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 }

@@ -109,7 +109,7 @@ internal static class IndexWriter
         WHERE study_key = @key
         """;
 
-    public static async Task UpsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken)
+    public static async Task UpsertAsync(WriterConnection connection, DbTransaction transaction, IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken)
     {
         var seriesKeys = new Dictionary<string, long>(StringComparer.Ordinal);
         var touchedStudies = new HashSet<long>();
@@ -121,86 +121,80 @@ internal static class IndexWriter
             lastOfSeries[instance.SeriesInstanceUid] = instance;
         }
 
-        await using (var patient = Command(connection, transaction, UpsertPatient, "@pid", "@issuer", "@name", "@name_norm", "@regional", "@birth", "@sex"))
-        await using (var study = Command(connection, transaction, UpsertStudy, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment", "@charset", "@timezone"))
-        await using (var series = Command(connection, transaction, UpsertSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part", "@pps_date", "@pps_time", "@charset", "@timezone"))
+        var patient = connection.Command(transaction, UpsertPatient, "@pid", "@issuer", "@name", "@name_norm", "@regional", "@birth", "@sex");
+        var study = connection.Command(transaction, UpsertStudy, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment", "@charset", "@timezone");
+        var series = connection.Command(transaction, UpsertSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part", "@pps_date", "@pps_time", "@charset", "@timezone");
+        // A fixed row order (patient, study, series) keeps concurrent cluster writers from deadlocking.
+        var ordered = lastOfSeries.Values
+            .OrderBy(PatientKey, StringComparer.Ordinal)
+            .ThenBy(i => i.IssuerOfPatientId, StringComparer.Ordinal)
+            .ThenBy(i => i.StudyInstanceUid, StringComparer.Ordinal)
+            .ThenBy(i => i.SeriesInstanceUid, StringComparer.Ordinal);
+        foreach (var i in ordered)
         {
-            // A fixed row order (patient, study, series) keeps concurrent cluster writers from deadlocking.
-            var ordered = lastOfSeries.Values
-                .OrderBy(PatientKey, StringComparer.Ordinal)
-                .ThenBy(i => i.IssuerOfPatientId, StringComparer.Ordinal)
-                .ThenBy(i => i.StudyInstanceUid, StringComparer.Ordinal)
-                .ThenBy(i => i.SeriesInstanceUid, StringComparer.Ordinal);
-            foreach (var i in ordered)
+            var previous = await StudyPatientAsync(connection, transaction, i.StudyInstanceUid, cancellationToken).ConfigureAwait(false);
+            var patientKey = string.IsNullOrWhiteSpace(i.PatientId) && previous is { } known
+                // An instance without Patient ID never re-attributes its study (e.g. one joining an identified study).
+                ? known.Key
+                : await Scalar(patient, cancellationToken, PatientKey(i), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
+                    PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
+            if (previous is { } left && left.Key != patientKey && left.PatientId.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal))
             {
-                var previous = await StudyPatientAsync(connection, transaction, i.StudyInstanceUid, cancellationToken).ConfigureAwait(false);
-                var patientKey = string.IsNullOrWhiteSpace(i.PatientId) && previous is { } known
-                    // An instance without Patient ID never re-attributes its study (e.g. one joining an identified study).
-                    ? known.Key
-                    : await Scalar(patient, cancellationToken, PatientKey(i), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
-                        PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
-                if (previous is { } left && left.Key != patientKey && left.PatientId.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal))
-                {
-                    // The study leaves its provisional patient (reconciled): that row has no other study.
-                    unidentifiedLeft.Add(left.Key);
-                }
-
-                var studyKey = await Scalar(study, cancellationToken, i.StudyInstanceUid, patientKey, Text(i.StudyDate), Text(i.StudyTime), Text(i.AccessionNumber), Text(i.StudyId),
-                    Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId,
-                    Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
-                seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined),
-                    Text(i.PerformedProcedureStepStartDate), Text(i.PerformedProcedureStepStartTime), Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
-                touchedStudies.Add(studyKey);
+                // The study leaves its provisional patient (reconciled): that row has no other study.
+                unidentifiedLeft.Add(left.Key);
             }
+
+            var studyKey = await Scalar(study, cancellationToken, i.StudyInstanceUid, patientKey, Text(i.StudyDate), Text(i.StudyTime), Text(i.AccessionNumber), Text(i.StudyId),
+                Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId,
+                Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
+            seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined),
+                Text(i.PerformedProcedureStepStartDate), Text(i.PerformedProcedureStepStartTime), Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
+            touchedStudies.Add(studyKey);
         }
 
         foreach (var key in unidentifiedLeft)
         {
-            await using var drop = Command(connection, transaction, DropPatientWithoutStudy, "@key");
+            var drop = connection.Command(transaction, DropPatientWithoutStudy, "@key");
             Bind(drop, key);
             await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var added = new Dictionary<long, int>();
         var movedFrom = new List<long>();
-        await using (var find = Command(connection, transaction, FindInstance, "@uid"))
-        await using (var insert = Command(connection, transaction, UpsertInstance, "@uid", "@series", "@class", "@number", "@syntax", "@frames", "@rows", "@columns", "@status", "@bits", "@charset", "@timezone"))
+        var find = connection.Command(transaction, FindInstance, "@uid");
+        var insert = connection.Command(transaction, UpsertInstance, "@uid", "@series", "@class", "@number", "@syntax", "@frames", "@rows", "@columns", "@status", "@bits", "@charset", "@timezone");
+        foreach (var i in instances)
         {
-            foreach (var i in instances)
+            var seriesKey = seriesKeys[i.SeriesInstanceUid];
+            Bind(find, i.SopInstanceUid);
+            var previous = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            if (previous is null or DBNull)
             {
-                var seriesKey = seriesKeys[i.SeriesInstanceUid];
-                Bind(find, i.SopInstanceUid);
-                var previous = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                if (previous is null or DBNull)
-                {
-                    added[seriesKey] = added.GetValueOrDefault(seriesKey) + 1;
-                }
-                else if (Convert.ToInt64(previous, System.Globalization.CultureInfo.InvariantCulture) is var previousSeries && previousSeries != seriesKey)
-                {
-                    // Re-indexed under another series (a corrected header): it leaves the old one.
-                    added[previousSeries] = added.GetValueOrDefault(previousSeries) - 1;
-                    added[seriesKey] = added.GetValueOrDefault(seriesKey) + 1;
-                    movedFrom.Add(previousSeries);
-                }
-
-                Bind(insert, i.SopInstanceUid, seriesKey, i.SopClassUid, i.InstanceNumber, Text(i.TransferSyntaxUid), i.NumberOfFrames, i.Rows, i.Columns,
-                    Text(i.Status) ?? "ONLINE", i.BitsAllocated, Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc));
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                added[seriesKey] = added.GetValueOrDefault(seriesKey) + 1;
             }
+            else if (Convert.ToInt64(previous, System.Globalization.CultureInfo.InvariantCulture) is var previousSeries && previousSeries != seriesKey)
+            {
+                // Re-indexed under another series (a corrected header): it leaves the old one.
+                added[previousSeries] = added.GetValueOrDefault(previousSeries) - 1;
+                added[seriesKey] = added.GetValueOrDefault(seriesKey) + 1;
+                movedFrom.Add(previousSeries);
+            }
+
+            Bind(insert, i.SopInstanceUid, seriesKey, i.SopClassUid, i.InstanceNumber, Text(i.TransferSyntaxUid), i.NumberOfFrames, i.Rows, i.Columns,
+                Text(i.Status) ?? "ONLINE", i.BitsAllocated, Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc));
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var count = Command(connection, transaction, AddToSeries, "@delta", "@key"))
+        var count = connection.Command(transaction, AddToSeries, "@delta", "@key");
+        foreach (var (key, delta) in added.Where(a => a.Value != 0).OrderBy(a => a.Key))
         {
-            foreach (var (key, delta) in added.Where(a => a.Value != 0).OrderBy(a => a.Key))
-            {
-                Bind(count, delta, key);
-                await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            Bind(count, delta, key);
+            await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (movedFrom.Count > 0)
         {
-            await using var studyOf = Command(connection, transaction, StudyOfSeries, "@key");
+            var studyOf = connection.Command(transaction, StudyOfSeries, "@key");
             foreach (var key in movedFrom)
             {
                 Bind(studyOf, key);
@@ -258,14 +252,14 @@ internal static class IndexWriter
             Status = next.Status,
         } == next;
 
-    public static async Task<bool> DeleteStudyAsync(DbConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
+    public static async Task<bool> DeleteStudyAsync(WriterConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
     {
         long studyKey;
         long patientKey;
-        await using (var find = Command(connection, transaction, "SELECT study_key, patient_key FROM studies WHERE study_uid = @uid", "@uid"))
+        var find = connection.Command(transaction, "SELECT study_key, patient_key FROM studies WHERE study_uid = @uid", "@uid");
+        Bind(find, studyInstanceUid);
+        await using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            Bind(find, studyInstanceUid);
-            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 return false;
@@ -283,28 +277,28 @@ internal static class IndexWriter
         ];
         foreach (var sql in deletes)
         {
-            await using var delete = Command(connection, transaction, sql, "@key");
+            var delete = connection.Command(transaction, sql, "@key");
             Bind(delete, studyKey);
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var orphan = Command(connection, transaction, "DELETE FROM patients WHERE patient_key = @key AND NOT EXISTS (SELECT 1 FROM studies WHERE studies.patient_key = @key)", "@key");
+        var orphan = connection.Command(transaction, "DELETE FROM patients WHERE patient_key = @key AND NOT EXISTS (SELECT 1 FROM studies WHERE studies.patient_key = @key)", "@key");
         Bind(orphan, patientKey);
         await orphan.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    public static async Task<bool> DeleteInstanceAsync(DbConnection connection, DbTransaction transaction, string sopInstanceUid, CancellationToken cancellationToken)
+    public static async Task<bool> DeleteInstanceAsync(WriterConnection connection, DbTransaction transaction, string sopInstanceUid, CancellationToken cancellationToken)
     {
         long seriesKey, studyKey, patientKey;
-        await using (var find = Command(connection, transaction, """
+        var find = connection.Command(transaction, """
             SELECT i.series_key, s.study_key, t.patient_key FROM instances i
             JOIN series s ON s.series_key = i.series_key JOIN studies t ON t.study_key = s.study_key
             WHERE i.sop_instance_uid = @uid
-            """, "@uid"))
+            """, "@uid");
+        Bind(find, sopInstanceUid);
+        await using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            Bind(find, sopInstanceUid);
-            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 return false;
@@ -324,7 +318,7 @@ internal static class IndexWriter
         ];
         foreach (var (sql, key) in steps)
         {
-            await using var command = Command(connection, transaction, sql, "@key");
+            var command = connection.Command(transaction, sql, "@key");
             if (key == 0)
             {
                 Bind(command, sopInstanceUid);
@@ -341,10 +335,10 @@ internal static class IndexWriter
         return true;
     }
 
-    private static async Task RecountStudiesAsync(DbConnection connection, DbTransaction transaction, IEnumerable<long> studyKeys, CancellationToken cancellationToken)
+    private static async Task RecountStudiesAsync(WriterConnection connection, DbTransaction transaction, IEnumerable<long> studyKeys, CancellationToken cancellationToken)
     {
-        await using var modalities = Command(connection, transaction, StudyModalities, "@key");
-        await using var count = Command(connection, transaction, CountStudy, "@key", "@modalities");
+        var modalities = connection.Command(transaction, StudyModalities, "@key");
+        var count = connection.Command(transaction, CountStudy, "@key", "@modalities");
         foreach (var key in studyKeys)
         {
             Bind(modalities, key);
@@ -362,9 +356,9 @@ internal static class IndexWriter
         }
     }
 
-    private static async Task<(long Key, string PatientId)?> StudyPatientAsync(DbConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
+    private static async Task<(long Key, string PatientId)?> StudyPatientAsync(WriterConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
     {
-        await using var find = Command(connection, transaction, StudyPatient, "@uid");
+        var find = connection.Command(transaction, StudyPatient, "@uid");
         Bind(find, studyInstanceUid);
         await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetString(1)) : null;
@@ -391,21 +385,6 @@ internal static class IndexWriter
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.SopInstanceUid, nameof(instance.SopInstanceUid));
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.SopClassUid, nameof(instance.SopClassUid));
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.ProducingEstablishmentId, nameof(instance.ProducingEstablishmentId));
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, params string[] parameterNames)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in parameterNames)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
     }
 
     private static void Bind(DbCommand command, params object?[] values)

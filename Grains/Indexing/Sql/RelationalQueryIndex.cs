@@ -53,11 +53,12 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(instances);
         // Outside the group-commit queue (which merges and sorts a batch): passes in the given order, one durable commit.
-        await using var connection = await OpenInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await using var writer = new WriterConnection(OpenInitializedAsync);
+        var connection = await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var pass in IndexWriter.InOrderPasses(instances))
         {
-            await IndexWriter.UpsertAsync(connection, transaction, pass, cancellationToken).ConfigureAwait(false);
+            await IndexWriter.UpsertAsync(writer, transaction, pass, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,65 @@
+using System.Data.Common;
+
+namespace Mirc.Grains.Indexing.Sql;
+
+/// <summary>
+/// The connection of one writer loop, kept open between its transactions together with its commands. Microsoft.Data.Sqlite
+/// prepares a statement per command and finalizes it when the command or the connection is closed, so commands made
+/// afresh for every transaction re-parse every statement (SQLite's parser was the largest share of its own CPU per
+/// ingested instance); kept commands are prepared once. Used by one loop at a time (not thread-safe). A loop whose
+/// transaction failed calls <see cref="ResetAsync"/>, so the next one starts on a fresh connection.
+/// </summary>
+internal sealed class WriterConnection(Func<CancellationToken, Task<DbConnection>> open) : IAsyncDisposable
+{
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private DbConnection? _connection;
+
+    /// <summary>The open connection (opened on first use, or after a reset).</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        _connection ??= await open(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The command of <paramref name="sql"/> on the open connection, enlisted in <paramref name="transaction"/>, with
+    /// parameters named <paramref name="parameterNames"/> in that order (their values are those of its last use). The
+    /// caller does not dispose it.
+    /// </summary>
+    public DbCommand Command(DbTransaction? transaction, string sql, params string[] parameterNames)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("the writer connection is not open");
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameterNames)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
+            }
+
+            _commands.Add(sql, command);
+        }
+
+        command.Transaction = transaction;
+        return command;
+    }
+
+    /// <summary>Closes the connection and drops its commands (after a failure: the next transaction starts afresh).</summary>
+    public async ValueTask ResetAsync()
+    {
+        foreach (var command in _commands.Values)
+        {
+            await command.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _commands.Clear();
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ResetAsync();
+}
