@@ -41,6 +41,7 @@ internal sealed class DimseChannel : IAsyncDisposable
     private DimseCommand? _command;
     private byte _commandContext;
     private Pipe? _dataPipe;
+    private Exception? _endFailure;
     private bool _dataPipeReaderGone;
     private TaskCompletionSource? _dataReceived;
     private ArrayBufferWriter<byte>? _dataBuffer;
@@ -246,7 +247,7 @@ internal sealed class DimseChannel : IAsyncDisposable
                 minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
             _dataPipeReaderGone = false;
             _dataReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Dispatch(command, contextId, default, _dataPipe.Reader.AsStream(), _dataReceived.Task);
+            Dispatch(command, contextId, default, new IncomingDataSetStream(_dataPipe.Reader.AsStream(), () => Volatile.Read(ref _endFailure)), _dataReceived.Task);
         }
         else
         {
@@ -400,6 +401,9 @@ internal sealed class DimseChannel : IAsyncDisposable
     {
         if (!_ended.TrySetResult(end)) return;
         failure ??= new DicomAssociationException($"association ended ({end})");
+        // Before the pipe fails and the operations' tokens are cancelled: a dataset read cancelled by this teardown
+        // reports the failure (IncomingDataSetStream).
+        Volatile.Write(ref _endFailure, failure);
         if (_dataPipe is { } pipe)
         {
             // The application's dataset stream fails: nothing partial may be kept.
