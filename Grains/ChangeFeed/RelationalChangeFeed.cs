@@ -206,7 +206,7 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
 
             try
             {
-                await WriteAsync(batch).ConfigureAwait(false);
+                await _writer.RunAsync(connection => WriteAsync(connection, batch), CancellationToken.None).ConfigureAwait(false);
                 foreach (var pending in batch)
                 {
                     pending.Completion.TrySetResult();
@@ -214,7 +214,6 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
             }
             catch (Exception e)
             {
-                await _writer.ResetAsync().ConfigureAwait(false);
                 foreach (var pending in batch)
                 {
                     pending.Completion.TrySetException(e);
@@ -223,10 +222,9 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
         }
     }
 
-    private async Task WriteAsync(List<PendingAppend> batch)
+    private async Task WriteAsync(DbConnection connection, List<PendingAppend> batch)
     {
         var created = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var connection = await _writer.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = await BeginAppendAsync(connection, CancellationToken.None).ConfigureAwait(false);
         var insert = _writer.Command(transaction, Insert, "@created", "@study", "@series", "@sop", "@action", "@establishment", "@patient");
         insert.Parameters[0].Value = created;

@@ -114,12 +114,7 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await AppendOnWriterAsync(events, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await _writer.ResetAsync().ConfigureAwait(false);
-            throw;
+            return await _writer.RunAsync(connection => AppendOnWriterAsync(connection, events, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -127,9 +122,8 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         }
     }
 
-    private async Task<AuditChainHead> AppendOnWriterAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    private async Task<AuditChainHead> AppendOnWriterAsync(DbConnection connection, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
-        var connection = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var head = _writer.Command(transaction, ReadHeadSql + LockHeadClause);
         long sequence;

@@ -88,24 +88,13 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         }
     }
 
-    private async Task<bool[]> ExecuteAsync(IReadOnlyList<IndexWrite> batch)
-    {
-        try
-        {
-            return await ExecuteOnWriterAsync(batch).ConfigureAwait(false);
-        }
-        catch
-        {
-            await _writer.ResetAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<bool[]> ExecuteAsync(IReadOnlyList<IndexWrite> batch) =>
+        _writer.RunAsync(connection => ExecuteOnWriterAsync(connection, batch), _stopping.Token);
 
-    private async Task<bool[]> ExecuteOnWriterAsync(IReadOnlyList<IndexWrite> batch)
+    private async Task<bool[]> ExecuteOnWriterAsync(DbConnection connection, IReadOnlyList<IndexWrite> batch)
     {
         var cancellationToken = _stopping.Token;
         var results = new bool[batch.Count];
-        var connection = await _writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         // Consecutive upserts are merged into one pass (shared patient/study/series upserts and recounts).

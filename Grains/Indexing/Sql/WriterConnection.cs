@@ -6,17 +6,35 @@ namespace Mirc.Grains.Indexing.Sql;
 /// The connection of one writer loop, kept open between its transactions together with its commands. Microsoft.Data.Sqlite
 /// prepares a statement per command and finalizes it when the command or the connection is closed, so commands made
 /// afresh for every transaction re-parse every statement (SQLite's parser was the largest share of its own CPU per
-/// ingested instance); kept commands are prepared once. Used by one loop at a time (not thread-safe). A loop whose
-/// transaction failed calls <see cref="ResetAsync"/>, so the next one starts on a fresh connection.
+/// ingested instance); kept commands are prepared once. Used by one loop at a time (not thread-safe). Work runs through
+/// <see cref="RunAsync{T}"/>: a failed transaction resets the connection, so the next one starts on a fresh one.
 /// </summary>
 internal sealed class WriterConnection(Func<CancellationToken, Task<DbConnection>> open) : IAsyncDisposable
 {
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
     private DbConnection? _connection;
 
-    /// <summary>The open connection (opened on first use, or after a reset).</summary>
+    /// <summary>The open connection (opened on first use, or after a reset); for a one-shot writer disposed after use.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         _connection ??= await open(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the open connection (opened on first use, or after a reset). When it fails, the
+    /// connection and its commands are dropped before the failure is rethrown: a broken connection or a half-finished
+    /// transaction never carries over to the next run.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await work(await OpenAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ResetAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>
     /// The command of <paramref name="sql"/> on the open connection, enlisted in <paramref name="transaction"/>, with
@@ -44,8 +62,16 @@ internal sealed class WriterConnection(Func<CancellationToken, Task<DbConnection
         return command;
     }
 
-    /// <summary>Closes the connection and drops its commands (after a failure: the next transaction starts afresh).</summary>
-    public async ValueTask ResetAsync()
+    /// <inheritdoc cref="RunAsync{T}"/>
+    public Task RunAsync(Func<DbConnection, Task> work, CancellationToken cancellationToken) =>
+        RunAsync(async connection =>
+        {
+            await work(connection).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Closes the connection and drops its commands.</summary>
+    private async ValueTask ResetAsync()
     {
         foreach (var command in _commands.Values)
         {
