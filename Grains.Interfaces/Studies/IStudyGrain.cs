@@ -11,16 +11,16 @@ namespace Mirc.Grains.Interfaces.Studies;
 public interface IStudyGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Reserves an SOP Instance UID for content with SHA-256 <paramref name="sha256"/> before its blob is promoted to
+    /// Reserves an SOP Instance UID for content with digest <paramref name="digest"/> before its blob is promoted to
     /// the final key, so that a different object can never overwrite a stored one (the final key depends on the UIDs only).
     /// A reservation expires if AddInstance or Release does not follow in time.
     /// </summary>
     [Alias("Reserve")]
-    Task<InstanceReservation> ReserveInstanceAsync(string sopInstanceUid, string sha256);
+    Task<InstanceReservation> ReserveInstanceAsync(string sopInstanceUid, string digest);
 
     /// <summary>Releases a reservation after a failed store.</summary>
     [Alias("Release")]
-    Task ReleaseInstanceAsync(string sopInstanceUid, string sha256);
+    Task ReleaseInstanceAsync(string sopInstanceUid, string digest);
 
     /// <summary>Records a stored instance (its blob is already committed); returns when the manifest is durable.</summary>
     [Alias("AddInstance")]
@@ -29,20 +29,20 @@ public interface IStudyGrain : IGrainWithStringKey
     /// <summary>
     /// Takes back an instance whose ingest failed after its manifest commit (the ingest was never acknowledged): the
     /// entry leaves the manifest durably, and a study left without instances forgets its patient and attributes, as if
-    /// it had never received anything. Only the entry with this SHA-256 is removed (a different object under the UID
+    /// it had never received anything. Only the entry with this digest is removed (a different object under the UID
     /// is not the caller's). Returns the summary afterwards, and whether an entry was removed.
     /// </summary>
     [Alias("RemoveFailedInstance")]
-    Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string sha256);
+    Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string digest);
 
     /// <summary>
     /// Swaps the stored entry of <paramref name="replacement"/>'s SOP Instance UID for <paramref name="replacement"/> in one
     /// durable manifest write (duplicate policy Replace; the new blob is already at its own key). Only when the stored
-    /// entry still has SHA-256 <paramref name="replacedSha256"/> (otherwise <see cref="AddInstanceStatus.Conflict"/> with the
+    /// entry still has digest <paramref name="replacedDigest"/> (otherwise <see cref="AddInstanceStatus.Conflict"/> with the
     /// current entry, or AlreadyStored when it already is the replacement). Added = replaced; Existing = the replaced entry.
     /// </summary>
     [Alias("ReplaceInstance")]
-    Task<AddInstanceResult> ReplaceInstanceAsync(InstanceEntry replacement, string replacedSha256, StudyAttributes attributes);
+    Task<AddInstanceResult> ReplaceInstanceAsync(InstanceEntry replacement, string replacedDigest, StudyAttributes attributes);
 
     /// <summary>The manifest entry of one instance, or null.</summary>
     [Alias("GetInstance")]

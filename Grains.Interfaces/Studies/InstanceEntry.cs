@@ -31,8 +31,8 @@ public sealed record InstanceEntry
     /// <summary>Size of the stored Part 10 file in bytes.</summary>
     [Id(7)] public long Size { get; init; }
 
-    /// <summary>Lower-case hex SHA-256 of the stored Part 10 file.</summary>
-    [Id(8)] public required string Sha256 { get; init; }
+    /// <summary>Digest of the stored Part 10 file: <c>xxh128:</c> + 32 hex digits, or 64 hex digits alone (SHA-256, entries stored before 2026-12-03).</summary>
+    [Id(8)] public required string Digest { get; init; }
 
     /// <summary>Instance Number (0020,0013), when present; orders retrieval inside a series.</summary>
     [Id(9)] public int? InstanceNumber { get; init; }

@@ -24,7 +24,7 @@ public sealed partial class ManifestHeaders(IBlobStore blobs, ILogger<ManifestHe
         {
             await using var stream = await blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
             var header = await InstanceHeaderReader.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
-            return new StoredInstance(header, key, entry.Size, entry.Sha256, entry.EstablishmentId, entry.ReceivedAt);
+            return new StoredInstance(header, key, entry.Size, entry.Digest, entry.EstablishmentId, entry.ReceivedAt);
         }
         catch (Exception ex) when (ex is BlobNotFoundException or FileNotFoundException or InvalidDataException)
         {

@@ -103,7 +103,7 @@ internal sealed partial class FailedIngestUndo
     public async Task UndoAsync(FailedIngest failed, CancellationToken cancellationToken)
     {
         var study = _grains.GetGrain<IStudyGrain>(failed.StudyInstanceUid);
-        var (_, summary) = await study.RemoveFailedInstanceAsync(failed.SopInstanceUid, failed.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var (_, summary) = await study.RemoveFailedInstanceAsync(failed.SopInstanceUid, failed.Digest).WaitAsync(cancellationToken).ConfigureAwait(false);
         var stillStored = await study.GetInstanceAsync(failed.SopInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (stillStored is null)
         {
@@ -164,7 +164,7 @@ internal sealed record FailedIngest(
     string FinalName,
     string StudyInstanceUid,
     string SopInstanceUid,
-    string Sha256,
+    string Digest,
     string? RegionalPatientId);
 
 /// <summary>Source-generated JSON for <see cref="FailedIngest"/>.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Studies;
@@ -162,12 +161,6 @@ public sealed partial class IngestReconciler
             return false;
         }
 
-        string sha256;
-        await using (var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))
-        {
-            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false));
-        }
-
         InstanceHeader header;
         try
         {
@@ -182,10 +175,19 @@ public sealed partial class IngestReconciler
             return false;
         }
 
-        var stored = new StoredInstance(header, key, properties.Length, sha256, record.EstablishmentId, record.ReceivedAt);
+        // In the algorithm of an entry already registered for the instance (one stored before the digest changed keeps its
+        // SHA-256), so that registered content is recognised as such.
+        var study = _grains.GetGrain<IStudyGrain>(header.StudyInstanceUid!);
+        var registered = await study.GetInstanceAsync(header.SopInstanceUid!).ConfigureAwait(false);
+        string digest;
+        await using (var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))
+        {
+            digest = await ContentDigest.ComputeAsync(content, registered?.Digest, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = new StoredInstance(header, key, properties.Length, digest, record.EstablishmentId, record.ReceivedAt);
         var regional = await _patients.ResolveAsync(stored.LocalPatientId, header.Ins, stored.Demographics).ConfigureAwait(false);
-        var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
-        var reservation = await study.ReserveInstanceAsync(stored.SopInstanceUid, sha256).ConfigureAwait(false);
+        var reservation = await study.ReserveInstanceAsync(stored.SopInstanceUid, digest).ConfigureAwait(false);
         switch (reservation.Status)
         {
             case ReservationStatus.Granted:

@@ -30,14 +30,14 @@ public sealed partial class InstanceIngestor
             regional = decided;
         }
 
-        var key = _layout.GetReplacementKey(stored.StudyInstanceUid, header.SeriesInstanceUid!, stored.SopInstanceUid, stored.Sha256);
+        var key = _layout.GetReplacementKey(stored.StudyInstanceUid, header.SeriesInstanceUid!, stored.SopInstanceUid, stored.Digest);
         var replacement = stored with { FinalKey = key };
         var ticket = await _journal.WriteAsync(new IngestJournalRecord(key.Container, key.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, stored.ReceivedAt), cancellationToken).ConfigureAwait(false);
         AddInstanceResult result;
         try
         {
             await _blobs.MoveLazilyAsync(staged, key, cancellationToken).ConfigureAwait(false);
-            result = await study.ReplaceInstanceAsync(replacement.ToEntry(), existing.Sha256, replacement.ToStudyAttributes(regional)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            result = await study.ReplaceInstanceAsync(replacement.ToEntry(), existing.Digest, replacement.ToStudyAttributes(regional)).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (result.Status == AddInstanceStatus.AlreadyStored)
             {
                 // The same replacement, stored concurrently by another request: the same bytes at the same key.
@@ -65,7 +65,7 @@ public sealed partial class InstanceIngestor
 
         await DeleteReplacedAsync(stored, existing, regional).ConfigureAwait(false);
         _journal.Complete(ticket);
-        LogReplaced(_logger, stored.SopInstanceUid, existing.Sha256, stored.Sha256);
+        LogReplaced(_logger, stored.SopInstanceUid, existing.Digest, stored.Digest);
         return new IngestOutcome(IngestStatus.Replaced, "A different data set was stored under this SOP Instance UID; it is replaced (duplicate policy: Replace).",
             replacement.ToEntry(), header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, regional);
     }
@@ -80,10 +80,10 @@ public sealed partial class InstanceIngestor
         try
         {
             var current = await study.GetInstanceAsync(replacement.SopInstanceUid).ConfigureAwait(false);
-            if (current is not null && string.Equals(current.Sha256, replacement.Sha256, StringComparison.OrdinalIgnoreCase))
+            if (current is not null && ContentDigest.SameDigest(current.Digest, replacement.Digest))
             {
                 var old = await ReadStoredAsync(existing).ConfigureAwait(false);
-                var back = await study.ReplaceInstanceAsync(existing, replacement.Sha256, old.ToStudyAttributes(regional)).ConfigureAwait(false);
+                var back = await study.ReplaceInstanceAsync(existing, replacement.Digest, old.ToStudyAttributes(regional)).ConfigureAwait(false);
                 if (back.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
                     throw new InvalidOperationException($"The study refused to restore {replacement.SopInstanceUid}: {back.Status}.");
@@ -134,7 +134,7 @@ public sealed partial class InstanceIngestor
             header = await InstanceHeaderReader.ReadAsync(content, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new StoredInstance(header, key, entry.Size, entry.Sha256, entry.EstablishmentId, entry.ReceivedAt);
+        return new StoredInstance(header, key, entry.Size, entry.Digest, entry.EstablishmentId, entry.ReceivedAt);
     }
 
     private AuditEvent UpdateEvent(IngestCaller caller, string regional, StoredInstance stored, InstanceEntry existing) => new()
@@ -148,11 +148,11 @@ public sealed partial class InstanceIngestor
         Source = caller.CallingAeTitle is { } calling ? $"dicom:{calling}@{caller.RemoteAddress ?? "?"}" : caller.RemoteAddress,
         PatientId = regional,
         StudyUids = [stored.StudyInstanceUid],
-        Detail = $"SOP Instance {stored.SopInstanceUid} replaced by a different data set (duplicate policy Replace): SHA-256 {existing.Sha256[..16]}… → {stored.Sha256[..16]}…",
+        Detail = $"SOP Instance {stored.SopInstanceUid} replaced by a different data set (duplicate policy Replace): digest {ContentDigest.HexPrefix(existing.Digest, 16)}… → {ContentDigest.HexPrefix(stored.Digest, 16)}…",
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{SopUid}: replaced (SHA-256 {OldSha} → {NewSha})")]
-    private static partial void LogReplaced(ILogger logger, string sopUid, string oldSha, string newSha);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{SopUid}: replaced (digest {OldDigest} → {NewDigest})")]
+    private static partial void LogReplaced(ILogger logger, string sopUid, string oldDigest, string newDigest);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{SopUid}: the replacement was taken back, but re-indexing the restored object failed")]
     private static partial void LogReplaceReindexFailed(ILogger logger, Exception exception, string sopUid);

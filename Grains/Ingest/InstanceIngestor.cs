@@ -152,7 +152,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             // 2. Durable intent, patient resolution and SOP Instance UID reservation are independent: overlapped. The
             // intent must be durable before the promotion; when the reservation is refused it is simply completed.
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
-            var stored = new StoredInstance(header, finalKey, written.Length, written.Sha256Hex, request.Caller.EstablishmentId, receivedAt);
+            var stored = new StoredInstance(header, finalKey, written.Length, written.Digest, request.Caller.EstablishmentId, receivedAt);
             journal = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);
             var resolutionTask = _patients.ResolveOverlappedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
             var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
@@ -176,7 +176,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 if (decided is null)
                 {
                     _journal.Complete(ticket);
-                    await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Digest).WaitAsync(cancellationToken).ConfigureAwait(false);
                     LogPatientMismatch(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, owner, regional);
                     return IngestOutcome.Failure(IngestStatus.DataSetMismatch, "The study already belongs to another patient.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
                 }
@@ -281,7 +281,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             case ReservationStatus.AlreadyStored:
                 var summary = await study.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
                 var entry = reservation.Existing!;
-                var original = stored with { FinalKey = new BlobKey(entry.BlobContainer, entry.BlobName), Size = entry.Size, Sha256 = entry.Sha256, EstablishmentId = entry.EstablishmentId, ReceivedAt = entry.ReceivedAt };
+                var original = stored with { FinalKey = new BlobKey(entry.BlobContainer, entry.BlobName), Size = entry.Size, Digest = entry.Digest, EstablishmentId = entry.EstablishmentId, ReceivedAt = entry.ReceivedAt };
                 await _registrar.CompleteAsync(original, summary.PatientId ?? regional, summary, studyReferenceChanged: true, cancellationToken).ConfigureAwait(false);
                 return new IngestOutcome(IngestStatus.AlreadyStored, null, entry, header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, summary.PatientId ?? regional);
             case ReservationStatus.Conflict when reservation.Existing is null:
@@ -336,7 +336,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
     private async Task UndoAsync(StoredInstance stored, string regional, IngestJournalTicket ticket)
     {
-        var failed = new FailedIngest(stored.FinalKey.Container, stored.FinalKey.Name, stored.StudyInstanceUid, stored.SopInstanceUid, stored.Sha256, regional);
+        var failed = new FailedIngest(stored.FinalKey.Container, stored.FinalKey.Name, stored.StudyInstanceUid, stored.SopInstanceUid, stored.Digest, regional);
         if (await _undo.UndoOrRecordAsync(failed).ConfigureAwait(false))
         {
             _journal.Complete(ticket);
@@ -420,7 +420,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var deadline = _clock.GetUtcNow() + TimeSpan.FromSeconds(10);
         while (true)
         {
-            var reservation = await study.ReserveInstanceAsync(stored.SopInstanceUid, stored.Sha256).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var reservation = await study.ReserveInstanceAsync(stored.SopInstanceUid, stored.Digest).WaitAsync(cancellationToken).ConfigureAwait(false);
             // A conflict with no stored entry is an attempt with other bytes still in flight: wait for it to settle too.
             var settling = reservation.Status == ReservationStatus.InProgress || (reservation.Status == ReservationStatus.Conflict && reservation.Existing is null);
             if (!settling || _clock.GetUtcNow() > deadline)

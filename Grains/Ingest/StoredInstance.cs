@@ -6,7 +6,7 @@ using Mirc.Grains.Storage.Blobs;
 namespace Mirc.Grains.Ingest;
 
 /// <summary>A parsed instance whose blob is (about to be) at its final key, and the records derived from it.</summary>
-internal sealed record StoredInstance(InstanceHeader Header, BlobKey FinalKey, long Size, string Sha256, string EstablishmentId, DateTimeOffset ReceivedAt)
+internal sealed record StoredInstance(InstanceHeader Header, BlobKey FinalKey, long Size, string Digest, string EstablishmentId, DateTimeOffset ReceivedAt)
 {
     public string SopInstanceUid => Header.SopInstanceUid!;
 
@@ -32,7 +32,7 @@ internal sealed record StoredInstance(InstanceHeader Header, BlobKey FinalKey, l
         BlobContainer = FinalKey.Container,
         BlobName = FinalKey.Name,
         Size = Size,
-        Sha256 = Sha256,
+        Digest = Digest,
         InstanceNumber = Header.InstanceNumber,
         Frames = Header.Frames,
         ReceivedAt = ReceivedAt,

@@ -75,7 +75,7 @@ internal sealed class PatientStudyMover
             header = await InstanceHeaderReader.ReadAsync(stream, cancellationToken);
         }
 
-        var stored = new StoredInstance(header, key, entry.Size, entry.Sha256, entry.EstablishmentId, entry.ReceivedAt);
+        var stored = new StoredInstance(header, key, entry.Size, entry.Digest, entry.EstablishmentId, entry.ReceivedAt);
         await _index.UpsertInstanceAsync(stored.ToIndexed(regionalPatientId), cancellationToken);
     }
 }

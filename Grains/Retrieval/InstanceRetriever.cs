@@ -183,7 +183,7 @@ public sealed class InstanceRetriever : IInstanceRetriever
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {
-            await sites.ReadVerifiedAsync(KeyOf(instance), buffer.AsMemory(0, length), instance.Sha256, cancellationToken).ConfigureAwait(false);
+            await sites.ReadVerifiedAsync(KeyOf(instance), buffer.AsMemory(0, length), instance.Digest, cancellationToken).ConfigureAwait(false);
             ArchiveMetrics.InstanceOpened(instance.Size);
             return new RetrievedInstance(instance, new PooledBufferStream(buffer, length));
         }

@@ -14,14 +14,14 @@ public sealed partial class StudyGrain
     /// Removals run one after the other: two failed stores of one study (a batch whose change-feed append failed) would
     /// otherwise rewrite the same manifest segment concurrently, and the loser's undo would wait for its retry.
     /// </remarks>
-    public Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string sha256)
+    public Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string digest)
     {
-        var removal = RemoveAfterAsync(_removals, sopInstanceUid, sha256);
+        var removal = RemoveAfterAsync(_removals, sopInstanceUid, digest);
         _removals = removal;
         return removal;
     }
 
-    private async Task<(bool Removed, StudySummary Summary)> RemoveAfterAsync(Task previous, string sopInstanceUid, string sha256)
+    private async Task<(bool Removed, StudySummary Summary)> RemoveAfterAsync(Task previous, string sopInstanceUid, string digest)
     {
         try
         {
@@ -32,14 +32,14 @@ public sealed partial class StudyGrain
             // Reported to its own caller.
         }
 
-        return await RemoveFailedInstanceCoreAsync(sopInstanceUid, sha256);
+        return await RemoveFailedInstanceCoreAsync(sopInstanceUid, digest);
     }
 
-    private async Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceCoreAsync(string sopInstanceUid, string sha256)
+    private async Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceCoreAsync(string sopInstanceUid, string digest)
     {
         await WaitForCommitsAsync();
         ForgetReservation(sopInstanceUid);
-        if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !SameHash(entry.Sha256, sha256))
+        if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !SameHash(entry.Digest, digest))
         {
             return (false, BuildSummary());
         }

@@ -7,7 +7,7 @@ namespace Mirc.Grains.Studies;
 public sealed partial class StudyGrain
 {
     /// <inheritdoc />
-    public async Task<AddInstanceResult> ReplaceInstanceAsync(InstanceEntry replacement, string replacedSha256, StudyAttributes attributes)
+    public async Task<AddInstanceResult> ReplaceInstanceAsync(InstanceEntry replacement, string replacedDigest, StudyAttributes attributes)
     {
         if (!string.Equals(replacement.StudyInstanceUid, StudyUid, StringComparison.Ordinal))
         {
@@ -21,10 +21,10 @@ public sealed partial class StudyGrain
             return new AddInstanceResult(AddInstanceStatus.StudyDeleted, null, false, BuildSummary());
         }
 
-        if (!_bySop.TryGetValue(replacement.SopInstanceUid, out var current) || !SameHash(current.Sha256, replacedSha256))
+        if (!_bySop.TryGetValue(replacement.SopInstanceUid, out var current) || !SameHash(current.Digest, replacedDigest))
         {
             // Removed or replaced by someone else meanwhile: the caller decides again from what is stored now.
-            var status = current is not null && SameHash(current.Sha256, replacement.Sha256) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
+            var status = current is not null && SameHash(current.Digest, replacement.Digest) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
             return new AddInstanceResult(status, current, false, BuildSummary());
         }
 

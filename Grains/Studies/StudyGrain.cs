@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.Blobs;
 using Orleans.Concurrency;
 using Orleans.Storage;
 
@@ -24,7 +25,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private readonly TimeProvider _clock;
     private readonly List<InstanceEntry> _entries = [];
     private readonly Dictionary<string, InstanceEntry> _bySop = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Sha256, DateTimeOffset Expires)> _reservations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Digest, DateTimeOffset Expires)> _reservations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Count, long Size)> _seriesCounters = new(StringComparer.Ordinal);
     private List<PendingAdd> _pending = [];
     private List<PendingAdd> _committing = [];
@@ -80,7 +81,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     }
 
     /// <inheritdoc />
-    public Task<InstanceReservation> ReserveInstanceAsync(string sopInstanceUid, string sha256)
+    public Task<InstanceReservation> ReserveInstanceAsync(string sopInstanceUid, string digest)
     {
         if (_state.State.Status == StudyStatus.Deleted)
         {
@@ -89,18 +90,18 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         if (_bySop.TryGetValue(sopInstanceUid, out var existing))
         {
-            var status = SameHash(existing.Sha256, sha256) ? ReservationStatus.AlreadyStored : ReservationStatus.Conflict;
+            var status = SameHash(existing.Digest, digest) ? ReservationStatus.AlreadyStored : ReservationStatus.Conflict;
             return Task.FromResult(new InstanceReservation(status, existing));
         }
 
         var now = _clock.GetUtcNow();
         if (_reservations.TryGetValue(sopInstanceUid, out var held) && held.Expires > now)
         {
-            var status = SameHash(held.Sha256, sha256) ? ReservationStatus.InProgress : ReservationStatus.Conflict;
+            var status = SameHash(held.Digest, digest) ? ReservationStatus.InProgress : ReservationStatus.Conflict;
             return Task.FromResult(new InstanceReservation(status, null));
         }
 
-        _reservations[sopInstanceUid] = (sha256, now + _options.ReservationTimeout);
+        _reservations[sopInstanceUid] = (digest, now + _options.ReservationTimeout);
         // A reservation lives in this activation only: the study's (short) idle age must not forget it before it
         // expires, or a concurrent store of the same instance would be granted instead of told it is in progress.
         DelayDeactivation(_options.ReservationTimeout);
@@ -108,9 +109,9 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     }
 
     /// <inheritdoc />
-    public Task ReleaseInstanceAsync(string sopInstanceUid, string sha256)
+    public Task ReleaseInstanceAsync(string sopInstanceUid, string digest)
     {
-        if (_reservations.TryGetValue(sopInstanceUid, out var held) && SameHash(held.Sha256, sha256))
+        if (_reservations.TryGetValue(sopInstanceUid, out var held) && SameHash(held.Digest, digest))
         {
             ForgetReservation(sopInstanceUid);
         }
@@ -133,7 +134,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         if (_bySop.TryGetValue(entry.SopInstanceUid, out var existing) || TryFindPending(entry.SopInstanceUid, out existing))
         {
-            var status = SameHash(existing!.Sha256, entry.Sha256) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
+            var status = SameHash(existing!.Digest, entry.Digest) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
             return new AddInstanceResult(status, existing, false, BuildSummary());
         }
 
@@ -421,7 +422,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         };
     }
 
-    private static bool SameHash(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    private static bool SameHash(string a, string b) => ContentDigest.SameDigest(a, b);
 
     private sealed class PendingAdd(InstanceEntry entry, StudyAttributes attributes)
     {

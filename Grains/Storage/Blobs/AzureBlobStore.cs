@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
@@ -47,27 +46,27 @@ public sealed class AzureBlobStore : IBlobStore
         var conditions = options?.Overwrite == false ? new BlobRequestConditions { IfNoneMatch = ETag.All } : null;
         var headers = options?.ContentType is { } type ? new BlobHttpHeaders { ContentType = type } : null;
 
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hasher = ContentDigest.CreateHasher(options?.ExpectedDigest);
         var first = ArrayPool<byte>.Shared.Rent(BlockSize);
         var firstOwned = true;
         try
         {
             var filled = await FillAsync(content, first, cancellationToken).ConfigureAwait(false);
-            sha.AppendData(first, 0, filled);
+            hasher.Append(first.AsSpan(0, filled));
             if (filled < BlockSize)
             {
                 // Fits one request: Put Blob is atomic by itself.
-                var hash = sha.GetHashAndReset();
-                CheckHash(key, options, hash);
+                var hash = hasher.Finish();
+                BlobHashMismatchException.ThrowIfUnexpected(key, options, hash);
                 using var body = new MemoryStream(first, 0, filled, writable: false);
                 var uploaded = await Translate(key, null, () => blob.UploadAsync(body, new BlobUploadOptions { Conditions = conditions, HttpHeaders = headers }, cancellationToken)).ConfigureAwait(false);
                 return new BlobWriteResult(key, filled, hash, ToBlobETag(uploaded.Value.ETag));
             }
 
             firstOwned = false;
-            var (length, blockIds) = await StageBlocksAsync(blob, content, first, filled, sha, cancellationToken).ConfigureAwait(false);
-            var digest = sha.GetHashAndReset();
-            CheckHash(key, options, digest);
+            var (length, blockIds) = await StageBlocksAsync(blob, content, first, filled, hasher, cancellationToken).ConfigureAwait(false);
+            var digest = hasher.Finish();
+            BlobHashMismatchException.ThrowIfUnexpected(key, options, digest);
             var committed = await Translate(key, null, () => blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions { Conditions = conditions, HttpHeaders = headers }, cancellationToken)).ConfigureAwait(false);
             return new BlobWriteResult(key, length, digest, ToBlobETag(committed.Value.ETag));
         }
@@ -263,7 +262,7 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     private async Task<(long Length, List<string> BlockIds)> StageBlocksAsync(
-        BlockBlobClient blob, Stream content, byte[] first, int firstLength, IncrementalHash sha, CancellationToken cancellationToken)
+        BlockBlobClient blob, Stream content, byte[] first, int firstLength, ContentDigest.Hasher hasher, CancellationToken cancellationToken)
     {
         var writeId = Guid.NewGuid().ToString("N");
         var blockIds = new List<string>();
@@ -286,7 +285,7 @@ public sealed class AzureBlobStore : IBlobStore
 
                 buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
                 filled = await FillAsync(content, buffer, cancellationToken).ConfigureAwait(false);
-                sha.AppendData(buffer, 0, filled);
+                hasher.Append(buffer.AsSpan(0, filled));
             }
 
             ArrayPool<byte>.Shared.Return(buffer);
@@ -331,14 +330,6 @@ public sealed class AzureBlobStore : IBlobStore
         }
 
         return filled;
-    }
-
-    private static void CheckHash(BlobKey key, BlobWriteOptions? options, byte[] hash)
-    {
-        if (options?.ExpectedSha256 is { } expected && !expected.Span.SequenceEqual(hash))
-        {
-            throw new BlobHashMismatchException(key, expected.Span, hash);
-        }
     }
 
     private static async Task<Response<T>> Translate<T>(BlobKey key, BlobETag? expected, Func<Task<Response<T>>> call)

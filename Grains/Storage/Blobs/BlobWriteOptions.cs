@@ -7,10 +7,10 @@ public sealed record BlobWriteOptions
     public string? ContentType { get; init; }
 
     /// <summary>
-    /// Expected SHA-256 of the content; when set and the computed hash differs the write is abandoned
-    /// (nothing becomes visible) and <see cref="BlobHashMismatchException"/> is thrown.
+    /// Expected <see cref="ContentDigest"/> of the content (computed in its algorithm); when set and the content's differs
+    /// the write is abandoned (nothing becomes visible) and <see cref="BlobHashMismatchException"/> is thrown.
     /// </summary>
-    public ReadOnlyMemory<byte>? ExpectedSha256 { get; init; }
+    public string? ExpectedDigest { get; init; }
 
     /// <summary>
     /// Whether an existing blob may be replaced (default <c>true</c>: re-ingesting the same instance is idempotent).

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace Mirc.Grains.Storage.Blobs;
@@ -76,23 +75,20 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         var committed = false;
         try
         {
-            byte[] hash;
+            string digest;
             long length;
             // A synchronous handle: buffered writes land in the page cache and direct ones wait ~0.2 ms per chunk for the
             // device (the durable flush comes later, off the pool), so they are issued inline, not queued to another thread.
             using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocation))
             {
                 var direct = DirectWrites && DirectIo.TryEnable(handle);
-                (length, hash) = await CopyHashingAsync(content, handle, direct, cancellationToken).ConfigureAwait(false);
+                (length, digest) = await CopyHashingAsync(content, handle, direct, options?.ExpectedDigest, cancellationToken).ConfigureAwait(false);
                 if (!direct)
                 {
                     _commit.StartWriteback(handle);
                 }
 
-                if (options?.ExpectedSha256 is { } expected && !expected.Span.SequenceEqual(hash))
-                {
-                    throw new BlobHashMismatchException(key, expected.Span, hash);
-                }
+                BlobHashMismatchException.ThrowIfUnexpected(key, options, digest);
 
                 // Direct writes end on a padded block; a preallocation may exceed the content: cut to the real length.
                 if (direct || preallocation > length)
@@ -108,7 +104,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
                 var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, durable, length, cancellationToken).ConfigureAwait(false);
                 committed = true;
-                return new BlobWriteResult(key, length, hash, etag);
+                return new BlobWriteResult(key, length, digest, etag);
             }
         }
         finally
@@ -508,9 +504,9 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             : now;
     }
 
-    private static async Task<(long Length, byte[] Hash)> CopyHashingAsync(Stream content, SafeFileHandle handle, bool direct, CancellationToken cancellationToken)
+    private static async Task<(long Length, string Digest)> CopyHashingAsync(Stream content, SafeFileHandle handle, bool direct, string? expectedDigest, CancellationToken cancellationToken)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hasher = ContentDigest.CreateHasher(expectedDigest);
         var currentArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         var nextArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -540,13 +536,13 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                     throw;
                 }
 
-                sha.AppendData(current.Span[..read]);
+                hasher.Append(current.Span[..read]);
                 offset += read;
                 read = await nextRead.ConfigureAwait(false);
                 (current, next) = (next, current);
             }
 
-            return (offset, sha.GetHashAndReset());
+            return (offset, hasher.Finish());
         }
         finally
         {

@@ -13,7 +13,7 @@ public interface IBlobStore
     /// The blob becomes visible only complete and durable (never half-written); on failure, cancellation or
     /// hash mismatch nothing is visible and a previous version (if any) is kept.
     /// </summary>
-    /// <exception cref="BlobHashMismatchException">The content does not match <see cref="BlobWriteOptions.ExpectedSha256"/>.</exception>
+    /// <exception cref="BlobHashMismatchException">The content does not match <see cref="BlobWriteOptions.ExpectedDigest"/>.</exception>
     /// <exception cref="BlobConcurrencyException">The blob exists and <see cref="BlobWriteOptions.Overwrite"/> is false.</exception>
     Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default);
 

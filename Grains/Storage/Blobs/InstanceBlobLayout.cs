@@ -88,18 +88,13 @@ public sealed class InstanceBlobLayout
 
     /// <summary>
     /// Key of a data set that replaces the one stored under the same UIDs (duplicate policy Replace): beside it, named by
-    /// the first 16 hex digits of its SHA-256 (<c>{SOPInstanceUID}.{sha}.dcm</c>), so the stored object is never
+    /// the first 16 hex digits of its <see cref="ContentDigest"/> (<c>{SOPInstanceUID}.{hex}.dcm</c>), so the stored object is never
     /// overwritten before the manifest points at the new one.
     /// </summary>
-    public BlobKey GetReplacementKey(string studyInstanceUid, string seriesInstanceUid, string sopInstanceUid, string sha256Hex)
+    public BlobKey GetReplacementKey(string studyInstanceUid, string seriesInstanceUid, string sopInstanceUid, string digest)
     {
         var key = GetInstanceKey(studyInstanceUid, seriesInstanceUid, sopInstanceUid);
-        if (sha256Hex.Length < 16 || !sha256Hex.All(char.IsAsciiHexDigit))
-        {
-            throw new ArgumentException("Not a SHA-256 in hexadecimal.", nameof(sha256Hex));
-        }
-
-        return key with { Name = $"{key.Name[..^4]}.{sha256Hex[..16].ToLowerInvariant()}.dcm" };
+        return key with { Name = $"{key.Name[..^4]}.{ContentDigest.HexPrefix(digest, 16)}.dcm" };
     }
 
     /// <summary>

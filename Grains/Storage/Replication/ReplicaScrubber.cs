@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Audit;
@@ -98,12 +97,12 @@ public sealed partial class ReplicaScrubber
     private async Task ScrubInstanceAsync(InstanceEntry instance, Tally tally, CancellationToken cancellationToken)
     {
         var key = new BlobKey(instance.BlobContainer, instance.BlobName);
-        var expected = Convert.FromHexString(instance.Sha256);
-        var onFirst = await HashAsync(_sites.First, key, cancellationToken).ConfigureAwait(false);
-        var onSecond = await HashAsync(_sites.Second, key, cancellationToken).ConfigureAwait(false);
+        var expected = instance.Digest;
+        var onFirst = await HashAsync(_sites.First, key, expected, cancellationToken).ConfigureAwait(false);
+        var onSecond = await HashAsync(_sites.Second, key, expected, cancellationToken).ConfigureAwait(false);
         tally.Compared++;
-        var firstGood = onFirst is not null && onFirst.AsSpan().SequenceEqual(expected);
-        var secondGood = onSecond is not null && onSecond.AsSpan().SequenceEqual(expected);
+        var firstGood = ContentDigest.SameDigest(onFirst, expected);
+        var secondGood = ContentDigest.SameDigest(onSecond, expected);
         if (firstGood && secondGood)
         {
             return;
@@ -113,7 +112,7 @@ public sealed partial class ReplicaScrubber
         {
             tally.Unrepairable++;
             tally.Add(key, "unrepairable");
-            LogUnrepairable(_logger, key, instance.Sha256);
+            LogUnrepairable(_logger, key, instance.Digest);
             return;
         }
 
@@ -143,15 +142,15 @@ public sealed partial class ReplicaScrubber
         foreach (var name in names)
         {
             var key = new BlobKey(container, name);
-            var onFirst = await HashAsync(_sites.First, key, cancellationToken).ConfigureAwait(false);
+            var onFirst = await HashAsync(_sites.First, key, null, cancellationToken).ConfigureAwait(false);
             if (onFirst is null)
             {
                 continue; // Deleted meanwhile: its deletion is replicated.
             }
 
             tally.Compared++;
-            var onSecond = await HashAsync(_sites.Second, key, cancellationToken).ConfigureAwait(false);
-            if (onSecond is not null && onSecond.AsSpan().SequenceEqual(onFirst))
+            var onSecond = await HashAsync(_sites.Second, key, null, cancellationToken).ConfigureAwait(false);
+            if (ContentDigest.SameDigest(onSecond, onFirst))
             {
                 continue;
             }
@@ -171,18 +170,19 @@ public sealed partial class ReplicaScrubber
         }
     }
 
-    private static async Task CopyAsync(IBlobStore from, IBlobStore to, BlobKey key, byte[] sha256, CancellationToken cancellationToken)
+    private static async Task CopyAsync(IBlobStore from, IBlobStore to, BlobKey key, string digest, CancellationToken cancellationToken)
     {
         await using var source = await from.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
-        await to.WriteAsync(key, source, new BlobWriteOptions { ExpectedSha256 = sha256 }, cancellationToken).ConfigureAwait(false);
+        await to.WriteAsync(key, source, new BlobWriteOptions { ExpectedDigest = digest }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<byte[]?> HashAsync(IBlobStore site, BlobKey key, CancellationToken cancellationToken)
+    /// <summary>The blob's digest in the algorithm of <paramref name="like"/> (the manifest's) if given, null when it is missing.</summary>
+    private static async Task<string?> HashAsync(IBlobStore site, BlobKey key, string? like, CancellationToken cancellationToken)
     {
         try
         {
             await using var stream = await site.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
-            return await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+            return await ContentDigest.ComputeAsync(stream, like, cancellationToken).ConfigureAwait(false);
         }
         catch (BlobNotFoundException)
         {
@@ -226,6 +226,6 @@ public sealed partial class ReplicaScrubber
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replication scrub: {Key} repaired on the {Site} site (was {State})")]
     private static partial void LogRepaired(ILogger logger, BlobKey key, string site, string state);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Replication scrub: {Key} matches its digest {Sha256} on neither site")]
-    private static partial void LogUnrepairable(ILogger logger, BlobKey key, string sha256);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Replication scrub: {Key} matches its digest {Digest} on neither site")]
+    private static partial void LogUnrepairable(ILogger logger, BlobKey key, string digest);
 }

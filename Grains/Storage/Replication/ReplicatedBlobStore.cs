@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Storage.Blobs;
 
@@ -168,14 +167,13 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
     public Task FlushAsync(CancellationToken cancellationToken = default) => First.FlushAsync(cancellationToken);
 
     /// <summary>
-    /// Reads a whole blob of <paramref name="destination"/>'s length whose SHA-256 must be <paramref name="sha256Hex"/>
+    /// Reads a whole blob of <paramref name="destination"/>'s length whose <see cref="ContentDigest"/> must be <paramref name="digest"/>
     /// (the manifest's digest): from the first site, else — unreachable, missing, or another content — from the second.
     /// </summary>
     /// <exception cref="BlobNotFoundException">Neither site holds the blob.</exception>
     /// <exception cref="InvalidDataException">Neither site holds the expected content.</exception>
-    public async Task ReadVerifiedAsync(BlobKey key, Memory<byte> destination, string sha256Hex, CancellationToken cancellationToken = default)
+    public async Task ReadVerifiedAsync(BlobKey key, Memory<byte> destination, string digest, CancellationToken cancellationToken = default)
     {
-        var expected = Convert.FromHexString(sha256Hex);
         var sites = IsSkipped(ref _firstSkippedUntil) ? new[] { (Second, "second"), (First, "first") } : [(First, "first"), (Second, "second")];
         Exception? last = null;
         foreach (var (site, name) in sites)
@@ -187,7 +185,7 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
                     await stream.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
                     // One more byte would mean a longer blob than the manifest says: another content.
                     var longer = await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0;
-                    if (!longer && SHA256.HashData(destination.Span).AsSpan().SequenceEqual(expected))
+                    if (!longer && ContentDigest.Matches(digest, destination.Span))
                     {
                         return;
                     }
@@ -195,7 +193,7 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
 
                 Interlocked.Increment(ref _corruptReads);
                 LogCorrupt(_logger, key, name);
-                last = new InvalidDataException($"Blob '{key}' on the {name} site does not match its digest {sha256Hex}.");
+                last = new InvalidDataException($"Blob '{key}' on the {name} site does not match its digest {digest}.");
             }
             catch (EndOfStreamException)
             {

@@ -9,7 +9,7 @@ public sealed class FramePartTypeTests
     private static InstanceEntry Entry(string transferSyntax, bool encapsulated) => new()
     {
         StudyInstanceUid = "1.2", SeriesInstanceUid = "1.2.3", SopInstanceUid = "1.2.3.4", SopClassUid = "1.2.840.10008.5.1.4.1.1.2",
-        TransferSyntaxUid = transferSyntax, BlobContainer = "c", BlobName = "n", Sha256 = "00", EstablishmentId = "e",
+        TransferSyntaxUid = transferSyntax, BlobContainer = "c", BlobName = "n", Digest = "00", EstablishmentId = "e",
         Frames = new FrameLayout { FrameCount = 1, Encapsulated = encapsulated },
     };
 

@@ -5,6 +5,7 @@ using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Tests.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
@@ -33,7 +34,7 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
         var entry = await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
         Assert.NotNull(entry);
         Assert.Equal(bytes.Length, entry.Size);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), entry.Sha256);
+        Assert.Equal(Xxh128.Of(bytes), entry.Digest);
         Assert.Equal(DicomUids.ExplicitVRLittleEndian, entry.TransferSyntaxUid);
         Assert.Equal("750000001", entry.EstablishmentId);
 
@@ -113,7 +114,7 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
         await using var stored = await archive.Retriever.OpenInstanceAsync(entry!, TestContext.Current.CancellationToken);
         using var copy = new MemoryStream();
         await stored.CopyToAsync(copy, TestContext.Current.CancellationToken);
-        Assert.Equal(entry!.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy.ToArray())));
+        Assert.Equal(entry!.Digest, Xxh128.Of(copy.ToArray()));
     }
 
     [Fact]

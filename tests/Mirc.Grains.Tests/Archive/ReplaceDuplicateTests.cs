@@ -5,6 +5,7 @@ using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Tests.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
@@ -49,12 +50,12 @@ public sealed class ReplaceDuplicateTests : IAsyncLifetime
         Assert.Equal((ushort)0x0000, outcome.StowReason);
         var now = (await Study(original).GetInstanceAsync(original.SopUid))!;
         Assert.Equal(outcome.Instance, now);
-        Assert.NotEqual(old.Sha256, now.Sha256);
-        Assert.EndsWith($".{now.Sha256[..16]}.dcm", now.BlobName, StringComparison.Ordinal);
+        Assert.NotEqual(old.Digest, now.Digest);
+        Assert.EndsWith($".{now.Digest["xxh128:".Length..][..16]}.dcm", now.BlobName, StringComparison.Ordinal);
 
         // The manifest names the new bytes; the old blob is collected.
         var content = await _archive.Blobs.TryReadAllAsync(new BlobKey(now.BlobContainer, now.BlobName), Ct);
-        Assert.Equal(now.Sha256, Convert.ToHexStringLower(SHA256.HashData(content!.Content.Span)));
+        Assert.Equal(now.Digest, Xxh128.Of(content!.Content.Span));
         Assert.Null(await _archive.Blobs.TryGetPropertiesAsync(new BlobKey(old.BlobContainer, old.BlobName), Ct));
 
         // Index row and study summary follow: one instance, the corrected Instance Number.
@@ -101,11 +102,11 @@ public sealed class ReplaceDuplicateTests : IAsyncLifetime
         Assert.False(failed.IsSuccess);
         Assert.Equal(old, await Study(original).GetInstanceAsync(original.SopUid));
         var content = await _archive.Blobs.TryReadAllAsync(new BlobKey(old.BlobContainer, old.BlobName), Ct);
-        Assert.Equal(old.Sha256, Convert.ToHexStringLower(SHA256.HashData(content!.Content.Span)));
+        Assert.Equal(old.Digest, Xxh128.Of(content!.Content.Span));
         var served = Assert.Single(await _archive.Retriever.ResolveAsync(new RetrievalScope(original.StudyUid, null, original.SopUid), Ct));
         await using (var stream = await _archive.Retriever.OpenInstanceAsync(served, Ct))
         {
-            Assert.Equal(old.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, Ct)));
+            Assert.Equal(old.Digest, await Xxh128.OfAsync(stream, Ct));
         }
         var row = Assert.Single(await _archive.Index.QueryAsync(new IndexQuery(QueryLevel.Image, IndexAuthorization.All)
         {
@@ -132,7 +133,7 @@ public sealed class ReplaceDuplicateTests : IAsyncLifetime
 
         // The crash: journal intent written and the new bytes promoted to their own key, the manifest never swapped.
         var bytes = (original with { PixelSeed = 2 }).ToPart10();
-        var key = _archive.Layout.GetReplacementKey(original.StudyUid, original.SeriesUid, original.SopUid, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        var key = _archive.Layout.GetReplacementKey(original.StudyUid, original.SeriesUid, original.SopUid, Xxh128.Of(bytes));
         await _archive.Blobs.WriteAsync(key, new MemoryStream(bytes), cancellationToken: Ct);
         await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(new IngestJournalRecord(key.Container, key.Name, "750000003", "MODALITY_B", null, DateTimeOffset.UtcNow), Ct);
 

@@ -3,6 +3,7 @@ using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Tests.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
@@ -67,7 +68,7 @@ public sealed class RestartAndRecoveryTests : IAsyncLifetime
         Assert.Equal(new ReconciliationReport(Completed: 1, Dropped: 1, Failed: 0, StagedDeleted: 1), report);
         var entry = await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
         Assert.NotNull(entry);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), entry.Sha256);
+        Assert.Equal(Xxh128.Of(bytes), entry.Digest);
         Assert.NotNull(await _archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
         Assert.Empty(await _archive.Blobs.ListAsync(_archive.Layout.StagingContainer, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
         Assert.Equal(IngestStatus.AlreadyStored, (await IngestAsync(instance)).Status);

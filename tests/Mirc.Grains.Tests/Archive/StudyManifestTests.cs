@@ -1,4 +1,5 @@
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Tests.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
@@ -34,7 +35,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
         BlobContainer = "mirc-instances-00",
         BlobName = $"{study}/{series}/{study}.{number}.dcm",
         Size = 525_000,
-        Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(number))),
+        Digest = Xxh128.Of(BitConverter.GetBytes(number)),
         InstanceNumber = number,
         Frames = new FrameLayout { FrameCount = 1, PixelDataOffset = 1200, PixelDataLength = 524_288, NativeFrameLength = 524_288 },
         ReceivedAt = DateTimeOffset.UtcNow,

@@ -85,8 +85,8 @@ public sealed class AzureTwoSiteTests(TwoAzurites azurite) : IClassFixture<TwoAz
         foreach (var entry in acknowledged)
         {
             var key = new BlobKey(entry.BlobContainer, entry.BlobName);
-            Assert.Equal(entry.Sha256, await HashOnAsync(sites.First, key));
-            Assert.Equal(entry.Sha256, await HashOnAsync(sites.Second, key));
+            Assert.Equal(entry.Digest, await HashOnAsync(sites.First, key));
+            Assert.Equal(entry.Digest, await HashOnAsync(sites.Second, key));
         }
     }
 
@@ -168,8 +168,8 @@ public sealed class AzureTwoSiteTests(TwoAzurites azurite) : IClassFixture<TwoAz
         Assert.Equal(1, report.RepairedOnFirst);
         Assert.Equal(1, report.RepairedOnSecond);
         Assert.Equal(0, report.Unrepairable);
-        Assert.Equal(corrupt.Sha256, await HashOnAsync(sites.First, corruptKey));
-        Assert.Equal(missing.Sha256, await HashOnAsync(sites.Second, new BlobKey(missing.BlobContainer, missing.BlobName)));
+        Assert.Equal(corrupt.Digest, await HashOnAsync(sites.First, corruptKey));
+        Assert.Equal(missing.Digest, await HashOnAsync(sites.Second, new BlobKey(missing.BlobContainer, missing.BlobName)));
         await archive.Audit.FlushAsync(Ct);
         var audited = Assert.Single(archive.Audit.Durable, e => e.Action == AuditAction.ReplicaRepair);
         Assert.Contains(corrupt.BlobName, audited.Detail, StringComparison.Ordinal);

@@ -49,7 +49,7 @@ public sealed class FolderTwoSiteTests : IAsyncLifetime
         var second = new FileSystemBlobStore(_secondSite);
         foreach (var entry in entries)
         {
-            Assert.Equal(entry.Sha256, await HashOnAsync(second, new BlobKey(entry.BlobContainer, entry.BlobName)));
+            Assert.Equal(entry.Digest, await HashOnAsync(second, new BlobKey(entry.BlobContainer, entry.BlobName)));
         }
 
         // Grain state (the study manifest among it) is in the second folder too; staging is not.

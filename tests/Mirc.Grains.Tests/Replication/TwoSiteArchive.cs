@@ -3,6 +3,7 @@ using Mirc.Grains.Ingest;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.Replication;
 using Mirc.Grains.Tests.Archive;
+using Mirc.Grains.Tests.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Replication;
@@ -26,7 +27,7 @@ internal static class TwoSiteArchive
         try
         {
             await using var stream = await site.OpenReadAsync(key, null, Ct);
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, Ct));
+            return await Xxh128.OfAsync(stream, Ct);
         }
         catch (BlobNotFoundException)
         {

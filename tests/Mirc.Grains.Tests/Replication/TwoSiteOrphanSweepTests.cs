@@ -54,6 +54,6 @@ public sealed class TwoSiteOrphanSweepTests : IAsyncLifetime
         Assert.Null(await first.TryGetPropertiesAsync(orphan, Ct));
         Assert.Null(await second.TryGetPropertiesAsync(orphan, Ct));
         Assert.NotNull(await first.TryGetPropertiesAsync(referenced, Ct));
-        Assert.Equal(entry.Sha256, await HashOnAsync(second, referenced));
+        Assert.Equal(entry.Digest, await HashOnAsync(second, referenced));
     }
 }

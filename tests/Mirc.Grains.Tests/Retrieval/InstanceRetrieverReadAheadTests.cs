@@ -89,7 +89,7 @@ public sealed class InstanceRetrieverReadAheadTests : IDisposable
             {
                 StudyInstanceUid = "1.2.3", SeriesInstanceUid = "1.2.3.0", SopInstanceUid = sop, SopClassUid = "1.2.840.10008.5.1.4.1.1.7",
                 TransferSyntaxUid = "1.2.840.10008.1.2.1", BlobContainer = Container, BlobName = $"1.2.3/{sop}.dcm", Size = bytes.Length,
-                Sha256 = "", EstablishmentId = "EST",
+                Digest = "", EstablishmentId = "EST",
             });
         }
         return (entries, contents);

@@ -38,7 +38,7 @@ public abstract class BlobStoreContractTests
         var result = await Store.WriteAsync(Key("1.2.3/4.5/6.7.dcm"), new MemoryStream(content), cancellationToken: Ct);
 
         Assert.Equal(content.Length, result.Length);
-        Assert.Equal(SHA256.HashData(content), result.Sha256);
+        Assert.Equal(Xxh128.Of(content), result.Digest);
         Assert.Equal(content, await ReadAllAsync(Key("1.2.3/4.5/6.7.dcm")));
         var properties = await Store.TryGetPropertiesAsync(Key("1.2.3/4.5/6.7.dcm"), Ct);
         Assert.NotNull(properties);
@@ -53,7 +53,7 @@ public abstract class BlobStoreContractTests
         var result = await Store.WriteAsync(Key("big.bin"), new ForwardOnlyStream(content), cancellationToken: Ct);
 
         Assert.Equal(content.Length, result.Length);
-        Assert.Equal(SHA256.HashData(content), result.Sha256);
+        Assert.Equal(Xxh128.Of(content), result.Digest);
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(await ReadAllAsync(Key("big.bin"))));
     }
 
@@ -62,7 +62,7 @@ public abstract class BlobStoreContractTests
     {
         var result = await Store.WriteAsync(Key("empty"), new MemoryStream(), cancellationToken: Ct);
         Assert.Equal(0, result.Length);
-        Assert.Equal(SHA256.HashData(ReadOnlySpan<byte>.Empty), result.Sha256);
+        Assert.Equal(Xxh128.Of([]), result.Digest);
         Assert.Empty(await ReadAllAsync(Key("empty")));
     }
 
@@ -71,14 +71,14 @@ public abstract class BlobStoreContractTests
     {
         var original = RandomBytes(2_000);
         await Store.WriteAsync(Key("kept"), new MemoryStream(original), cancellationToken: Ct);
-        var wrongHash = SHA256.HashData(RandomBytes(10));
+        var wrongHash = Xxh128.Of(RandomBytes(10));
 
         var error = await Assert.ThrowsAsync<BlobHashMismatchException>(() =>
-            Store.WriteAsync(Key("kept"), new MemoryStream(RandomBytes(2_000)), new BlobWriteOptions { ExpectedSha256 = wrongHash }, Ct));
+            Store.WriteAsync(Key("kept"), new MemoryStream(RandomBytes(2_000)), new BlobWriteOptions { ExpectedDigest = wrongHash }, Ct));
         await Assert.ThrowsAsync<BlobHashMismatchException>(() =>
-            Store.WriteAsync(Key("never"), new MemoryStream(RandomBytes(5 * 1024 * 1024)), new BlobWriteOptions { ExpectedSha256 = wrongHash }, Ct));
+            Store.WriteAsync(Key("never"), new MemoryStream(RandomBytes(5 * 1024 * 1024)), new BlobWriteOptions { ExpectedDigest = wrongHash }, Ct));
 
-        Assert.Equal(wrongHash, error.ExpectedSha256);
+        Assert.Equal(wrongHash, error.ExpectedDigest);
         Assert.Equal(original, await ReadAllAsync(Key("kept")));
         Assert.Null(await Store.TryGetPropertiesAsync(Key("never"), Ct));
     }
@@ -87,8 +87,23 @@ public abstract class BlobStoreContractTests
     public async Task Matching_expected_hash_is_accepted()
     {
         var content = RandomBytes(3_000);
-        var result = await Store.WriteAsync(Key("ok"), new MemoryStream(content), new BlobWriteOptions { ExpectedSha256 = SHA256.HashData(content) }, Ct);
+        var result = await Store.WriteAsync(Key("ok"), new MemoryStream(content), new BlobWriteOptions { ExpectedDigest = Xxh128.Of(content) }, Ct);
         Assert.Equal(content.Length, result.Length);
+    }
+
+    [Fact]
+    public async Task An_expected_sha256_digest_is_checked_with_sha256()
+    {
+        // A repair copy of an instance stored before the digest changed carries the manifest's SHA-256.
+        var content = RandomBytes(3_000);
+        var legacy = Convert.ToHexStringLower(SHA256.HashData(content));
+        var result = await Store.WriteAsync(Key("legacy"), new MemoryStream(content), new BlobWriteOptions { ExpectedDigest = legacy }, Ct);
+        Assert.Equal(legacy, result.Digest);
+
+        var error = await Assert.ThrowsAsync<BlobHashMismatchException>(() =>
+            Store.WriteAsync(Key("legacy-other"), new MemoryStream(RandomBytes(3_000)), new BlobWriteOptions { ExpectedDigest = legacy }, Ct));
+        Assert.Equal(64, error.ActualDigest.Length);
+        Assert.Null(await Store.TryGetPropertiesAsync(Key("legacy-other"), Ct));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
         await Store.WriteAsync(Key("1.2/3.4/5.6.dcm"), new MemoryStream(RandomBytes(1_000)), cancellationToken: Ct);
         await Assert.ThrowsAsync<IOException>(() => Store.WriteAsync(Key("1.2/3.4/7.dcm"), new ForwardOnlyStream(RandomBytes(300_000), 150_000), cancellationToken: Ct));
         await Assert.ThrowsAsync<BlobHashMismatchException>(() =>
-            Store.WriteAsync(Key("1.2/3.4/8.dcm"), new MemoryStream(RandomBytes(10)), new BlobWriteOptions { ExpectedSha256 = new byte[32] }, Ct));
+            Store.WriteAsync(Key("1.2/3.4/8.dcm"), new MemoryStream(RandomBytes(10)), new BlobWriteOptions { ExpectedDigest = "xxh128:" + new string('0', 32) }, Ct));
 
         var files = Directory.GetFiles(_root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_root, f)).ToList();
         Assert.Equal([Path.Combine(Container, "1.2", "3.4", "5.6.dcm")], files);
@@ -65,7 +65,7 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
         var written = await Store.WriteAsync(Key($"sizes/{length}.dcm"), new ForwardOnlyStream(content), cancellationToken: Ct);
 
         Assert.Equal(length, written.Length);
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), written.Sha256Hex);
+        Assert.Equal(ContentDigest.Compute(content), written.Digest);
         Assert.Equal(length, new FileInfo(Path.Combine(_root, Container, "sizes", $"{length}.dcm")).Length);
         await using var read = await Store.OpenReadAsync(Key($"sizes/{length}.dcm"), cancellationToken: Ct);
         var back = new MemoryStream();
