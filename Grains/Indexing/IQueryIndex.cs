@@ -3,7 +3,8 @@ namespace Mirc.Grains.Indexing;
 /// <summary>
 /// Searchable catalogue of stored instances for C-FIND and QIDO-RS. Implementations: <see cref="SqliteQueryIndex"/>
 /// (embedded, <c>&lt;DataPath&gt;/index.db</c>) and <see cref="PostgresQueryIndex"/> (cluster). Thread-safe; writes
-/// from concurrent callers are group-committed, and a returned write task means the change is durable.
+/// from concurrent callers are group-committed, and a returned write task means the change is durable — except
+/// <see cref="UpsertInstanceLazilyAsync"/>'s, durable by the next <see cref="FlushAsync"/> or durable write.
 /// </summary>
 public interface IQueryIndex
 {
@@ -12,6 +13,18 @@ public interface IQueryIndex
 
     /// <summary>Records (or re-records, idempotently) one instance; study/series counts and modalities are maintained.</summary>
     Task UpsertInstanceAsync(IndexedInstance instance, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records one instance whose change-feed event is newer than the follower's checkpoint (the ingest's inline row):
+    /// visible to every query when it returns, safe from a process crash, but durable against a power loss only with
+    /// the next durable write or <see cref="FlushAsync"/> — the follower flushes before it advances its checkpoint
+    /// past the event, so a row lost with the power is written again from the feed. Spares the ingest a device flush
+    /// per commit. The default is <see cref="UpsertInstanceAsync"/> (durable at once).
+    /// </summary>
+    Task UpsertInstanceLazilyAsync(IndexedInstance instance, CancellationToken cancellationToken = default) => UpsertInstanceAsync(instance, cancellationToken);
+
+    /// <summary>Makes every write that returned before the call durable. The default has nothing to do.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     /// <summary>Records many instances in one durable transaction.</summary>
     Task UpsertInstancesAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default);

@@ -7,7 +7,9 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 /// The query index as a projection of the feed. For each study an event names, the manifest decides: an instance it
 /// holds gets its row (from the stored header) unless the row is there already (the ingest wrote it inline) and no
 /// Update asks for a refresh; an instance it no longer holds loses its row; a deleted or emptied study loses all of
-/// them. Only instances of the manifest are ever written, so nothing half-ingested becomes visible.
+/// them. Only instances of the manifest are ever written, so nothing half-ingested becomes visible. Every batch ends with
+/// a durability barrier: the ingest writes its rows lazily (<see cref="IQueryIndex.UpsertInstanceLazilyAsync"/>), so the
+/// rows this batch found or wrote are durable before the follower's checkpoint moves past their events.
 /// </summary>
 internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grains, ManifestHeaders headers) : IChangeFeedProjection
 {
@@ -17,6 +19,12 @@ internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grai
     public string Name => ProjectionName;
 
     public async Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken)
+    {
+        await ProjectAsync(events, cancellationToken).ConfigureAwait(false);
+        await index.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ProjectAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken)
     {
         var indexed = await index.IndexedInstancesAsync(events.Select(e => e.SopInstanceUid).Distinct(StringComparer.Ordinal).ToArray(), cancellationToken).ConfigureAwait(false);
         var toWrite = new List<(long Sequence, InstanceEntry Entry, string PatientId)>();

@@ -5,8 +5,11 @@ namespace Mirc.Grains.Indexing.Sql;
 
 /// <summary>
 /// Group commit: one writer loop takes every write queued while the previous transaction was committing (up to a
-/// batch size) and commits them in one durable transaction, so the cost of the commit's fsync is shared by all
-/// concurrent ingests. If a batch fails, its writes are retried one by one so one bad write fails alone.
+/// batch size) and commits them in one transaction, so the cost of the commit's fsync is shared by all concurrent
+/// ingests. A batch of lazy writes only (<see cref="IndexWrite.Lazily"/>) commits without waiting for the device
+/// (SQLite <c>synchronous = NORMAL</c> in WAL mode, PostgreSQL <c>synchronous_commit = off</c>): visible at once, safe
+/// from a process crash, made durable by the next durable commit, since both databases make a log durable in order. Any
+/// other batch commits durably. If a batch fails, its writes are retried one by one so one bad write fails alone.
 /// </summary>
 internal sealed class GroupCommitQueue : IAsyncDisposable
 {
@@ -17,12 +20,15 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     private readonly Task _loop;
 
     private readonly Func<DbConnection, int, CancellationToken, Task>? _afterCommit;
+    private readonly SqlDialect _dialect;
 
+    /// <param name="dialect">Decides how a lazy batch commits.</param>
     /// <param name="openConnection">Opens a ready connection.</param>
     /// <param name="maxBatchSize">Most instances per transaction.</param>
     /// <param name="afterCommit">Run on the writer connection after each commit with the number of instances upserted (housekeeping such as planner statistics); its failures do not fail the committed writes.</param>
-    public GroupCommitQueue(Func<CancellationToken, Task<DbConnection>> openConnection, int maxBatchSize, Func<DbConnection, int, CancellationToken, Task>? afterCommit = null)
+    public GroupCommitQueue(SqlDialect dialect, Func<CancellationToken, Task<DbConnection>> openConnection, int maxBatchSize, Func<DbConnection, int, CancellationToken, Task>? afterCommit = null)
     {
+        _dialect = dialect;
         _writer = new WriterConnection(openConnection);
         _afterCommit = afterCommit;
         _maxBatchSize = maxBatchSize;
@@ -95,7 +101,19 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
     {
         var cancellationToken = _stopping.Token;
         var results = new bool[batch.Count];
+        var durable = !batch.All(w => w.Lazily);
+        if (_dialect == SqlDialect.Sqlite)
+        {
+            // Per connection, outside a transaction; set before every transaction so a reopened connection never differs.
+            await _writer.Command(null, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (_dialect == SqlDialect.Postgres)
+        {
+            // Explicit both ways: a server whose default is off still commits a durable batch durably.
+            await _writer.Command(transaction, durable ? "SET LOCAL synchronous_commit TO ON" : "SET LOCAL synchronous_commit TO OFF").ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         // Consecutive upserts are merged into one pass (shared patient/study/series upserts and recounts).
         var pending = new List<IndexedInstance>();
@@ -111,7 +129,9 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
             }
 
             await FlushAsync(i).ConfigureAwait(false);
-            results[i] = batch[i].DeleteInstanceUid is { } sop
+            results[i] = batch[i].IsBarrier
+                ? await IndexWriter.WriteDurabilityBarrierAsync(_writer, transaction, cancellationToken).ConfigureAwait(false)
+                : batch[i].DeleteInstanceUid is { } sop
                 ? await IndexWriter.DeleteInstanceAsync(_writer, transaction, sop, cancellationToken).ConfigureAwait(false)
                 : await IndexWriter.DeleteStudyAsync(_writer, transaction, batch[i].DeleteStudyUid!, cancellationToken).ConfigureAwait(false);
             pendingFrom = i + 1;

@@ -46,6 +46,9 @@ internal static class IndexSchemaMigrations
             DROP INDEX IF EXISTS ix_studies_date;
             CREATE INDEX ix_studies_date ON studies (study_date, study_key, modalities);
             """),
+        new(5, "Deferred durability of the ingest's inline rows: a one-row table a durability barrier writes (a commit that writes nothing flushes nothing)", """
+            CREATE TABLE IF NOT EXISTS index_durability (id INTEGER PRIMARY KEY, flushed_at BIGINT NOT NULL);
+            """),
     ];
 
     /// <summary>The newest version (what a fully migrated database records).</summary>

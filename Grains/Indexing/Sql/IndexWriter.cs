@@ -252,6 +252,18 @@ internal static class IndexWriter
             Status = next.Status,
         } == next;
 
+    /// <summary>
+    /// A write for the transaction to commit durably when it holds nothing else: both databases flush their log in order,
+    /// so its durable commit makes every earlier commit durable too (the lazy ones included).
+    /// </summary>
+    public static async Task<bool> WriteDurabilityBarrierAsync(WriterConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var barrier = connection.Command(transaction, "INSERT INTO index_durability (id, flushed_at) VALUES (1, @at) ON CONFLICT (id) DO UPDATE SET flushed_at = excluded.flushed_at", "@at");
+        barrier.Parameters[0].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await barrier.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     public static async Task<bool> DeleteStudyAsync(WriterConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
     {
         long studyKey;

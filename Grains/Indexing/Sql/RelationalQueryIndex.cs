@@ -19,7 +19,7 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         _builder = new IndexQuerySqlBuilder(dialect);
         _schema = new SchemaInitialization(CreateSchemaAsync);
-        _writes = new GroupCommitQueue(OpenInitializedAsync, maxBatchSize, AfterCommitAsync);
+        _writes = new GroupCommitQueue(dialect, OpenInitializedAsync, maxBatchSize, AfterCommitAsync);
     }
 
     /// <summary>Housekeeping on the writer connection after a commit that upserted <paramref name="instances"/> instances.</summary>
@@ -40,6 +40,16 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(instance);
         return _writes.EnqueueAsync(IndexWrite.Upsert([instance]), cancellationToken);
     }
+
+    /// <inheritdoc />
+    public Task UpsertInstanceLazilyAsync(IndexedInstance instance, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return _writes.EnqueueAsync(IndexWrite.Upsert([instance], lazily: true), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _writes.EnqueueAsync(IndexWrite.Barrier(), cancellationToken);
 
     /// <inheritdoc />
     public Task UpsertInstancesAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default)

@@ -233,6 +233,36 @@ public sealed class ChangeFeedFollowerTests(FollowerArchive fixture) : IClassFix
     }
 
     /// <summary>Catch-ups until no projection lags (bounded: the feed of this class is small).</summary>
+    [Fact]
+    public async Task The_checkpoint_moves_past_the_ingest_s_lazily_written_rows_only_once_the_index_has_made_them_durable()
+    {
+        var before = await CatchUpAsync();
+        var instance = new SyntheticInstance { PatientId = "FOLLOW-FLUSH" };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance, Ct)).Status);
+        Assert.Single(await StudyRowsAsync(instance.StudyUid));
+
+        fixture.Stall.FailFlushes = true;
+        ChangeFeedFollowerStatus failed;
+        try
+        {
+            failed = await Follower.CatchUpAsync(50);
+        }
+        finally
+        {
+            fixture.Stall.FailFlushes = false;
+        }
+
+        // The row is there, but not known to be durable: the query index projection stays where it was.
+        Assert.Equal(before.Checkpoints[QueryIndexProjection.ProjectionName], failed.Checkpoints[QueryIndexProjection.ProjectionName]);
+        Assert.True(failed.Checkpoints[PatientStudyProjection.ProjectionName] > before.Checkpoints[PatientStudyProjection.ProjectionName]);
+
+        var flushes = fixture.Stall.Flushes;
+        var after = await CatchUpAsync();
+        Assert.True(after.Checkpoints[QueryIndexProjection.ProjectionName] > before.Checkpoints[QueryIndexProjection.ProjectionName]);
+        Assert.True(fixture.Stall.Flushes > flushes);
+        Assert.Single(await StudyRowsAsync(instance.StudyUid));
+    }
+
     private async Task<ChangeFeedFollowerStatus> CatchUpAsync()
     {
         for (var i = 0; i < 100; i++)
@@ -290,6 +320,24 @@ public sealed class IndexStall
 
     public void Disarm() => _sopUid = null;
 
+    /// <summary>Makes index flushes fail (a database that cannot make the rows durable).</summary>
+    public bool FailFlushes { get; set; }
+
+    /// <summary>Flushes that reached the index.</summary>
+    public int Flushes => _flushes;
+
+    private int _flushes;
+
+    public void OnFlush()
+    {
+        if (FailFlushes)
+        {
+            throw new IOException("index flush failed (test)");
+        }
+
+        Interlocked.Increment(ref _flushes);
+    }
+
     public async Task WaitIfArmedAsync(IEnumerable<IndexedInstance> instances, CancellationToken cancellationToken)
     {
         if (_sopUid is { } armed && instances.Any(i => i.SopInstanceUid == armed))
@@ -318,6 +366,18 @@ internal sealed class StallingIndex(IQueryIndex inner, IndexStall stall) : IQuer
     }
 
     public Task UpsertInOrderAsync(IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken = default) => inner.UpsertInOrderAsync(instances, cancellationToken);
+
+    public async Task UpsertInstanceLazilyAsync(IndexedInstance instance, CancellationToken cancellationToken = default)
+    {
+        await stall.WaitIfArmedAsync([instance], cancellationToken);
+        await inner.UpsertInstanceLazilyAsync(instance, cancellationToken);
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        stall.OnFlush();
+        return inner.FlushAsync(cancellationToken);
+    }
 
     public Task<IReadOnlyList<IReadOnlyDictionary<uint, string>>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
 

@@ -389,6 +389,25 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lazy_and_durable_writes_committed_together_give_the_same_rows()
+    {
+        // The ingest's lazy rows share group commits with durable writes and barriers: a mixed batch commits durably.
+        static IndexedInstance[] Study(string x) => [.. Enumerable.Range(1, 6).Select(i => Make(x + "P", x + ".1", x + ".1." + (i % 2), $"{x}.9.{i}", instanceNumber: i))];
+        await Task.WhenAll([
+            .. Study("81").Select(row => Index.UpsertInstanceLazilyAsync(row, Ct)),
+            Index.FlushAsync(Ct),
+            .. Study("82").Select(row => Index.UpsertInstanceAsync(row, Ct)),
+            Index.FlushAsync(Ct),
+        ]);
+        await Index.FlushAsync(Ct);
+
+        var lazy = await Index.GetStudyAsync("81.1", Ct);
+        var durable = await Index.GetStudyAsync("82.1", Ct);
+        Assert.Equal((6, 2), (lazy!.NumberOfInstances, lazy.NumberOfSeries));
+        Assert.Equal((durable!.NumberOfInstances, durable.NumberOfSeries), (lazy.NumberOfInstances, lazy.NumberOfSeries));
+    }
+
+    [Fact]
     public async Task In_order_upsert_gives_the_rows_of_one_upsert_per_instance()
     {
         // The rebuild and the change-feed follower write in feed order, merging runs of instances that share their

@@ -41,6 +41,28 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
     }
 
     [Fact]
+    public async Task Lazily_written_rows_are_visible_at_once_kept_across_a_restart_and_a_flush_commits_the_barrier_row()
+    {
+        var rows = Enumerable.Range(1, 20).Select(i => Make("P8", "8.1", "8.1.1", $"8.1.1.{i}", instanceNumber: i)).ToArray();
+        await Task.WhenAll(rows.Select(row => Index.UpsertInstanceLazilyAsync(row, Ct)));
+        Assert.Equal(20, (await Index.GetStudyAsync("8.1", Ct))!.NumberOfInstances);
+
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Index.FlushAsync(Ct);
+        await ((IAsyncDisposable)Index).DisposeAsync();
+
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var command = new SqliteCommand("SELECT flushed_at FROM index_durability WHERE id = 1", connection);
+            Assert.True((long)(await command.ExecuteScalarAsync(Ct))! >= before);
+        }
+
+        await using var reopened = new SqliteQueryIndex(DatabasePath);
+        Assert.Equal(20, (await reopened.GetStudyAsync("8.1", Ct))!.NumberOfInstances);
+    }
+
+    [Fact]
     public async Task An_index_file_of_the_previous_schema_is_migrated_at_start_and_its_rows_stay_queryable()
     {
         var legacyPath = Path.Combine(_directory, "legacy.db");
@@ -67,7 +89,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await using var check = new SqliteConnection($"Data Source={legacyPath};Pooling=False");
         await check.OpenAsync(Ct);
         await using var versions = new SqliteCommand("SELECT group_concat(version) FROM index_schema_migrations", check);
-        Assert.Equal("2,3,4", (string?)await versions.ExecuteScalarAsync(Ct));
+        Assert.Equal("2,3,4,5", (string?)await versions.ExecuteScalarAsync(Ct));
     }
 
     [Fact]
@@ -77,7 +99,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var version = new SqliteCommand("SELECT MAX(version) FROM index_schema_migrations", connection);
-        Assert.Equal(4L, (long)(await version.ExecuteScalarAsync(Ct))!);
+        Assert.Equal(5L, (long)(await version.ExecuteScalarAsync(Ct))!);
         await using var bits = new SqliteCommand("SELECT bits_allocated FROM instances WHERE sop_instance_uid = '9.1.1.1'", connection);
         Assert.Equal(12L, (long)(await bits.ExecuteScalarAsync(Ct))!);
     }
