@@ -93,7 +93,7 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<PatientResolutionCache>()));
         services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>(), sp.GetService<ILocalSiloDetails>()?.SiloAddress));
-        services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>()));
+        services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<InstanceRegistrar>>()));
         services.TryAddSingleton(sp => new FailedIngestUndo(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<FailedIngestUndo>>()));
         services.TryAddSingleton<UnidentifiedPatients>();
         services.TryAddSingleton(sp => new InstanceIngestor(

@@ -192,7 +192,8 @@ public sealed partial class IngestReconciler
         {
             case ReservationStatus.Granted:
             case ReservationStatus.InProgress:
-                var result = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                var (result, reference) = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                await reference.WaitAsync(cancellationToken).ConfigureAwait(false);
                 LogCompleted(_logger, stored.SopInstanceUid, result.Status);
                 return true;
             case ReservationStatus.AlreadyStored:

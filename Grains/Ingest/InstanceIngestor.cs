@@ -11,11 +11,12 @@ using Mirc.Grains.Storage.Blobs;
 namespace Mirc.Grains.Ingest;
 
 /// <summary>
-/// <see cref="IInstanceIngestor"/>: stage (stream + SHA-256 + header capture) → parse → validate → resolve patient ∥
-/// reserve the SOP Instance UID in the study grain ∥ journal → promote the blob → manifest (the commit point; retention
-/// registered with it) → index → patient study reference → ack. Atomic: when any step fails, or the caller cancels, before
-/// the answer, <see cref="FailedIngestUndo"/> takes back every step already made, so nothing of a failed store is visible
-/// or served and a re-send starts clean.
+/// <see cref="IInstanceIngestor"/>: stage (stream + content digest + header capture) → parse → validate → resolve patient
+/// ∥ reserve the SOP Instance UID in the study grain ∥ journal → promote the blob → manifest with its change-feed events
+/// (the commit point) ∥ index row → ack; the projections of the commit's events that the follower also keeps (retention
+/// schedule, patient study list, the index row's durability) are not waited for (see <see cref="InstanceRegistrar"/>).
+/// Atomic: when any step fails, or the caller cancels, before the answer, <see cref="FailedIngestUndo"/> takes back every
+/// step already made, so nothing of a failed store is visible or served and a re-send starts clean.
 /// Singleton, thread-safe, bounded by <see cref="IngestOptions.MaxConcurrency"/>.
 /// </summary>
 public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
@@ -185,6 +186,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             }
 
             // 4. Promote, then manifest (the commit point), index and patient. Any failure takes everything back.
+            var studyReference = Task.CompletedTask;
             try
             {
                 await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
@@ -192,14 +194,17 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
                 // first, the manifest refuses ours and the undo (or the re-resolution below) takes the row back.
                 var settled = _options.OverlapIndexWithManifest && (reservation.StudyPatientId ?? regional) == regional;
-                var result = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
+                var (result, reference) = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
                 if (result.Status == AddInstanceStatus.PatientMismatch && regionalFromCache)
                 {
                     // The cached resolution predates a manual link made on another silo: resolve afresh once.
                     _patients.Invalidate(stored.LocalPatientId);
                     (regional, _) = await _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics).ConfigureAwait(false);
-                    result = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                    (result, reference) = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
                 }
+
+                // Not waited for on success (a projection of the feed); before an undo, so the undo's removal follows it.
+                studyReference = reference;
 
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
@@ -219,6 +224,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             }
             catch (Exception)
             {
+                await studyReference.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
                 await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
                 throw;
             }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
@@ -8,68 +10,77 @@ namespace Mirc.Grains.Ingest;
 /// The registration half of ingest, shared by the pipeline and the start-up reconciliation: once the blob is at
 /// its final key, records it in the study manifest, the patient's study list and the query index (all idempotent).
 /// </summary>
-internal sealed class InstanceRegistrar
+internal sealed partial class InstanceRegistrar
 {
     private readonly IGrainFactory _grains;
     private readonly IQueryIndex _index;
+    private readonly ILogger _logger;
 
-    public InstanceRegistrar(IGrainFactory grains, IQueryIndex index)
+    public InstanceRegistrar(IGrainFactory grains, IQueryIndex index, ILogger<InstanceRegistrar>? logger = null)
     {
         _grains = grains;
         _index = index;
+        _logger = logger ?? NullLogger<InstanceRegistrar>.Instance;
     }
 
     /// <summary>
-    /// Manifest, then patient study reference (when the study view changed), then index. Returns the manifest decision.
-    /// With <paramref name="indexInParallel"/> (the study already belongs to this patient, so the manifest cannot refuse
-    /// the instance for its patient) the index write overlaps the manifest write, and a crash in between is completed
-    /// by the journal-driven reconciliation. The index row of an instance the manifest added is written lazily: its
-    /// Create event, durable with the manifest, makes the change-feed follower flush (or rewrite) it; any other row is
-    /// durable on return.
+    /// Manifest (the commit point), index and the patient's study reference. With <paramref name="indexInParallel"/>
+    /// (the study already belongs to this patient, so the manifest cannot refuse the instance for its patient) the index
+    /// write overlaps the manifest write, and a crash in between is completed by the journal-driven reconciliation.
+    /// For an instance the manifest has just added, whose Create event is durable with it, the two projections of that
+    /// event are not waited for durably: the index row is written lazily (the change-feed follower flushes or rewrites
+    /// it), and the patient's study reference is sent and left running (<see cref="Registration.StudyReference"/>: the
+    /// patient grain takes calls in order, so a later call sees it; one lost is restored by the follower's
+    /// <c>PatientStudyProjection</c>). Anything else is durable on return.
     /// </summary>
-    public async Task<AddInstanceResult> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken, bool indexInParallel = false)
+    public async Task<Registration> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken, bool indexInParallel = false)
     {
         var study = _grains.GetGrain<IStudyGrain>(instance.StudyInstanceUid);
+        var row = instance.ToIndexed(regionalPatientId);
+        AddInstanceResult result;
         if (indexInParallel)
         {
             var addTask = study.AddInstanceAsync(instance.ToEntry(), instance.ToStudyAttributes(regionalPatientId)).WaitAsync(cancellationToken);
-            var indexTask = _index.UpsertInstanceLazilyAsync(instance.ToIndexed(regionalPatientId), cancellationToken);
+            var indexTask = _index.UpsertInstanceLazilyAsync(row, cancellationToken);
             await Task.WhenAll(addTask, indexTask);
-            var added = await addTask;
-            if (added.Status != AddInstanceStatus.Added)
+            result = await addTask;
+            if (result.Status != AddInstanceStatus.Added)
             {
                 // No new event covers the row: make it durable now.
                 await _index.FlushAsync(cancellationToken);
             }
-
-            if (added.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored && added.StudyReferenceChanged)
-            {
-                await _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(added.Summary, instance.EstablishmentId, instance.LocalPatientId)).WaitAsync(cancellationToken);
-            }
-
-            return added;
         }
-
-        var result = await study.AddInstanceAsync(instance.ToEntry(), instance.ToStudyAttributes(regionalPatientId)).WaitAsync(cancellationToken);
-        if (result.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored)
+        else
         {
-            await CompleteAsync(instance, regionalPatientId, result.Summary, result.StudyReferenceChanged, cancellationToken, lazily: result.Status == AddInstanceStatus.Added);
+            result = await study.AddInstanceAsync(instance.ToEntry(), instance.ToStudyAttributes(regionalPatientId)).WaitAsync(cancellationToken);
+            if (result.Status is AddInstanceStatus.Added)
+            {
+                await _index.UpsertInstanceLazilyAsync(row, cancellationToken);
+            }
+            else if (result.Status is AddInstanceStatus.AlreadyStored)
+            {
+                await _index.UpsertInstanceAsync(row, cancellationToken);
+            }
         }
 
-        return result;
+        var reference = result.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored && result.StudyReferenceChanged
+            ? SendReference(regionalPatientId, ToReference(result.Summary, instance.EstablishmentId, instance.LocalPatientId))
+            : Task.CompletedTask;
+        if (result.Status != AddInstanceStatus.Added)
+        {
+            await reference.WaitAsync(cancellationToken);
+        }
+
+        return new Registration(result, reference);
     }
 
-    /// <summary>
-    /// Patient study reference and index for an instance already in the manifest (also re-run on idempotent retries); the
-    /// row is written <paramref name="lazily"/> only when the manifest commit that added the instance has just appended its event.
-    /// </summary>
-    public async Task CompleteAsync(StoredInstance instance, string regionalPatientId, StudySummary summary, bool studyReferenceChanged, CancellationToken cancellationToken, bool lazily = false)
+    /// <summary>Patient study reference and index for an instance already in the manifest (also re-run on idempotent retries); both durable on return.</summary>
+    public async Task CompleteAsync(StoredInstance instance, string regionalPatientId, StudySummary summary, bool studyReferenceChanged, CancellationToken cancellationToken)
     {
         var patientTask = studyReferenceChanged
             ? _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(summary, instance.EstablishmentId, instance.LocalPatientId)).WaitAsync(cancellationToken)
             : Task.CompletedTask;
-        var row = instance.ToIndexed(regionalPatientId);
-        var indexTask = lazily ? _index.UpsertInstanceLazilyAsync(row, cancellationToken) : _index.UpsertInstanceAsync(row, cancellationToken);
+        var indexTask = _index.UpsertInstanceAsync(instance.ToIndexed(regionalPatientId), cancellationToken);
         await Task.WhenAll(patientTask, indexTask);
     }
 
@@ -84,4 +95,26 @@ internal sealed class InstanceRegistrar
         InstanceCount = summary.InstanceCount,
         Size = summary.Size,
     };
+
+    /// <summary>Sends the reference; a failure is logged here (the follower restores it), whoever awaits the task.</summary>
+    private Task SendReference(string regionalPatientId, StudyReference reference)
+    {
+        var write = _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(reference);
+        _ = write.ContinueWith(
+            t => LogReferenceFailed(_logger, t.Exception!.GetBaseException(), reference.StudyInstanceUid, regionalPatientId),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return write;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid} could not be added to the study list of patient {PatientId}; the change-feed follower restores it")]
+    private static partial void LogReferenceFailed(ILogger logger, Exception exception, string studyUid, string patientId);
 }
+
+/// <summary>
+/// What <see cref="InstanceRegistrar.RegisterAsync"/> did: the manifest's decision, and the patient's study reference write
+/// (completed unless the manifest has just added the instance; a caller undoing the store awaits it first, so the undo's
+/// removal of the reference comes after it).
+/// </summary>
+internal readonly record struct Registration(AddInstanceResult Result, Task StudyReference);

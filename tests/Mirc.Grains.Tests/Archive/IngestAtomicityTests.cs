@@ -44,12 +44,10 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         { IngestStep.BlobWrite, false },
         { IngestStep.ManifestCommit, false },
         { IngestStep.IndexWrite, false },
-        { IngestStep.PatientLink, false },
         { IngestStep.PatientRecord, false },
         { IngestStep.BlobWrite, true },
         { IngestStep.ManifestCommit, true },
         { IngestStep.IndexWrite, true },
-        { IngestStep.PatientLink, true },
     };
 
     private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
@@ -130,6 +128,35 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         var first = (await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetSummaryAsync()).FirstReceivedAt!.Value;
         bucket = Archive.Grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(Establishment, DateOnly.FromDateTime(first.UtcDateTime), RetentionKeys.Shard(instance.StudyUid)));
         Assert.Contains(instance.StudyUid, await bucket.GetStudiesAsync());
+    }
+
+    [Fact]
+    public async Task A_store_does_not_wait_for_the_patient_s_study_list_and_a_failed_reference_is_restored_by_the_follower()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-LINK" };
+        IngestOutcome stored;
+        fixture.Faults.Armed = IngestStep.PatientLink;
+        try
+        {
+            // The patient grain refuses the study reference: the store is acknowledged all the same.
+            stored = await IngestAsync(instance);
+            await fixture.Faults.Thrown(IngestStep.PatientLink).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        Assert.Equal(IngestStatus.Stored, stored.Status);
+        var patient = Archive.Grains.GetGrain<IPatientGrain>(stored.PatientId!);
+        Assert.False(await patient.HasStudyAsync(instance.StudyUid));
+        Assert.NotNull(await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+
+        // The study list is a projection of the feed: the follower adds the study from its Create event.
+        await Archive.ProjectFeedAsync();
+        Assert.True(await patient.HasStudyAsync(instance.StudyUid));
+        var reference = Assert.Single((await patient.GetAsync()).Studies, s => s.StudyInstanceUid == instance.StudyUid);
+        Assert.Equal((Establishment, instance.PatientId, 1), (reference.EstablishmentId, reference.LocalId?.PatientId, reference.InstanceCount));
     }
 
     [Fact]

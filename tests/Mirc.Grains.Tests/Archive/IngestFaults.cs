@@ -37,10 +37,16 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     public static InvalidOperationException Injected(IngestStep step) => new($"Injected failure at {step}");
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IngestStep, TaskCompletionSource> _thrown = new();
+
+    /// <summary>Completes once a failure has been injected at <paramref name="step"/> (for steps not awaited by the store).</summary>
+    public Task Thrown(IngestStep step) => _thrown.GetOrAdd(step, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
     public void Throw(IngestStep step)
     {
         if (Armed == step)
         {
+            _thrown.GetOrAdd(step, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             throw Injected(step);
         }
     }
