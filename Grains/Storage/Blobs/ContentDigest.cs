@@ -30,22 +30,14 @@ public static class ContentDigest
     public static async Task<string> ComputeAsync(Stream content, string? like = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        using var hasher = CreateHasher(like);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
-        try
+        if (IsSha256(like))
         {
-            int read;
-            while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hasher.Append(buffer.AsSpan(0, read));
-            }
+            return Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false));
+        }
 
-            return hasher.Finish();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
+        var hash = new XxHash128();
+        await hash.AppendAsync(content, cancellationToken).ConfigureAwait(false);
+        return Xxh128Text(hash);
     }
 
     /// <summary>Whether <paramref name="content"/> has the recorded <paramref name="digest"/>.</summary>
@@ -59,7 +51,7 @@ public static class ContentDigest
     {
         ArgumentNullException.ThrowIfNull(digest);
         var hex = digest.StartsWith(Xxh128Prefix, StringComparison.Ordinal) ? digest[Xxh128Prefix.Length..] : digest;
-        if (hex.Length < length || !hex.AsSpan(0, length).ContainsOnlyHexDigits())
+        if (hex.Length < length || !hex[..length].All(char.IsAsciiHexDigit))
         {
             throw new ArgumentException($"Not a content digest: '{digest}'.", nameof(digest));
         }
@@ -67,20 +59,14 @@ public static class ContentDigest
         return hex[..length].ToLowerInvariant();
     }
 
-    private static bool IsSha256(string? digest) => digest is { Length: 64 } && !digest.StartsWith(Xxh128Prefix, StringComparison.Ordinal);
-
-    private static bool ContainsOnlyHexDigits(this ReadOnlySpan<char> text)
+    private static string Xxh128Text(XxHash128 hash)
     {
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        Span<byte> digest = stackalloc byte[16];
+        hash.GetCurrentHash(digest);
+        return Xxh128Prefix + Convert.ToHexStringLower(digest);
     }
+
+    private static bool IsSha256(string? digest) => digest is { Length: 64 } && !digest.StartsWith(Xxh128Prefix, StringComparison.Ordinal);
 
     /// <summary>An incremental digest: <see cref="Append"/> the content in order, then <see cref="Finish"/> once.</summary>
     public abstract class Hasher : IDisposable
@@ -101,12 +87,7 @@ public static class ContentDigest
 
         public override void Append(ReadOnlySpan<byte> data) => _hash.Append(data);
 
-        public override string Finish()
-        {
-            Span<byte> digest = stackalloc byte[16];
-            _hash.GetCurrentHash(digest);
-            return Xxh128Prefix + Convert.ToHexStringLower(digest);
-        }
+        public override string Finish() => Xxh128Text(_hash);
     }
 
     private sealed class Sha256Hasher : Hasher
