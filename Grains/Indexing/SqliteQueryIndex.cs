@@ -76,6 +76,7 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
     // instances alone misses a patients table that grows from one row while the instance count barely moves.
     private const string RefreshStatistics = "PRAGMA analysis_limit = 1000; ANALYZE;";
     private const string RefreshStaleStatistics = "PRAGMA optimize = 0x10012;";
+    private const string StaleStatisticsCheck = "PRAGMA optimize = 0x10013;";
     private const long StatisticsCheckInterval = 1_000;
 
     private readonly string _connectionString;
@@ -94,6 +95,9 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
 
     /// <summary>Absolute database file path.</summary>
     public string DatabasePath { get; }
+
+    /// <summary>Statistics refreshes so far (each renews the readers' pool); for tests.</summary>
+    internal int StatisticsRefreshes { get; private set; }
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
@@ -121,14 +125,30 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
         }
 
         _writtenSinceStatistics = 0;
-        await RefreshStatisticsAsync(connection, RefreshStaleStatistics, cancellationToken).ConfigureAwait(false);
+        if (await HasStaleStatisticsAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            await RefreshStatisticsAsync(connection, RefreshStaleStatistics, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="RefreshStaleStatistics"/> would analyze anything: the same optimize in SQLite's debugging mode
+    /// (0x1) lists the ANALYZE statements it would run without running them. Most checks find nothing, and the readers'
+    /// pool is then left alone.
+    /// </summary>
+    private static async Task<bool> HasStaleStatisticsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = StaleStatisticsCheck;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Runs <paramref name="sql"/> (ANALYZE or PRAGMA optimize), then renews the connection pool: a connection loads the
     /// statistics once, with the schema, so pooled readers would otherwise plan with the old ones for their lifetime.
     /// </summary>
-    private static async Task RefreshStatisticsAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    private async Task RefreshStatisticsAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using (var command = connection.CreateCommand())
         {
@@ -137,6 +157,7 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
         }
 
         SqliteConnection.ClearPool((SqliteConnection)connection);
+        StatisticsRefreshes++;
     }
 
     private protected override ValueTask DisposeCoreAsync()

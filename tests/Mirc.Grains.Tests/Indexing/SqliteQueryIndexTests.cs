@@ -84,6 +84,25 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
     }
 
     [Fact]
+    public async Task A_statistics_check_that_finds_nothing_stale_leaves_the_readers_pool_alone()
+    {
+        // Every 1,000 instances the index asks SQLite whether a table's size moved enough to re-analyze it; renewing the
+        // readers' pool each time would reopen every reader connection for nothing.
+        var index = (SqliteQueryIndex)Index;
+        // As in a running archive, whose change-feed follower has made a durable barrier write: SQLite counts a table it
+        // never saw rows in (index_durability before its first row) as never analyzed, at every check.
+        await Index.FlushAsync(Ct);
+        await Index.UpsertInstancesAsync([.. Enumerable.Range(0, 1000).Select(i => Make("STABLE", "62.1", "62.1.1", $"62.1.1.{i}", instanceNumber: i))], Ct);
+        var refreshes = index.StatisticsRefreshes;
+        await Index.UpsertInstancesAsync([.. Enumerable.Range(1000, 1000).Select(i => Make("STABLE", "62.1", "62.1.1", $"62.1.1.{i}", instanceNumber: i))], Ct);
+        Assert.Equal(refreshes, index.StatisticsRefreshes);
+
+        // A table grown by a large factor is re-analyzed, and the pool renewed.
+        await Index.UpsertInstancesAsync([.. Enumerable.Range(0, 1000).Select(i => Make($"NEW-{i}", $"63.{i}", $"63.{i}.1", $"63.{i}.1.1"))], Ct);
+        Assert.True(index.StatisticsRefreshes > refreshes, "a patients table grown from one row to 1,001 must be re-analyzed");
+    }
+
+    [Fact]
     public async Task Lazily_written_rows_are_visible_at_once_kept_across_a_restart_and_a_flush_commits_the_barrier_row()
     {
         var rows = Enumerable.Range(1, 20).Select(i => Make("P8", "8.1", "8.1.1", $"8.1.1.{i}", instanceNumber: i)).ToArray();
