@@ -125,13 +125,7 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     private async Task<AuditChainHead> AppendOnWriterAsync(DbConnection connection, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var head = _writer.Command(transaction, ReadHeadSql + LockHeadClause);
-        long sequence;
-        string previous;
-        await using (var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            (sequence, previous) = await ReadHeadRowAsync(reader, cancellationToken).ConfigureAwait(false);
-        }
+        var (sequence, previous) = await ReadHeadAsync(_writer.Command(transaction, ReadHeadSql + LockHeadClause), cancellationToken).ConfigureAwait(false);
 
         var records = new AuditRecord[events.Count];
         for (var i = 0; i < events.Count; i++)
@@ -155,7 +149,7 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         await using var writer = new WriterConnection(OpenConnectionAsync);
         var connection = await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var (last, lastHash) = await ReadHeadAsync(connection, transaction, LockHeadClause, cancellationToken).ConfigureAwait(false);
+        var (last, lastHash) = await ReadHeadAsync(writer.Command(transaction, ReadHeadSql + LockHeadClause), cancellationToken).ConfigureAwait(false);
         var added = new List<AuditRecord>();
         foreach (var record in records)
         {
@@ -181,7 +175,9 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var (sequence, hash) = await ReadHeadAsync(connection, null, string.Empty, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = ReadHeadSql;
+        var (sequence, hash) = await ReadHeadAsync(command, cancellationToken).ConfigureAwait(false);
         return new AuditChainHead(sequence, hash, sequence == 0 ? 0 : 1);
     }
 
@@ -261,18 +257,10 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     private static AuditEvent Sanitize(AuditEvent e) =>
         e with { Detail = AuditDetailScrubber.Scrub(e.Detail), Timestamp = new DateTimeOffset(e.Timestamp.UtcTicks, TimeSpan.Zero) };
 
-    private static async Task<(long Sequence, string Hash)> ReadHeadAsync(
-        DbConnection connection, DbTransaction? transaction, string lockClause, CancellationToken cancellationToken)
+    /// <summary>The chain's end, read by <paramref name="command"/> (<see cref="ReadHeadSql"/>, locking inside an append or import).</summary>
+    private static async Task<(long Sequence, string Hash)> ReadHeadAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = ReadHeadSql + lockClause;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadHeadRowAsync(reader, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<(long Sequence, string Hash)> ReadHeadRowAsync(DbDataReader reader, CancellationToken cancellationToken)
-    {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException("audit_head has no row: the audit schema was not created");
