@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Operations;
@@ -27,6 +28,7 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
     private readonly ChangeFeedFollowerOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<ChangeFeedFollowerGrain> _logger;
+    private readonly CancellationToken _hostStopping;
     private IGrainTimer? _timer;
     private DateTimeOffset _backfillRetryAt;
 
@@ -38,8 +40,10 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
         ChangeFeedBackfill backfill,
         IOptions<ChangeFeedFollowerOptions> options,
         TimeProvider clock,
-        ILogger<ChangeFeedFollowerGrain> logger)
+        ILogger<ChangeFeedFollowerGrain> logger,
+        IHostApplicationLifetime? lifetime = null)
     {
+        _hostStopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         _state = state;
         _feed = feed;
         _projections = projections.ToArray();
@@ -90,8 +94,16 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
         LogRewound(_logger);
     }
 
-    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    private async Task OnTimerAsync(CancellationToken timerStopped)
     {
+        // A host that is stopping refuses to place grains the projections call: stop between batches, not fail in them.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(timerStopped, _hostStopping);
+        var cancellationToken = stopping.Token;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         // A failed backfill is retried a reminder period later; following the feed does not wait for it.
         if (_options.BackfillOnStart && _state.State.BackfilledAt is null && _clock.GetUtcNow() >= _backfillRetryAt)
         {
@@ -110,6 +122,10 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
         {
             await FollowAsync(_options.MaxBatchesPerCatchUp, cancellationToken);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Deactivation or shutdown: the checkpoints say where to resume.
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogTickFailed(_logger, ex, _options.PollInterval);
@@ -127,7 +143,15 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The checkpoint stays at the last applied batch: the next catch-up retries from there.
-                LogProjectionFailed(_logger, ex, projection.Name, _state.State.Checkpoints.GetValueOrDefault(projection.Name));
+                var checkpoint = _state.State.Checkpoints.GetValueOrDefault(projection.Name);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopped mid-batch (the host is shutting down): expected, and resumed after the restart.
+                    LogStoppedMidBatch(_logger, projection.Name, checkpoint, ex.Message);
+                    break;
+                }
+
+                LogProjectionFailed(_logger, ex, projection.Name, checkpoint);
             }
         }
 
@@ -172,6 +196,9 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Change-feed follower: projection {Projection} failed after sequence {Checkpoint}; retried at the next catch-up")]
     private static partial void LogProjectionFailed(ILogger logger, Exception exception, string projection, long checkpoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Change-feed follower stopped by the shutdown during projection {Projection} after sequence {Checkpoint} ({Reason}); it resumes from there")]
+    private static partial void LogStoppedMidBatch(ILogger logger, string projection, long checkpoint, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Change-feed follower: catch-up failed; the next one runs in {PollInterval}")]
     private static partial void LogTickFailed(ILogger logger, Exception exception, TimeSpan pollInterval);

@@ -56,6 +56,9 @@ public sealed class ArchiveCluster : IAsyncLifetime
     /// <summary>Grain calls received by the silo.</summary>
     public GrainCallCounter Calls { get; } = new();
 
+    /// <summary>What the silo logs (information and above; survives restarts).</summary>
+    public RecordingLoggerProvider Logs { get; } = new();
+
     public IGrainFactory Grains => _cluster!.Client;
 
     public IServiceProvider Services => _cluster!.Silos[0].ServiceProvider;
@@ -118,6 +121,7 @@ public sealed class ArchiveCluster : IAsyncLifetime
         var filter = CallFilter;
         var feed = ChangeFeed;
         var trap = ErasureTrap;
+        var logs = Logs;
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
@@ -128,6 +132,7 @@ public sealed class ArchiveCluster : IAsyncLifetime
             }
 
             silo.Services.AddSingleton<Mirc.Grains.Interfaces.Audit.IAuditTrail>(audit);
+            silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
             silo.AddIncomingGrainCallFilter(calls);
             if (feed is not null)
             {
