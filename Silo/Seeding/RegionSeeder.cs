@@ -47,12 +47,26 @@ public sealed partial class RegionSeeder(
             }
         }
 
-        foreach (var p in seed.Professionals)
+        for (var i = 0; i < seed.Professionals.Count; i++)
         {
+            var p = seed.Professionals[i];
             var grain = grains.GetGrain<IProfessionalGrain>(p.Id);
             if (await grain.GetAsync() is not null)
             {
                 continue;
+            }
+
+            // Checked before anything is saved: a professional saved without its membership would be skipped at every
+            // later start and never become a member.
+            if (p.EstablishmentId is not null && await grains.GetGrain<IEstablishmentGrain>(p.EstablishmentId).GetAsync() is null)
+            {
+                throw new OptionsValidationException(RegionSeedOptions.Section, typeof(RegionSeedOptions),
+                [
+                    $"{RegionSeedOptions.Section}:Professionals:{i}:EstablishmentId ({p.Id}) names establishment {p.EstablishmentId}, which is "
+                    + $"neither in {RegionSeedOptions.Section}:Establishments nor registered (seed lists merge index by index across appsettings.json, "
+                    + "appsettings.demo.json and the environment: overriding an establishment's entry leaves the professionals that name it "
+                    + $"unchanged) — set {RegionSeedOptions.Section}:Professionals:{i}:EstablishmentId as well, or seed that establishment",
+                ]);
             }
 
             var profile = new ProfessionalProfile

@@ -76,6 +76,9 @@ internal sealed class SiloProcess : IAsyncDisposable
         Assert.Fail($"the silo did not write \"{text}\" within {timeout}: {Output}");
     }
 
+    /// <summary>Waits until the process exits on its own (e.g. a refused start).</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>SIGTERM: the host stops gracefully and flushes its log; killed only if it does not within 30 s.</summary>
     public async Task StopAsync()
     {
