@@ -23,8 +23,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 {
     private static readonly TimeSpan InProgressRetryDelay = TimeSpan.FromMilliseconds(20);
 
-    // The staged copy needs no durability of its own: the move to the final key persists it.
-    private static readonly BlobWriteOptions StagedWrite = new() { ContentType = "application/dicom", Durable = false };
+    // The staged copy needs no durability of its own (the move to the final key persists it), nor a rename of its own:
+    // its key is new and read by nobody else.
+    private static readonly BlobWriteOptions StagedWrite = new() { ContentType = "application/dicom", Durable = false, InPlace = true };
     private readonly IBlobStore _blobs;
     private readonly InstanceBlobLayout _layout;
     private readonly IGrainFactory _grains;

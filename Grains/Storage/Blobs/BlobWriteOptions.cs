@@ -23,4 +23,12 @@ public sealed record BlobWriteOptions
     /// durable step covers (a staged instance is made durable by its move to the final key) or that may be lost.
     /// </summary>
     public bool Durable { get; init; } = true;
+
+    /// <summary>
+    /// Writes the content at the key itself instead of into a temporary file then renamed over it: one file operation
+    /// less, for a fresh key nobody reads before the write returns (a staged upload's). The key must not exist (the write
+    /// fails); a failed write deletes what it wrote, a crash may leave a partial blob there, which the clean-up of staged
+    /// uploads removes (an upload stalled for longer than that clean-up's age then fails). The filesystem store only; the others write as usual.
+    /// </summary>
+    public bool InPlace { get; init; }
 }

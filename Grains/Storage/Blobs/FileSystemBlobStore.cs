@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Enumeration;
 using System.Runtime.CompilerServices;
@@ -27,6 +28,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
     private readonly SemaphoreSlim[] _keyLocks;
     private readonly IFileCommitPolicy _commit;
+
+    // Folders this store has created or found (it never deletes one): each write asked the file system again, 4 – 5
+    // mkdir or stat calls per ingested instance. Bounded; forgetting only costs one more call.
+    private readonly ConcurrentDictionary<string, byte> _knownDirectories = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Creates the store rooted at <paramref name="rootPath"/> (created if missing). With <paramref name="directWrites"/>,
@@ -69,18 +74,20 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         ArgumentNullException.ThrowIfNull(content);
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
-        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
-        var tempPath = TempPathFor(directory);
+        await EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        var inPlace = options?.InPlace ?? false;
+        var tempPath = inPlace ? path : TempPathFor(directory);
         var preallocation = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
-        var committed = false;
+        var (opened, committed) = (false, false);
         try
         {
             string digest;
             long length;
             // A synchronous handle: buffered writes land in the page cache and direct ones wait ~0.2 ms per chunk for the
             // device (the durable flush comes later, off the pool), so they are issued inline, not queued to another thread.
-            using (var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocation))
+            using (var handle = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, preallocation).ConfigureAwait(false))
             {
+                opened = true;
                 var direct = DirectWrites && DirectIo.TryEnable(handle);
                 (length, digest) = await CopyHashingAsync(content, handle, direct, options?.ExpectedDigest, cancellationToken).ConfigureAwait(false);
                 if (!direct)
@@ -102,14 +109,17 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                     await _commit.PersistDataAsync(handle).ConfigureAwait(false);
                 }
 
-                var etag = await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, durable, length, cancellationToken).ConfigureAwait(false);
+                var etag = inPlace
+                    ? await StampInPlaceAsync(handle, directory, durable, length).ConfigureAwait(false)
+                    : await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, durable, length, cancellationToken).ConfigureAwait(false);
                 committed = true;
                 return new BlobWriteResult(key, length, digest, etag);
             }
         }
         finally
         {
-            if (!committed)
+            // Only a file this write created: an in-place write refused for an existing key leaves that blob alone.
+            if (opened && !committed)
             {
                 TryDeleteFile(tempPath);
             }
@@ -246,7 +256,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
-        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        await EnsureDirectoryAsync(directory).ConfigureAwait(false);
         // Fail fast on a stale version, before writing anything; checked again under the key lock before the rename.
         if (Stat(key, path)?.ETag is var seen && seen != expected)
         {
@@ -258,7 +268,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         BlobETag etag;
         try
         {
-            using var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, content.Length);
+            using var handle = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, content.Length).ConfigureAwait(false);
             RandomAccess.Write(handle, content.Span, 0);
             await _commit.PersistDataAsync(handle).ConfigureAwait(false);
             var gate = LockFor(path);
@@ -309,14 +319,14 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         var path = GetPath(key);
         var directory = Path.GetDirectoryName(path)!;
-        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        await EnsureDirectoryAsync(directory).ConfigureAwait(false);
         var gate = LockFor(path);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         bool created;
         try
         {
             var previous = Stat(key, path);
-            using var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read | FileShare.Delete);
+            using var handle = await OpenFileAsync(path, directory, FileMode.OpenOrCreate, FileShare.Read | FileShare.Delete).ConfigureAwait(false);
             RandomAccess.Write(handle, content.Span, 0);
             RandomAccess.SetLength(handle, content.Length);
             File.SetLastWriteTimeUtc(handle, NextStamp(previous));
@@ -386,6 +396,44 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) =>
         MoveCoreAsync(source, destination, durable: !_commit.DataFlushCoversEntries, cancellationToken);
 
+    private const int MaxKnownDirectories = 65_536;
+
+    /// <summary><see cref="IFileCommitPolicy.EnsureDirectoryAsync"/> once per folder (and again after the memory of them is cleared).</summary>
+    private Task EnsureDirectoryAsync(string directory) =>
+        _knownDirectories.ContainsKey(directory) ? Task.CompletedTask : EnsureNewDirectoryAsync(directory);
+
+    private async Task EnsureNewDirectoryAsync(string directory)
+    {
+        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        if (_knownDirectories.Count >= MaxKnownDirectories)
+        {
+            _knownDirectories.Clear();
+        }
+
+        _knownDirectories.TryAdd(directory, 0);
+    }
+
+    /// <summary>
+    /// Opens a file for writing in <paramref name="directory"/>, which this store believes exists; one removed behind its
+    /// back (e.g. a second site's volume remounted empty) is created again and the open retried once.
+    /// </summary>
+    private async Task<SafeFileHandle> OpenFileAsync(string path, string directory, FileMode mode, FileShare share, long preallocation = 0)
+    {
+        try
+        {
+            return File.OpenHandle(path, mode, FileAccess.Write, share, FileOptions.None, preallocation);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            ForgetDirectory(directory);
+            await EnsureDirectoryAsync(directory).ConfigureAwait(false);
+            return File.OpenHandle(path, mode, FileAccess.Write, share, FileOptions.None, preallocation);
+        }
+    }
+
+    /// <summary>Forgets a folder found missing, so that the next write creates it again.</summary>
+    private void ForgetDirectory(string directory) => _knownDirectories.TryRemove(directory, out _);
+
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         _commit.DataFlushCoversEntries ? _commit.PersistEntriesAsync(RootPath).WaitAsync(cancellationToken) : Task.CompletedTask;
@@ -395,7 +443,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         var sourcePath = GetPath(source);
         var destinationPath = GetPath(destination);
         var directory = Path.GetDirectoryName(destinationPath)!;
-        await _commit.EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        await EnsureDirectoryAsync(directory).ConfigureAwait(false);
         if (durable)
         {
             // The source may be scratch (a staged upload): its data must be durable before its new name is.
@@ -432,7 +480,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 var previous = Stat(destination, destinationPath);
                 var stamp = NextStamp(previous);
                 File.SetLastWriteTimeUtc(sourcePath, stamp);
-                File.Move(sourcePath, destinationPath, overwrite: true);
+                try
+                {
+                    File.Move(sourcePath, destinationPath, overwrite: true);
+                }
+                catch (IOException) when (!Directory.Exists(directory))
+                {
+                    // The destination folder was removed behind the store's back: created again, the move retried once.
+                    ForgetDirectory(directory);
+                    await EnsureDirectoryAsync(directory).ConfigureAwait(false);
+                    File.Move(sourcePath, destinationPath, overwrite: true);
+                }
+
                 moved = Stat(destination, destinationPath) ?? new BlobProperties(destination, moving.Length, MakeETag(stamp.Ticks, moving.Length), stamp);
             }
             finally
@@ -484,6 +543,19 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
 
         return etag;
+    }
+
+    /// <summary>The version of a blob written at its own (new) key: nothing to publish, the folder entry made durable if asked.</summary>
+    private async Task<BlobETag> StampInPlaceAsync(SafeFileHandle handle, string directory, bool durable, long length)
+    {
+        var stamp = NextStamp(null);
+        File.SetLastWriteTimeUtc(handle, stamp);
+        if (durable && !_commit.DataFlushCoversEntries)
+        {
+            await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+        }
+
+        return MakeETag(stamp.Ticks, length);
     }
 
     // Caller holds the key lock and has made the data durable when it must be: stamps a fresh version, publishes by

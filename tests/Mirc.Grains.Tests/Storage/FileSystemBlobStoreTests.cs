@@ -49,6 +49,48 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
         Assert.Equal([Path.Combine(Container, "1.2", "3.4", "5.6.dcm")], files);
     }
 
+    [Fact]
+    public async Task An_in_place_write_creates_the_key_itself_refuses_an_existing_one_and_leaves_nothing_when_it_fails()
+    {
+        // A staged upload's key is new and nobody else reads it: written where it is, no temporary file renamed over it.
+        var key = Key("staged/in-place.tmp");
+        var content = RandomBytes(300_000);
+        var written = await Store.WriteAsync(key, new ForwardOnlyStream(content), new BlobWriteOptions { InPlace = true, Durable = false }, Ct);
+        Assert.Equal(ContentDigest.Compute(content), written.Digest);
+        Assert.Equal(written.ETag, (await Store.TryGetPropertiesAsync(key, Ct))!.ETag);
+        Assert.Equal(content, (await Store.TryReadAllAsync(key, Ct))!.Content.ToArray());
+
+        await Assert.ThrowsAsync<IOException>(() => Store.WriteAsync(key, new MemoryStream(RandomBytes(10)), new BlobWriteOptions { InPlace = true }, Ct));
+        Assert.Equal(content.Length, (await Store.TryGetPropertiesAsync(key, Ct))!.Length);
+
+        var broken = Key("staged/broken.tmp");
+        await Assert.ThrowsAsync<IOException>(() => Store.WriteAsync(broken, new ForwardOnlyStream(RandomBytes(300_000), 150_000), new BlobWriteOptions { InPlace = true }, Ct));
+        Assert.Null(await Store.TryGetPropertiesAsync(broken, Ct));
+        Assert.Equal(["in-place.tmp"], Directory.GetFiles(Path.Combine(_root, Container, "staged")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_folder_removed_behind_the_stores_back_is_created_again_by_every_kind_of_write()
+    {
+        // The store remembers the folders it made (one mkdir per write was 4 – 5 system calls per ingested instance);
+        // a folder removed meanwhile, e.g. a second site's volume remounted empty, must not make writes fail.
+        var staged = Key("staged/a.dcm");
+        await Store.WriteAsync(staged, new MemoryStream(RandomBytes(100)), cancellationToken: Ct);
+        await Store.WriteIfMatchAsync(Key("state/s.json"), RandomBytes(10), null, Ct);
+        await Store.RewriteAsync(Key("slots/0.json"), RandomBytes(10), Ct);
+        await Store.MoveAsync(staged, Key("final/a.dcm"), Ct);
+        Directory.Delete(Path.Combine(_root, Container), recursive: true);
+
+        await Store.WriteAsync(staged, new MemoryStream(RandomBytes(100)), cancellationToken: Ct);
+        await Store.WriteIfMatchAsync(Key("state/s.json"), RandomBytes(10), null, Ct);
+        await Store.RewriteAsync(Key("slots/0.json"), RandomBytes(10), Ct);
+        await Store.MoveAsync(staged, Key("final/a.dcm"), Ct);
+
+        Assert.NotNull(await Store.TryReadAllAsync(Key("state/s.json"), Ct));
+        Assert.NotNull(await Store.TryReadAllAsync(Key("slots/0.json"), Ct));
+        Assert.Equal(100, (await Store.TryGetPropertiesAsync(Key("final/a.dcm"), Ct))!.Length);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4_095)]
