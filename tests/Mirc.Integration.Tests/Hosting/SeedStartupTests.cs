@@ -17,14 +17,7 @@ public sealed class SeedStartupTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var silo = SiloProcess.Start(
-            [
-                $"--Mirc:DataPath={_data.Path}",
-                $"--Mirc:HttpUrl=http://127.0.0.1:{FreePort.Next()}",
-                $"--Mirc:SiloPort={FreePort.Next()}",
-                $"--Mirc:GatewayPort={FreePort.Next()}",
-                $"--Mirc:Dicom:Port={FreePort.Next()}",
-                "--Mirc:Auth:BootstrapAdministrator=false",
-            ],
+            SiloProcess.OwnArguments(_data.Path),
             new Dictionary<string, string>
             {
                 ["Mirc__Seed__Establishments__0__Id"] = "920000001",

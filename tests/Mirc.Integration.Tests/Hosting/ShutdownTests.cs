@@ -15,16 +15,7 @@ public sealed class ShutdownTests : IDisposable
     public async Task Sigterm_stops_the_silo_in_order_within_its_shutdown_timeout()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var silo = SiloProcess.Start(
-        [
-            $"--Mirc:DataPath={_data.Path}",
-            $"--Mirc:HttpUrl=http://127.0.0.1:{FreePort.Next()}",
-            $"--Mirc:SiloPort={FreePort.Next()}",
-            $"--Mirc:GatewayPort={FreePort.Next()}",
-            $"--Mirc:Dicom:Port={FreePort.Next()}",
-            "--Mirc:Auth:BootstrapAdministrator=false",
-            "--Mirc:ShutdownTimeout=00:00:10",
-        ]);
+        await using var silo = SiloProcess.Start(SiloProcess.OwnArguments(_data.Path, "--Mirc:ShutdownTimeout=00:00:10"));
         await silo.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(90), ct);
 
         var stopping = Stopwatch.StartNew();

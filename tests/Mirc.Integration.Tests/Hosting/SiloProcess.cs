@@ -23,6 +23,21 @@ internal sealed class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>
+    /// A silo of its own on <paramref name="dataPath"/>: HTTP, silo, gateway and DICOM ports free on loopback, no first-start
+    /// administrator; <paramref name="extra"/> appended.
+    /// </summary>
+    public static string[] OwnArguments(string dataPath, params string[] extra) =>
+    [
+        $"--Mirc:DataPath={dataPath}",
+        $"--Mirc:HttpUrl=http://127.0.0.1:{FreePort.Next()}",
+        $"--Mirc:SiloPort={FreePort.Next()}",
+        $"--Mirc:GatewayPort={FreePort.Next()}",
+        $"--Mirc:Dicom:Port={FreePort.Next()}",
+        "--Mirc:Auth:BootstrapAdministrator=false",
+        .. extra,
+    ];
+
     /// <summary>Starts the silo with <paramref name="arguments"/> and extra <paramref name="environment"/> variables.</summary>
     public static SiloProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {

@@ -76,18 +76,12 @@ public sealed class FakeClockRetentionTests : IDisposable
         // returns but not what futimens() sets, so a file stamped "now" (our file store's ETag) would read back 21 years
         // later still and every conditional write would see a conflict that no real clock produces.
         await using (var future = SiloProcess.Start(
-            [
-                $"--Mirc:DataPath={_data.Path}",
-                $"--Mirc:HttpUrl=http://127.0.0.1:{FreePort.Next()}",
-                $"--Mirc:SiloPort={FreePort.Next()}",
-                $"--Mirc:GatewayPort={FreePort.Next()}",
-                $"--Mirc:Dicom:Port={FreePort.Next()}",
-                "--Mirc:Auth:BootstrapAdministrator=false",
+            SiloProcess.OwnArguments(
+                _data.Path,
                 // Not 1 s: Orleans' reminder service drops a tick still undelivered when a table refresh computes the
                 // next occurrence (start-up refreshes follow membership changes), seen here under load; 10 s clears them.
                 "--Mirc:Retention:FirstSweepDelay=00:00:10",
-                "--Logging:Console:TimestampFormat=HH:mm:ss.fff ",
-            ],
+                "--Logging:Console:TimestampFormat=HH:mm:ss.fff "),
             new Dictionary<string, string>
             {
                 ["LD_PRELOAD"] = LibFakeTime,
