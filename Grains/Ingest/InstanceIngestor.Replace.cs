@@ -40,7 +40,9 @@ public sealed partial class InstanceIngestor
             result = await study.ReplaceInstanceAsync(replacement.ToEntry(), existing.Digest, replacement.ToStudyAttributes(regional)).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (result.Status == AddInstanceStatus.AlreadyStored)
             {
-                // The same replacement, stored concurrently by another request: the same bytes at the same key.
+                // The same replacement, stored concurrently by another request: the same bytes at the same key, now
+                // under our lazily moved copy, which no manifest write of ours made durable: flush before answering.
+                await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
                 _journal.Complete(ticket);
                 return new IngestOutcome(IngestStatus.AlreadyStored, null, result.Existing, header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, regional);
             }
