@@ -6,9 +6,7 @@ namespace Mirc.Grains.Ingest;
 
 /// <summary>
 /// Write-ahead intent records of in-flight ingests (small blobs under <c>journal/</c> in the staging container).
-/// An intent is durable before what it covers can be — the promoted blob's final name, the manifest's lazily published
-/// segment — and before the ingest is acknowledged (on shared syncfs rounds it is written lazily and made durable by the
-/// first durable operation that follows, which all of those wait for; elsewhere on its own); once manifest, patient and index are
+/// An intent is durable before a staged blob is promoted to its final key; once manifest, patient and index are
 /// written (the manifest possibly published lazily) the ingest completes its ticket, and the slot is emptied only after a
 /// flush that makes those writes durable. Concurrent intents are group-committed: one slot blob holds a batch.
 /// Slots are reused (rewritten in place, <see cref="IBlobStore.RewriteAsync"/>) rather than created and deleted per
@@ -16,7 +14,7 @@ namespace Mirc.Grains.Ingest;
 /// its last completion is emptied in the background, after a flush, by a write that is not flushed itself (the next
 /// round persists it). Whatever a slot still holds after a crash (or a failed ingest) tells the start-up reconciliation
 /// which promoted blobs may lack registrations; re-checking an intent that had completed is harmless (reconciliation is
-/// idempotent), and a slot torn by a crash held intents whose ingests were not acknowledged yet or were complete.
+/// idempotent), and a slot torn by a crash held intents whose ingests had not been promoted yet or were complete.
 /// </summary>
 internal sealed partial class IngestJournal
 {
@@ -44,10 +42,7 @@ internal sealed partial class IngestJournal
         _logger = logger;
     }
 
-    /// <summary>
-    /// Writes the intent (batched with concurrent ones): durable on return, or, where the store's durable operations cover
-    /// earlier writes, with the next one; complete the returned ticket when done.
-    /// </summary>
+    /// <summary>Makes the intent durable (batched with concurrent ones); complete the returned ticket when done.</summary>
     public Task<IngestJournalTicket> WriteAsync(IngestJournalRecord record, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<IngestJournalTicket>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -141,19 +136,7 @@ internal sealed partial class IngestJournal
             try
             {
                 var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(b => b.Record).ToArray(), IngestJournalJson.Default.IngestJournalRecordArray);
-                // Where every durable operation of the store persists earlier writes too (shared syncfs rounds), the slot
-                // is written lazily: every acknowledged ingest waits for a durable operation started after its intent (the
-                // manifest's content flush, a summary write, or an explicit flush), and so does every lazily published
-                // name that the intent covers. Elsewhere (per-file flushes, Azure) the slot is durable on its own.
-                if (_blobs.DurableOperationsCoverEarlierWrites)
-                {
-                    await _blobs.RewriteLazilyAsync(key, payload, CancellationToken.None).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _blobs.RewriteAsync(key, payload, CancellationToken.None).ConfigureAwait(false);
-                }
-
+                await _blobs.RewriteAsync(key, payload, CancellationToken.None).ConfigureAwait(false);
                 var ticket = new IngestJournalTicket(new IngestJournalBatch(key, slot, batch.Count));
                 foreach (var (_, done) in batch)
                 {
@@ -225,5 +208,5 @@ internal sealed class IngestJournalBatch(BlobKey key, int slot, int count)
     public bool Release() => Interlocked.Decrement(ref _remaining) == 0;
 }
 
-/// <summary>Proof that an intent is written (see <see cref="IngestJournal.WriteAsync"/>); pass it to <see cref="IngestJournal.Complete"/> once the ingest is fully durable.</summary>
+/// <summary>Proof that an intent is durable; pass it to <see cref="IngestJournal.Complete"/> once the ingest is fully durable.</summary>
 internal sealed record IngestJournalTicket(IngestJournalBatch Batch);

@@ -152,7 +152,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             }
 
             // 2. Durable intent, patient resolution and SOP Instance UID reservation are independent: overlapped. The
-            // intent is written before the promotion (durable with it at the latest); when the reservation is refused it is simply completed.
+            // intent must be durable before the promotion; when the reservation is refused it is simply completed.
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
             var stored = new StoredInstance(header, finalKey, written.Length, written.Digest, request.Caller.EstablishmentId, receivedAt);
             journal = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);

@@ -435,9 +435,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     private void ForgetDirectory(string directory) => _knownDirectories.TryRemove(directory, out _);
 
     /// <inheritdoc />
-    public bool DurableOperationsCoverEarlierWrites => _commit.DataFlushCoversEntries;
-
-    /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         _commit.DataFlushCoversEntries ? _commit.PersistEntriesAsync(RootPath).WaitAsync(cancellationToken) : Task.CompletedTask;
 

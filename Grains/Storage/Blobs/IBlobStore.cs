@@ -87,12 +87,4 @@ public interface IBlobStore
 
     /// <summary>Returns once every write, move and deletion this store returned from before the call is durable. Default: nothing to wait for.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-    /// <summary>
-    /// True when every durable operation of this store (a durable write or move, <see cref="FlushAsync"/>, the content
-    /// flush of a lazily published write) also persists everything written before it started, lazy writes included: the
-    /// filesystem store with shared <c>syncfs</c> rounds. A record that only has to be durable before some later durable
-    /// operation may then be written lazily. Default: false.
-    /// </summary>
-    bool DurableOperationsCoverEarlierWrites => false;
 }

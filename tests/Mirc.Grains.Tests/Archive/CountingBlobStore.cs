@@ -8,10 +8,7 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 {
     public ConcurrentQueue<(BlobKey Key, int Bytes)> SmallWrites { get; } = new();
 
-    /// <summary>
-    /// Small writes and flushes in call order: <c>write {key} {bytes}</c>, <c>write-lazily {key} {bytes}</c> (a slot
-    /// rewrite left to the next durable operation) or <c>flush</c>.
-    /// </summary>
+    /// <summary>Small writes and flushes in call order: <c>write {key} {bytes}</c> or <c>flush</c>.</summary>
     public ConcurrentQueue<string> Operations { get; } = new();
 
     public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -35,14 +32,6 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         return inner.RewriteAsync(key, content, cancellationToken);
     }
 
-    public Task RewriteLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
-    {
-        Record(key, content.Length, "write-lazily");
-        return inner.RewriteLazilyAsync(key, content, cancellationToken);
-    }
-
-    public bool DurableOperationsCoverEarlierWrites => inner.DurableOperationsCoverEarlierWrites;
-
     public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
     {
         Record(key, content.Length);
@@ -64,10 +53,10 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         return inner.FlushAsync(cancellationToken);
     }
 
-    private void Record(BlobKey key, int bytes, string operation = "write")
+    private void Record(BlobKey key, int bytes)
     {
         SmallWrites.Enqueue((key, bytes));
-        Operations.Enqueue($"{operation} {key} {bytes}");
+        Operations.Enqueue($"write {key} {bytes}");
     }
 
     public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) =>
