@@ -49,6 +49,9 @@ internal static class IndexSchemaMigrations
         new(5, "Deferred durability of the ingest's inline rows: a one-row table a durability barrier writes (a commit that writes nothing flushes nothing)", """
             CREATE TABLE IF NOT EXISTS index_durability (id INTEGER PRIMARY KEY, flushed_at BIGINT NOT NULL);
             """),
+        new(6, "The durability barrier's row from the start: SQLite's PRAGMA optimize takes a table that never held a row for one never analyzed, at every statistics check", """
+            INSERT INTO index_durability (id, flushed_at) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+            """),
     ];
 
     /// <summary>The newest version (what a fully migrated database records).</summary>
