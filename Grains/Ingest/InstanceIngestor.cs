@@ -225,7 +225,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             }
             catch (Exception)
             {
-                await studyReference.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                await studyReference.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
                 throw;
             }
@@ -257,7 +257,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             if (!identityRecorded.IsCompletedSuccessfully)
             {
                 // Observed on every path; a failure before the answer already made it a failure.
-                await identityRecorded.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                await identityRecorded.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             if (!promoted)

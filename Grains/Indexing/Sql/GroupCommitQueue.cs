@@ -179,7 +179,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
             // The loop owns the writer connection: let it end before closing it.
-            await _loop.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            await _loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await _writer.DisposeAsync().ConfigureAwait(false);

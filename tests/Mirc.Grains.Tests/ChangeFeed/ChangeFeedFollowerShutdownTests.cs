@@ -42,7 +42,7 @@ public sealed class ChangeFeedFollowerShutdownTests
         }
 
         Assert.True(bucketCalls.Refused, "the bucket call was held until the shutdown and then refused");
-        var follower = archive.Logs.Entries.Where(e => e.Category == typeof(ChangeFeedFollowerGrain).FullName).ToArray();
+        var follower = archive.Logs.GetSnapshot().Where(e => e.Category == typeof(ChangeFeedFollowerGrain).FullName).ToArray();
         Assert.DoesNotContain(follower, e => e.Level >= LogLevel.Warning);
     }
 
@@ -66,7 +66,7 @@ public sealed class ChangeFeedFollowerShutdownTests
             }
 
             _reached.TrySetResult();
-            await Task.Delay(Timeout.Infinite, Stopping).ContinueWith(static _ => { }, TaskScheduler.Default);
+            await Task.Delay(Timeout.Infinite, Stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Refused = true;
             throw new OrleansException("No active nodes are compatible with grain retentionbucket (the silo is stopping)");
         }
