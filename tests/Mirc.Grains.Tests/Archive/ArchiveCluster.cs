@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Indexing;
@@ -56,8 +57,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
     /// <summary>Grain calls received by the silo.</summary>
     public GrainCallCounter Calls { get; } = new();
 
-    /// <summary>What the silo logs (information and above; survives restarts).</summary>
-    public RecordingLoggerProvider Logs { get; } = new();
+    /// <summary>What the silo logs (survives restarts).</summary>
+    public FakeLogCollector Logs { get; } = new();
 
     public IGrainFactory Grains => _cluster!.Client;
 
@@ -132,7 +133,7 @@ public sealed class ArchiveCluster : IAsyncLifetime
             }
 
             silo.Services.AddSingleton<Mirc.Grains.Interfaces.Audit.IAuditTrail>(audit);
-            silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new FakeLoggerProvider(logs));
             silo.AddIncomingGrainCallFilter(calls);
             if (feed is not null)
             {
