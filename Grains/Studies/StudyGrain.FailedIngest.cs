@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Studies;
 
@@ -39,7 +40,7 @@ public sealed partial class StudyGrain
     {
         await WaitForCommitsAsync();
         ForgetReservation(sopInstanceUid);
-        if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !SameHash(entry.Digest, digest))
+        if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !ContentDigest.SameDigest(entry.Digest, digest))
         {
             return (false, BuildSummary());
         }

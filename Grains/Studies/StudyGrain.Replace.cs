@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Studies;
 
@@ -21,10 +22,10 @@ public sealed partial class StudyGrain
             return new AddInstanceResult(AddInstanceStatus.StudyDeleted, null, false, BuildSummary());
         }
 
-        if (!_bySop.TryGetValue(replacement.SopInstanceUid, out var current) || !SameHash(current.Digest, replacedDigest))
+        if (!_bySop.TryGetValue(replacement.SopInstanceUid, out var current) || !ContentDigest.SameDigest(current.Digest, replacedDigest))
         {
             // Removed or replaced by someone else meanwhile: the caller decides again from what is stored now.
-            var status = current is not null && SameHash(current.Digest, replacement.Digest) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
+            var status = current is not null && ContentDigest.SameDigest(current.Digest, replacement.Digest) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
             return new AddInstanceResult(status, current, false, BuildSummary());
         }
 

@@ -90,14 +90,14 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         if (_bySop.TryGetValue(sopInstanceUid, out var existing))
         {
-            var status = SameHash(existing.Digest, digest) ? ReservationStatus.AlreadyStored : ReservationStatus.Conflict;
+            var status = ContentDigest.SameDigest(existing.Digest, digest) ? ReservationStatus.AlreadyStored : ReservationStatus.Conflict;
             return Task.FromResult(new InstanceReservation(status, existing));
         }
 
         var now = _clock.GetUtcNow();
         if (_reservations.TryGetValue(sopInstanceUid, out var held) && held.Expires > now)
         {
-            var status = SameHash(held.Digest, digest) ? ReservationStatus.InProgress : ReservationStatus.Conflict;
+            var status = ContentDigest.SameDigest(held.Digest, digest) ? ReservationStatus.InProgress : ReservationStatus.Conflict;
             return Task.FromResult(new InstanceReservation(status, null));
         }
 
@@ -111,7 +111,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     /// <inheritdoc />
     public Task ReleaseInstanceAsync(string sopInstanceUid, string digest)
     {
-        if (_reservations.TryGetValue(sopInstanceUid, out var held) && SameHash(held.Digest, digest))
+        if (_reservations.TryGetValue(sopInstanceUid, out var held) && ContentDigest.SameDigest(held.Digest, digest))
         {
             ForgetReservation(sopInstanceUid);
         }
@@ -134,7 +134,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         if (_bySop.TryGetValue(entry.SopInstanceUid, out var existing) || TryFindPending(entry.SopInstanceUid, out existing))
         {
-            var status = SameHash(existing!.Digest, entry.Digest) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
+            var status = ContentDigest.SameDigest(existing!.Digest, entry.Digest) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
             return new AddInstanceResult(status, existing, false, BuildSummary());
         }
 
@@ -421,8 +421,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             FirstReceivedAt = state.FirstReceivedAt,
         };
     }
-
-    private static bool SameHash(string a, string b) => ContentDigest.SameDigest(a, b);
 
     private sealed class PendingAdd(InstanceEntry entry, StudyAttributes attributes)
     {
