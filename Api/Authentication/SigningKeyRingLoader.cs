@@ -7,29 +7,20 @@ namespace Mirc.Api.Authentication;
 /// Loads the signing keys before the host serves requests, then reloads them every
 /// <see cref="SigningKeyRing.ReloadInterval"/> so a rotation by another silo is picked up.
 /// </summary>
-internal sealed partial class SigningKeyRingLoader(SigningKeyRing keys, TimeProvider time, ILogger<SigningKeyRingLoader> logger) : IHostedService, IDisposable
+/// <remarks>
+/// A <see cref="BackgroundService"/> rather than a hand-kept token source: with a minimal-hosting entry point, the
+/// application's own run loop and its host's owner may both stop the host, and the second stop can come after the
+/// container disposed this service; BackgroundService's stop stays valid then, a disposed token source would throw.
+/// </remarks>
+internal sealed partial class SigningKeyRingLoader(SigningKeyRing keys, TimeProvider time, ILogger<SigningKeyRingLoader> logger) : BackgroundService
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _refresh;
-
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await keys.LoadAsync(cancellationToken).ConfigureAwait(false);
-        _refresh = RefreshAsync(_stopping.Token);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_refresh is not null)
-        {
-            await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    public void Dispose() => _stopping.Dispose();
-
-    private async Task RefreshAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(SigningKeyRing.ReloadInterval, time);
         try
