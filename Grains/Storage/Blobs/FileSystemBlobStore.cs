@@ -25,6 +25,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
     private const int LockStripes = 1024;
+    // Up to this a file is small: not reserved before its write (fallocate), read inline.
+    private const long SmallFileLength = 64 * 1024;
 
     private readonly SemaphoreSlim[] _keyLocks;
     private readonly IFileCommitPolicy _commit;
@@ -307,6 +309,54 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// <c>O_CREAT|O_EXCL</c> at the key is the existence check. The version stamp is set before the flush, so the round
+    /// that makes the content and the folder entry durable (one <c>syncfs</c> with shared-sync durability) covers it too.
+    /// </remarks>
+    public async Task<BlobETag> CreateInPlaceAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = GetPath(key);
+        var directory = Path.GetDirectoryName(path)!;
+        await EnsureDirectoryAsync(directory).ConfigureAwait(false);
+        SafeFileHandle handle;
+        try
+        {
+            handle = await OpenFileAsync(path, directory, FileMode.CreateNew, FileShare.Read | FileShare.Delete, content.Length).ConfigureAwait(false);
+        }
+        catch (IOException e) when (Stat(key, path) is { } existing)
+        {
+            throw new BlobConcurrencyException(key, null, existing.ETag, e);
+        }
+
+        var committed = false;
+        try
+        {
+            using (handle)
+            {
+                RandomAccess.Write(handle, content.Span, 0);
+                var stamp = NextStamp(null);
+                File.SetLastWriteTimeUtc(handle, stamp);
+                await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+                if (!_commit.DataFlushCoversEntries)
+                {
+                    await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
+                }
+
+                committed = true;
+                return MakeETag(stamp.Ticks, content.Length);
+            }
+        }
+        finally
+        {
+            if (!committed)
+            {
+                TryDeleteFile(path);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
         RewriteCoreAsync(key, content, durable: true, cancellationToken);
 
@@ -352,6 +402,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public async Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
         var path = GetPath(key);
+        // A missing record is common (every new grain reads its state first): a stat, not an exception, answers it.
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
         SafeFileHandle handle;
         try
         {
@@ -371,7 +427,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             var read = 0;
             while (read < length)
             {
-                var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(read), read, cancellationToken).ConfigureAwait(false);
+                // A small record (grain state, segment) is read inline: from the page cache that takes microseconds, less
+                // than handing the read to the thread pool, which is what an "asynchronous" file read is on Linux.
+                var n = length <= SmallFileLength
+                    ? RandomAccess.Read(handle, buffer.AsSpan(read), read)
+                    : await RandomAccess.ReadAsync(handle, buffer.AsMemory(read), read, cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;
@@ -419,6 +479,13 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// </summary>
     private async Task<SafeFileHandle> OpenFileAsync(string path, string directory, FileMode mode, FileShare share, long preallocation = 0)
     {
+        // A small file is allocated by its one write anyway; reserving it first only costs an fallocate (~1 % of the
+        // silo's samples when one-instance studies arrive, whose grain states and segments are a few hundred bytes).
+        if (preallocation <= SmallFileLength)
+        {
+            preallocation = 0;
+        }
+
         try
         {
             return File.OpenHandle(path, mode, FileAccess.Write, share, FileOptions.None, preallocation);

@@ -51,6 +51,16 @@ public interface IBlobStore
         WriteIfMatchAsync(key, content, expected, cancellationToken);
 
     /// <summary>
+    /// Creates a small blob that must not exist yet, durable on return, for content that carries its own integrity check:
+    /// the filesystem store writes it at its name directly (one durability round instead of a temporary file, a rename
+    /// and two rounds), so a crash during the call may leave a partial blob there, which its reader must reject
+    /// (grain-state records: <c>GrainStateRecordFrame</c>). Default: <see cref="WriteIfMatchAsync"/> with no expected version.
+    /// </summary>
+    /// <exception cref="BlobConcurrencyException">The blob exists.</exception>
+    Task<BlobETag> CreateInPlaceAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        WriteIfMatchAsync(key, content, null, cancellationToken);
+
+    /// <summary>
     /// Replaces a small blob unconditionally, durable on return, reusing its storage: on the filesystem the file is
     /// overwritten in place (no new file, no deletion), so a crash during the call may leave it torn. For records
     /// whose readers validate them and that are rewritten very often (ingest journal slots). Azure: a plain upload.

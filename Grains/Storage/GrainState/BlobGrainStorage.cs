@@ -11,6 +11,11 @@ namespace Mirc.Grains.Storage.GrainState;
 /// (so <c>[GenerateSerializer]</c> types with version-tolerant ids), optimistic concurrency by the blob ETag: a write or
 /// clear with a stale ETag raises <see cref="InconsistentStateException"/> and stores nothing.
 /// </summary>
+/// <remarks>
+/// Records are kept in <see cref="GrainStateRecordFrame"/> form (named with <see cref="GrainStateBlobNaming.FramedSuffix"/>),
+/// so a new one is created in place with one durability round; a replacement goes through the store's atomic
+/// replace. A record of the former, unframed form is still read, and moved to the framed form by its next write.
+/// </remarks>
 public sealed partial class BlobGrainStorage : IGrainStorage
 {
     private readonly string _name;
@@ -43,32 +48,68 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var key = GrainStateBlobNaming.KeyFor(_container, stateName, grainId);
-        var stored = await _blobs.TryReadAllAsync(key).ConfigureAwait(false);
-        if (stored is null)
+        // Both names at once: on a remote store the former one (all a migration source holds) costs no extra round trip.
+        var framedRead = _blobs.TryReadAllAsync(FramedKey(stateName, grainId));
+        var formerRead = _blobs.TryReadAllAsync(FormerKey(stateName, grainId));
+        var framed = await framedRead.ConfigureAwait(false);
+        if (framed is not null && GrainStateRecordFrame.TryUnwrap(framed.Content, out var payload))
         {
-            grainState.State = CreateEmpty<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
+            await ((Task)formerRead).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            grainState.State = _serializer.Deserialize<T>(payload.Span);
+            grainState.ETag = GrainStateRecordVersion.Framed(framed.ETag);
+            grainState.RecordExists = true;
             return;
         }
 
-        grainState.State = _serializer.Deserialize<T>(stored.Content.Span);
-        grainState.ETag = stored.ETag.Value;
-        grainState.RecordExists = true;
+        if (framed is not null)
+        {
+            // Its first write was cut by a crash, so never acknowledged: what stood before it is the state.
+            LogTornRecord(_logger, _name, stateName, grainId, framed.Content.Length);
+        }
+
+        var former = await formerRead.ConfigureAwait(false);
+        grainState.State = former is null ? CreateEmpty<T>() : _serializer.Deserialize<T>(former.Content.Span);
+        grainState.ETag = framed is not null ? GrainStateRecordVersion.Torn(framed.ETag) : former is not null ? GrainStateRecordVersion.Former(former.ETag) : null;
+        grainState.RecordExists = former is not null;
     }
 
     /// <inheritdoc />
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var key = GrainStateBlobNaming.KeyFor(_container, stateName, grainId);
-        var payload = _serializer.SerializeToArray(grainState.State);
+        var key = FramedKey(stateName, grainId);
+        var record = GrainStateRecordFrame.Wrap(_serializer.SerializeToArray(grainState.State));
+        var seen = GrainStateRecordVersion.Parse(grainState.ETag);
         try
         {
-            var etag = _publishLazily
-                ? await _blobs.WriteIfMatchLazilyAsync(key, payload, ToBlobETag(grainState.ETag)).ConfigureAwait(false)
-                : await _blobs.WriteIfMatchAsync(key, payload, ToBlobETag(grainState.ETag)).ConfigureAwait(false);
-            grainState.ETag = etag.Value;
+            BlobETag written;
+            switch (seen.Kind)
+            {
+                case GrainStateRecordKind.None:
+                    written = await _blobs.CreateInPlaceAsync(key, record).ConfigureAwait(false);
+                    break;
+                case GrainStateRecordKind.Framed:
+                    written = _publishLazily
+                        ? await _blobs.WriteIfMatchLazilyAsync(key, record, seen.ETag).ConfigureAwait(false)
+                        : await _blobs.WriteIfMatchAsync(key, record, seen.ETag).ConfigureAwait(false);
+                    break;
+                case GrainStateRecordKind.Former:
+                    // Moved to the framed name; the former record goes once the framed one is durable (reads prefer it).
+                    var formerKey = FormerKey(stateName, grainId);
+                    if ((await _blobs.TryGetPropertiesAsync(formerKey).ConfigureAwait(false))?.ETag is var current && current != seen.ETag)
+                    {
+                        throw new BlobConcurrencyException(formerKey, seen.ETag, current);
+                    }
+
+                    written = await _blobs.CreateInPlaceAsync(key, record).ConfigureAwait(false);
+                    await _blobs.DeleteAsync(formerKey).ConfigureAwait(false);
+                    break;
+                default:
+                    written = await _blobs.WriteIfMatchAsync(key, record, seen.ETag).ConfigureAwait(false);
+                    await _blobs.DeleteAsync(FormerKey(stateName, grainId)).ConfigureAwait(false);
+                    break;
+            }
+
+            grainState.ETag = GrainStateRecordVersion.Framed(written);
             grainState.RecordExists = true;
         }
         catch (BlobConcurrencyException e)
@@ -80,21 +121,31 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var key = GrainStateBlobNaming.KeyFor(_container, stateName, grainId);
+        var framedKey = FramedKey(stateName, grainId);
+        var formerKey = FormerKey(stateName, grainId);
+        var seen = GrainStateRecordVersion.Parse(grainState.ETag);
         try
         {
-            if (grainState.ETag is null)
+            switch (seen.Kind)
             {
-                // Clearing a state this activation never saw stored: only valid if nothing is stored.
-                var current = await _blobs.TryGetPropertiesAsync(key).ConfigureAwait(false);
-                if (current is not null)
-                {
-                    throw new BlobConcurrencyException(key, null, current.ETag);
-                }
-            }
-            else
-            {
-                await _blobs.DeleteAsync(key, ToBlobETag(grainState.ETag)).ConfigureAwait(false);
+                case GrainStateRecordKind.None:
+                    // Clearing a state this activation never saw stored: only valid if nothing is stored.
+                    foreach (var key in new[] { framedKey, formerKey })
+                    {
+                        if (await _blobs.TryGetPropertiesAsync(key).ConfigureAwait(false) is { } current)
+                        {
+                            throw new BlobConcurrencyException(key, null, current.ETag);
+                        }
+                    }
+
+                    break;
+                case GrainStateRecordKind.Former:
+                    await _blobs.DeleteAsync(formerKey, seen.ETag).ConfigureAwait(false);
+                    break;
+                default:
+                    await _blobs.DeleteAsync(framedKey, seen.ETag).ConfigureAwait(false);
+                    await _blobs.DeleteAsync(formerKey).ConfigureAwait(false);
+                    break;
             }
         }
         catch (BlobConcurrencyException e)
@@ -111,12 +162,22 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     /// Deletes the record whatever its version (no ETag check): for <see cref="MigratingGrainStorage"/>, which removes a
     /// record once it has moved it, so a later clear of the moved record cannot bring the old one back.
     /// </summary>
-    internal Task<bool> DeleteIfExistsAsync(string stateName, GrainId grainId) =>
-        _blobs.DeleteAsync(GrainStateBlobNaming.KeyFor(_container, stateName, grainId));
+    internal async Task<bool> DeleteIfExistsAsync(string stateName, GrainId grainId)
+    {
+        var framed = await _blobs.DeleteAsync(FramedKey(stateName, grainId)).ConfigureAwait(false);
+        return await _blobs.DeleteAsync(FormerKey(stateName, grainId)).ConfigureAwait(false) || framed;
+    }
+
+    private BlobKey FramedKey(string stateName, GrainId grainId) => GrainStateBlobNaming.FramedKeyFor(_container, stateName, grainId);
+
+    private BlobKey FormerKey(string stateName, GrainId grainId) => GrainStateBlobNaming.KeyFor(_container, stateName, grainId);
 
     private InconsistentStateException Inconsistent(string operation, string stateName, GrainId grainId, string? expected, BlobConcurrencyException e)
     {
-        var actual = e.Actual?.Value;
+        // In the grain's terms: the version of whichever record the store found changed.
+        var actual = e.Actual is not { } found ? null
+            : e.Key.Name.EndsWith(GrainStateBlobNaming.FramedSuffix, StringComparison.Ordinal) ? GrainStateRecordVersion.Framed(found)
+            : GrainStateRecordVersion.Former(found);
         LogConflict(_logger, _name, operation, stateName, grainId, expected ?? "<none>", actual ?? "<none>");
         return new InconsistentStateException(
             $"Grain storage '{_name}': cannot {operation} state '{stateName}' of grain {grainId}: expected ETag {expected ?? "<none: new record>"}, stored ETag {actual ?? "<none or unknown>"}. Another activation or writer changed it; re-read the state before deciding again.",
@@ -125,13 +186,14 @@ public sealed partial class BlobGrainStorage : IGrainStorage
             e);
     }
 
-    private static BlobETag? ToBlobETag(string? etag) => etag is null ? null : new BlobETag(etag);
-
     private static T CreateEmpty<T>()
     {
         var type = typeof(T);
         return type.IsValueType || type.GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance<T>() : default!;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain storage {Provider}: the record of state {StateName} of {GrainId} fails its check ({Length} bytes), left by a crash during its first write; read as never written")]
+    private static partial void LogTornRecord(ILogger logger, string provider, string stateName, GrainId grainId, int length);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grain storage {Provider}: {Operation} of state {StateName} of {GrainId} lost an ETag race (expected {Expected}, stored {Actual})")]
     private static partial void LogConflict(ILogger logger, string provider, string operation, string stateName, GrainId grainId, string expected, string actual);

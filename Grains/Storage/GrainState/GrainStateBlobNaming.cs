@@ -18,12 +18,23 @@ internal static class GrainStateBlobNaming
     public static GrainId ForOrleansBlobName(GrainId grainId) =>
         GrainId.Create(grainId.Type, Encode(grainId.Key.ToString()!, keepDots: true));
 
+    /// <summary>
+    /// Suffix of a record in <see cref="GrainStateRecordFrame"/> form; a record without it is one written before the frame
+    /// (read, and moved to the framed name by its next write). Encoded keys hold no dot, so the two names cannot clash.
+    /// </summary>
+    public const string FramedSuffix = ".rec";
+
+    /// <summary>The record's name before the frame (<see cref="FramedKeyFor"/> since): still read, never written again.</summary>
     public static BlobKey KeyFor(string container, string stateName, GrainId grainId) =>
         new(container, $"{Encode(stateName)}/{Encode(grainId.Type.ToString()!)}/{Encode(grainId.Key.ToString()!)}");
 
+    /// <summary>The name of the record in <see cref="GrainStateRecordFrame"/> form.</summary>
+    public static BlobKey FramedKeyFor(string container, string stateName, GrainId grainId) =>
+        new(container, KeyFor(container, stateName, grainId).Name + FramedSuffix);
+
     /// <summary>
     /// The grain key a state blob of <paramref name="stateName"/> holds, under either naming — ours
-    /// (<c>{state}/{grainType}/{key}</c>, <see cref="KeyFor"/>) or Orleans' blob provider's
+    /// (<c>{state}/{grainType}/{key}</c>, <see cref="KeyFor"/>, with or without <see cref="FramedSuffix"/>) or Orleans' blob provider's
     /// (<c>{state}-{grainType}/{key}.json</c>, <see cref="ForOrleansBlobName"/>) — decoded; null for any other name or an
     /// empty key.
     /// </summary>
@@ -39,7 +50,7 @@ internal static class GrainStateBlobNaming
                 return null;
             }
 
-            encodedKey = parts[2];
+            encodedKey = parts[2].EndsWith(FramedSuffix, StringComparison.Ordinal) ? parts[2][..^FramedSuffix.Length] : parts[2];
         }
         else if (blobName.StartsWith(state + "-", StringComparison.Ordinal) && blobName.EndsWith(".json", StringComparison.Ordinal))
         {

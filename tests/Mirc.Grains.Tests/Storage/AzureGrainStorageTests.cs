@@ -114,7 +114,7 @@ public sealed class AzureGrainStorageTests(AzuriteFixture azurite) : IClassFixtu
         var former = Former();
         var grainId = Probe("migrated-1");
         await former.WriteStateAsync("probe", grainId, new GrainState<StorageProbeState>(new StorageProbeState { Count = 41 }));
-        Assert.Equal(["probe/storageprobe/migrated-1"], await StateBlobNamesAsync());
+        Assert.Equal(["probe/storageprobe/migrated-1" + GrainStateBlobNaming.FramedSuffix], await StateBlobNamesAsync());
 
         var grain = _cluster!.Client.GetGrain<IStorageProbeGrain>("migrated-1");
         Assert.Equal(41, await grain.GetAsync());

@@ -32,6 +32,8 @@ public sealed class BlobGrainStorageTests : IDisposable
         TestEnvironment.TryDeleteDirectory(_root);
     }
 
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     private static GrainId Grain(string key) => GrainId.Create("study", key);
 
     [Fact]
@@ -143,6 +145,87 @@ public sealed class BlobGrainStorageTests : IDisposable
 
         // A record created after the clear can be written again from scratch.
         await _storage.WriteStateAsync("s", grain, new GrainState<string>("again"));
+    }
+
+    [Fact]
+    public async Task A_new_record_is_framed_and_one_torn_by_a_crash_during_its_first_write_reads_as_never_written()
+    {
+        var grain = Grain("1.2.840.torn");
+        await _storage.WriteStateAsync("s", grain, new GrainState<string>("first"));
+        var file = Path.Combine(_root, _layout.GrainStateContainer, "s", "study", "1%2E2%2E840%2Etorn" + GrainStateBlobNaming.FramedSuffix);
+        var record = await File.ReadAllBytesAsync(file, Ct);
+        Assert.Equal("MIRCGS01"u8.ToArray(), record[..8]);
+
+        // What a crash can leave of an in-place creation: the name with a short, zeroed or half-written content.
+        foreach (var torn in new[] { [], new byte[record.Length], record[..^3], [.. record[..^1], (byte)(record[^1] ^ 0xFF)] })
+        {
+            await File.WriteAllBytesAsync(file, torn, Ct);
+            var read = new GrainState<string>();
+            await _storage.ReadStateAsync("s", grain, read);
+            Assert.False(read.RecordExists);
+            Assert.Null(read.State);
+
+            // The next write replaces it; nobody else may meanwhile.
+            var stale = new GrainState<string>("other");
+            await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync("s", grain, stale));
+            read.State = "again";
+            await _storage.WriteStateAsync("s", grain, read);
+            var back = new GrainState<string>();
+            await _storage.ReadStateAsync("s", grain, back);
+            Assert.Equal("again", back.State);
+            Assert.Equal(read.ETag, back.ETag);
+        }
+    }
+
+    [Fact]
+    public async Task A_record_of_the_former_form_is_read_then_moved_to_the_framed_form_by_its_next_write()
+    {
+        var grain = Grain("1.2.840.former");
+        var serializer = _services.GetRequiredService<Serializer>();
+        var former = GrainStateBlobNaming.KeyFor(_layout.GrainStateContainer, "s", grain);
+        await _blobs.WriteIfMatchAsync(former, serializer.SerializeToArray(new List<string> { "stored by the former version" }), null, Ct);
+
+        var owner = new GrainState<List<string>>();
+        var rival = new GrainState<List<string>>();
+        await _storage.ReadStateAsync("s", grain, owner);
+        await _storage.ReadStateAsync("s", grain, rival);
+        Assert.True(owner.RecordExists);
+        Assert.Equal(["stored by the former version"], owner.State);
+
+        owner.State!.Add("added after the upgrade");
+        await _storage.WriteStateAsync("s", grain, owner);
+        Assert.Null(await _blobs.TryGetPropertiesAsync(former, Ct));
+        Assert.NotNull(await _blobs.TryGetPropertiesAsync(GrainStateBlobNaming.FramedKeyFor(_layout.GrainStateContainer, "s", grain), Ct));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => _storage.WriteStateAsync("s", grain, rival));
+
+        var read = new GrainState<List<string>>();
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.Equal(["stored by the former version", "added after the upgrade"], read.State);
+        await _storage.ClearStateAsync("s", grain, read);
+        Assert.Empty(await _blobs.ListAsync(_layout.GrainStateContainer, null, Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_torn_framed_record_beside_a_former_one_leaves_the_former_state_until_the_next_write()
+    {
+        // A crash during the move of a former record: the former record is what was acknowledged.
+        var grain = Grain("1.2.840.moving");
+        var serializer = _services.GetRequiredService<Serializer>();
+        var former = GrainStateBlobNaming.KeyFor(_layout.GrainStateContainer, "s", grain);
+        await _blobs.WriteIfMatchAsync(former, serializer.SerializeToArray("former"), null, Ct);
+        await _blobs.WriteIfMatchAsync(GrainStateBlobNaming.FramedKeyFor(_layout.GrainStateContainer, "s", grain), new byte[40], null, Ct);
+
+        var read = new GrainState<string>();
+        await _storage.ReadStateAsync("s", grain, read);
+        Assert.True(read.RecordExists);
+        Assert.Equal("former", read.State);
+
+        read.State = "moved";
+        await _storage.WriteStateAsync("s", grain, read);
+        Assert.Null(await _blobs.TryGetPropertiesAsync(former, Ct));
+        var back = new GrainState<string>();
+        await _storage.ReadStateAsync("s", grain, back);
+        Assert.Equal("moved", back.State);
     }
 
     [Fact]

@@ -187,6 +187,24 @@ public abstract class BlobStoreContractTests
     }
 
     [Fact]
+    public async Task A_create_in_place_makes_a_new_blob_and_refuses_an_existing_one()
+    {
+        var key = Key("state/created");
+        var v1 = await Store.CreateInPlaceAsync(key, new byte[] { 1, 2, 3 }, Ct);
+        var read = await Store.TryReadAllAsync(key, Ct);
+        Assert.Equal(new byte[] { 1, 2, 3 }, read!.Content.ToArray());
+        Assert.Equal(v1, read.ETag);
+
+        var refused = await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.CreateInPlaceAsync(key, new byte[] { 9 }, Ct));
+        Assert.Null(refused.Expected);
+        Assert.Equal(new byte[] { 1, 2, 3 }, (await Store.TryReadAllAsync(key, Ct))!.Content.ToArray());
+
+        // The version it returns is a real one: a conditional replace with it wins.
+        var v2 = await Store.WriteIfMatchAsync(key, new byte[] { 4 }, v1, Ct);
+        Assert.NotEqual(v1, v2);
+    }
+
+    [Fact]
     public async Task Conditional_write_on_a_missing_blob_with_an_etag_fails()
     {
         var v1 = await Store.WriteIfMatchAsync(Key("gone"), new byte[] { 1 }, null, Ct);
