@@ -9,7 +9,8 @@ namespace Mirc.Api.Tests.Authentication;
 
 /// <summary>
 /// The rotation path over time: a superseded signing key keeps validating for as long as a token it signed can live
-/// (token lifetime + clock skew + a margin), then it is dropped; rotation falls due after the rotation interval.
+/// (token lifetime + clock skew + a margin), then it is dropped; rotation falls due after the rotation interval. And the
+/// loader that keeps a host's ring loaded.
 /// </summary>
 public sealed class SigningKeyExpiryTests : IDisposable
 {
@@ -71,6 +72,21 @@ public sealed class SigningKeyExpiryTests : IDisposable
         Assert.False(ring.IsRotationDue);
         _clock.Advance(TimeSpan.FromDays(1));
         Assert.True(ring.IsRotationDue);
+    }
+
+    [Fact]
+    public async Task The_loader_loads_the_keys_at_start_and_a_stop_after_its_disposal_is_quiet()
+    {
+        // With a minimal-hosting entry point, its run loop and the host's owner both stop the host; the second stop can
+        // reach the loader after the container disposed it.
+        using var ring = Ring();
+        var loader = new SigningKeyRingLoader(ring, _clock, NullLogger<SigningKeyRingLoader>.Instance);
+        await loader.StartAsync(Ct);
+        Assert.False(string.IsNullOrEmpty(ring.ActiveKeyId));
+
+        await loader.StopAsync(Ct);
+        loader.Dispose();
+        await loader.StopAsync(Ct);
     }
 
     private SigningKeyRing Ring() => new(Options.Create(_options), _clock, NullLogger<SigningKeyRing>.Instance, _services);
