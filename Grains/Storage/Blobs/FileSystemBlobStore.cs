@@ -310,8 +310,9 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// <c>O_CREAT|O_EXCL</c> at the key is the existence check. The version stamp is set before the flush, so the round
-    /// that makes the content and the folder entry durable (one <c>syncfs</c> with shared-sync durability) covers it too.
+    /// <c>O_CREAT|O_EXCL</c> at the key is the existence check; then the same steps as an in-place streamed write
+    /// (<see cref="BlobWriteOptions.InPlace"/>): content flushed, version stamped, folder entry made durable (the same
+    /// <c>syncfs</c> round with shared-sync durability).
     /// </remarks>
     public async Task<BlobETag> CreateInPlaceAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
@@ -335,16 +336,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             using (handle)
             {
                 RandomAccess.Write(handle, content.Span, 0);
-                var stamp = NextStamp(null);
-                File.SetLastWriteTimeUtc(handle, stamp);
                 await _commit.PersistDataAsync(handle).ConfigureAwait(false);
-                if (!_commit.DataFlushCoversEntries)
-                {
-                    await _commit.PersistEntriesAsync(directory).ConfigureAwait(false);
-                }
-
+                var etag = await StampInPlaceAsync(handle, directory, durable: true, content.Length).ConfigureAwait(false);
                 committed = true;
-                return MakeETag(stamp.Ticks, content.Length);
+                return etag;
             }
         }
         finally
