@@ -132,7 +132,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
             results[i] = batch[i].IsBarrier
                 ? await IndexWriter.WriteDurabilityBarrierAsync(_writer, transaction, cancellationToken).ConfigureAwait(false)
                 : batch[i].DeleteInstanceUid is { } sop
-                ? await IndexWriter.DeleteInstanceAsync(_writer, transaction, sop, cancellationToken).ConfigureAwait(false)
+                ? await IndexWriter.DeleteInstanceAsync(_writer, transaction, _dialect, sop, cancellationToken).ConfigureAwait(false)
                 : await IndexWriter.DeleteStudyAsync(_writer, transaction, batch[i].DeleteStudyUid!, cancellationToken).ConfigureAwait(false);
             pendingFrom = i + 1;
         }
@@ -157,7 +157,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         {
             if (pending.Count > 0)
             {
-                await IndexWriter.UpsertAsync(_writer, transaction, pending, cancellationToken).ConfigureAwait(false);
+                await IndexWriter.UpsertAsync(_writer, transaction, _dialect, pending, cancellationToken).ConfigureAwait(false);
                 pending.Clear();
             }
 

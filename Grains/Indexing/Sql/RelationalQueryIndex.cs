@@ -12,11 +12,13 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
     private readonly IndexQuerySqlBuilder _builder;
     private readonly GroupCommitQueue _writes;
     private readonly SchemaInitialization _schema;
+    private readonly SqlDialect _dialect;
     private int _disposed;
 
     private protected RelationalQueryIndex(SqlDialect dialect, int maxBatchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        _dialect = dialect;
         _builder = new IndexQuerySqlBuilder(dialect);
         _schema = new SchemaInitialization(CreateSchemaAsync);
         _writes = new GroupCommitQueue(dialect, OpenInitializedAsync, maxBatchSize, AfterCommitAsync);
@@ -68,7 +70,7 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var pass in IndexWriter.InOrderPasses(instances))
         {
-            await IndexWriter.UpsertAsync(writer, transaction, pass, cancellationToken).ConfigureAwait(false);
+            await IndexWriter.UpsertAsync(writer, transaction, _dialect, pass, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

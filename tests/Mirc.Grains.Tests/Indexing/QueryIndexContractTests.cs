@@ -449,6 +449,53 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_naming_an_instance_twice_or_moving_stored_ones_gives_the_rows_of_one_upsert_per_instance()
+    {
+        // PostgreSQL writes a batch's instance rows in one statement (one row per SOP Instance UID): the result must be
+        // what one upsert per instance gives — last values win, counts follow every move, emptied series are recounted.
+        static IndexedInstance[] Stored(string x) =>
+        [
+            Make(x + "P", x + ".1", x + ".1.3", x + ".9.1", modality: "SR", seriesNumber: 3),
+            Make(x + "P", x + ".1", x + ".1.3", x + ".9.2", modality: "SR", seriesNumber: 3),
+        ];
+        static IndexedInstance[] Batch(string x) =>
+        [
+            Make(x + "P", x + ".1", x + ".1.1", x + ".9.1", instanceNumber: 1),
+            Make(x + "P", x + ".1", x + ".1.1", x + ".9.3", instanceNumber: 3),
+            Make(x + "P", x + ".1", x + ".1.2", x + ".9.1", modality: "MR", seriesNumber: 2, instanceNumber: 9),
+            Make(x + "P", x + ".1", x + ".1.2", x + ".9.4", modality: "MR", seriesNumber: 2, instanceNumber: 4),
+            Make(x + "P", x + ".1", x + ".1.1", x + ".9.3", instanceNumber: 7),
+            Make(x + "P", x + ".1", x + ".1.2", x + ".9.2", modality: "MR", seriesNumber: 2, instanceNumber: 2),
+        ];
+
+        await Index.UpsertInstancesAsync(Stored("73"), Ct);
+        await Index.UpsertInstancesAsync(Stored("74"), Ct);
+        await Index.UpsertInstancesAsync(Batch("73"), Ct);
+        foreach (var instance in Batch("74"))
+        {
+            await Index.UpsertInstanceAsync(instance, Ct);
+        }
+
+        foreach (var level in new[] { QueryLevel.Study, QueryLevel.Series, QueryLevel.Image })
+        {
+            var rows = (await Query(level)).Select(r => string.Join('|', r.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key:X8}={kv.Value}"))).ToList();
+            var oneByOne = rows.Where(r => r.Contains("=74.", StringComparison.Ordinal)).Select(r => r.Replace("74", "73", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            var batched = rows.Where(r => r.Contains("=73.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            Assert.NotEmpty(batched);
+            Assert.Equal(oneByOne, batched);
+        }
+
+        var series = await Query(QueryLevel.Series, null, (IndexTags.StudyInstanceUid, "73.1"));
+        Assert.Equal(
+            ["73.1.1=1", "73.1.2=3", "73.1.3=0"],
+            series.Select(r => $"{r[IndexTags.SeriesInstanceUid]}={r[IndexTags.NumberOfSeriesRelatedInstances]}").Order(StringComparer.Ordinal));
+        var study = await Index.GetStudyAsync("73.1", Ct);
+        Assert.Equal(4, study!.NumberOfInstances);
+        Assert.Equal("7", Assert.Single(await Query(QueryLevel.Image, null, (IndexTags.SopInstanceUid, "73.9.3")))[IndexTags.InstanceNumber]);
+        Assert.Equal("9", Assert.Single(await Query(QueryLevel.Image, null, (IndexTags.SopInstanceUid, "73.9.1")))[IndexTags.InstanceNumber]);
+    }
+
+    [Fact]
     public async Task One_invalid_write_fails_alone()
     {
         var good = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.1"), Ct);
