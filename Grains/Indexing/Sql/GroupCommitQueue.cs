@@ -157,7 +157,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         {
             if (pending.Count > 0)
             {
-                await IndexWriter.UpsertAsync(_writer, transaction, _dialect, pending, cancellationToken).ConfigureAwait(false);
+                await IndexWriter.UpsertAsync(_writer, transaction, _dialect, pending, inArrivalOrder: false, cancellationToken).ConfigureAwait(false);
                 pending.Clear();
             }
 

@@ -19,54 +19,6 @@ internal static class IndexWriter
     /// </summary>
     public const string UnidentifiedPrefix = "~unidentified~";
 
-    private const string UpsertPatient = """
-        INSERT INTO patients (patient_id, issuer, patient_name, patient_name_norm, regional_patient_id, birth_date, sex)
-        VALUES (@pid, @issuer, @name, @name_norm, @regional, @birth, @sex)
-        ON CONFLICT (patient_id, issuer) DO UPDATE SET
-          patient_name = COALESCE(excluded.patient_name, patients.patient_name),
-          patient_name_norm = COALESCE(excluded.patient_name_norm, patients.patient_name_norm),
-          regional_patient_id = COALESCE(excluded.regional_patient_id, patients.regional_patient_id),
-          birth_date = COALESCE(excluded.birth_date, patients.birth_date),
-          sex = COALESCE(excluded.sex, patients.sex)
-        RETURNING patient_key
-        """;
-
-    private const string UpsertStudy = """
-        INSERT INTO studies (study_uid, patient_key, study_date, study_time, accession_number, study_id, study_description,
-                             referring_physician, referring_physician_norm, establishment_id, specific_character_set, timezone_offset)
-        VALUES (@uid, @patient, @date, @time, @accession, @study_id, @description, @referring, @referring_norm, @establishment, @charset, @timezone)
-        ON CONFLICT (study_uid) DO UPDATE SET
-          patient_key = excluded.patient_key,
-          study_date = COALESCE(excluded.study_date, studies.study_date),
-          study_time = COALESCE(excluded.study_time, studies.study_time),
-          accession_number = COALESCE(excluded.accession_number, studies.accession_number),
-          study_id = COALESCE(excluded.study_id, studies.study_id),
-          study_description = COALESCE(excluded.study_description, studies.study_description),
-          referring_physician = COALESCE(excluded.referring_physician, studies.referring_physician),
-          referring_physician_norm = COALESCE(excluded.referring_physician_norm, studies.referring_physician_norm),
-          establishment_id = excluded.establishment_id,
-          specific_character_set = COALESCE(excluded.specific_character_set, studies.specific_character_set),
-          timezone_offset = COALESCE(excluded.timezone_offset, studies.timezone_offset)
-        RETURNING study_key
-        """;
-
-    private const string UpsertSeries = """
-        INSERT INTO series (series_uid, study_key, modality, series_number, series_description, body_part, pps_start_date, pps_start_time,
-                            specific_character_set, timezone_offset)
-        VALUES (@uid, @study, @modality, @number, @description, @body_part, @pps_date, @pps_time, @charset, @timezone)
-        ON CONFLICT (series_uid) DO UPDATE SET
-          study_key = excluded.study_key,
-          modality = COALESCE(excluded.modality, series.modality),
-          series_number = COALESCE(excluded.series_number, series.series_number),
-          series_description = COALESCE(excluded.series_description, series.series_description),
-          body_part = COALESCE(excluded.body_part, series.body_part),
-          pps_start_date = COALESCE(excluded.pps_start_date, series.pps_start_date),
-          pps_start_time = COALESCE(excluded.pps_start_time, series.pps_start_time),
-          specific_character_set = COALESCE(excluded.specific_character_set, series.specific_character_set),
-          timezone_offset = COALESCE(excluded.timezone_offset, series.timezone_offset)
-        RETURNING series_key
-        """;
-
     // PostgreSQL: CountStudy and StudyModalities for many studies at once (same values: distinct modalities in order, joined by '\').
     private const string CountStudies = """
         UPDATE studies SET num_series = c.num_series, num_instances = c.num_instances, modalities = c.modalities
@@ -83,10 +35,6 @@ internal static class IndexWriter
     private const string AddToAllSeries = """
         UPDATE series SET num_instances = series.num_instances + d.delta
         FROM unnest(@keys::bigint[], @deltas::integer[]) AS d(key, delta) WHERE series.series_key = d.key
-        """;
-
-    private const string StudyPatient = """
-        SELECT st.patient_key, p.patient_id FROM studies st JOIN patients p ON p.patient_key = st.patient_key WHERE st.study_uid = @uid
         """;
 
     private const string DropPatientWithoutStudy = "DELETE FROM patients WHERE patient_key = @key AND NOT EXISTS (SELECT 1 FROM studies WHERE studies.patient_key = @key)";
@@ -107,57 +55,34 @@ internal static class IndexWriter
         WHERE study_key = @key
         """;
 
-    public static async Task UpsertAsync(WriterConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyList<IndexedInstance> instances, CancellationToken cancellationToken)
+    /// <summary>Upserts <paramref name="instances"/> and the rows above them; see <see cref="ParentRows.UpsertAsync"/> for <paramref name="inArrivalOrder"/>.</summary>
+    public static async Task UpsertAsync(WriterConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyList<IndexedInstance> instances, bool inArrivalOrder, CancellationToken cancellationToken)
     {
-        var seriesKeys = new Dictionary<string, long>(StringComparer.Ordinal);
-        var touchedStudies = new HashSet<long>();
         var lastOfSeries = new Dictionary<string, IndexedInstance>(StringComparer.Ordinal);
-        var unidentifiedLeft = new List<long>();
+        var seriesOrder = new List<string>();
         foreach (var instance in instances)
         {
             Validate(instance);
-            lastOfSeries[instance.SeriesInstanceUid] = instance;
-        }
-
-        var patient = connection.Command(transaction, UpsertPatient, "@pid", "@issuer", "@name", "@name_norm", "@regional", "@birth", "@sex");
-        var study = connection.Command(transaction, UpsertStudy, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment", "@charset", "@timezone");
-        var series = connection.Command(transaction, UpsertSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part", "@pps_date", "@pps_time", "@charset", "@timezone");
-        // A fixed row order (patient, study, series) keeps concurrent cluster writers from deadlocking.
-        var ordered = lastOfSeries.Values
-            .OrderBy(PatientKey, StringComparer.Ordinal)
-            .ThenBy(i => i.IssuerOfPatientId, StringComparer.Ordinal)
-            .ThenBy(i => i.StudyInstanceUid, StringComparer.Ordinal)
-            .ThenBy(i => i.SeriesInstanceUid, StringComparer.Ordinal);
-        foreach (var i in ordered)
-        {
-            var previous = await StudyPatientAsync(connection, transaction, i.StudyInstanceUid, cancellationToken).ConfigureAwait(false);
-            var patientKey = string.IsNullOrWhiteSpace(i.PatientId) && previous is { } known
-                // An instance without Patient ID never re-attributes its study (e.g. one joining an identified study).
-                ? known.Key
-                : await Scalar(patient, cancellationToken, PatientKey(i), i.IssuerOfPatientId?.Trim() ?? string.Empty, Text(i.PatientName),
-                    PersonNameNormalizer.Normalize(i.PatientName), Text(i.RegionalPatientId), Text(i.PatientBirthDate), Text(i.PatientSex)).ConfigureAwait(false);
-            if (previous is { } left && left.Key != patientKey && left.PatientId.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal))
+            if (lastOfSeries.TryAdd(instance.SeriesInstanceUid, instance))
             {
-                // The study leaves its provisional patient (reconciled): that row has no other study.
-                unidentifiedLeft.Add(left.Key);
+                seriesOrder.Add(instance.SeriesInstanceUid);
             }
-
-            var studyKey = await Scalar(study, cancellationToken, i.StudyInstanceUid, patientKey, Text(i.StudyDate), Text(i.StudyTime), Text(i.AccessionNumber), Text(i.StudyId),
-                Text(i.StudyDescription), Text(i.ReferringPhysicianName), PersonNameNormalizer.Normalize(i.ReferringPhysicianName), i.ProducingEstablishmentId,
-                Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
-            seriesKeys[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, i.SeriesInstanceUid, studyKey, Text(i.Modality), i.SeriesNumber, Text(i.SeriesDescription), Text(i.BodyPartExamined),
-                Text(i.PerformedProcedureStepStartDate), Text(i.PerformedProcedureStepStartTime), Text(i.SpecificCharacterSet), Text(i.TimezoneOffsetFromUtc)).ConfigureAwait(false);
-            touchedStudies.Add(studyKey);
+            else
+            {
+                lastOfSeries[instance.SeriesInstanceUid] = instance;
+            }
         }
 
-        foreach (var key in unidentifiedLeft)
+        var parents = await ParentRows.UpsertAsync(connection, transaction, dialect, seriesOrder.ConvertAll(s => lastOfSeries[s]), inArrivalOrder, cancellationToken).ConfigureAwait(false);
+        var touchedStudies = parents.Studies;
+        foreach (var key in parents.UnidentifiedLeft)
         {
             var drop = connection.Command(transaction, DropPatientWithoutStudy, "@key");
             Bind(drop, key);
             await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var rows = await InstanceRows.UpsertAsync(connection, transaction, dialect, instances, seriesKeys, cancellationToken).ConfigureAwait(false);
+        var rows = await InstanceRows.UpsertAsync(connection, transaction, dialect, instances, parents.Series, cancellationToken).ConfigureAwait(false);
         var deltas = rows.Added.Where(a => a.Value != 0).OrderBy(a => a.Key).ToArray();
         if (dialect == SqlDialect.Postgres)
         {
@@ -196,16 +121,49 @@ internal static class IndexWriter
     }
 
     /// <summary>
-    /// Splits <paramref name="instances"/> into the passes that give the same rows as one pass per instance in that order:
-    /// a pass is a run of consecutive instances of one series whose patient, study and series attributes are all equal.
-    /// Within such a run the patient, study and series upserts would write the same values again (a no-op after the first),
-    /// so only the instance rows differ — and those are written by the pass anyway (<see cref="InstanceRows"/>). A
-    /// rebuild's study of a hundred images of one series then costs one pass instead of a hundred: on PostgreSQL ~8
-    /// statements in all instead of ~8 per instance.
+    /// Splits <paramref name="instances"/> into the passes that give the same rows as one pass per instance in that order.
+    /// A run of consecutive instances of one series whose patient, study and series attributes are all equal is one pass:
+    /// the patient, study and series upserts would write the same values again (a no-op after the first), so only the
+    /// instance rows differ, and the pass writes those anyway. Consecutive runs then share a pass while they touch
+    /// distinct rows — no patient, study or series of one is another's — and name their patient: rows written by only one
+    /// run come out the same in any order. A run without Patient ID stays alone (it may keep or leave a provisional
+    /// patient). A rebuild step of a hundred studies is then a few passes, not one per series or per instance.
     /// </summary>
     public static IEnumerable<IReadOnlyList<IndexedInstance>> InOrderPasses(IReadOnlyList<IndexedInstance> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
+        var pass = new List<IndexedInstance>();
+        var rowsOfPass = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in Runs(instances))
+        {
+            var first = run[0];
+            var identified = !string.IsNullOrWhiteSpace(first.PatientId);
+            string[] rows = ["p\0" + PatientKey(first) + "\0" + first.IssuerOfPatientId?.Trim(), "s\0" + first.StudyInstanceUid, "e\0" + first.SeriesInstanceUid];
+            if (pass.Count > 0 && (!identified || rows.Any(rowsOfPass.Contains)))
+            {
+                yield return pass;
+                pass = [];
+                rowsOfPass.Clear();
+            }
+
+            pass.AddRange(run);
+            rowsOfPass.UnionWith(rows);
+            if (!identified)
+            {
+                yield return pass;
+                pass = [];
+                rowsOfPass.Clear();
+            }
+        }
+
+        if (pass.Count > 0)
+        {
+            yield return pass;
+        }
+    }
+
+    private static IEnumerable<List<IndexedInstance>> Runs(IReadOnlyList<IndexedInstance> instances)
+    {
         var run = new List<IndexedInstance>();
         foreach (var instance in instances)
         {
@@ -365,15 +323,7 @@ internal static class IndexWriter
         }
     }
 
-    private static async Task<(long Key, string PatientId)?> StudyPatientAsync(WriterConnection connection, DbTransaction transaction, string studyInstanceUid, CancellationToken cancellationToken)
-    {
-        var find = connection.Command(transaction, StudyPatient, "@uid");
-        Bind(find, studyInstanceUid);
-        await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetString(1)) : null;
-    }
-
-    private static string PatientKey(IndexedInstance i) =>
+    internal static string PatientKey(IndexedInstance i) =>
         string.IsNullOrWhiteSpace(i.PatientId) ? UnidentifiedPrefix + i.RegionalPatientId : i.PatientId.Trim();
 
     // Absent and empty DICOM values are both stored as NULL (so COALESCE keeps a known value).
@@ -407,12 +357,5 @@ internal static class IndexWriter
                 var v => v,
             };
         }
-    }
-
-    private static async Task<long> Scalar(DbCommand command, CancellationToken cancellationToken, params object?[] values)
-    {
-        Bind(command, values);
-        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -45,12 +45,13 @@ internal static class InstanceRows
         SELECT i.sop_instance_uid, i.series_key FROM unnest(@uids::text[]) AS u(uid) JOIN instances i ON i.sop_instance_uid = u.uid
         """;
 
-    // Rows in key order: two writers upserting overlapping instances lock them in the same order.
+    // Rows in arrival order (each SOP Instance UID at its first place), as one upsert per instance gives new rows keys.
     private const string UpsertAll = $"""
         INSERT INTO instances ({Columns})
-        SELECT * FROM unnest(@uid::text[], @series::bigint[], @class::text[], @number::integer[], @syntax::text[], @frames::integer[],
+        SELECT {Columns} FROM unnest(@uid::text[], @series::bigint[], @class::text[], @number::integer[], @syntax::text[], @frames::integer[],
                              @rows::integer[], @columns::integer[], @status::text[], @bits::integer[], @charset::text[], @timezone::text[])
-        ORDER BY 1
+          WITH ORDINALITY AS u({Columns}, ord)
+        ORDER BY ord
         {OnConflict}
         """;
 
@@ -101,12 +102,18 @@ internal static class InstanceRows
         // One row per SOP Instance UID, its last values (one upsert cannot touch a row twice). Counting from the row as it
         // was before the pass to its last series gives the net of the one-by-one moves: intermediate series cancel out.
         var last = new Dictionary<string, Row>(instances.Count, StringComparer.Ordinal);
+        var order = new List<string>(instances.Count);
         foreach (var i in instances)
         {
+            if (!last.ContainsKey(i.SopInstanceUid))
+            {
+                order.Add(i.SopInstanceUid);
+            }
+
             last[i.SopInstanceUid] = Row.Of(i, seriesKeys[i.SeriesInstanceUid]);
         }
 
-        var rows = last.Values.ToArray();
+        var rows = order.Select(uid => last[uid]).ToArray();
         var previous = new Dictionary<string, long>(rows.Length, StringComparer.Ordinal);
         var find = connection.Command(transaction, FindAll, "@uids");
         find.Parameters[0].Value = rows.Select(r => r.Uid).ToArray();

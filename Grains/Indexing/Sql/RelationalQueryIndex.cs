@@ -70,7 +70,7 @@ public abstract class RelationalQueryIndex : IQueryIndex, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var pass in IndexWriter.InOrderPasses(instances))
         {
-            await IndexWriter.UpsertAsync(writer, transaction, _dialect, pass, cancellationToken).ConfigureAwait(false);
+            await IndexWriter.UpsertAsync(writer, transaction, _dialect, pass, inArrivalOrder: true, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -17,14 +17,15 @@ public static class RegionalIndexCommand
     /// <summary>Text printed for <c>index-regional --help</c>.</summary>
     public const string Usage = """
         usage: Mirc.Bench index-regional --connection-string CS [--studies N] [--instance-studies N] [--chunk N]
-                                         [--queries N] [--rebuild-studies N] [--rebuild-step N]
+                                         [--queries N] [--rebuild-studies N] [--rebuild-instances N] [--rebuild-step N]
           --connection-string CS  Npgsql connection string of an empty database (or one this command filled before:
                                   a database already holding --studies studies is queried as it is)
           --studies N             studies (default 1000000; a patient per 5 studies, one series each)
           --instance-studies N    studies given ~100 instance rows each (default 20000)
           --chunk N               studies per INSERT statement (default 1000000)
           --queries N             queries per kind (default 200)
-          --rebuild-studies N     new 100-instance studies written as the rebuilder writes them (default 300; 0 skips)
+          --rebuild-studies N     new studies written as the rebuilder writes them (default 300; 0 skips)
+          --rebuild-instances N   instances per such study, in series of up to 50 (default 100; 1 for radiographs)
           --rebuild-step N        studies per rebuild transaction (default 100)
         """;
 
@@ -34,7 +35,7 @@ public static class RegionalIndexCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         long studies = 1_000_000, instanceStudies = 20_000, chunk = 1_000_000;
-        int queries = 200, rebuildStudies = 300, rebuildStep = 100;
+        int queries = 200, rebuildStudies = 300, rebuildInstances = 100, rebuildStep = 100;
         string? connectionString = null;
         var arguments = new OptionReader(args);
         while (arguments.MoveNext())
@@ -47,6 +48,7 @@ public static class RegionalIndexCommand
                 case "--chunk": chunk = arguments.Positive(); break;
                 case "--queries": queries = arguments.Positive(); break;
                 case "--rebuild-studies": rebuildStudies = arguments.Int(); break;
+                case "--rebuild-instances": rebuildInstances = arguments.Positive(); break;
                 case "--rebuild-step": rebuildStep = arguments.Positive(); break;
                 case "--help": Console.WriteLine(Usage); return 0;
                 default: throw arguments.Unknown();
@@ -78,7 +80,7 @@ public static class RegionalIndexCommand
         await MeasureQueriesAsync(index, catalogue, queries, cancellationToken).ConfigureAwait(false);
         if (rebuildStudies > 0)
         {
-            await MeasureRebuildAsync(index, studies, rebuildStudies, rebuildStep, cancellationToken).ConfigureAwait(false);
+            await MeasureRebuildAsync(index, studies, rebuildStudies, rebuildInstances, rebuildStep, cancellationToken).ConfigureAwait(false);
         }
 
         return 0;
@@ -234,12 +236,12 @@ public static class RegionalIndexCommand
             $"query   {name,-44} x{count}: p50 {Percentile.NearestRank(latencies, 50),7:0.00} ms  p95 {Percentile.NearestRank(latencies, 95),7:0.00} ms  p99 {Percentile.NearestRank(latencies, 99),7:0.00} ms  ({rows / (double)count:0.0} rows/query, load {LoadAverage.OneMinute():0.0})"));
     }
 
-    private static async Task MeasureRebuildAsync(PostgresQueryIndex index, long studies, int count, int step, CancellationToken cancellationToken)
+    private static async Task MeasureRebuildAsync(PostgresQueryIndex index, long studies, int count, int instancesPerStudy, int step, CancellationToken cancellationToken)
     {
         // What QueryIndexRebuilder does per step once it has read the headers: UpsertInOrderAsync of the step's
-        // instances, one transaction. New studies (of existing patients) of 100 instances, as an empty-index rebuild writes.
+        // instances, one transaction. New studies (of existing patients), as an empty-index rebuild writes.
         var random = new Random(5);
-        var batches = Enumerable.Range(0, count).Select(i => RebuildStudy(i, studies, random)).Chunk(step).ToList();
+        var batches = Enumerable.Range(0, count).Select(i => RebuildStudy(i, studies, instancesPerStudy, random)).Chunk(step).ToList();
         var watch = Stopwatch.StartNew();
         var instances = 0;
         foreach (var batch in batches)
@@ -251,14 +253,14 @@ public static class RegionalIndexCommand
 
         var seconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine(FormattableString.Invariant(
-            $"rebuild {count} studies x 100 instances, {step} studies per step: {count / seconds:0.0} studies/s, {instances / seconds:0} instances/s ({seconds:0.0} s, load {LoadAverage.OneMinute():0.0}); 50 M such studies: {50e6 / (count / seconds) / 86400:0.0} days"));
+            $"rebuild {count} studies x {instancesPerStudy} instances, {step} studies per step: {count / seconds:0.0} studies/s, {instances / seconds:0} instances/s ({seconds:0.0} s, load {LoadAverage.OneMinute():0.0}); 50 M such studies: {50e6 / (count / seconds) / 86400:0.0} days"));
     }
 
-    private static IndexedInstance[] RebuildStudy(int i, long studies, Random random)
+    private static IndexedInstance[] RebuildStudy(int i, long studies, int instances, Random random)
     {
         var patient = 1 + random.NextInt64(Math.Max(1, studies / 5));
         var study = $"{RegionalCatalogue.Root}.7.{i}";
-        return Enumerable.Range(1, 100).Select(n => new IndexedInstance
+        return Enumerable.Range(1, instances).Select(n => new IndexedInstance
         {
             PatientId = RegionalCatalogue.PatientId(patient),
             IssuerOfPatientId = "REGION",

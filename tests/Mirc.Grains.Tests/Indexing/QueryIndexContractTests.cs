@@ -496,6 +496,45 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_of_many_series_gives_the_rows_of_their_upserts_one_by_one_in_key_order()
+    {
+        // A batch upserts its patients, studies and series in (patient, issuer, study, series) order; PostgreSQL folds
+        // them into one statement per table. Here: a patient in two studies with different attributes, a study of two
+        // series with different study attributes, a study whose second series names the patient its first one lacks,
+        // and a stored provisional study now identified (its provisional patient row must go).
+        static IndexedInstance A(string x) => Make(x + "P", x + ".1", x + ".1.1", x + ".9.1", patientName: "Doe^John");
+        static IndexedInstance F(string x) => Make(x + "P", x + ".1", x + ".1.2", x + ".9.7", modality: "MR", seriesNumber: 2, patientName: "Doe^Johnny") with { StudyDescription = "Later", PatientSex = null };
+        static IndexedInstance B(string x) => Make(x + "P", x + ".2", x + ".2.1", x + ".9.2", patientName: "Doe^J") with { PatientBirthDate = "19600101", StudyDescription = null };
+        static IndexedInstance E(string x) => Make(x + "P", x + ".4", x + ".4.1", x + ".9.6") with { PatientBirthDate = null };
+        static IndexedInstance D(string x) => Make(x + "Q", x + ".3", x + ".3.2", x + ".9.4", modality: "CR", seriesNumber: 2);
+        static IndexedInstance C(string x) => Make("", x + ".3", x + ".3.1", x + ".9.3", regional: x + "R3", modality: "SR");
+        static IndexedInstance Provisional(string x) => Make("", x + ".4", x + ".4.1", x + ".9.5", regional: x + "R4");
+
+        await Index.UpsertInstanceAsync(Provisional("75"), Ct);
+        await Index.UpsertInstanceAsync(Provisional("76"), Ct);
+        await Index.UpsertInstancesAsync([C("75"), E("75"), F("75"), D("75"), B("75"), A("75")], Ct);
+        foreach (var instance in new[] { A("76"), F("76"), B("76"), E("76"), D("76"), C("76") })
+        {
+            await Index.UpsertInstanceAsync(instance, Ct);
+        }
+
+        foreach (var level in new[] { QueryLevel.Patient, QueryLevel.Study, QueryLevel.Series, QueryLevel.Image })
+        {
+            var rows = (await Query(level)).Select(r => string.Join('|', r.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key:X8}={kv.Value}"))).ToList();
+            var oneByOne = rows.Where(r => r.Contains("=76", StringComparison.Ordinal)).Select(r => r.Replace("76", "75", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            var batched = rows.Where(r => r.Contains("=75", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(level switch { QueryLevel.Patient => 2, QueryLevel.Study => 4, QueryLevel.Series => 6, _ => 7 }, batched.Count);
+            Assert.Equal(oneByOne, batched);
+        }
+
+        // The identified study left its provisional patient (only P and Q are left); the two-series study stays with Q;
+        // P's birth date is B's (E, upserted after it, has none), its name E's (the last upsert of P).
+        Assert.Equal("75Q", Assert.Single(await Query(QueryLevel.Study, null, (IndexTags.StudyInstanceUid, "75.3")))[IndexTags.PatientId]);
+        var p = Assert.Single(await Query(QueryLevel.Study, null, (IndexTags.StudyInstanceUid, "75.1")));
+        Assert.Equal(("19600101", "Doe^John", "M"), (p[IndexTags.PatientBirthDate], p[IndexTags.PatientName], p[IndexTags.PatientSex]));
+    }
+
+    [Fact]
     public async Task One_invalid_write_fails_alone()
     {
         var good = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.1"), Ct);
