@@ -124,22 +124,22 @@ internal static class IndexWriter
     /// Splits <paramref name="instances"/> into the passes that give the same rows as one pass per instance in that order.
     /// A run of consecutive instances of one series whose patient, study and series attributes are all equal is one pass:
     /// the patient, study and series upserts would write the same values again (a no-op after the first), so only the
-    /// instance rows differ, and the pass writes those anyway. Consecutive runs then share a pass while they touch
-    /// distinct rows — no patient, study or series of one is another's — and name their patient: rows written by only one
-    /// run come out the same in any order. A run without Patient ID stays alone (it may keep or leave a provisional
-    /// patient). A rebuild step of a hundred studies is then a few passes, not one per series or per instance.
+    /// instance rows differ, and the pass writes those anyway. Consecutive runs then share a pass while every patient,
+    /// study or series row they both write gets the same values from each (<see cref="ParentRows.RowsWritten"/>) and
+    /// they name their patient: then the rows come out the same in any order. A run without Patient ID stays alone (it
+    /// may keep or leave a provisional patient). A rebuild step of a hundred studies is then a few passes, not one per
+    /// series or per instance.
     /// </summary>
     public static IEnumerable<IReadOnlyList<IndexedInstance>> InOrderPasses(IReadOnlyList<IndexedInstance> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
         var pass = new List<IndexedInstance>();
-        var rowsOfPass = new HashSet<string>(StringComparer.Ordinal);
+        var rowsOfPass = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var run in Runs(instances))
         {
-            var first = run[0];
-            var identified = !string.IsNullOrWhiteSpace(first.PatientId);
-            string[] rows = ["p\0" + PatientKey(first) + "\0" + first.IssuerOfPatientId?.Trim(), "s\0" + first.StudyInstanceUid, "e\0" + first.SeriesInstanceUid];
-            if (pass.Count > 0 && (!identified || rows.Any(rowsOfPass.Contains)))
+            var identified = !string.IsNullOrWhiteSpace(run[0].PatientId);
+            var rows = ParentRows.RowsWritten(run[0]);
+            if (pass.Count > 0 && (!identified || rows.Any(r => rowsOfPass.TryGetValue(r.Row, out var values) && values != r.Values)))
             {
                 yield return pass;
                 pass = [];
@@ -147,7 +147,11 @@ internal static class IndexWriter
             }
 
             pass.AddRange(run);
-            rowsOfPass.UnionWith(rows);
+            foreach (var (row, values) in rows)
+            {
+                rowsOfPass[row] = values;
+            }
+
             if (!identified)
             {
                 yield return pass;

@@ -40,9 +40,11 @@ internal static class InstanceRows
 
     private const string FindOne = "SELECT series_key FROM instances WHERE sop_instance_uid = @uid";
 
-    // A join on the unnested keys (not `= ANY`): a nested loop whose probes each reach one hash partition.
+    // One index probe per key, each reaching one hash partition: a plain join let the planner, seeing a hundred keys,
+    // choose a hash join over a scan of every partition (170 - 330 ms at 0.5 M rows; hours at 5 B).
     private const string FindAll = """
-        SELECT i.sop_instance_uid, i.series_key FROM unnest(@uids::text[]) AS u(uid) JOIN instances i ON i.sop_instance_uid = u.uid
+        SELECT u.uid, i.series_key FROM unnest(@uids::text[]) AS u(uid)
+        CROSS JOIN LATERAL (SELECT series_key FROM instances WHERE sop_instance_uid = u.uid LIMIT 1) AS i
         """;
 
     // Rows in arrival order (each SOP Instance UID at its first place), as one upsert per instance gives new rows keys.

@@ -84,9 +84,11 @@ internal static class ParentRows
         SELECT st.patient_key, p.patient_id FROM studies st JOIN patients p ON p.patient_key = st.patient_key WHERE st.study_uid = @uid
         """;
 
+    // One index probe per study (as InstanceRows' lookup: never a hash join over the whole table).
     private const string StudyPatients = """
-        SELECT st.study_uid, st.patient_key, p.patient_id FROM unnest(@uids::text[]) AS u(uid)
-        JOIN studies st ON st.study_uid = u.uid JOIN patients p ON p.patient_key = st.patient_key
+        SELECT u.uid, x.patient_key, x.patient_id FROM unnest(@uids::text[]) AS u(uid)
+        CROSS JOIN LATERAL (SELECT st.patient_key, p.patient_id FROM studies st JOIN patients p ON p.patient_key = st.patient_key
+                            WHERE st.study_uid = u.uid LIMIT 1) AS x
         """;
 
     // Rows in the arrays' order (WITH ORDINALITY): the order of the statement-by-statement path, which decides both the
@@ -272,6 +274,23 @@ internal static class ParentRows
 
         keys.Studies.UnionWith(studyKeys.Values);
         return keys;
+    }
+
+    /// <summary>
+    /// The patient, study and series rows <paramref name="i"/> writes: each row's identity and the values its upsert
+    /// writes there. Two instances whose rows agree on both, or touch other rows, can share a pass in any order.
+    /// </summary>
+    public static (string Row, string Values)[] RowsWritten(IndexedInstance i)
+    {
+        var patient = PatientValues.Of(i);
+        return
+        [
+            ("p\0" + patient.Id + "\0" + patient.Issuer, Joined(patient.Row)),
+            ("s\0" + i.StudyInstanceUid, patient.Id + "\0" + patient.Issuer + "\0" + Joined(StudyValues.Of(i).Row)),
+            ("e\0" + i.SeriesInstanceUid, i.StudyInstanceUid + "\0" + Joined(SeriesValues(i))),
+        ];
+
+        static string Joined(object?[] values) => string.Join('\u001f', values.Select(v => v is null ? "\u0000" : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static object?[] SeriesValues(IndexedInstance i) =>
