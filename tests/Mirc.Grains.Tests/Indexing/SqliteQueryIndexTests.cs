@@ -148,7 +148,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await using var check = new SqliteConnection($"Data Source={legacyPath};Pooling=False");
         await check.OpenAsync(Ct);
         await using var versions = new SqliteCommand("SELECT group_concat(version) FROM index_schema_migrations", check);
-        Assert.Equal("2,3,4,5,6", (string?)await versions.ExecuteScalarAsync(Ct));
+        Assert.Equal("2,3,4,5,6,7", (string?)await versions.ExecuteScalarAsync(Ct));
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var version = new SqliteCommand("SELECT MAX(version) FROM index_schema_migrations", connection);
-        Assert.Equal(6L, (long)(await version.ExecuteScalarAsync(Ct))!);
+        Assert.Equal(7L, (long)(await version.ExecuteScalarAsync(Ct))!);
         await using var bits = new SqliteCommand("SELECT bits_allocated FROM instances WHERE sop_instance_uid = '9.1.1.1'", connection);
         Assert.Equal(12L, (long)(await bits.ExecuteScalarAsync(Ct))!);
     }
