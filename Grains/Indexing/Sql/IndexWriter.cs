@@ -5,11 +5,12 @@ namespace Mirc.Grains.Indexing.Sql;
 /// <summary>
 /// The write statements (shared SQL: <c>INSERT … ON CONFLICT … RETURNING</c> works on SQLite ≥ 3.35 and PostgreSQL),
 /// run inside the caller's transaction. Patient, study and series rows are upserted once per distinct series of a
-/// batch (attributes of the last instance win, absent values keep the stored ones), then every instance
-/// (<see cref="InstanceRows"/>). A series' instance count moves by the instances the batch adds to it (looked up before
-/// the upsert), so re-ingesting is idempotent; a study's counts and modalities are recomputed from its series rows (one
-/// row per series). On PostgreSQL the instance rows, the count moves and the recounts are one statement each per batch. Counts are exact under concurrency: the series/study upserts lock those rows until
-/// commit, and the same SOP Instance UID is never stored by two ingests at once (the study grain reserves it).
+/// batch (<see cref="ParentRows"/>: attributes of the last instance win, absent values keep the stored ones), then every
+/// instance (<see cref="InstanceRows"/>). A series' instance count moves by the instances the batch adds to it (looked up
+/// before the upsert), so re-ingesting is idempotent; a study's counts and modalities are recomputed from its series rows
+/// (one row per series). On PostgreSQL each of these steps is one statement per batch. Counts are exact under
+/// concurrency: the series/study upserts lock those rows until commit, and the same SOP Instance UID is never stored by
+/// two ingests at once (the study grain reserves it).
 /// </summary>
 internal static class IndexWriter
 {

@@ -4,8 +4,9 @@ namespace Mirc.Grains.Indexing.Sql;
 
 /// <summary>
 /// The patient, study and series rows above the instances of one <see cref="IndexWriter"/> pass. One upsert of each per
-/// distinct series, in a fixed order (patient, issuer, study, series — so concurrent cluster writers never deadlock):
-/// attributes of the later series win, absent values keep the stored ones. On SQLite, in that order, statement by
+/// distinct series, in key order (patient, issuer, study, series — so concurrent group-committing writers never
+/// deadlock) or, for the in-order writer, in arrival order: attributes of the later series win, absent values keep the
+/// stored ones. On SQLite, in that order, statement by
 /// statement. On PostgreSQL, where each statement is a round trip, four statements whatever the pass holds: the studies'
 /// current patients, then the patients, studies and series from arrays — their values folded beforehand in that same
 /// order, which gives the rows the statement-by-statement upserts give.
