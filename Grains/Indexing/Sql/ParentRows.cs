@@ -242,7 +242,7 @@ internal static class ParentRows
 
         var patientKeys = new Dictionary<(string Id, string Issuer), long>();
         var upsertPatients = connection.Command(transaction, UpsertPatients, "@pid", "@issuer", "@name", "@name_norm", "@regional", "@birth", "@sex");
-        await foreach (var row in ReadAsync(upsertPatients, Columns(patientOrder.Select(p => patients[p].Row).ToList(), 7), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in ReadAsync(upsertPatients, Columns(patientOrder.Select(p => patients[p].Row).ToList(), PatientTypes), cancellationToken).ConfigureAwait(false))
         {
             patientKeys[(row.GetString(0), row.GetString(1))] = row.GetInt64(2);
         }
@@ -261,14 +261,14 @@ internal static class ParentRows
         var studyKeys = new Dictionary<string, long>(StringComparer.Ordinal);
         var upsertStudies = connection.Command(transaction, UpsertStudies, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment", "@charset", "@timezone");
         var studyRows = studyOrder.Select(uid => (object?[])[uid, KeyOf(studies[uid].Patient), .. studies[uid].Values.Row]).ToList();
-        await foreach (var row in ReadAsync(upsertStudies, Columns(studyRows, 12), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in ReadAsync(upsertStudies, Columns(studyRows, StudyTypes), cancellationToken).ConfigureAwait(false))
         {
             studyKeys[row.GetString(0)] = row.GetInt64(1);
         }
 
         var upsertSeries = connection.Command(transaction, UpsertAllSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part", "@pps_date", "@pps_time", "@charset", "@timezone");
         var seriesRows = ordered.Select(i => (object?[])[i.SeriesInstanceUid, studyKeys[i.StudyInstanceUid], .. SeriesValues(i)]).ToList();
-        await foreach (var row in ReadAsync(upsertSeries, Columns(seriesRows, 10), cancellationToken).ConfigureAwait(false))
+        await foreach (var row in ReadAsync(upsertSeries, Columns(seriesRows, SeriesTypes), cancellationToken).ConfigureAwait(false))
         {
             keys.Series[row.GetString(0)] = row.GetInt64(1);
         }
@@ -301,25 +301,20 @@ internal static class ParentRows
         IndexWriter.Text(i.SpecificCharacterSet), IndexWriter.Text(i.TimezoneOffsetFromUtc),
     ];
 
-    // One array per column (typed by its first non-null value; the SQL casts each array).
-    private static object[] Columns(IReadOnlyList<object?[]> rows, int width)
+    // Each column's array type, fixed: an auto-prepared statement keeps the parameter types of its first execution, and
+    // a later value of another type (an array typed by its values, all NULL one time) is refused by the server (22P03).
+    private static readonly Type[] PatientTypes = [.. Enumerable.Repeat(typeof(string), 7)];
+    private static readonly Type[] StudyTypes = [typeof(string), typeof(long), .. Enumerable.Repeat(typeof(string), 10)];
+    private static readonly Type[] SeriesTypes = [typeof(string), typeof(long), typeof(string), typeof(int), .. Enumerable.Repeat(typeof(string), 6)];
+
+    private static object[] Columns(IReadOnlyList<object?[]> rows, Type[] types)
     {
-        var columns = new object[width];
-        for (var c = 0; c < width; c++)
+        var columns = new object[types.Length];
+        for (var c = 0; c < types.Length; c++)
         {
-            var type = rows.Select(r => r[c]?.GetType()).FirstOrDefault(t => t is not null) ?? typeof(string);
-            if (type == typeof(long))
-            {
-                columns[c] = rows.Select(r => (long)r[c]!).ToArray();
-            }
-            else if (type == typeof(int))
-            {
-                columns[c] = rows.Select(r => (int?)r[c]).ToArray();
-            }
-            else
-            {
-                columns[c] = rows.Select(r => (string?)r[c]).ToArray();
-            }
+            columns[c] = types[c] == typeof(long) ? rows.Select(r => (long)r[c]!).ToArray()
+                : types[c] == typeof(int) ? rows.Select(r => (int?)r[c]).ToArray()
+                : rows.Select(r => (string?)r[c]).ToArray();
         }
 
         return columns;

@@ -542,6 +542,26 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Numbers_absent_from_one_write_and_present_in_the_next_are_stored()
+    {
+        // PostgreSQL keeps an auto-prepared statement's parameter types: a number bound after a NULL in the same
+        // statement was refused (22P03, every multi-frame C-STORE after single-frame ones in cluster mode).
+        // Several writes first, so the statements are prepared (PostgresQueryIndex auto-prepares after two uses).
+        for (var i = 1; i <= 4; i++)
+        {
+            await Index.UpsertInstanceAsync(Make("N1", "77.1", "77.1.1", $"77.1.1.{i}", seriesNumber: null, instanceNumber: null) with { NumberOfFrames = null, Rows = null }, Ct);
+        }
+
+        await Index.UpsertInstanceAsync(Make("N1", "77.1", "77.1.2", "77.1.2.1", seriesNumber: 3, instanceNumber: 2) with { NumberOfFrames = 1000, Rows = 512 }, Ct);
+        await Index.UpsertInstanceAsync(Make("N1", "77.1", "77.1.3", "77.1.3.1", seriesNumber: null, instanceNumber: null) with { NumberOfFrames = null, Rows = null }, Ct);
+
+        var image = Assert.Single(await Query(QueryLevel.Image, null, (IndexTags.SopInstanceUid, "77.1.2.1")));
+        Assert.Equal(("1000", "512", "2"), (image[IndexTags.NumberOfFrames], image[IndexTags.Rows], image[IndexTags.InstanceNumber]));
+        Assert.Equal("3", Assert.Single(await Query(QueryLevel.Series, null, (IndexTags.SeriesInstanceUid, "77.1.2")))[IndexTags.SeriesNumber]);
+        Assert.Equal(6, (await Index.GetStudyAsync("77.1", Ct))!.NumberOfInstances);
+    }
+
+    [Fact]
     public async Task One_invalid_write_fails_alone()
     {
         var good = Index.UpsertInstanceAsync(Make("G", "6.1", "6.1.1", "6.1.1.1"), Ct);
