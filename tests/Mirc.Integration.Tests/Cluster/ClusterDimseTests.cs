@@ -47,6 +47,18 @@ public sealed class ClusterDimseTests(TwoHostCluster cluster) : IClassFixture<Tw
             Assert.Equal(await DatasetBytesAsync(sent), await DatasetBytesAsync(back));
         }
 
+        // A multi-frame instance from a third party (pydicom's 15-frame RT Dose) after those single-frame ones, found with its
+        // frame count through the other silo: the PostgreSQL index writer's prepared statements refused a number bound after
+        // NULLs (22P03, status 0110) until its parameters got one type per column.
+        const string multiFrame = "/usr/lib/python3/dist-packages/pydicom/data/test_files/rtdose.dcm";
+        var dose = DicomFileReader.Read(await File.ReadAllBytesAsync(multiFrame, TestContext.Current.CancellationToken), DicomReadOptions.HeaderOnly).Dataset;
+        await Dcmtk.RunOkAsync("storescu", ["-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", portA, multiFrame]);
+        var image = await Dcmtk.RunOkAsync("findscu", "-S", "-aet", "FINDSCU", "-aec", "MIRC", "-k", "QueryRetrieveLevel=IMAGE",
+            "-k", $"StudyInstanceUID={dose.GetString(DicomTag.StudyInstanceUID)}", "-k", $"SeriesInstanceUID={dose.GetString(DicomTag.SeriesInstanceUID)}",
+            "-k", "SOPInstanceUID", "-k", "NumberOfFrames", "127.0.0.1", portB);
+        Assert.Contains(dose.GetString(DicomTag.SOPInstanceUID)!, image.Combined);
+        Assert.Matches(@"IS \[15 ?\]", image.Combined);
+
         // Grain state went through Orleans' blob grain storage (names end in .json), none under our former names.
         var stateContainer = new Azure.Storage.Blobs.BlobServiceClient(cluster.StorageConnectionString).GetBlobContainerClient("mirc-grainstate");
         var stateBlobs = new List<string>();
