@@ -3,6 +3,7 @@ using Mirc.Grains.Indexing;
 using Mirc.Grains.Indexing.Sql;
 using Npgsql;
 using Xunit;
+using static Mirc.Grains.Tests.Indexing.IndexedInstances;
 
 namespace Mirc.Grains.Tests.Indexing;
 
@@ -10,6 +11,34 @@ namespace Mirc.Grains.Tests.Indexing;
 public sealed class PostgresQueryIndexTests(PostgresFixture postgres) : QueryIndexContractTests, IClassFixture<PostgresFixture>
 {
     protected override async Task<IQueryIndex> CreateIndexAsync() => new PostgresQueryIndex(await postgres.CreateSchemaAsync(), maxBatchSize: 500);
+
+    [Fact]
+    public async Task Two_silos_writers_upserting_the_same_patients_at_once_commit_everything_with_exact_counts()
+    {
+        // Each silo has its own group-commit writer on the shared database; their batches (patients, studies, series, then
+        // instances, each one statement) overlap on patients and studies. Every write must commit and every count add up.
+        var connectionString = await postgres.CreateSchemaAsync();
+        await using var first = new PostgresQueryIndex(connectionString, maxBatchSize: 50);
+        await using var second = new PostgresQueryIndex(connectionString, maxBatchSize: 50);
+        await Task.WhenAll(first.InitializeAsync(Ct), second.InitializeAsync(Ct));
+
+        // 8 patients, 40 studies of 2 series; each study's instances split between the two silos, in shuffled order.
+        var instances = Enumerable.Range(0, 40).SelectMany(s => Enumerable.Range(0, 10).Select(n =>
+            Make($"TW{s % 8}", $"81.{s}", $"81.{s}.{n % 2}", $"81.{s}.{n % 2}.{n}", modality: n % 2 == 0 ? "CT" : "MR", seriesNumber: 1 + (n % 2), instanceNumber: n))).ToList();
+        var random = new Random(7);
+        await Parallel.ForEachAsync(instances.OrderBy(_ => random.Next()).Select((instance, i) => (instance, i)), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct },
+            async (w, ct) => await (w.i % 2 == 0 ? first : second).UpsertInstanceAsync(w.instance, ct));
+
+        for (var s = 0; s < 40; s++)
+        {
+            var study = await first.GetStudyAsync($"81.{s}", Ct);
+            Assert.Equal((10, 2, $"TW{s % 8}"), (study!.NumberOfInstances, study.NumberOfSeries, study.PatientId));
+        }
+
+        var patients = await first.QueryAsync(new IndexQuery(QueryLevel.Patient, IndexAuthorization.All) { Limit = 100 }, Ct);
+        Assert.Equal(Enumerable.Repeat("5", 8), patients.Select(p => p[IndexTags.NumberOfPatientRelatedStudies]));
+        Assert.Equal(400, await second.CountAsync(new IndexQuery(QueryLevel.Image, IndexAuthorization.All), Ct));
+    }
 
     [Fact]
     public async Task A_schema_of_the_previous_release_is_migrated_once_even_by_silos_starting_together()
