@@ -194,6 +194,16 @@ public sealed class AdmissionTests
                 {
                     return;
                 }
+                catch (ObjectDisposedException)
+                {
+                    // DisposeAsync closed the socket mid-connect or mid-receive: the flood is over.
+                    return;
+                }
+                catch (SocketException) when (ct.IsCancellationRequested)
+                {
+                    // A connect aborted by the flood's end.
+                    return;
+                }
                 finally
                 {
                     lock (_gate) _sockets.Remove(socket);
