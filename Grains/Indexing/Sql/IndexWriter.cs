@@ -351,7 +351,8 @@ internal static class IndexWriter
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.ProducingEstablishmentId, nameof(instance.ProducingEstablishmentId));
     }
 
-    private static void Bind(DbCommand command, params object?[] values)
+    /// <summary>Binds <paramref name="values"/> to the command's parameters in order (NULL for null, integers as 64-bit).</summary>
+    internal static void Bind(DbCommand command, params object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {

@@ -82,15 +82,11 @@ internal static class InstanceRows
         foreach (var i in instances)
         {
             var seriesKey = seriesKeys[i.SeriesInstanceUid];
-            find.Parameters[0].Value = i.SopInstanceUid;
+            IndexWriter.Bind(find, i.SopInstanceUid);
             var previous = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             changes.Moved(previous is null or DBNull ? null : Convert.ToInt64(previous, CultureInfo.InvariantCulture), seriesKey);
             var row = Row.Of(i, seriesKey);
-            object?[] values = [row.Uid, row.Series, row.Class, row.Number, row.Syntax, row.Frames, row.Rows, row.Columns, row.Status, row.Bits, row.Charset, row.Timezone];
-            for (var v = 0; v < values.Length; v++)
-            {
-                upsert.Parameters[v].Value = values[v] ?? DBNull.Value;
-            }
+            IndexWriter.Bind(upsert, row.Uid, row.Series, row.Class, row.Number, row.Syntax, row.Frames, row.Rows, row.Columns, row.Status, row.Bits, row.Charset, row.Timezone);
 
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -116,9 +112,10 @@ internal static class InstanceRows
         }
 
         var rows = order.Select(uid => last[uid]).ToArray();
+        var uids = order.ToArray();
         var previous = new Dictionary<string, long>(rows.Length, StringComparer.Ordinal);
         var find = connection.Command(transaction, FindAll, "@uids");
-        find.Parameters[0].Value = rows.Select(r => r.Uid).ToArray();
+        find.Parameters[0].Value = uids;
         await using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -136,7 +133,7 @@ internal static class InstanceRows
         var upsert = connection.Command(transaction, UpsertAll, "@uid", "@series", "@class", "@number", "@syntax", "@frames", "@rows", "@columns", "@status", "@bits", "@charset", "@timezone");
         object[] columns =
         [
-            rows.Select(r => r.Uid).ToArray(),
+            uids,
             rows.Select(r => r.Series).ToArray(),
             rows.Select(r => r.Class).ToArray(),
             rows.Select(r => r.Number).ToArray(),

@@ -155,7 +155,7 @@ internal static class ParentRows
         foreach (var i in ordered)
         {
             (long Key, string PatientId)? previous = null;
-            Bind(find, i.StudyInstanceUid);
+            IndexWriter.Bind(find, i.StudyInstanceUid);
             await using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -334,17 +334,9 @@ internal static class ParentRows
         }
     }
 
-    private static void Bind(DbCommand command, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-    }
-
     private static async Task<long> Scalar(DbCommand command, CancellationToken cancellationToken, object?[] values)
     {
-        Bind(command, values);
+        IndexWriter.Bind(command, values);
         var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
     }
