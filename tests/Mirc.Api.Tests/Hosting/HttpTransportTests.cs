@@ -18,10 +18,11 @@ public sealed class HttpTransportTests
     [Fact]
     public async Task Plain_http_on_a_non_loopback_kestrel_endpoint_stops_the_start()
     {
-        await using var host = new ApiHost(new Dictionary<string, string> { ["Kestrel:Endpoints:Open:Url"] = "http://0.0.0.0:18080" });
+        var url = AnyInterfaceUrl();
+        await using var host = new ApiHost(new Dictionary<string, string> { ["Kestrel:Endpoints:Open:Url"] = url });
         var ex = Assert.ThrowsAny<Exception>(() => host.Server);
         Assert.Contains("Insecure HTTP configuration", ex.ToString(), StringComparison.Ordinal);
-        Assert.Contains("http://0.0.0.0:18080", ex.ToString(), StringComparison.Ordinal);
+        Assert.Contains(url, ex.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -29,7 +30,7 @@ public sealed class HttpTransportTests
     {
         await using var host = new ApiHost(new Dictionary<string, string>
         {
-            ["Mirc:HttpUrl"] = "http://0.0.0.0:18080",
+            ["Mirc:HttpUrl"] = AnyInterfaceUrl(),
             ["Mirc:Http:BehindTlsProxy"] = "true",
         });
         var ex = Assert.ThrowsAny<Exception>(() => host.Server);
@@ -42,7 +43,7 @@ public sealed class HttpTransportTests
         // As the Kubernetes and Container Apps manifests start it (the test server binds nothing).
         await using var host = new ApiHost(new Dictionary<string, string>
         {
-            ["Mirc:HttpUrl"] = "http://0.0.0.0:18080",
+            ["Mirc:HttpUrl"] = AnyInterfaceUrl(),
             ["Mirc:Http:BehindTlsProxy"] = "true",
             ["Mirc:Http:TrustedProxies:0"] = "10.1.2.0/24",
         });
@@ -100,6 +101,10 @@ public sealed class HttpTransportTests
         var answer = Encoding.ASCII.GetString(buffer, 0, n);
         Assert.StartsWith("HTTP/1.1 413", answer, StringComparison.Ordinal);
     }
+
+    // The start-up check probes this port even though the test server binds nothing: a fixed one (18080 sits in
+    // the Orleans test clusters' gateway range) made the start fail when another test process held it.
+    private static string AnyInterfaceUrl() => $"http://0.0.0.0:{Mirc.Testing.LoopbackPorts.Next()}";
 
     private static Task<HttpContext> SendAsync(TestServer server, string path, string peer, string? forwardedProto) =>
         server.SendAsync(context =>
