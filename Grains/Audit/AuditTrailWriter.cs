@@ -97,7 +97,8 @@ public sealed partial class AuditTrailWriter(
     private async Task DrainOnceAsync(List<AuditWorkItem> batch, CancellationToken cancellationToken)
     {
         batch.Clear();
-        var events = new List<AuditEvent>(_maxBatch);
+        // Sized by what is queued, not by the batch limit: a drain runs per commit, most hold a few records.
+        var events = new List<AuditEvent>(Math.Min(_maxBatch, trail.Reader.CanCount ? trail.Reader.Count : 16));
         while (events.Count < _maxBatch && trail.Reader.TryRead(out var item))
         {
             batch.Add(item);

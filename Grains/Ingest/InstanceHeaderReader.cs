@@ -25,6 +25,44 @@ internal static class InstanceHeaderReader
             throw new InvalidDataException("Not a readable DICOM Part 10 instance: " + ex.Message, ex);
         }
 
+        return Map(file);
+    }
+
+    /// <summary>
+    /// Parses the header from the bytes already received (the ingest's captured prefix), in place: no read buffer, no
+    /// copy. Null when the prefix does not parse, or may not hold the whole header (it ends before native Pixel Data;
+    /// encapsulated data also needs its fragment items, up to the end) and <paramref name="acceptPartial"/> is false:
+    /// the caller then reads the stream, which also gives any error its usual wording.
+    /// </summary>
+    /// <param name="prefix">The first bytes of the Part 10 stream.</param>
+    /// <param name="acceptPartial">
+    /// True when <paramref name="prefix"/> is the entire stream, or when the caller needs only what the prefix holds
+    /// (the early journal intent's UIDs, checked later against the full header).
+    /// </param>
+    public static InstanceHeader? TryRead(ReadOnlyMemory<byte> prefix, bool acceptPartial)
+    {
+        DicomFile file;
+        try
+        {
+            file = DicomFileReader.Read(prefix, Options);
+        }
+        catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
+        {
+            return null;
+        }
+
+        // A prefix cut between two elements reads as a data set that simply ends: only reaching native pixel data (or
+        // having the whole stream) proves nothing of the header is missing.
+        if (file.HadNoFileMeta || !(acceptPartial || file.PixelData is { IsEncapsulated: false }))
+        {
+            return null;
+        }
+
+        return Map(file);
+    }
+
+    private static InstanceHeader Map(DicomFile file)
+    {
         if (file.HadNoFileMeta)
         {
             throw new InvalidDataException("No File Meta Information: not a Part 10 file.");

@@ -135,11 +135,15 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             // 1. The bytes, staged (invisible) and hashed; then the header.
             var written = await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
             var receivedAt = _clock.GetUtcNow();
-            InstanceHeader header;
+            // Most headers lie within the captured prefix: parsed there in place; else read on from the staged blob.
+            var header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: capture.Captured.Length == written.Length);
             try
             {
-                await using var parse = new PrefixThenBlobStream(capture.Captured, _blobs, staged, written.Length);
-                header = await InstanceHeaderReader.ReadAsync(parse, cancellationToken).ConfigureAwait(false);
+                if (header is null)
+                {
+                    await using var parse = new PrefixThenBlobStream(capture.Captured, _blobs, staged, written.Length);
+                    header = await InstanceHeaderReader.ReadAsync(parse, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (InvalidDataException ex)
             {
@@ -378,13 +382,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 return null;
             }
 
-            InstanceHeader header;
-            await using (var prefix = new PrefixedReadStream(capture.Captured, Stream.Null))
-            {
-                header = await InstanceHeaderReader.ReadAsync(prefix, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (header.StudyInstanceUid is null || header.SeriesInstanceUid is null || header.SopInstanceUid is null)
+            var header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: true);
+            if (header?.StudyInstanceUid is null || header.SeriesInstanceUid is null || header.SopInstanceUid is null)
             {
                 return null;
             }

@@ -11,9 +11,9 @@ namespace Mirc.Grains.Retention;
 [Alias("mirc.IRetentionBucketGrain")]
 public interface IRetentionBucketGrain : IGrainWithStringKey
 {
-    /// <summary>Adds a study (idempotent).</summary>
-    [Alias("Add")]
-    Task AddAsync(string studyInstanceUid);
+    /// <summary>Adds studies (idempotent), in one write: the bucket's whole set is rewritten whenever it changes.</summary>
+    [Alias("AddRange")]
+    Task AddAsync(IReadOnlyList<string> studyInstanceUids);
 
     /// <summary>The studies in the bucket (erased ones leave it).</summary>
     [Alias("GetStudies"), ReadOnly]

@@ -32,11 +32,23 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
     }
 
     /// <inheritdoc />
-    public async Task AddAsync(string studyInstanceUid)
+    public async Task AddAsync(IReadOnlyList<string> studyInstanceUids)
     {
-        if (_state.State.Studies.Add(studyInstanceUid))
+        var added = studyInstanceUids.Where(_state.State.Studies.Add).ToList();
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        try
         {
             await _state.WriteStateAsync();
+        }
+        catch
+        {
+            // Memory follows storage: a caller's retry must find these studies missing and write them again.
+            _state.State.Studies.ExceptWith(added);
+            throw;
         }
     }
 

@@ -34,7 +34,11 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
         // Buckets first, then the schedule: a sweep passing between the two may mark the day swept, and the note that
         // follows sets the day back for the next sweep (RetentionScheduleGrain.NoteAsync); the other order could leave a
         // study in a bucket already swept (only ever for a day past its retention: a replay years later).
-        await BoundedFanOut.SelectAsync(registrations, AddToBucketAsync, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // One call (one state write) per bucket: a day's bucket holds thousands of studies and is rewritten whole.
+        var buckets = registrations
+            .GroupBy(r => RetentionKeys.Bucket(r.EstablishmentId, r.Day, RetentionKeys.Shard(r.StudyInstanceUid)), StringComparer.Ordinal)
+            .ToArray();
+        await BoundedFanOut.SelectAsync(buckets, AddToBucketAsync, cancellationToken: cancellationToken).ConfigureAwait(false);
         var schedule = grains.GetGrain<IRetentionScheduleGrain>(RetentionKeys.Schedule);
         foreach (var (establishmentId, day) in registrations.Select(r => (r.EstablishmentId, r.Day)).Distinct())
         {
@@ -53,10 +57,10 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
         return new Registration(studyInstanceUid, establishmentId, DateOnly.FromDateTime(first.UtcDateTime));
     }
 
-    private async Task<bool> AddToBucketAsync(Registration registration, CancellationToken cancellationToken)
+    private async Task<bool> AddToBucketAsync(IGrouping<string, Registration> bucket, CancellationToken cancellationToken)
     {
-        var key = RetentionKeys.Bucket(registration.EstablishmentId, registration.Day, RetentionKeys.Shard(registration.StudyInstanceUid));
-        await grains.GetGrain<IRetentionBucketGrain>(key).AddAsync(registration.StudyInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var studies = bucket.Select(r => r.StudyInstanceUid).ToArray();
+        await grains.GetGrain<IRetentionBucketGrain>(bucket.Key).AddAsync(studies).WaitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -78,7 +78,13 @@ internal static class GrainStateBlobNaming
             return "%";
         }
 
-        var builder = new StringBuilder(value.Length + 8);
+        // Called on every grain-state read and write: a name that needs no escaping is returned as is.
+        if (!value.AsSpan().ContainsAnyExcept(keepDots ? KeptWithDots : Kept))
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 16);
         Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in value.EnumerateRunes())
         {
@@ -91,10 +97,18 @@ internal static class GrainStateBlobNaming
             var length = rune.EncodeToUtf8(utf8);
             foreach (var b in utf8[..length])
             {
-                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                builder.Append('%').Append(UpperHex[b >> 4]).Append(UpperHex[b & 0xF]);
             }
         }
 
         return builder.ToString();
     }
+
+    private const string UpperHex = "0123456789ABCDEF";
+
+    private static readonly System.Buffers.SearchValues<char> Kept =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    private static readonly System.Buffers.SearchValues<char> KeptWithDots =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 }

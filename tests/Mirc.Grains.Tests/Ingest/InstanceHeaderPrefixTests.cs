@@ -1,0 +1,71 @@
+using Mirc.Dicom;
+using Mirc.Grains.Ingest;
+using Mirc.Grains.Tests.Archive;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Ingest;
+
+/// <summary>
+/// The ingest parses an instance's header from the prefix it captured while streaming, in place, and falls back to the
+/// stream only when that prefix may not hold the whole header. A prefix that merely parses is not enough: one cut
+/// between two elements reads as a complete, shorter data set.
+/// </summary>
+public sealed class InstanceHeaderPrefixTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_prefix_that_reaches_native_pixel_data_gives_the_header_the_stream_gives()
+    {
+        var bytes = new SyntheticInstance { Rows = 64, Columns = 64 }.ToPart10();
+        var pixelData = DicomFileReader.Read(bytes, DicomReadOptions.HeaderOnly).PixelData!;
+
+        var prefix = InstanceHeaderReader.TryRead(bytes.AsMemory(0, (int)pixelData.ValueOffset), acceptPartial: false);
+
+        Assert.NotNull(prefix);
+        Assert.Equivalent(await StreamReadAsync(bytes), prefix, strict: true);
+        Assert.Equal(64 * 64 * 2, prefix.Frames.NativeFrameLength);
+    }
+
+    [Fact]
+    public async Task A_prefix_cut_anywhere_before_the_pixel_data_is_never_taken_for_the_whole_header()
+    {
+        var bytes = new SyntheticInstance { Rows = 8, Columns = 8 }.ToPart10();
+        var pixelData = DicomFileReader.Read(bytes, DicomReadOptions.HeaderOnly).PixelData!;
+
+        for (var cut = 0; cut < pixelData.ValueOffset; cut++)
+        {
+            Assert.Null(InstanceHeaderReader.TryRead(bytes.AsMemory(0, cut), acceptPartial: false));
+        }
+
+        // Cut exactly before the Pixel Data element the prefix parses cleanly — as a header without pixel data, which is
+        // why parsing is not enough.
+        var cleanCut = InstanceHeaderReader.TryRead(bytes.AsMemory(0, (int)pixelData.ElementOffset), acceptPartial: true);
+        Assert.NotNull(cleanCut);
+        Assert.Equal(1, (await StreamReadAsync(bytes)).Frames.FrameCount);
+        Assert.Equal(0, cleanCut.Frames.FrameCount);
+    }
+
+    [Fact]
+    public async Task Encapsulated_pixel_data_needs_every_fragment_item_so_only_the_whole_file_is_read_in_place()
+    {
+        var bytes = new SyntheticInstance { Encapsulated = true, Frames = 3 }.ToPart10();
+
+        Assert.Null(InstanceHeaderReader.TryRead(bytes.AsMemory(0, bytes.Length - 8), acceptPartial: false));
+        Assert.Equivalent(await StreamReadAsync(bytes), InstanceHeaderReader.TryRead(bytes, acceptPartial: true), strict: true);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_part_10_are_left_to_the_stream_read_and_its_error()
+    {
+        Assert.Null(InstanceHeaderReader.TryRead(new SyntheticInstance().ToDataset(), acceptPartial: true));
+        Assert.Null(InstanceHeaderReader.TryRead("not dicom at all"u8.ToArray(), acceptPartial: true));
+    }
+
+    private static async Task<InstanceHeader> StreamReadAsync(byte[] bytes)
+    {
+        // Non-seekable, like the ingest's streams.
+        await using var stream = new PrefixedReadStream(bytes, Stream.Null);
+        return await InstanceHeaderReader.ReadAsync(stream, Ct);
+    }
+}
