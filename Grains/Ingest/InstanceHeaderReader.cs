@@ -46,8 +46,9 @@ internal static class InstanceHeaderReader
         {
             file = DicomFileReader.Read(prefix, Options);
         }
-        catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Whatever it is (a deflated data set may even need a real read), the stream parse decides and words it.
             return null;
         }
 

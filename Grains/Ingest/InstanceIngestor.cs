@@ -135,15 +135,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             // 1. The bytes, staged (invisible) and hashed; then the header.
             var written = await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
             var receivedAt = _clock.GetUtcNow();
-            // Most headers lie within the captured prefix: parsed there in place; else read on from the staged blob.
-            var header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: capture.Captured.Length == written.Length);
+            InstanceHeader header;
             try
             {
-                if (header is null)
-                {
-                    await using var parse = new PrefixThenBlobStream(capture.Captured, _blobs, staged, written.Length);
-                    header = await InstanceHeaderReader.ReadAsync(parse, cancellationToken).ConfigureAwait(false);
-                }
+                // Most headers lie within the captured prefix: parsed there in place; else read on from the staged blob.
+                header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: capture.Captured.Length == written.Length)
+                    ?? await ReadStagedHeaderAsync(capture, staged, written.Length, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException ex)
             {
@@ -413,6 +410,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
 
         return await _journal.WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, receivedAt), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<InstanceHeader> ReadStagedHeaderAsync(HeaderCaptureStream capture, BlobKey staged, long length, CancellationToken cancellationToken)
+    {
+        await using var parse = new PrefixThenBlobStream(capture.Captured, _blobs, staged, length);
+        return await InstanceHeaderReader.ReadAsync(parse, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>ENOSPC (Unix errno 28) or ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL (Windows): answer A700, not 0110.</summary>

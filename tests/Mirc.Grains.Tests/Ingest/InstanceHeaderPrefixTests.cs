@@ -56,6 +56,28 @@ public sealed class InstanceHeaderPrefixTests
     }
 
     [Fact]
+    public async Task A_deflated_instance_is_read_in_place_once_its_inflated_bytes_reach_the_pixel_data()
+    {
+        var bytes = DicomFileWriter.Write(new DicomFile(new SyntheticInstance { Rows = 32, Columns = 32 }.BuildDataset(), DicomTransferSyntax.DeflatedExplicitVRLittleEndian));
+        var expected = await StreamReadAsync(bytes);
+
+        Assert.Equivalent(expected, InstanceHeaderReader.TryRead(bytes, acceptPartial: true), strict: true);
+        var accepted = 0;
+        for (var cut = 0; cut < bytes.Length; cut++)
+        {
+            // Compressed, the header may end anywhere: whatever is accepted must be the whole header.
+            if (InstanceHeaderReader.TryRead(bytes.AsMemory(0, cut), acceptPartial: false) is { } header)
+            {
+                Assert.Equivalent(expected, header, strict: true);
+                accepted++;
+            }
+        }
+
+        Assert.InRange(accepted, 1, bytes.Length - 1);
+        Assert.Null(InstanceHeaderReader.TryRead(bytes.AsMemory(0, 200), acceptPartial: false));
+    }
+
+    [Fact]
     public void Bytes_that_are_not_part_10_are_left_to_the_stream_read_and_its_error()
     {
         Assert.Null(InstanceHeaderReader.TryRead(new SyntheticInstance().ToDataset(), acceptPartial: true));
