@@ -132,6 +132,33 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_retention_bucket_whose_write_failed_does_not_count_the_study_as_added_and_the_retry_stores_it()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-BUCKET-WRITE" };
+        var follower = Archive.Grains.GetGrain<Mirc.Grains.ChangeFeed.Follower.IChangeFeedFollowerGrain>(Mirc.Grains.ChangeFeed.Follower.IChangeFeedFollowerGrain.Key);
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+        var first = (await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetSummaryAsync()).FirstReceivedAt!.Value;
+        var bucket = Archive.Grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(Establishment, DateOnly.FromDateTime(first.UtcDateTime), RetentionKeys.Shard(instance.StudyUid)));
+        fixture.Faults.Armed = IngestStep.RetentionBucketWrite;
+        try
+        {
+            await follower.CatchUpAsync(50);
+            await fixture.Faults.Thrown(IngestStep.RetentionBucketWrite);
+            // The bucket grain took the call and its write failed: it must not answer as if the study were in it.
+            Assert.DoesNotContain(instance.StudyUid, await bucket.GetStudiesAsync());
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        await Archive.ProjectFeedAsync();
+        // Stored, not only remembered: a fresh activation reads it back.
+        await Archive.DeactivateAsync(bucket);
+        Assert.Contains(instance.StudyUid, await bucket.GetStudiesAsync());
+    }
+
+    [Fact]
     public async Task A_store_does_not_wait_for_the_patient_s_study_list_and_a_failed_reference_is_restored_by_the_follower()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-LINK" };

@@ -19,6 +19,9 @@ public enum IngestStep
 
     /// <summary>The patient record's identity write (a new patient's, overlapped with the manifest commit).</summary>
     PatientRecord,
+
+    /// <summary>The retention bucket's state write (the follower's registration reached the bucket, its write fails).</summary>
+    RetentionBucketWrite,
 }
 
 /// <summary>
@@ -78,6 +81,9 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
     {
         private static bool IsManifest(BlobKey key) => key.Name.StartsWith("manifest-", StringComparison.Ordinal);
 
+        // New records too: the interface's default CreateInPlaceAsync goes through WriteIfMatchAsync.
+        private static bool IsRetentionBucket(BlobKey key) => key.Name.StartsWith("retention-bucket/", StringComparison.Ordinal);
+
         public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {
             faults.Throw(IngestStep.BlobWrite);
@@ -89,6 +95,11 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             if (IsManifest(key))
             {
                 faults.Throw(IngestStep.ManifestCommit);
+            }
+
+            if (IsRetentionBucket(key))
+            {
+                faults.Throw(IngestStep.RetentionBucketWrite);
             }
 
             return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
