@@ -129,6 +129,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var early = WriteEarlyIntentAsync(capture, request, cancellationToken);
         Task<IngestJournalTicket>? journal = null;
         Task identityRecorded = Task.CompletedTask;
+        (IStudyGrain Study, StoredInstance Instance)? reserved = null;
         var promoted = false;
         try
         {
@@ -160,6 +161,11 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var resolutionTask = _patients.ResolveOverlappedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
             var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
             var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
+            if (reservation.Status == ReservationStatus.Granted)
+            {
+                reserved = (study, stored);
+            }
+
             var resolution = await resolutionTask.ConfigureAwait(false);
             var (regional, regionalFromCache) = (resolution.RegionalPatientId, resolution.FromCache);
             identityRecorded = resolution.Recorded; // a new patient's record write overlaps the steps below
@@ -265,6 +271,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             {
                 // Never referenced by anything.
                 await DeleteQuietlyAsync(staged).ConfigureAwait(false);
+                if (reserved is { } held)
+                {
+                    // A failure between the reservation and the promotion (patient resolution, journal): a re-send must
+                    // not be told for the reservation's lifetime that the instance is still being stored.
+                    await ReleaseQuietlyAsync(held.Study, held.Instance).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -441,6 +453,19 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
     }
 
+    private async Task ReleaseQuietlyAsync(IStudyGrain study, StoredInstance instance)
+    {
+        try
+        {
+            await study.ReleaseInstanceAsync(instance.SopInstanceUid, instance.Digest).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // It expires on its own (Mirc:Archive:Manifest:ReservationTimeout).
+            LogReleaseFailed(_logger, ex, instance.SopInstanceUid);
+        }
+    }
+
     private async Task DeleteQuietlyAsync(BlobKey key)
     {
         try
@@ -471,6 +496,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest queue full; refused an instance from {EstablishmentId}")]
     private static partial void LogBusy(ILogger logger, string establishmentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the reservation of {SopUid}")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string sopUid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete blob {Key}")]
     private static partial void LogCleanupFailed(ILogger logger, Exception exception, string key);

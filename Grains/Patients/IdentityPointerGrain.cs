@@ -10,11 +10,7 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
     public Task<string?> GetAsync() => Task.FromResult(state.State.PatientId);
 
     /// <summary>Sets (or clears) the pointer: manual link and unlink.</summary>
-    public async Task SetAsync(string? patientId)
-    {
-        state.State.PatientId = patientId;
-        await state.WriteStateAsync();
-    }
+    public Task SetAsync(string? patientId) => PointAsync(patientId);
 
     /// <summary>The existing patient, or <paramref name="proposedPatientId"/> once recorded.</summary>
     protected async Task<string> GetOrPointAsync(string proposedPatientId)
@@ -24,8 +20,24 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
             return existing;
         }
 
-        state.State.PatientId = proposedPatientId;
-        await state.WriteStateAsync();
+        await PointAsync(proposedPatientId);
         return proposedPatientId;
+    }
+
+    private async Task PointAsync(string? patientId)
+    {
+        var previous = state.State.PatientId;
+        state.State.PatientId = patientId;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Memory follows storage: a pointer whose write failed must not be answered as the key's patient, or a retry
+            // would link its instances to a patient the key never durably named (a split patient after reactivation).
+            state.State.PatientId = previous;
+            throw;
+        }
     }
 }

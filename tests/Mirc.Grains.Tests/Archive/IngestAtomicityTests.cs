@@ -159,6 +159,31 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_new_patient_whose_link_write_failed_is_linked_durably_by_the_resend_and_stays_one_patient()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-IDENTITY-WRITE" };
+        fixture.Faults.Armed = IngestStep.IdentityLinkWrite;
+        try
+        {
+            Assert.Equal(IngestStatus.ProcessingFailure, (await IngestAsync(instance)).Status);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        var resent = await IngestAsync(instance);
+        Assert.True(resent.Status == IngestStatus.Stored, resent.Detail);
+
+        // A fresh activation of the link, and other demographics so the silo's resolution cache does not answer: the
+        // same local patient id must still be the same regional patient.
+        await Archive.DeactivateAsync(Archive.Grains.GetGrain<IPatientIdentityIndexGrain>(new LocalPatientId(Establishment, instance.Issuer!, instance.PatientId).IndexKey));
+        var later = await IngestAsync(new SyntheticInstance { PatientId = instance.PatientId, PatientName = "DOE^JANE^MARIE" });
+        Assert.True(later.Status == IngestStatus.Stored, later.Detail);
+        Assert.Equal(resent.PatientId, later.PatientId);
+    }
+
+    [Fact]
     public async Task A_store_does_not_wait_for_the_patient_s_study_list_and_a_failed_reference_is_restored_by_the_follower()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-LINK" };

@@ -22,6 +22,9 @@ public enum IngestStep
 
     /// <summary>The retention bucket's state write (the follower's registration reached the bucket, its write fails).</summary>
     RetentionBucketWrite,
+
+    /// <summary>The identity index's state write (a new local patient id's link to its regional patient).</summary>
+    IdentityLinkWrite,
 }
 
 /// <summary>
@@ -100,6 +103,11 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             if (IsRetentionBucket(key))
             {
                 faults.Throw(IngestStep.RetentionBucketWrite);
+            }
+
+            if (key.Name.StartsWith("identity/", StringComparison.Ordinal))
+            {
+                faults.Throw(IngestStep.IdentityLinkWrite);
             }
 
             return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
