@@ -1,5 +1,6 @@
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Establishments;
 
@@ -43,7 +44,7 @@ public sealed class AeTitleRegistryGrain : Grain, IAeTitleRegistryGrain
         }
 
         _state.State.Entries[title] = new AeTitleRegistration(establishmentId, entry with { AeTitle = title });
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
     /// <inheritdoc />
@@ -53,7 +54,7 @@ public sealed class AeTitleRegistryGrain : Grain, IAeTitleRegistryGrain
         if (_state.State.Entries.TryGetValue(title, out var current) && current.EstablishmentId == establishmentId)
         {
             _state.State.Entries.Remove(title);
-            await _state.WriteStateAsync();
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
         }
     }
 }

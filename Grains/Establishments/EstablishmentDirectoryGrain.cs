@@ -1,5 +1,6 @@
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Establishments;
 
@@ -30,6 +31,6 @@ public sealed class EstablishmentDirectoryGrain : Grain, IEstablishmentDirectory
         }
 
         _state.State.Entries[listing.EstablishmentId] = listing;
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Establishments;
 
@@ -97,7 +98,7 @@ public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
         }
 
         _state.State.Profile = profile with { AeTitles = titles };
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
         LogSaved(_logger, EstablishmentId, titles.Length, profile.Members.Count);
         await RecordInDirectoryAsync(_state.State.Profile);
     }

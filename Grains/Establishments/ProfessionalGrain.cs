@@ -1,5 +1,6 @@
 using Mirc.Grains.Interfaces.Professionals;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Establishments;
 
@@ -26,6 +27,6 @@ public sealed class ProfessionalGrain : Grain, IProfessionalGrain
 
         ArgumentException.ThrowIfNullOrWhiteSpace(profile.Name);
         _state.State.Profile = profile;
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 }

@@ -1,3 +1,5 @@
+using Mirc.Grains.Storage.GrainState;
+
 namespace Mirc.Grains.Patients;
 
 /// <summary>
@@ -26,18 +28,9 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
 
     private async Task PointAsync(string? patientId)
     {
-        var previous = state.State.PatientId;
         state.State.PatientId = patientId;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory follows storage: a pointer whose write failed must not be answered as the key's patient, or a retry
-            // would link its instances to a patient the key never durably named (a split patient after reactivation).
-            state.State.PatientId = previous;
-            throw;
-        }
+        // A pointer whose write failed must not be answered as the key's patient: a retry would link its instances to a
+        // patient the key never durably named (a split patient after the next activation).
+        await state.WriteOrResetAsync(DeactivateOnIdle);
     }
 }

@@ -3,6 +3,7 @@ using Mirc.Grains.FanOut;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Patients;
 
@@ -81,7 +82,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
 
         if (changed)
         {
-            await _state.WriteStateAsync();
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
         }
     }
 
@@ -104,7 +105,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
             studies.Add(study);
         }
 
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
     /// <inheritdoc />
@@ -116,7 +117,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
     {
         if (_state.State.Studies.RemoveAll(r => r.StudyInstanceUid == studyInstanceUid) > 0)
         {
-            await _state.WriteStateAsync();
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
         }
     }
 
@@ -135,7 +136,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
         }
 
         s.History.Add(linkEvent with { At = linkEvent.At == default ? _clock.GetUtcNow() : linkEvent.At });
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
         LogLinkEvent(_logger, PatientId, linkEvent.Kind, linkEvent.LocalId?.IndexKey, linkEvent.Actor);
     }
 

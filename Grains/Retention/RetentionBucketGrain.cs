@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Retention;
 
@@ -34,21 +35,16 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
     /// <inheritdoc />
     public async Task AddAsync(IReadOnlyList<string> studyInstanceUids)
     {
-        var added = studyInstanceUids.Where(_state.State.Studies.Add).ToList();
-        if (added.Count == 0)
+        var added = false;
+        foreach (var studyInstanceUid in studyInstanceUids)
         {
-            return;
+            added |= _state.State.Studies.Add(studyInstanceUid);
         }
 
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch
+        if (added)
         {
             // Memory follows storage: a caller's retry must find these studies missing and write them again.
-            _state.State.Studies.ExceptWith(added);
-            throw;
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
         }
     }
 

@@ -1,9 +1,9 @@
 namespace Mirc.Grains.Storage.GrainState;
 
 /// <summary>
-/// State writes of grains whose memory must never hold a change storage refused (consent, care relationships,
-/// accounts): when the write fails, the state is read back from storage and the grain deactivates once idle, so the
-/// next call starts from what is stored.
+/// State writes of grains whose memory must never hold a change storage refused (consent, care relationships, patient
+/// identity links and records, establishments, retention buckets, accounts): when the write fails, the state is read
+/// back from storage and the grain deactivates once idle, so the next call starts from what is stored.
 /// </summary>
 internal static class RefusedWriteReset
 {
