@@ -64,7 +64,7 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
         {
             // Recorded with its reminder before the first study is touched: from here a crash only delays the erasure.
             _state.State.ErasureReason = reason;
-            await _state.WriteStateAsync();
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
         }
 
         await this.RegisterOrUpdateReminder(ReminderName, _options.ErasureRetryInterval, _options.ErasureRetryInterval);
@@ -121,7 +121,7 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
             }
             else
             {
-                await _state.WriteStateAsync();
+                await _state.WriteOrResetAsync(DeactivateOnIdle);
             }
         }
 

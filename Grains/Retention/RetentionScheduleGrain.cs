@@ -1,4 +1,5 @@
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Retention;
 
@@ -34,7 +35,7 @@ public sealed class RetentionScheduleGrain : Grain, IRetentionScheduleGrain
             };
         }
 
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
     /// <inheritdoc />
@@ -47,7 +48,7 @@ public sealed class RetentionScheduleGrain : Grain, IRetentionScheduleGrain
         if (_state.State.Establishments.TryGetValue(establishmentId, out var entry) && entry.SweptThrough < dayNumber)
         {
             _state.State.Establishments[establishmentId] = entry with { SweptThrough = dayNumber };
-            await _state.WriteStateAsync();
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
         }
     }
 }
