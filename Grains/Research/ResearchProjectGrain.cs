@@ -4,6 +4,7 @@ using Mirc.Grains.Interfaces.Research;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Security;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Research;
 
@@ -37,7 +38,7 @@ public sealed class ResearchProjectGrain(
             CreatedByRoles = principal.Roles,
             CreatedAt = now,
         };
-        await state.WriteStateAsync();
+        await state.WriteOrResetAsync(DeactivateOnIdle);
         var c = definition.Cohort;
         await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ResearchExport, AuditOutcome.Success, now, source,
             detail: $"research project {projectId} defined: {definition.Name}; purpose: {definition.Purpose}; cohort: modalities [{string.Join(',', c.Modalities)}], "
@@ -54,6 +55,6 @@ public sealed class ResearchProjectGrain(
     {
         if (state.State.Project is not { } project || project.ExportIds.Contains(exportId, StringComparer.Ordinal)) return;
         state.State.Project = project with { ExportIds = [.. project.ExportIds, exportId] };
-        await state.WriteStateAsync();
+        await state.WriteOrResetAsync(DeactivateOnIdle);
     }
 }

@@ -1,5 +1,6 @@
 using Mirc.Grains.Interfaces.Sharing;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Sharing;
 
@@ -17,13 +18,13 @@ public sealed class PendingSharesGrain : Grain, IPendingSharesGrain
     {
         if (_state.State.ShareIds.Contains(shareId, StringComparer.Ordinal)) return;
         _state.State.ShareIds.Add(shareId);
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
     /// <inheritdoc />
     public async Task RemoveAsync(string shareId)
     {
-        if (_state.State.ShareIds.Remove(shareId)) await _state.WriteStateAsync();
+        if (_state.State.ShareIds.Remove(shareId)) await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces.Sharing;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Sharing;
 
@@ -46,7 +47,7 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
         await GrainFactory.GetGrain<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).AddAsync(share.ShareId);
         await GrainFactory.GetGrain<IStudySharesGrain>(request.StudyInstanceUid).AddAsync(share.ShareId);
         _state.State.Share = share;
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
         // The reminder is the safety net (a push interrupted by a crash); the push itself starts now.
         await this.RegisterOrUpdateReminder(ReminderName, _options.Lease + SoonestDue, _options.RetryMaxDelay);
         _runner.Start(share.ShareId);
@@ -67,7 +68,7 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
         _state.State.Share = share with { Status = ShareStatus.Running, StartedAt = share.StartedAt ?? now, NextAttemptAt = null };
         _state.State.WorkerId = workerId;
         _state.State.LeaseUntil = now + lease;
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
         return _state.State.Share;
     }
 
@@ -78,7 +79,7 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
         if (_state.State.Share is not { Status: ShareStatus.Running } share || _state.State.WorkerId != workerId) return false;
         _state.State.Share = Apply(share, progress);
         _state.State.LeaseUntil = _time.GetUtcNow() + lease;
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
         return true;
     }
 
@@ -95,7 +96,7 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
         {
             // Past the horizon: the worker finishes the share as failed (and audits it) with this progress applied.
             _state.State.Share = applied;
-            await _state.WriteStateAsync();
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
             return null;
         }
 
@@ -103,7 +104,7 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
         _state.State.Share = applied with { Status = ShareStatus.Retrying, NextAttemptAt = next };
         _state.State.WorkerId = null;
         _state.State.LeaseUntil = default;
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
         await this.RegisterOrUpdateReminder(ReminderName, delay, _options.RetryMaxDelay);
         LogRetryScheduled(_logger, share.ShareId, attempts, next, error);
         return next;
@@ -156,7 +157,7 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
             Error = error,
         };
         _state.State.WorkerId = null;
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
         await DropReminderAsync();
         await GrainFactory.GetGrain<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).RemoveAsync(share.ShareId);
         return _state.State.Share;

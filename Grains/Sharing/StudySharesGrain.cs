@@ -1,5 +1,6 @@
 using Mirc.Grains.Interfaces.Sharing;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Sharing;
 
@@ -17,7 +18,7 @@ public sealed class StudySharesGrain : Grain, IStudySharesGrain
     {
         if (_state.State.ShareIds.Contains(shareId, StringComparer.Ordinal)) return;
         _state.State.ShareIds.Add(shareId);
-        await _state.WriteStateAsync();
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
     /// <inheritdoc />
