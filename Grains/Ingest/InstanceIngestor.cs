@@ -184,8 +184,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 var decided = await DecidePatientAsync(stored, owner, regional, regionalFromCache).ConfigureAwait(false);
                 if (decided is null)
                 {
+                    // The reservation is released on the way out, as for any store that ends before its promotion.
                     _journal.Complete(ticket);
-                    await study.ReleaseInstanceAsync(stored.SopInstanceUid, stored.Digest).WaitAsync(cancellationToken).ConfigureAwait(false);
                     LogPatientMismatch(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, owner, regional);
                     return IngestOutcome.Failure(IngestStatus.DataSetMismatch, "The study already belongs to another patient.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
                 }
@@ -273,8 +273,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 await DeleteQuietlyAsync(staged).ConfigureAwait(false);
                 if (reserved is { } held)
                 {
-                    // A failure between the reservation and the promotion (patient resolution, journal): a re-send must
-                    // not be told for the reservation's lifetime that the instance is still being stored.
+                    // Refused for its patient, or failed between the reservation and the promotion (patient resolution,
+                    // journal): a re-send must not be told for the reservation's lifetime that it is still being stored.
                     await ReleaseQuietlyAsync(held.Study, held.Instance).ConfigureAwait(false);
                 }
             }

@@ -12,7 +12,13 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
     public Task<string?> GetAsync() => Task.FromResult(state.State.PatientId);
 
     /// <summary>Sets (or clears) the pointer: manual link and unlink.</summary>
-    public Task SetAsync(string? patientId) => PointAsync(patientId);
+    public async Task SetAsync(string? patientId)
+    {
+        state.State.PatientId = patientId;
+        // A pointer whose write failed must not be answered as the key's patient: a retry would link its instances to a
+        // patient the key never durably named (a split patient after the next activation).
+        await state.WriteOrResetAsync(DeactivateOnIdle);
+    }
 
     /// <summary>The existing patient, or <paramref name="proposedPatientId"/> once recorded.</summary>
     protected async Task<string> GetOrPointAsync(string proposedPatientId)
@@ -22,15 +28,7 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
             return existing;
         }
 
-        await PointAsync(proposedPatientId);
+        await SetAsync(proposedPatientId);
         return proposedPatientId;
-    }
-
-    private async Task PointAsync(string? patientId)
-    {
-        state.State.PatientId = patientId;
-        // A pointer whose write failed must not be answered as the key's patient: a retry would link its instances to a
-        // patient the key never durably named (a split patient after the next activation).
-        await state.WriteOrResetAsync(DeactivateOnIdle);
     }
 }

@@ -79,7 +79,8 @@ internal static class GrainStateBlobNaming
         }
 
         // Called on every grain-state read and write: a name that needs no escaping is returned as is.
-        if (!value.AsSpan().ContainsAnyExcept(keepDots ? KeptWithDots : Kept))
+        var kept = keepDots ? KeptWithDots : Kept;
+        if (!value.AsSpan().ContainsAnyExcept(kept))
         {
             return value;
         }
@@ -88,7 +89,7 @@ internal static class GrainStateBlobNaming
         Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in value.EnumerateRunes())
         {
-            if (rune.IsAscii && (Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_' || (keepDots && rune.Value == '.')))
+            if (rune.IsAscii && kept.Contains((char)rune.Value))
             {
                 builder.Append((char)rune.Value);
                 continue;
@@ -106,6 +107,7 @@ internal static class GrainStateBlobNaming
 
     private const string UpperHex = "0123456789ABCDEF";
 
+    // Kept as they are: ASCII letters, digits, '-' and '_' (and '.' in Orleans' blob names); every other byte is escaped.
     private static readonly System.Buffers.SearchValues<char> Kept =
         System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 

@@ -87,6 +87,8 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         // New records too: the interface's default CreateInPlaceAsync goes through WriteIfMatchAsync.
         private static bool IsRetentionBucket(BlobKey key) => key.Name.StartsWith("retention-bucket/", StringComparison.Ordinal);
 
+        private static bool IsIdentityLink(BlobKey key) => key.Name.StartsWith("identity/", StringComparison.Ordinal);
+
         public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {
             faults.Throw(IngestStep.BlobWrite);
@@ -105,7 +107,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
                 faults.Throw(IngestStep.RetentionBucketWrite);
             }
 
-            if (key.Name.StartsWith("identity/", StringComparison.Ordinal))
+            if (IsIdentityLink(key))
             {
                 faults.Throw(IngestStep.IdentityLinkWrite);
             }
