@@ -84,6 +84,41 @@ public sealed class InstanceHeaderPrefixTests
         Assert.Null(InstanceHeaderReader.TryRead("not dicom at all"u8.ToArray(), acceptPartial: true));
     }
 
+    [Fact]
+    public async Task Every_third_party_file_read_in_place_from_the_ingest_s_prefix_gives_the_header_the_stream_gives()
+    {
+        // Files written by pydicom, GDCM and dicom3tools (Debian), cut where the ingest's default capture ends.
+        const int captureBytes = 64 * 1024;
+        var inPlace = 0;
+        foreach (var file in Mirc.Testing.DebianDicomCorpus.ReadableByDcmdump)
+        {
+            var bytes = await File.ReadAllBytesAsync(file.Path, Ct);
+            var prefix = bytes.AsMemory(0, Math.Min(bytes.Length, captureBytes));
+            if (InstanceHeaderReader.TryRead(prefix, acceptPartial: prefix.Length == bytes.Length) is not { } header)
+            {
+                continue;
+            }
+
+            Assert.True(Equivalent(await StreamReadAsync(bytes), header), $"{file.Name}: the in-place header differs from the stream's");
+            inPlace++;
+        }
+
+        Assert.True(inPlace >= 20, $"only {inPlace} corpus files were read in place");
+    }
+
+    private static bool Equivalent(InstanceHeader expected, InstanceHeader actual)
+    {
+        try
+        {
+            Assert.Equivalent(expected, actual, strict: true);
+            return true;
+        }
+        catch (Xunit.Sdk.EquivalentException)
+        {
+            return false;
+        }
+    }
+
     private static async Task<InstanceHeader> StreamReadAsync(byte[] bytes)
     {
         // Non-seekable, like the ingest's streams.
