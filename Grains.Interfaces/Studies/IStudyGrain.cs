@@ -62,10 +62,6 @@ public interface IStudyGrain : IGrainWithStringKey
     [ReadOnly]
     Task<StudySummary> GetSummaryAsync();
 
-    /// <summary>Marks the study deleted: it disappears from retrieval; blob purge is a separate job.</summary>
-    [Alias("MarkDeleted")]
-    Task MarkDeletedAsync();
-
     /// <summary>
     /// Deletes the study for good: status <see cref="StudyStatus.Deleted"/> (new instances are refused), instance blobs,
     /// manifest segments, query-index rows and the patient's study reference removed, and an audit record (action
@@ -78,7 +74,8 @@ public interface IStudyGrain : IGrainWithStringKey
 
     /// <summary>
     /// Moves the study to another regional patient (manual identity link); returns the previous patient id. The caller
-    /// moves the patient study references and the index.
+    /// moves the patient study references and the index. Calling it again with the same patient appends the study's
+    /// Update events again, so a retry after a failure completes the change feed.
     /// </summary>
     [Alias("Reassign")]
     Task<string?> ReassignPatientAsync(string patientId);

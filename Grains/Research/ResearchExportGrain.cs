@@ -11,6 +11,7 @@ using Mirc.Grains.Interfaces.Research;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Security;
 using Mirc.Grains.Storage;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Research;
 
@@ -77,7 +78,9 @@ public sealed class ResearchExportGrain(
                 : $"{output.Container}/{ResearchOutput.PrefixOf(projectId, exportId)}",
             StartedAt = now,
         };
-        await state.WriteStateAsync();
+
+        // Refused, the export is not started: memory forgets it too, so the caller's retry starts it for real.
+        await state.WriteOrResetAsync(DeactivateOnIdle);
         await GrainFactory.GetGrain<IResearchProjectGrain>(projectId).AddExportAsync(exportId);
         var export = state.State.Export;
         await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ResearchExport, AuditOutcome.Success, now, source,
@@ -145,6 +148,22 @@ public sealed class ResearchExportGrain(
         ResearchLog.Running(logger, exportId, export.ProjectId, export.Total, export.Patients, export.PatientsExcluded, s.NextIndex);
         try
         {
+            await ExportAsync(s, clock);
+        }
+        catch (ProgressNotSavedException ex)
+        {
+            // This activation forgot what storage refused and deactivates; the resume reminder (or the next look)
+            // continues from the saved progress, not from a state storage never held.
+            ResearchLog.ProgressNotSaved(logger, ex.InnerException!, exportId);
+        }
+    }
+
+    private async Task ExportAsync(ResearchExportState s, Stopwatch clock)
+    {
+        var export = s.Export!;
+        var exportId = export.ExportId;
+        try
+        {
             var key = await vault.GetOrCreateKeyAsync(export.ProjectId);
             var deidentifier = new Deidentifier(key, new DeidentifierOptions
             {
@@ -170,7 +189,7 @@ public sealed class ResearchExportGrain(
                     ResearchLog.Waiting(logger, exportId, ex.Message, s.NextIndex, wait.TotalSeconds);
                     export = export with { Status = ResearchExportStatus.Waiting, WaitingFor = ex.Message, DestinationRetries = export.DestinationRetries + 1 };
                     s.Export = export;
-                    await state.WriteStateAsync();
+                    await SaveAsync();
                     DelayDeactivation(wait + TimeSpan.FromMinutes(10));
                     await Task.Delay(wait, time);
                     continue;
@@ -180,12 +199,12 @@ public sealed class ResearchExportGrain(
                 export = Apply(export with { Status = ResearchExportStatus.Running, WaitingFor = null }, outcomes);
                 s.Export = export;
                 s.NextIndex += batch.Count;
-                await state.WriteStateAsync();
+                await SaveAsync();
             }
 
             await FinishAsync(export with { Status = export.Failed == 0 ? ResearchExportStatus.Completed : ResearchExportStatus.Failed }, clock);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not ProgressNotSavedException)
         {
             ResearchLog.Stopped(logger, ex, exportId);
             await FinishAsync(state.State.Export! with { Status = ResearchExportStatus.Failed, Error = ex.Message }, clock);
@@ -196,7 +215,7 @@ public sealed class ResearchExportGrain(
     {
         var now = time.GetUtcNow();
         state.State.Export = export with { FinishedAt = now };
-        await state.WriteStateAsync();
+        await SaveAsync();
         export = state.State.Export;
         ResearchLog.Finished(logger, export.ExportId, export.Status.ToString(), export.Exported, export.ExcludedBurnedInAnnotation, export.FlaggedBurnedInAnnotation, export.Failed, clock.Elapsed.TotalSeconds);
         await audit.RecordAsync(state.State.RequestedBy.ToAuditEvent(AuditAction.ResearchExport,
@@ -206,6 +225,18 @@ public sealed class ResearchExportGrain(
                 + $"{export.FlaggedBurnedInAnnotation} flagged for burned-in annotation, {export.Failed} failed, "
                 + $"{export.DestinationRetries} batches retried after the destination was unavailable{(export.Error is null ? "" : "; " + export.Error)}"));
         await UnregisterResumeReminderAsync();
+    }
+
+    private async Task SaveAsync()
+    {
+        try
+        {
+            await state.WriteOrResetAsync(DeactivateOnIdle);
+        }
+        catch (Exception ex)
+        {
+            throw new ProgressNotSavedException(ex);
+        }
     }
 
     private static ResearchExportSnapshot Apply(ResearchExportSnapshot export, IReadOnlyList<ExportItemOutcome> outcomes) => export with
@@ -249,4 +280,7 @@ public sealed class ResearchExportGrain(
         }
     }
 
+
+    /// <summary>A state write of the running export was refused (the state was reset to what is stored).</summary>
+    private sealed class ProgressNotSavedException(Exception inner) : Exception("the export's progress could not be saved", inner);
 }

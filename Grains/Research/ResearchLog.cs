@@ -25,4 +25,7 @@ internal static partial class ResearchLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Research export {ExportId} waits for its destination ({Problem}); batch at item {NextIndex} retried in {Seconds} s")]
     public static partial void Waiting(ILogger logger, string exportId, string problem, int nextIndex, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Research export {ExportId}: its progress could not be saved; it resumes from the saved progress")]
+    public static partial void ProgressNotSaved(ILogger logger, Exception exception, string exportId);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Studies;
 
@@ -12,15 +13,22 @@ public sealed partial class StudyGrain
         ArgumentException.ThrowIfNullOrWhiteSpace(patientId);
         await WaitForCommitsAsync();
         var previous = _state.State.PatientId;
-        if (previous is null || string.Equals(previous, patientId, StringComparison.Ordinal))
+        if (previous is null)
         {
-            return previous;
+            return null;
         }
 
-        _state.State.PatientId = patientId;
-        await _state.WriteStateAsync();
+        if (!string.Equals(previous, patientId, StringComparison.Ordinal))
+        {
+            // Memory follows storage: a refused write must not leave this activation answering the new owner (a retry
+            // would then find nothing to do and the move would be lost with the activation).
+            _state.State.PatientId = patientId;
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
+            LogReassigned(_logger, StudyUid, previous, patientId);
+        }
+
+        // Announced on every call, so a retry after a failed append completes the feed (an Update is idempotent).
         await ChangeFeed.AppendAsync(_entries.ConvertAll(e => FeedEvent(e, ChangeFeedAction.Update)));
-        LogReassigned(_logger, StudyUid, previous, patientId);
         return previous;
     }
 

@@ -81,7 +81,7 @@ public sealed partial class StudyGrain
         }
         else if (state.Erasure == ErasureStep.None)
         {
-            // Tombstoned before erasure steps were recorded (or by MarkDeletedAsync): every step is idempotent, start over.
+            // Tombstoned before erasure steps were recorded (older data folders): every step is idempotent, start over.
             state.Erasure = ErasureStep.DeletingBlobs;
         }
 

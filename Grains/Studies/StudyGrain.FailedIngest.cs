@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Studies;
 
@@ -59,7 +60,8 @@ public sealed partial class StudyGrain
                 ForgetContents(state);
             }
 
-            await _state.WriteStateAsync();
+            // Refused, the summary is read back and the activation rebuilt from the manifest (which no longer has the entry).
+            await _state.WriteOrResetAsync(DeactivateOnIdle);
         }
 
         LogFailedInstanceRemoved(_logger, StudyUid, sopInstanceUid, _entries.Count);

@@ -190,17 +190,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     /// <inheritdoc />
     public Task<StudySummary> GetSummaryAsync() => Task.FromResult(BuildSummary());
 
-    /// <inheritdoc />
-    public async Task MarkDeletedAsync()
-    {
-        if (_state.State.Status != StudyStatus.Deleted)
-        {
-            _state.State.Status = StudyStatus.Deleted;
-            await _state.WriteStateAsync();
-            LogStudyDeleted(_logger, StudyUid, _entries.Count);
-        }
-    }
-
     private async Task FlushLoopAsync()
     {
         try
@@ -440,7 +429,4 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: instance {SopUid} claims patient {Claimed} but the study belongs to {Owner}")]
     private static partial void LogPatientMismatch(ILogger logger, string studyUid, string sopUid, string owner, string claimed);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyUid} marked deleted ({Count} instances)")]
-    private static partial void LogStudyDeleted(ILogger logger, string studyUid, int count);
 }

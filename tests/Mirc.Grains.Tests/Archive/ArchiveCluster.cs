@@ -133,6 +133,10 @@ public sealed class ArchiveCluster : IAsyncLifetime
             }
 
             silo.Services.AddSingleton<Mirc.Grains.Interfaces.Audit.IAuditTrail>(audit);
+
+            // Consent grains (read by research exports) run on the security layer's clock; the rest of that layer
+            // (accounts, audit store) is not composed here.
+            silo.Services.AddSingleton(new Mirc.Grains.Security.SecurityClock(TimeProvider.System));
             silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new FakeLoggerProvider(logs));
             silo.AddIncomingGrainCallFilter(calls);
             if (feed is not null)

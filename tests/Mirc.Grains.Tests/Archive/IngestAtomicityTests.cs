@@ -159,6 +159,30 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_study_move_whose_write_failed_is_not_taken_for_done_and_its_retry_moves_the_study_durably()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-MOVE" };
+        var stored = await IngestAsync(instance);
+        Assert.True(stored.Status == IngestStatus.Stored, stored.Detail);
+        var study = Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid);
+        fixture.Faults.Armed = IngestStep.StudySummaryWrite;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => study.ReassignPatientAsync("REGIONAL-ATOMIC-MOVED"));
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        // The study still belongs to its patient, in memory as in storage, so the retry does the move.
+        Assert.Equal(stored.PatientId, (await study.GetSummaryAsync()).PatientId);
+        Assert.Equal(stored.PatientId, await study.ReassignPatientAsync("REGIONAL-ATOMIC-MOVED"));
+        await Archive.DeactivateAsync(study);
+        Assert.Equal("REGIONAL-ATOMIC-MOVED", (await study.GetSummaryAsync()).PatientId);
+    }
+
+    [Fact]
     public async Task A_new_patient_whose_link_write_failed_is_linked_durably_by_the_resend_and_stays_one_patient()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-IDENTITY-WRITE" };

@@ -25,6 +25,12 @@ public enum IngestStep
 
     /// <summary>The identity index's state write (a new local patient id's link to its regional patient).</summary>
     IdentityLinkWrite,
+
+    /// <summary>The study grain's summary write (status, owner, series; not its manifest segments).</summary>
+    StudySummaryWrite,
+
+    /// <summary>A research export's state write (its start, progress or end).</summary>
+    ResearchExportWrite,
 }
 
 /// <summary>
@@ -48,9 +54,19 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
     /// <summary>Completes once a failure has been injected at <paramref name="step"/> (for steps not awaited by the store).</summary>
     public Task Thrown(IngestStep step) => _thrown.GetOrAdd(step, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    private int _passFirst;
+
+    /// <summary>Arms <paramref name="step"/> to fail after letting its first <paramref name="passFirst"/> calls through.</summary>
+    public void Arm(IngestStep step, int passFirst)
+    {
+        _thrown.TryRemove(step, out _);
+        Volatile.Write(ref _passFirst, passFirst);
+        Armed = step;
+    }
+
     public void Throw(IngestStep step)
     {
-        if (Armed == step)
+        if (Armed == step && Interlocked.Decrement(ref _passFirst) < 0)
         {
             _thrown.GetOrAdd(step, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             throw Injected(step);
@@ -89,6 +105,10 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         private static bool IsIdentityLink(BlobKey key) => key.Name.StartsWith("identity/", StringComparison.Ordinal);
 
+        private static bool IsStudySummary(BlobKey key) => key.Name.StartsWith("study/", StringComparison.Ordinal);
+
+        private static bool IsResearchExport(BlobKey key) => key.Name.StartsWith("research-export/", StringComparison.Ordinal);
+
         public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {
             faults.Throw(IngestStep.BlobWrite);
@@ -110,6 +130,16 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             if (IsIdentityLink(key))
             {
                 faults.Throw(IngestStep.IdentityLinkWrite);
+            }
+
+            if (IsStudySummary(key))
+            {
+                faults.Throw(IngestStep.StudySummaryWrite);
+            }
+
+            if (IsResearchExport(key))
+            {
+                faults.Throw(IngestStep.ResearchExportWrite);
             }
 
             return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);

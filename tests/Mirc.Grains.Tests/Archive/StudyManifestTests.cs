@@ -134,7 +134,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
         var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
         await grain.AddInstanceAsync(Entry(study, series, 1), Attributes());
 
-        await grain.MarkDeletedAsync();
+        await grain.DeleteAsync("test", "test");
 
         Assert.Empty(await grain.GetInstancesAsync());
         Assert.Equal(AddInstanceStatus.StudyDeleted, (await grain.AddInstanceAsync(Entry(study, series, 2), Attributes())).Status);
