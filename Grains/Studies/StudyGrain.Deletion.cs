@@ -33,12 +33,13 @@ public sealed partial class StudyGrain
     }
 
     /// <summary>
-    /// Lets the group-commit loop drain so that no summary write is in flight (two concurrent writes of one state
-    /// would conflict on the ETag). Callers change the state synchronously right after, before any new batch starts.
+    /// Lets the group-commit loop and its change-feed appends drain so that no summary write is in flight (two
+    /// concurrent writes of one state would conflict on the ETag) and every committed instance is indexed in memory.
+    /// Callers change the state synchronously right after, before any new batch starts.
     /// </summary>
     private async Task WaitForCommitsAsync()
     {
-        while (_flushLoop is { } flushing)
+        while ((_flushLoop ?? (_published.IsCompleted ? null : _published)) is { } flushing)
         {
             try
             {

@@ -29,6 +29,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private readonly Dictionary<string, (int Count, long Size)> _seriesCounters = new(StringComparer.Ordinal);
     private List<PendingAdd> _pending = [];
     private List<PendingAdd> _committing = [];
+    private readonly List<PendingAdd> _publishing = [];
+    private Task _published = Task.CompletedTask;
     private Task? _flushLoop;
     private ManifestSegmentStore _segments = null!;
     private IReadOnlyList<InstanceEntry>? _ordered;
@@ -190,6 +192,10 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     /// <inheritdoc />
     public Task<StudySummary> GetSummaryAsync() => Task.FromResult(BuildSummary());
 
+    /// <summary>
+    /// Group commit, pipelined: a batch's manifest write, then its change-feed append, which overlaps the next batch's
+    /// manifest write; each append waits for the one before (the feed keeps the manifest's order).
+    /// </summary>
     private async Task FlushLoopAsync()
     {
         try
@@ -201,8 +207,13 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
                 var batch = _pending;
                 _pending = [];
                 _committing = batch;
-                await CommitAsync(batch);
+                var referenceChanged = await CommitAsync(batch);
                 _committing = [];
+                if (referenceChanged is { } changed)
+                {
+                    _publishing.AddRange(batch);
+                    _published = PublishAsync(_published, batch, changed);
+                }
             }
         }
         finally
@@ -211,7 +222,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
     }
 
-    private async Task CommitAsync(List<PendingAdd> batch)
+    /// <summary>Writes a batch into the manifest; null when it failed (its adders have heard why).</summary>
+    private async Task<bool?> CommitAsync(List<PendingAdd> batch)
     {
         var state = _state.State;
         var summaryChanged = false;
@@ -280,9 +292,16 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
                 add.Completion.TrySetException(ex);
             }
 
-            return;
+            return null;
         }
 
+        return referenceChanged;
+    }
+
+    /// <summary>Appends the Create events of a batch the manifest holds, after those of the batch before; then answers its adders.</summary>
+    private async Task PublishAsync(Task previous, List<PendingAdd> batch, bool referenceChanged)
+    {
+        await previous;
         try
         {
             // The outbox: durable before any adder hears "added", so an acknowledged store always has its event.
@@ -297,6 +316,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
                 Index(add.Entry);
             }
 
+            Published(batch);
             LogCommitFailed(_logger, ex, StudyUid, batch.Count);
             foreach (var add in batch)
             {
@@ -311,12 +331,17 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             Index(add.Entry);
         }
 
+        Published(batch);
+
         LogBatchCommitted(_logger, StudyUid, batch.Count, _entries.Count);
         foreach (var add in batch)
         {
             add.Completion.TrySetResult(referenceChanged);
         }
     }
+
+    // Batches are published in the order they were committed: the oldest is at the head.
+    private void Published(List<PendingAdd> batch) => _publishing.RemoveRange(0, batch.Count);
 
     /// <summary>Folds one instance's study/series attributes into the summary; true when it changed.</summary>
     private static bool ApplyAttributes(StudyState state, InstanceEntry entry, StudyAttributes attributes, ref bool referenceChanged)
@@ -382,8 +407,10 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     private bool TryFindPending(string sopInstanceUid, out InstanceEntry? entry)
     {
-        // Queued for the next write or inside the write in flight: either way not yet in _bySop.
-        entry = (_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid) ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid))?.Entry;
+        // Queued for the next write, inside the write in flight or its feed append: either way not yet in _bySop.
+        entry = (_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
+            ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
+            ?? _publishing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid))?.Entry;
         return entry is not null;
     }
 

@@ -47,6 +47,11 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
     /// <summary>Also make the undo's index deletion fail (the undo is then left to the reconciler).</summary>
     public volatile bool FailIndexDeletes;
 
+    private int _manifestWrites;
+
+    /// <summary>Manifest segment writes that reached the store (failed or not).</summary>
+    public int ManifestWrites => Volatile.Read(ref _manifestWrites);
+
     public static InvalidOperationException Injected(IngestStep step) => new($"Injected failure at {step}");
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IngestStep, TaskCompletionSource> _thrown = new();
@@ -149,6 +154,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         {
             if (IsManifest(key))
             {
+                Interlocked.Increment(ref faults._manifestWrites);
                 faults.Throw(IngestStep.ManifestCommit);
             }
 

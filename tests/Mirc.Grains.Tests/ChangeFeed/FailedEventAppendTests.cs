@@ -9,20 +9,24 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 /// <summary>
 /// A change-feed append that fails after the manifest commit: a store is acknowledged only with its Create event; a
 /// failed store (and any other of the study failing with it) leaves no Create and nothing in the manifest, even after
-/// the study reloads, and re-sends cleanly; the stores queued behind it are unaffected.
+/// the study reloads, and re-sends cleanly; the stores queued behind it are unaffected. The next batch's manifest write
+/// does not wait for a batch's events, and the feed keeps the manifest's order.
 /// </summary>
 public sealed class FailedEventAppendTests : IAsyncLifetime
 {
     private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-PIPE" } };
     private readonly string _feedFolder = Path.Combine(Path.GetTempPath(), "mirc-failed-event-append", Guid.NewGuid().ToString("N"));
     private readonly HeldChangeFeed _feed;
+
+    // Never armed: counts the manifest writes.
+    private readonly IngestFaults _writes = new();
     private readonly ArchiveCluster _archive;
 
     public FailedEventAppendTests()
     {
         Directory.CreateDirectory(_feedFolder);
         _feed = new HeldChangeFeed(new SqliteChangeFeed(Path.Combine(_feedFolder, "changefeed.db")));
-        _archive = new ArchiveCluster { ChangeFeed = _feed };
+        _archive = new ArchiveCluster { ChangeFeed = _feed, DecorateBlobStore = _writes.Decorate };
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -104,6 +108,32 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
         var events = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.Action == ChangeFeedAction.Create).ToList();
         Assert.Equal(new[] { first.SopUid, second.SopUid, third.SopUid }.Order(StringComparer.Ordinal), events.Select(e => e.SopInstanceUid).Order(StringComparer.Ordinal));
         Assert.Equal(first.SopUid, events[0].SopInstanceUid);
+        Assert.Equal(3, (await study.GetInstancesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task The_next_stores_manifest_write_goes_ahead_while_a_batch_s_events_are_appended_and_the_feed_keeps_the_manifest_s_order()
+    {
+        var first = new SyntheticInstance { PatientId = "PIPE-ORDER", InstanceNumber = 1 };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
+
+        var held = _feed.HoldNext();
+        var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
+        var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
+        var secondStore = IngestAsync(second);
+        await WaitUntilAsync(() => _feed.HeldAppends == 1, "the second store's events are held");
+        var writesBefore = _writes.ManifestWrites;
+        var thirdStore = IngestAsync(third);
+        await WaitUntilAsync(() => _writes.ManifestWrites > writesBefore, "the third store's manifest write goes ahead of the second's events");
+        Assert.False(thirdStore.IsCompleted, "the third store is answered before its events are appended");
+        held.SetResult();
+
+        Assert.Equal(IngestStatus.Stored, (await secondStore).Status);
+        Assert.Equal(IngestStatus.Stored, (await thirdStore).Status);
+        var creates = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.Action == ChangeFeedAction.Create).OrderBy(e => e.Sequence).ToList();
+        Assert.Equal([first.SopUid, second.SopUid, third.SopUid], creates.Select(e => e.SopInstanceUid));
+        var study = _archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await _archive.DeactivateAsync(study);
         Assert.Equal(3, (await study.GetInstancesAsync()).Count);
     }
 
