@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Observability;
 
 namespace Mirc.Grains.Audit;
 
@@ -48,6 +50,7 @@ public sealed class AuditTrail : IAuditTrail
 
     private async Task EnqueueAsync(AuditEvent? auditEvent, CancellationToken cancellationToken)
     {
+        var submittedAt = Stopwatch.GetTimestamp();
         var item = new AuditWorkItem(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(item))
         {
@@ -63,6 +66,7 @@ public sealed class AuditTrail : IAuditTrail
 
         // A caller that stops waiting does not withdraw the event: it is committed all the same.
         await item.Durable.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ArchiveMetrics.AuditRecorded(submittedAt);
     }
 
     /// <inheritdoc />

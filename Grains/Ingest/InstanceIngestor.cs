@@ -134,7 +134,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         try
         {
             // 1. The bytes, staged (invisible) and hashed; then the header.
+            var phase = Stopwatch.GetTimestamp();
             var written = await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
+            phase = ArchiveMetrics.IngestPhase("receive", phase);
             var receivedAt = _clock.GetUtcNow();
             InstanceHeader header;
             try
@@ -194,6 +196,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             }
 
             // 4. Promote, then manifest (the commit point), index and patient. Any failure takes everything back.
+            phase = ArchiveMetrics.IngestPhase("prepare", phase);
             var studyReference = Task.CompletedTask;
             try
             {
@@ -237,6 +240,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 throw;
             }
 
+            ArchiveMetrics.IngestPhase("commit", phase);
             _journal.Complete(ticket);
             LogStored(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, written.Length);
             return new IngestOutcome(IngestStatus.Stored, null, stored.ToEntry(), header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, regional);

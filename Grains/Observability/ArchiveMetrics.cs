@@ -26,6 +26,17 @@ public static class ArchiveMetrics
         "mirc.ingest.duration", "s", "Time to store one instance durably (or to refuse it), queue wait included.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
+    private static readonly Histogram<double> IngestPhaseDuration = Meter.CreateHistogram<double>(
+        "mirc.ingest.phase.duration", "s",
+        "Time of each phase of a stored instance: receive (bytes to the staged blob, network included), prepare (header, "
+        + "journal intent, patient resolution, reservation), commit (promotion, manifest, change feed, index), which ops "
+        + "compare to find the slow store.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+
+    private static readonly Histogram<double> AuditDurableWait = Meter.CreateHistogram<double>(
+        "mirc.audit.record.duration", "s", "Time from an audit record's submission to its durable commit (an answer waits for it).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+
     private static readonly UpDownCounter<long> IngestWaiting = Meter.CreateUpDownCounter<long>(
         "mirc.ingest.queued", "{instance}", "Ingests waiting for a slot (Mirc:Ingest:MaxConcurrency bounds those in flight).");
 
@@ -75,6 +86,16 @@ public static class ArchiveMetrics
         IngestDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, status);
         if (outcome.Status == IngestStatus.Stored && outcome.Instance is { } stored) IngestedBytes.Add(stored.Size);
     }
+
+    /// <summary>Records a phase of a stored instance from <paramref name="startedAt"/> (a <see cref="Stopwatch.GetTimestamp"/> value); returns now.</summary>
+    internal static long IngestPhase(string phase, long startedAt)
+    {
+        var now = Stopwatch.GetTimestamp();
+        IngestPhaseDuration.Record(Stopwatch.GetElapsedTime(startedAt, now).TotalSeconds, new KeyValuePair<string, object?>("phase", phase));
+        return now;
+    }
+
+    internal static void AuditRecorded(long submittedAt) => AuditDurableWait.Record(Stopwatch.GetElapsedTime(submittedAt).TotalSeconds);
 
     internal static void InstanceOpened(long size)
     {

@@ -92,6 +92,11 @@ public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture
             "retrieved instances: before " + RetrieveLines(before) + "; after " + RetrieveLines(after));
         Assert.Equal(1, Value(after, "mirc_storage_errors_total", "operation=\"read\"") - Value(before, "mirc_storage_errors_total", "operation=\"read\""));
         Assert.Equal(3, Value(after, "mirc_ingest_instances_total", "status=\"Stored\"") - Value(before, "mirc_ingest_instances_total", "status=\"Stored\""));
+        // Each stored instance times its phases; each C-STORE waited for its audit record.
+        Assert.All(new[] { "receive", "prepare", "commit" }, phase => Assert.Equal(3,
+            Value(after, "mirc_ingest_phase_duration_seconds_count", $"phase=\"{phase}\"") - Value(before, "mirc_ingest_phase_duration_seconds_count", $"phase=\"{phase}\"")));
+        Assert.True(Value(after, "mirc_audit_record_duration_seconds_count", null) - Value(before, "mirc_audit_record_duration_seconds_count", null) >= 3,
+            "every C-STORE's audit record is timed");
         Assert.True(Value(after, "mirc_ingest_bytes_total", null) - Value(before, "mirc_ingest_bytes_total", null) >= files.Sum(f => new FileInfo(f).Length) - 3 * 1024,
             "stored bytes follow the files sent");
         Assert.Equal(3, Value(after, "mirc_dimse_operation_duration_seconds_count", "command=\"C-STORE\",status=\"success\"")
