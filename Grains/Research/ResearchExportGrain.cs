@@ -280,7 +280,6 @@ public sealed class ResearchExportGrain(
         }
     }
 
-
     /// <summary>A state write of the running export was refused (the state was reset to what is stored).</summary>
     private sealed class ProgressNotSavedException(Exception inner) : Exception("the export's progress could not be saved", inner);
 }
