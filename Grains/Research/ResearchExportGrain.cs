@@ -156,12 +156,19 @@ public sealed class ResearchExportGrain(
             // continues from the saved progress, not from a state storage never held.
             ResearchLog.ProgressNotSaved(logger, ex.InnerException!, exportId);
         }
+        catch (Exception ex)
+        {
+            // The end could not be audited: the export is still running in storage and in memory, and its next run
+            // (the resume reminder or the next look) finishes it again.
+            ResearchLog.Stopped(logger, ex, exportId);
+        }
     }
 
     private async Task ExportAsync(ResearchExportState s, Stopwatch clock)
     {
         var export = s.Export!;
         var exportId = export.ExportId;
+        ResearchExportSnapshot finished;
         try
         {
             var key = await vault.GetOrCreateKeyAsync(export.ProjectId);
@@ -202,28 +209,34 @@ public sealed class ResearchExportGrain(
                 await SaveAsync();
             }
 
-            await FinishAsync(export with { Status = export.Failed == 0 ? ResearchExportStatus.Completed : ResearchExportStatus.Failed }, clock);
+            finished = export with { Status = export.Failed == 0 ? ResearchExportStatus.Completed : ResearchExportStatus.Failed };
         }
         catch (Exception ex) when (ex is not ProgressNotSavedException)
         {
             ResearchLog.Stopped(logger, ex, exportId);
-            await FinishAsync(state.State.Export! with { Status = ResearchExportStatus.Failed, Error = ex.Message }, clock);
+            finished = state.State.Export! with { Status = ResearchExportStatus.Failed, Error = ex.Message };
         }
+
+        await FinishAsync(finished, clock);
     }
 
+    /// <summary>
+    /// Audits the end, then saves it: an export is never finished without its record (a refused record leaves it running
+    /// for its next run to finish), at the price of a second record should the save then fail.
+    /// </summary>
     private async Task FinishAsync(ResearchExportSnapshot export, Stopwatch clock)
     {
         var now = time.GetUtcNow();
-        state.State.Export = export with { FinishedAt = now };
-        await SaveAsync();
-        export = state.State.Export;
-        ResearchLog.Finished(logger, export.ExportId, export.Status.ToString(), export.Exported, export.ExcludedBurnedInAnnotation, export.FlaggedBurnedInAnnotation, export.Failed, clock.Elapsed.TotalSeconds);
+        export = export with { FinishedAt = now };
         await audit.RecordAsync(state.State.RequestedBy.ToAuditEvent(AuditAction.ResearchExport,
             export.Status == ResearchExportStatus.Completed ? AuditOutcome.Success : AuditOutcome.Failure, now, state.State.Source,
             detail: $"research export {export.ExportId} of project {export.ProjectId} finished {export.Status}: {export.Exported} of {export.Total} instances exported, "
                 + $"{export.Patients} patients, {export.PatientsExcluded} patients left out (research opposition), {export.ExcludedBurnedInAnnotation} excluded and "
                 + $"{export.FlaggedBurnedInAnnotation} flagged for burned-in annotation, {export.Failed} failed, "
                 + $"{export.DestinationRetries} batches retried after the destination was unavailable{(export.Error is null ? "" : "; " + export.Error)}"));
+        state.State.Export = export;
+        await SaveAsync();
+        ResearchLog.Finished(logger, export.ExportId, export.Status.ToString(), export.Exported, export.ExcludedBurnedInAnnotation, export.FlaggedBurnedInAnnotation, export.Failed, clock.Elapsed.TotalSeconds);
         await UnregisterResumeReminderAsync();
     }
 

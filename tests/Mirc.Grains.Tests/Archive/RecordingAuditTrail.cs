@@ -11,11 +11,22 @@ public sealed class RecordingAuditTrail : IAuditTrail
 
     public IReadOnlyCollection<AuditEvent> Durable => _durable;
 
+    /// <summary>When set, events it matches are refused as a failing audit store would (not durable).</summary>
+    public Func<AuditEvent, bool>? Refuse { get; set; }
+
     public ValueTask RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
+        if (Refuse?.Invoke(auditEvent) == true)
+        {
+            throw new Mirc.Grains.Audit.AuditNotDurableException("the audit store refused the record (test)");
+        }
+
         _queued.Enqueue(auditEvent);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Every event recorded, durable or still queued.</summary>
+    public IEnumerable<AuditEvent> Recorded => _durable.Concat(_queued);
 
     /// <summary>When set, runs after each flush made the queued events durable (e.g. to fail as a crash right after it would).</summary>
     public Action? AfterFlush { get; set; }
