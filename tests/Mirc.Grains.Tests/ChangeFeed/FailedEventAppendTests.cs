@@ -65,18 +65,27 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task A_failed_event_append_fails_its_stores_which_leave_nothing_and_every_acknowledged_store_has_its_event()
+    /// <summary>
+    /// Stores a first instance of a study, then a second whose change-feed append is held (by the returned gate); the
+    /// third, of the same study, is the caller's to send.
+    /// </summary>
+    private async Task<(SyntheticInstance First, SyntheticInstance Second, SyntheticInstance Third, TaskCompletionSource Held, Task<IngestOutcome> SecondStore)> HoldSecondStoreAsync(string patientId)
     {
-        var first = new SyntheticInstance { PatientId = "PIPE-1", InstanceNumber = 1 };
+        var first = new SyntheticInstance { PatientId = patientId, InstanceNumber = 1 };
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
-
-        // The second store's events are held; the third reaches the study while they are.
         var held = _feed.HoldNext();
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
         var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
         var secondStore = IngestAsync(second);
         await WaitUntilAsync(() => _feed.HeldAppends == 1, "the second store's events are held");
+        return (first, second, third, held, secondStore);
+    }
+
+    [Fact]
+    public async Task A_failed_event_append_fails_its_stores_which_leave_nothing_and_every_acknowledged_store_has_its_event()
+    {
+        // The second store's events are held; the third reaches the study while they are.
+        var (first, second, third, held, secondStore) = await HoldSecondStoreAsync("PIPE-1");
         var addsBefore = AddCalls();
         var thirdStore = IngestAsync(third);
         await WaitUntilAsync(() => AddCalls() > addsBefore, "the third store reaches the study");
@@ -114,14 +123,7 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
     [Fact]
     public async Task The_next_stores_manifest_write_goes_ahead_while_a_batch_s_events_are_appended_and_the_feed_keeps_the_manifest_s_order()
     {
-        var first = new SyntheticInstance { PatientId = "PIPE-ORDER", InstanceNumber = 1 };
-        Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
-
-        var held = _feed.HoldNext();
-        var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
-        var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
-        var secondStore = IngestAsync(second);
-        await WaitUntilAsync(() => _feed.HeldAppends == 1, "the second store's events are held");
+        var (first, second, third, held, secondStore) = await HoldSecondStoreAsync("PIPE-ORDER");
         var writesBefore = _writes.ManifestWrites;
         var thirdStore = IngestAsync(third);
         await WaitUntilAsync(() => _writes.ManifestWrites > writesBefore, "the third store's manifest write goes ahead of the second's events");
