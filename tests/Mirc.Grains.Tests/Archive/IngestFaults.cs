@@ -103,16 +103,18 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     private sealed class FaultyBlobStore(IBlobStore inner, IngestFaults faults) : IBlobStore
     {
-        private static bool IsManifest(BlobKey key) => key.Name.StartsWith("manifest-", StringComparison.Ordinal);
+        private const string ManifestPrefix = "manifest-";
 
-        // New records too: the interface's default CreateInPlaceAsync goes through WriteIfMatchAsync.
-        private static bool IsRetentionBucket(BlobKey key) => key.Name.StartsWith("retention-bucket/", StringComparison.Ordinal);
-
-        private static bool IsIdentityLink(BlobKey key) => key.Name.StartsWith("identity/", StringComparison.Ordinal);
-
-        private static bool IsStudySummary(BlobKey key) => key.Name.StartsWith("study/", StringComparison.Ordinal);
-
-        private static bool IsResearchExport(BlobKey key) => key.Name.StartsWith("research-export/", StringComparison.Ordinal);
+        // The grain-state records each step fails, by their names' prefix. New records too: the interface's default
+        // CreateInPlaceAsync goes through WriteIfMatchAsync.
+        private static readonly (string Prefix, IngestStep Step)[] StateWrites =
+        [
+            (ManifestPrefix, IngestStep.ManifestCommit),
+            ("retention-bucket/", IngestStep.RetentionBucketWrite),
+            ("identity/", IngestStep.IdentityLinkWrite),
+            ("study/", IngestStep.StudySummaryWrite),
+            ("research-export/", IngestStep.ResearchExportWrite),
+        ];
 
         public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {
@@ -122,29 +124,12 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
         {
-            if (IsManifest(key))
+            foreach (var (prefix, step) in StateWrites)
             {
-                faults.Throw(IngestStep.ManifestCommit);
-            }
-
-            if (IsRetentionBucket(key))
-            {
-                faults.Throw(IngestStep.RetentionBucketWrite);
-            }
-
-            if (IsIdentityLink(key))
-            {
-                faults.Throw(IngestStep.IdentityLinkWrite);
-            }
-
-            if (IsStudySummary(key))
-            {
-                faults.Throw(IngestStep.StudySummaryWrite);
-            }
-
-            if (IsResearchExport(key))
-            {
-                faults.Throw(IngestStep.ResearchExportWrite);
+                if (key.Name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    faults.Throw(step);
+                }
             }
 
             return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
@@ -152,7 +137,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
         {
-            if (IsManifest(key))
+            if (key.Name.StartsWith(ManifestPrefix, StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref faults._manifestWrites);
                 faults.Throw(IngestStep.ManifestCommit);
