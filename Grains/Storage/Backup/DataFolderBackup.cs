@@ -10,7 +10,7 @@ namespace Mirc.Grains.Storage.Backup;
 /// without stopping ingest: the audit trail and the query index are SQLite snapshots taken first (consistent at one
 /// instant each); then the grain state and the ingest journal (each file is replaced atomically by the store, so each
 /// copy is whole); then the instance blobs, which are written before any manifest names them — so every instance a
-/// copied manifest names has its blob in the copy. Instances that arrive meanwhile are either completed from the
+/// copied manifest names has its blob in the copy. Staged uploads are left out. Instances that arrive meanwhile are either completed from the
 /// journal or collected as orphans by the restored silo's reconciler. Every file is hashed as it is copied.
 /// </summary>
 public static class DataFolderBackup
@@ -92,9 +92,13 @@ public static class DataFolderBackup
             return;
         }
 
-        // Temporary files of writes in progress are not data yet.
+        // Temporary files of writes in progress are not data yet, nor are staged uploads: an acknowledged instance
+        // never lives in staging (its journal intent names the final key), and a staged file being written is held
+        // exclusively by its writer.
+        var staging = Path.GetFileName(sourceRoot).EndsWith("-staging", StringComparison.Ordinal);
         var files = Directory.EnumerateFiles(sourceRoot, "*", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal));
+            .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal)
+                && !(staging && Path.GetDirectoryName(f) == sourceRoot && f.EndsWith(".tmp", StringComparison.Ordinal)));
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = CopyParallelism, CancellationToken = cancellationToken }, async (file, ct) =>
         {
             var relative = $"{prefix}/{Path.GetRelativePath(sourceRoot, file).Replace(Path.DirectorySeparatorChar, '/')}";
