@@ -160,7 +160,7 @@ public sealed class ResearchExportGrain(
         {
             // The end could not be audited: the export is still running in storage and in memory, and its next run
             // (the resume reminder or the next look) finishes it again.
-            ResearchLog.Stopped(logger, ex, exportId);
+            ResearchLog.EndNotAudited(logger, ex, exportId);
         }
     }
 

@@ -17,6 +17,9 @@ internal static partial class ResearchLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Research export {ExportId} stopped")]
     public static partial void Stopped(ILogger logger, Exception exception, string exportId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Research export {ExportId}: its end could not be audited; it stays running and its next run finishes it")]
+    public static partial void EndNotAudited(ILogger logger, Exception exception, string exportId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Research export {ExportId}: no reminder service, it resumes after a restart only when polled")]
     public static partial void NoReminder(ILogger logger, Exception exception, string exportId);
 

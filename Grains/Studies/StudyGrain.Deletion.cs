@@ -39,7 +39,7 @@ public sealed partial class StudyGrain
     /// </summary>
     private async Task WaitForCommitsAsync()
     {
-        while ((_flushLoop ?? (_published.IsCompleted ? null : _published)) is { } flushing)
+        while (CommitInFlight() is { } flushing)
         {
             try
             {
@@ -50,6 +50,9 @@ public sealed partial class StudyGrain
                 // Failures are reported to the adders; the loop is over either way.
             }
         }
+
+        // The group-commit loop while it runs, else the change-feed publication of the last batch while it runs.
+        Task? CommitInFlight() => _flushLoop ?? (_published.IsCompleted ? null : _published);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyUid} moved from patient {Previous} to {PatientId}")]
