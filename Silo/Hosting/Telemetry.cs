@@ -25,6 +25,7 @@ public static class Telemetry
                 "Mirc:Telemetry:MetricsAllowedNetworks entries must be CIDR networks such as 10.0.0.0/8")
             .Validate(o => o.OtlpEndpoint is null || o.OtlpEndpoint.IsAbsoluteUri,
                 "Mirc:Telemetry:OtlpEndpoint must be an absolute URL such as http://otel-collector:4317")
+            .ValidateDataAnnotations()
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (options.JsonConsoleLogs)
@@ -39,7 +40,8 @@ public static class Telemetry
             {
                 metrics.AddMeter(DimseMetrics.MeterName, ArchiveMetrics.MeterName, "Microsoft.Orleans")
                     .AddAspNetCoreInstrumentation()
-                    .AddRuntimeInstrumentation();
+                    .AddRuntimeInstrumentation()
+                    .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = options.MetricCardinalityLimit });
                 if (options.Prometheus) metrics.AddPrometheusExporter();
                 if (options.OtlpEndpoint is { } endpoint) metrics.AddOtlpExporter(otlp => otlp.Endpoint = endpoint);
             });

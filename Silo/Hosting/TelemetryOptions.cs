@@ -22,6 +22,14 @@ public sealed class TelemetryOptions
     /// </summary>
     public string[] MetricsAllowedNetworks { get; set; } = [];
 
+    /// <summary>
+    /// Tag combinations kept per metric (OpenTelemetry's cardinality limit; beyond it, measurements go to one overflow
+    /// series). The SDK preallocates every series: its default of 2,000 held ~44 MB for the silo's ~250 metric streams,
+    /// whose widest (HTTP routes × methods × status codes) stays in the tens.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(16, 2000)]
+    public int MetricCardinalityLimit { get; set; } = 256;
+
     /// <summary>One JSON object per log line on the console (for log collectors) instead of the readable format.</summary>
     public bool JsonConsoleLogs { get; set; }
 

@@ -18,12 +18,12 @@ public sealed class ActivationCollectionTests
         var orleans = new GrainCollectionOptions();
         ActivationCollection.Apply(options, orleans);
 
-        Assert.Equal(TimeSpan.FromSeconds(5), orleans.CollectionQuantum);
+        Assert.Equal(TimeSpan.FromSeconds(2), orleans.CollectionQuantum);
         Assert.Equal(TimeSpan.FromMinutes(15), orleans.CollectionAge);
-        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(StudyGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(PatientGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(PatientIdentityIndexGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(10), orleans.ClassSpecificCollectionAge[typeof(InsIdentityGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(StudyGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(PatientGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(PatientIdentityIndexGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(InsIdentityGrain).FullName!]);
     }
 
     [Fact]
@@ -31,8 +31,8 @@ public sealed class ActivationCollectionTests
     {
         var result = new ActivationCollectionValidation().Validate(null, new ActivationCollectionOptions
         {
-            CollectionQuantum = TimeSpan.FromSeconds(5),
-            StudyIdleAge = TimeSpan.FromSeconds(5),
+            CollectionQuantum = TimeSpan.FromSeconds(2),
+            StudyIdleAge = TimeSpan.FromSeconds(2),
         });
 
         Assert.True(result.Failed);

@@ -106,6 +106,8 @@ public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture
             - Value(before, "mirc_dimse_associations_total", "outcome=\"rejected\",reason=\"calling-ae-not-recognized\""));
         Assert.Contains("mirc_ingest_in_flight", after, StringComparison.Ordinal);
         Assert.Contains("orleans_", after, StringComparison.Ordinal);
+        // The per-metric cardinality limit (Mirc:Telemetry:MetricCardinalityLimit) holds every series the traffic made.
+        Assert.DoesNotContain("otel_metric_overflow", after, StringComparison.Ordinal);
         // The change-feed follower (started with the silo) reports each projection's lag.
         Assert.Matches("(?m)^mirc_changefeed_follower_lag\\{[^}]*projection=\"query-index\"", after);
 
