@@ -61,6 +61,12 @@ public sealed class BenchOptions
     public int SmallRepeat { get; set; } = 30;
 
     /// <summary>
+    /// Concurrent DICOMweb clients of the load runs (QIDO-RS by Patient ID and WADO-RS of single instances, each client
+    /// sending <see cref="SmallRepeat"/> requests one after another): a region's viewers opening priors at once. 0 = not run.
+    /// </summary>
+    public int Clients { get; set; } = 50;
+
+    /// <summary>
     /// One-instance studies (a 64×64 CT slice, each of its own patient) stored per protocol: the radiograph-sized
     /// exams most of a region's traffic is made of, where the cost per study (new study, new patient) dominates.
     /// STOW-RS sends them in batches of 50 on one connection, C-STORE over the C-STORE associations. 0 = not run.

@@ -39,6 +39,8 @@ public static class BenchOptionsParser
           --stow-parallel K       parallel STOW-RS requests (default 4)
           --repeat N              repetitions of study/series retrievals (default 3)
           --small-repeat N        repetitions of queries, instance and frame retrievals (default 30)
+          --clients N             concurrent DICOMweb clients of the QIDO-RS and WADO-RS load runs, each sending
+                                  the small-repeat count of requests (default 50; 0 = none)
           --small-studies N       one-instance studies (64x64 CT, distinct patients) stored per protocol (default 1000; 0 = none)
           --warm-up-rounds N      unmeasured warm-up: N fresh CT copies stored per protocol, then one retrieval (default 5)
           --no-warm-up            skip the warm-up (same as --warm-up-rounds 0)
@@ -80,6 +82,7 @@ public static class BenchOptionsParser
                 case "--repeat": o.Repeat = options.Positive(); break;
                 case "--small-repeat": o.SmallRepeat = options.Positive(); break;
                 case "--small-studies": o.SmallStudies = options.Int(); break;
+                case "--clients": o.Clients = options.Int(); break;
                 case "--warm-up-rounds": o.WarmUpRounds = options.Int(); break;
                 case "--no-warm-up": o.WarmUpRounds = 0; break;
                 case "--timeout": o.TimeoutSeconds = options.Positive(); break;

@@ -15,7 +15,7 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
         var results = new List<OperationResult>();
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
         using var http = options.DicomWeb
-            ? DicomWebClientFactory.Create(options.DicomWebUrl!, options.Bearer, Math.Max(options.StowParallel, 4), timeout)
+            ? DicomWebClientFactory.Create(options.DicomWebUrl!, options.Bearer, Math.Max(Math.Max(options.StowParallel, options.Clients), 4), timeout)
             : null;
         var web = http is null ? null : new DicomWebPhase(options, new DicomWebDriver(http));
         var dimse = options.Dimse
@@ -96,6 +96,13 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
             if (data.MultiFrame is { } mf)
             {
                 results.Add(await web.RetrieveFramesAsync(mf.Study, mf.Instance, cancellationToken).ConfigureAwait(false));
+            }
+
+            // Many viewers at once: the query and the instance reads under load, and the server's memory meanwhile.
+            if (options.Clients > 0)
+            {
+                results.Add(await web.FindStudiesConcurrentlyAsync(data.Ct.PatientId, patientStudies, cancellationToken).ConfigureAwait(false));
+                results.Add(await web.RetrieveInstancesConcurrentlyAsync(data.Ct, cancellationToken).ConfigureAwait(false));
             }
         }
 

@@ -56,6 +56,14 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Fifty_concurrent_clients_unless_told_otherwise()
+    {
+        Assert.Equal(50, BenchOptionsParser.Parse([]).Clients);
+        Assert.Equal(0, BenchOptionsParser.Parse(["--clients", "0"]).Clients);
+        Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse(["--clients", "-5"]));
+    }
+
+    [Fact]
     public void The_warm_up_is_on_unless_refused()
     {
         Assert.Equal(5, BenchOptionsParser.Parse([]).WarmUpRounds);
