@@ -10,8 +10,9 @@ namespace Mirc.Grains.Storage.Backup;
 /// without stopping ingest: the audit trail and the query index are SQLite snapshots taken first (consistent at one
 /// instant each); then the grain state and the ingest journal (each file is replaced atomically by the store, so each
 /// copy is whole); then the instance blobs, which are written before any manifest names them — so every instance a
-/// copied manifest names has its blob in the copy. Staged uploads are left out. Instances that arrive meanwhile are either completed from the
-/// journal or collected as orphans by the restored silo's reconciler. Every file is hashed as it is copied.
+/// copied manifest names has its blob in the copy; staged uploads (not data yet) are left out. Instances that arrive
+/// meanwhile are either completed from the journal or collected as orphans by the restored silo's reconciler. Every file
+/// is hashed as it is copied.
 /// </summary>
 public static class DataFolderBackup
 {
