@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Storage.Backup;
 
@@ -45,13 +46,16 @@ public static class DataFolderBackup
             }
         }
 
-        await CopyTreeAsync(layout.SecurityPath, destination, "security", entries, cancellationToken).ConfigureAwait(false);
+        await CopyTreeAsync(layout.SecurityPath, destination, "security", entries, null, cancellationToken).ConfigureAwait(false);
         // Grain state and journal before the instances (see the class comment).
         var containers = Directory.GetDirectories(layout.BlobRoot).Select(Path.GetFileName).OfType<string>()
             .OrderBy(c => c.Contains("-instances-", StringComparison.Ordinal) ? 1 : 0).ThenBy(c => c, StringComparer.Ordinal);
         foreach (var container in containers)
         {
-            await CopyTreeAsync(Path.Combine(layout.BlobRoot, container), destination, $"blobs/{container}", entries, cancellationToken).ConfigureAwait(false);
+            // Staged uploads are not data yet: an acknowledged instance never lives in staging (its journal intent names
+            // the final key), and an upload being received is held exclusively by its writer.
+            var skip = container == layout.StagingContainer ? InstanceBlobLayout.IsStagedUpload : (Func<string, bool>?)null;
+            await CopyTreeAsync(Path.Combine(layout.BlobRoot, container), destination, $"blobs/{container}", entries, skip, cancellationToken).ConfigureAwait(false);
         }
 
         var catalog = new BackupCatalog
@@ -86,23 +90,22 @@ public static class DataFolderBackup
         return new BackupEntry(name, stream.Length, hash);
     }
 
-    private static async Task CopyTreeAsync(string sourceRoot, string destination, string prefix, ConcurrentBag<BackupEntry> entries, CancellationToken cancellationToken)
+    /// <summary>Copies the files under <paramref name="sourceRoot"/> except those whose name there <paramref name="skip"/> picks.</summary>
+    private static async Task CopyTreeAsync(string sourceRoot, string destination, string prefix, ConcurrentBag<BackupEntry> entries, Func<string, bool>? skip, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(sourceRoot))
         {
             return;
         }
 
-        // Temporary files of writes in progress are not data yet, nor are staged uploads: an acknowledged instance
-        // never lives in staging (its journal intent names the final key), and a staged file being written is held
-        // exclusively by its writer.
-        var staging = Path.GetFileName(sourceRoot).EndsWith("-staging", StringComparison.Ordinal);
+        // Temporary files of writes in progress are not data yet.
         var files = Directory.EnumerateFiles(sourceRoot, "*", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal)
-                && !(staging && Path.GetDirectoryName(f) == sourceRoot && f.EndsWith(".tmp", StringComparison.Ordinal)));
-        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = CopyParallelism, CancellationToken = cancellationToken }, async (file, ct) =>
+            .Select(f => (File: f, Name: Path.GetRelativePath(sourceRoot, f).Replace(Path.DirectorySeparatorChar, '/')))
+            .Where(f => !Path.GetFileName(f.File).StartsWith(".tmp-", StringComparison.Ordinal) && skip?.Invoke(f.Name) != true);
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = CopyParallelism, CancellationToken = cancellationToken }, async (f, ct) =>
         {
-            var relative = $"{prefix}/{Path.GetRelativePath(sourceRoot, file).Replace(Path.DirectorySeparatorChar, '/')}";
+            var (file, name) = f;
+            var relative = $"{prefix}/{name}";
             var entry = await CopyHashedAsync(file, Path.Combine(destination, relative), relative, ct).ConfigureAwait(false);
             if (entry is not null)
             {

@@ -112,6 +112,13 @@ public sealed class InstanceBlobLayout
     /// <summary>A fresh unique key in the staging container (for uploads whose UIDs are not parsed yet).</summary>
     public BlobKey NewStagingKey() => new(StagingContainer, $"{Guid.NewGuid():N}.tmp");
 
+    /// <summary>
+    /// Whether <paramref name="name"/> (in the staging container) is an upload of <see cref="NewStagingKey"/>, not a
+    /// journal slot or an undo record (those live under their own prefixes).
+    /// </summary>
+    public static bool IsStagedUpload(string name) =>
+        !name.Contains('/', StringComparison.Ordinal) && name.EndsWith(".tmp", StringComparison.Ordinal);
+
     /// <summary>Whether <paramref name="uid"/> is a syntactically valid DICOM UID (digits and dots, 1–64 chars).</summary>
     public static bool IsValidUid(string? uid)
     {

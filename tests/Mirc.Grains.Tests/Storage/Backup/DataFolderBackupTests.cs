@@ -31,7 +31,7 @@ public sealed class DataFolderBackupTests : IDisposable
         await using var upload = new FileStream(Path.Combine(blobs, "mirc-staging", "0123456789abcdef0123456789abcdef.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None);
         upload.Write(new byte[4096]);
 
-        var layout = new DataFolderLayout(data, blobs, Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"));
+        var layout = new DataFolderLayout(data, blobs, Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging");
         var catalog = await DataFolderBackup.RunAsync(layout, Path.Combine(_root, "backup"), TestContext.Current.CancellationToken);
 
         Assert.Equal(files.Keys.Select(k => $"blobs/{k}").Order(StringComparer.Ordinal), catalog.Files.Select(f => f.Path));
