@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Mirc.Api.Authentication;
@@ -12,9 +11,7 @@ public sealed class AuthOptionsValidationTests
 {
     private static ServiceProvider Build(params (string Key, string Value)[] settings)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build();
+        var configuration = Settings.Of(settings);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddMircAuthentication(configuration);

@@ -57,11 +57,8 @@ public sealed class HttpsPolicyTests
     [Fact]
     public void Certificate_is_found_in_kestrel_configuration()
     {
-        static IConfiguration Config(params (string Key, string Value)[] values) =>
-            new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
-
-        Assert.False(HttpsPolicy.IsCertificateConfigured(Config()));
-        Assert.True(HttpsPolicy.IsCertificateConfigured(Config(("Kestrel:Certificates:Default:Path", "/certs/mirc.pfx"))));
-        Assert.True(HttpsPolicy.IsCertificateConfigured(Config(("Kestrel:Endpoints:Https:Url", "https://0.0.0.0:8443"), ("Kestrel:Endpoints:Https:Certificate:Subject", "mirc.example"))));
+        Assert.False(HttpsPolicy.IsCertificateConfigured(Settings.Of()));
+        Assert.True(HttpsPolicy.IsCertificateConfigured(Settings.Of(("Kestrel:Certificates:Default:Path", "/certs/mirc.pfx"))));
+        Assert.True(HttpsPolicy.IsCertificateConfigured(Settings.Of(("Kestrel:Endpoints:Https:Url", "https://0.0.0.0:8443"), ("Kestrel:Endpoints:Https:Certificate:Subject", "mirc.example"))));
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Mirc.Silo.Hosting;
 using Xunit;
@@ -10,9 +9,6 @@ namespace Mirc.Api.Tests.Hosting;
 /// <summary>Start-up configuration errors end in one message naming the setting (checked before the host starts).</summary>
 public sealed class StartupFailureTests
 {
-    private static IConfiguration Settings(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
-
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -26,7 +22,7 @@ public sealed class StartupFailureTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var configuration = Settings(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", port.ToString()),
+        var configuration = Settings.Of(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", port.ToString()),
             ("Mirc:SiloPort", FreePort().ToString()), ("Mirc:GatewayPort", FreePort().ToString()));
 
         var problem = StartupFailure.Check(new ServiceCollection().BuildServiceProvider(), configuration);
@@ -42,7 +38,7 @@ public sealed class StartupFailureTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var configuration = Settings(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", FreePort().ToString()),
+        var configuration = Settings.Of(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", FreePort().ToString()),
             ("Mirc:Dicom:Tls:Port", port.ToString()), ("Mirc:SiloPort", FreePort().ToString()), ("Mirc:GatewayPort", FreePort().ToString()));
 
         var problem = StartupFailure.Check(new ServiceCollection().BuildServiceProvider(), configuration);
@@ -54,7 +50,7 @@ public sealed class StartupFailureTests
     [Fact]
     public void Free_ports_and_valid_options_pass()
     {
-        var configuration = Settings(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", FreePort().ToString()),
+        var configuration = Settings.Of(("Mirc:HttpUrl", $"http://127.0.0.1:{FreePort()}"), ("Mirc:Dicom:Port", FreePort().ToString()),
             ("Mirc:SiloPort", FreePort().ToString()), ("Mirc:GatewayPort", FreePort().ToString()));
         Assert.Null(StartupFailure.Check(new ServiceCollection().BuildServiceProvider(), configuration));
     }
@@ -62,7 +58,7 @@ public sealed class StartupFailureTests
     [Fact]
     public void An_invalid_option_is_reported_without_starting_anything()
     {
-        var configuration = Settings(("Mirc:SiloPort", "0"));
+        var configuration = Settings.Of(("Mirc:SiloPort", "0"));
         var services = new ServiceCollection();
         services.AddOptions<MircHostOptions>().Bind(configuration.GetSection(MircHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 

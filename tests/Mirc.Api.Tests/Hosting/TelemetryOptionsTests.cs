@@ -13,7 +13,7 @@ public sealed class TelemetryOptionsTests
     private static TelemetryOptions Resolve(params (string Key, string Value)[] settings)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        builder.Configuration.AddConfiguration(Settings.Of(settings));
         builder.AddMircTelemetry();
         using var services = builder.Services.BuildServiceProvider();
         return services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
