@@ -12,4 +12,7 @@ public sealed record ArchiveAssociation(string EstablishmentId, ProfessionalPrin
 {
     /// <summary>True when <paramref name="permission"/> was granted.</summary>
     public bool May(AePermissions permission) => (Permissions & permission) == permission;
+
+    /// <summary>The studies whose successful stores on this association are already on record.</summary>
+    internal StoreAuditCoverage StoresOnRecord { get; } = new();
 }

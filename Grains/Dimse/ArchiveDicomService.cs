@@ -132,11 +132,24 @@ public sealed partial class ArchiveDicomService(
             LogStoreFailed(context.CallingAe, request.SopInstanceUid, outcome.DimseStatus, outcome.Detail ?? outcome.Status.ToString());
         }
 
-        await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Store,
-            outcome.IsSuccess ? AuditOutcome.Success : AuditOutcome.Failure, clock.GetUtcNow(),
-            source: Source(context.CallingAe, association.RemoteAddress), patientId: outcome.PatientId,
-            studyUids: outcome.StudyInstanceUid is null ? [] : [outcome.StudyInstanceUid],
-            detail: outcome.IsSuccess ? null : outcome.Detail), ct);
+        // One success record per study (and patient) per association, as IHE ATNA's "DICOM Instances Transferred";
+        // the first instance's answer waits for it, so no acknowledged store is ever off the record. A replacement or a
+        // discarded duplicate is recorded each time, as is every failure.
+        var plain = outcome.Status is IngestStatus.Stored or IngestStatus.AlreadyStored or IngestStatus.StoredWithWarning;
+        var covered = plain && outcome.StudyInstanceUid is { } studyUid && association.StoresOnRecord.Covers(studyUid, outcome.PatientId);
+        if (!covered)
+        {
+            await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Store,
+                outcome.IsSuccess ? AuditOutcome.Success : AuditOutcome.Failure, clock.GetUtcNow(),
+                source: Source(context.CallingAe, association.RemoteAddress), patientId: outcome.PatientId,
+                studyUids: outcome.StudyInstanceUid is null ? [] : [outcome.StudyInstanceUid],
+                detail: outcome.IsSuccess ? null : outcome.Detail), ct);
+            if (plain && outcome.StudyInstanceUid is { } recorded)
+            {
+                association.StoresOnRecord.Add(recorded, outcome.PatientId);
+            }
+        }
+
         return new DimseResult(outcome.DimseStatus, outcome.IsSuccess ? null : Truncate(outcome.Detail));
     }
 

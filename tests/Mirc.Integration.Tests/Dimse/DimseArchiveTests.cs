@@ -95,6 +95,31 @@ public sealed class DimseArchiveTests(DimseHostFixture archive) : IClassFixture<
     }
 
     [Fact]
+    public async Task Successful_stores_are_on_record_once_per_study_per_association_and_each_failure_on_its_own()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var study = new SyntheticStudy("PAT-ATNA", "ATNA^Anne", 1, 3);
+        var files = await study.WriteAsync(Path.Combine(_work.Path, "atna"), DicomTransferSyntax.ExplicitVRLittleEndian);
+        await Dcmtk.RunOkAsync("storescu", ["-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, .. files]);
+
+        // A second association: an instance already stored (a success) and a new one claiming another patient (refused).
+        var intruder = Path.Combine(_work.Path, "atna-other-patient.dcm");
+        File.Copy(files[0], intruder);
+        await Dcmtk.RunOkAsync("dcmodify", "-nb", "-gin", "-m", "PatientID=PAT-ATNA-OTHER", intruder);
+        var second = await Dcmtk.RunAsync("storescu", ["-v", "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, files[1], intruder]);
+        Assert.Equal(1, Count(second.Combined, "Received Store Response (Success)"));
+        Assert.Equal(2, Count(second.Combined, "Received Store Response"));
+
+        var audit = archive.Host.Services.GetRequiredService<IAuditTrail>();
+        var records = (await audit.QueryAsync(new AuditFilter { ActorId = "ae:STORESCU", Actions = [AuditAction.Store], Limit = 100_000 }, ct))
+            .Where(r => r.Event.StudyUids.Contains(study.StudyUid)).ToList();
+        Assert.Equal(2, records.Count(r => r.Event.Outcome == AuditOutcome.Success));
+        var refused = Assert.Single(records, r => r.Event.Outcome == AuditOutcome.Failure);
+        Assert.Contains("another patient", refused.Event.Detail ?? "", StringComparison.Ordinal);
+        Assert.All(records, r => Assert.NotNull(r.Event.PatientId));
+    }
+
+    [Fact]
     public async Task A_CFIND_whose_matches_span_two_patients_is_on_each_patients_access_report()
     {
         var first = new SyntheticStudy("PAT-SPAN-1", "SPAN^Jeanne", 1, 1);
