@@ -115,7 +115,7 @@ public sealed partial class IngestReconciler
 
         await foreach (var blob in _blobs.ListAsync(_layout.StagingContainer, null, cancellationToken).ConfigureAwait(false))
         {
-            if (blob.LastModified <= cutoff && !blob.Key.Name.StartsWith("journal/", StringComparison.Ordinal) && !blob.Key.Name.StartsWith(FailedIngestUndo.Prefix, StringComparison.Ordinal)
+            if (blob.LastModified <= cutoff && InstanceBlobLayout.IsStagedUpload(blob.Key.Name)
                 && await _blobs.DeleteAsync(blob.Key, null, cancellationToken).ConfigureAwait(false))
             {
                 stagedDeleted++;

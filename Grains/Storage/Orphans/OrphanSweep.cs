@@ -126,9 +126,8 @@ public sealed partial class OrphanSweep
         await foreach (var blob in _blobs.ListAsync(_layout.StagingContainer, null, cancellationToken).ConfigureAwait(false))
         {
             if (tally.Deleted + tally.StagingDeleted >= _options.MaxDeletionsPerSweep) return;
-            // Journal slots and failed-undo records are the reconciler's, whatever their age.
-            if (blob.LastModified > cutoff || blob.Key.Name.StartsWith(JournalPrefix, StringComparison.Ordinal)
-                || blob.Key.Name.StartsWith(FailedIngestUndo.Prefix, StringComparison.Ordinal)) continue;
+            // Staged uploads only: journal slots and failed-undo records are the reconciler's, whatever their age.
+            if (blob.LastModified > cutoff || !InstanceBlobLayout.IsStagedUpload(blob.Key.Name)) continue;
             if (await DeleteAsync(blob, cancellationToken).ConfigureAwait(false))
             {
                 tally.StagingDeleted++;
