@@ -48,12 +48,14 @@ internal static class IndexWriter
         SELECT DISTINCT modality FROM series WHERE study_key = @key AND modality IS NOT NULL AND modality <> '' ORDER BY modality
         """;
 
+    // Modalities apart, and only when they change: they are in the study date index, which an assignment rewrites even
+    // to the same value (on SQLite, whose statements run one by one; PostgreSQL's CountStudies writes the row anyway).
     private const string CountStudy = """
         UPDATE studies SET
           num_series = (SELECT COUNT(*) FROM series WHERE series.study_key = @key),
-          num_instances = (SELECT COALESCE(SUM(num_instances), 0) FROM series WHERE series.study_key = @key),
-          modalities = @modalities
-        WHERE study_key = @key
+          num_instances = (SELECT COALESCE(SUM(num_instances), 0) FROM series WHERE series.study_key = @key)
+        WHERE study_key = @key;
+        UPDATE studies SET modalities = @modalities WHERE study_key = @key AND modalities IS NOT @modalities
         """;
 
     /// <summary>Upserts <paramref name="instances"/> and the rows above them; see <see cref="ParentRows.UpsertAsync"/> for <paramref name="inArrivalOrder"/>.</summary>

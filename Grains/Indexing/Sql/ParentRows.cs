@@ -15,71 +15,54 @@ internal static class ParentRows
 {
     private const string PatientColumns = "patient_id, issuer, patient_name, patient_name_norm, regional_patient_id, birth_date, sex";
 
-    private const string PatientConflict = """
-        ON CONFLICT (patient_id, issuer) DO UPDATE SET
-          patient_name = COALESCE(excluded.patient_name, patients.patient_name),
-          patient_name_norm = COALESCE(excluded.patient_name_norm, patients.patient_name_norm),
-          regional_patient_id = COALESCE(excluded.regional_patient_id, patients.regional_patient_id),
-          birth_date = COALESCE(excluded.birth_date, patients.birth_date),
-          sex = COALESCE(excluded.sex, patients.sex)
-        """;
+    // Each row's upsert, as a table of facts: the columns that follow the latest instance, and those that keep their stored
+    // value when an instance has none (COALESCE). The single-row statements (SQLite) update only when a value changes:
+    // every instance of a study would otherwise rewrite its patient, study and series rows and their index entries (one
+    // CT slice: 14.7 WAL pages → 5.7, measured on a copy of this schema); their key then comes from a lookup.
+    private static readonly ConflictColumns PatientConflict = new("patients", "patient_id, issuer", [],
+        ["patient_name", "patient_name_norm", "regional_patient_id", "birth_date", "sex"]);
 
     private const string StudyColumns = """
         study_uid, patient_key, study_date, study_time, accession_number, study_id, study_description,
         referring_physician, referring_physician_norm, establishment_id, specific_character_set, timezone_offset
         """;
 
-    private const string StudyConflict = """
-        ON CONFLICT (study_uid) DO UPDATE SET
-          patient_key = excluded.patient_key,
-          study_date = COALESCE(excluded.study_date, studies.study_date),
-          study_time = COALESCE(excluded.study_time, studies.study_time),
-          accession_number = COALESCE(excluded.accession_number, studies.accession_number),
-          study_id = COALESCE(excluded.study_id, studies.study_id),
-          study_description = COALESCE(excluded.study_description, studies.study_description),
-          referring_physician = COALESCE(excluded.referring_physician, studies.referring_physician),
-          referring_physician_norm = COALESCE(excluded.referring_physician_norm, studies.referring_physician_norm),
-          establishment_id = excluded.establishment_id,
-          specific_character_set = COALESCE(excluded.specific_character_set, studies.specific_character_set),
-          timezone_offset = COALESCE(excluded.timezone_offset, studies.timezone_offset)
-        """;
+    private static readonly ConflictColumns StudyConflict = new("studies", "study_uid", ["patient_key", "establishment_id"],
+        ["study_date", "study_time", "accession_number", "study_id", "study_description", "referring_physician", "referring_physician_norm",
+         "specific_character_set", "timezone_offset"]);
 
     private const string SeriesColumns = """
         series_uid, study_key, modality, series_number, series_description, body_part, pps_start_date, pps_start_time,
         specific_character_set, timezone_offset
         """;
 
-    private const string SeriesConflict = """
-        ON CONFLICT (series_uid) DO UPDATE SET
-          study_key = excluded.study_key,
-          modality = COALESCE(excluded.modality, series.modality),
-          series_number = COALESCE(excluded.series_number, series.series_number),
-          series_description = COALESCE(excluded.series_description, series.series_description),
-          body_part = COALESCE(excluded.body_part, series.body_part),
-          pps_start_date = COALESCE(excluded.pps_start_date, series.pps_start_date),
-          pps_start_time = COALESCE(excluded.pps_start_time, series.pps_start_time),
-          specific_character_set = COALESCE(excluded.specific_character_set, series.specific_character_set),
-          timezone_offset = COALESCE(excluded.timezone_offset, series.timezone_offset)
-        """;
+    private static readonly ConflictColumns SeriesConflict = new("series", "series_uid", ["study_key"],
+        ["modality", "series_number", "series_description", "body_part", "pps_start_date", "pps_start_time", "specific_character_set", "timezone_offset"]);
 
-    private const string UpsertPatient = $"""
+    private static readonly string UpsertPatient = $"""
         INSERT INTO patients ({PatientColumns}) VALUES (@pid, @issuer, @name, @name_norm, @regional, @birth, @sex)
-        {PatientConflict}
+        {PatientConflict.WhenChanged}
         RETURNING patient_key
         """;
 
-    private const string UpsertStudy = $"""
+    private const string PatientKeyOf = "SELECT patient_key FROM patients WHERE patient_id = @pid AND issuer = @issuer";
+
+    private static readonly string UpsertStudy = $"""
         INSERT INTO studies ({StudyColumns})
         VALUES (@uid, @patient, @date, @time, @accession, @study_id, @description, @referring, @referring_norm, @establishment, @charset, @timezone)
-        {StudyConflict}
+        {StudyConflict.WhenChanged}
         RETURNING study_key
         """;
 
-    private const string UpsertSeries = $"""
+    private const string StudyKeyOf = "SELECT study_key FROM studies WHERE study_uid = @uid";
+
+    private static readonly string UpsertSeries = $"""
         INSERT INTO series ({SeriesColumns}) VALUES (@uid, @study, @modality, @number, @description, @body_part, @pps_date, @pps_time, @charset, @timezone)
-        {SeriesConflict}
+        {SeriesConflict.WhenChanged}
         RETURNING series_key
         """;
+
+    private const string SeriesKeyOf = "SELECT series_key FROM series WHERE series_uid = @uid";
 
     private const string StudyPatient = """
         SELECT st.patient_key, p.patient_id FROM studies st JOIN patients p ON p.patient_key = st.patient_key WHERE st.study_uid = @uid
@@ -94,32 +77,32 @@ internal static class ParentRows
 
     // Rows in the arrays' order (WITH ORDINALITY): the order of the statement-by-statement path, which decides both the
     // order rows are locked in and the order new rows get their keys.
-    private const string UpsertPatients = $"""
+    private static readonly string UpsertPatients = $"""
         INSERT INTO patients ({PatientColumns})
         SELECT {PatientColumns} FROM unnest(@pid::text[], @issuer::text[], @name::text[], @name_norm::text[], @regional::text[], @birth::text[], @sex::text[])
           WITH ORDINALITY AS u({PatientColumns}, ord)
         ORDER BY ord
-        {PatientConflict}
+        {PatientConflict.Always}
         RETURNING patient_id, issuer, patient_key
         """;
 
-    private const string UpsertStudies = $"""
+    private static readonly string UpsertStudies = $"""
         INSERT INTO studies ({StudyColumns})
         SELECT {StudyColumns} FROM unnest(@uid::text[], @patient::bigint[], @date::text[], @time::text[], @accession::text[], @study_id::text[], @description::text[],
                              @referring::text[], @referring_norm::text[], @establishment::text[], @charset::text[], @timezone::text[])
           WITH ORDINALITY AS u({StudyColumns}, ord)
         ORDER BY ord
-        {StudyConflict}
+        {StudyConflict.Always}
         RETURNING study_uid, study_key
         """;
 
-    private const string UpsertAllSeries = $"""
+    private static readonly string UpsertAllSeries = $"""
         INSERT INTO series ({SeriesColumns})
         SELECT {SeriesColumns} FROM unnest(@uid::text[], @study::bigint[], @modality::text[], @number::integer[], @description::text[], @body_part::text[],
                              @pps_date::text[], @pps_time::text[], @charset::text[], @timezone::text[])
           WITH ORDINALITY AS u({SeriesColumns}, ord)
         ORDER BY ord
-        {SeriesConflict}
+        {SeriesConflict.Always}
         RETURNING series_uid, series_key
         """;
 
@@ -152,6 +135,9 @@ internal static class ParentRows
         var patient = connection.Command(transaction, UpsertPatient, "@pid", "@issuer", "@name", "@name_norm", "@regional", "@birth", "@sex");
         var study = connection.Command(transaction, UpsertStudy, "@uid", "@patient", "@date", "@time", "@accession", "@study_id", "@description", "@referring", "@referring_norm", "@establishment", "@charset", "@timezone");
         var series = connection.Command(transaction, UpsertSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part", "@pps_date", "@pps_time", "@charset", "@timezone");
+        var patientKeyOf = connection.Command(transaction, PatientKeyOf, "@pid", "@issuer");
+        var studyKeyOf = connection.Command(transaction, StudyKeyOf, "@uid");
+        var seriesKeyOf = connection.Command(transaction, SeriesKeyOf, "@uid");
         foreach (var i in ordered)
         {
             (long Key, string PatientId)? previous = null;
@@ -167,15 +153,15 @@ internal static class ParentRows
             var patientKey = string.IsNullOrWhiteSpace(i.PatientId) && previous is { } known
                 // An instance without Patient ID never re-attributes its study (e.g. one joining an identified study).
                 ? known.Key
-                : await Scalar(patient, cancellationToken, PatientValues.Of(i).Row).ConfigureAwait(false);
+                : await UpsertedKey(patient, PatientValues.Of(i).Row, patientKeyOf, cancellationToken).ConfigureAwait(false);
             if (previous is { } left && left.Key != patientKey && left.PatientId.StartsWith(IndexWriter.UnidentifiedPrefix, StringComparison.Ordinal))
             {
                 // The study leaves its provisional patient (reconciled): that row has no other study.
                 keys.UnidentifiedLeft.Add(left.Key);
             }
 
-            var studyKey = await Scalar(study, cancellationToken, [i.StudyInstanceUid, patientKey, .. StudyValues.Of(i).Row]).ConfigureAwait(false);
-            keys.Series[i.SeriesInstanceUid] = await Scalar(series, cancellationToken, [i.SeriesInstanceUid, studyKey, .. SeriesValues(i)]).ConfigureAwait(false);
+            var studyKey = await UpsertedKey(study, [i.StudyInstanceUid, patientKey, .. StudyValues.Of(i).Row], studyKeyOf, cancellationToken).ConfigureAwait(false);
+            keys.Series[i.SeriesInstanceUid] = await UpsertedKey(series, [i.SeriesInstanceUid, studyKey, .. SeriesValues(i)], seriesKeyOf, cancellationToken).ConfigureAwait(false);
             keys.Studies.Add(studyKey);
         }
 
@@ -332,6 +318,21 @@ internal static class ParentRows
         {
             yield return reader;
         }
+    }
+
+    /// <summary>
+    /// The key an upsert returned or, when it changed nothing (<see cref="ConflictColumns.WhenChanged"/>: no row returned),
+    /// the stored row's, looked up by the upsert's leading values (the row's unique key).
+    /// </summary>
+    private static async Task<long> UpsertedKey(DbCommand upsert, object?[] values, DbCommand lookup, CancellationToken cancellationToken)
+    {
+        IndexWriter.Bind(upsert, values);
+        if (await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } key and not DBNull)
+        {
+            return Convert.ToInt64(key, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return await Scalar(lookup, cancellationToken, values[..lookup.Parameters.Count]).ConfigureAwait(false);
     }
 
     private static async Task<long> Scalar(DbCommand command, CancellationToken cancellationToken, object?[] values)
