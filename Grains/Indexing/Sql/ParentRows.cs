@@ -9,16 +9,16 @@ namespace Mirc.Grains.Indexing.Sql;
 /// stored ones. On SQLite, in that order, statement by
 /// statement. On PostgreSQL, where each statement is a round trip, four statements whatever the pass holds: the studies'
 /// current patients, then the patients, studies and series from arrays — their values folded beforehand in that same
-/// order, which gives the rows the statement-by-statement upserts give.
+/// order, which gives the rows the statement-by-statement upserts give — plus, per level, one lookup of the keys of the
+/// rows left unchanged (<see cref="ConflictColumns"/>).
 /// </summary>
 internal static class ParentRows
 {
     private const string PatientColumns = "patient_id, issuer, patient_name, patient_name_norm, regional_patient_id, birth_date, sex";
 
     // Each row's upsert, as a table of facts: the columns that follow the latest instance, and those that keep their stored
-    // value when an instance has none (COALESCE). The single-row statements (SQLite) update only when a value changes:
-    // every instance of a study would otherwise rewrite its patient, study and series rows and their index entries (one
-    // CT slice: 14.7 WAL pages → 5.7, measured on a copy of this schema); their key then comes from a lookup.
+    // value when an instance has none (COALESCE). Updated only when a value changes (one CT slice on SQLite: 14.7 WAL
+    // pages → 5.7, measured on a copy of this schema); an unchanged row's key comes from a lookup.
     private static readonly ConflictColumns PatientConflict = new("patients", "patient_id, issuer", [],
         ["patient_name", "patient_name_norm", "regional_patient_id", "birth_date", "sex"]);
 
@@ -77,12 +77,23 @@ internal static class ParentRows
 
     // Rows in the arrays' order (WITH ORDINALITY): the order of the statement-by-statement path, which decides both the
     // order rows are locked in and the order new rows get their keys.
+    // PostgreSQL: the keys of the rows a batch upsert left unchanged. A statement of its own (read committed: it sees a
+    // row another silo inserted after the upsert's snapshot was taken, which the upsert met as a conflict).
+    private const string PatientKeys = """
+        SELECT p.patient_id, p.issuer, p.patient_key FROM unnest(@pid::text[], @issuer::text[]) AS u(pid, issuer)
+        JOIN patients p ON p.patient_id = u.pid AND p.issuer = u.issuer
+        """;
+
+    private const string StudyKeys = "SELECT s.study_uid, s.study_key FROM unnest(@uids::text[]) AS u(uid) JOIN studies s ON s.study_uid = u.uid";
+
+    private const string SeriesKeys = "SELECT s.series_uid, s.series_key FROM unnest(@uids::text[]) AS u(uid) JOIN series s ON s.series_uid = u.uid";
+
     private static readonly string UpsertPatients = $"""
         INSERT INTO patients ({PatientColumns})
         SELECT {PatientColumns} FROM unnest(@pid::text[], @issuer::text[], @name::text[], @name_norm::text[], @regional::text[], @birth::text[], @sex::text[])
           WITH ORDINALITY AS u({PatientColumns}, ord)
         ORDER BY ord
-        {PatientConflict.Always}
+        {PatientConflict.WhenChanged}
         RETURNING patient_id, issuer, patient_key
         """;
 
@@ -92,7 +103,7 @@ internal static class ParentRows
                              @referring::text[], @referring_norm::text[], @establishment::text[], @charset::text[], @timezone::text[])
           WITH ORDINALITY AS u({StudyColumns}, ord)
         ORDER BY ord
-        {StudyConflict.Always}
+        {StudyConflict.WhenChanged}
         RETURNING study_uid, study_key
         """;
 
@@ -102,7 +113,7 @@ internal static class ParentRows
                              @pps_date::text[], @pps_time::text[], @charset::text[], @timezone::text[])
           WITH ORDINALITY AS u({SeriesColumns}, ord)
         ORDER BY ord
-        {SeriesConflict.Always}
+        {SeriesConflict.WhenChanged}
         RETURNING series_uid, series_key
         """;
 
@@ -233,6 +244,16 @@ internal static class ParentRows
             patientKeys[(row.GetString(0), row.GetString(1))] = row.GetInt64(2);
         }
 
+        var unchangedPatients = patientOrder.Where(p => !patientKeys.ContainsKey(p)).ToList();
+        if (unchangedPatients.Count > 0)
+        {
+            var lookup = connection.Command(transaction, PatientKeys, "@pid", "@issuer");
+            await foreach (var row in ReadAsync(lookup, [unchangedPatients.Select(p => p.Id).ToArray(), unchangedPatients.Select(p => p.Issuer).ToArray()], cancellationToken).ConfigureAwait(false))
+            {
+                patientKeys[(row.GetString(0), row.GetString(1))] = row.GetInt64(2);
+            }
+        }
+
         long KeyOf(PatientRef p) => p.Key ?? patientKeys[(p.Id, p.Issuer!)];
         var keys = new ParentRowKeys();
         foreach (var (from, to) in moves)
@@ -252,6 +273,8 @@ internal static class ParentRows
             studyKeys[row.GetString(0)] = row.GetInt64(1);
         }
 
+        await LookUpUnchangedAsync(connection, transaction, StudyKeys, studyOrder, studyKeys, cancellationToken).ConfigureAwait(false);
+
         var upsertSeries = connection.Command(transaction, UpsertAllSeries, "@uid", "@study", "@modality", "@number", "@description", "@body_part", "@pps_date", "@pps_time", "@charset", "@timezone");
         var seriesRows = ordered.Select(i => (object?[])[i.SeriesInstanceUid, studyKeys[i.StudyInstanceUid], .. SeriesValues(i)]).ToList();
         await foreach (var row in ReadAsync(upsertSeries, Columns(seriesRows, SeriesTypes), cancellationToken).ConfigureAwait(false))
@@ -259,6 +282,7 @@ internal static class ParentRows
             keys.Series[row.GetString(0)] = row.GetInt64(1);
         }
 
+        await LookUpUnchangedAsync(connection, transaction, SeriesKeys, ordered.Select(i => i.SeriesInstanceUid), keys.Series, cancellationToken).ConfigureAwait(false);
         keys.Studies.UnionWith(studyKeys.Values);
         return keys;
     }
@@ -304,6 +328,21 @@ internal static class ParentRows
         }
 
         return columns;
+    }
+
+    /// <summary>Adds to <paramref name="keys"/> the key of each of <paramref name="uids"/> its batch upsert did not return.</summary>
+    private static async Task LookUpUnchangedAsync(WriterConnection connection, DbTransaction transaction, string sql, IEnumerable<string> uids, Dictionary<string, long> keys, CancellationToken cancellationToken)
+    {
+        var missing = uids.Where(uid => !keys.ContainsKey(uid)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length == 0)
+        {
+            return;
+        }
+
+        await foreach (var row in ReadAsync(connection.Command(transaction, sql, "@uids"), [missing], cancellationToken).ConfigureAwait(false))
+        {
+            keys[row.GetString(0)] = row.GetInt64(1);
+        }
     }
 
     private static async IAsyncEnumerable<DbDataReader> ReadAsync(DbCommand command, object[] columns, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

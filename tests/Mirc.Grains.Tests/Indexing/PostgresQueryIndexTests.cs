@@ -10,7 +10,42 @@ namespace Mirc.Grains.Tests.Indexing;
 /// <summary>The index contract on a throw-away PostgreSQL cluster (one schema per test).</summary>
 public sealed class PostgresQueryIndexTests(PostgresFixture postgres) : QueryIndexContractTests, IClassFixture<PostgresFixture>
 {
-    protected override async Task<IQueryIndex> CreateIndexAsync() => new PostgresQueryIndex(await postgres.CreateSchemaAsync(), maxBatchSize: 500);
+    private string? _connectionString;
+
+    protected override async Task<IQueryIndex> CreateIndexAsync() => new PostgresQueryIndex(_connectionString = await postgres.CreateSchemaAsync(), maxBatchSize: 500);
+
+    protected override bool ModalitiesAssignedByEveryPass => true;
+
+    protected override async Task InstallRowWriteCountersAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var triggers = new NpgsqlCommand($"""
+            CREATE TABLE row_writes (n BIGSERIAL PRIMARY KEY, row TEXT NOT NULL);
+            CREATE FUNCTION count_row_write() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN INSERT INTO row_writes (row) VALUES (TG_ARGV[0]); RETURN NEW; END $$;
+            CREATE TRIGGER count_patient AFTER UPDATE ON patients FOR EACH ROW EXECUTE FUNCTION count_row_write('patient');
+            CREATE TRIGGER count_study AFTER UPDATE OF {RowWriteColumns.Study} ON studies FOR EACH ROW EXECUTE FUNCTION count_row_write('study');
+            CREATE TRIGGER count_modalities AFTER UPDATE OF modalities ON studies FOR EACH ROW EXECUTE FUNCTION count_row_write('modalities');
+            CREATE TRIGGER count_series AFTER UPDATE OF {RowWriteColumns.Series} ON series FOR EACH ROW EXECUTE FUNCTION count_row_write('series');
+            """, connection);
+        await triggers.ExecuteNonQueryAsync(Ct);
+    }
+
+    protected override async Task<List<string>> RowWritesAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT row FROM row_writes ORDER BY n", connection);
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
 
     [Fact]
     public async Task Two_silos_writers_upserting_the_same_patients_at_once_commit_everything_with_exact_counts()

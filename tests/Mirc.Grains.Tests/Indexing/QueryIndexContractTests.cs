@@ -15,6 +15,55 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
 
     protected abstract Task<IQueryIndex> CreateIndexAsync();
 
+    /// <summary>Update triggers that append to a <c>row_writes</c> table the row kind each parent-row update writes.</summary>
+    protected abstract Task InstallRowWriteCountersAsync();
+
+    /// <summary>The row kinds written since <see cref="InstallRowWriteCountersAsync"/>, in order.</summary>
+    protected abstract Task<List<string>> RowWritesAsync();
+
+    /// <summary>
+    /// True where the study recount assigns the modalities on every pass (PostgreSQL's one-statement recount, which rewrites
+    /// the study row for its counters anyway); SQLite assigns them only when they change (they are in its date index).
+    /// </summary>
+    protected virtual bool ModalitiesAssignedByEveryPass => false;
+
+    /// <summary>The columns whose assignment an upsert's update makes (the counters' own updates assign others).</summary>
+    protected static class RowWriteColumns
+    {
+        public const string Study = "study_date, study_description, patient_key, establishment_id";
+
+        public const string Series = "modality, series_description, study_key";
+    }
+
+    [Fact]
+    public async Task More_instances_of_a_study_leave_its_patient_study_and_series_rows_alone_until_a_value_changes()
+    {
+        // Every rewrite of a row is write-ahead log for each instance of a CT (on SQLite with the entries of every index on
+        // an assigned column, on PostgreSQL as a new row version): triggers count the writes the upserts make.
+        await Index.UpsertInstanceAsync(Make("P-ROWS", "70.1", "70.1.1", "70.1.1.1"), Ct);
+        await InstallRowWriteCountersAsync();
+        for (var i = 2; i <= 5; i++)
+        {
+            await Index.UpsertInstanceAsync(Make("P-ROWS", "70.1", "70.1.1", $"70.1.1.{i}", instanceNumber: i), Ct);
+        }
+
+        var unchanged = await RowWritesAsync();
+        Assert.Equal(ModalitiesAssignedByEveryPass ? 4 : 0, unchanged.Count(w => w == "modalities"));
+        Assert.All(unchanged, w => Assert.Equal("modalities", w));
+
+        // A changed value is written, absent values keep the stored ones, and a new modality reaches the study.
+        await Index.UpsertInstanceAsync(Make("P-ROWS", "70.1", "70.1.1", "70.1.1.6", instanceNumber: 6) with { StudyDescription = "Chest and abdomen" }, Ct);
+        await Index.UpsertInstanceAsync(Make("P-ROWS", "70.1", "70.1.2", "70.1.2.1", modality: "PR") with { PatientName = null, StudyDescription = null }, Ct);
+        var written = await RowWritesAsync();
+        Assert.Equal(1, written.Count(w => w == "study"));
+        Assert.DoesNotContain("patient", written);
+        Assert.DoesNotContain("series", written);
+        Assert.Equal(ModalitiesAssignedByEveryPass ? 6 : 1, written.Count(w => w == "modalities"));
+        var study = (await Index.GetStudyAsync("70.1", Ct))!;
+        Assert.Equal(("Chest and abdomen", "Doe^John", 7, 2), (study.StudyDescription, study.PatientName, study.NumberOfInstances, study.NumberOfSeries));
+        Assert.Equal(["CT", "PR"], study.ModalitiesInStudy);
+    }
+
     public async ValueTask InitializeAsync()
     {
         _index = await CreateIndexAsync();
