@@ -37,14 +37,7 @@ public sealed class PostgresQueryIndexTests(PostgresFixture postgres) : QueryInd
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand("SELECT row FROM row_writes ORDER BY n", connection);
-        var rows = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(Ct);
-        while (await reader.ReadAsync(Ct))
-        {
-            rows.Add(reader.GetString(0));
-        }
-
-        return rows;
+        return await FirstColumnAsync(command);
     }
 
     [Fact]

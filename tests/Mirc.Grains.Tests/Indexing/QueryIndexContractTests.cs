@@ -21,6 +21,19 @@ public abstract class QueryIndexContractTests : IAsyncLifetime
     /// <summary>The row kinds written since <see cref="InstallRowWriteCountersAsync"/>, in order.</summary>
     protected abstract Task<List<string>> RowWritesAsync();
 
+    /// <summary>The first column of every row <paramref name="command"/> reads.</summary>
+    protected static async Task<List<string>> FirstColumnAsync(System.Data.Common.DbCommand command)
+    {
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     /// <summary>
     /// True where the study recount assigns the modalities on every pass (PostgreSQL's one-statement recount, which rewrites
     /// the study row for its counters anyway); SQLite assigns them only when they change (they are in its date index).

@@ -59,14 +59,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
         await using var command = new SqliteCommand("SELECT row FROM row_writes ORDER BY rowid", connection);
-        var rows = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(Ct);
-        while (await reader.ReadAsync(Ct))
-        {
-            rows.Add(reader.GetString(0));
-        }
-
-        return rows;
+        return await FirstColumnAsync(command);
     }
 
     [Fact]
