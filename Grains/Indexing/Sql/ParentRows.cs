@@ -75,8 +75,6 @@ internal static class ParentRows
                             WHERE st.study_uid = u.uid LIMIT 1) AS x
         """;
 
-    // Rows in the arrays' order (WITH ORDINALITY): the order of the statement-by-statement path, which decides both the
-    // order rows are locked in and the order new rows get their keys.
     // PostgreSQL: the keys of the rows a batch upsert left unchanged. A statement of its own (read committed: it sees a
     // row another silo inserted after the upsert's snapshot was taken, which the upsert met as a conflict).
     private const string PatientKeys = """
@@ -88,6 +86,8 @@ internal static class ParentRows
 
     private const string SeriesKeys = "SELECT s.series_uid, s.series_key FROM unnest(@uids::text[]) AS u(uid) JOIN series s ON s.series_uid = u.uid";
 
+    // Rows in the arrays' order (WITH ORDINALITY): the order of the statement-by-statement path, which decides both the
+    // order rows are locked in and the order new rows get their keys.
     private static readonly string UpsertPatients = $"""
         INSERT INTO patients ({PatientColumns})
         SELECT {PatientColumns} FROM unnest(@pid::text[], @issuer::text[], @name::text[], @name_norm::text[], @regional::text[], @birth::text[], @sex::text[])
