@@ -18,7 +18,6 @@ namespace Mirc.Grains.Storage.Backup;
 public static class DataFolderBackup
 {
     private const int CopyParallelism = 4;
-    private const int MaxCopyAttempts = 8;
 
     /// <summary>Backs up <paramref name="layout"/> into <paramref name="destination"/> (absent or empty); returns its catalog.</summary>
     /// <exception cref="IOException">The destination holds files.</exception>
@@ -116,30 +115,7 @@ public static class DataFolderBackup
     }
 
     /// <summary>Copies one file, hashing it on the way; null when it vanished meanwhile (erased, or a journal slot freed).</summary>
-    /// <remarks>
-    /// A live file can change while it is copied (a journal slot rewritten in place, a replaced record's file emptied for
-    /// reuse): the copy counts only if the file it read kept its length and last-write time throughout, else it is
-    /// copied again from whatever the name holds then.
-    /// </remarks>
     internal static async Task<BackupEntry?> CopyHashedAsync(string source, string target, string relative, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var (entry, unchanged) = await CopyOnceAsync(source, target, relative, cancellationToken).ConfigureAwait(false);
-            if (unchanged)
-            {
-                return entry;
-            }
-
-            File.Delete(target);
-            if (attempt == MaxCopyAttempts)
-            {
-                throw new IOException($"{relative} changed during each of {MaxCopyAttempts} copies: no consistent copy of it could be made");
-            }
-        }
-    }
-
-    private static async Task<(BackupEntry? Entry, bool Unchanged)> CopyOnceAsync(string source, string target, string relative, CancellationToken cancellationToken)
     {
         FileStream input;
         try
@@ -148,12 +124,11 @@ public static class DataFolderBackup
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return (null, true);
+            return null;
         }
 
         await using (input.ConfigureAwait(false))
         {
-            var modified = File.GetLastWriteTimeUtc(input.SafeFileHandle);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -176,8 +151,7 @@ public static class DataFolderBackup
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            var unchanged = File.GetLastWriteTimeUtc(input.SafeFileHandle) == modified && RandomAccess.GetLength(input.SafeFileHandle) == length;
-            return (new BackupEntry(relative, length, Convert.ToHexStringLower(hash.GetHashAndReset())), unchanged);
+            return new BackupEntry(relative, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
     }
 }

@@ -27,12 +27,9 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     private const int LockStripes = 1024;
     // Up to this a file is small: not reserved before its write (fallocate), read inline.
     private const long SmallFileLength = 64 * 1024;
-    // A record replaced this many times during as many reads of it is being rewritten in a loop: an error, not a wait.
-    private const int MaxReadAttempts = 16;
 
     private readonly SemaphoreSlim[] _keyLocks;
     private readonly IFileCommitPolicy _commit;
-    private readonly SpareFiles _spares;
 
     // Folders this store has created or found (it never deletes one): each write asked the file system again, 4 – 5
     // mkdir or stat calls per ingested instance. Bounded; forgetting only costs one more call.
@@ -43,12 +40,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// streamed writes bypass the page cache where the file system allows it (see <see cref="DirectWrites"/>).
     /// </summary>
     public FileSystemBlobStore(string rootPath, FileSystemDurability durability = FileSystemDurability.Auto, bool directWrites = true)
-        : this(rootPath, durability, directWrites, spareQuiet: null)
-    {
-    }
-
-    /// <summary>As the public constructor; <paramref name="spareQuiet"/> sets how long a replaced record's file rests before reuse.</summary>
-    internal FileSystemBlobStore(string rootPath, FileSystemDurability durability, bool directWrites, TimeSpan? spareQuiet)
     {
         RootPath = Path.GetFullPath(rootPath);
         Directory.CreateDirectory(RootPath);
@@ -60,7 +51,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             _ => durability,
         };
         _commit = Durability == FileSystemDurability.SharedSync ? new SharedSyncCommitPolicy(RootPath) : new PerFileCommitPolicy(RootPath);
-        _spares = new SpareFiles(RootPath, spareQuiet);
         _keyLocks = new SemaphoreSlim[LockStripes];
         for (var i = 0; i < LockStripes; i++)
         {
@@ -275,15 +265,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             throw new BlobConcurrencyException(key, expected, seen);
         }
 
-        // A replacement is written into a spare and exchanged with the version it replaces (no inode created or freed).
-        var opened = expected is null ? null : _spares.Open(content.Length > SmallFileLength ? content.Length : 0);
-        var spare = opened?.Path;
-        var tempPath = spare ?? TempPathFor(directory);
+        var tempPath = TempPathFor(directory);
         var committed = false;
         BlobETag etag;
         try
         {
-            using var handle = opened?.Handle ?? await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, content.Length).ConfigureAwait(false);
+            using var handle = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, content.Length).ConfigureAwait(false);
             RandomAccess.Write(handle, content.Span, 0);
             await _commit.PersistDataAsync(handle).ConfigureAwait(false);
             var gate = LockFor(path);
@@ -296,7 +283,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                     throw new BlobConcurrencyException(key, expected, current?.ETag);
                 }
 
-                etag = spare is not null ? ExchangeLocked(handle, spare, path, current!, content.Length) : CommitLocked(handle, tempPath, path, current, content.Length);
+                etag = CommitLocked(handle, tempPath, path, current, content.Length);
             }
             finally
             {
@@ -307,11 +294,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
         finally
         {
-            if (!committed && spare is not null)
-            {
-                _spares.Return(spare);
-            }
-            else if (!committed)
+            if (!committed)
             {
                 TryDeleteFile(tempPath);
             }
@@ -411,10 +394,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) =>
-        ReadAllCoreAsync(key, 1, cancellationToken);
-
-    private async Task<BlobContent?> ReadAllCoreAsync(BlobKey key, int attempt, CancellationToken cancellationToken)
+    public async Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default)
     {
         var path = GetPath(key);
         // A missing record is common (every new grain reads its state first): a stat, not an exception, answers it.
@@ -432,13 +412,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             return null;
         }
-        catch (IOException) when (_spares.IsEnabled && attempt < MaxReadAttempts)
-        {
-            // Opened just as its version was replaced and its file taken for reuse (the writer's lock): read again.
-            return await ReadAllCoreAsync(key, attempt + 1, cancellationToken).ConfigureAwait(false);
-        }
 
-        BlobContent content;
         using (handle)
         {
             // Content and version from the same handle: renames replace the file, so the pair is consistent.
@@ -461,19 +435,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 read += n;
             }
 
-            content = new BlobContent(buffer.AsMemory(0, read), MakeETag(modified.Ticks, length));
+            return new BlobContent(buffer.AsMemory(0, read), MakeETag(modified.Ticks, length));
         }
-
-        // A replaced version's file is emptied and later reused (SpareFiles): what was read counts only if the key still
-        // names that version; otherwise it was replaced meanwhile, and the current one is read.
-        if (_spares.IsEnabled && Stat(key, path)?.ETag != content.ETag)
-        {
-            return attempt < MaxReadAttempts
-                ? await ReadAllCoreAsync(key, attempt + 1, cancellationToken).ConfigureAwait(false)
-                : throw new IOException($"Blob '{key}' was replaced {MaxReadAttempts} times while it was read.");
-        }
-
-        return content;
     }
 
     /// <inheritdoc />
@@ -663,23 +626,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         var stamp = NextStamp(previous);
         File.SetLastWriteTimeUtc(handle, stamp);
-        // Closed before it is published: a reader's shared lock on the new version must not meet the writer's exclusive one.
+        // Closed before it is published: .NET locks a file it opens (flock), and a reader of the new version would meet
+        // the writer's exclusive lock and fail ("used by another process").
         handle.Dispose();
         File.Move(tempPath, path, overwrite: true);
-        return MakeETag(stamp.Ticks, length);
-    }
-
-    // As CommitLocked, publishing by exchange: the replaced version stays at the spare's name, which keeps it emptied.
-    private BlobETag ExchangeLocked(SafeFileHandle handle, string spare, string path, BlobProperties previous, long length)
-    {
-        var stamp = NextStamp(previous);
-        File.SetLastWriteTimeUtc(handle, stamp);
-        handle.Dispose();
-        if (!_spares.TryExchange(spare, path))
-        {
-            File.Move(spare, path, overwrite: true);
-        }
-
         return MakeETag(stamp.Ticks, length);
     }
 

@@ -40,7 +40,10 @@ public sealed class FolderTwoSiteTests : IAsyncLifetime
         var study = SyntheticInstance.NewUid();
         var instances = Enumerable.Range(1, 20).Select(n => new SyntheticInstance { StudyUid = study, InstanceNumber = n, PixelSeed = n }).ToArray();
         await Parallel.ForEachAsync(instances, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Ct }, async (instance, _) =>
-            { var o = await IngestAsync(_archive, instance); Assert.True(o.Status == IngestStatus.Stored, o.Detail); });
+        {
+            var outcome = await IngestAsync(_archive, instance);
+            Assert.True(outcome.Status == IngestStatus.Stored, $"{outcome.Status}: {outcome.Detail}");
+        });
 
         var caughtUp = await WaitCaughtUpAsync(sites, TimeSpan.FromSeconds(30));
         TestContext.Current.TestOutputHelper?.WriteLine($"asynchronous: drained {caughtUp.TotalMilliseconds:F0} ms after the last acknowledgement, max lag {sites.Backlog.MaxLag.TotalMilliseconds:F0} ms");
