@@ -18,12 +18,12 @@ public sealed class ActivationCollectionTests
         var orleans = new GrainCollectionOptions();
         ActivationCollection.Apply(options, orleans);
 
-        Assert.Equal(TimeSpan.FromSeconds(2), orleans.CollectionQuantum);
+        Assert.Equal(TimeSpan.FromSeconds(1), orleans.CollectionQuantum);
         Assert.Equal(TimeSpan.FromMinutes(15), orleans.CollectionAge);
-        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(StudyGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(PatientGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(PatientIdentityIndexGrain).FullName!]);
-        Assert.Equal(TimeSpan.FromSeconds(5), orleans.ClassSpecificCollectionAge[typeof(InsIdentityGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(2), orleans.ClassSpecificCollectionAge[typeof(StudyGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(2), orleans.ClassSpecificCollectionAge[typeof(PatientGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(2), orleans.ClassSpecificCollectionAge[typeof(PatientIdentityIndexGrain).FullName!]);
+        Assert.Equal(TimeSpan.FromSeconds(2), orleans.ClassSpecificCollectionAge[typeof(InsIdentityGrain).FullName!]);
     }
 
     [Fact]
@@ -33,6 +33,8 @@ public sealed class ActivationCollectionTests
         {
             CollectionQuantum = TimeSpan.FromSeconds(2),
             StudyIdleAge = TimeSpan.FromSeconds(2),
+            PatientIdleAge = TimeSpan.FromSeconds(5),
+            IdentityIdleAge = TimeSpan.FromSeconds(5),
         });
 
         Assert.True(result.Failed);
