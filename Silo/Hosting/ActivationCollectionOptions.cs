@@ -7,7 +7,7 @@ namespace Mirc.Silo.Hosting;
 /// studies/s holds 100,000 – 700,000 of them. Live activations of those types stay near
 /// 3 × rate × (idle age + 2 × <see cref="CollectionQuantum"/>) instead: ~1,200 at 100 new studies/s with the defaults
 /// (30 s ages let 27,000 build up at 120/s; 10 s ages and a 5 s quantum held 27,000 at 435/s; 5 s ages and a 2 s quantum
-/// peaked at 435 – 456 MB over 20,000 one-instance studies by STOW-RS at ~400/s, these defaults at 388 MB: bench/README.md,
+/// peaked at 435 – 456 MB over 20,000 one-instance studies by STOW-RS at ~400/s, these defaults at 371 – 388 MB: bench/README.md,
 /// "What grows"). A collected grain is activated again on its next call from its durable state (a read), so a shorter
 /// age trades memory for such reads — a study whose instances arrive more than ~2 s apart reads its manifest again.
 /// </summary>
