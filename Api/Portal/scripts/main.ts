@@ -32,7 +32,7 @@ function renderShell(): void {
       readsPatients(me) ? h("a", { href: "#/search" }, t("searchTitle")) : null,
       administers(me) ? h("a", { href: "#/admin", id: "admin-link" }, t("adminTitle")) : null) : null,
     me ? h("span", { class: "who" }, t("signedInAs", me.subject, me.roles.join(", "))) : null,
-    me ? h("button", { type: "button", class: "secondary", onclick: () => { forget(); me = null; location.hash = ""; renderShell(); route(); } }, t("signOut")) : null);
+    me ? h("button", { type: "button", class: "secondary", onclick: () => { forget(); me = null; renderShell(); void navigate(""); } }, t("signOut")) : null);
   const admin = me?.roles.some(r => r === "PlatformAdmin" || r === "EstablishmentAdmin" || r === "DataProtectionOfficer");
   replace(adminLinks,
     h("a", { href: "/docs" }, t("apiReference")),
@@ -90,8 +90,7 @@ function renderLogin(notice?: string): void {
     busy(submit, true);
     try {
       await login({ username: username.value.trim(), password: password.value, totp: totp.value.trim(), newPassword: first.checked ? newPassword.value : undefined });
-      location.hash = "#/search";
-      await route();
+      await navigate("#/search");
     } catch (error) {
       if (error instanceof ApiError && error.code === "password_change_required") showNew(true);
       totp.value = "";
@@ -345,6 +344,15 @@ async function start(): Promise<void> {
     return;
   }
   await route();
+}
+
+/**
+ * Shows the page at `hash`: through the hashchange handler when the address changes, directly only when it is already
+ * there. Both at once drew the page twice, the second time after it was shown, taking away the focus a user had given it.
+ */
+async function navigate(hash: string): Promise<void> {
+  if (location.hash === hash) await route();
+  else location.hash = hash;
 }
 
 setSessionEndedHandler(() => { me = null; renderShell(); renderLogin(t("sessionExpired")); });
