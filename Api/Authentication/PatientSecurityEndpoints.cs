@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mirc.Grains.Audit;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Security;
@@ -39,7 +40,7 @@ public static class PatientSecurityEndpoints
     {
         if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
         if (await ConsentReadRefusalAsync(context, access, regional, ct).ConfigureAwait(false) is { } refusal) return refusal;
-        var snapshot = await grains.GetGrain<IConsentGrain>(regional).GetAsync().WaitAsync(ct).ConfigureAwait(false);
+        var snapshot = await grains.Reference<IConsentGrain>(regional).GetAsync().WaitAsync(ct).ConfigureAwait(false);
         await RecordReadAsync(audit, context, time, regional, "consent read", ct).ConfigureAwait(false);
         return Results.Ok(snapshot);
     }
@@ -48,7 +49,7 @@ public static class PatientSecurityEndpoints
     {
         if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
         if (await ConsentReadRefusalAsync(context, access, regional, ct).ConfigureAwait(false) is { } refusal) return refusal;
-        var history = await grains.GetGrain<IConsentGrain>(regional).GetHistoryAsync().WaitAsync(ct).ConfigureAwait(false);
+        var history = await grains.Reference<IConsentGrain>(regional).GetHistoryAsync().WaitAsync(ct).ConfigureAwait(false);
         await RecordReadAsync(audit, context, time, regional, "consent history read", ct).ConfigureAwait(false);
         return Results.Ok(history);
     }
@@ -69,7 +70,7 @@ public static class PatientSecurityEndpoints
         try
         {
             // The grain authorizes (roles allowed to manage consent) and audits, allowed or not.
-            var snapshot = await grains.GetGrain<IConsentGrain>(regional).ChangeAsync(principal, new ConsentChangeRequest
+            var snapshot = await grains.Reference<IConsentGrain>(regional).ChangeAsync(principal, new ConsentChangeRequest
             {
                 Kind = kind,
                 EstablishmentId = body.EstablishmentId,
@@ -109,7 +110,7 @@ public static class PatientSecurityEndpoints
         try
         {
             // The grain enforces the role rule, applies consent refusals of emergency access and audits.
-            var relationship = await act(grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId), principal, regional, body.Reason)
+            var relationship = await act(grains.Reference<ICareRelationshipGrain>(principal.ProfessionalId), principal, regional, body.Reason)
                 .WaitAsync(ct).ConfigureAwait(false);
             return Results.Ok(relationship);
         }
@@ -130,7 +131,7 @@ public static class PatientSecurityEndpoints
         if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional) return UnknownPatient(patientId);
         try
         {
-            await grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId).EndAsync(principal, regional, context.AuditSource())
+            await grains.Reference<ICareRelationshipGrain>(principal.ProfessionalId).EndAsync(principal, regional, context.AuditSource())
                 .WaitAsync(ct).ConfigureAwait(false);
             return Results.NoContent();
         }

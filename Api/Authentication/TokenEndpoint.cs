@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Security;
 
 namespace Mirc.Api.Authentication;
@@ -43,7 +44,7 @@ internal static partial class TokenEndpoint
             return Error(StatusCodes.Status400BadRequest, "invalid_request", "username, password and totp are required.");
         }
 
-        var result = await grains.GetGrain<ILocalAccountGrain>(username).LoginAsync(new LoginAttempt
+        var result = await grains.Reference<ILocalAccountGrain>(username).LoginAsync(new LoginAttempt
         {
             Password = request.Password,
             TotpCode = request.Totp.Trim(),

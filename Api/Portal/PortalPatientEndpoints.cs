@@ -8,6 +8,7 @@ using Mirc.Api.Management.Patients;
 using Mirc.Api.Problems;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Patients;
@@ -77,7 +78,7 @@ public static class PortalPatientEndpoints
         var found = new List<PortalPatientSummary>(regionalIds.Count);
         foreach (var regional in regionalIds.Take(MaxResults))
         {
-            var record = await grains.GetGrain<IPatientGrain>(regional).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var record = await grains.Reference<IPatientGrain>(regional).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             found.Add(Summary(record));
             await audit.RecordAsync(principal.ToAuditEvent(AuditAction.Query, AuditOutcome.Success, time.GetUtcNow(), context.AuditSource(), regional,
                 detail: "portal patient search"), cancellationToken).ConfigureAwait(false);
@@ -92,7 +93,7 @@ public static class PortalPatientEndpoints
         var principal = context.GetProfessionalPrincipal()!;
         if (await PatientReference.ResolveAsync(grains, patientId).ConfigureAwait(false) is not { } regional)
             return ApiProblems.NotFound($"No patient is known as '{patientId}'.");
-        var record = await grains.GetGrain<IPatientGrain>(regional).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var record = await grains.Reference<IPatientGrain>(regional).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         var studies = new List<PortalStudy>(record.Studies.Count);
@@ -103,7 +104,7 @@ public static class PortalPatientEndpoints
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!names.TryGetValue(study.EstablishmentId, out var establishmentName))
             {
-                establishmentName = (await grains.GetGrain<IEstablishmentGrain>(study.EstablishmentId).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false))?.Name;
+                establishmentName = (await grains.Reference<IEstablishmentGrain>(study.EstablishmentId).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false))?.Name;
                 names[study.EstablishmentId] = establishmentName;
             }
             studies.Add(new PortalStudy(

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Api.Authentication;
 using Mirc.Api.Problems;
 using Mirc.Grains.Audit;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Research;
 using Mirc.Grains.Interfaces.Security;
@@ -49,7 +50,7 @@ public static class ResearchEndpoints
         var projectId = Guid.NewGuid().ToString("N");
         try
         {
-            var project = await grains.GetGrain<IResearchProjectGrain>(projectId).CreateAsync(principal, request.ToDefinition(), http.AuditSource()).WaitAsync(ct);
+            var project = await grains.Reference<IResearchProjectGrain>(projectId).CreateAsync(principal, request.ToDefinition(), http.AuditSource()).WaitAsync(ct);
             return Results.Created($"/api/research/projects/{projectId}", project);
         }
         catch (UnauthorizedAccessException ex)
@@ -59,7 +60,7 @@ public static class ResearchEndpoints
     }
 
     private static async Task<IResult> GetProjectAsync(string projectId, IGrainFactory grains, CancellationToken ct) =>
-        IsId(projectId) && await grains.GetGrain<IResearchProjectGrain>(projectId).GetAsync().WaitAsync(ct) is { } project
+        IsId(projectId) && await grains.Reference<IResearchProjectGrain>(projectId).GetAsync().WaitAsync(ct) is { } project
             ? Results.Ok(project)
             : ProjectNotFound(projectId);
 
@@ -67,11 +68,11 @@ public static class ResearchEndpoints
     {
         var principal = http.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
-        if (!IsId(projectId) || await grains.GetGrain<IResearchProjectGrain>(projectId).GetAsync().WaitAsync(ct) is null) return ProjectNotFound(projectId);
+        if (!IsId(projectId) || await grains.Reference<IResearchProjectGrain>(projectId).GetAsync().WaitAsync(ct) is null) return ProjectNotFound(projectId);
         var exportId = Guid.NewGuid().ToString("N");
         try
         {
-            var export = await grains.GetGrain<IResearchExportGrain>(exportId).StartAsync(principal, projectId, http.AuditSource()).WaitAsync(ct);
+            var export = await grains.Reference<IResearchExportGrain>(exportId).StartAsync(principal, projectId, http.AuditSource()).WaitAsync(ct);
             return Results.Accepted($"/api/research/projects/{projectId}/exports/{exportId}", ResearchExportResource.From(export));
         }
         catch (UnauthorizedAccessException ex)
@@ -87,7 +88,7 @@ public static class ResearchEndpoints
     private static async Task<IResult> GetExportAsync(string projectId, string exportId, IGrainFactory grains, CancellationToken ct)
     {
         if (!IsId(projectId) || !IsId(exportId)) return ExportNotFound(exportId);
-        var export = await grains.GetGrain<IResearchExportGrain>(exportId).GetAsync().WaitAsync(ct);
+        var export = await grains.Reference<IResearchExportGrain>(exportId).GetAsync().WaitAsync(ct);
         return export is not null && string.Equals(export.ProjectId, projectId, StringComparison.Ordinal)
             ? Results.Ok(ResearchExportResource.From(export))
             : ExportNotFound(exportId);
@@ -97,7 +98,7 @@ public static class ResearchEndpoints
     {
         var principal = http.GetProfessionalPrincipal();
         if (principal is null) return Results.Unauthorized();
-        if (!IsId(projectId) || await grains.GetGrain<IResearchProjectGrain>(projectId).GetAsync().WaitAsync(ct) is null) return ProjectNotFound(projectId);
+        if (!IsId(projectId) || await grains.Reference<IResearchProjectGrain>(projectId).GetAsync().WaitAsync(ct) is null) return ProjectNotFound(projectId);
         var table = await vault.ReadTableAsync(projectId, ct);
         // Durable before the identities leave.
         await audit.RecordAsync(principal.ToAuditEvent(AuditAction.Reidentification, AuditOutcome.Success, time.GetUtcNow(), http.AuditSource(),

@@ -1,5 +1,6 @@
 using Mirc.Grains.FanOut;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 
@@ -89,7 +90,7 @@ public sealed class AuditPatientResolver(IGrainFactory grains, IQueryIndex? inde
     {
         try
         {
-            var summary = await grains.GetGrain<IStudyGrain>(studyUid).GetSummaryAsync()
+            var summary = await grains.Reference<IStudyGrain>(studyUid).GetSummaryAsync()
                 .WaitAsync(LookupTimeout, cancellationToken).ConfigureAwait(false);
             return string.IsNullOrEmpty(summary.PatientId) ? null : summary.PatientId;
         }

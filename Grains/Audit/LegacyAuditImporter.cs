@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Audit.Store;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 
 namespace Mirc.Grains.Audit;
@@ -15,7 +16,7 @@ public sealed partial class LegacyAuditImporter(IGrainFactory grains, IAuditStor
     /// <summary>Imports what the store lacks; returns the number of records added.</summary>
     public async Task<long> ImportAsync(CancellationToken cancellationToken)
     {
-        var legacyHead = await grains.GetGrain<IAuditChainGrain>(IAuditChainGrain.SingletonKey).GetHeadAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var legacyHead = await grains.Reference<IAuditChainGrain>(IAuditChainGrain.SingletonKey).GetHeadAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var head = await store.GetHeadAsync(cancellationToken).ConfigureAwait(false);
         if (legacyHead.LastSequence <= head.LastSequence)
         {

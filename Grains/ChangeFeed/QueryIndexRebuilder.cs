@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Studies;
 
@@ -56,7 +57,7 @@ public sealed partial class QueryIndexRebuilder(IChangeFeed feed, IQueryIndex in
 
     private async Task<StudyRead> ReadStudyAsync(string studyInstanceUid, CancellationToken cancellationToken)
     {
-        var study = grains.GetGrain<IStudyGrain>(studyInstanceUid);
+        var study = grains.Reference<IStudyGrain>(studyInstanceUid);
         var summary = await study.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty || summary.PatientId is not { } patient)
         {

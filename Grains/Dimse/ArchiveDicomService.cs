@@ -7,6 +7,7 @@ using Mirc.Dicom.Network;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Dimse;
 using Mirc.Grains.Interfaces.Establishments;
@@ -70,7 +71,7 @@ public sealed partial class ArchiveDicomService(
             return AssociationDecision.Reject(AssociationRejection.CallingAeNotRecognized);
         }
 
-        var grant = await grains.GetGrain<IDicomProxyGrain>(establishmentId)
+        var grant = await grains.Reference<IDicomProxyGrain>(establishmentId)
             .OpenAssociationAsync(new DicomAssociationAttempt(request.CallingAe, request.CalledAe, remote, request.Tls is not null,
                 request.Tls?.ClientCertificate is { } certificate ? DeviceCertificate.Describe(certificate) : null));
         if (!grant.Accepted)
@@ -203,7 +204,7 @@ public sealed partial class ArchiveDicomService(
     /// <inheritdoc />
     public async ValueTask<DicomRemoteNode?> ResolveMoveDestinationAsync(DicomServiceContext context, string aeTitle, CancellationToken ct)
     {
-        var entry = await grains.GetGrain<IDicomProxyGrain>(State(context).EstablishmentId).ResolveMoveDestinationAsync(aeTitle);
+        var entry = await grains.Reference<IDicomProxyGrain>(State(context).EstablishmentId).ResolveMoveDestinationAsync(aeTitle);
         return entry is null ? null : new DicomRemoteNode(entry.Host, entry.Port, entry.AeTitle, peerTls.For(entry));
     }
 
@@ -261,7 +262,7 @@ public sealed partial class ArchiveDicomService(
     private async Task RefuseOpposedPushAsync(DicomServiceContext context, ArchiveAssociation association, IEnumerable<string> studyUids,
         string moveDestination, CancellationToken ct)
     {
-        var destination = await grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(moveDestination.Trim());
+        var destination = await grains.Reference<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(moveDestination.Trim());
         if (destination is null)
         {
             return; // the dispatcher already answered A801 for an unknown destination
@@ -275,7 +276,7 @@ public sealed partial class ArchiveDicomService(
                 continue;
             }
 
-            var summary = await grains.GetGrain<IStudyGrain>(study).GetSummaryAsync();
+            var summary = await grains.Reference<IStudyGrain>(study).GetSummaryAsync();
             await audit.RecordAsync(association.Principal.ToAuditEvent(AuditAction.Retrieve, AuditOutcome.Denied, clock.GetUtcNow(),
                 source: Source(context.CallingAe, association.RemoteAddress), patientId: summary.PatientId, studyUids: [study],
                 detail: $"C-MOVE to {moveDestination} (establishment {destination.EstablishmentId}) refused: {verdict.Reason}"), ct);

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Dimse;
 using Mirc.Grains.Interfaces.Establishments;
 using Orleans.Concurrency;
@@ -18,7 +19,7 @@ public sealed partial class DicomProxyGrain(IGrainFactory grains, ILogger<DicomP
     /// <inheritdoc />
     public async Task<DicomAssociationGrant> OpenAssociationAsync(DicomAssociationAttempt attempt)
     {
-        var profile = await grains.GetGrain<IEstablishmentGrain>(EstablishmentId).GetAsync();
+        var profile = await grains.Reference<IEstablishmentGrain>(EstablishmentId).GetAsync();
         var entry = profile?.AeTitles.FirstOrDefault(a => string.Equals(a.AeTitle, attempt.CallingAe, StringComparison.Ordinal));
         if (entry is null)
         {
@@ -50,7 +51,7 @@ public sealed partial class DicomProxyGrain(IGrainFactory grains, ILogger<DicomP
     /// <inheritdoc />
     public async Task<AeTitleEntry?> ResolveMoveDestinationAsync(string aeTitle)
     {
-        var registration = await grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(aeTitle.Trim());
+        var registration = await grains.Reference<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(aeTitle.Trim());
         if (registration is null || (registration.Entry.Permissions & AePermissions.MoveDestination) == 0 || registration.Entry.Port <= 0)
         {
             return null;

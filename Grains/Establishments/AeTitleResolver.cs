@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Establishments;
 
 namespace Mirc.Grains.Establishments;
@@ -37,7 +38,7 @@ public sealed class AeTitleResolver
             return hit.Registration;
         }
 
-        var registration = await _grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey)
+        var registration = await _grains.Reference<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey)
             .ResolveAsync(title).WaitAsync(cancellationToken);
         if (registration is null)
         {

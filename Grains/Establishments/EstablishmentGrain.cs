@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.GrainState;
@@ -25,9 +26,9 @@ public sealed partial class EstablishmentGrain : Grain, IEstablishmentGrain
 
     private string EstablishmentId => this.GetPrimaryKeyString();
 
-    private IAeTitleRegistryGrain Registry => GrainFactory.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey);
+    private IAeTitleRegistryGrain Registry => GrainFactory.Reference<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey);
 
-    private IEstablishmentDirectoryGrain EstablishmentDirectory => GrainFactory.GetGrain<IEstablishmentDirectoryGrain>(IEstablishmentDirectoryGrain.SingletonKey);
+    private IEstablishmentDirectoryGrain EstablishmentDirectory => GrainFactory.Reference<IEstablishmentDirectoryGrain>(IEstablishmentDirectoryGrain.SingletonKey);
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

@@ -8,6 +8,7 @@ using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Establishments;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Reminders;
 using Mirc.Grains.Research;
@@ -51,7 +52,7 @@ public static class ArchiveServiceCollectionExtensions
         silo.Services.AddMircResearch(configuration);
         silo.Services.AddReplicaMaintenance(configuration);
         silo.Services.AddChangeFeedFollower(configuration);
-        ReminderJobStartup.Register(silo.Services, "Retention sweep", grains => grains.GetGrain<IRetentionSweepGrain>(RetentionKeys.Schedule).ScheduleAsync());
+        ReminderJobStartup.Register(silo.Services, "Retention sweep", grains => grains.Reference<IRetentionSweepGrain>(RetentionKeys.Schedule).ScheduleAsync());
         silo.Services.AddOptions<OrphanSweepOptions>()
             .Bind(configuration.GetSection(OrphanSweepOptions.Section))
             .ValidateDataAnnotations()
@@ -59,7 +60,7 @@ public static class ArchiveServiceCollectionExtensions
                 "Mirc:OrphanSweep:GracePeriod must not be shorter than Mirc:Ingest:ReconcileOlderThan (an ingest still in flight is not an orphan).")
             .ValidateOnStart();
         silo.Services.TryAddSingleton<OrphanSweep>();
-        ReminderJobStartup.Register(silo.Services, "Orphan sweep", grains => grains.GetGrain<IOrphanSweepGrain>(IOrphanSweepGrain.Key).ScheduleAsync());
+        ReminderJobStartup.Register(silo.Services, "Orphan sweep", grains => grains.Reference<IOrphanSweepGrain>(IOrphanSweepGrain.Key).ScheduleAsync());
         silo.Services.AddSingleton<IngestReconciliationSchedule>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationSchedule>());
         return silo;

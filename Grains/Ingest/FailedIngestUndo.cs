@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
@@ -102,7 +103,7 @@ internal sealed partial class FailedIngestUndo
     /// </summary>
     public async Task UndoAsync(FailedIngest failed, CancellationToken cancellationToken)
     {
-        var study = _grains.GetGrain<IStudyGrain>(failed.StudyInstanceUid);
+        var study = _grains.Reference<IStudyGrain>(failed.StudyInstanceUid);
         var (_, summary) = await study.RemoveFailedInstanceAsync(failed.SopInstanceUid, failed.Digest).WaitAsync(cancellationToken).ConfigureAwait(false);
         var stillStored = await study.GetInstanceAsync(failed.SopInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (stillStored is null)
@@ -121,7 +122,7 @@ internal sealed partial class FailedIngestUndo
 
         if (summary.InstanceCount == 0 && failed.RegionalPatientId is { } patient)
         {
-            await _grains.GetGrain<IPatientGrain>(patient).RemoveStudyAsync(failed.StudyInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _grains.Reference<IPatientGrain>(patient).RemoveStudyAsync(failed.StudyInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Storage.Blobs;
@@ -177,7 +178,7 @@ public sealed partial class IngestReconciler
 
         // In the algorithm of an entry already registered for the instance (one stored before the digest changed keeps its
         // SHA-256), so that registered content is recognised as such.
-        var study = _grains.GetGrain<IStudyGrain>(header.StudyInstanceUid!);
+        var study = _grains.Reference<IStudyGrain>(header.StudyInstanceUid!);
         var registered = await study.GetInstanceAsync(header.SopInstanceUid!).ConfigureAwait(false);
         string digest;
         await using (var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))

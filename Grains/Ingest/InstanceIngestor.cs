@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Observability;
@@ -161,7 +162,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var stored = new StoredInstance(header, finalKey, written.Length, written.Digest, request.Caller.EstablishmentId, receivedAt);
             journal = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);
             var resolutionTask = _patients.ResolveOverlappedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
-            var study = _grains.GetGrain<IStudyGrain>(stored.StudyInstanceUid);
+            var study = _grains.Reference<IStudyGrain>(stored.StudyInstanceUid);
             var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
             if (reservation.Status == ReservationStatus.Granted)
             {

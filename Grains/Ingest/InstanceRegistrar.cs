@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 
@@ -35,7 +36,7 @@ internal sealed partial class InstanceRegistrar
     /// </summary>
     public async Task<Registration> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken, bool indexInParallel = false)
     {
-        var study = _grains.GetGrain<IStudyGrain>(instance.StudyInstanceUid);
+        var study = _grains.Reference<IStudyGrain>(instance.StudyInstanceUid);
         var row = instance.ToIndexed(regionalPatientId);
         AddInstanceResult result;
         if (indexInParallel)
@@ -78,7 +79,7 @@ internal sealed partial class InstanceRegistrar
     public async Task CompleteAsync(StoredInstance instance, string regionalPatientId, StudySummary summary, bool studyReferenceChanged, CancellationToken cancellationToken)
     {
         var patientTask = studyReferenceChanged
-            ? _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(summary, instance.EstablishmentId, instance.LocalPatientId)).WaitAsync(cancellationToken)
+            ? _grains.Reference<IPatientGrain>(regionalPatientId).UpsertStudyAsync(ToReference(summary, instance.EstablishmentId, instance.LocalPatientId)).WaitAsync(cancellationToken)
             : Task.CompletedTask;
         var indexTask = _index.UpsertInstanceAsync(instance.ToIndexed(regionalPatientId), cancellationToken);
         await Task.WhenAll(patientTask, indexTask);
@@ -99,7 +100,7 @@ internal sealed partial class InstanceRegistrar
     /// <summary>Sends the reference; a failure is logged here (the follower restores it), whoever awaits the task.</summary>
     private Task SendReference(string regionalPatientId, StudyReference reference)
     {
-        var write = _grains.GetGrain<IPatientGrain>(regionalPatientId).UpsertStudyAsync(reference);
+        var write = _grains.Reference<IPatientGrain>(regionalPatientId).UpsertStudyAsync(reference);
         _ = write.ContinueWith(
             t => LogReferenceFailed(_logger, t.Exception!.GetBaseException(), reference.StudyInstanceUid, regionalPatientId),
             CancellationToken.None,

@@ -1,6 +1,7 @@
 using Mirc.Grains.Audit;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.ChangeFeed.Follower;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Security;
@@ -47,7 +48,7 @@ public sealed class OperatorGrain(IAuditTrail audit, SecurityClock time, QueryIn
     /// <inheritdoc />
     public async Task<ChangeFeedBackfillReport> BackfillChangeFeedAsync()
     {
-        var report = await GrainFactory.GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).BackfillAsync();
+        var report = await GrainFactory.Reference<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).BackfillAsync();
         await audit.RecordAsync(Operator.ToAuditEvent(AuditAction.Administration, AuditOutcome.Success, time.GetUtcNow(),
             detail: $"change feed backfilled by the admin command: {report.StudiesAppended} of {report.StudiesScanned} stored studies were missing, {report.EventsAppended} Create events appended"));
         return report;
@@ -56,7 +57,7 @@ public sealed class OperatorGrain(IAuditTrail audit, SecurityClock time, QueryIn
     /// <inheritdoc />
     public async Task<IReadOnlyList<string>> ChangeFeedFollowerStatusAsync()
     {
-        var status = await GrainFactory.GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).GetStatusAsync();
+        var status = await GrainFactory.Reference<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).GetStatusAsync();
         return [.. status.Checkpoints.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{p.Key} at {p.Value} of {status.Head} (lag {Math.Max(0, status.Head - p.Value)})"))];
     }

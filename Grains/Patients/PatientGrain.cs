@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.FanOut;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
@@ -142,7 +143,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
 
     private async Task<StudyReference> RefreshAsync(StudyReference reference)
     {
-        var summary = await GrainFactory.GetGrain<IStudyGrain>(reference.StudyInstanceUid).GetSummaryAsync();
+        var summary = await GrainFactory.Reference<IStudyGrain>(reference.StudyInstanceUid).GetSummaryAsync();
         return reference with
         {
             InstanceCount = summary.InstanceCount,

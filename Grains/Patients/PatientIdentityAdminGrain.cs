@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Storage.Blobs;
 using Orleans.Concurrency;
@@ -24,7 +25,7 @@ public sealed class PatientIdentityAdminGrain : Grain, IPatientIdentityAdminGrai
         ArgumentException.ThrowIfNullOrWhiteSpace(patientId);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var index = GrainFactory.GetGrain<IPatientIdentityIndexGrain>(localId.IndexKey);
+        var index = GrainFactory.Reference<IPatientIdentityIndexGrain>(localId.IndexKey);
         var previous = await index.GetAsync();
         if (previous == patientId)
         {
@@ -35,13 +36,13 @@ public sealed class PatientIdentityAdminGrain : Grain, IPatientIdentityAdminGrai
         await index.SetAsync(patientId);
         if (previous is not null)
         {
-            await GrainFactory.GetGrain<IPatientGrain>(previous).ApplyLinkEventAsync(new IdentityLinkEvent
+            await GrainFactory.Reference<IPatientGrain>(previous).ApplyLinkEventAsync(new IdentityLinkEvent
             {
                 Kind = IdentityLinkKind.ManualUnlink, LocalId = localId, Actor = actor, At = at, Reason = reason, OtherPatientId = patientId,
             });
         }
 
-        await GrainFactory.GetGrain<IPatientGrain>(patientId).ApplyLinkEventAsync(new IdentityLinkEvent
+        await GrainFactory.Reference<IPatientGrain>(patientId).ApplyLinkEventAsync(new IdentityLinkEvent
         {
             Kind = IdentityLinkKind.ManualLink, LocalId = localId, Actor = actor, At = at, Reason = reason, OtherPatientId = previous,
         });
@@ -54,20 +55,20 @@ public sealed class PatientIdentityAdminGrain : Grain, IPatientIdentityAdminGrai
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var index = GrainFactory.GetGrain<IPatientIdentityIndexGrain>(localId.IndexKey);
+        var index = GrainFactory.Reference<IPatientIdentityIndexGrain>(localId.IndexKey);
         var previous = await index.GetAsync();
         var fresh = RegionalPatientIds.New(_clock);
         var at = _clock.GetUtcNow();
         await index.SetAsync(fresh);
         if (previous is not null)
         {
-            await GrainFactory.GetGrain<IPatientGrain>(previous).ApplyLinkEventAsync(new IdentityLinkEvent
+            await GrainFactory.Reference<IPatientGrain>(previous).ApplyLinkEventAsync(new IdentityLinkEvent
             {
                 Kind = IdentityLinkKind.ManualUnlink, LocalId = localId, Actor = actor, At = at, Reason = reason, OtherPatientId = fresh,
             });
         }
 
-        await GrainFactory.GetGrain<IPatientGrain>(fresh).ApplyLinkEventAsync(new IdentityLinkEvent
+        await GrainFactory.Reference<IPatientGrain>(fresh).ApplyLinkEventAsync(new IdentityLinkEvent
         {
             Kind = IdentityLinkKind.ManualLink, LocalId = localId, Actor = actor, At = at, Reason = reason, OtherPatientId = previous,
         });
@@ -92,7 +93,7 @@ public sealed class PatientIdentityAdminGrain : Grain, IPatientIdentityAdminGrai
         }
 
         var movedEvent = new IdentityLinkEvent { Kind = IdentityLinkKind.StudiesMoved, LocalId = localId, Actor = actor, At = at, Reason = reason, StudyUids = moved };
-        await GrainFactory.GetGrain<IPatientGrain>(from).ApplyLinkEventAsync(movedEvent with { OtherPatientId = to });
-        await GrainFactory.GetGrain<IPatientGrain>(to).ApplyLinkEventAsync(movedEvent with { OtherPatientId = from });
+        await GrainFactory.Reference<IPatientGrain>(from).ApplyLinkEventAsync(movedEvent with { OtherPatientId = to });
+        await GrainFactory.Reference<IPatientGrain>(to).ApplyLinkEventAsync(movedEvent with { OtherPatientId = from });
     }
 }

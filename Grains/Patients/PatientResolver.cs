@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 
 namespace Mirc.Grains.Patients;
@@ -63,21 +64,21 @@ public sealed partial class PatientResolver
     public async Task<string> ResolveAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
     {
         var (regional, attachedIns) = await LinkAsync(localId, ins);
-        await _grains.GetGrain<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics);
+        await _grains.Reference<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics);
         return regional;
     }
 
     private async Task RecordAndRememberAsync(string regional, LocalPatientId localId, NationalIdentity? ins, NationalIdentity? attachedIns, PatientDemographics demographics)
     {
-        await _grains.GetGrain<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics);
+        await _grains.Reference<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics);
         _cache?.Set(localId, ins, demographics, regional);
     }
 
     /// <summary>The regional id linked to <paramref name="localId"/> (linked now when new) and the INS it may carry.</summary>
     private async Task<(string Regional, NationalIdentity? AttachedIns)> LinkAsync(LocalPatientId localId, NationalIdentity? ins)
     {
-        var index = _grains.GetGrain<IPatientIdentityIndexGrain>(localId.IndexKey);
-        var insGrain = ins is null ? null : _grains.GetGrain<IInsIdentityGrain>(ins.Key);
+        var index = _grains.Reference<IPatientIdentityIndexGrain>(localId.IndexKey);
+        var insGrain = ins is null ? null : _grains.Reference<IInsIdentityGrain>(ins.Key);
         string regional;
         if (insGrain is null)
         {

@@ -1,5 +1,6 @@
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
@@ -27,8 +28,8 @@ internal sealed class PatientStudyMover
 
     public async Task<IReadOnlyList<string>> MoveAsync(LocalPatientId localId, string fromPatientId, string toPatientId, CancellationToken cancellationToken)
     {
-        var source = _grains.GetGrain<IPatientGrain>(fromPatientId);
-        var target = _grains.GetGrain<IPatientGrain>(toPatientId);
+        var source = _grains.Reference<IPatientGrain>(fromPatientId);
+        var target = _grains.Reference<IPatientGrain>(toPatientId);
         var record = await source.GetAsync().WaitAsync(cancellationToken);
         var moved = new List<string>();
         foreach (var reference in record.Studies)
@@ -38,7 +39,7 @@ internal sealed class PatientStudyMover
                 continue;
             }
 
-            await _grains.GetGrain<IStudyGrain>(reference.StudyInstanceUid).ReassignPatientAsync(toPatientId).WaitAsync(cancellationToken);
+            await _grains.Reference<IStudyGrain>(reference.StudyInstanceUid).ReassignPatientAsync(toPatientId).WaitAsync(cancellationToken);
             await target.UpsertStudyAsync(reference with { LocalId = localId }).WaitAsync(cancellationToken);
             await ReindexAsync(reference.StudyInstanceUid, toPatientId, cancellationToken);
             await source.RemoveStudyAsync(reference.StudyInstanceUid).WaitAsync(cancellationToken);
@@ -60,7 +61,7 @@ internal sealed class PatientStudyMover
 
     private async Task ReindexAsync(string studyInstanceUid, string regionalPatientId, CancellationToken cancellationToken)
     {
-        var instances = await _grains.GetGrain<IStudyGrain>(studyInstanceUid).GetInstancesAsync().WaitAsync(cancellationToken);
+        var instances = await _grains.Reference<IStudyGrain>(studyInstanceUid).GetInstancesAsync().WaitAsync(cancellationToken);
         if (instances.Count == 0)
         {
             return;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
@@ -41,20 +42,20 @@ public sealed partial class UnidentifiedPatients
     /// <summary>The provisional patient currently holding the study, or null when the study is identified (or unknown).</summary>
     public async Task<string?> FindProvisionalOwnerAsync(string studyInstanceUid)
     {
-        var summary = await _grains.GetGrain<IStudyGrain>(studyInstanceUid).GetSummaryAsync();
+        var summary = await _grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync();
         if (summary.PatientId is not { } owner || summary.EstablishmentId is not { } establishment)
         {
             return null;
         }
 
-        var provisional = await _grains.GetGrain<IPatientIdentityIndexGrain>(ProvisionalId(establishment, studyInstanceUid).IndexKey).GetAsync();
+        var provisional = await _grains.Reference<IPatientIdentityIndexGrain>(ProvisionalId(establishment, studyInstanceUid).IndexKey).GetAsync();
         if (provisional != owner)
         {
             return null;
         }
 
         // Once reconciled, the provisional id points to the identified patient, which has identities of its own.
-        var record = await _grains.GetGrain<IPatientGrain>(owner).GetAsync();
+        var record = await _grains.Reference<IPatientGrain>(owner).GetAsync();
         return record.LocalIds.All(IsProvisional) ? owner : null;
     }
 
@@ -65,7 +66,7 @@ public sealed partial class UnidentifiedPatients
     /// </summary>
     public async Task<string?> ReconcileAsync(string studyInstanceUid, string patientId, string actor, string reason, CancellationToken cancellationToken)
     {
-        var summary = await _grains.GetGrain<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken);
+        var summary = await _grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken);
         var owner = await FindProvisionalOwnerAsync(studyInstanceUid).WaitAsync(cancellationToken);
         if (owner is null || summary.EstablishmentId is not { } establishment)
         {
@@ -91,7 +92,7 @@ public sealed partial class UnidentifiedPatients
         }
 
         // The arriving instance re-records the study in the index under its own identity right after.
-        var summary = await _grains.GetGrain<IStudyGrain>(studyInstanceUid).GetSummaryAsync();
+        var summary = await _grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync();
         await _grains.GetGrain<IPatientIdentityAdminGrain>(0).LinkAsync(ProvisionalId(summary.EstablishmentId!, studyInstanceUid), regional, PatientGrain.IngestActor, $"Identity received with instance {sopInstanceUid}");
         LogReconciled(_logger, studyInstanceUid, owner, regional, PatientGrain.IngestActor);
         return true;
@@ -100,8 +101,8 @@ public sealed partial class UnidentifiedPatients
     /// <summary>The index row of an unidentified study names no Patient ID: re-record one instance with the target's identity.</summary>
     private async Task ReindexUnderAsync(string studyInstanceUid, string patientId, string establishmentId, CancellationToken cancellationToken)
     {
-        var instances = await _grains.GetGrain<IStudyGrain>(studyInstanceUid).GetInstancesAsync().WaitAsync(cancellationToken);
-        var record = await _grains.GetGrain<IPatientGrain>(patientId).GetAsync().WaitAsync(cancellationToken);
+        var instances = await _grains.Reference<IStudyGrain>(studyInstanceUid).GetInstancesAsync().WaitAsync(cancellationToken);
+        var record = await _grains.Reference<IPatientGrain>(patientId).GetAsync().WaitAsync(cancellationToken);
         var identity = record.LocalIds.Where(l => !IsProvisional(l)).OrderBy(l => l.EstablishmentId == establishmentId ? 0 : 1).FirstOrDefault();
         if (instances.Count == 0 || identity is null)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Mirc.Dicom.Deidentification;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Research;
@@ -53,7 +54,7 @@ public sealed class ResearchExportGrain(
         }
 
         if (state.State.Export is { } existing) return existing;
-        var project = await GrainFactory.GetGrain<IResearchProjectGrain>(projectId).GetAsync()
+        var project = await GrainFactory.Reference<IResearchProjectGrain>(projectId).GetAsync()
             ?? throw new KeyNotFoundException($"Research project {projectId} does not exist.");
 
         var selected = await new CohortSelector(index).SelectAsync(project.Definition.Cohort, _options.MaxInstances);
@@ -81,7 +82,7 @@ public sealed class ResearchExportGrain(
 
         // Refused, the export is not started: memory forgets it too, so the caller's retry starts it for real.
         await state.WriteOrResetAsync(DeactivateOnIdle);
-        await GrainFactory.GetGrain<IResearchProjectGrain>(projectId).AddExportAsync(exportId);
+        await GrainFactory.Reference<IResearchProjectGrain>(projectId).AddExportAsync(exportId);
         var export = state.State.Export;
         await audit.RecordAsync(principal.ToAuditEvent(AuditAction.ResearchExport, AuditOutcome.Success, now, source,
             detail: $"research export {exportId} of project {projectId} started: {export.Total} instances of {export.Patients} patients, "
@@ -132,7 +133,7 @@ public sealed class ResearchExportGrain(
                 continue;
             }
 
-            var consent = await GrainFactory.GetGrain<IConsentGrain>(patient.Key).GetAsync();
+            var consent = await GrainFactory.Reference<IConsentGrain>(patient.Key).GetAsync();
             if (consent.ResearchReuseOpposed) excluded.Add(patient.Key);
         }
 

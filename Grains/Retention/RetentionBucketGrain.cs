@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.GrainState;
@@ -102,7 +103,7 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
             {
                 try
                 {
-                    await grains.GetGrain<IStudyGrain>(study).DeleteAsync(reason, RetentionKeys.Actor);
+                    await grains.Reference<IStudyGrain>(study).DeleteAsync(reason, RetentionKeys.Actor);
                     erased.Add(study);
                 }
                 catch (Exception ex)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Establishments;
 
 namespace Mirc.Grains.Retention;
@@ -33,12 +34,12 @@ public sealed partial class RetentionSweep
     {
         var dry = dryRun ?? _options.DryRun;
         var today = DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime);
-        var schedule = _grains.GetGrain<IRetentionScheduleGrain>(RetentionKeys.Schedule);
+        var schedule = _grains.Reference<IRetentionScheduleGrain>(RetentionKeys.Schedule);
         var expired = new List<string>();
         var failed = new List<string>();
         foreach (var entry in await schedule.GetAllAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
         {
-            var profile = await _grains.GetGrain<IEstablishmentGrain>(entry.EstablishmentId).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var profile = await _grains.Reference<IEstablishmentGrain>(entry.EstablishmentId).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             var years = profile?.RetentionYears ?? _options.DefaultRetentionYears;
             if (years <= 0)
             {
@@ -90,7 +91,7 @@ public sealed partial class RetentionSweep
         var shards = new Task<IReadOnlyList<string>>[RetentionKeys.ShardsPerDay];
         for (var shard = 0; shard < shards.Length; shard++)
         {
-            shards[shard] = _grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(establishmentId, day, shard)).GetStudiesAsync();
+            shards[shard] = _grains.Reference<IRetentionBucketGrain>(RetentionKeys.Bucket(establishmentId, day, shard)).GetStudiesAsync();
         }
 
         var all = new List<string>();
@@ -112,7 +113,7 @@ public sealed partial class RetentionSweep
         var shards = new Task<RetentionBucketErasure>[RetentionKeys.ShardsPerDay];
         for (var shard = 0; shard < shards.Length; shard++)
         {
-            shards[shard] = _grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket(establishmentId, day, shard)).ExpireAsync(reason);
+            shards[shard] = _grains.Reference<IRetentionBucketGrain>(RetentionKeys.Bucket(establishmentId, day, shard)).ExpireAsync(reason);
         }
 
         try

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Observability;
 using Mirc.Grains.Storage.Blobs;
@@ -27,7 +28,7 @@ public sealed class InstanceRetriever : IInstanceRetriever
     public Task<IReadOnlyList<InstanceEntry>> ResolveAsync(RetrievalScope scope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        return _grains.GetGrain<IStudyGrain>(scope.StudyInstanceUid)
+        return _grains.Reference<IStudyGrain>(scope.StudyInstanceUid)
             .GetInstancesAsync(scope.SeriesInstanceUid, scope.SopInstanceUid)
             .WaitAsync(cancellationToken);
     }

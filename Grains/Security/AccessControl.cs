@@ -1,4 +1,5 @@
 using Mirc.Grains.FanOut;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Security;
@@ -37,8 +38,8 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
             return local;
         }
 
-        var consentTask = grains.GetGrain<IConsentGrain>(patientId).GetAsync();
-        var careTask = grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId).GetAsync(patientId);
+        var consentTask = grains.Reference<IConsentGrain>(patientId).GetAsync();
+        var careTask = grains.Reference<ICareRelationshipGrain>(principal.ProfessionalId).GetAsync(patientId);
         var sharingTask = producerSharing is { } known
             ? Task.FromResult(known)
             : ProducerSharingAsync(producingEstablishmentId);
@@ -60,7 +61,7 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
     {
         ArgumentNullException.ThrowIfNull(principal);
         ArgumentException.ThrowIfNullOrEmpty(studyInstanceUid);
-        var summary = await grains.GetGrain<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var summary = await grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (summary.Status == StudyStatus.Deleted || string.IsNullOrEmpty(summary.EstablishmentId))
         {
             return AccessVerdict.Deny(AccessReason.MissingContext);
@@ -90,7 +91,7 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
     {
         ArgumentNullException.ThrowIfNull(principal);
         ArgumentException.ThrowIfNullOrEmpty(studyInstanceUid);
-        var summary = await grains.GetGrain<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var summary = await grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var request = new AccessRequest
         {
             Principal = principal,
@@ -106,7 +107,7 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
         }
 
         var establishments = PatientCareEstablishments.OfAsync(grains, summary.PatientId);
-        var consent = grains.GetGrain<IConsentGrain>(summary.PatientId).GetAsync();
+        var consent = grains.Reference<IConsentGrain>(summary.PatientId).GetAsync();
         await Task.WhenAll(establishments, consent).WaitAsync(cancellationToken).ConfigureAwait(false);
         return AccessDecision.Evaluate(request with
         {
@@ -117,7 +118,7 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
 
     private async Task<SharingPolicy> ProducerSharingAsync(string establishmentId)
     {
-        var profile = await grains.GetGrain<IEstablishmentGrain>(establishmentId).GetAsync().ConfigureAwait(false);
+        var profile = await grains.Reference<IEstablishmentGrain>(establishmentId).GetAsync().ConfigureAwait(false);
         return profile?.Sharing ?? SharingPolicy.CareRelationship;
     }
 
@@ -150,9 +151,9 @@ public sealed class AccessControl(IGrainFactory grains, SecurityClock time) : IA
 
         if (principal.HasAnyRole(AccessDecision.SharingRoles))
         {
-            var cares = await grains.GetGrain<ICareRelationshipGrain>(principal.ProfessionalId)
+            var cares = await grains.Reference<ICareRelationshipGrain>(principal.ProfessionalId)
                 .GetActiveAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            var consents = await BoundedFanOut.SelectAsync(cares, (c, _) => grains.GetGrain<IConsentGrain>(c.PatientId).GetAsync(),
+            var consents = await BoundedFanOut.SelectAsync(cares, (c, _) => grains.Reference<IConsentGrain>(c.PatientId).GetAsync(),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < cares.Count; i++)
             {

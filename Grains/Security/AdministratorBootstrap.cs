@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Security.Secrets;
 
@@ -52,7 +53,7 @@ public sealed partial class AdministratorBootstrap(
     internal async Task EnsureAdministratorAsync(LocalAccountOptions settings, CancellationToken cancellationToken)
     {
         var username = settings.AdministratorUsername.Trim().ToLowerInvariant();
-        var account = grains.GetGrain<ILocalAccountGrain>(username);
+        var account = grains.Reference<ILocalAccountGrain>(username);
         if (await account.ExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
         {
             return;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Audit;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Consent;
 using Mirc.Grains.Interfaces.Security;
@@ -42,7 +43,7 @@ public sealed class CareRelationshipGrain(
     public async Task<CareRelationship> BreakTheGlassAsync(ProfessionalPrincipal principal, string patientId, string emergencyReason, string? source)
     {
         var now = time.GetUtcNow();
-        var consent = string.IsNullOrWhiteSpace(patientId) ? null : await GrainFactory.GetGrain<IConsentGrain>(patientId).GetAsync();
+        var consent = string.IsNullOrWhiteSpace(patientId) ? null : await GrainFactory.Reference<IConsentGrain>(patientId).GetAsync();
         await AuthorizeAsync(principal, AccessAction.BreakTheGlass, patientId, emergencyReason, source, now, consent);
         var relationship = new CareRelationship
         {

@@ -1,3 +1,4 @@
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Security;
 
 namespace Mirc.Grains.Security;
@@ -74,7 +75,7 @@ public sealed class DimseIdentityValidator(
 
         var password = passcode[..^Totp.Digits];
         var code = passcode[^Totp.Digits..];
-        var result = await grains.GetGrain<ILocalAccountGrain>(username.Trim().ToLowerInvariant())
+        var result = await grains.Reference<ILocalAccountGrain>(username.Trim().ToLowerInvariant())
             .LoginAsync(new LoginAttempt { Password = password, TotpCode = code, Source = source, Channel = "dimse" }).ConfigureAwait(false);
         return result.Status == LoginStatus.Succeeded ? result.Principal : null;
     }

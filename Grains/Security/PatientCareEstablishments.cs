@@ -1,3 +1,4 @@
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 
 namespace Mirc.Grains.Security;
@@ -12,7 +13,7 @@ public static class PatientCareEstablishments
     public static async Task<IReadOnlyCollection<string>> OfAsync(IGrainFactory grains, string patientId)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        var patient = grains.GetGrain<IPatientGrain>(patientId);
+        var patient = grains.Reference<IPatientGrain>(patientId);
         if (!await patient.ExistsAsync().ConfigureAwait(false))
         {
             return [];

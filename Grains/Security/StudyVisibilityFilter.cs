@@ -1,4 +1,5 @@
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Establishments;
 
 namespace Mirc.Grains.Security;
@@ -90,7 +91,7 @@ public sealed class StudyVisibilityFilter
     {
         if (!_sharing.TryGetValue(establishmentId, out var sharing))
         {
-            var profile = await _grains.GetGrain<IEstablishmentGrain>(establishmentId).GetAsync()
+            var profile = await _grains.Reference<IEstablishmentGrain>(establishmentId).GetAsync()
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             sharing = profile?.Sharing ?? SharingPolicy.CareRelationship;
             _sharing[establishmentId] = sharing;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Sharing;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.GrainState;
@@ -44,8 +45,8 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
         if (_state.State.Share is { } existing) return existing;
         var share = new ShareSnapshot { ShareId = this.GetPrimaryKeyString(), Request = request, Status = ShareStatus.Queued };
         // Pending first: a share that exists is always found again (and its reminder re-registered) at the next silo start.
-        await GrainFactory.GetGrain<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).AddAsync(share.ShareId);
-        await GrainFactory.GetGrain<IStudySharesGrain>(request.StudyInstanceUid).AddAsync(share.ShareId);
+        await GrainFactory.Reference<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).AddAsync(share.ShareId);
+        await GrainFactory.Reference<IStudySharesGrain>(request.StudyInstanceUid).AddAsync(share.ShareId);
         _state.State.Share = share;
         await _state.WriteOrResetAsync(DeactivateOnIdle);
         // The reminder is the safety net (a push interrupted by a crash); the push itself starts now.
@@ -159,7 +160,7 @@ public sealed partial class ShareGrain : Grain, IShareGrain, IRemindable
         _state.State.WorkerId = null;
         await _state.WriteOrResetAsync(DeactivateOnIdle);
         await DropReminderAsync();
-        await GrainFactory.GetGrain<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).RemoveAsync(share.ShareId);
+        await GrainFactory.Reference<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).RemoveAsync(share.ShareId);
         return _state.State.Share;
     }
 

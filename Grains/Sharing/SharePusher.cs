@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom.Network;
 using Mirc.Grains.Dimse;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Sharing;
@@ -50,7 +51,7 @@ public sealed class SharePusher
     /// <summary>Runs (or resumes) <paramref name="shareId"/>.</summary>
     public async Task<ShareRunOutcome> RunAsync(string shareId, CancellationToken cancellationToken)
     {
-        var grain = _grains.GetGrain<IShareGrain>(shareId);
+        var grain = _grains.Reference<IShareGrain>(shareId);
         var share = await grain.TryClaimAsync(WorkerId, _options.Lease).ConfigureAwait(false);
         if (share is null)
         {
@@ -60,7 +61,7 @@ public sealed class SharePusher
         var entries = await _retriever.ResolveAsync(new RetrievalScope(share.Request.StudyInstanceUid), cancellationToken).ConfigureAwait(false);
         var remaining = entries.Skip(share.Processed).ToList();
         var batch = new ProgressBatch(entries.Count);
-        var registration = await _grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey)
+        var registration = await _grains.Reference<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey)
             .ResolveAsync(share.Request.RecipientAeTitle).ConfigureAwait(false);
         string? error = null;
         if (entries.Count == 0) error = "The study has no stored instances.";

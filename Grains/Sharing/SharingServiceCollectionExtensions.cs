@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mirc.Grains.Dimse;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Sharing;
 using Mirc.Grains.Reminders;
 
@@ -43,7 +44,7 @@ public static class SharingServiceCollectionExtensions
     // Shares created before their reminder existed, or whose reminder is due later than their next attempt (a restart).
     private static async Task ResumePendingSharesAsync(IGrainFactory grains)
     {
-        var pending = await grains.GetGrain<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).GetAllAsync().ConfigureAwait(false);
-        foreach (var shareId in pending) await grains.GetGrain<IShareGrain>(shareId).ResumeAsync().ConfigureAwait(false);
+        var pending = await grains.Reference<IPendingSharesGrain>(IPendingSharesGrain.SingletonKey).GetAllAsync().ConfigureAwait(false);
+        foreach (var shareId in pending) await grains.Reference<IShareGrain>(shareId).ResumeAsync().ConfigureAwait(false);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
@@ -122,7 +123,7 @@ public sealed partial class StudyGrain
         {
             if (state.PatientId is { } patient)
             {
-                await GrainFactory.GetGrain<IPatientGrain>(patient).RemoveStudyAsync(StudyUid);
+                await GrainFactory.Reference<IPatientGrain>(patient).RemoveStudyAsync(StudyUid);
             }
 
             await AdvanceAsync(ErasureStep.Auditing);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Studies;
 using Orleans.Configuration;
@@ -14,7 +15,8 @@ public static class ActivationCollection
         silo.Services.AddOptions<ActivationCollectionOptions>()
             .Bind(configuration.GetSection(ActivationCollectionOptions.Section))
             .ValidateOnStart();
-        silo.Services.AddSingleton<IValidateOptions<ActivationCollectionOptions>, ActivationCollectionValidation>();
+        silo.Services.AddSingleton<IValidateOptions<ActivationCollectionOptions>>(
+            sp => new ActivationCollectionValidation(sp.GetRequiredService<IOptions<ChangeFeedFollowerOptions>>().Value));
         silo.Services.AddOptions<GrainCollectionOptions>()
             .Configure<IOptions<ActivationCollectionOptions>>((orleans, ours) => Apply(ours.Value, orleans));
         silo.Services.AddOptions<GrainDirectoryOptions>()

@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Options;
+using Mirc.Grains.ChangeFeed.Follower;
 
 namespace Mirc.Silo.Hosting;
 
 /// <summary>
 /// Start-up check of <see cref="ActivationCollectionOptions"/>: Orleans refuses an idle age not longer than the
 /// collection quantum (with an exception naming its own option), so the same rule is stated here with our setting names.
+/// The running change-feed follower reads each new study's grain and its patient's once the study's events are settled:
+/// it must get there before those activations are collected, or it activates them again from storage.
 /// </summary>
-public sealed class ActivationCollectionValidation : IValidateOptions<ActivationCollectionOptions>
+public sealed class ActivationCollectionValidation(ChangeFeedFollowerOptions follower) : IValidateOptions<ActivationCollectionOptions>
 {
     private static readonly TimeSpan LongestQuantum = TimeSpan.FromHours(1);
 
@@ -31,6 +34,14 @@ public sealed class ActivationCollectionValidation : IValidateOptions<Activation
             {
                 failures.Add($"{ActivationCollectionOptions.Section}:{setting} ({age}) must be longer than {ActivationCollectionOptions.Section}:CollectionQuantum ({options.CollectionQuantum})");
             }
+        }
+
+        var projectedWithin = follower.SettleDelay + follower.PollInterval;
+        var shortest = options.StudyIdleAge < options.PatientIdleAge ? options.StudyIdleAge : options.PatientIdleAge;
+        if (follower.Enabled && projectedWithin >= shortest)
+        {
+            failures.Add($"{ChangeFeedFollowerOptions.Section}:SettleDelay + PollInterval ({projectedWithin}) must be shorter than "
+                + $"{ActivationCollectionOptions.Section}:StudyIdleAge and PatientIdleAge ({shortest}): the follower would activate every new study's grains again");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

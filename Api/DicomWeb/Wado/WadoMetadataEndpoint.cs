@@ -4,6 +4,7 @@ using Mirc.Api.DicomWeb.Negotiation;
 using Mirc.Api.Hosting;
 using Mirc.Api.Problems;
 using Mirc.Dicom;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retrieval;
 
@@ -74,7 +75,7 @@ public static class WadoMetadataEndpoint
         private async ValueTask<string?> RegionalIdAsync(string studyUid)
         {
             if (!_regionalIds.TryGetValue(studyUid, out var regional))
-                _regionalIds[studyUid] = regional = (await grains.GetGrain<IStudyGrain>(studyUid).GetSummaryAsync().ConfigureAwait(false)).PatientId;
+                _regionalIds[studyUid] = regional = (await grains.Reference<IStudyGrain>(studyUid).GetSummaryAsync().ConfigureAwait(false)).PatientId;
             return string.IsNullOrEmpty(regional) ? null : regional;
         }
 

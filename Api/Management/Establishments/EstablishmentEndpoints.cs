@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mirc.Api.Problems;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Security;
 
@@ -34,7 +35,7 @@ public static class EstablishmentEndpoints
             return refusal;
         var errors = request.Validate();
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
-        var grain = grains.GetGrain<IEstablishmentGrain>(request.EstablishmentId!);
+        var grain = grains.Reference<IEstablishmentGrain>(request.EstablishmentId!);
         if (await grain.GetAsync() is not null) return ApiProblems.Conflict($"Establishment {request.EstablishmentId} already exists.");
         var profile = new EstablishmentProfile
         {
@@ -53,7 +54,7 @@ public static class EstablishmentEndpoints
         if (Administration.Caller(context) is null) return Results.Unauthorized();
         // The public profile of every establishment is already readable one by one (GetAsync); reads are not audited.
         // The list comes from the directory, a projection of the establishment grains: it never holds AE titles or members.
-        var all = await grains.GetGrain<IEstablishmentDirectoryGrain>(IEstablishmentDirectoryGrain.SingletonKey).GetAllAsync();
+        var all = await grains.Reference<IEstablishmentDirectoryGrain>(IEstablishmentDirectoryGrain.SingletonKey).GetAllAsync();
         return Results.Ok(all
             .OrderBy(e => e.Name, StringComparer.InvariantCultureIgnoreCase).ThenBy(e => e.EstablishmentId, StringComparer.Ordinal)
             .Select(e => new PublicEstablishmentProfile(e.EstablishmentId, e.Name, e.Sharing))
@@ -63,7 +64,7 @@ public static class EstablishmentEndpoints
     private static async Task<IResult> GetAsync(HttpContext context, string establishmentId, IGrainFactory grains)
     {
         if (!Identifiers.IsValidKey(establishmentId)) return ApiProblems.BadRequest($"'{establishmentId}' is not a valid establishment id.");
-        var profile = await grains.GetGrain<IEstablishmentGrain>(establishmentId).GetAsync();
+        var profile = await grains.Reference<IEstablishmentGrain>(establishmentId).GetAsync();
         if (profile is null) return ApiProblems.NotFound($"Establishment {establishmentId} does not exist.");
         // AE titles, their permissions and the members are the establishment's own business (and the platform's).
         return Administration.Administers(context, establishmentId)
@@ -78,7 +79,7 @@ public static class EstablishmentEndpoints
             return refusal;
         var errors = request.Validate();
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
-        var grain = grains.GetGrain<IEstablishmentGrain>(establishmentId);
+        var grain = grains.Reference<IEstablishmentGrain>(establishmentId);
         if (!Identifiers.IsValidKey(establishmentId) || await grain.GetAsync() is not { } current)
             return ApiProblems.NotFound($"Establishment {establishmentId} does not exist.");
         var updated = current with
@@ -99,7 +100,7 @@ public static class EstablishmentEndpoints
             return refusal;
         var errors = request.Validate().Check(Identifiers.IsValidAeTitle(aeTitle), "aeTitle", "1 to 16 printable characters, no backslash.");
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
-        var grain = grains.GetGrain<IEstablishmentGrain>(establishmentId);
+        var grain = grains.Reference<IEstablishmentGrain>(establishmentId);
         if (!Identifiers.IsValidKey(establishmentId) || await grain.GetAsync() is not { } current)
             return ApiProblems.NotFound($"Establishment {establishmentId} does not exist.");
         var title = aeTitle.Trim(' ');
@@ -125,7 +126,7 @@ public static class EstablishmentEndpoints
         if (await Administration.RefusalAsync(context, $"remove AE title {aeTitle} of establishment {establishmentId}",
                 p => Administration.Request(p, AccessAction.Administer, establishmentId)) is { } refusal)
             return refusal;
-        var grain = grains.GetGrain<IEstablishmentGrain>(establishmentId);
+        var grain = grains.Reference<IEstablishmentGrain>(establishmentId);
         if (!Identifiers.IsValidKey(establishmentId) || await grain.GetAsync() is not { } current)
             return ApiProblems.NotFound($"Establishment {establishmentId} does not exist.");
         var title = aeTitle.Trim(' ');

@@ -6,6 +6,7 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb.Qido;
 using Mirc.Api.Authentication;
 using Mirc.Api.Problems;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Interfaces.Patients;
@@ -116,7 +117,7 @@ public static class PatientEndpoints
             return ApiProblems.NotFound($"Patient {patientId} was not found.");
         patientId = target.PatientId;
         var localId = new LocalPatientId(request.EstablishmentId!, request.Issuer ?? "", request.LocalPatientId!);
-        var current = await grains.GetGrain<IPatientIdentityIndexGrain>(localId.IndexKey).GetAsync();
+        var current = await grains.Reference<IPatientIdentityIndexGrain>(localId.IndexKey).GetAsync();
         if (current != patientId)
             return ApiProblems.Conflict($"Local id {localId.PatientId} of establishment {localId.EstablishmentId} is not linked to patient {patientId}.");
         var newPatientId = await grains.GetGrain<IPatientIdentityAdminGrain>(0).UnlinkAsync(localId, Actor(context), request.Reason!.Trim());
@@ -131,7 +132,7 @@ public static class PatientEndpoints
         HttpContext context, string patientId, IGrainFactory grains, IDicomWebAccessPolicy access, CancellationToken cancellationToken)
     {
         if (await PatientReference.ResolveAsync(grains, patientId) is not { } regional) return null;
-        var record = await grains.GetGrain<IPatientGrain>(regional).GetAsync();
+        var record = await grains.Reference<IPatientGrain>(regional).GetAsync();
         patientId = regional;
         var authorization = await RegistryAuthorizationAsync(context, access, cancellationToken);
         var visible = authorization.IsAll

@@ -1,3 +1,4 @@
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 
 namespace Mirc.Api.Management.Patients;
@@ -30,7 +31,7 @@ public static class PatientReference
             var parts = reference[6..].Split(':', 3);
             regional = parts.Length == 3 && Identifiers.IsValidKey(parts[0]) && Identifiers.IsValidShortText(parts[1])
                 && parts[2].Length > 0 && Identifiers.IsValidShortText(parts[2])
-                ? await grains.GetGrain<IPatientIdentityIndexGrain>(new LocalPatientId(parts[0], parts[1], parts[2]).IndexKey).GetAsync()
+                ? await grains.Reference<IPatientIdentityIndexGrain>(new LocalPatientId(parts[0], parts[1], parts[2]).IndexKey).GetAsync()
                 : null;
         }
         else
@@ -39,7 +40,7 @@ public static class PatientReference
         }
 
         // The index grains answer null for what they never saw; the patient grain confirms the record exists.
-        return regional is not null && Identifiers.IsValidKey(regional) && await grains.GetGrain<IPatientGrain>(regional).ExistsAsync()
+        return regional is not null && Identifiers.IsValidKey(regional) && await grains.Reference<IPatientGrain>(regional).ExistsAsync()
             ? regional
             : null;
     }
@@ -53,7 +54,7 @@ public static class PatientReference
         foreach (var oid in oids)
         {
             if (!NationalIdentity.IsInsOid(oid)) return null;
-            if (await grains.GetGrain<IInsIdentityGrain>(new NationalIdentity(ins, oid).Key).GetAsync() is { } regional) return regional;
+            if (await grains.Reference<IInsIdentityGrain>(new NationalIdentity(ins, oid).Key).GetAsync() is { } regional) return regional;
         }
 
         return null;

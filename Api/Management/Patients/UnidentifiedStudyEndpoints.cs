@@ -5,6 +5,7 @@ using Mirc.Api.Access;
 using Mirc.Api.Authentication;
 using Mirc.Api.Problems;
 using Mirc.Grains.Audit;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Security;
@@ -35,12 +36,12 @@ public static class UnidentifiedStudyEndpoints
             .Check(!string.IsNullOrWhiteSpace(request.StudyInstanceUid) && request.StudyInstanceUid.Length <= 64, nameof(request.StudyInstanceUid), "Required: a Study Instance UID.")
             .Check(!string.IsNullOrWhiteSpace(request.Reason) && request.Reason.Length <= 1024, nameof(request.Reason), "Required: why the study is attributed to this patient (at most 1024 characters).");
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
-        if (!Identifiers.IsValidKey(patientId) || !await grains.GetGrain<IPatientGrain>(patientId).ExistsAsync())
+        if (!Identifiers.IsValidKey(patientId) || !await grains.Reference<IPatientGrain>(patientId).ExistsAsync())
             return ApiProblems.NotFound($"Patient {patientId} was not found.");
 
         // Only the producing establishment sees an unidentified study: anyone else is answered as if it did not exist.
         var principal = context.GetProfessionalPrincipal();
-        var study = await grains.GetGrain<IStudyGrain>(request.StudyInstanceUid!).GetSummaryAsync();
+        var study = await grains.Reference<IStudyGrain>(request.StudyInstanceUid!).GetSummaryAsync();
         var mayReconcile = principal is null
             || principal.HasAnyRole(MircRoles.PlatformAdmin | MircRoles.DataProtectionOfficer)
             || string.Equals(principal.EstablishmentId, study.EstablishmentId, StringComparison.Ordinal);

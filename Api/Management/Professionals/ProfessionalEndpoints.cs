@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mirc.Api.Authentication;
 using Mirc.Api.Problems;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Professionals;
 using Mirc.Grains.Interfaces.Security;
@@ -29,7 +30,7 @@ public static class ProfessionalEndpoints
     private static async Task<IResult> GetAsync(HttpContext context, string rpps, IGrainFactory grains)
     {
         if (!Identifiers.IsValidRpps(rpps)) return ApiProblems.Validation(new Dictionary<string, string[]> { ["rpps"] = ["The RPPS number has 11 digits."] });
-        var profile = await grains.GetGrain<IProfessionalGrain>(rpps).GetAsync();
+        var profile = await grains.Reference<IProfessionalGrain>(rpps).GetAsync();
         if (profile is null) return ApiProblems.NotFound($"Professional {rpps} is not registered.");
         var self = context.GetProfessionalPrincipal()?.Rpps == rpps;
         return self || (profile.EstablishmentId is not null && Administration.Administers(context, profile.EstablishmentId))
@@ -43,7 +44,7 @@ public static class ProfessionalEndpoints
         var errors = request.Validate().Check(Identifiers.IsValidRpps(rpps), "rpps", "The RPPS number has 11 digits.");
         if (!errors.IsEmpty) return ApiProblems.Validation(errors.ToDictionary());
 
-        var grain = grains.GetGrain<IProfessionalGrain>(rpps);
+        var grain = grains.Reference<IProfessionalGrain>(rpps);
         var previous = await grain.GetAsync();
         var roles = request.CanonicalRoles();
         if (await Administration.RefusalAsync(context, $"save professional {rpps}", p => Administration.Request(p, AccessAction.ManageProfessional, request.EstablishmentId) with
@@ -57,7 +58,7 @@ public static class ProfessionalEndpoints
         IEstablishmentGrain? establishment = null;
         if (request.EstablishmentId is not null)
         {
-            establishment = grains.GetGrain<IEstablishmentGrain>(request.EstablishmentId);
+            establishment = grains.Reference<IEstablishmentGrain>(request.EstablishmentId);
             if (await establishment.GetAsync() is null)
                 return ApiProblems.Validation(new Dictionary<string, string[]> { [nameof(request.EstablishmentId)] = [$"Establishment {request.EstablishmentId} does not exist."] });
         }
@@ -66,8 +67,8 @@ public static class ProfessionalEndpoints
         await grain.SaveAsync(profile);
         // Membership follows the profile: leaving an establishment removes the member entry there.
         if (previous?.EstablishmentId is { } oldEstablishment && oldEstablishment != request.EstablishmentId
-            && await grains.GetGrain<IEstablishmentGrain>(oldEstablishment).GetAsync() is not null)
-            await grains.GetGrain<IEstablishmentGrain>(oldEstablishment).RemoveMemberAsync(rpps);
+            && await grains.Reference<IEstablishmentGrain>(oldEstablishment).GetAsync() is not null)
+            await grains.Reference<IEstablishmentGrain>(oldEstablishment).RemoveMemberAsync(rpps);
         if (establishment is not null) await establishment.SetMemberAsync(new EstablishmentMember(rpps, roles));
         await Administration.RecordChangeAsync(context, $"professional {rpps}", previous, profile);
         return previous is null ? Results.Created($"/api/professionals/{rpps}", profile) : Results.Ok(profile);

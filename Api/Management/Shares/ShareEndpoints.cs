@@ -6,6 +6,7 @@ using Mirc.Api.DicomWeb;
 using Mirc.Api.Problems;
 using Mirc.Grains.Establishments;
 using Mirc.Grains.FanOut;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Establishments;
 using Mirc.Grains.Interfaces.Sharing;
@@ -58,7 +59,7 @@ public static class ShareEndpoints
         }
 
         var recipientAe = AeTitles.Normalize(request.RecipientAeTitle!);
-        var recipient = await grains.GetGrain<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(recipientAe);
+        var recipient = await grains.Reference<IAeTitleRegistryGrain>(IAeTitleRegistryGrain.SingletonKey).ResolveAsync(recipientAe);
         if (recipient is not { Entry.Port: > 0 } || (recipient.Entry.Permissions & AePermissions.MoveDestination) == 0)
         {
             return ApiProblems.Validation(new FieldErrors()
@@ -78,7 +79,7 @@ public static class ShareEndpoints
         }
 
         var shareId = Guid.NewGuid().ToString("N");
-        var share = await grains.GetGrain<IShareGrain>(shareId).CreateAsync(new ShareRequest
+        var share = await grains.Reference<IShareGrain>(shareId).CreateAsync(new ShareRequest
         {
             StudyInstanceUid = studyUid,
             RecipientAeTitle = recipientAe,
@@ -98,7 +99,7 @@ public static class ShareEndpoints
         CancellationToken cancellationToken)
     {
         if (!Identifiers.IsValidKey(shareId)) return ApiProblems.BadRequest($"'{shareId}' is not a valid share id.");
-        var share = await grains.GetGrain<IShareGrain>(shareId).GetAsync();
+        var share = await grains.Reference<IShareGrain>(shareId).GetAsync();
         if (share is null || !await access.CanRetrieveStudyAsync(ApiCaller.From(http), share.Request.StudyInstanceUid, cancellationToken))
             return ApiProblems.NotFound($"Share {shareId} does not exist.");
         return Results.Ok(ShareResource.From(share));
@@ -114,8 +115,8 @@ public static class ShareEndpoints
         }
 
         if (!await access.CanRetrieveStudyAsync(ApiCaller.From(http), studyInstanceUid!, cancellationToken)) return StudyNotFound(studyInstanceUid!);
-        var ids = await grains.GetGrain<IStudySharesGrain>(studyInstanceUid!).GetAllAsync();
-        var shares = await BoundedFanOut.SelectAsync([.. ids], (id, _) => grains.GetGrain<IShareGrain>(id).GetAsync(), cancellationToken: cancellationToken);
+        var ids = await grains.Reference<IStudySharesGrain>(studyInstanceUid!).GetAllAsync();
+        var shares = await BoundedFanOut.SelectAsync([.. ids], (id, _) => grains.Reference<IShareGrain>(id).GetAsync(), cancellationToken: cancellationToken);
         return Results.Ok(shares.OfType<ShareSnapshot>().Select(ShareResource.From).ToArray());
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Operations;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
@@ -80,7 +81,7 @@ public sealed partial class ChangeFeedBackfill(
             return null;
         }
 
-        var grain = grains.GetGrain<IStudyGrain>(studyInstanceUid);
+        var grain = grains.Reference<IStudyGrain>(studyInstanceUid);
         var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty)
         {
@@ -93,7 +94,7 @@ public sealed partial class ChangeFeedBackfill(
 
     private async Task<int> AppendStudyAsync(string studyInstanceUid, CancellationToken cancellationToken)
     {
-        var grain = grains.GetGrain<IStudyGrain>(studyInstanceUid);
+        var grain = grains.Reference<IStudyGrain>(studyInstanceUid);
         var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var entries = await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var events = entries.OrderBy(e => e.ReceivedAt)

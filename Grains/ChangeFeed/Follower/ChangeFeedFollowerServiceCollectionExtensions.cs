@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Hosting;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Reminders;
 
 namespace Mirc.Grains.ChangeFeed.Follower;
@@ -25,7 +26,7 @@ public static class ChangeFeedFollowerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeFeedProjection, PatientStudyProjection>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChangeFeedProjection, RetentionScheduleProjection>());
         services.TryAddSingleton<ChangeFeedBackfill>();
-        ReminderJobStartup.Register(services, "Change-feed follower", grains => grains.GetGrain<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).ScheduleAsync());
+        ReminderJobStartup.Register(services, "Change-feed follower", grains => grains.Reference<IChangeFeedFollowerGrain>(IChangeFeedFollowerGrain.Key).ScheduleAsync());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 
@@ -20,13 +21,13 @@ internal sealed class PatientStudyProjection(IGrainFactory grains, ManifestHeade
     {
         foreach (var study in events.GroupBy(e => e.StudyInstanceUid, StringComparer.Ordinal))
         {
-            var grain = grains.GetGrain<IStudyGrain>(study.Key);
+            var grain = grains.Reference<IStudyGrain>(study.Key);
             var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty)
             {
                 foreach (var patientId in study.Select(e => e.PatientId).OfType<string>().Distinct(StringComparer.Ordinal))
                 {
-                    await grains.GetGrain<IPatientGrain>(patientId).RemoveStudyAsync(study.Key).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await grains.Reference<IPatientGrain>(patientId).RemoveStudyAsync(study.Key).WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 continue;
@@ -37,7 +38,7 @@ internal sealed class PatientStudyProjection(IGrainFactory grains, ManifestHeade
                 continue;
             }
 
-            var patient = grains.GetGrain<IPatientGrain>(owner);
+            var patient = grains.Reference<IPatientGrain>(owner);
             if (await patient.HasStudyAsync(study.Key).WaitAsync(cancellationToken).ConfigureAwait(false))
             {
                 continue;

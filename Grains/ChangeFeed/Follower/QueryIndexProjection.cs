@@ -1,4 +1,5 @@
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
 
 namespace Mirc.Grains.ChangeFeed.Follower;
@@ -30,7 +31,7 @@ internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grai
         var toWrite = new List<(long Sequence, InstanceEntry Entry, string PatientId)>();
         foreach (var study in events.GroupBy(e => e.StudyInstanceUid, StringComparer.Ordinal))
         {
-            var grain = grains.GetGrain<IStudyGrain>(study.Key);
+            var grain = grains.Reference<IStudyGrain>(study.Key);
             var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty || summary.PatientId is not { } patientId)
             {
@@ -72,7 +73,7 @@ internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grai
         // were written: look again, so such a row does not wait for the next batch to go.
         foreach (var study in toWrite.GroupBy(w => w.Entry.StudyInstanceUid, StringComparer.Ordinal))
         {
-            var grain = grains.GetGrain<IStudyGrain>(study.Key);
+            var grain = grains.Reference<IStudyGrain>(study.Key);
             var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty)
             {

@@ -1,4 +1,5 @@
 using Mirc.Grains.FanOut;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retention;
 
@@ -39,7 +40,7 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
             .GroupBy(r => RetentionKeys.Bucket(r.EstablishmentId, r.Day, RetentionKeys.Shard(r.StudyInstanceUid)), StringComparer.Ordinal)
             .ToArray();
         await BoundedFanOut.SelectAsync(buckets, AddToBucketAsync, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var schedule = grains.GetGrain<IRetentionScheduleGrain>(RetentionKeys.Schedule);
+        var schedule = grains.Reference<IRetentionScheduleGrain>(RetentionKeys.Schedule);
         foreach (var (establishmentId, day) in registrations.Select(r => (r.EstablishmentId, r.Day)).Distinct())
         {
             await schedule.NoteAsync(establishmentId, day.DayNumber).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -48,7 +49,7 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
 
     private async Task<Registration?> RegistrationOfAsync(string studyInstanceUid, CancellationToken cancellationToken)
     {
-        var summary = await grains.GetGrain<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var summary = await grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty || summary.EstablishmentId is not { } establishmentId || summary.FirstReceivedAt is not { } first)
         {
             return null;
@@ -60,7 +61,7 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
     private async Task<bool> AddToBucketAsync(IGrouping<string, Registration> bucket, CancellationToken cancellationToken)
     {
         var studies = bucket.Select(r => r.StudyInstanceUid).ToArray();
-        await grains.GetGrain<IRetentionBucketGrain>(bucket.Key).AddAsync(studies).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await grains.Reference<IRetentionBucketGrain>(bucket.Key).AddAsync(studies).WaitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Observability;
@@ -95,7 +96,7 @@ public sealed partial class OrphanSweep
     {
         foreach (var study in batch.GroupBy(b => InstanceBlobLayout.StudyUidOf(b.Key.Name)!, StringComparer.Ordinal))
         {
-            var grain = _grains.GetGrain<IStudyGrain>(study.Key);
+            var grain = _grains.Reference<IStudyGrain>(study.Key);
             // A deleted study's manifest reads empty: its blobs are its purge's to delete (with the erasure's reason).
             if ((await grain.GetSummaryAsync().ConfigureAwait(false)).Status == StudyStatus.Deleted) continue;
             var referenced = (await grain.GetInstancesAsync().ConfigureAwait(false))

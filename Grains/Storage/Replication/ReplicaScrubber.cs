@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
@@ -58,7 +59,7 @@ public sealed partial class ReplicaScrubber
             foreach (var study in studies)
             {
                 after = study.FirstSequence;
-                var instances = await _grains.GetGrain<IStudyGrain>(study.StudyInstanceUid).GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                var instances = await _grains.Reference<IStudyGrain>(study.StudyInstanceUid).GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var instance in instances)
                 {
                     await ScrubInstanceAsync(instance, tally, cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
+using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Reminders;
 using Mirc.Grains.Storage.Blobs;
@@ -31,7 +32,7 @@ public static class ReplicationServiceCollectionExtensions
             configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>()?.Provider != BlobStorageProvider.Azure,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ReplicaScrubber>>()));
-        ReminderJobStartup.Register(services, "Replica scrub", grains => grains.GetGrain<IReplicaScrubGrain>(IReplicaScrubGrain.Key).ScheduleAsync());
+        ReminderJobStartup.Register(services, "Replica scrub", grains => grains.Reference<IReplicaScrubGrain>(IReplicaScrubGrain.Key).ScheduleAsync());
         services.TryAddSingleton(sp => new ChangeFeedMirror(
             sp.GetRequiredService<IChangeFeed>(),
             (ReplicatedBlobStore)sp.GetRequiredService<IBlobStore>(),
