@@ -36,6 +36,13 @@ public interface IStudyGrain : IGrainWithStringKey
     Task<(bool Removed, StudySummary Summary)> RemoveFailedInstanceAsync(string sopInstanceUid, string digest);
 
     /// <summary>
+    /// Makes the change feed agree with the manifest after a crash: an instance whose newest event is a Create the manifest
+    /// does not hold (its events were committed, its manifest write never ended) gets a Delete event. Returns how many.
+    /// </summary>
+    [Alias("TakeBackUnheldCreates")]
+    Task<int> TakeBackUnheldCreatesAsync();
+
+    /// <summary>
     /// Swaps the stored entry of <paramref name="replacement"/>'s SOP Instance UID for <paramref name="replacement"/> in one
     /// durable manifest write (duplicate policy Replace; the new blob is already at its own key). Only when the stored
     /// entry still has digest <paramref name="replacedDigest"/> (otherwise <see cref="AddInstanceStatus.Conflict"/> with the
@@ -56,6 +63,13 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("GetInstances")]
     [ReadOnly]
     Task<IReadOnlyList<InstanceEntry>> GetInstancesAsync(string? seriesInstanceUid = null, string? sopInstanceUid = null);
+
+    /// <summary>
+    /// The manifest entries once the manifest writes in flight are over (durable or failed): what the change feed's
+    /// projections compare events with, since a batch's Create events may be readable before its manifest write ends.
+    /// </summary>
+    [Alias("GetSettledInstances")]
+    Task<IReadOnlyList<InstanceEntry>> GetSettledInstancesAsync();
 
     /// <summary>Study summary (status, attributes, series, counters).</summary>
     [Alias("GetSummary")]

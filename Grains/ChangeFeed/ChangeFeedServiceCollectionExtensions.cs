@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mirc.Grains.Indexing;
+using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.ChangeFeed;
 
@@ -16,15 +17,18 @@ public static class ChangeFeedServiceCollectionExtensions
     public static IServiceCollection AddChangeFeed(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.TryAddSingleton<IChangeFeed>(sp => Create(configuration, sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<IChangeFeed>(sp => Create(configuration, sp.GetService<TimeProvider>(), sp.GetService<IBlobStore>() as FileSystemBlobStore));
         services.TryAddSingleton<ManifestHeaders>();
         services.TryAddSingleton<QueryIndexRebuilder>();
         return services;
     }
 
-    /// <summary>The feed configured by <paramref name="configuration"/>.</summary>
+    /// <summary>
+    /// The feed configured by <paramref name="configuration"/>; an embedded feed on the file system whose flush rounds
+    /// <paramref name="blobs"/> runs commits manifest events without a flush of its own (see <see cref="SqliteChangeFeed"/>).
+    /// </summary>
     /// <exception cref="InvalidOperationException">PostgreSQL is chosen without a connection string.</exception>
-    public static RelationalChangeFeed Create(IConfiguration configuration, TimeProvider? clock = null)
+    public static RelationalChangeFeed Create(IConfiguration configuration, TimeProvider? clock = null, FileSystemBlobStore? blobs = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var index = configuration.GetSection(QueryIndexOptions.Section);
@@ -37,6 +41,9 @@ public static class ChangeFeedServiceCollectionExtensions
         }
 
         var path = configuration[$"{ChangeFeedOptions.Section}:SqlitePath"];
-        return new SqliteChangeFeed(string.IsNullOrWhiteSpace(path) ? Path.Combine(configuration["Mirc:DataPath"] ?? "./data", "changefeed.db") : path, clock);
+        var file = Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? Path.Combine(configuration["Mirc:DataPath"] ?? "./data", "changefeed.db") : path);
+        var folder = Path.GetDirectoryName(file)!;
+        Directory.CreateDirectory(folder);
+        return new SqliteChangeFeed(file, clock, flushedWithDataFolder: blobs?.FlushRoundsCover(folder) == true);
     }
 }

@@ -12,6 +12,22 @@ public interface IChangeFeed
     Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// True when the feed lives on the archive data folder's file system and that file system is made durable by shared
+    /// flush rounds (<c>syncfs</c>): a commit of the feed is then durable once a round that starts after it completes,
+    /// such as the one any durable blob-store write waits for.
+    /// </summary>
+    bool FlushedWithDataFolder => false;
+
+    /// <summary>
+    /// Appends <paramref name="events"/> and returns once readers see them, without waiting for the device: they are
+    /// durable once the caller's next durable blob-store write returns (its flush round starts after this commit). Where
+    /// <see cref="FlushedWithDataFolder"/> is false this is <see cref="AppendAsync"/>. A caller whose write then fails
+    /// must append the compensating events (<see cref="AppendAsync"/>).
+    /// </summary>
+    Task AppendBeforeFlushAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default) =>
+        AppendAsync(events, cancellationToken);
+
+    /// <summary>
     /// Events with a sequence greater than <paramref name="offset"/>, ascending, at most <paramref name="limit"/>;
     /// only those of <paramref name="establishmentId"/> unless it is null (every establishment).
     /// </summary>

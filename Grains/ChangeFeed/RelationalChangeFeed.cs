@@ -72,7 +72,23 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
     private protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default)
+    public virtual bool FlushedWithDataFolder => false;
+
+    /// <inheritdoc />
+    public Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default) =>
+        Enqueue(events, durable: true, cancellationToken);
+
+    /// <inheritdoc />
+    public Task AppendBeforeFlushAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default) =>
+        Enqueue(events, durable: !FlushedWithDataFolder, cancellationToken);
+
+    /// <summary>
+    /// Sets how the next append transaction reaches the device: <paramref name="durable"/> before the commit returns, else
+    /// by the data folder's next flush round (only asked for when <see cref="FlushedWithDataFolder"/>).
+    /// </summary>
+    private protected virtual Task SetDurabilityAsync(WriterConnection writer, bool durable) => Task.CompletedTask;
+
+    private Task Enqueue(IReadOnlyList<ChangeFeedEvent> events, bool durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
@@ -88,7 +104,7 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
             ArgumentException.ThrowIfNullOrWhiteSpace(e.EstablishmentId, nameof(e.EstablishmentId));
         }
 
-        var pending = new PendingAppend(events);
+        var pending = new PendingAppend(events, durable);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(RelationalChangeFeed));
@@ -224,6 +240,8 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
 
     private async Task WriteAsync(DbConnection connection, List<PendingAppend> batch)
     {
+        // One durable append makes the whole transaction durable.
+        await SetDurabilityAsync(_writer, batch.Exists(p => p.Durable)).ConfigureAwait(false);
         var created = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var transaction = await BeginAppendAsync(connection, CancellationToken.None).ConfigureAwait(false);
         var insert = _writer.Command(transaction, Insert, "@created", "@study", "@series", "@sop", "@action", "@establishment", "@patient");
@@ -269,9 +287,11 @@ public abstract class RelationalChangeFeed : IChangeFeed, IAsyncDisposable
         return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class PendingAppend(IReadOnlyList<ChangeFeedEvent> events)
+    private sealed class PendingAppend(IReadOnlyList<ChangeFeedEvent> events, bool durable)
     {
         public IReadOnlyList<ChangeFeedEvent> Events { get; } = events;
+
+        public bool Durable { get; } = durable;
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -1,12 +1,17 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Mirc.Grains.Indexing.Sql;
+using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.ChangeFeed;
 
 /// <summary>
 /// The embedded feed: its own SQLite file (<c>&lt;DataPath&gt;/changefeed.db</c>), WAL with synchronous=FULL. Not inside
-/// the index file: the index is rebuilt from the feed, so dropping the index must leave the feed whole.
+/// the index file: the index is rebuilt from the feed, so dropping the index must leave the feed whole. When the blob
+/// store's <c>syncfs</c> rounds cover its file (<see cref="RelationalChangeFeed.FlushedWithDataFolder"/>), a manifest
+/// commit's events are committed with synchronous=NORMAL — the WAL written, not flushed — and made durable by the
+/// round the manifest write itself waits for: one device flush for both instead of two in a row. NORMAL keeps the WAL
+/// safe from corruption (SQLite syncs it before each checkpoint); only the flush of the last commits is left to the round.
 /// </summary>
 public sealed class SqliteChangeFeed : RelationalChangeFeed
 {
@@ -15,14 +20,25 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
 
     private readonly string _connectionString;
 
-    /// <summary>Opens (creating on first use) the feed at <paramref name="databasePath"/>.</summary>
-    public SqliteChangeFeed(string databasePath, TimeProvider? clock = null)
+    // The writer connection and the synchronous setting last given to it (set only when either changes).
+    private DbConnection? _durableOn;
+    private bool? _durable;
+
+    /// <summary>
+    /// Opens (creating on first use) the feed at <paramref name="databasePath"/>; <paramref name="flushedWithDataFolder"/>
+    /// when the blob store's flush rounds cover that file (<see cref="FileSystemBlobStore.FlushRoundsCover"/>).
+    /// </summary>
+    public SqliteChangeFeed(string databasePath, TimeProvider? clock = null, bool flushedWithDataFolder = false)
         : base(clock)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = Path.GetFullPath(databasePath);
         _connectionString = DurableSqlite.ConnectionString(DatabasePath);
+        FlushedWithDataFolder = flushedWithDataFolder;
     }
+
+    /// <inheritdoc />
+    public override bool FlushedWithDataFolder { get; }
 
     /// <summary>Absolute database file path.</summary>
     public string DatabasePath { get; }
@@ -36,6 +52,17 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     private protected override Task<DbTransaction> BeginAppendAsync(DbConnection connection, CancellationToken cancellationToken) =>
         // Immediate: the write lock is taken at once (one writer per file), so sequences follow commit order.
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    private protected override async Task SetDurabilityAsync(WriterConnection writer, bool durable)
+    {
+        // Per connection, outside a transaction; a reopened connection starts FULL again (DurableSqlite).
+        var connection = await writer.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+        if (!ReferenceEquals(connection, _durableOn) || _durable != durable)
+        {
+            await writer.Command(null, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            (_durableOn, _durable) = (connection, durable);
+        }
+    }
 
     private protected override ValueTask DisposeCoreAsync()
     {

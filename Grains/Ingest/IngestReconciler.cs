@@ -96,6 +96,7 @@ public sealed partial class IngestReconciler
                     }
                     else
                     {
+                        await TakeBackUnheldCreatesAsync(record, cancellationToken).ConfigureAwait(false);
                         dropped++;
                     }
                 }
@@ -150,6 +151,18 @@ public sealed partial class IngestReconciler
         }
 
         return slot.LastModified <= cutoff;
+    }
+
+    /// <summary>
+    /// A dropped intent's study may have its Create events in the feed without its manifest write (the events are
+    /// committed first where the feed is flushed with the data folder): the study grain takes them back.
+    /// </summary>
+    private async Task TakeBackUnheldCreatesAsync(IngestJournalRecord record, CancellationToken cancellationToken)
+    {
+        if (InstanceBlobLayout.StudyUidOf(record.FinalName) is { } studyUid)
+        {
+            await _grains.Reference<IStudyGrain>(studyUid).TakeBackUnheldCreatesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Completes the registrations of a promoted blob; false when there is nothing to complete.</summary>

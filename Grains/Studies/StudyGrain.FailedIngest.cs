@@ -68,6 +68,24 @@ public sealed partial class StudyGrain
         return (true, BuildSummary());
     }
 
+    /// <inheritdoc />
+    public async Task<int> TakeBackUnheldCreatesAsync()
+    {
+        // Run by the reconciliation, rarely: waiting for the whole flush loop is fine here.
+        await WaitForCommitsAsync();
+        var unheld = (await ChangeFeed.StudyEventsAsync(StudyUid))
+            .Where(e => e.Action == ChangeFeedAction.Create && e.State == ChangeFeedState.Current && !_bySop.ContainsKey(e.SopInstanceUid))
+            .Select(e => e with { Action = ChangeFeedAction.Delete })
+            .ToList();
+        if (unheld.Count > 0)
+        {
+            await ChangeFeed.AppendAsync(unheld);
+            LogUnheldCreatesTakenBack(_logger, StudyUid, unheld.Count);
+        }
+
+        return unheld.Count;
+    }
+
     /// <summary>
     /// A study without any instance owns nothing: no patient, no attributes, so that a re-send (possibly with a corrected
     /// identity) starts it afresh. The retention date stays, so a re-send lands in the bucket the feed may already have
@@ -104,6 +122,9 @@ public sealed partial class StudyGrain
         _lastReceivedAt = _entries.Count == 0 ? null : _entries.Max(e => e.ReceivedAt);
         _ordered = null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: {Count} Create event(s) of instances the manifest does not hold taken back from the change feed")]
+    private static partial void LogUnheldCreatesTakenBack(ILogger logger, string studyUid, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: instance {SopUid} of a failed ingest removed from the manifest ({Remaining} left)")]
     private static partial void LogFailedInstanceRemoved(ILogger logger, string studyUid, string sopUid, int remaining);

@@ -190,11 +190,24 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<InstanceEntry>> GetSettledInstancesAsync()
+    {
+        // The batches whose events may already be in the feed: the one being written and those being published. Not the
+        // whole flush loop: under a steady stream of instances it never ends, and the follower would wait for it.
+        var inFlight = _committing.Concat(_publishing).Select(add => (Task)add.Completion.Task).ToArray();
+        // Stays on the grain's scheduler (ContinueOnCapturedContext); a failed batch was reported to its adders.
+        await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        return await GetInstancesAsync();
+    }
+
+    /// <inheritdoc />
     public Task<StudySummary> GetSummaryAsync() => Task.FromResult(BuildSummary());
 
     /// <summary>
-    /// Group commit, pipelined: a batch's manifest write, then its change-feed append, which overlaps the next batch's
-    /// manifest write; each append waits for the one before (the feed keeps the manifest's order).
+    /// Group commit. Where the feed is flushed with the data folder (<see cref="IChangeFeed.FlushedWithDataFolder"/>), a
+    /// batch's events are committed first and its manifest write's flush round makes both durable. Elsewhere pipelined: a
+    /// batch's manifest write, then its change-feed append, which overlaps the next batch's manifest write; each append
+    /// waits for the one before. Either way the feed keeps the manifest's order.
     /// </summary>
     private async Task FlushLoopAsync()
     {
@@ -211,8 +224,16 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
                 _committing = [];
                 if (referenceChanged is { } changed)
                 {
-                    _publishing.AddRange(batch);
-                    _published = PublishAsync(_published, batch, changed);
+                    if (ChangeFeed.FlushedWithDataFolder)
+                    {
+                        // The events went first and the manifest write's flush round made them durable with it.
+                        Answer(batch, changed);
+                    }
+                    else
+                    {
+                        _publishing.AddRange(batch);
+                        _published = PublishAsync(_published, batch, changed);
+                    }
                 }
             }
         }
@@ -260,8 +281,19 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
 
         var firstReceivedAt = state.FirstReceivedAt;
+        // Where the feed is flushed with the data folder, the batch's events are committed first, unflushed, and the
+        // manifest writes' flush round makes them durable too: one device flush per batch instead of two in a row.
+        var eventsFirst = ChangeFeed.FlushedWithDataFolder;
+        var events = eventsFirst ? batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)) : null;
+        var eventsCommitted = false;
         try
         {
+            if (events is not null)
+            {
+                await ChangeFeed.AppendBeforeFlushAsync(events);
+                eventsCommitted = true;
+            }
+
             if (state.FirstReceivedAt is null)
             {
                 // The day retention counts from. The study enters its retention bucket through the change feed
@@ -287,6 +319,11 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
             // The storage may now hold a version we did not see (ETag): reload on next call.
             DeactivateOnIdle();
+            if (eventsCommitted)
+            {
+                await TakeBackEventsAsync(events!);
+            }
+
             foreach (var add in batch)
             {
                 add.Completion.TrySetException(ex);
@@ -326,17 +363,40 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             return;
         }
 
+        Published(batch);
+        Answer(batch, referenceChanged);
+    }
+
+    /// <summary>Puts a durable batch (manifest and events) in memory and tells its adders.</summary>
+    private void Answer(List<PendingAdd> batch, bool referenceChanged)
+    {
         foreach (var add in batch)
         {
             Index(add.Entry);
         }
 
-        Published(batch);
-
         LogBatchCommitted(_logger, StudyUid, batch.Count, _entries.Count);
         foreach (var add in batch)
         {
             add.Completion.TrySetResult(referenceChanged);
+        }
+    }
+
+    /// <summary>
+    /// The compensating Delete events of a batch whose Create events were committed before its manifest write failed:
+    /// readers of the feed may have seen the Creates, and the manifest never held the instances.
+    /// </summary>
+    private async Task TakeBackEventsAsync(List<ChangeFeedEvent> creates)
+    {
+        try
+        {
+            await ChangeFeed.AppendAsync(creates.ConvertAll(e => e with { Action = ChangeFeedAction.Delete }));
+        }
+        catch (Exception ex)
+        {
+            // The projections consult the manifest, so they never index these; a feed reader outside sees a Create
+            // of an instance that is not served until the same instance is stored again.
+            LogEventsNotTakenBack(_logger, ex, StudyUid, creates.Count);
         }
     }
 
@@ -453,6 +513,9 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyUid}: manifest commit of {BatchSize} instance(s) failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, string studyUid, int batchSize);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyUid}: the Create events of {Count} instance(s) whose manifest write failed could not be taken back from the change feed")]
+    private static partial void LogEventsNotTakenBack(ILogger logger, Exception exception, string studyUid, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: instance {SopUid} claims patient {Claimed} but the study belongs to {Owner}")]
     private static partial void LogPatientMismatch(ILogger logger, string studyUid, string sopUid, string owner, string claimed);

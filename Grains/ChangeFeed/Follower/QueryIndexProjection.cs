@@ -8,8 +8,9 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 /// The query index as a projection of the feed. For each study an event names, the manifest decides: an instance it
 /// holds gets its row (from the stored header) unless the row is there already (the ingest wrote it inline) and no
 /// Update asks for a refresh; an instance it no longer holds loses its row; a deleted or emptied study loses all of
-/// them. Only instances of the manifest are ever written, so nothing half-ingested becomes visible. Every batch ends with
-/// a durability barrier: the ingest writes its rows lazily (<see cref="IQueryIndex.UpsertInstanceLazilyAsync"/>), so the
+/// them. Only instances of the manifest are ever written, so nothing half-ingested becomes visible; the manifest is read
+/// once its writes in flight are over, since a commit's events can be read before its manifest write ends. Every batch
+/// ends with a durability barrier: the ingest writes its rows lazily (<see cref="IQueryIndex.UpsertInstanceLazilyAsync"/>), so the
 /// rows this batch found or wrote are durable before the follower's checkpoint moves past their events.
 /// </summary>
 internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grains, ManifestHeaders headers) : IChangeFeedProjection
@@ -39,7 +40,7 @@ internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grai
                 continue;
             }
 
-            var manifest = (await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
+            var manifest = (await grain.GetSettledInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
                 .ToDictionary(e => e.SopInstanceUid, StringComparer.Ordinal);
             foreach (var instance in study.GroupBy(e => e.SopInstanceUid, StringComparer.Ordinal))
             {
@@ -81,7 +82,7 @@ internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grai
                 continue;
             }
 
-            var held = (await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.SopInstanceUid).ToHashSet(StringComparer.Ordinal);
+            var held = (await grain.GetSettledInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.SopInstanceUid).ToHashSet(StringComparer.Ordinal);
             foreach (var gone in study.Where(w => !held.Contains(w.Entry.SopInstanceUid)))
             {
                 await index.DeleteInstanceAsync(gone.Entry.SopInstanceUid, cancellationToken).ConfigureAwait(false);

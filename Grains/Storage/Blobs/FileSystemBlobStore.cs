@@ -496,6 +496,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// <summary>Forgets a folder found missing, so that the next write creates it again.</summary>
     private void ForgetDirectory(string directory) => _knownDirectories.TryRemove(directory, out _);
 
+    /// <summary>
+    /// True when this store's flush rounds also make writes to <paramref name="directory"/> durable: shared-sync
+    /// durability (a <c>syncfs</c> of the root's file system) and <paramref name="directory"/> on that same file system.
+    /// </summary>
+    public bool FlushRoundsCover(string directory) =>
+        Durability == FileSystemDurability.SharedSync
+        && SharedSyncCommitPolicy.DeviceOf(RootPath) is { } root
+        && SharedSyncCommitPolicy.DeviceOf(directory) == root;
+
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         _commit.DataFlushCoversEntries ? _commit.PersistEntriesAsync(RootPath).WaitAsync(cancellationToken) : Task.CompletedTask;

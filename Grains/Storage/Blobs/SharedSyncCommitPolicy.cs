@@ -38,6 +38,30 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
     /// <summary>True where <c>syncfs(2)</c> exists.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux();
 
+    /// <summary>
+    /// The device (major, minor) of the file system holding <paramref name="path"/> (<c>statx(2)</c>), or null when it
+    /// cannot be told: two paths with the same device are flushed by the same <c>syncfs</c>.
+    /// </summary>
+    public static (uint Major, uint Minor)? DeviceOf(string path)
+    {
+        const int AtFdCwd = -100;
+        const int StatxDevMajorOffset = 136;
+        if (!IsSupported)
+        {
+            return null;
+        }
+
+        var buffer = new byte[256];
+        if (NativeMethods.statx(AtFdCwd, path, 0, 0, buffer) != 0)
+        {
+            return null;
+        }
+
+        var major = BitConverter.ToUInt32(buffer, StatxDevMajorOffset);
+        var minor = BitConverter.ToUInt32(buffer, StatxDevMajorOffset + 4);
+        return (major, minor);
+    }
+
     public Task EnsureDirectoryAsync(string directory)
     {
         Directory.CreateDirectory(directory);
@@ -151,6 +175,10 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
 
         [DllImport("libc", SetLastError = true)]
         public static extern int sync_file_range(int fd, long offset, long nbytes, uint flags);
+
+        // struct statx is 256 bytes on every architecture; only stx_dev_major/minor (offsets 136, 140) are read.
+        [DllImport("libc", SetLastError = true)]
+        public static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 #pragma warning restore SYSLIB1054
     }
 }
