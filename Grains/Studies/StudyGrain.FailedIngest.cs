@@ -43,6 +43,13 @@ public sealed partial class StudyGrain
         ForgetReservation(sopInstanceUid);
         if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !ContentDigest.SameDigest(entry.Digest, digest))
         {
+            if (ChangeFeed.FlushedWithDataFolder)
+            {
+                // Never in the manifest, but the commit's events went first: should its own take-back have failed, the
+                // Create still stands, and this undo (retried until it succeeds) must not end before it is gone.
+                await TakeBackUnheldCreatesCoreAsync();
+            }
+
             return (false, BuildSummary());
         }
 
@@ -73,6 +80,11 @@ public sealed partial class StudyGrain
     {
         // Run by the reconciliation, rarely: waiting for the whole flush loop is fine here.
         await WaitForCommitsAsync();
+        return await TakeBackUnheldCreatesCoreAsync();
+    }
+
+    private async Task<int> TakeBackUnheldCreatesCoreAsync()
+    {
         var unheld = (await ChangeFeed.StudyEventsAsync(StudyUid))
             .Where(e => e.Action == ChangeFeedAction.Create && e.State == ChangeFeedState.Current && !_bySop.ContainsKey(e.SopInstanceUid))
             .Select(e => e with { Action = ChangeFeedAction.Delete })

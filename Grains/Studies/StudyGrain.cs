@@ -394,8 +394,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
         catch (Exception ex)
         {
-            // The projections consult the manifest, so they never index these; a feed reader outside sees a Create
-            // of an instance that is not served until the same instance is stored again.
+            // The undo of each failed store takes its Create back again (RemoveFailedInstanceAsync, retried by the
+            // reconciliation until it succeeds); the projections consult the manifest meanwhile, so they never index it.
             LogEventsNotTakenBack(_logger, ex, StudyUid, creates.Count);
         }
     }
@@ -514,7 +514,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyUid}: manifest commit of {BatchSize} instance(s) failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, string studyUid, int batchSize);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyUid}: the Create events of {Count} instance(s) whose manifest write failed could not be taken back from the change feed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Study {StudyUid}: the Create events of {Count} instance(s) whose manifest write failed could not be taken back from the change feed yet (the undo of each store retries)")]
     private static partial void LogEventsNotTakenBack(ILogger logger, Exception exception, string studyUid, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid}: instance {SopUid} claims patient {Claimed} but the study belongs to {Owner}")]

@@ -20,14 +20,14 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
 {
     private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-EBM" } };
     private readonly string _feedFolder = Path.Combine(Path.GetTempPath(), "mirc-events-before-manifest", Guid.NewGuid().ToString("N"));
-    private readonly SqliteChangeFeed _feed;
+    private readonly FailingTakeBackFeed _feed;
     private readonly IngestFaults _faults = new();
     private readonly ArchiveCluster _archive;
 
     public EventsBeforeManifestTests()
     {
         Directory.CreateDirectory(_feedFolder);
-        _feed = new SqliteChangeFeed(Path.Combine(_feedFolder, "changefeed.db"), flushedWithDataFolder: true);
+        _feed = new FailingTakeBackFeed(new SqliteChangeFeed(Path.Combine(_feedFolder, "changefeed.db"), flushedWithDataFolder: true));
         _archive = new ArchiveCluster { ChangeFeed = _feed, DecorateBlobStore = _faults.Decorate };
     }
 
@@ -85,6 +85,24 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_commits_own_take_back_fails_the_undo_of_the_failed_store_takes_the_create_back()
+    {
+        var first = new SyntheticInstance { PatientId = "EBM-3", InstanceNumber = 1 };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
+
+        var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
+        _feed.FailNextDurableAppends = 1;
+        _faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
+        var failed = await IngestAsync(second);
+        _faults.Arm(IngestStep.None, passFirst: 0);
+
+        Assert.Equal(IngestStatus.ProcessingFailure, failed.Status);
+        Assert.Equal(0, _feed.FailNextDurableAppends);
+        Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete], await ActionsOfAsync(second));
+        Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(first));
+    }
+
+    [Fact]
     public async Task Creates_a_crash_left_without_their_manifest_write_are_taken_back_once_when_the_intent_is_dropped()
     {
         var held = new SyntheticInstance { PatientId = "EBM-2", InstanceNumber = 1 };
@@ -114,5 +132,49 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
         Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete], await ActionsOfAsync(lost));
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(held));
         Assert.Equal(0, await _archive.Grains.GetGrain<IStudyGrain>(held.StudyUid).TakeBackUnheldCreatesAsync());
+    }
+
+    /// <summary>A feed flushed with the data folder whose next durable appends (the take-backs) fail.</summary>
+    private sealed class FailingTakeBackFeed(SqliteChangeFeed inner) : IChangeFeed, IAsyncDisposable
+    {
+        private int _failNext;
+
+        public int FailNextDurableAppends
+        {
+            get => Volatile.Read(ref _failNext);
+            set => Volatile.Write(ref _failNext, value);
+        }
+
+        public bool FlushedWithDataFolder => inner.FlushedWithDataFolder;
+
+        public Task AppendBeforeFlushAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default) =>
+            inner.AppendBeforeFlushAsync(events, cancellationToken);
+
+        public Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default)
+        {
+            for (var left = FailNextDurableAppends; left > 0; left = FailNextDurableAppends)
+            {
+                if (Interlocked.CompareExchange(ref _failNext, left - 1, left) == left)
+                {
+                    return Task.FromException(new IOException("change feed unavailable"));
+                }
+            }
+
+            return inner.AppendAsync(events, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<ChangeFeedEvent>> ReadAsync(long offset, int limit, string? establishmentId, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(offset, limit, establishmentId, cancellationToken);
+
+        public Task<ChangeFeedEvent?> LatestAsync(string? establishmentId, CancellationToken cancellationToken = default) =>
+            inner.LatestAsync(establishmentId, cancellationToken);
+
+        public Task<IReadOnlyList<ChangeFeedStudy>> StudiesAsync(long afterFirstSequence, int limit, CancellationToken cancellationToken = default) =>
+            inner.StudiesAsync(afterFirstSequence, limit, cancellationToken);
+
+        public Task<IReadOnlyList<ChangeFeedEvent>> StudyEventsAsync(string studyInstanceUid, CancellationToken cancellationToken = default) =>
+            inner.StudyEventsAsync(studyInstanceUid, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
