@@ -19,15 +19,13 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 public sealed class EventsBeforeManifestTests : IAsyncLifetime
 {
     private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-EBM" } };
-    private readonly string _feedFolder = Path.Combine(Path.GetTempPath(), "mirc-events-before-manifest", Guid.NewGuid().ToString("N"));
     private readonly FailingTakeBackFeed _feed;
     private readonly IngestFaults _faults = new();
     private readonly ArchiveCluster _archive;
 
     public EventsBeforeManifestTests()
     {
-        Directory.CreateDirectory(_feedFolder);
-        _feed = new FailingTakeBackFeed(new SqliteChangeFeed(Path.Combine(_feedFolder, "changefeed.db"), flushedWithDataFolder: true));
+        _feed = new FailingTakeBackFeed();
         _archive = new ArchiveCluster { ChangeFeed = _feed, DecorateBlobStore = _faults.Decorate };
     }
 
@@ -39,14 +37,6 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
     {
         await _archive.DisposeAsync();
         await _feed.DisposeAsync();
-        try
-        {
-            Directory.Delete(_feedFolder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Temp folder: left for the system to clean.
-        }
     }
 
     private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
@@ -135,7 +125,7 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
     }
 
     /// <summary>A feed flushed with the data folder whose next durable appends (the take-backs) fail.</summary>
-    private sealed class FailingTakeBackFeed(SqliteChangeFeed inner) : IChangeFeed, IAsyncDisposable
+    private sealed class FailingTakeBackFeed() : ForwardingChangeFeed(flushedWithDataFolder: true)
     {
         private int _failNext;
 
@@ -145,12 +135,7 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
             set => Volatile.Write(ref _failNext, value);
         }
 
-        public bool FlushedWithDataFolder => inner.FlushedWithDataFolder;
-
-        public Task AppendBeforeFlushAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default) =>
-            inner.AppendBeforeFlushAsync(events, cancellationToken);
-
-        public Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default)
+        public override Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default)
         {
             for (var left = FailNextDurableAppends; left > 0; left = FailNextDurableAppends)
             {
@@ -160,21 +145,7 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
                 }
             }
 
-            return inner.AppendAsync(events, cancellationToken);
+            return base.AppendAsync(events, cancellationToken);
         }
-
-        public Task<IReadOnlyList<ChangeFeedEvent>> ReadAsync(long offset, int limit, string? establishmentId, CancellationToken cancellationToken = default) =>
-            inner.ReadAsync(offset, limit, establishmentId, cancellationToken);
-
-        public Task<ChangeFeedEvent?> LatestAsync(string? establishmentId, CancellationToken cancellationToken = default) =>
-            inner.LatestAsync(establishmentId, cancellationToken);
-
-        public Task<IReadOnlyList<ChangeFeedStudy>> StudiesAsync(long afterFirstSequence, int limit, CancellationToken cancellationToken = default) =>
-            inner.StudiesAsync(afterFirstSequence, limit, cancellationToken);
-
-        public Task<IReadOnlyList<ChangeFeedEvent>> StudyEventsAsync(string studyInstanceUid, CancellationToken cancellationToken = default) =>
-            inner.StudyEventsAsync(studyInstanceUid, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

@@ -15,7 +15,6 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 public sealed class FailedEventAppendTests : IAsyncLifetime
 {
     private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-PIPE" } };
-    private readonly string _feedFolder = Path.Combine(Path.GetTempPath(), "mirc-failed-event-append", Guid.NewGuid().ToString("N"));
     private readonly HeldChangeFeed _feed;
 
     // Never armed: counts the manifest writes.
@@ -24,8 +23,7 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
 
     public FailedEventAppendTests()
     {
-        Directory.CreateDirectory(_feedFolder);
-        _feed = new HeldChangeFeed(new SqliteChangeFeed(Path.Combine(_feedFolder, "changefeed.db")));
+        _feed = new HeldChangeFeed();
         _archive = new ArchiveCluster { ChangeFeed = _feed, DecorateBlobStore = _writes.Decorate };
     }
 
@@ -37,14 +35,6 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
     {
         await _archive.DisposeAsync();
         await _feed.DisposeAsync();
-        try
-        {
-            Directory.Delete(_feedFolder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Temp folder: left for the system to clean.
-        }
     }
 
     private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
@@ -140,7 +130,7 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
     }
 
     /// <summary>A real feed whose next append can be held, then released or failed, by the test.</summary>
-    private sealed class HeldChangeFeed(SqliteChangeFeed inner) : IChangeFeed, IAsyncDisposable
+    private sealed class HeldChangeFeed() : ForwardingChangeFeed(flushedWithDataFolder: false)
     {
         private TaskCompletionSource? _next;
         private int _held;
@@ -154,7 +144,7 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
             return gate;
         }
 
-        public async Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default)
+        public override async Task AppendAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Exchange(ref _next, null) is { } gate)
             {
@@ -162,21 +152,7 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
                 await gate.Task;
             }
 
-            await inner.AppendAsync(events, cancellationToken);
+            await base.AppendAsync(events, cancellationToken);
         }
-
-        public Task<IReadOnlyList<ChangeFeedEvent>> ReadAsync(long offset, int limit, string? establishmentId, CancellationToken cancellationToken = default) =>
-            inner.ReadAsync(offset, limit, establishmentId, cancellationToken);
-
-        public Task<ChangeFeedEvent?> LatestAsync(string? establishmentId, CancellationToken cancellationToken = default) =>
-            inner.LatestAsync(establishmentId, cancellationToken);
-
-        public Task<IReadOnlyList<ChangeFeedStudy>> StudiesAsync(long afterFirstSequence, int limit, CancellationToken cancellationToken = default) =>
-            inner.StudiesAsync(afterFirstSequence, limit, cancellationToken);
-
-        public Task<IReadOnlyList<ChangeFeedEvent>> StudyEventsAsync(string studyInstanceUid, CancellationToken cancellationToken = default) =>
-            inner.StudyEventsAsync(studyInstanceUid, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
