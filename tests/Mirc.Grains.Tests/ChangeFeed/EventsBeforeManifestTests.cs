@@ -16,37 +16,12 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 /// a failed manifest write fails its store and takes its Create back with a Delete; Creates that a crash left without
 /// their manifest write are taken back by the study grain, which the reconciliation of the dropped intent asks.
 /// </summary>
-public sealed class EventsBeforeManifestTests : IAsyncLifetime
+public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new FailingTakeBackFeed(), "EST-EBM")
 {
-    private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-EBM" } };
-    private readonly FailingTakeBackFeed _feed;
-    private readonly IngestFaults _faults = new();
-    private readonly ArchiveCluster _archive;
-
-    public EventsBeforeManifestTests()
-    {
-        _feed = new FailingTakeBackFeed();
-        _archive = new ArchiveCluster { ChangeFeed = _feed, DecorateBlobStore = _faults.Decorate };
-    }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync() => _archive.InitializeAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _archive.DisposeAsync();
-        await _feed.DisposeAsync();
-    }
-
-    private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
-    {
-        using var stream = new MemoryStream(instance.ToPart10());
-        return await _archive.Ingestor.IngestAsync(stream, Request, Ct);
-    }
+    private FailingTakeBackFeed TakeBackFeed => (FailingTakeBackFeed)Feed;
 
     private async Task<List<ChangeFeedAction>> ActionsOfAsync(SyntheticInstance instance) =>
-        (await _feed.StudyEventsAsync(instance.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid).OrderBy(e => e.Sequence).Select(e => e.Action).ToList();
+        (await Feed.StudyEventsAsync(instance.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid).OrderBy(e => e.Sequence).Select(e => e.Action).ToList();
 
     [Fact]
     public async Task A_stored_instance_has_one_create_and_a_failed_manifest_write_fails_its_store_and_takes_its_create_back()
@@ -56,15 +31,15 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(first));
 
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
-        _faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
+        Faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
         var failed = await IngestAsync(second);
-        _faults.Arm(IngestStep.None, passFirst: 0);
+        Faults.Arm(IngestStep.None, passFirst: 0);
 
         Assert.Equal(IngestStatus.ProcessingFailure, failed.Status);
         Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete], await ActionsOfAsync(second));
-        Assert.All((await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.SopInstanceUid == second.SopUid), e => Assert.Equal(ChangeFeedState.Deleted, e.State));
-        var study = _archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
-        await _archive.DeactivateAsync(study);
+        Assert.All((await Feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.SopInstanceUid == second.SopUid), e => Assert.Equal(ChangeFeedState.Deleted, e.State));
+        var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await Archive.DeactivateAsync(study);
         Assert.Equal([first.SopUid], (await study.GetInstancesAsync()).Select(e => e.SopInstanceUid));
         Assert.Equal(0, await study.TakeBackUnheldCreatesAsync());
 
@@ -81,13 +56,13 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
 
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
-        _feed.FailNextDurableAppends = 1;
-        _faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
+        TakeBackFeed.FailNextDurableAppends = 1;
+        Faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
         var failed = await IngestAsync(second);
-        _faults.Arm(IngestStep.None, passFirst: 0);
+        Faults.Arm(IngestStep.None, passFirst: 0);
 
         Assert.Equal(IngestStatus.ProcessingFailure, failed.Status);
-        Assert.Equal(0, _feed.FailNextDurableAppends);
+        Assert.Equal(0, TakeBackFeed.FailNextDurableAppends);
         Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete], await ActionsOfAsync(second));
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(first));
     }
@@ -100,9 +75,9 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
 
         // What a crash leaves: the intent of a store whose blob never became durable, and its batch's Create committed.
         var lost = held with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
-        var key = _archive.Layout.GetInstanceKey(lost.StudyUid, lost.SeriesUid, lost.SopUid);
-        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(new IngestJournalRecord(key.Container, key.Name, "EST-EBM", null, null, DateTimeOffset.UtcNow), Ct);
-        await _feed.AppendBeforeFlushAsync([new ChangeFeedEvent
+        var key = Archive.Layout.GetInstanceKey(lost.StudyUid, lost.SeriesUid, lost.SopUid);
+        await new IngestJournal(Archive.Blobs, Archive.Layout).WriteAsync(new IngestJournalRecord(key.Container, key.Name, "EST-EBM", null, null, DateTimeOffset.UtcNow), Ct);
+        await Feed.AppendBeforeFlushAsync([new ChangeFeedEvent
         {
             StudyInstanceUid = lost.StudyUid,
             SeriesInstanceUid = lost.SeriesUid,
@@ -111,17 +86,17 @@ public sealed class EventsBeforeManifestTests : IAsyncLifetime
             EstablishmentId = "EST-EBM",
         }], Ct);
 
-        var services = _archive.Services;
+        var services = Archive.Services;
         var reconciler = new IngestReconciler(
-            _archive.Blobs, _archive.Layout, services.GetRequiredService<IngestJournal>(), services.GetRequiredService<FailedIngestUndo>(),
-            services.GetRequiredService<PatientResolver>(), services.GetRequiredService<InstanceRegistrar>(), _archive.Grains,
+            Archive.Blobs, Archive.Layout, services.GetRequiredService<IngestJournal>(), services.GetRequiredService<FailedIngestUndo>(),
+            services.GetRequiredService<PatientResolver>(), services.GetRequiredService<InstanceRegistrar>(), Archive.Grains,
             Options.Create(new IngestOptions { ReconcileOlderThan = TimeSpan.Zero }), NullLogger<IngestReconciler>.Instance);
         var report = await reconciler.ReconcileAsync(Ct);
 
         Assert.Equal(1, report.Dropped);
         Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete], await ActionsOfAsync(lost));
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(held));
-        Assert.Equal(0, await _archive.Grains.GetGrain<IStudyGrain>(held.StudyUid).TakeBackUnheldCreatesAsync());
+        Assert.Equal(0, await Archive.Grains.GetGrain<IStudyGrain>(held.StudyUid).TakeBackUnheldCreatesAsync());
     }
 
     /// <summary>A feed flushed with the data folder whose next durable appends (the take-backs) fail.</summary>

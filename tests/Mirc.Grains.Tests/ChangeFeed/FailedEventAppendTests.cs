@@ -12,38 +12,11 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 /// the study reloads, and re-sends cleanly; the stores queued behind it are unaffected. The next batch's manifest write
 /// does not wait for a batch's events, and the feed keeps the manifest's order.
 /// </summary>
-public sealed class FailedEventAppendTests : IAsyncLifetime
+public sealed class FailedEventAppendTests() : DecoratedFeedArchiveTests(new HeldChangeFeed(), "EST-PIPE")
 {
-    private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = "EST-PIPE" } };
-    private readonly HeldChangeFeed _feed;
+    private HeldChangeFeed HeldFeed => (HeldChangeFeed)Feed;
 
-    // Never armed: counts the manifest writes.
-    private readonly IngestFaults _writes = new();
-    private readonly ArchiveCluster _archive;
-
-    public FailedEventAppendTests()
-    {
-        _feed = new HeldChangeFeed();
-        _archive = new ArchiveCluster { ChangeFeed = _feed, DecorateBlobStore = _writes.Decorate };
-    }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask InitializeAsync() => _archive.InitializeAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _archive.DisposeAsync();
-        await _feed.DisposeAsync();
-    }
-
-    private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
-    {
-        using var stream = new MemoryStream(instance.ToPart10());
-        return await _archive.Ingestor.IngestAsync(stream, Request, Ct);
-    }
-
-    private int AddCalls() => _archive.Calls.Snapshot().Where(c => c.Key.EndsWith(".AddInstanceAsync", StringComparison.Ordinal)).Sum(c => c.Value);
+    private int AddCalls() => Archive.Calls.Snapshot().Where(c => c.Key.EndsWith(".AddInstanceAsync", StringComparison.Ordinal)).Sum(c => c.Value);
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
@@ -63,11 +36,11 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
     {
         var first = new SyntheticInstance { PatientId = patientId, InstanceNumber = 1 };
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
-        var held = _feed.HoldNext();
+        var held = HeldFeed.HoldNext();
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
         var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
         var secondStore = IngestAsync(second);
-        await WaitUntilAsync(() => _feed.HeldAppends == 1, "the second store's events are held");
+        await WaitUntilAsync(() => HeldFeed.HeldAppends == 1, "the second store's events are held");
         return (first, second, third, held, secondStore);
     }
 
@@ -87,11 +60,11 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
         Assert.True(thirdOutcome.Status is IngestStatus.Stored or IngestStatus.ProcessingFailure, thirdOutcome.Status + ": " + thirdOutcome.Detail);
 
         // Whatever the interleaving: acknowledged ⇔ a current Create event ⇔ in the manifest.
-        var study = _archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
-        await _archive.DeactivateAsync(study);
+        var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await Archive.DeactivateAsync(study);
         foreach (var (instance, status) in new[] { (first, IngestStatus.Stored), (second, IngestStatus.ProcessingFailure), (third, thirdOutcome.Status) })
         {
-            var creates = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid && e.Action == ChangeFeedAction.Create).ToList();
+            var creates = (await Feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid && e.Action == ChangeFeedAction.Create).ToList();
             var stored = status == IngestStatus.Stored;
             Assert.Equal(stored ? 1 : 0, creates.Count);
             var inManifest = await study.GetInstanceAsync(instance.SopUid) is not null;
@@ -104,7 +77,7 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
             Assert.Contains((await IngestAsync(instance)).Status, new[] { IngestStatus.Stored, IngestStatus.AlreadyStored });
         }
 
-        var events = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.Action == ChangeFeedAction.Create).ToList();
+        var events = (await Feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.Action == ChangeFeedAction.Create).ToList();
         Assert.Equal(new[] { first.SopUid, second.SopUid, third.SopUid }.Order(StringComparer.Ordinal), events.Select(e => e.SopInstanceUid).Order(StringComparer.Ordinal));
         Assert.Equal(first.SopUid, events[0].SopInstanceUid);
         Assert.Equal(3, (await study.GetInstancesAsync()).Count);
@@ -114,18 +87,18 @@ public sealed class FailedEventAppendTests : IAsyncLifetime
     public async Task The_next_stores_manifest_write_goes_ahead_while_a_batch_s_events_are_appended_and_the_feed_keeps_the_manifest_s_order()
     {
         var (first, second, third, held, secondStore) = await HoldSecondStoreAsync("PIPE-ORDER");
-        var writesBefore = _writes.ManifestWrites;
+        var writesBefore = Faults.ManifestWrites;
         var thirdStore = IngestAsync(third);
-        await WaitUntilAsync(() => _writes.ManifestWrites > writesBefore, "the third store's manifest write goes ahead of the second's events");
+        await WaitUntilAsync(() => Faults.ManifestWrites > writesBefore, "the third store's manifest write goes ahead of the second's events");
         Assert.False(thirdStore.IsCompleted, "the third store is answered before its events are appended");
         held.SetResult();
 
         Assert.Equal(IngestStatus.Stored, (await secondStore).Status);
         Assert.Equal(IngestStatus.Stored, (await thirdStore).Status);
-        var creates = (await _feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.Action == ChangeFeedAction.Create).OrderBy(e => e.Sequence).ToList();
+        var creates = (await Feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.Action == ChangeFeedAction.Create).OrderBy(e => e.Sequence).ToList();
         Assert.Equal([first.SopUid, second.SopUid, third.SopUid], creates.Select(e => e.SopInstanceUid));
-        var study = _archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
-        await _archive.DeactivateAsync(study);
+        var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await Archive.DeactivateAsync(study);
         Assert.Equal(3, (await study.GetInstancesAsync()).Count);
     }
 
