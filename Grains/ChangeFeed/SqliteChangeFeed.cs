@@ -20,10 +20,6 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
 
     private readonly string _connectionString;
 
-    // The writer connection and the synchronous setting last given to it (set only when either changes).
-    private DbConnection? _durableOn;
-    private bool? _durable;
-
     /// <summary>
     /// Opens (creating on first use) the feed at <paramref name="databasePath"/>; <paramref name="flushedWithDataFolder"/>
     /// when the blob store's flush rounds cover that file (<see cref="FileSystemBlobStore.FlushRoundsCover"/>).
@@ -53,16 +49,8 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
         // Immediate: the write lock is taken at once (one writer per file), so sequences follow commit order.
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
-    private protected override async Task SetDurabilityAsync(WriterConnection writer, bool durable)
-    {
-        // Per connection, outside a transaction; a reopened connection starts FULL again (DurableSqlite).
-        var connection = await writer.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-        if (!ReferenceEquals(connection, _durableOn) || _durable != durable)
-        {
-            await writer.Command(null, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            (_durableOn, _durable) = (connection, durable);
-        }
-    }
+    private protected override Task SetDurabilityAsync(WriterConnection writer, bool durable) =>
+        writer.SetSqliteSynchronousAsync(durable, CancellationToken.None);
 
     private protected override ValueTask DisposeCoreAsync()
     {

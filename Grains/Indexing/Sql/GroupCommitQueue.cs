@@ -104,8 +104,7 @@ internal sealed class GroupCommitQueue : IAsyncDisposable
         var durable = !batch.All(w => w.Lazily);
         if (_dialect == SqlDialect.Sqlite)
         {
-            // Per connection, outside a transaction; set before every transaction so a reopened connection never differs.
-            await _writer.Command(null, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await _writer.SetSqliteSynchronousAsync(durable, cancellationToken).ConfigureAwait(false);
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

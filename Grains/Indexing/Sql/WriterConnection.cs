@@ -13,6 +13,7 @@ internal sealed class WriterConnection(Func<CancellationToken, Task<DbConnection
 {
     private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
     private DbConnection? _connection;
+    private bool? _durable;
 
     /// <summary>The open connection (opened on first use, or after a reset); for a one-shot writer disposed after use.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
@@ -62,6 +63,21 @@ internal sealed class WriterConnection(Func<CancellationToken, Task<DbConnection
         return command;
     }
 
+    /// <summary>
+    /// SQLite only: how the next transactions reach the device — <c>synchronous = FULL</c> when <paramref name="durable"/>
+    /// (flushed before the commit returns), else NORMAL (WAL written, flushed later). Per connection and outside a
+    /// transaction; sent only when it changes for this connection (a reopened one starts again from the open's FULL).
+    /// </summary>
+    public async Task SetSqliteSynchronousAsync(bool durable, CancellationToken cancellationToken)
+    {
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_durable != durable)
+        {
+            await Command(null, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            _durable = durable;
+        }
+    }
+
     /// <inheritdoc cref="RunAsync{T}"/>
     public Task RunAsync(Func<DbConnection, Task> work, CancellationToken cancellationToken) =>
         RunAsync(async connection =>
@@ -79,6 +95,7 @@ internal sealed class WriterConnection(Func<CancellationToken, Task<DbConnection
         }
 
         _commands.Clear();
+        _durable = null;
         if (_connection is { } connection)
         {
             _connection = null;
