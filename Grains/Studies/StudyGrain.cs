@@ -33,6 +33,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private Task _published = Task.CompletedTask;
     private Task? _flushLoop;
     private ManifestSegmentStore _segments = null!;
+    private IChangeFeed? _changeFeed;
     private IReadOnlyList<InstanceEntry>? _ordered;
     private long _totalSize;
     private DateTimeOffset? _lastReceivedAt;
@@ -459,7 +460,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         ServiceProvider.GetKeyedService<IGrainStorage>(StorageProviders.ArchiveJournaled)
         ?? ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive);
 
-    private IChangeFeed ChangeFeed => ServiceProvider.GetRequiredService<IChangeFeed>();
+    // Asked at every commit (whether the events go first, then the append): resolved once per activation.
+    private IChangeFeed ChangeFeed => _changeFeed ??= ServiceProvider.GetRequiredService<IChangeFeed>();
 
     /// <summary>An event about <paramref name="entry"/>, attributed to the study's establishment and patient.</summary>
     private ChangeFeedEvent FeedEvent(InstanceEntry entry, ChangeFeedAction action) =>
