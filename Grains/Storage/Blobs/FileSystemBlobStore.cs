@@ -30,7 +30,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
     private readonly SemaphoreSlim[] _keyLocks;
     private readonly IFileCommitPolicy _commit;
-    private readonly ReplacedVersionFiles? _replaced;
 
     // Folders this store has created or found (it never deletes one): each write asked the file system again, 4 – 5
     // mkdir or stat calls per ingested instance. Bounded; forgetting only costs one more call.
@@ -52,7 +51,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             _ => durability,
         };
         _commit = Durability == FileSystemDurability.SharedSync ? new SharedSyncCommitPolicy(RootPath) : new PerFileCommitPolicy(RootPath);
-        _replaced = ReplacedVersionFiles.TryCreate(_commit as SharedSyncCommitPolicy);
         _keyLocks = new SemaphoreSlim[LockStripes];
         for (var i = 0; i < LockStripes; i++)
         {
@@ -138,7 +136,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(OpenForReading(path, FileOptions.Asynchronous | FileOptions.SequentialScan), FileAccess.Read, 4096);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -267,21 +265,13 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             throw new BlobConcurrencyException(key, expected, seen);
         }
 
-        // A replaced version's file of this folder when one is free (see ReplacedVersionFiles), else a new one.
-        var reused = _replaced?.TryTake(directory);
-        var tempPath = reused?.File ?? TempPathFor(directory);
+        var tempPath = TempPathFor(directory);
         var committed = false;
         BlobETag etag;
-        bool exchanged;
         try
         {
-            using var handle = reused?.Handle ?? await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, content.Length).ConfigureAwait(false);
+            using var handle = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, content.Length).ConfigureAwait(false);
             RandomAccess.Write(handle, content.Span, 0);
-            if (reused is not null)
-            {
-                RandomAccess.SetLength(handle, content.Length);
-            }
-
             await _commit.PersistDataAsync(handle).ConfigureAwait(false);
             var gate = LockFor(path);
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -293,7 +283,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                     throw new BlobConcurrencyException(key, expected, current?.ETag);
                 }
 
-                (etag, exchanged) = CommitLocked(handle, tempPath, path, current, content.Length, exchange: _replaced);
+                etag = CommitLocked(handle, tempPath, path, current, content.Length);
             }
             finally
             {
@@ -308,12 +298,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             {
                 TryDeleteFile(tempPath);
             }
-        }
-
-        if (exchanged)
-        {
-            // tempPath now holds the replaced version.
-            _replaced!.Keep(directory, tempPath);
         }
 
         if (publishDurably)
@@ -422,7 +406,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         SafeFileHandle handle;
         try
         {
-            handle = OpenForReading(path, FileOptions.Asynchronous);
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -452,42 +436,6 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             }
 
             return new BlobContent(buffer.AsMemory(0, read), MakeETag(modified.Ticks, length));
-        }
-    }
-
-    private const int ReadOpenAttempts = 8;
-
-    /// <summary>
-    /// Opens the file <paramref name="path"/> names for reading, under .NET's shared lock. Where replaced versions' files
-    /// are reused (<see cref="ReplacedVersionFiles"/>), also checks that the locked file is still the one the path names:
-    /// a file opened just before its key was replaced may have been reused, and locked only then, for another key.
-    /// </summary>
-    private SafeFileHandle OpenForReading(string path, FileOptions options)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            SafeFileHandle handle;
-            try
-            {
-                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, options);
-            }
-            catch (IOException e) when (_replaced is not null && attempt < ReadOpenAttempts && e is not (FileNotFoundException or DirectoryNotFoundException))
-            {
-                // The file opened was being rewritten for another version (its writer's exclusive lock): the path names
-                // another file by now.
-                continue;
-            }
-
-            if (_replaced is null || ReplacedVersionFiles.IsStillAt(handle, path))
-            {
-                return handle;
-            }
-
-            handle.Dispose();
-            if (attempt >= ReadOpenAttempts)
-            {
-                throw new IOException($"'{path}' was replaced {ReadOpenAttempts} times while being opened.");
-            }
         }
     }
 
@@ -653,7 +601,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 throw new BlobConcurrencyException(key, null, current.ETag);
             }
 
-            (etag, _) = CommitLocked(handle, tempPath, path, current, length);
+            etag = CommitLocked(handle, tempPath, path, current, length);
         }
         finally
         {
@@ -682,22 +630,16 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     // Caller holds the key lock and has made the data durable when it must be: stamps a fresh version, publishes by
-    // rename, or by exchange with the replaced version when asked (then true: the temporary path holds that version).
-    // The caller then makes the change durable (PersistEntriesAsync) after releasing the lock.
-    private static (BlobETag ETag, bool Exchanged) CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length, ReplacedVersionFiles? exchange = null)
+    // rename. The caller then makes the rename durable (PersistEntriesAsync) after releasing the lock.
+    private static BlobETag CommitLocked(SafeFileHandle handle, string tempPath, string path, BlobProperties? previous, long length)
     {
         var stamp = NextStamp(previous);
         File.SetLastWriteTimeUtc(handle, stamp);
         // Closed before it is published: .NET locks a file it opens (flock), and a reader of the new version would meet
         // the writer's exclusive lock and fail ("used by another process").
         handle.Dispose();
-        var exchanged = previous is not null && exchange?.TryExchange(tempPath, path) == true;
-        if (!exchanged)
-        {
-            File.Move(tempPath, path, overwrite: true);
-        }
-
-        return (MakeETag(stamp.Ticks, length), exchanged);
+        File.Move(tempPath, path, overwrite: true);
+        return MakeETag(stamp.Ticks, length);
     }
 
     private static DateTime NextStamp(BlobProperties? previous)
@@ -830,9 +772,5 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <summary>Stops the durability thread (shared-sync mode); writes still waiting for a round complete first.</summary>
-    public void Dispose()
-    {
-        (_commit as IDisposable)?.Dispose();
-        _replaced?.Dispose();
-    }
+    public void Dispose() => (_commit as IDisposable)?.Dispose();
 }

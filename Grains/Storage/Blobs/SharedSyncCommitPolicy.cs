@@ -20,8 +20,6 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
     private readonly Thread _thread;
     private TaskCompletionSource? _next;
     private bool _disposed;
-    private long _roundsStarted;
-    private long _roundsCompleted;
 
     public SharedSyncCommitPolicy(string root)
     {
@@ -36,15 +34,6 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
     }
 
     public bool DataFlushCoversEntries => true;
-
-    /// <summary>The number of the last round started (its <c>syncfs</c> called or about to be).</summary>
-    public long RoundsStarted => Interlocked.Read(ref _roundsStarted);
-
-    /// <summary>
-    /// The number of the last round that succeeded: a change made before <see cref="RoundsStarted"/> read <c>n</c> is
-    /// durable once this exceeds <c>n</c> (rounds run one after another on one thread).
-    /// </summary>
-    public long RoundsCompleted => Interlocked.Read(ref _roundsCompleted);
 
     /// <summary>True where <c>syncfs(2)</c> exists.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux();
@@ -143,10 +132,8 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
                 continue;
             }
 
-            var number = Interlocked.Increment(ref _roundsStarted);
             if (NativeMethods.syncfs(_rootFd) == 0)
             {
-                Interlocked.Exchange(ref _roundsCompleted, number);
                 round.TrySetResult();
             }
             else
