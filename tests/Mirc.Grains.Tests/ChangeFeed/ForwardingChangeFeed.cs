@@ -1,4 +1,5 @@
 using Mirc.Grains.ChangeFeed;
+using Mirc.Testing;
 
 namespace Mirc.Grains.Tests.ChangeFeed;
 
@@ -8,12 +9,11 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 /// </summary>
 internal abstract class ForwardingChangeFeed : IChangeFeed, IAsyncDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "mirc-test-feeds", Guid.NewGuid().ToString("N"));
+    private readonly string _folder = TestEnvironment.NewTempDirectory("test-feed");
     private readonly SqliteChangeFeed _inner;
 
     protected ForwardingChangeFeed(bool flushedWithDataFolder)
     {
-        Directory.CreateDirectory(_folder);
         _inner = new SqliteChangeFeed(Path.Combine(_folder, "changefeed.db"), flushedWithDataFolder: flushedWithDataFolder);
     }
 
@@ -40,13 +40,6 @@ internal abstract class ForwardingChangeFeed : IChangeFeed, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _inner.DisposeAsync();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Temp folder: left for the system to clean.
-        }
+        TestEnvironment.TryDeleteDirectory(_folder);
     }
 }
