@@ -13,4 +13,13 @@ public sealed record AddInstanceResult(
     [property: Id(0)] AddInstanceStatus Status,
     [property: Id(1)] InstanceEntry? Existing,
     [property: Id(2)] bool StudyReferenceChanged,
-    [property: Id(3)] StudySummary Summary);
+    [property: Id(3)] StudySummary Summary)
+{
+    /// <summary>
+    /// True when the instance's manifest write is still to come (it was answered once its change-feed events were
+    /// committed, see <see cref="IStudyGrain.AddInstanceAsync"/>): <see cref="IStudyGrain.WhenManifestWrittenAsync"/> tells
+    /// when it is written. Until then only the caller's own durable intent guarantees the instance.
+    /// </summary>
+    [Id(4)]
+    public bool ManifestWritePending { get; init; }
+}

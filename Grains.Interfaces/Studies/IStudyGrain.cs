@@ -22,9 +22,22 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("Release")]
     Task ReleaseInstanceAsync(string sopInstanceUid, string digest);
 
-    /// <summary>Records a stored instance (its blob is already committed); returns when the manifest is durable.</summary>
+    /// <summary>
+    /// Records a stored instance (its blob is already committed). Returns when the manifest is durable, or — where the
+    /// change feed is flushed with the data folder — as soon as the instance's change-feed events are committed and the
+    /// manifest holds it in memory, with <see cref="AddInstanceResult.ManifestWritePending"/>: the manifest write follows
+    /// (<see cref="WhenManifestWrittenAsync"/>), and the caller's durable ingest intent covers the instance until then.
+    /// </summary>
     [Alias("AddInstance")]
     Task<AddInstanceResult> AddInstanceAsync(InstanceEntry entry, StudyAttributes attributes);
+
+    /// <summary>
+    /// Returns once the manifest write of the instance (<paramref name="sopInstanceUid"/>, <paramref name="digest"/>) is
+    /// over and the written manifest holds it (published lazily: durable with the next flush round); throws when the
+    /// manifest does not hold it, e.g. its write failed and the instance was taken back out (the caller registers it again).
+    /// </summary>
+    [Alias("WhenManifestWritten")]
+    Task WhenManifestWrittenAsync(string sopInstanceUid, string digest);
 
     /// <summary>
     /// Takes back an instance whose ingest failed after its manifest commit (the ingest was never acknowledged): the

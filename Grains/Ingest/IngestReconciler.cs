@@ -206,8 +206,10 @@ public sealed partial class IngestReconciler
         {
             case ReservationStatus.Granted:
             case ReservationStatus.InProgress:
-                var (result, reference) = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                var (result, reference, written) = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
                 await reference.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // The intent's slot is deleted after this: the manifest must hold the instance by then.
+                await written.WaitAsync(cancellationToken).ConfigureAwait(false);
                 LogCompleted(_logger, stored.SopInstanceUid, result.Status);
                 return true;
             case ReservationStatus.AlreadyStored:

@@ -199,6 +199,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             // 4. Promote, then manifest (the commit point), index and patient. Any failure takes everything back.
             phase = ArchiveMetrics.IngestPhase("prepare", phase);
             var studyReference = Task.CompletedTask;
+            var manifestWritten = Task.CompletedTask;
             try
             {
                 await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
@@ -206,17 +207,18 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
                 // first, the manifest refuses ours and the undo (or the re-resolution below) takes the row back.
                 var settled = _options.OverlapIndexWithManifest && (reservation.StudyPatientId ?? regional) == regional;
-                var (result, reference) = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
+                var (result, reference, manifestWrite) = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
                 if (result.Status == AddInstanceStatus.PatientMismatch && regionalFromCache)
                 {
                     // The cached resolution predates a manual link made on another silo: resolve afresh once.
                     _patients.Invalidate(stored.LocalPatientId);
                     (regional, _) = await _patients.ResolveCachedAsync(stored.LocalPatientId, header.Ins, stored.Demographics).ConfigureAwait(false);
-                    (result, reference) = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
+                    (result, reference, manifestWrite) = await _registrar.RegisterAsync(stored, regional, cancellationToken).ConfigureAwait(false);
                 }
 
                 // Not waited for on success (a projection of the feed); before an undo, so the undo's removal follows it.
                 studyReference = reference;
+                manifestWritten = manifestWrite;
 
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
@@ -237,12 +239,13 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             catch (Exception)
             {
                 await studyReference.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await manifestWritten.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
                 throw;
             }
 
             ArchiveMetrics.IngestPhase("commit", phase);
-            _journal.Complete(ticket);
+            CompleteIntentWhenWritten(stored, regional, manifestWritten, ticket);
             LogStored(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, written.Length);
             return new IngestOutcome(IngestStatus.Stored, null, stored.ToEntry(), header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, regional);
         }

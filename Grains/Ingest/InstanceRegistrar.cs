@@ -72,7 +72,11 @@ internal sealed partial class InstanceRegistrar
             await reference.WaitAsync(cancellationToken);
         }
 
-        return new Registration(result, reference);
+        // Asked now, so the study grain answers as soon as its write ends; the caller keeps its intent until then.
+        var written = result.ManifestWritePending
+            ? study.WhenManifestWrittenAsync(instance.SopInstanceUid, instance.Digest)
+            : Task.CompletedTask;
+        return new Registration(result, reference, written);
     }
 
     /// <summary>Patient study reference and index for an instance already in the manifest (also re-run on idempotent retries); both durable on return.</summary>
@@ -114,8 +118,10 @@ internal sealed partial class InstanceRegistrar
 }
 
 /// <summary>
-/// What <see cref="InstanceRegistrar.RegisterAsync"/> did: the manifest's decision, and the patient's study reference write
+/// What <see cref="InstanceRegistrar.RegisterAsync"/> did: the manifest's decision, the patient's study reference write
 /// (completed unless the manifest has just added the instance; a caller undoing the store awaits it first, so the undo's
-/// removal of the reference comes after it).
+/// removal of the reference comes after it), and the manifest write (completed unless
+/// <see cref="AddInstanceResult.ManifestWritePending"/>: the ingest intent must stay until it ends; when it fails, the
+/// instance is no longer in the manifest and must be registered again).
 /// </summary>
-internal readonly record struct Registration(AddInstanceResult Result, Task StudyReference);
+internal readonly record struct Registration(AddInstanceResult Result, Task StudyReference, Task ManifestWritten);

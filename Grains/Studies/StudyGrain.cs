@@ -30,6 +30,9 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private List<PendingAdd> _pending = [];
     private List<PendingAdd> _committing = [];
     private readonly List<PendingAdd> _publishing = [];
+
+    // Instances answered before their manifest write (events first): SOP Instance UID → that write's end.
+    private readonly Dictionary<string, Task> _writesBehind = new(StringComparer.Ordinal);
     private Task _published = Task.CompletedTask;
     private Task? _flushLoop;
     private ManifestSegmentStore _segments = null!;
@@ -81,6 +84,15 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         {
             _state.State.FirstReceivedAt = _entries.Min(e => e.ReceivedAt);
         }
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A manifest write answered ahead of time ends before the activation goes (else its WhenManifestWrittenAsync
+        // callers would see a fresh activation without the instance and register it again for nothing).
+        await WaitForCommitsAsync().WaitAsync(cancellationToken)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }
 
     /// <inheritdoc />
@@ -138,7 +150,9 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         if (_bySop.TryGetValue(entry.SopInstanceUid, out var existing) || TryFindPending(entry.SopInstanceUid, out existing))
         {
             var status = ContentDigest.SameDigest(existing!.Digest, entry.Digest) ? AddInstanceStatus.AlreadyStored : AddInstanceStatus.Conflict;
-            return new AddInstanceResult(status, existing, false, BuildSummary());
+            // Held but not written yet (or not even answered): the caller waits for that write before it forgets its intent.
+            var unwritten = _writesBehind.ContainsKey(entry.SopInstanceUid) || (ChangeFeed.FlushedWithDataFolder && !_bySop.ContainsKey(entry.SopInstanceUid));
+            return new AddInstanceResult(status, existing, false, BuildSummary()) { ManifestWritePending = unwritten };
         }
 
         var patient = _state.State.PatientId ?? _pending.FirstOrDefault()?.Attributes.PatientId;
@@ -153,7 +167,28 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         _flushLoop ??= FlushLoopAsync();
         var changed = await add.Completion.Task;
         ForgetReservation(entry.SopInstanceUid);
-        return new AddInstanceResult(AddInstanceStatus.Added, null, changed, BuildSummary());
+        // Events first, the answer comes before the write (which may even have failed by now): the caller asks.
+        return new AddInstanceResult(AddInstanceStatus.Added, null, changed, BuildSummary()) { ManifestWritePending = ChangeFeed.FlushedWithDataFolder };
+    }
+
+    /// <inheritdoc />
+    public async Task WhenManifestWrittenAsync(string sopInstanceUid, string digest)
+    {
+        // Still queued or being committed (a concurrent store of the same instance): answered first, then written.
+        if ((_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid) ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)) is { } queued)
+        {
+            await ((Task)queued.Completion.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+
+        if (_writesBehind.TryGetValue(sopInstanceUid, out var writing))
+        {
+            await writing;
+        }
+
+        if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !ContentDigest.SameDigest(entry.Digest, digest))
+        {
+            throw new InvalidOperationException($"Study {StudyUid}: the manifest does not hold instance {sopInstanceUid} (its manifest write failed and it was taken back out, or it was removed since).");
+        }
     }
 
     /// <summary>Drops a reservation; the last one gone, the activation is collectable after its normal idle age again.</summary>
@@ -206,9 +241,10 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     /// <summary>
     /// Group commit. Where the feed is flushed with the data folder (<see cref="IChangeFeed.FlushedWithDataFolder"/>), a
-    /// batch's events are committed first and its manifest write's flush round makes both durable. Elsewhere pipelined: a
-    /// batch's manifest write, then its change-feed append, which overlaps the next batch's manifest write; each append
-    /// waits for the one before. Either way the feed keeps the manifest's order.
+    /// batch's events are committed first, its adders are answered, and its manifest write follows (write-behind: the
+    /// ingest's durable intent covers each instance until <see cref="WhenManifestWrittenAsync"/>), whose flush round makes
+    /// the events durable too. Elsewhere pipelined: a batch's manifest write, then its change-feed append, which overlaps
+    /// the next batch's manifest write; each append waits for the one before. Either way the feed keeps the manifest's order.
     /// </summary>
     private async Task FlushLoopAsync()
     {
@@ -223,18 +259,11 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
                 _committing = batch;
                 var referenceChanged = await CommitAsync(batch);
                 _committing = [];
-                if (referenceChanged is { } changed)
+                // Events first: the batch was answered as soon as they were committed.
+                if (referenceChanged is { } changed && !ChangeFeed.FlushedWithDataFolder)
                 {
-                    if (ChangeFeed.FlushedWithDataFolder)
-                    {
-                        // The events went first and the manifest write's flush round made them durable with it.
-                        Answer(batch, changed);
-                    }
-                    else
-                    {
-                        _publishing.AddRange(batch);
-                        _published = PublishAsync(_published, batch, changed);
-                    }
+                    _publishing.AddRange(batch);
+                    _published = PublishAsync(_published, batch, changed);
                 }
             }
         }
@@ -244,7 +273,11 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
     }
 
-    /// <summary>Writes a batch into the manifest; null when it failed (its adders have heard why).</summary>
+    /// <summary>
+    /// Writes a batch into the manifest; null when it failed (its adders have heard why, or — answered before the write —
+    /// its instances left the memory again, so <see cref="WhenManifestWrittenAsync"/> tells their ingests to register them
+    /// again).
+    /// </summary>
     private async Task<bool?> CommitAsync(List<PendingAdd> batch)
     {
         var state = _state.State;
@@ -282,25 +315,35 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
 
         var firstReceivedAt = state.FirstReceivedAt;
+        if (state.FirstReceivedAt is null)
+        {
+            // The day retention counts from. The study enters its retention bucket through the change feed
+            // (RetentionScheduleProjection), not here: the commit's Create events guarantee it, off the store's path.
+            state.FirstReceivedAt = batch[0].Entry.ReceivedAt;
+            summaryChanged = true;
+        }
+
         // Where the feed is flushed with the data folder, the batch's events are committed first, unflushed, and the
-        // manifest writes' flush round makes them durable too: one device flush per batch instead of two in a row.
+        // adders answered: each ingest's intent is durable already (its journal), so a crash before the manifest write
+        // ends loses nothing acknowledged — the reconciliation registers the instance again. The manifest write's flush
+        // round makes the events durable too. One flush round on a store's path instead of two in a row.
         var eventsFirst = ChangeFeed.FlushedWithDataFolder;
         var events = eventsFirst ? batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)) : null;
         var eventsCommitted = false;
+        TaskCompletionSource? written = null;
         try
         {
             if (events is not null)
             {
                 await ChangeFeed.AppendBeforeFlushAsync(events);
                 eventsCommitted = true;
-            }
+                written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                foreach (var add in batch)
+                {
+                    _writesBehind[add.Entry.SopInstanceUid] = written.Task;
+                }
 
-            if (state.FirstReceivedAt is null)
-            {
-                // The day retention counts from. The study enters its retention bucket through the change feed
-                // (RetentionScheduleProjection), not here: the commit's Create events guarantee it, off the store's path.
-                state.FirstReceivedAt = batch[0].Entry.ReceivedAt;
-                summaryChanged = true;
+                Answer(batch, referenceChanged);
             }
 
             // Summary first: it names the segments, and a named-but-missing segment reads as empty.
@@ -320,6 +363,16 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
             // The storage may now hold a version we did not see (ETag): reload on next call.
             DeactivateOnIdle();
+            if (written is not null)
+            {
+                // Answered already: memory follows storage again, and each ingest, told by WhenManifestWrittenAsync,
+                // registers its instance anew (its intent stays until then).
+                foreach (var add in batch)
+                {
+                    Unindex(add.Entry);
+                }
+            }
+
             if (eventsCommitted)
             {
                 await TakeBackEventsAsync(events!);
@@ -331,6 +384,18 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             }
 
             return null;
+        }
+        finally
+        {
+            if (written is not null)
+            {
+                foreach (var add in batch)
+                {
+                    _writesBehind.Remove(add.Entry.SopInstanceUid);
+                }
+
+                written.TrySetResult();
+            }
         }
 
         return referenceChanged;
@@ -506,7 +571,10 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
         public StudyAttributes Attributes { get; } = attributes;
 
-        /// <summary>Completes with "study reference changed" once the batch is durable.</summary>
+        /// <summary>
+        /// Completes with "study reference changed" once the batch is durable, or — events first — once its events are
+        /// committed (its manifest write follows).
+        /// </summary>
         public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

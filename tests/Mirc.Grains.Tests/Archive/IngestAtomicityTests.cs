@@ -39,14 +39,14 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = Establishment } };
     private ArchiveCluster Archive => fixture.Archive;
 
+    // Not the manifest write: this cluster's feed is flushed with its data folder, so a store is answered before its
+    // manifest write and a failure of that write is repaired, not reported (EventsBeforeManifestTests).
     public static TheoryData<IngestStep, bool> Steps => new()
     {
         { IngestStep.BlobWrite, false },
-        { IngestStep.ManifestCommit, false },
         { IngestStep.IndexWrite, false },
         { IngestStep.PatientRecord, false },
         { IngestStep.BlobWrite, true },
-        { IngestStep.ManifestCommit, true },
         { IngestStep.IndexWrite, true },
     };
 

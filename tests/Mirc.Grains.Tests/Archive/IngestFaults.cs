@@ -61,6 +61,16 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     private int _passFirst;
 
+    private TaskCompletionSource? _manifestGate;
+
+    /// <summary>Holds every manifest segment write until the returned source is completed.</summary>
+    public TaskCompletionSource HoldManifestWrites()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _manifestGate, gate);
+        return gate;
+    }
+
     /// <summary>Arms <paramref name="step"/> to fail after letting its first <paramref name="passFirst"/> calls through.</summary>
     public void Arm(IngestStep step, int passFirst)
     {
@@ -141,9 +151,20 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             {
                 Interlocked.Increment(ref faults._manifestWrites);
                 faults.Throw(IngestStep.ManifestCommit);
+                if (Volatile.Read(ref faults._manifestGate) is { } gate)
+                {
+                    return HeldAsync(gate);
+                }
             }
 
             return inner.WriteIfMatchLazilyAsync(key, content, expected, cancellationToken);
+
+            async Task<BlobETag> HeldAsync(TaskCompletionSource gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+                Interlocked.CompareExchange(ref faults._manifestGate, null, gate);
+                return await inner.WriteIfMatchLazilyAsync(key, content, expected, cancellationToken);
+            }
         }
 
         public Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(key, range, cancellationToken);

@@ -12,14 +12,15 @@ namespace Mirc.Grains.Tests.Archive;
 public sealed class PatientCacheMeasurement
 {
     [Fact]
-    public async Task The_cache_cuts_grain_calls_per_instance_to_the_study_reservation_and_manifest()
+    public async Task The_cache_cuts_grain_calls_per_instance_to_the_study_reservation_manifest_and_its_write()
     {
         var withCache = await CountCallsAsync(cacheLifetime: "00:00:30");
         var withoutCache = await CountCallsAsync(cacheLifetime: "00:00:00");
         TestContext.Current.TestOutputHelper?.WriteLine($"MEASURE grain calls per instance: cache on {withCache:F2}, off {withoutCache:F2}");
 
-        // Reserve + AddInstance only; without the cache, identity index + patient registration on top.
-        Assert.True(withCache <= 2.05, $"cache on: {withCache} calls per instance");
+        // Reserve, AddInstance and the manifest write's end (the study answers before it, the intent stays until it) only;
+        // without the cache, identity index + patient registration on top.
+        Assert.True(withCache <= 3.05, $"cache on: {withCache} calls per instance");
         Assert.True(withoutCache >= 3.95, $"cache off: {withoutCache} calls per instance");
     }
 

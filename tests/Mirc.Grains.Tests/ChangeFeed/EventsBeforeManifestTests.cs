@@ -12,9 +12,11 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 
 /// <summary>
 /// A feed flushed with the data folder (<see cref="IChangeFeed.FlushedWithDataFolder"/>): a batch's Create events are
-/// committed before its manifest write, whose flush round makes both durable. A stored instance has exactly one Create;
-/// a failed manifest write fails its store and takes its Create back with a Delete; Creates that a crash left without
-/// their manifest write are taken back by the study grain, which the reconciliation of the dropped intent asks.
+/// committed before its manifest write, whose flush round makes both durable, and the store is answered before that write
+/// (its durable intent stays in the journal until the write ends). A stored instance has exactly one Create; a manifest
+/// write failing after the answer takes its Create back with a Delete and the ingest registers the instance again;
+/// Creates that a crash left without their manifest write are taken back by the study grain, which the reconciliation
+/// of the dropped intent asks.
 /// </summary>
 public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new FailingTakeBackFeed(), "EST-EBM")
 {
@@ -24,47 +26,102 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
         (await Feed.StudyEventsAsync(instance.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid).OrderBy(e => e.Sequence).Select(e => e.Action).ToList();
 
     [Fact]
-    public async Task A_stored_instance_has_one_create_and_a_failed_manifest_write_fails_its_store_and_takes_its_create_back()
+    public async Task A_store_is_answered_before_its_manifest_write_and_the_journal_keeps_its_intent_until_that_write_ends()
     {
-        var first = new SyntheticInstance { PatientId = "EBM-1", InstanceNumber = 1 };
+        var first = new SyntheticInstance { PatientId = "EBM-0", InstanceNumber = 1 };
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(first));
 
+        // The second's manifest write is held: its store is acknowledged all the same, its intent still in the journal.
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
-        Faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
-        var failed = await IngestAsync(second);
-        Faults.Arm(IngestStep.None, passFirst: 0);
-
-        Assert.Equal(IngestStatus.ProcessingFailure, failed.Status);
-        Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete], await ActionsOfAsync(second));
-        Assert.All((await Feed.StudyEventsAsync(first.StudyUid, Ct)).Where(e => e.SopInstanceUid == second.SopUid), e => Assert.Equal(ChangeFeedState.Deleted, e.State));
-        var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
-        await Archive.DeactivateAsync(study);
-        Assert.Equal([first.SopUid], (await study.GetInstancesAsync()).Select(e => e.SopInstanceUid));
-        Assert.Equal(0, await study.TakeBackUnheldCreatesAsync());
-
-        // The re-send stores it, with a Create of its own.
+        var held = Faults.HoldManifestWrites();
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(second)).Status);
-        Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete, ChangeFeedAction.Create], await ActionsOfAsync(second));
+        var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
         Assert.Equal(2, (await study.GetInstancesAsync()).Count);
+        Assert.Equal(1, await CountIntentsAsync(second));
+
+        held.SetResult();
+        await study.WhenManifestWrittenAsync(second.SopUid, (await study.GetInstanceAsync(second.SopUid))!.Digest);
+        await WaitUntilAsync(async () => await CountIntentsAsync(second) == 0, "the written instance's intent is completed");
+        await Archive.DeactivateAsync(study);
+        Assert.Equal(2, (await study.GetInstancesAsync()).Count);
+        Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(second));
     }
 
     [Fact]
-    public async Task When_the_commits_own_take_back_fails_the_undo_of_the_failed_store_takes_the_create_back()
+    public async Task A_failed_manifest_write_after_the_answer_takes_the_create_back_and_the_ingest_registers_the_instance_again()
+    {
+        var first = new SyntheticInstance { PatientId = "EBM-1", InstanceNumber = 1 };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
+        // Its own manifest write (behind the answer) is over before the fault is armed.
+        await WaitUntilAsync(async () => await CountIntentsAsync(first) == 0, "the first instance's manifest is written");
+
+        // The write fails after the answer: the store stays acknowledged (its intent is durable) and is written again.
+        var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
+        Faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
+        var stored = await IngestAsync(second);
+        await Faults.Thrown(IngestStep.ManifestCommit);
+        Faults.Arm(IngestStep.None, passFirst: 0);
+        Assert.Equal(IngestStatus.Stored, stored.Status);
+
+        var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await WaitUntilAsync(async () => await CountIntentsAsync(second) == 0, "the instance is registered again and its intent completed");
+        await Archive.DeactivateAsync(study);
+        Assert.Equal([first.SopUid, second.SopUid], (await study.GetInstancesAsync()).Select(e => e.SopInstanceUid));
+        Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete, ChangeFeedAction.Create], await ActionsOfAsync(second));
+        Assert.Equal(0, await study.TakeBackUnheldCreatesAsync());
+    }
+
+    [Fact]
+    public async Task When_the_failed_writes_own_take_back_fails_too_the_instance_is_registered_again_all_the_same()
     {
         var first = new SyntheticInstance { PatientId = "EBM-3", InstanceNumber = 1 };
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
+        // Its own manifest write (behind the answer) is over before the fault is armed.
+        await WaitUntilAsync(async () => await CountIntentsAsync(first) == 0, "the first instance's manifest is written");
 
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
         TakeBackFeed.FailNextDurableAppends = 1;
         Faults.Arm(IngestStep.ManifestCommit, passFirst: 0);
-        var failed = await IngestAsync(second);
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(second)).Status);
+        await Faults.Thrown(IngestStep.ManifestCommit);
         Faults.Arm(IngestStep.None, passFirst: 0);
 
-        Assert.Equal(IngestStatus.ProcessingFailure, failed.Status);
+        var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
+        await WaitUntilAsync(async () => await CountIntentsAsync(second) == 0, "the instance is registered again and its intent completed");
         Assert.Equal(0, TakeBackFeed.FailNextDurableAppends);
-        Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Delete], await ActionsOfAsync(second));
+        await Archive.DeactivateAsync(study);
+        Assert.Equal(2, (await study.GetInstancesAsync()).Count);
+        // The Create that could not be taken back stands for the instance the manifest now holds: readers see it stored.
+        Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Create], await ActionsOfAsync(second));
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(first));
+    }
+
+    /// <summary>The journal slots (the running silo's included) holding an intent for <paramref name="instance"/>'s final key.</summary>
+    private async Task<int> CountIntentsAsync(SyntheticInstance instance)
+    {
+        var key = Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        var count = 0;
+        await foreach (var slot in Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, "journal/", Ct))
+        {
+            if (await Archive.Blobs.TryReadAllAsync(slot.Key, Ct) is { } content
+                && System.Text.Encoding.UTF8.GetString(content.Content.Span).Contains(key.Name, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
+            await Task.Delay(20, Ct);
+        }
     }
 
     [Fact]

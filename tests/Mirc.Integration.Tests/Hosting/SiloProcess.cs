@@ -94,6 +94,9 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// <summary>Waits until the process exits on its own (e.g. a refused start).</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
+    /// <summary>SIGKILL, as a crash: nothing of the process runs after it.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     /// <summary>SIGTERM: the host stops gracefully and flushes its log; killed only if it does not within 30 s.</summary>
     public async Task StopAsync()
     {
