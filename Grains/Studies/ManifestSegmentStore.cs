@@ -83,6 +83,43 @@ internal sealed class ManifestSegmentStore
         }
     }
 
+    /// <summary>Adds entries to the segments the caller chose (each already fits), in memory only; returns the touched segments.</summary>
+    public IReadOnlyCollection<int> Add(IReadOnlyList<(int Segment, InstanceEntry Entry)> additions)
+    {
+        var touched = new HashSet<int>();
+        foreach (var (segment, entry) in additions)
+        {
+            _segments[segment].State!.Entries.Add(entry);
+            touched.Add(segment);
+        }
+
+        return touched;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="segments"/> as they are now, in parallel. Each write takes a copy of its entries first, so
+    /// entries added while it is in flight wait for the next write (and never tear this one).
+    /// </summary>
+    public Task WriteAsync(IReadOnlyCollection<int> segments) => Task.WhenAll(segments.Select(WriteCopyAsync));
+
+    /// <summary>Drops the entries of <paramref name="sopInstanceUids"/> from memory (added, never written).</summary>
+    public void Forget(IReadOnlySet<string> sopInstanceUids)
+    {
+        foreach (var segment in _segments)
+        {
+            segment.State!.Entries.RemoveAll(e => sopInstanceUids.Contains(e.SopInstanceUid));
+        }
+    }
+
+    private async Task WriteCopyAsync(int segment)
+    {
+        var live = _segments[segment];
+        var copy = new GrainState<ManifestSegmentState>(new ManifestSegmentState { Entries = [.. live.State!.Entries] }) { ETag = live.ETag, RecordExists = live.RecordExists };
+        await _storage.WriteStateAsync(StateName(segment), _grainId, copy);
+        live.ETag = copy.ETag;
+        live.RecordExists = copy.RecordExists;
+    }
+
     /// <summary>
     /// Removes the entry of <paramref name="sopInstanceUid"/> from the segment holding it and rewrites that segment (the
     /// undo of a failed ingest); null when no segment holds it. On failure the in-memory segment is left unchanged.

@@ -33,7 +33,7 @@ public sealed partial class StudyGrain
     }
 
     /// <summary>
-    /// Lets the group-commit loop and its change-feed appends drain so that no summary write is in flight (two
+    /// Lets the group-commit loop, the write behind it and its change-feed appends drain so that no summary write is in flight (two
     /// concurrent writes of one state would conflict on the ETag) and every committed instance is indexed in memory.
     /// Callers change the state synchronously right after, before any new batch starts.
     /// </summary>
@@ -51,8 +51,9 @@ public sealed partial class StudyGrain
             }
         }
 
-        // The group-commit loop while it runs, else the change-feed publication of the last batch while it runs.
-        Task? CommitInFlight() => _flushLoop ?? (_published.IsCompleted ? null : _published);
+        // The group-commit loop while it runs, else the manifest's write behind the answers, else the change-feed
+        // publication of the last batch while they run.
+        Task? CommitInFlight() => _flushLoop ?? (_writeLoop.IsCompleted ? null : _writeLoop) ?? (_published.IsCompleted ? null : _published);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Study {StudyUid} moved from patient {Previous} to {PatientId}")]

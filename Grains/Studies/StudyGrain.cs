@@ -30,9 +30,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private List<PendingAdd> _pending = [];
     private List<PendingAdd> _committing = [];
     private readonly List<PendingAdd> _publishing = [];
-
-    // Instances answered before their manifest write (events first): SOP Instance UID → that write's end.
-    private readonly Dictionary<string, Task> _writesBehind = new(StringComparer.Ordinal);
     private Task _published = Task.CompletedTask;
     private Task? _flushLoop;
     private ManifestSegmentStore _segments = null!;
@@ -84,15 +81,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         {
             _state.State.FirstReceivedAt = _entries.Min(e => e.ReceivedAt);
         }
-    }
-
-    /// <inheritdoc />
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // A manifest write answered ahead of time ends before the activation goes (else its WhenManifestWrittenAsync
-        // callers would see a fresh activation without the instance and register it again for nothing).
-        await WaitForCommitsAsync().WaitAsync(cancellationToken)
-            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }
 
     /// <inheritdoc />
@@ -171,26 +159,6 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         return new AddInstanceResult(AddInstanceStatus.Added, null, changed, BuildSummary()) { ManifestWritePending = ChangeFeed.FlushedWithDataFolder };
     }
 
-    /// <inheritdoc />
-    public async Task WhenManifestWrittenAsync(string sopInstanceUid, string digest)
-    {
-        // Still queued or being committed (a concurrent store of the same instance): answered first, then written.
-        if ((_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid) ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)) is { } queued)
-        {
-            await ((Task)queued.Completion.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        }
-
-        if (_writesBehind.TryGetValue(sopInstanceUid, out var writing))
-        {
-            await writing;
-        }
-
-        if (!_bySop.TryGetValue(sopInstanceUid, out var entry) || !ContentDigest.SameDigest(entry.Digest, digest))
-        {
-            throw new InvalidOperationException($"Study {StudyUid}: the manifest does not hold instance {sopInstanceUid} (its manifest write failed and it was taken back out, or it was removed since).");
-        }
-    }
-
     /// <summary>Drops a reservation; the last one gone, the activation is collectable after its normal idle age again.</summary>
     private void ForgetReservation(string sopInstanceUid)
     {
@@ -257,10 +225,17 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
                 var batch = _pending;
                 _pending = [];
                 _committing = batch;
+                if (ChangeFeed.FlushedWithDataFolder)
+                {
+                    // Answered once its events are committed; the manifest is written behind (StudyGrain.WriteBehind.cs).
+                    await CommitEventsFirstAsync(batch);
+                    _committing = [];
+                    continue;
+                }
+
                 var referenceChanged = await CommitAsync(batch);
                 _committing = [];
-                // Events first: the batch was answered as soon as they were committed.
-                if (referenceChanged is { } changed && !ChangeFeed.FlushedWithDataFolder)
+                if (referenceChanged is { } changed)
                 {
                     _publishing.AddRange(batch);
                     _published = PublishAsync(_published, batch, changed);
@@ -273,111 +248,27 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
     }
 
-    /// <summary>
-    /// Writes a batch into the manifest; null when it failed (its adders have heard why, or — answered before the write —
-    /// its instances left the memory again, so <see cref="WhenManifestWrittenAsync"/> tells their ingests to register them
-    /// again).
-    /// </summary>
+    /// <summary>Writes a batch into the manifest (pipelined path); null when it failed (its adders have heard why).</summary>
     private async Task<bool?> CommitAsync(List<PendingAdd> batch)
     {
-        var state = _state.State;
-        var summaryChanged = false;
-        var referenceChanged = false;
-        var previousSeriesCount = state.Series.Count;
-        var previous = (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount);
-
-        if (state.Status is StudyStatus.Empty or StudyStatus.Complete)
-        {
-            referenceChanged |= state.Status == StudyStatus.Empty;
-            state.Status = StudyStatus.Receiving;
-            summaryChanged = true;
-        }
-
-        var additions = new List<(int Segment, InstanceEntry Entry)>(batch.Count);
-        var fill = _segments.LastSegmentFill;
-        foreach (var add in batch)
-        {
-            summaryChanged |= ApplyAttributes(state, add.Entry, add.Attributes, ref referenceChanged);
-            if (_segments.Count == 0 || fill >= _options.SegmentSize)
-            {
-                _segments.OpenSegment();
-                fill = 0;
-            }
-
-            additions.Add((_segments.Count - 1, add.Entry));
-            fill++;
-        }
-
-        if (_segments.Count != state.SegmentCount)
-        {
-            state.SegmentCount = _segments.Count;
-            summaryChanged = true;
-        }
-
-        var firstReceivedAt = state.FirstReceivedAt;
-        if (state.FirstReceivedAt is null)
-        {
-            // The day retention counts from. The study enters its retention bucket through the change feed
-            // (RetentionScheduleProjection), not here: the commit's Create events guarantee it, off the store's path.
-            state.FirstReceivedAt = batch[0].Entry.ReceivedAt;
-            summaryChanged = true;
-        }
-
-        // Where the feed is flushed with the data folder, the batch's events are committed first, unflushed, and the
-        // adders answered: each ingest's intent is durable already (its journal), so a crash before the manifest write
-        // ends loses nothing acknowledged — the reconciliation registers the instance again. The manifest write's flush
-        // round makes the events durable too. One flush round on a store's path instead of two in a row.
-        var eventsFirst = ChangeFeed.FlushedWithDataFolder;
-        var events = eventsFirst ? batch.ConvertAll(add => FeedEvent(add.Entry, ChangeFeedAction.Create)) : null;
-        var eventsCommitted = false;
-        TaskCompletionSource? written = null;
+        var staged = Stage(batch);
         try
         {
-            if (events is not null)
-            {
-                await ChangeFeed.AppendBeforeFlushAsync(events);
-                eventsCommitted = true;
-                written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                foreach (var add in batch)
-                {
-                    _writesBehind[add.Entry.SopInstanceUid] = written.Task;
-                }
-
-                Answer(batch, referenceChanged);
-            }
-
             // Summary first: it names the segments, and a named-but-missing segment reads as empty.
-            if (summaryChanged)
+            if (staged.SummaryChanged)
             {
                 await _state.WriteStateAsync();
             }
 
-            await _segments.AppendAsync(additions);
+            await _segments.AppendAsync(staged.Additions);
         }
         catch (Exception ex)
         {
-            (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount) = previous;
-            state.FirstReceivedAt = firstReceivedAt;
-            state.Series.RemoveRange(previousSeriesCount, state.Series.Count - previousSeriesCount);
+            Unstage(staged);
             LogCommitFailed(_logger, ex, StudyUid, batch.Count);
 
             // The storage may now hold a version we did not see (ETag): reload on next call.
             DeactivateOnIdle();
-            if (written is not null)
-            {
-                // Answered already: memory follows storage again, and each ingest, told by WhenManifestWrittenAsync,
-                // registers its instance anew (its intent stays until then).
-                foreach (var add in batch)
-                {
-                    Unindex(add.Entry);
-                }
-            }
-
-            if (eventsCommitted)
-            {
-                await TakeBackEventsAsync(events!);
-            }
-
             foreach (var add in batch)
             {
                 add.Completion.TrySetException(ex);
@@ -385,20 +276,67 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
             return null;
         }
-        finally
-        {
-            if (written is not null)
-            {
-                foreach (var add in batch)
-                {
-                    _writesBehind.Remove(add.Entry.SopInstanceUid);
-                }
 
-                written.TrySetResult();
-            }
+        return staged.ReferenceChanged;
+    }
+
+    /// <summary>
+    /// Folds a batch into the summary (status, owner, series, segment count, first-received date) and places its entries
+    /// in segments (opening new ones); nothing is written. <see cref="Unstage"/> takes the summary back.
+    /// </summary>
+    private StagedBatch Stage(List<PendingAdd> batch)
+    {
+        var state = _state.State;
+        var staged = new StagedBatch(
+            new List<(int Segment, InstanceEntry Entry)>(batch.Count),
+            state.Series.Count,
+            (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount, state.FirstReceivedAt));
+        if (state.Status is StudyStatus.Empty or StudyStatus.Complete)
+        {
+            staged.ReferenceChanged |= state.Status == StudyStatus.Empty;
+            state.Status = StudyStatus.Receiving;
+            staged.SummaryChanged = true;
         }
 
-        return referenceChanged;
+        var fill = _segments.LastSegmentFill;
+        var referenceChanged = false;
+        foreach (var add in batch)
+        {
+            staged.SummaryChanged |= ApplyAttributes(state, add.Entry, add.Attributes, ref referenceChanged);
+            if (_segments.Count == 0 || fill >= _options.SegmentSize)
+            {
+                _segments.OpenSegment();
+                fill = 0;
+            }
+
+            staged.Additions.Add((_segments.Count - 1, add.Entry));
+            fill++;
+        }
+
+        staged.ReferenceChanged |= referenceChanged;
+        if (_segments.Count != state.SegmentCount)
+        {
+            state.SegmentCount = _segments.Count;
+            staged.SummaryChanged = true;
+        }
+
+        if (state.FirstReceivedAt is null)
+        {
+            // The day retention counts from. The study enters its retention bucket through the change feed
+            // (RetentionScheduleProjection), not here: the commit's Create events guarantee it, off the store's path.
+            state.FirstReceivedAt = batch[0].Entry.ReceivedAt;
+            staged.SummaryChanged = true;
+        }
+
+        return staged;
+    }
+
+    /// <summary>Takes a staged batch's summary changes back (its entries never reached the segments' storage).</summary>
+    private void Unstage(StagedBatch staged)
+    {
+        var state = _state.State;
+        (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount, state.FirstReceivedAt) = staged.Previous;
+        state.Series.RemoveRange(staged.PreviousSeriesCount, state.Series.Count - staged.PreviousSeriesCount);
     }
 
     /// <summary>Appends the Create events of a batch the manifest holds, after those of the batch before; then answers its adders.</summary>
@@ -563,6 +501,23 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             LastReceivedAt = _lastReceivedAt,
             FirstReceivedAt = state.FirstReceivedAt,
         };
+    }
+
+    /// <summary>A batch folded into the summary and placed in segments, not yet written (<see cref="Stage"/>).</summary>
+    private sealed class StagedBatch(
+        List<(int Segment, InstanceEntry Entry)> additions,
+        int previousSeriesCount,
+        (StudyStatus, string?, string?, string?, string?, string?, int, DateTimeOffset?) previous)
+    {
+        public List<(int Segment, InstanceEntry Entry)> Additions { get; } = additions;
+
+        public int PreviousSeriesCount { get; } = previousSeriesCount;
+
+        public (StudyStatus, string?, string?, string?, string?, string?, int, DateTimeOffset?) Previous { get; } = previous;
+
+        public bool SummaryChanged { get; set; }
+
+        public bool ReferenceChanged { get; set; }
     }
 
     private sealed class PendingAdd(InstanceEntry entry, StudyAttributes attributes)

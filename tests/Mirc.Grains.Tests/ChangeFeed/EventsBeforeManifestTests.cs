@@ -26,26 +26,37 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
         (await Feed.StudyEventsAsync(instance.StudyUid, Ct)).Where(e => e.SopInstanceUid == instance.SopUid).OrderBy(e => e.Sequence).Select(e => e.Action).ToList();
 
     [Fact]
-    public async Task A_store_is_answered_before_its_manifest_write_and_the_journal_keeps_its_intent_until_that_write_ends()
+    public async Task Stores_are_answered_before_their_manifest_write_and_the_journal_keeps_each_intent_until_a_write_holds_it()
     {
         var first = new SyntheticInstance { PatientId = "EBM-0", InstanceNumber = 1 };
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(first)).Status);
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(first));
 
-        // The second's manifest write is held: its store is acknowledged all the same, its intent still in the journal.
+        await WaitUntilAsync(async () => await CountIntentsAsync(first) == 0, "the first instance's manifest is written");
+
+        // The second's manifest write is held: its store is acknowledged all the same, its intent still in the journal;
+        // the third, sent meanwhile, is answered too (its events committed while that write is in flight).
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
+        var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
         var held = Faults.HoldManifestWrites();
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(second)).Status);
+        var writes = Faults.ManifestWrites;
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(third)).Status);
         var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
-        Assert.Equal(2, (await study.GetInstancesAsync()).Count);
+        Assert.Equal(3, (await study.GetInstancesAsync()).Count);
         Assert.Equal(1, await CountIntentsAsync(second));
+        Assert.Equal(1, await CountIntentsAsync(third));
+        Assert.Equal(writes, Faults.ManifestWrites);
 
         held.SetResult();
-        await study.WhenManifestWrittenAsync(second.SopUid, (await study.GetInstanceAsync(second.SopUid))!.Digest);
-        await WaitUntilAsync(async () => await CountIntentsAsync(second) == 0, "the written instance's intent is completed");
+        await study.WhenManifestWrittenAsync(third.SopUid, (await study.GetInstanceAsync(third.SopUid))!.Digest);
+        await WaitUntilAsync(async () => await CountIntentsAsync(second) + await CountIntentsAsync(third) == 0, "the written instances' intents are completed");
+        // One write for the second, the next one for the third (answered while the first was in flight).
+        Assert.Equal(writes + 1, Faults.ManifestWrites);
         await Archive.DeactivateAsync(study);
-        Assert.Equal(2, (await study.GetInstancesAsync()).Count);
+        Assert.Equal([first.SopUid, second.SopUid, third.SopUid], (await study.GetInstancesAsync()).Select(e => e.SopInstanceUid));
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(second));
+        Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(third));
     }
 
     [Fact]
