@@ -76,14 +76,7 @@ public sealed partial class StudyGrain
         }
         catch (Exception ex)
         {
-            Unstage(staged);
-            LogCommitFailed(_logger, ex, StudyUid, batch.Count);
-            DeactivateOnIdle();
-            foreach (var add in batch)
-            {
-                add.Completion.TrySetException(ex);
-            }
-
+            FailStaged(batch, staged, ex);
             return;
         }
 

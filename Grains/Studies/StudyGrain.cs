@@ -264,20 +264,25 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         }
         catch (Exception ex)
         {
-            Unstage(staged);
-            LogCommitFailed(_logger, ex, StudyUid, batch.Count);
-
-            // The storage may now hold a version we did not see (ETag): reload on next call.
-            DeactivateOnIdle();
-            foreach (var add in batch)
-            {
-                add.Completion.TrySetException(ex);
-            }
-
+            FailStaged(batch, staged, ex);
             return null;
         }
 
         return staged.ReferenceChanged;
+    }
+
+    /// <summary>A staged batch whose commit failed: the summary taken back, its adders told why, the activation let go.</summary>
+    private void FailStaged(List<PendingAdd> batch, StagedBatch staged, Exception ex)
+    {
+        Unstage(staged);
+        LogCommitFailed(_logger, ex, StudyUid, batch.Count);
+
+        // The storage may now hold a version we did not see (ETag): reload on next call.
+        DeactivateOnIdle();
+        foreach (var add in batch)
+        {
+            add.Completion.TrySetException(ex);
+        }
     }
 
     /// <summary>
