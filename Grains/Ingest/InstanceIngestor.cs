@@ -200,10 +200,15 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             phase = ArchiveMetrics.IngestPhase("prepare", phase);
             var studyReference = Task.CompletedTask;
             var manifestWritten = Task.CompletedTask;
+            var promotionDurable = Task.CompletedTask;
             try
             {
                 await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
                 promoted = true;
+                // The blob's data and its new name are durable once a flush round begun after the promotion completes.
+                // Begun now, it overlaps the registration: the study may answer before its manifest write, whose round
+                // can no longer be counted on for this.
+                promotionDurable = _blobs.FlushAsync(cancellationToken);
                 // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
                 // first, the manifest refuses ours and the undo (or the re-resolution below) takes the row back.
                 var settled = _options.OverlapIndexWithManifest && (reservation.StudyPatientId ?? regional) == regional;
@@ -223,21 +228,18 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
                     // Reachable only if the reservation expired meanwhile: the manifest refused, nothing of ours is in it.
+                    await promotionDurable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
                     return Rejected(stored, result);
                 }
 
-                if (result.Status != AddInstanceStatus.Added)
-                {
-                    // No manifest write made the promotion durable: wait for it explicitly before answering.
-                    await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                // The patient record of a new patient, written meanwhile, is durable before the answer.
+                // The patient record of a new patient, written meanwhile, is durable before the answer; so is the promotion.
                 await identityRecorded.ConfigureAwait(false);
+                await promotionDurable.ConfigureAwait(false);
             }
             catch (Exception)
             {
+                await promotionDurable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await studyReference.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await manifestWritten.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await UndoAsync(stored, regional, ticket).ConfigureAwait(false);

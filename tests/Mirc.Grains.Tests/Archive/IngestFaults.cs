@@ -63,6 +63,16 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     private TaskCompletionSource? _manifestGate;
 
+    private TaskCompletionSource? _flushGate;
+
+    /// <summary>Holds every flush of the blob store (<see cref="IBlobStore.FlushAsync"/>) until the returned source is completed.</summary>
+    public TaskCompletionSource HoldFlushes()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _flushGate, gate);
+        return gate;
+    }
+
     /// <summary>Holds every manifest segment write until the returned source is completed.</summary>
     public TaskCompletionSource HoldManifestWrites()
     {
@@ -183,7 +193,15 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) => inner.MoveLazilyAsync(source, destination, cancellationToken);
 
-        public Task FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+        public Task FlushAsync(CancellationToken cancellationToken = default) =>
+            Volatile.Read(ref faults._flushGate) is { } gate ? HeldFlushAsync(gate) : inner.FlushAsync(cancellationToken);
+
+        private async Task HeldFlushAsync(TaskCompletionSource gate)
+        {
+            await gate.Task;
+            Interlocked.CompareExchange(ref faults._flushGate, null, gate);
+            await inner.FlushAsync();
+        }
     }
 
     private sealed class FaultyIndex(IQueryIndex inner, IngestFaults faults) : IQueryIndex

@@ -60,6 +60,20 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
     }
 
     [Fact]
+    public async Task A_store_is_acknowledged_only_once_a_flush_round_begun_after_its_promotion_has_completed()
+    {
+        // Answered before its manifest write, the store cannot count on that write's round for its blob's data and name.
+        var instance = new SyntheticInstance { PatientId = "EBM-4", InstanceNumber = 1 };
+        var held = Faults.HoldFlushes();
+        var store = IngestAsync(instance);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
+        Assert.False(store.IsCompleted, "the store was acknowledged while the flush round after its promotion was held");
+
+        held.SetResult();
+        Assert.Equal(IngestStatus.Stored, (await store).Status);
+    }
+
+    [Fact]
     public async Task A_failed_manifest_write_after_the_answer_takes_the_create_back_and_the_ingest_registers_the_instance_again()
     {
         var first = new SyntheticInstance { PatientId = "EBM-1", InstanceNumber = 1 };
