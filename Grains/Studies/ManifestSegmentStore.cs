@@ -59,21 +59,14 @@ internal sealed class ManifestSegmentStore
     /// </summary>
     public async Task AppendAsync(IReadOnlyList<(int Segment, InstanceEntry Entry)> additions)
     {
-        var touched = new Dictionary<int, int>();
-        foreach (var (segment, entry) in additions)
-        {
-            var entries = _segments[segment].State!.Entries;
-            touched.TryAdd(segment, entries.Count);
-            entries.Add(entry);
-        }
-
+        var counts = additions.Select(a => a.Segment).Distinct().ToDictionary(s => s, s => _segments[s].State!.Entries.Count);
         try
         {
-            await Task.WhenAll(touched.Keys.Select(s => _storage.WriteStateAsync(StateName(s), _grainId, _segments[s])));
+            await WriteAsync(Add(additions));
         }
         catch
         {
-            foreach (var (segment, originalCount) in touched)
+            foreach (var (segment, originalCount) in counts)
             {
                 var entries = _segments[segment].State!.Entries;
                 entries.RemoveRange(originalCount, entries.Count - originalCount);

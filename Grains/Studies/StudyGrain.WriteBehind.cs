@@ -31,7 +31,7 @@ public sealed partial class StudyGrain
     public async Task WhenManifestWrittenAsync(string sopInstanceUid, string digest)
     {
         // Still queued or being committed (a concurrent store of the same instance): answered first, then written.
-        if ((_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid) ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)) is { } queued)
+        if (FindUnanswered(sopInstanceUid) is { } queued)
         {
             await ((Task)queued.Completion.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }

@@ -477,12 +477,18 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     private bool TryFindPending(string sopInstanceUid, out InstanceEntry? entry)
     {
-        // Queued for the next write, inside the write in flight or its feed append: either way not yet in _bySop.
-        entry = (_pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
-            ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
-            ?? _publishing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid))?.Entry;
+        entry = FindUnanswered(sopInstanceUid)?.Entry;
         return entry is not null;
     }
+
+    /// <summary>
+    /// The add of <paramref name="sopInstanceUid"/> queued for the next commit, inside the commit in flight or its feed
+    /// append: either way not yet answered, nor in <c>_bySop</c>.
+    /// </summary>
+    private PendingAdd? FindUnanswered(string sopInstanceUid) =>
+        _pending.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
+        ?? _committing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid)
+        ?? _publishing.Find(p => p.Entry.SopInstanceUid == sopInstanceUid);
 
     private StudySummary BuildSummary()
     {

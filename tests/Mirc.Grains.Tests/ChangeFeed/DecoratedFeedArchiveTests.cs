@@ -36,6 +36,19 @@ public abstract class DecoratedFeedArchiveTests : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Polls <paramref name="condition"/> every 10 ms; fails naming <paramref name="what"/> after 30 s.</summary>
+    private protected static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
+            await Task.Delay(10, Ct);
+        }
+    }
+
+    private protected static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+
     private protected async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
     {
         using var stream = new MemoryStream(instance.ToPart10());

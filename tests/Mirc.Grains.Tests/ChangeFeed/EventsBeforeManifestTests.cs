@@ -139,16 +139,6 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
         return count;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(20, Ct);
-        }
-    }
-
     [Fact]
     public async Task Creates_a_crash_left_without_their_manifest_write_are_taken_back_once_when_the_intent_is_dropped()
     {

@@ -18,16 +18,6 @@ public sealed class FailedEventAppendTests() : DecoratedFeedArchiveTests(new Hel
 
     private int AddCalls() => Archive.Calls.Snapshot().Where(c => c.Key.EndsWith(".AddInstanceAsync", StringComparison.Ordinal)).Sum(c => c.Value);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(10, Ct);
-        }
-    }
-
     /// <summary>
     /// Stores a first instance of a study, then a second whose change-feed append is held (by the returned gate); the
     /// third, of the same study, is the caller's to send.

@@ -29,21 +29,15 @@ public sealed class KilledSiloIngestTests : IDisposable
         var study = new SyntheticStudy("PAT-KILL-1", "KILLED^Midingest", 2, 150);
         var files = await study.WriteAsync(_work.Path, DicomTransferSyntax.ExplicitVRLittleEndian);
         var dicomPort = FreePort.Next();
-        string[] arguments =
-        [
-            $"--Mirc:DataPath={_data.Path}",
-            $"--Mirc:HttpUrl=http://127.0.0.1:{FreePort.Next()}",
-            $"--Mirc:SiloPort={FreePort.Next()}",
-            $"--Mirc:GatewayPort={FreePort.Next()}",
-            $"--Mirc:Dicom:Port={dicomPort}",
-            "--Mirc:Auth:BootstrapAdministrator=false",
+        var arguments = SiloProcess.OwnArguments(
+            _data.Path,
+            dicomPort,
             "--Mirc:Seed:Establishments:1:Id=750000091",
             "--Mirc:Seed:Establishments:1:Name=Killed silo",
             "--Mirc:Seed:Establishments:1:RetentionYears=20",
             "--Mirc:Seed:Establishments:1:AeTitles:0:AeTitle=KILLSCU",
             "--Mirc:Seed:Establishments:1:AeTitles:0:Host=127.0.0.1",
-            "--Mirc:Seed:Establishments:1:AeTitles:0:Permissions=Store",
-        ];
+            "--Mirc:Seed:Establishments:1:AeTitles:0:Permissions=Store");
 
         var acknowledged = new List<string>();
         await using (var silo = SiloProcess.Start(arguments))
