@@ -11,7 +11,6 @@ internal sealed class HeaderCaptureStream : Stream
 {
     private readonly Stream _inner;
     private byte[]? _buffer;
-    private readonly TaskCompletionSource<bool> _prefixReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _captured;
     private long _position;
 
@@ -27,15 +26,6 @@ internal sealed class HeaderCaptureStream : Stream
 
     /// <summary>The captured prefix (valid until disposed).</summary>
     public ReadOnlyMemory<byte> Captured => _buffer.AsMemory(0, _captured);
-
-    /// <summary>
-    /// Completes with true once the capture buffer is full or the source is exhausted (the captured prefix no longer
-    /// changes, so it may be parsed while the rest streams on), or with false after <see cref="AbandonPrefix"/>.
-    /// </summary>
-    public Task<bool> PrefixReady => _prefixReady.Task;
-
-    /// <summary>Releases waiters of <see cref="PrefixReady"/> when the copy stopped early (failure).</summary>
-    public void AbandonPrefix() => _prefixReady.TrySetResult(false);
 
     /// <summary>Total bytes read through this stream.</summary>
     public long BytesRead => _position;
@@ -75,10 +65,6 @@ internal sealed class HeaderCaptureStream : Stream
         }
 
         _position += read.Length;
-        if (_captured >= Capacity || read.IsEmpty)
-        {
-            _prefixReady.TrySetResult(true);
-        }
     }
 
     public override void Flush()

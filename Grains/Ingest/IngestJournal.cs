@@ -6,7 +6,8 @@ namespace Mirc.Grains.Ingest;
 
 /// <summary>
 /// Write-ahead intent records of in-flight ingests (small blobs under <c>journal/</c> in the staging container).
-/// An intent is durable before a staged blob is promoted to its final key; once manifest, patient and index are
+/// An intent is durable before a staged blob is promoted to its final key (made durable by the same flush round as the
+/// staged data, <see cref="WriteBeforeFlushAsync"/>); once manifest, patient and index are
 /// written (the manifest possibly published lazily) the ingest completes its ticket, and the slot is emptied only after a
 /// flush that makes those writes durable. Concurrent intents are group-committed: one slot blob holds a batch.
 /// Slots are reused (rewritten in place, <see cref="IBlobStore.RewriteAsync"/>) rather than created and deleted per
@@ -43,7 +44,23 @@ internal sealed partial class IngestJournal
     }
 
     /// <summary>Makes the intent durable (batched with concurrent ones); complete the returned ticket when done.</summary>
-    public Task<IngestJournalTicket> WriteAsync(IngestJournalRecord record, CancellationToken cancellationToken)
+    public async Task<IngestJournalTicket> WriteAsync(IngestJournalRecord record, CancellationToken cancellationToken)
+    {
+        var ticket = await WriteBeforeFlushAsync(record, cancellationToken).ConfigureAwait(false);
+        if (WritesLazily)
+        {
+            await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return ticket;
+    }
+
+    /// <summary>
+    /// Writes the intent (batched with concurrent ones) and returns before it is durable where the blob store can make it
+    /// durable later with other writes: it is once a <see cref="IBlobStore.FlushAsync"/> begun after the return completes.
+    /// An ingest's one flush round so covers its intent and its staged data together. Elsewhere durable on return.
+    /// </summary>
+    public Task<IngestJournalTicket> WriteBeforeFlushAsync(IngestJournalRecord record, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<IngestJournalTicket>(TaskCreationOptions.RunContinuationsAsynchronously);
         bool start;
@@ -62,14 +79,20 @@ internal sealed partial class IngestJournal
         return done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Marks an intent done; the batch's slot is emptied (in the background) and reused when its last intent is done.</summary>
+    /// <summary>
+    /// Marks an intent done (again: nothing more); the batch's slot is emptied (in the background) and reused when its
+    /// last intent is done.
+    /// </summary>
     public void Complete(IngestJournalTicket ticket)
     {
-        if (ticket.Batch.Release())
+        if (ticket.TryClose() && ticket.Batch.Release())
         {
             _ = FreeSlotAsync(ticket.Batch);
         }
     }
+
+    // Where a flush covers lazy writes, a slot is written without a flush of its own: the writer's flush persists it.
+    private bool WritesLazily => _blobs.FlushCoversLazyWrites;
 
     /// <summary>True for the slots of this journal (the running silo), which reconciliation must leave alone.</summary>
     public bool IsOwn(BlobKey key) => key.Container == _container && key.Name.StartsWith(_slotPrefix, StringComparison.Ordinal);
@@ -136,11 +159,13 @@ internal sealed partial class IngestJournal
             try
             {
                 var payload = JsonSerializer.SerializeToUtf8Bytes(batch.Select(b => b.Record).ToArray(), IngestJournalJson.Default.IngestJournalRecordArray);
-                await _blobs.RewriteAsync(key, payload, CancellationToken.None).ConfigureAwait(false);
-                var ticket = new IngestJournalTicket(new IngestJournalBatch(key, slot, batch.Count));
+                await (WritesLazily
+                    ? _blobs.RewriteLazilyAsync(key, payload, CancellationToken.None)
+                    : _blobs.RewriteAsync(key, payload, CancellationToken.None)).ConfigureAwait(false);
+                var written = new IngestJournalBatch(key, slot, batch.Count);
                 foreach (var (_, done) in batch)
                 {
-                    done.TrySetResult(ticket);
+                    done.TrySetResult(new IngestJournalTicket(written));
                 }
             }
             catch (Exception ex)
@@ -208,5 +233,16 @@ internal sealed class IngestJournalBatch(BlobKey key, int slot, int count)
     public bool Release() => Interlocked.Decrement(ref _remaining) == 0;
 }
 
-/// <summary>Proof that an intent is durable; pass it to <see cref="IngestJournal.Complete"/> once the ingest is fully durable.</summary>
-internal sealed record IngestJournalTicket(IngestJournalBatch Batch);
+/// <summary>
+/// One intent of a batch, written (see <see cref="IngestJournal.WriteBeforeFlushAsync"/>); pass it to
+/// <see cref="IngestJournal.Complete"/> once the ingest is fully durable or over.
+/// </summary>
+internal sealed class IngestJournalTicket(IngestJournalBatch batch)
+{
+    private int _closed;
+
+    public IngestJournalBatch Batch { get; } = batch;
+
+    /// <summary>True the first time only: an intent counts once in its batch, however many paths complete it.</summary>
+    public bool TryClose() => Interlocked.Exchange(ref _closed, 1) == 0;
+}

@@ -2,14 +2,22 @@ using System.Text.Json.Serialization;
 
 namespace Mirc.Grains.Ingest;
 
-/// <summary>One ingest intent: the final blob and who sent it (enough to redo the registrations from the blob).</summary>
+/// <summary>
+/// One ingest intent: the final blob and who sent it (enough to redo the registrations from the blob). An ingest's intent
+/// also names its staged upload (<paramref name="StagedName"/>, in the journal's own container) with the length and digest
+/// received: it is made durable with the staged data, before the promotion, so the reconciliation can finish a promotion
+/// a crash lost and can tell a blob whose data did not reach the disk (older intents carry none of the three).
+/// </summary>
 internal sealed record IngestJournalRecord(
     string FinalContainer,
     string FinalName,
     string EstablishmentId,
     string? CallingAeTitle,
     string? ProfessionalId,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? StagedName = null,
+    long? Length = null,
+    string? Digest = null);
 
 /// <summary>Source-generated JSON for <see cref="IngestJournalRecord"/>.</summary>
 [JsonSerializable(typeof(IngestJournalRecord[]))]

@@ -83,6 +83,8 @@ public sealed partial class IngestReconciler
             }
         }
 
+        // The staged uploads of intents kept for the next pass: the promotion they may still need.
+        var keptStaged = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var (key, records) in _journal.ListAsync(blob => IsAbandoned(blob, cutoff), cancellationToken).ConfigureAwait(false))
         {
             var batchFailed = false;
@@ -113,11 +115,15 @@ public sealed partial class IngestReconciler
             {
                 await _journal.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                keptStaged.UnionWith(records.Select(r => r.StagedName).OfType<string>());
+            }
         }
 
         await foreach (var blob in _blobs.ListAsync(_layout.StagingContainer, null, cancellationToken).ConfigureAwait(false))
         {
-            if (blob.LastModified <= cutoff && InstanceBlobLayout.IsStagedUpload(blob.Key.Name)
+            if (blob.LastModified <= cutoff && InstanceBlobLayout.IsStagedUpload(blob.Key.Name) && !keptStaged.Contains(blob.Key.Name)
                 && await _blobs.DeleteAsync(blob.Key, null, cancellationToken).ConfigureAwait(false))
             {
                 stagedDeleted++;
@@ -165,12 +171,28 @@ public sealed partial class IngestReconciler
         }
     }
 
-    /// <summary>Completes the registrations of a promoted blob; false when there is nothing to complete.</summary>
+    /// <summary>
+    /// Completes the registrations of a promoted blob, first finishing a promotion the crash lost (the intent names the
+    /// staged upload); false when there is nothing to complete: no blob, or one that does not hold what was received.
+    /// </summary>
     private async Task<bool> CompleteAsync(IngestJournalRecord record, CancellationToken cancellationToken)
     {
         var key = new BlobKey(record.FinalContainer, record.FinalName);
         var properties = await _blobs.TryGetPropertiesAsync(key, cancellationToken).ConfigureAwait(false);
-        if (properties is null)
+        var staged = record.StagedName is { } name ? new BlobKey(_layout.StagingContainer, name) : (BlobKey?)null;
+        if (properties is null && staged is { } upload)
+        {
+            // Acknowledged with its intent and staged data durable, its promotion's rename not yet: finish it.
+            if (await _blobs.TryGetPropertiesAsync(upload, cancellationToken).ConfigureAwait(false) is not { } uploaded
+                || !await HoldsReceivedAsync(upload, uploaded, record, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            properties = await _blobs.MoveAsync(upload, key, cancellationToken).ConfigureAwait(false);
+            LogPromotionFinished(_logger, key.ToString());
+        }
+        else if (properties is null || !await HoldsReceivedAsync(key, properties, record, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -231,6 +253,33 @@ public sealed partial class IngestReconciler
                 return false;
         }
     }
+
+    /// <summary>
+    /// Whether the blob holds the data set the intent received (its length and digest): a blob whose data a crash cut
+    /// short, or another store's, is not registered for this intent. Older intents carry neither: any blob passes.
+    /// </summary>
+    private async Task<bool> HoldsReceivedAsync(BlobKey key, BlobProperties properties, IngestJournalRecord record, CancellationToken cancellationToken)
+    {
+        var holds = record.Length is not { } length || properties.Length == length;
+        if (holds && record.Digest is { } expected)
+        {
+            await using var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
+            holds = ContentDigest.SameDigest(expected, await ContentDigest.ComputeAsync(content, expected, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (!holds)
+        {
+            LogNotReceived(_logger, key.ToString());
+        }
+
+        return holds;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest reconciliation finished the promotion of {Key} (its staged data and intent were durable, its new name not)")]
+    private static partial void LogPromotionFinished(ILogger logger, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest reconciliation: {Key} does not hold the data set its intent received (cut short by a crash, or another store's); left unregistered")]
+    private static partial void LogNotReceived(ILogger logger, string key);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest reconciliation: {Completed} completed, {Dropped} dropped, {Failed} failed, {StagedDeleted} staged upload(s) deleted, {Undone} failed ingest(s) undone")]
     private static partial void LogReport(ILogger logger, int completed, int dropped, int failed, int stagedDeleted, int undone);

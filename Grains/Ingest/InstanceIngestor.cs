@@ -13,9 +13,10 @@ namespace Mirc.Grains.Ingest;
 
 /// <summary>
 /// <see cref="IInstanceIngestor"/>: stage (stream + content digest + header capture) → parse → validate → resolve patient
-/// ∥ reserve the SOP Instance UID in the study grain ∥ journal → promote the blob → manifest with its change-feed events
-/// (the commit point) ∥ index row → ack; the projections of the commit's events that the follower also keeps (retention
-/// schedule, patient study list, the index row's durability) are not waited for (see <see cref="InstanceRegistrar"/>).
+/// ∥ reserve the SOP Instance UID in the study grain ∥ journal intent and staged data made durable by one flush round →
+/// promote the blob → manifest with its change-feed events (the commit point) ∥ index row → ack; the projections of the
+/// commit's events that the follower also keeps (retention schedule, patient study list, the index row's durability)
+/// are not waited for (see <see cref="InstanceRegistrar"/>).
 /// Atomic: when any step fails, or the caller cancels, before the answer, <see cref="FailedIngestUndo"/> takes back every
 /// step already made, so nothing of a failed store is visible or served and a re-send starts clean.
 /// Singleton, thread-safe, bounded by <see cref="IngestOptions.MaxConcurrency"/>.
@@ -24,8 +25,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 {
     private static readonly TimeSpan InProgressRetryDelay = TimeSpan.FromMilliseconds(20);
 
-    // The staged copy needs no durability of its own (the move to the final key persists it), nor a rename of its own:
-    // its key is new and read by nobody else.
+    // The staged copy needs no durability of its own (the flush round of its intent persists it, or, where the store
+    // has no shared rounds, the move to the final key), nor a rename of its own: its key is new and read by nobody else.
     private static readonly BlobWriteOptions StagedWrite = new() { ContentType = "application/dicom", Durable = false, InPlace = true };
     private readonly IBlobStore _blobs;
     private readonly InstanceBlobLayout _layout;
@@ -127,7 +128,6 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
         var staged = _layout.NewStagingKey();
         using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
-        var early = WriteEarlyIntentAsync(capture, request, cancellationToken);
         Task<IngestJournalTicket>? journal = null;
         Task identityRecorded = Task.CompletedTask;
         (IStudyGrain Study, StoredInstance Instance)? reserved = null;
@@ -156,11 +156,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 return invalid;
             }
 
-            // 2. Durable intent, patient resolution and SOP Instance UID reservation are independent: overlapped. The
-            // intent must be durable before the promotion; when the reservation is refused it is simply completed.
+            // 2. Durable intent (with the staged data), patient resolution and SOP Instance UID reservation are
+            // independent: overlapped. Both must be durable before the promotion; a store that ends before its promotion
+            // completes the intent on the way out.
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
             var stored = new StoredInstance(header, finalKey, written.Length, written.Digest, request.Caller.EstablishmentId, receivedAt);
-            journal = JournalAsync(early, finalKey, request, receivedAt, cancellationToken);
+            journal = JournalAsync(stored, staged, request, cancellationToken);
             var resolutionTask = _patients.ResolveOverlappedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
             var study = _grains.Reference<IStudyGrain>(stored.StudyInstanceUid);
             var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
@@ -175,7 +176,6 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var ticket = await journal.ConfigureAwait(false);
             if (reservation.Status != ReservationStatus.Granted)
             {
-                _journal.Complete(ticket);
                 await identityRecorded.ConfigureAwait(false);
                 return await AnswerUngrantedAsync(study, stored, staged, reservation, regional, request, cancellationToken).ConfigureAwait(false);
             }
@@ -187,8 +187,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 var decided = await DecidePatientAsync(stored, owner, regional, regionalFromCache).ConfigureAwait(false);
                 if (decided is null)
                 {
-                    // The reservation is released on the way out, as for any store that ends before its promotion.
-                    _journal.Complete(ticket);
+                    // The reservation is released and the intent completed on the way out, as for any store that ends
+                    // before its promotion.
                     LogPatientMismatch(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, owner, regional);
                     return IngestOutcome.Failure(IngestStatus.DataSetMismatch, "The study already belongs to another patient.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
                 }
@@ -200,15 +200,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             phase = ArchiveMetrics.IngestPhase("prepare", phase);
             var studyReference = Task.CompletedTask;
             var manifestWritten = Task.CompletedTask;
-            var promotionDurable = Task.CompletedTask;
             try
             {
+                // Lazily durable: until a later round persists the new name, the durable intent names the staged data,
+                // whose promotion the reconciliation finishes after a crash (the acknowledgement does not wait for it).
                 await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
                 promoted = true;
-                // The blob's data and its new name are durable once a flush round begun after the promotion completes.
-                // Begun now, it overlaps the registration: the study may answer before its manifest write, whose round
-                // can no longer be counted on for this.
-                promotionDurable = _blobs.FlushAsync(cancellationToken);
                 // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
                 // first, the manifest refuses ours and the undo (or the re-resolution below) takes the row back.
                 var settled = _options.OverlapIndexWithManifest && (reservation.StudyPatientId ?? regional) == regional;
@@ -228,18 +225,15 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
                     // Reachable only if the reservation expired meanwhile: the manifest refused, nothing of ours is in it.
-                    await promotionDurable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
                     return Rejected(stored, result);
                 }
 
-                // The patient record of a new patient, written meanwhile, is durable before the answer; so is the promotion.
+                // The patient record of a new patient, written meanwhile, is durable before the answer.
                 await identityRecorded.ConfigureAwait(false);
-                await promotionDurable.ConfigureAwait(false);
             }
             catch (Exception)
             {
-                await promotionDurable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await studyReference.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await manifestWritten.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
@@ -263,14 +257,6 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
         finally
         {
-            // The early intent reads the pooled capture buffer: it must be over before the buffer is returned.
-            capture.AbandonPrefix();
-            var intent = await early.ConfigureAwait(false);
-            if (intent is not null && journal is null)
-            {
-                _journal.Complete(intent.Value.Ticket);
-            }
-
             if (!identityRecorded.IsCompletedSuccessfully)
             {
                 // Observed on every path; a failure before the answer already made it a failure.
@@ -279,8 +265,17 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
             if (!promoted)
             {
-                // Never referenced by anything.
+                // Never referenced by anything: neither the staged upload nor, once it is gone, the intent naming it.
                 await DeleteQuietlyAsync(staged).ConfigureAwait(false);
+                if (journal is not null)
+                {
+                    await ((Task)journal).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    if (journal.IsCompletedSuccessfully)
+                    {
+                        _journal.Complete(journal.Result);
+                    }
+                }
+
                 if (reserved is { } held)
                 {
                     // Refused for its patient, or failed between the reservation and the promotion (patient resolution,
@@ -388,50 +383,27 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     }
 
     /// <summary>
-    /// Writes the journal intent as soon as the header prefix is captured, while the rest of the instance is still
-    /// streaming to its staged blob, so the intent's durable write overlaps the blob's instead of following it.
-    /// Null when the prefix does not hold the UIDs (then the intent is written after the full parse). Never throws.
+    /// The durable intent for <paramref name="stored"/>, naming its staged upload with the length and digest received.
+    /// The intent is written without a flush of its own and one round then makes it and the staged data durable together
+    /// (where the store writes everything durably, that round is nothing to wait for).
     /// </summary>
-    private async Task<(BlobKey Key, IngestJournalTicket Ticket)?> WriteEarlyIntentAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
+    private async Task<IngestJournalTicket> JournalAsync(StoredInstance stored, BlobKey staged, IngestRequest request, CancellationToken cancellationToken)
     {
+        var caller = request.Caller;
+        var record = new IngestJournalRecord(stored.FinalKey.Container, stored.FinalKey.Name, caller.EstablishmentId, caller.CallingAeTitle, caller.ProfessionalId,
+            stored.ReceivedAt, staged.Name, stored.Size, stored.Digest);
+        var ticket = await _journal.WriteBeforeFlushAsync(record, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (!await capture.PrefixReady.ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            var header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: true);
-            if (header?.StudyInstanceUid is null || header.SeriesInstanceUid is null || header.SopInstanceUid is null)
-            {
-                return null;
-            }
-
-            var key = _layout.GetInstanceKey(header.StudyInstanceUid, header.SeriesInstanceUid, header.SopInstanceUid);
-            var ticket = await _journal.WriteAsync(new IngestJournalRecord(key.Container, key.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, _clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-            return (key, ticket);
+            await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // Unparseable prefix, cancellation or journal failure: the regular path decides and reports.
-            return null;
-        }
-    }
-
-    /// <summary>The durable intent for <paramref name="finalKey"/>: the early one when it names that key, else a new one.</summary>
-    private async Task<IngestJournalTicket> JournalAsync(Task<(BlobKey Key, IngestJournalTicket Ticket)?> early, BlobKey finalKey, IngestRequest request, DateTimeOffset receivedAt, CancellationToken cancellationToken)
-    {
-        if (await early.ConfigureAwait(false) is { } intent)
-        {
-            if (intent.Key == finalKey)
-            {
-                return intent.Ticket;
-            }
-
-            _journal.Complete(intent.Ticket);
+            _journal.Complete(ticket);
+            throw;
         }
 
-        return await _journal.WriteAsync(new IngestJournalRecord(finalKey.Container, finalKey.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, receivedAt), cancellationToken).ConfigureAwait(false);
+        return ticket;
     }
 
     private async Task<InstanceHeader> ReadStagedHeaderAsync(HeaderCaptureStream capture, BlobKey staged, long length, CancellationToken cancellationToken)

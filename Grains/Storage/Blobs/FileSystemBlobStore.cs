@@ -506,6 +506,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         && SharedSyncCommitPolicy.DeviceOf(directory) == root;
 
     /// <inheritdoc />
+    /// <remarks>Shared-sync durability only: per-file durability leaves non-durable writes to the kernel's writeback.</remarks>
+    public bool FlushCoversLazyWrites => _commit.DataFlushCoversEntries;
+
+    /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         _commit.DataFlushCoversEntries ? _commit.PersistEntriesAsync(RootPath).WaitAsync(cancellationToken) : Task.CompletedTask;
 

@@ -97,4 +97,11 @@ public interface IBlobStore
 
     /// <summary>Returns once every write, move and deletion this store returned from before the call is durable. Default: nothing to wait for.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
+    /// True when <see cref="FlushAsync"/> also makes durable what this store wrote without durability before it (a
+    /// non-durable <see cref="WriteAsync"/>, <see cref="RewriteLazilyAsync"/>), so one flush can make several such writes
+    /// durable together. Default true: a store without a cheaper way writes everything durably.
+    /// </summary>
+    bool FlushCoversLazyWrites => true;
 }

@@ -72,7 +72,7 @@ public sealed partial class OrphanSweep
                 await SweepBatchAsync(batch, journaled, tally, cancellationToken).ConfigureAwait(false);
         }
 
-        await SweepStagingAsync(cutoff, tally, cancellationToken).ConfigureAwait(false);
+        await SweepStagingAsync(cutoff, journaled, tally, cancellationToken).ConfigureAwait(false);
         var report = new OrphanSweepReport(tally.Examined, tally.Deleted, tally.Journaled, tally.StagingDeleted);
         LogReport(_logger, report.Examined, report.Deleted, report.Journaled, report.StagingDeleted, _options.DryRun);
         if (!_options.DryRun && report.Deleted + report.StagingDeleted > 0)
@@ -122,13 +122,20 @@ public sealed partial class OrphanSweep
         }
     }
 
-    private async Task SweepStagingAsync(DateTimeOffset cutoff, Tally tally, CancellationToken cancellationToken)
+    private async Task SweepStagingAsync(DateTimeOffset cutoff, HashSet<BlobKey> journaled, Tally tally, CancellationToken cancellationToken)
     {
         await foreach (var blob in _blobs.ListAsync(_layout.StagingContainer, null, cancellationToken).ConfigureAwait(false))
         {
             if (tally.Deleted + tally.StagingDeleted >= _options.MaxDeletionsPerSweep) return;
             // Staged uploads only: journal slots and failed-undo records are the reconciler's, whatever their age.
             if (blob.LastModified > cutoff || !InstanceBlobLayout.IsStagedUpload(blob.Key.Name)) continue;
+            // An intent's staged data, whose promotion the reconciliation may still have to finish.
+            if (journaled.Contains(blob.Key))
+            {
+                tally.Journaled++;
+                continue;
+            }
+
             if (await DeleteAsync(blob, cancellationToken).ConfigureAwait(false))
             {
                 tally.StagingDeleted++;
@@ -152,7 +159,7 @@ public sealed partial class OrphanSweep
         }
     }
 
-    /// <summary>Final keys named by any ingest journal slot, this silo's included (an ingest it has in flight).</summary>
+    /// <summary>Final keys and staged uploads named by any ingest journal slot, this silo's included (an ingest it has in flight).</summary>
     private async Task<HashSet<BlobKey>> ReadJournaledKeysAsync(CancellationToken cancellationToken)
     {
         var keys = new HashSet<BlobKey>();
@@ -163,7 +170,10 @@ public sealed partial class OrphanSweep
             try
             {
                 foreach (var record in JsonSerializer.Deserialize(content.Content.Span, IngestJournalJson.Default.IngestJournalRecordArray) ?? [])
+                {
                     keys.Add(new BlobKey(record.FinalContainer, record.FinalName));
+                    if (record.StagedName is { } staged) keys.Add(new BlobKey(_layout.StagingContainer, staged));
+                }
             }
             catch (JsonException)
             {

@@ -150,6 +150,13 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
+    public async Task RewriteLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        await First.RewriteLazilyAsync(key, content, cancellationToken).ConfigureAwait(false);
+        await ReplicateAsync(key, cancellationToken, content).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) =>
         ReadAsync(key, store => store.TryReadAllAsync(key, cancellationToken), static c => c is null, cancellationToken);
 
@@ -173,6 +180,10 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
 
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default) => First.FlushAsync(cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>The first site's: what is replicated reaches the second site by durable writes.</remarks>
+    public bool FlushCoversLazyWrites => First.FlushCoversLazyWrites;
 
     /// <summary>
     /// Reads a whole blob of <paramref name="destination"/>'s length whose <see cref="ContentDigest"/> must be <paramref name="digest"/>

@@ -95,6 +95,55 @@ public sealed class RestartAndRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reconciliation_finishes_a_promotion_a_crash_lost_from_the_intent_naming_the_staged_data()
+    {
+        // Acknowledged once its intent and staged data were durable; the crash lost the promotion's rename.
+        var instance = new SyntheticInstance { PatientId = "CRASH-2" };
+        var bytes = instance.ToPart10();
+        var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        var staged = _archive.Layout.NewStagingKey();
+        await _archive.Blobs.WriteAsync(staged, new MemoryStream(bytes), cancellationToken: TestContext.Current.CancellationToken);
+        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(
+            new IngestJournalRecord(finalKey.Container, finalKey.Name, "EST-Z", null, null, DateTimeOffset.UtcNow, staged.Name, bytes.Length, Xxh128.Of(bytes)), TestContext.Current.CancellationToken);
+
+        var report = await _archive.Reconciler.ReconcileAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ReconciliationReport(Completed: 1, Dropped: 0, Failed: 0, StagedDeleted: 0), report);
+        Assert.Null(await _archive.Blobs.TryGetPropertiesAsync(staged, TestContext.Current.CancellationToken));
+        Assert.Equal(bytes, (await _archive.Blobs.TryReadAllAsync(finalKey, TestContext.Current.CancellationToken))!.Content.ToArray());
+        var entry = await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
+        Assert.Equal(Xxh128.Of(bytes), entry!.Digest);
+        Assert.NotNull(await _archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
+        Assert.Equal(IngestStatus.AlreadyStored, (await IngestAsync(instance)).Status);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_intent_whose_data_a_crash_cut_short_is_dropped_even_when_the_header_still_reads(bool promoted)
+    {
+        // The name (staged or final) reached the disk with the header, not the rest: it parses, but it is not what was received.
+        var instance = new SyntheticInstance { PatientId = "TORN-2", Rows = 64, Columns = 64 };
+        var bytes = instance.ToPart10();
+        var torn = bytes.ToArray();
+        Array.Clear(torn, torn.Length - 1024, 1024);
+        var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        var staged = _archive.Layout.NewStagingKey();
+        await _archive.Blobs.WriteAsync(promoted ? finalKey : staged, new MemoryStream(torn), cancellationToken: TestContext.Current.CancellationToken);
+        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(
+            new IngestJournalRecord(finalKey.Container, finalKey.Name, "EST-Z", null, null, DateTimeOffset.UtcNow, staged.Name, bytes.Length, Xxh128.Of(bytes)), TestContext.Current.CancellationToken);
+
+        var report = await _archive.Reconciler.ReconcileAsync(TestContext.Current.CancellationToken);
+
+        // An unpromoted upload is an abandoned one once its intent is dropped: the same pass deletes it.
+        Assert.Equal(new ReconciliationReport(Completed: 0, Dropped: 1, Failed: 0, StagedDeleted: promoted ? 0 : 1), report);
+        Assert.Null(await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+        Assert.Null(await _archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+        Assert.Equal(bytes, (await _archive.Blobs.TryReadAllAsync(finalKey, TestContext.Current.CancellationToken))!.Content.ToArray());
+    }
+
+    [Fact]
     public async Task Reconciliation_runs_at_start_up()
     {
         var instance = new SyntheticInstance();

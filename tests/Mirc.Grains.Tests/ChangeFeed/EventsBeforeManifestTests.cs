@@ -5,7 +5,9 @@ using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Patients;
+using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Tests.Archive;
+using Mirc.Grains.Tests.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.ChangeFeed;
@@ -60,17 +62,42 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
     }
 
     [Fact]
-    public async Task A_store_is_acknowledged_only_once_a_flush_round_begun_after_its_promotion_has_completed()
+    public async Task A_store_is_promoted_and_acknowledged_only_after_one_flush_round_makes_its_intent_and_staged_data_durable()
     {
-        // Answered before its manifest write, the store cannot count on that write's round for its blob's data and name.
+        // Answered before its manifest write, and with its promotion's rename lazily durable, a store counts on one round:
+        // the one that makes its intent (naming the staged upload, its length and digest) and the staged data durable.
         var instance = new SyntheticInstance { PatientId = "EBM-4", InstanceNumber = 1 };
+        var bytes = instance.ToPart10();
+        var finalKey = Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
         var held = Faults.HoldFlushes();
         var store = IngestAsync(instance);
-        await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
-        Assert.False(store.IsCompleted, "the store was acknowledged while the flush round after its promotion was held");
+        await WaitUntilAsync(async () => await CountIntentsAsync(instance) == 1, "the intent is written");
+        await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
+        Assert.False(store.IsCompleted, "the store was acknowledged while the round of its intent and staged data was held");
+        Assert.Null(await Archive.Blobs.TryGetPropertiesAsync(finalKey, Ct));
+        var intent = Assert.Single(await IntentsAsync(instance));
+        Assert.Equal(bytes.Length, intent.Length);
+        Assert.Equal(Xxh128.Of(bytes), intent.Digest);
+        Assert.NotNull(await Archive.Blobs.TryGetPropertiesAsync(new BlobKey(Archive.Layout.StagingContainer, intent.StagedName!), Ct));
 
         held.SetResult();
         Assert.Equal(IngestStatus.Stored, (await store).Status);
+        Assert.NotNull(await Archive.Blobs.TryGetPropertiesAsync(finalKey, Ct));
+    }
+
+    [Fact]
+    public async Task A_store_refused_by_the_study_after_its_intent_leaves_neither_intent_nor_staged_upload()
+    {
+        var stored = new SyntheticInstance { PatientId = "EBM-5", InstanceNumber = 1 };
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(stored)).Status);
+
+        // Another data set under the same UIDs (duplicate policy Reject): refused after its intent was written.
+        Assert.Equal(IngestStatus.DuplicateConflict, (await IngestAsync(stored with { PixelSeed = 7 })).Status);
+
+        await WaitUntilAsync(async () => await CountIntentsAsync(stored) == 0, "both intents are completed");
+        var uploads = await Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, cancellationToken: Ct)
+            .Where(b => InstanceBlobLayout.IsStagedUpload(b.Key.Name)).ToListAsync(Ct);
+        Assert.Empty(uploads);
     }
 
     [Fact]
@@ -120,6 +147,23 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
         // The Create that could not be taken back stands for the instance the manifest now holds: readers see it stored.
         Assert.Equal([ChangeFeedAction.Create, ChangeFeedAction.Create], await ActionsOfAsync(second));
         Assert.Equal([ChangeFeedAction.Create], await ActionsOfAsync(first));
+    }
+
+    /// <summary>The intents for <paramref name="instance"/>'s final key in the journal slots (the running silo's included).</summary>
+    private async Task<List<IngestJournalRecord>> IntentsAsync(SyntheticInstance instance)
+    {
+        var key = Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        var intents = new List<IngestJournalRecord>();
+        await foreach (var slot in Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, "journal/", Ct))
+        {
+            if (await Archive.Blobs.TryReadAllAsync(slot.Key, Ct) is { } content)
+            {
+                intents.AddRange(System.Text.Json.JsonSerializer.Deserialize(content.Content.Span, IngestJournalJson.Default.IngestJournalRecordArray)!
+                    .Where(r => r.FinalName == key.Name));
+            }
+        }
+
+        return intents;
     }
 
     /// <summary>The journal slots (the running silo's included) holding an intent for <paramref name="instance"/>'s final key.</summary>
