@@ -38,8 +38,10 @@ public sealed class OrphanSweepTests(ArchiveCluster archive) : IClassFixture<Arc
         var orphanAlone = await WriteAsync(InstanceKey(), old: true);
         var fresh = await WriteAsync(InstanceKey(), old: false);
         var journaled = await WriteAsync(InstanceKey(), old: true);
+        // An intent also names its staged upload: the reconciliation may still have to promote it.
+        var journaledUpload = await WriteAsync(new BlobKey(archive.Layout.StagingContainer, $"{Guid.NewGuid():N}.tmp"), old: true);
         var slot = new BlobKey(archive.Layout.StagingContainer, "journal/test-slot-0");
-        var intent = new IngestJournalRecord(journaled.Container, journaled.Name, "orphans", null, null, DateTimeOffset.UtcNow.AddDays(-2));
+        var intent = new IngestJournalRecord(journaled.Container, journaled.Name, "orphans", null, null, DateTimeOffset.UtcNow.AddDays(-2), journaledUpload.Name);
         await archive.Blobs.WriteIfMatchAsync(slot, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new[] { intent }, IngestJournalJson.Default.IngestJournalRecordArray), null, Ct);
         Age(slot);
         var staged = await WriteAsync(new BlobKey(archive.Layout.StagingContainer, $"{Guid.NewGuid():N}.tmp"), old: true);
@@ -52,8 +54,9 @@ public sealed class OrphanSweepTests(ArchiveCluster archive) : IClassFixture<Arc
         Assert.NotNull(await archive.Blobs.TryGetPropertiesAsync(referenced, Ct));
         Assert.NotNull(await archive.Blobs.TryGetPropertiesAsync(fresh, Ct));
         Assert.NotNull(await archive.Blobs.TryGetPropertiesAsync(journaled, Ct));
+        Assert.NotNull(await archive.Blobs.TryGetPropertiesAsync(journaledUpload, Ct));
         Assert.NotNull(await archive.Blobs.TryGetPropertiesAsync(slot, Ct));
-        Assert.Equal(new OrphanSweepReport(Examined: 4, Deleted: 2, Journaled: 1, StagingDeleted: 1), report);
+        Assert.Equal(new OrphanSweepReport(Examined: 4, Deleted: 2, Journaled: 2, StagingDeleted: 1), report);
         var audited = Assert.Single(archive.Audit.Durable, e => e.Action == AuditAction.OrphanSweep);
         Assert.Equal(OrphanSweep.Actor, audited.ActorId);
         Assert.Contains(orphanAlone.Name, audited.Detail, StringComparison.Ordinal);
