@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom;
 using Mirc.Dicom.Deidentification;
+using Mirc.Grains.Interfaces;
+using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Research;
@@ -24,7 +26,7 @@ public sealed record StowTarget(string Name, StowDestinationOptions Options);
 /// <c>concurrency</c> instances at once. De-identification is a function of the project's key, so a batch done again
 /// after an interruption delivers the same files under the same names and UIDs. Singleton, thread-safe.
 /// </summary>
-public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayout layout, ResearchVault vault, ResearchOutput output,
+public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayout layout, IGrainFactory grains, ResearchVault vault, ResearchOutput output,
     ResearchStowClient stow, IOptions<ResearchOptions> options, ILogger<ResearchInstanceExporter> logger)
 {
     private readonly int _stowBatchSize = options.Value.StowBatchSize;
@@ -72,11 +74,35 @@ public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayou
         return outcomes;
     }
 
+    /// <summary>
+    /// The instance's blob: at its usual key, or, for an instance replaced under duplicate policy Replace (its bytes are
+    /// beside it, under a key of their own), where its study's manifest says.
+    /// </summary>
+    private async Task<Stream> OpenAsync(ExportItem item, CancellationToken ct)
+    {
+        var usual = layout.GetInstanceKey(item.StudyInstanceUid, item.SeriesInstanceUid, item.SopInstanceUid);
+        try
+        {
+            return await blobs.OpenReadAsync(usual, null, ct).ConfigureAwait(false);
+        }
+        catch (BlobNotFoundException)
+        {
+            var entry = await grains.Reference<IStudyGrain>(item.StudyInstanceUid).GetInstanceAsync(item.SopInstanceUid).WaitAsync(ct).ConfigureAwait(false);
+            var key = entry is null ? usual : new BlobKey(entry.BlobContainer, entry.BlobName);
+            if (key == usual)
+            {
+                throw;
+            }
+
+            return await blobs.OpenReadAsync(key, null, ct).ConfigureAwait(false);
+        }
+    }
+
     private async Task<(ExportItemOutcome Outcome, DicomFile? File)> PrepareAsync(ExportItem item, DeidentificationKey key, Deidentifier deidentifier,
         ConcurrentDictionary<string, Lazy<Task>> recordedPseudonyms, string projectId, CancellationToken ct)
     {
         DicomFile file;
-        await using (var stream = await blobs.OpenReadAsync(layout.GetInstanceKey(item.StudyInstanceUid, item.SeriesInstanceUid, item.SopInstanceUid), null, ct).ConfigureAwait(false))
+        await using (var stream = await OpenAsync(item, ct).ConfigureAwait(false))
         {
             file = await DicomFileReader.ReadAsync(stream, DicomReadOptions.Default, ct).ConfigureAwait(false);
         }

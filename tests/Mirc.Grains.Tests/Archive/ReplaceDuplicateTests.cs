@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Cryptography;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
@@ -33,6 +34,24 @@ public sealed class ReplaceDuplicateTests : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private IStudyGrain Study(SyntheticInstance instance) => _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid);
+
+    [Fact]
+    public async Task A_replaced_instance_is_exported_for_research_from_its_new_blob()
+    {
+        var original = new SyntheticInstance { PixelSeed = 1, InstanceNumber = 1, PatientId = "REPLACED-RESEARCH" };
+        Assert.Equal(IngestStatus.Stored, (await DuplicateDatasetTests.IngestAsync(_archive, original.ToPart10(), new IngestRequest { Caller = new IngestCaller { EstablishmentId = "750000003" } })).Status);
+        var corrected = original with { PixelSeed = 2 };
+        Assert.Equal(IngestStatus.Replaced, (await DuplicateDatasetTests.IngestAsync(_archive, corrected.ToDataset(), DuplicateDatasetTests.Cstore(corrected, "MODALITY_B"))).Status);
+
+        var key = await _archive.Services.GetRequiredService<Mirc.Grains.Research.ResearchVault>().GetOrCreateKeyAsync("replaced-project", Ct);
+        var item = new Mirc.Grains.Research.ExportItem(original.StudyUid, original.SeriesUid, original.SopUid, "patient-ref");
+        var outcomes = await _archive.Services.GetRequiredService<Mirc.Grains.Research.ResearchInstanceExporter>().ExportBatchAsync(
+            [item], key, new Mirc.Dicom.Deidentification.Deidentifier(key, new Mirc.Dicom.Deidentification.DeidentifierOptions()),
+            new(StringComparer.Ordinal), "replaced-project", "replaced-export", concurrency: 1, cancellationToken: Ct);
+
+        var outcome = Assert.Single(outcomes);
+        Assert.Null(outcome.Error);
+    }
 
     [Fact]
     public async Task A_different_data_set_replaces_the_stored_one_and_is_audited_as_an_update()
