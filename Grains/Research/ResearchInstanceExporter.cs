@@ -26,8 +26,8 @@ public sealed record StowTarget(string Name, StowDestinationOptions Options);
 /// <c>concurrency</c> instances at once. De-identification is a function of the project's key, so a batch done again
 /// after an interruption delivers the same files under the same names and UIDs. Singleton, thread-safe.
 /// </summary>
-public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayout layout, IGrainFactory grains, ResearchVault vault, ResearchOutput output,
-    ResearchStowClient stow, IOptions<ResearchOptions> options, ILogger<ResearchInstanceExporter> logger)
+public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayout layout, ResearchVault vault, ResearchOutput output,
+    ResearchStowClient stow, IOptions<ResearchOptions> options, ILogger<ResearchInstanceExporter> logger, IGrainFactory? grains = null)
 {
     private readonly int _stowBatchSize = options.Value.StowBatchSize;
 
@@ -76,7 +76,8 @@ public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayou
 
     /// <summary>
     /// The instance's blob: at its usual key, or, for an instance replaced under duplicate policy Replace (its bytes are
-    /// beside it, under a key of their own), where its study's manifest says.
+    /// beside it, under a key of their own), where its study's manifest says. Without a cluster (the benchmark's own
+    /// store) only the usual key is read.
     /// </summary>
     private async Task<Stream> OpenAsync(ExportItem item, CancellationToken ct)
     {
@@ -85,7 +86,7 @@ public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayou
         {
             return await blobs.OpenReadAsync(usual, null, ct).ConfigureAwait(false);
         }
-        catch (BlobNotFoundException)
+        catch (BlobNotFoundException) when (grains is not null)
         {
             var entry = await grains.Reference<IStudyGrain>(item.StudyInstanceUid).GetInstanceAsync(item.SopInstanceUid).WaitAsync(ct).ConfigureAwait(false);
             var key = entry is null ? usual : new BlobKey(entry.BlobContainer, entry.BlobName);
