@@ -61,6 +61,30 @@ public sealed class JournalOwnerTests : IAsyncLifetime
         Assert.Contains(slots, s => IngestJournalSlotOwner.Parse(s) == LiveSilo);
     }
 
+    [Fact]
+    public async Task A_former_incarnation_of_this_silo_unknown_to_the_membership_is_settled_at_once_another_silo_by_age()
+    {
+        // The embedded default's membership forgets a silo that crashed; restarted on the same endpoint, the membership
+        // counts the former one dead (a successor holds its endpoint). An unlisted silo on another endpoint may just be
+        // unknown yet: it goes by age.
+        var ct = TestContext.Current.CancellationToken;
+        var self = SiloAddress.New(IPAddress.Loopback, 21113, 5);
+        var former = await PromotedWithoutRegistrationAsync("OWNER-FORMER", SiloAddress.New(IPAddress.Loopback, 21113, 4), ct);
+        var unlisted = await PromotedWithoutRegistrationAsync("OWNER-UNLISTED", SiloAddress.New(IPAddress.Loopback, 21114, 4), ct);
+        var services = _archive.Services;
+        var reconciler = new IngestReconciler(
+            _archive.Blobs, _archive.Layout, services.GetRequiredService<IngestJournal>(), services.GetRequiredService<FailedIngestUndo>(),
+            services.GetRequiredService<PatientResolver>(), services.GetRequiredService<InstanceRegistrar>(), _archive.Grains,
+            Options.Create(new IngestOptions { ReconcileOlderThan = TimeSpan.FromMinutes(5) }), NullLogger<IngestReconciler>.Instance,
+            membership: new FixedMembership(new() { [self] = SiloStatus.Active }));
+
+        var report = await reconciler.ReconcileAsync(ct);
+
+        Assert.Equal(1, report.Completed);
+        Assert.NotNull(await _archive.Grains.GetGrain<IStudyGrain>(former.StudyUid).GetInstanceAsync(former.SopUid));
+        Assert.Null(await _archive.Grains.GetGrain<IStudyGrain>(unlisted.StudyUid).GetInstanceAsync(unlisted.SopUid));
+    }
+
     /// <summary>A crash after "journal + promote": the blob at its final key, an intent in a journal of <paramref name="silo"/>.</summary>
     private async Task<SyntheticInstance> PromotedWithoutRegistrationAsync(string patientId, SiloAddress silo, CancellationToken ct)
     {

@@ -72,8 +72,10 @@ public sealed class KilledSiloIngestTests : IDisposable
         // Responses already on the wire when the silo died may have been read after the kill: each of them counts too.
         Assert.InRange(acknowledged.Count, KillAfterAcknowledged, files.Count - 1);
 
-        // Restarted on the same data folder; the dead process's journal intents are over at once.
-        await using var restarted = new MircHostFactory(_data.Path, new Dictionary<string, string?> { ["Mirc:Archive:Ingest:ReconcileOlderThan"] = "00:00:00" });
+        // Restarted on the same data folder and silo endpoint, with the shipped settings: the dead process's journal intents
+        // are its former incarnation's, over at once (not after Mirc:Archive:Ingest:ReconcileOlderThan).
+        var siloPort = arguments.Single(a => a.StartsWith("--Mirc:SiloPort=", StringComparison.Ordinal))["--Mirc:SiloPort=".Length..];
+        await using var restarted = new MircHostFactory(_data.Path, new Dictionary<string, string?> { ["Mirc:SiloPort"] = siloPort });
         _ = restarted.Server;
         var grain = restarted.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>(study.StudyUid);
         var deadline = Stopwatch.StartNew();
