@@ -216,8 +216,14 @@ public sealed partial class IngestReconciler
         var study = _grains.Reference<IStudyGrain>(header.StudyInstanceUid!);
         var registered = await study.GetInstanceAsync(header.SopInstanceUid!).ConfigureAwait(false);
         string digest;
-        await using (var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false))
+        if (registered is null && record.Digest is { } received)
         {
+            // Already checked against the blob (HoldsReceivedAsync), in the algorithm a first registration uses.
+            digest = received;
+        }
+        else
+        {
+            await using var content = await _blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
             digest = await ContentDigest.ComputeAsync(content, registered?.Digest, cancellationToken).ConfigureAwait(false);
         }
 

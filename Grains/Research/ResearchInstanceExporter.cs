@@ -75,28 +75,21 @@ public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayou
     }
 
     /// <summary>
-    /// The instance's blob: at its usual key, or, for an instance replaced under duplicate policy Replace (its bytes are
-    /// beside it, under a key of their own), where its study's manifest says. Without a cluster (the benchmark's own
-    /// store) only the usual key is read.
+    /// The instance's blob, where its study's manifest says, as every other read of the archive: an instance replaced
+    /// under duplicate policy Replace has its bytes under a key of its own. Without a cluster (the benchmark's own store)
+    /// the layout's key is all there is.
     /// </summary>
     private async Task<Stream> OpenAsync(ExportItem item, CancellationToken ct)
     {
-        var usual = layout.GetInstanceKey(item.StudyInstanceUid, item.SeriesInstanceUid, item.SopInstanceUid);
-        try
+        var key = layout.GetInstanceKey(item.StudyInstanceUid, item.SeriesInstanceUid, item.SopInstanceUid);
+        if (grains is not null)
         {
-            return await blobs.OpenReadAsync(usual, null, ct).ConfigureAwait(false);
+            var entry = await grains.Reference<IStudyGrain>(item.StudyInstanceUid).GetInstanceAsync(item.SopInstanceUid).WaitAsync(ct).ConfigureAwait(false)
+                ?? throw new BlobNotFoundException(key);
+            key = new BlobKey(entry.BlobContainer, entry.BlobName);
         }
-        catch (BlobNotFoundException) when (grains is not null)
-        {
-            var entry = await grains.Reference<IStudyGrain>(item.StudyInstanceUid).GetInstanceAsync(item.SopInstanceUid).WaitAsync(ct).ConfigureAwait(false);
-            var key = entry is null ? usual : new BlobKey(entry.BlobContainer, entry.BlobName);
-            if (key == usual)
-            {
-                throw;
-            }
 
-            return await blobs.OpenReadAsync(key, null, ct).ConfigureAwait(false);
-        }
+        return await blobs.OpenReadAsync(key, null, ct).ConfigureAwait(false);
     }
 
     private async Task<(ExportItemOutcome Outcome, DicomFile? File)> PrepareAsync(ExportItem item, DeidentificationKey key, Deidentifier deidentifier,

@@ -12,9 +12,8 @@ namespace Mirc.Grains.Studies;
 /// every entry answered before it began — so batches answered during a write share the next one. The acknowledgement
 /// needs no manifest write: each ingest's intent is durable in its journal before the answer, and stays there until
 /// <see cref="WhenManifestWrittenAsync"/> — a crash meanwhile is repaired by the reconciliation, which registers the
-/// instance again. A write's flush round makes the batch's events durable too. The ingest still waits for a flush round
-/// begun after its promotion (its blob's data and name), but that round overlaps the registration instead of following
-/// the events append, and no store waits for a segment write, its publication or the write in flight before it.
+/// instance again. A write's flush round makes the batch's events durable too. No store waits for a segment write, its
+/// publication or the write in flight before it.
 /// </summary>
 public sealed partial class StudyGrain
 {
