@@ -229,6 +229,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                     return Rejected(stored, result);
                 }
 
+                // The patient record of a new patient, written meanwhile, is durable before the answer.
+                await identityRecorded.ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -239,10 +241,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             }
 
             ArchiveMetrics.IngestPhase("commit", phase);
-            // A new patient's record, written meanwhile, is not waited for either: like the manifest write, the intent
-            // stays until it is durable, so a crash or a failure meanwhile is repaired by resolving the patient again.
-            CompleteIntentWhenDurable(stored, regional, manifestWritten, identityRecorded, ticket);
-            identityRecorded = Task.CompletedTask;
+            CompleteIntentWhenWritten(stored, regional, manifestWritten, ticket);
             LogStored(_logger, header.SopInstanceUid!, header.StudyInstanceUid!, written.Length);
             return new IngestOutcome(IngestStatus.Stored, null, stored.ToEntry(), header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, regional);
         }

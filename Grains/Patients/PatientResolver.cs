@@ -41,9 +41,9 @@ public sealed partial class PatientResolver
     /// <summary>
     /// Like <see cref="ResolveCachedAsync"/>, but answers as soon as the regional id is durably linked (identity index and
     /// INS), while the patient record's own write (local id, INS, demographics) goes on: <c>Recorded</c> completes when
-    /// that write is durable. Ingest overlaps it with the instance's registration (a new patient's latency) and keeps its
-    /// journal intent until it is durable, without making the acknowledgement wait: a failure is repaired by resolving
-    /// again, a crash by the reconciliation, which resolves the patient again. Cached only once recorded.
+    /// that write is durable. Ingest overlaps it with the study's manifest commit (a new patient's latency) and waits
+    /// for it before acknowledging; a crash before the acknowledgement leaves the ingest journal intent, and the
+    /// reconciliation resolves the patient again. Cached only once recorded.
     /// </summary>
     public async ValueTask<PatientResolution> ResolveOverlappedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
     {

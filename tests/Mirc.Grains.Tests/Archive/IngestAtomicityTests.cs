@@ -39,12 +39,13 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     private static readonly IngestRequest Request = new() { Caller = new IngestCaller { EstablishmentId = Establishment } };
     private ArchiveCluster Archive => fixture.Archive;
 
-    // Neither the manifest write nor a new patient's record: this cluster's feed is flushed with its data folder, so a
-    // store is answered before both and a failure of either is repaired, not reported (EventsBeforeManifestTests).
+    // Not the manifest write: this cluster's feed is flushed with its data folder, so a store is answered before its
+    // manifest write and a failure of that write is repaired, not reported (EventsBeforeManifestTests).
     public static TheoryData<IngestStep, bool> Steps => new()
     {
         { IngestStep.BlobWrite, false },
         { IngestStep.IndexWrite, false },
+        { IngestStep.PatientRecord, false },
         { IngestStep.BlobWrite, true },
         { IngestStep.IndexWrite, true },
     };

@@ -6,7 +6,7 @@ namespace Mirc.Grains.Tests.ChangeFeed;
 
 /// <summary>
 /// Tests of an archive whose change feed is a test decorator (<see cref="ForwardingChangeFeed"/>) and whose blob store
-/// and grain calls go through <see cref="IngestFaults"/> (counts manifest writes, fails the step a test arms).
+/// goes through <see cref="IngestFaults"/> (counts manifest writes, fails the step a test arms).
 /// </summary>
 public abstract class DecoratedFeedArchiveTests : IAsyncLifetime
 {
@@ -15,7 +15,7 @@ public abstract class DecoratedFeedArchiveTests : IAsyncLifetime
     private protected DecoratedFeedArchiveTests(ForwardingChangeFeed feed, string establishmentId)
     {
         Feed = feed;
-        Archive = new ArchiveCluster { ChangeFeed = feed, DecorateBlobStore = Faults.Decorate, CallFilter = Faults };
+        Archive = new ArchiveCluster { ChangeFeed = feed, DecorateBlobStore = Faults.Decorate };
         _request = new IngestRequest { Caller = new IngestCaller { EstablishmentId = establishmentId } };
     }
 

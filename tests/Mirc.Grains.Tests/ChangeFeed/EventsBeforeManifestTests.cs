@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Ingest;
-using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Storage.Blobs;
@@ -99,25 +98,6 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
         var uploads = await Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, cancellationToken: Ct)
             .Where(b => InstanceBlobLayout.IsStagedUpload(b.Key.Name)).ToListAsync(Ct);
         Assert.Empty(uploads);
-    }
-
-    [Fact]
-    public async Task A_new_patients_record_is_not_waited_for_and_a_failed_write_is_redone_with_the_intent_kept_meanwhile()
-    {
-        var instance = new SyntheticInstance { PatientId = "EBM-6", InstanceNumber = 1 };
-        Faults.Arm(IngestStep.PatientRecord, passFirst: 0);
-        var stored = await IngestAsync(instance);
-        await Faults.Thrown(IngestStep.PatientRecord);
-
-        // Acknowledged: its patient is linked durably; the record's write failed, so the intent stays for the redo.
-        Assert.Equal(IngestStatus.Stored, stored.Status);
-        Assert.Equal(1, await CountIntentsAsync(instance));
-        Faults.Arm(IngestStep.None, passFirst: 0);
-
-        await WaitUntilAsync(async () => await CountIntentsAsync(instance) == 0, "the patient record is written again and the intent completed");
-        var patient = await Archive.Grains.GetGrain<IPatientGrain>(stored.PatientId!).GetAsync();
-        Assert.Contains(patient.LocalIds, id => id.PatientId == "EBM-6");
-        Assert.Equal(instance.SopUid, Assert.Single(await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstancesAsync()).SopInstanceUid);
     }
 
     [Fact]
