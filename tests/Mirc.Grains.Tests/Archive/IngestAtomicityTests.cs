@@ -102,6 +102,30 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_new_patients_record_is_written_before_the_answer_so_the_patient_is_known_once_the_store_is()
+    {
+        // Right after a store is acknowledged, the management API looks its patient up (a consent, a care relationship):
+        // the record must exist by then, whoever asks first.
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-RECORD-FIRST" };
+        var held = fixture.Faults.HoldPatientRecords();
+        Task<IngestOutcome> store;
+        try
+        {
+            store = IngestAsync(instance);
+            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+            Assert.False(store.IsCompleted, "the store was acknowledged while its new patient's record was still to be written");
+        }
+        finally
+        {
+            held.SetResult();
+        }
+
+        var outcome = await store;
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        Assert.True(await Archive.Grains.GetGrain<IPatientGrain>(outcome.PatientId!).ExistsAsync());
+    }
+
+    [Fact]
     public async Task A_store_does_not_wait_for_retention_and_a_failed_registration_is_retried_by_the_follower()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-RETENTION" };

@@ -65,6 +65,22 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     private TaskCompletionSource? _flushGate;
 
+    private TaskCompletionSource? _patientRecordGate;
+
+    /// <summary>Holds every patient record write (<see cref="IPatientGrain.RegisterIdentityAsync"/>) until the returned source is completed.</summary>
+    public TaskCompletionSource HoldPatientRecords()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _patientRecordGate, gate);
+        return gate;
+    }
+
+    private static async Task HeldAsync(Task gate, IIncomingGrainCallContext context)
+    {
+        await gate;
+        await context.Invoke();
+    }
+
     /// <summary>Holds every flush of the blob store (<see cref="IBlobStore.FlushAsync"/>) until the returned source is completed.</summary>
     public TaskCompletionSource HoldFlushes()
     {
@@ -108,6 +124,10 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         else if (method?.DeclaringType == typeof(IPatientGrain) && method.Name == nameof(IPatientGrain.RegisterIdentityAsync))
         {
             Throw(IngestStep.PatientRecord);
+            if (Volatile.Read(ref _patientRecordGate) is { } gate)
+            {
+                return HeldAsync(gate.Task, context);
+            }
         }
         else if (method?.DeclaringType == typeof(IRetentionBucketGrain) && method.Name == nameof(IRetentionBucketGrain.AddAsync))
         {
