@@ -22,9 +22,11 @@ public interface IPatientGrain : IGrainWithStringKey
     /// <summary>
     /// Called by ingest: makes sure <paramref name="localId"/> (and <paramref name="ins"/>) are linked to this
     /// patient and updates demographics; records an <see cref="IdentityLinkKind.AutoLinked"/> event the first time.
+    /// With <paramref name="beforeCallerFlush"/>, the patient's first record is written without a durability round of its
+    /// own where the archive's grain state allows it: the caller flushes the blob store next, which makes it durable.
     /// </summary>
     [Alias("RegisterIdentity")]
-    Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics);
+    Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush = false);
 
     /// <summary>Adds or refreshes a study reference.</summary>
     [Alias("UpsertStudy")]

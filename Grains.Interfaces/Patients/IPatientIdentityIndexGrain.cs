@@ -11,9 +11,13 @@ public interface IPatientIdentityIndexGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<string?> GetAsync();
 
-    /// <summary>Returns the linked regional id, linking <paramref name="proposedPatientId"/> atomically when there is none yet.</summary>
+    /// <summary>
+    /// Returns the linked regional id, linking <paramref name="proposedPatientId"/> atomically when there is none yet.
+    /// With <paramref name="beforeCallerFlush"/>, a new link is written without a durability round of its own where the
+    /// archive's grain state allows it: the caller flushes the blob store next, which makes it durable.
+    /// </summary>
     [Alias("GetOrLink")]
-    Task<string> GetOrLinkAsync(string proposedPatientId);
+    Task<string> GetOrLinkAsync(string proposedPatientId, bool beforeCallerFlush = false);
 
     /// <summary>Points the local id at <paramref name="patientId"/> (manual link), or clears it when null (manual unlink).</summary>
     [Alias("Set")]

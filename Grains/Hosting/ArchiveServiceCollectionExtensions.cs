@@ -20,6 +20,7 @@ using Mirc.Grains.Storage.GrainState;
 using Mirc.Grains.Storage.Orphans;
 using Mirc.Grains.Storage.Replication;
 using Mirc.Grains.Studies;
+using Orleans.Storage;
 
 namespace Mirc.Grains.Hosting;
 
@@ -36,7 +37,7 @@ public static class ArchiveServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.AddMircArchive(configuration);
-        if (!silo.Services.Any(d => d.ServiceType == typeof(Orleans.Storage.IGrainStorage) && Equals(d.ServiceKey, StorageProviders.Archive)))
+        if (!silo.Services.Any(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, StorageProviders.Archive)))
         {
             if (configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>()?.Provider == BlobStorageProvider.Azure)
             {
@@ -92,7 +93,8 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<ILogger<PatientResolver>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<PatientResolutionCache>()));
+            sp.GetRequiredService<PatientResolutionCache>(),
+            firstRecordsJoinCallerFlush: sp.GetKeyedService<IGrainStorage>(StorageProviders.Archive) is BlobGrainStorage { FirstRecordsJoinCallerFlush: true }));
         services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>(), sp.GetService<ILocalSiloDetails>()?.SiloAddress));
         services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<InstanceRegistrar>>()));
         services.TryAddSingleton(sp => new FailedIngestUndo(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<FailedIngestUndo>>()));

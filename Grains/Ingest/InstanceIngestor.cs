@@ -157,12 +157,13 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             }
 
             // 2. Durable intent (with the staged data), patient resolution and SOP Instance UID reservation are
-            // independent: overlapped. Both must be durable before the promotion; a store that ends before its promotion
-            // completes the intent on the way out.
+            // independent: overlapped. Intent and patient must be durable before the promotion — in one round where a new
+            // patient's link and record join the intent's flush; a store that ends before its promotion completes the
+            // intent on the way out.
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
             var stored = new StoredInstance(header, finalKey, written.Length, written.Digest, request.Caller.EstablishmentId, receivedAt);
-            journal = JournalAsync(stored, staged, request, cancellationToken);
-            var resolutionTask = _patients.ResolveOverlappedAsync(stored.LocalPatientId, header.Ins, stored.Demographics);
+            var resolutionTask = _patients.ResolveBeforeFlushAsync(stored.LocalPatientId, header.Ins, stored.Demographics).AsTask();
+            journal = JournalAsync(stored, staged, request, resolutionTask, cancellationToken);
             var study = _grains.Reference<IStudyGrain>(stored.StudyInstanceUid);
             var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
             if (reservation.Status == ReservationStatus.Granted)
@@ -172,7 +173,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
             var resolution = await resolutionTask.ConfigureAwait(false);
             var (regional, regionalFromCache) = (resolution.RegionalPatientId, resolution.FromCache);
-            identityRecorded = resolution.Recorded; // a new patient's record write overlaps the steps below
+            identityRecorded = resolution.Recorded; // unless it joined the intent's flush, a new patient's record write overlaps the steps below
             var ticket = await journal.ConfigureAwait(false);
             if (reservation.Status != ReservationStatus.Granted)
             {
@@ -385,9 +386,10 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     /// <summary>
     /// The durable intent for <paramref name="stored"/>, naming its staged upload with the length and digest received.
     /// The intent is written without a flush of its own and one round then makes it and the staged data durable together
-    /// (where the store writes everything durably, that round is nothing to wait for).
+    /// (where the store writes everything durably, that round is nothing to wait for) — and a new patient's identity link
+    /// and record, written for it by <paramref name="resolution"/>: the round begins once they are written.
     /// </summary>
-    private async Task<IngestJournalTicket> JournalAsync(StoredInstance stored, BlobKey staged, IngestRequest request, CancellationToken cancellationToken)
+    private async Task<IngestJournalTicket> JournalAsync(StoredInstance stored, BlobKey staged, IngestRequest request, Task<PatientResolution> resolution, CancellationToken cancellationToken)
     {
         var caller = request.Caller;
         var record = new IngestJournalRecord(stored.FinalKey.Container, stored.FinalKey.Name, caller.EstablishmentId, caller.CallingAeTitle, caller.ProfessionalId,
@@ -395,6 +397,11 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var ticket = await _journal.WriteBeforeFlushAsync(record, CancellationToken.None).ConfigureAwait(false);
         try
         {
+            if ((await resolution.ConfigureAwait(false)) is { JoinsCallerFlush: true } joining)
+            {
+                await joining.Recorded.ConfigureAwait(false);
+            }
+
             await _blobs.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)

@@ -20,15 +20,25 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
         await state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
-    /// <summary>The existing patient, or <paramref name="proposedPatientId"/> once recorded.</summary>
-    protected async Task<string> GetOrPointAsync(string proposedPatientId)
+    /// <summary>
+    /// The existing patient, or <paramref name="proposedPatientId"/> once recorded (with <paramref name="beforeCallerFlush"/>,
+    /// a first record is left to the caller's flush: <see cref="CallerFlushedWrites"/>).
+    /// </summary>
+    protected async Task<string> GetOrPointAsync(string proposedPatientId, bool beforeCallerFlush = false)
     {
         if (state.State.PatientId is { } existing)
         {
             return existing;
         }
 
-        await SetAsync(proposedPatientId);
+        if (!beforeCallerFlush)
+        {
+            await SetAsync(proposedPatientId);
+            return proposedPatientId;
+        }
+
+        state.State.PatientId = proposedPatientId;
+        await state.WriteOrResetBeforeCallerFlushAsync(DeactivateOnIdle);
         return proposedPatientId;
     }
 }

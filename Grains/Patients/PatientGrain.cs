@@ -55,7 +55,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
     public Task<bool> ExistsAsync() => Task.FromResult(_state.RecordExists);
 
     /// <inheritdoc />
-    public async Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
+    public async Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush = false)
     {
         var s = _state.State;
         var changed = false;
@@ -83,7 +83,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
 
         if (changed)
         {
-            await _state.WriteOrResetAsync(DeactivateOnIdle);
+            await (beforeCallerFlush ? _state.WriteOrResetBeforeCallerFlushAsync(DeactivateOnIdle) : _state.WriteOrResetAsync(DeactivateOnIdle));
         }
     }
 

@@ -8,5 +8,5 @@ public sealed class PatientIdentityIndexGrain([PersistentState("identity", Stora
     : IdentityPointerGrain(state), IPatientIdentityIndexGrain
 {
     /// <inheritdoc />
-    public Task<string> GetOrLinkAsync(string proposedPatientId) => GetOrPointAsync(proposedPatientId);
+    public Task<string> GetOrLinkAsync(string proposedPatientId, bool beforeCallerFlush = false) => GetOrPointAsync(proposedPatientId, beforeCallerFlush);
 }

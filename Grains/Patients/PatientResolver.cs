@@ -16,14 +16,24 @@ public sealed partial class PatientResolver
     private readonly ILogger<PatientResolver> _logger;
     private readonly TimeProvider _clock;
     private readonly PatientResolutionCache? _cache;
+    private readonly bool _firstRecordsJoinCallerFlush;
 
     /// <summary>Creates the resolver.</summary>
-    public PatientResolver(IGrainFactory grains, ILogger<PatientResolver> logger, TimeProvider? clock = null, PatientResolutionCache? cache = null)
+    /// <param name="grains">Grain factory.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="clock">Clock of new regional ids.</param>
+    /// <param name="cache">Recent resolutions of this silo.</param>
+    /// <param name="firstRecordsJoinCallerFlush">
+    /// The archive's grain state is written to the blob store the ingest flushes, and that flush covers lazy writes
+    /// (<see cref="Storage.GrainState.BlobGrainStorage.FirstRecordsJoinCallerFlush"/>): see <see cref="ResolveBeforeFlushAsync"/>.
+    /// </param>
+    public PatientResolver(IGrainFactory grains, ILogger<PatientResolver> logger, TimeProvider? clock = null, PatientResolutionCache? cache = null, bool firstRecordsJoinCallerFlush = false)
     {
         _grains = grains;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
         _cache = cache;
+        _firstRecordsJoinCallerFlush = firstRecordsJoinCallerFlush;
     }
 
     /// <summary>
@@ -45,16 +55,34 @@ public sealed partial class PatientResolver
     /// for it before acknowledging; a crash before the acknowledgement leaves the ingest journal intent, and the
     /// reconciliation resolves the patient again. Cached only once recorded.
     /// </summary>
-    public async ValueTask<PatientResolution> ResolveOverlappedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
+    public ValueTask<PatientResolution> ResolveOverlappedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics) =>
+        ResolveCoreAsync(localId, ins, demographics, beforeCallerFlush: false);
+
+    /// <summary>
+    /// <see cref="ResolveOverlappedAsync"/> for a caller that flushes the blob store next (the ingest, whose one round makes
+    /// its journal intent and staged data durable). Where the archive's grain state joins that flush, a new patient's
+    /// identity link and first record are written without rounds of their own: <c>JoinsCallerFlush</c> is then true and
+    /// <c>Recorded</c> completes once the record is written, and the caller's flush, begun after it, makes both durable —
+    /// a new patient costs no round of its own. Elsewhere as <see cref="ResolveOverlappedAsync"/>.
+    /// </summary>
+    /// <remarks>
+    /// In one round the two writes have no order: a power loss during it may keep the record without its link, a regional
+    /// id nobody was ever given (the store was not answered), which nothing reaches; or the link without the record, which
+    /// the next resolution writes again, as when the record's own write failed.
+    /// </remarks>
+    public ValueTask<PatientResolution> ResolveBeforeFlushAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics) =>
+        ResolveCoreAsync(localId, ins, demographics, _firstRecordsJoinCallerFlush);
+
+    private async ValueTask<PatientResolution> ResolveCoreAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush)
     {
         if (_cache is not null && _cache.TryGet(localId, ins, demographics, out var cached))
         {
             return new PatientResolution(cached, true, Task.CompletedTask);
         }
 
-        var (regional, attachedIns) = await LinkAsync(localId, ins).ConfigureAwait(false);
-        var recorded = RecordAndRememberAsync(regional, localId, ins, attachedIns, demographics);
-        return new PatientResolution(regional, false, recorded);
+        var (regional, attachedIns) = await LinkAsync(localId, ins, beforeCallerFlush).ConfigureAwait(false);
+        var recorded = RecordAndRememberAsync(regional, localId, ins, attachedIns, demographics, beforeCallerFlush);
+        return new PatientResolution(regional, false, recorded) { JoinsCallerFlush = beforeCallerFlush };
     }
 
     /// <summary>Forgets the cached resolution of <paramref name="localId"/>.</summary>
@@ -68,14 +96,15 @@ public sealed partial class PatientResolver
         return regional;
     }
 
-    private async Task RecordAndRememberAsync(string regional, LocalPatientId localId, NationalIdentity? ins, NationalIdentity? attachedIns, PatientDemographics demographics)
+    private async Task RecordAndRememberAsync(string regional, LocalPatientId localId, NationalIdentity? ins, NationalIdentity? attachedIns, PatientDemographics demographics, bool beforeCallerFlush)
     {
-        await _grains.Reference<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics);
+        // Remembered before durable with the caller's flush: whoever reads it from the cache flushes after this write too.
+        await _grains.Reference<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics, beforeCallerFlush);
         _cache?.Set(localId, ins, demographics, regional);
     }
 
     /// <summary>The regional id linked to <paramref name="localId"/> (linked now when new) and the INS it may carry.</summary>
-    private async Task<(string Regional, NationalIdentity? AttachedIns)> LinkAsync(LocalPatientId localId, NationalIdentity? ins)
+    private async Task<(string Regional, NationalIdentity? AttachedIns)> LinkAsync(LocalPatientId localId, NationalIdentity? ins, bool beforeCallerFlush = false)
     {
         var index = _grains.Reference<IPatientIdentityIndexGrain>(localId.IndexKey);
         var insGrain = ins is null ? null : _grains.Reference<IInsIdentityGrain>(ins.Key);
@@ -83,11 +112,11 @@ public sealed partial class PatientResolver
         if (insGrain is null)
         {
             // No INS to prefer: get-or-link answers an existing link as a read would, in one call instead of two.
-            regional = await index.GetOrLinkAsync(RegionalPatientIds.New(_clock));
+            regional = await index.GetOrLinkAsync(RegionalPatientIds.New(_clock), beforeCallerFlush);
         }
         else
         {
-            regional = await index.GetAsync() ?? await index.GetOrLinkAsync(await insGrain.GetAsync() ?? RegionalPatientIds.New(_clock));
+            regional = await index.GetAsync() ?? await index.GetOrLinkAsync(await insGrain.GetAsync() ?? RegionalPatientIds.New(_clock), beforeCallerFlush);
         }
 
         var attachedIns = ins;
@@ -109,4 +138,8 @@ public sealed partial class PatientResolver
 }
 
 /// <summary>An ingest-time patient resolution: the linked regional id, whether it came from the cache, and the patient record's write.</summary>
-public readonly record struct PatientResolution(string RegionalPatientId, bool FromCache, Task Recorded);
+public readonly record struct PatientResolution(string RegionalPatientId, bool FromCache, Task Recorded)
+{
+    /// <summary>The link and record were written for the caller's flush (<see cref="PatientResolver.ResolveBeforeFlushAsync"/>): not durable until it.</summary>
+    public bool JoinsCallerFlush { get; init; }
+}

@@ -314,7 +314,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// (<see cref="BlobWriteOptions.InPlace"/>): content flushed, version stamped, folder entry made durable (the same
     /// <c>syncfs</c> round with shared-sync durability).
     /// </remarks>
-    public async Task<BlobETag> CreateInPlaceAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public Task<BlobETag> CreateInPlaceAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        CreateInPlaceCoreAsync(key, content, durable: true, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>With shared-sync durability only the write is done here; per-file durability makes it durable at once.</remarks>
+    public Task<BlobETag> CreateInPlaceLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        CreateInPlaceCoreAsync(key, content, durable: !_commit.DataFlushCoversEntries, cancellationToken);
+
+    private async Task<BlobETag> CreateInPlaceCoreAsync(BlobKey key, ReadOnlyMemory<byte> content, bool durable, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var path = GetPath(key);
@@ -336,8 +344,12 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             using (handle)
             {
                 RandomAccess.Write(handle, content.Span, 0);
-                await _commit.PersistDataAsync(handle).ConfigureAwait(false);
-                var etag = await StampInPlaceAsync(handle, directory, durable: true, content.Length).ConfigureAwait(false);
+                if (durable)
+                {
+                    await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+                }
+
+                var etag = await StampInPlaceAsync(handle, directory, durable, content.Length).ConfigureAwait(false);
                 committed = true;
                 return etag;
             }

@@ -61,6 +61,17 @@ public interface IBlobStore
         WriteIfMatchAsync(key, content, null, cancellationToken);
 
     /// <summary>
+    /// <see cref="CreateInPlaceAsync"/> whose content and folder entry may become durable only with the next
+    /// <see cref="FlushAsync"/> (or durable operation of this store) that starts after it returns, where
+    /// <see cref="FlushCoversLazyWrites"/>: until then a crash may leave it missing or torn. For a first record its writer's
+    /// caller makes durable with data of its own in one round (a new patient's identity link and record, flushed with the
+    /// ingest's journal intent). Default: <see cref="CreateInPlaceAsync"/>.
+    /// </summary>
+    /// <exception cref="BlobConcurrencyException">The blob exists.</exception>
+    Task<BlobETag> CreateInPlaceLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        CreateInPlaceAsync(key, content, cancellationToken);
+
+    /// <summary>
     /// Replaces a small blob unconditionally, durable on return, reusing its storage: on the filesystem the file is
     /// overwritten in place (no new file, no deletion), so a crash during the call may leave it torn. For records
     /// whose readers validate them and that are rewritten very often (ingest journal slots). Azure: a plain upload.

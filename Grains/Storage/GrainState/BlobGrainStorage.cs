@@ -45,6 +45,12 @@ public sealed partial class BlobGrainStorage : IGrainStorage
         _logger = logger;
     }
 
+    /// <summary>
+    /// True when a first record written for a caller that flushes next (<see cref="CallerFlushedWrites"/>) costs no
+    /// round of its own: the store's flush covers lazy writes (the embedded default's shared <c>syncfs</c> rounds).
+    /// </summary>
+    public bool FirstRecordsJoinCallerFlush => _blobs.FlushCoversLazyWrites;
+
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -85,7 +91,9 @@ public sealed partial class BlobGrainStorage : IGrainStorage
             switch (seen.Kind)
             {
                 case GrainStateRecordKind.None:
-                    written = await _blobs.CreateInPlaceAsync(key, record).ConfigureAwait(false);
+                    written = CallerFlushedWrites.Active
+                        ? await _blobs.CreateInPlaceLazilyAsync(key, record).ConfigureAwait(false)
+                        : await _blobs.CreateInPlaceAsync(key, record).ConfigureAwait(false);
                     break;
                 case GrainStateRecordKind.Framed:
                     written = _publishLazily

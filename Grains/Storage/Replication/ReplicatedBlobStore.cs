@@ -143,6 +143,14 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
+    public async Task<BlobETag> CreateInPlaceLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var etag = await First.CreateInPlaceLazilyAsync(key, content, cancellationToken).ConfigureAwait(false);
+        await ReplicateAsync(key, cancellationToken, content).ConfigureAwait(false);
+        return etag;
+    }
+
+    /// <inheritdoc />
     public async Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         await First.RewriteAsync(key, content, cancellationToken).ConfigureAwait(false);

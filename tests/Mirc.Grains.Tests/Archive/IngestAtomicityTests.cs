@@ -5,6 +5,7 @@ using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Retention;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
@@ -123,6 +124,36 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         var outcome = await store;
         Assert.Equal(IngestStatus.Stored, outcome.Status);
         Assert.True(await Archive.Grains.GetGrain<IPatientGrain>(outcome.PatientId!).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task A_new_patients_link_and_record_are_made_durable_by_the_intents_flush_before_the_promotion()
+    {
+        // The embedded default: one flush round makes the journal intent, the staged data and a new patient's link and
+        // record durable together. The round must begin after the record is written, so nothing is promoted before it.
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-ONE-ROUND" };
+        var finalKey = Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        var held = fixture.Faults.HoldPatientRecords();
+        Task<IngestOutcome> store;
+        try
+        {
+            store = IngestAsync(instance);
+            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+            Assert.Null(await Archive.Blobs.TryGetPropertiesAsync(finalKey, TestContext.Current.CancellationToken));
+            Assert.False(store.IsCompleted);
+        }
+        finally
+        {
+            held.SetResult();
+        }
+
+        var outcome = await store;
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        Assert.NotNull(await Archive.Blobs.TryGetPropertiesAsync(finalKey, TestContext.Current.CancellationToken));
+        // Both first records were left to that flush: written without rounds of their own.
+        var lazily = fixture.Faults.CreatedLazily.ToArray();
+        Assert.Contains(lazily, name => GrainStateBlobNaming.GrainKeyOf(name, "identity") is { } key && key.Contains("ATOMIC-ONE-ROUND", StringComparison.Ordinal));
+        Assert.Contains(lazily, name => GrainStateBlobNaming.GrainKeyOf(name, "patient") == outcome.PatientId);
     }
 
     [Fact]

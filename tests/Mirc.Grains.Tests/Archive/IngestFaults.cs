@@ -49,6 +49,9 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     private int _manifestWrites;
 
+    /// <summary>Names of the blobs created lazily (<see cref="IBlobStore.CreateInPlaceLazilyAsync"/>): left to a caller's flush.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> CreatedLazily { get; } = new();
+
     /// <summary>Manifest segment writes that reached the store (failed or not).</summary>
     public int ManifestWrites => Volatile.Read(ref _manifestWrites);
 
@@ -164,6 +167,19 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
         {
+            ThrowIfArmed(key);
+            return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
+        }
+
+        public Task<BlobETag> CreateInPlaceLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+        {
+            ThrowIfArmed(key);
+            faults.CreatedLazily.Enqueue(key.Name);
+            return inner.CreateInPlaceLazilyAsync(key, content, cancellationToken);
+        }
+
+        private void ThrowIfArmed(BlobKey key)
+        {
             foreach (var (prefix, step) in StateWrites)
             {
                 if (key.Name.StartsWith(prefix, StringComparison.Ordinal))
@@ -171,8 +187,6 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
                     faults.Throw(step);
                 }
             }
-
-            return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
         }
 
         public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
