@@ -9,7 +9,6 @@ using Mirc.Grains.Consent;
 using Mirc.Grains.Establishments;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Grains.Security.Secrets;
-using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Security;
 
@@ -58,7 +57,7 @@ public static class SecurityServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton<IAccessControl, AccessControl>();
-        services.TryAddSingleton<IAuditStore>(sp => AuditStoreFactory.Create(configuration, sp.GetService<IBlobStore>() as FileSystemBlobStore));
+        services.TryAddSingleton<IAuditStore>(_ => AuditStoreFactory.Create(configuration));
         services.TryAddSingleton<LegacyAuditImporter>();
         services.TryAddSingleton<AuditTrail>();
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditTrail>());

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Mirc.Grains.Indexing;
-using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Audit.Store;
 
@@ -10,12 +9,9 @@ namespace Mirc.Grains.Audit.Store;
 /// </summary>
 public static class AuditStoreFactory
 {
-    /// <summary>
-    /// The store configured by <paramref name="configuration"/>; an embedded trail on the file system whose flush rounds
-    /// <paramref name="blobs"/> runs commits without a flush of its own and waits for a round (see <see cref="SqliteAuditStore"/>).
-    /// </summary>
+    /// <summary>The store configured by <paramref name="configuration"/>.</summary>
     /// <exception cref="InvalidOperationException">PostgreSQL is chosen without a connection string.</exception>
-    public static IAuditStore Create(IConfiguration configuration, FileSystemBlobStore? blobs = null)
+    public static IAuditStore Create(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var index = configuration.GetSection(QueryIndexOptions.Section);
@@ -28,9 +24,6 @@ public static class AuditStoreFactory
         }
 
         var path = configuration[$"{AuditOptions.Section}:SqlitePath"];
-        var file = Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? Path.Combine(configuration["Mirc:DataPath"] ?? "./data", "audit.db") : path);
-        var folder = Path.GetDirectoryName(file)!;
-        Directory.CreateDirectory(folder);
-        return new SqliteAuditStore(file, blobs?.FlushRoundsCover(folder) == true ? blobs.FlushAsync : null);
+        return new SqliteAuditStore(string.IsNullOrWhiteSpace(path) ? Path.Combine(configuration["Mirc:DataPath"] ?? "./data", "audit.db") : path);
     }
 }

@@ -84,15 +84,6 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
     /// <summary>Appended to the head read inside an append (PostgreSQL: <c>FOR UPDATE</c>; SQLite locks the file).</summary>
     private protected virtual string LockHeadClause => string.Empty;
 
-    /// <summary>
-    /// Readies the kept connection for the next append's commit (SQLite whose file the data folder's flush rounds cover:
-    /// committed without a flush of its own, <see cref="AfterCommitAsync"/> then waits for a round).
-    /// </summary>
-    private protected virtual Task BeforeAppendAsync(WriterConnection writer, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Makes the committed append durable when its commit did not (see <see cref="BeforeAppendAsync"/>).</summary>
-    private protected virtual Task AfterCommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     /// <summary>Starts the append transaction (SQLite: an immediate one, so the head read already holds the write lock).</summary>
     private protected virtual async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -120,20 +111,15 @@ public abstract class RelationalAuditStore : IAuditStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(events);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         // Appends share one kept connection (its statements prepared once); they serialize on the head row anyway.
-        AuditChainHead head;
         await _appending.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await BeforeAppendAsync(_writer, cancellationToken).ConfigureAwait(false);
-            head = await _writer.RunAsync(connection => AppendOnWriterAsync(connection, events, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await _writer.RunAsync(connection => AppendOnWriterAsync(connection, events, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _appending.Release();
         }
-
-        await AfterCommitAsync(cancellationToken).ConfigureAwait(false);
-        return head;
     }
 
     private async Task<AuditChainHead> AppendOnWriterAsync(DbConnection connection, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)

@@ -62,57 +62,6 @@ public sealed class AuditStoreTests(PostgresFixture postgres) : IClassFixture<Po
         }
     }
 
-    [Fact]
-    public async Task An_embedded_trail_flushed_with_the_data_folder_answers_an_append_once_a_round_begun_after_its_commit_is_over()
-    {
-        // The embedded default: commits without a flush of their own, made durable by the data folder's next syncfs round.
-        var folder = Directory.CreateTempSubdirectory("mirc-audit-round-").FullName;
-        var rounds = new List<TaskCompletionSource>();
-        var reader = new SqliteAuditStore(Path.Combine(folder, "audit.db"));
-        var store = new SqliteAuditStore(Path.Combine(folder, "audit.db"), _ =>
-        {
-            var round = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (rounds) rounds.Add(round);
-            return round.Task;
-        });
-        try
-        {
-            await store.InitializeAsync(Ct);
-            var append = store.AppendAsync([AuditTrailTests.Event(1, "PAT-ROUND")], Ct);
-            await WaitUntilAsync(() => { lock (rounds) return rounds.Count == 1; });
-
-            // Committed (another connection reads it) before the round asked for, but not answered until it is over.
-            Assert.Single(await reader.ReadAsync(new AuditFilter { PatientId = "PAT-ROUND" }, 0, 10, Ct));
-            await Task.Delay(TimeSpan.FromMilliseconds(200), Ct);
-            Assert.False(append.IsCompleted, "the append was answered before the flush round that makes it durable");
-
-            lock (rounds) rounds[0].SetResult();
-            Assert.Equal(1, (await append).LastSequence);
-
-            // A failed round fails the append: its caller's operation is refused, not acknowledged unaudited.
-            var failing = store.AppendAsync([AuditTrailTests.Event(2, "PAT-ROUND")], Ct);
-            await WaitUntilAsync(() => { lock (rounds) return rounds.Count == 2; });
-            lock (rounds) rounds[1].SetException(new IOException("syncfs failed"));
-            await Assert.ThrowsAsync<IOException>(() => failing);
-        }
-        finally
-        {
-            await store.DisposeAsync();
-            await reader.DisposeAsync();
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10, Ct);
-        }
-
-        Assert.True(condition(), "timed out");
-    }
-
     private async Task<(IAuditStore, IAuditStore, Func<Task>)> OpenTwoAsync(string engine)
     {
         if (engine == "postgres")
