@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +34,8 @@ public static class HttpTransportHostingExtensions
             options.BehindTlsProxy);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // Replaces Kestrel's 4 KB-block pool (registered by the web host's defaults, so added after them).
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.Services.AddOptions<HttpTransportOptions>().Bind(builder.Configuration.GetSection(HttpTransportOptions.Section));
         builder.Services.AddHsts(hsts =>
         {
