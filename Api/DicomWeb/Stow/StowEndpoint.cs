@@ -22,6 +22,7 @@ namespace Mirc.Api.DicomWeb.Stow;
 public static partial class StowEndpoint
 {
     private const int PartHeadersLimit = 16 * 1024;
+    private const int MultipartBufferSize = 64 * 1024;
 
     /// <summary>Handles <c>POST /studies</c> and <c>POST /studies/{study}</c>.</summary>
     public static async Task<IResult> StoreAsync(
@@ -69,7 +70,8 @@ public static partial class StowEndpoint
         }
         var urls = DicomWebUrls.For(context.Request, options);
         var response = new StoreResponse();
-        var reader = new MultipartReader(contentType.Boundary, context.Request.Body)
+        // 64 KB reads (the reader's default buffer is 4 KB): a 512 KB part crosses the boundary scan in 8 reads, not 128.
+        var reader = new MultipartReader(contentType.Boundary, context.Request.Body, MultipartBufferSize)
         {
             HeadersLengthLimit = PartHeadersLimit,
             BodyLengthLimit = null,
