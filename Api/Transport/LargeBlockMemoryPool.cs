@@ -9,8 +9,8 @@ namespace Mirc.Api.Transport;
 /// Kestrel's connection buffers in 64 KB blocks instead of its default 4 KB ones. A connection's pipe is filled one block
 /// at a time, one <c>recv</c> per block: a 512 KB instance posted by STOW-RS took 128 system calls and as many pipe
 /// segments to cross (11 % of the silo's CPU during STOW-RS ingest), now 8. Blocks are pinned (pinned object heap), as
-/// Kestrel's own are, so socket I/O never pins; at most <see cref="LargeBlockMemoryPool.MaxRetained"/> free blocks are kept for reuse, the
-/// rest are left to the collector, so an idle silo holds at most 16 MB here.
+/// Kestrel's own are, so socket I/O never pins; at most <see cref="LargeBlockMemoryPool.MaxRetained"/> free blocks are
+/// kept for reuse, the rest are left to the collector, so an idle silo holds at most 16 MB here.
 /// </summary>
 internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
