@@ -205,6 +205,24 @@ public abstract class BlobStoreContractTests
     }
 
     [Fact]
+    public async Task A_lazy_create_in_place_is_readable_at_once_refuses_an_existing_blob_and_outlives_the_next_flush()
+    {
+        // For a first record its caller flushes next (a new patient's link and record, with the ingest's intent).
+        var key = Key("state/created-lazily");
+        var v1 = await Store.CreateInPlaceLazilyAsync(key, new byte[] { 5, 6 }, Ct);
+        var read = await Store.TryReadAllAsync(key, Ct);
+        Assert.Equal(new byte[] { 5, 6 }, read!.Content.ToArray());
+        Assert.Equal(v1, read.ETag);
+
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.CreateInPlaceLazilyAsync(key, new byte[] { 9 }, Ct));
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.CreateInPlaceAsync(key, new byte[] { 9 }, Ct));
+        await Store.FlushAsync(Ct);
+        Assert.Equal(v1, (await Store.TryGetPropertiesAsync(key, Ct))!.ETag);
+        var v2 = await Store.WriteIfMatchAsync(key, new byte[] { 7 }, v1, Ct);
+        Assert.NotEqual(v1, v2);
+    }
+
+    [Fact]
     public async Task Conditional_write_on_a_missing_blob_with_an_etag_fails()
     {
         var v1 = await Store.WriteIfMatchAsync(Key("gone"), new byte[] { 1 }, null, Ct);
