@@ -12,13 +12,7 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
     public Task<string?> GetAsync() => Task.FromResult(state.State.PatientId);
 
     /// <summary>Sets (or clears) the pointer: manual link and unlink.</summary>
-    public async Task SetAsync(string? patientId)
-    {
-        state.State.PatientId = patientId;
-        // A pointer whose write failed must not be answered as the key's patient: a retry would link its instances to a
-        // patient the key never durably named (a split patient after the next activation).
-        await state.WriteOrResetAsync(DeactivateOnIdle);
-    }
+    public Task SetAsync(string? patientId) => PointAsync(patientId, beforeCallerFlush: false);
 
     /// <summary>
     /// The existing patient, or <paramref name="proposedPatientId"/> once recorded (with <paramref name="beforeCallerFlush"/>,
@@ -31,14 +25,15 @@ public abstract class IdentityPointerGrain(IPersistentState<IdentityLinkState> s
             return existing;
         }
 
-        if (!beforeCallerFlush)
-        {
-            await SetAsync(proposedPatientId);
-            return proposedPatientId;
-        }
-
-        state.State.PatientId = proposedPatientId;
-        await state.WriteOrResetBeforeCallerFlushAsync(DeactivateOnIdle);
+        await PointAsync(proposedPatientId, beforeCallerFlush);
         return proposedPatientId;
+    }
+
+    private async Task PointAsync(string? patientId, bool beforeCallerFlush)
+    {
+        state.State.PatientId = patientId;
+        // A pointer whose write failed must not be answered as the key's patient: a retry would link its instances to a
+        // patient the key never durably named (a split patient after the next activation).
+        await state.WriteOrResetAsync(DeactivateOnIdle, beforeCallerFlush);
     }
 }

@@ -83,7 +83,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
 
         if (changed)
         {
-            await (beforeCallerFlush ? _state.WriteOrResetBeforeCallerFlushAsync(DeactivateOnIdle) : _state.WriteOrResetAsync(DeactivateOnIdle));
+            await _state.WriteOrResetAsync(DeactivateOnIdle, beforeCallerFlush);
         }
     }
 

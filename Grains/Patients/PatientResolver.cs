@@ -43,27 +43,19 @@ public sealed partial class PatientResolver
     /// </summary>
     public async ValueTask<(string RegionalPatientId, bool FromCache)> ResolveCachedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
     {
-        var resolution = await ResolveOverlappedAsync(localId, ins, demographics).ConfigureAwait(false);
+        var resolution = await ResolveCoreAsync(localId, ins, demographics, beforeCallerFlush: false).ConfigureAwait(false);
         await resolution.Recorded.ConfigureAwait(false);
         return (resolution.RegionalPatientId, resolution.FromCache);
     }
 
     /// <summary>
-    /// Like <see cref="ResolveCachedAsync"/>, but answers as soon as the regional id is durably linked (identity index and
-    /// INS), while the patient record's own write (local id, INS, demographics) goes on: <c>Recorded</c> completes when
-    /// that write is durable. Ingest overlaps it with the study's manifest commit (a new patient's latency) and waits
-    /// for it before acknowledging; a crash before the acknowledgement leaves the ingest journal intent, and the
-    /// reconciliation resolves the patient again. Cached only once recorded.
-    /// </summary>
-    public ValueTask<PatientResolution> ResolveOverlappedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics) =>
-        ResolveCoreAsync(localId, ins, demographics, beforeCallerFlush: false);
-
-    /// <summary>
-    /// <see cref="ResolveOverlappedAsync"/> for a caller that flushes the blob store next (the ingest, whose one round makes
-    /// its journal intent and staged data durable). Where the archive's grain state joins that flush, a new patient's
-    /// identity link and first record are written without rounds of their own: <c>JoinsCallerFlush</c> is then true and
-    /// <c>Recorded</c> completes once the record is written, and the caller's flush, begun after it, makes both durable —
-    /// a new patient costs no round of its own. Elsewhere as <see cref="ResolveOverlappedAsync"/>.
+    /// Like <see cref="ResolveCachedAsync"/>, for the ingest, which flushes the blob store next (one round makes its journal
+    /// intent and staged data durable): answers once the regional id is linked, while the patient record's write (local
+    /// id, INS, demographics) may go on — <c>Recorded</c> completes when it is done. Where the archive's grain state joins
+    /// the ingest's flush, a new patient's link and first record are written without rounds of their own
+    /// (<c>JoinsCallerFlush</c>): the ingest begins its flush once <c>Recorded</c> completes, and that round makes both
+    /// durable. Elsewhere each is durable on its own and the ingest overlaps the record's write with the registration,
+    /// waiting for it before the answer. Cached only once recorded.
     /// </summary>
     /// <remarks>
     /// In one round the two writes have no order: a power loss during it may keep the record without its link, a regional

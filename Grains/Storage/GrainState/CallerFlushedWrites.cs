@@ -11,16 +11,17 @@ internal static class CallerFlushedWrites
 {
     private static readonly AsyncLocal<bool> Scope = new();
 
-    /// <summary>True inside <see cref="WriteOrResetBeforeCallerFlushAsync{T}"/>.</summary>
+    /// <summary>True inside a write asked for before the caller's flush.</summary>
     public static bool Active => Scope.Value;
 
     /// <summary>
-    /// <see cref="RefusedWriteReset.WriteOrResetAsync{T}"/> with a first record left to the caller's flush. The flag does
-    /// not outlive this call: what an async method sets in an <see cref="AsyncLocal{T}"/> never flows back to its caller.
+    /// <see cref="RefusedWriteReset.WriteOrResetAsync{T}"/>, with a first record left to the caller's flush when
+    /// <paramref name="beforeCallerFlush"/>. The flag does not outlive this call: what an async method sets in an
+    /// <see cref="AsyncLocal{T}"/> never flows back to its caller.
     /// </summary>
-    public static async Task WriteOrResetBeforeCallerFlushAsync<T>(this IPersistentState<T> state, Action deactivateOnIdle)
+    public static async Task WriteOrResetAsync<T>(this IPersistentState<T> state, Action deactivateOnIdle, bool beforeCallerFlush)
     {
-        Scope.Value = true;
+        Scope.Value = beforeCallerFlush;
         await state.WriteOrResetAsync(deactivateOnIdle);
     }
 }
