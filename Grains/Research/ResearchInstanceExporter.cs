@@ -3,8 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Dicom;
 using Mirc.Dicom.Deidentification;
-using Mirc.Grains.Interfaces;
-using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Research;
@@ -26,8 +25,8 @@ public sealed record StowTarget(string Name, StowDestinationOptions Options);
 /// <c>concurrency</c> instances at once. De-identification is a function of the project's key, so a batch done again
 /// after an interruption delivers the same files under the same names and UIDs. Singleton, thread-safe.
 /// </summary>
-public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayout layout, ResearchVault vault, ResearchOutput output,
-    ResearchStowClient stow, IOptions<ResearchOptions> options, ILogger<ResearchInstanceExporter> logger, IGrainFactory? grains = null)
+public sealed class ResearchInstanceExporter(IInstanceRetriever archive, IBlobStore blobs, ResearchVault vault, ResearchOutput output,
+    ResearchStowClient stow, IOptions<ResearchOptions> options, ILogger<ResearchInstanceExporter> logger)
 {
     private readonly int _stowBatchSize = options.Value.StowBatchSize;
 
@@ -75,21 +74,16 @@ public sealed class ResearchInstanceExporter(IBlobStore blobs, InstanceBlobLayou
     }
 
     /// <summary>
-    /// The instance's blob, where its study's manifest says, as every other read of the archive: an instance replaced
-    /// under duplicate policy Replace has its bytes under a key of its own. Without a cluster (the benchmark's own store)
-    /// the layout's key is all there is.
+    /// The instance as every other read of the archive finds it: its manifest entry (an instance replaced under duplicate
+    /// policy Replace has its bytes under a key of its own), then its blob.
     /// </summary>
     private async Task<Stream> OpenAsync(ExportItem item, CancellationToken ct)
     {
-        var key = layout.GetInstanceKey(item.StudyInstanceUid, item.SeriesInstanceUid, item.SopInstanceUid);
-        if (grains is not null)
-        {
-            var entry = await grains.Reference<IStudyGrain>(item.StudyInstanceUid).GetInstanceAsync(item.SopInstanceUid).WaitAsync(ct).ConfigureAwait(false)
-                ?? throw new BlobNotFoundException(key);
-            key = new BlobKey(entry.BlobContainer, entry.BlobName);
-        }
-
-        return await blobs.OpenReadAsync(key, null, ct).ConfigureAwait(false);
+        var entries = await archive.ResolveAsync(new RetrievalScope(item.StudyInstanceUid, item.SeriesInstanceUid, item.SopInstanceUid), ct).ConfigureAwait(false);
+        var entry = entries.Count > 0
+            ? entries[0]
+            : throw new InstanceNotFoundException($"Instance {item.SopInstanceUid} is no longer in study {item.StudyInstanceUid}.");
+        return await archive.OpenInstanceAsync(entry, ct).ConfigureAwait(false);
     }
 
     private async Task<(ExportItemOutcome Outcome, DicomFile? File)> PrepareAsync(ExportItem item, DeidentificationKey key, Deidentifier deidentifier,

@@ -69,7 +69,7 @@ public static class ResearchExportCommand
         var research = Options.Create(new ResearchOptions { StowBatchSize = stowBatch });
         using var stow = new ResearchStowClient(research, NullLogger<ResearchStowClient>.Instance);
         var stowTarget = stowUrl is null ? null : new StowTarget("bench", new StowDestinationOptions { Url = stowUrl });
-        var exporter = new ResearchInstanceExporter(store, layout, vault, output, stow, research, NullLogger<ResearchInstanceExporter>.Instance);
+        var exporter = new ResearchInstanceExporter(new BenchStudyArchive(study, layout, store), store, vault, output, stow, research, NullLogger<ResearchInstanceExporter>.Instance);
         Console.Error.WriteLine($"research-export: CT of {study.Instances.Count} instances ({study.TotalBytes / 1e6:F0} MB), concurrency {concurrency}, batches of {batchSize}, root {root}, to {(stowUrl is null ? "folder" : $"STOW-RS {stowUrl} ({stowBatch} per request)")}");
         try
         {
