@@ -295,7 +295,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
         var staged = new StagedBatch(
             new List<(int Segment, InstanceEntry Entry)>(batch.Count),
             state.Series.Count,
-            (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount, state.FirstReceivedAt));
+            SummaryScalars.Of(state));
         if (state.Status is StudyStatus.Empty or StudyStatus.Complete)
         {
             staged.ReferenceChanged |= state.Status == StudyStatus.Empty;
@@ -340,7 +340,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private void Unstage(StagedBatch staged)
     {
         var state = _state.State;
-        (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount, state.FirstReceivedAt) = staged.Previous;
+        staged.Previous.RestoreTo(state);
         state.Series.RemoveRange(staged.PreviousSeriesCount, state.Series.Count - staged.PreviousSeriesCount);
     }
 
@@ -518,17 +518,29 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private sealed class StagedBatch(
         List<(int Segment, InstanceEntry Entry)> additions,
         int previousSeriesCount,
-        (StudyStatus, string?, string?, string?, string?, string?, int, DateTimeOffset?) previous)
+        SummaryScalars previous)
     {
         public List<(int Segment, InstanceEntry Entry)> Additions { get; } = additions;
 
         public int PreviousSeriesCount { get; } = previousSeriesCount;
 
-        public (StudyStatus, string?, string?, string?, string?, string?, int, DateTimeOffset?) Previous { get; } = previous;
+        public SummaryScalars Previous { get; } = previous;
 
         public bool SummaryChanged { get; set; }
 
         public bool ReferenceChanged { get; set; }
+    }
+
+    /// <summary>The summary's single-valued fields a staged batch may change, as they were before it (series are counted apart).</summary>
+    private readonly record struct SummaryScalars(StudyStatus Status, string? PatientId, string? EstablishmentId, string? StudyDate,
+        string? StudyDescription, string? AccessionNumber, int SegmentCount, DateTimeOffset? FirstReceivedAt)
+    {
+        public static SummaryScalars Of(StudyState state) => new(state.Status, state.PatientId, state.EstablishmentId, state.StudyDate,
+            state.StudyDescription, state.AccessionNumber, state.SegmentCount, state.FirstReceivedAt);
+
+        public void RestoreTo(StudyState state) =>
+            (state.Status, state.PatientId, state.EstablishmentId, state.StudyDate, state.StudyDescription, state.AccessionNumber, state.SegmentCount, state.FirstReceivedAt) =
+            (Status, PatientId, EstablishmentId, StudyDate, StudyDescription, AccessionNumber, SegmentCount, FirstReceivedAt);
     }
 
     private sealed class PendingAdd(InstanceEntry entry, StudyAttributes attributes)

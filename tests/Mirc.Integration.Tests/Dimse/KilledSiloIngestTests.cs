@@ -28,10 +28,10 @@ public sealed class KilledSiloIngestTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var study = new SyntheticStudy("PAT-KILL-1", "KILLED^Midingest", 2, 150);
         var files = await study.WriteAsync(_work.Path, DicomTransferSyntax.ExplicitVRLittleEndian);
-        var dicomPort = FreePort.Next();
+        var ports = SiloPorts.Free();
         var arguments = SiloProcess.OwnArguments(
             _data.Path,
-            dicomPort,
+            ports,
             "--Mirc:Seed:Establishments:1:Id=750000091",
             "--Mirc:Seed:Establishments:1:Name=Killed silo",
             "--Mirc:Seed:Establishments:1:RetentionYears=20",
@@ -43,7 +43,7 @@ public sealed class KilledSiloIngestTests : IDisposable
         await using (var silo = SiloProcess.Start(arguments))
         {
             await silo.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(90), ct);
-            using var storescu = StartStoreScu(dicomPort, files);
+            using var storescu = StartStoreScu(ports.Dicom, files);
             var sending = (string?)null;
             var killed = false;
             while (await storescu.StandardOutput.ReadLineAsync(ct) is { } line)
@@ -74,8 +74,7 @@ public sealed class KilledSiloIngestTests : IDisposable
 
         // Restarted on the same data folder and silo endpoint, with the shipped settings: the dead process's journal intents
         // are its former incarnation's, over at once (not after Mirc:Archive:Ingest:ReconcileOlderThan).
-        var siloPort = arguments.Single(a => a.StartsWith("--Mirc:SiloPort=", StringComparison.Ordinal))["--Mirc:SiloPort=".Length..];
-        await using var restarted = new MircHostFactory(_data.Path, new Dictionary<string, string?> { ["Mirc:SiloPort"] = siloPort });
+        await using var restarted = new MircHostFactory(_data.Path, new Dictionary<string, string?> { ["Mirc:SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture) });
         _ = restarted.Server;
         var grain = restarted.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>(study.StudyUid);
         var deadline = Stopwatch.StartNew();

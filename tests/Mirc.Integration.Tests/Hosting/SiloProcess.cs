@@ -27,16 +27,16 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// A silo of its own on <paramref name="dataPath"/>: HTTP, silo, gateway and DICOM ports free on loopback, no first-start
     /// administrator; <paramref name="extra"/> appended.
     /// </summary>
-    public static string[] OwnArguments(string dataPath, params string[] extra) => OwnArguments(dataPath, FreePort.Next(), extra);
+    public static string[] OwnArguments(string dataPath, params string[] extra) => OwnArguments(dataPath, SiloPorts.Free(), extra);
 
-    /// <summary><see cref="OwnArguments(string, string[])"/> with the DICOM listener on <paramref name="dicomPort"/>, for a test's own DIMSE peer.</summary>
-    public static string[] OwnArguments(string dataPath, int dicomPort, params string[] extra) =>
+    /// <summary><see cref="OwnArguments(string, string[])"/> on the given <paramref name="ports"/>, for a test that talks to them itself (its own DIMSE peer, a restart on the same silo endpoint).</summary>
+    public static string[] OwnArguments(string dataPath, SiloPorts ports, params string[] extra) =>
     [
         $"--Mirc:DataPath={dataPath}",
-        $"--Mirc:HttpUrl=http://127.0.0.1:{FreePort.Next()}",
-        $"--Mirc:SiloPort={FreePort.Next()}",
-        $"--Mirc:GatewayPort={FreePort.Next()}",
-        $"--Mirc:Dicom:Port={dicomPort}",
+        $"--Mirc:HttpUrl=http://127.0.0.1:{ports.Http}",
+        $"--Mirc:SiloPort={ports.Silo}",
+        $"--Mirc:GatewayPort={ports.Gateway}",
+        $"--Mirc:Dicom:Port={ports.Dicom}",
         "--Mirc:Auth:BootstrapAdministrator=false",
         .. extra,
     ];
