@@ -397,7 +397,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var ticket = await _journal.WriteBeforeFlushAsync(record, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if ((await resolution.ConfigureAwait(false)) is { JoinsCallerFlush: true } joining)
+            // A new patient's link and record that join this round are written first; elsewhere they are durable on their
+            // own (awaited before the promotion) and the round need not wait for them.
+            if (_patients.FirstRecordsJoinCallerFlush && await resolution.ConfigureAwait(false) is { JoinsCallerFlush: true } joining)
             {
                 await joining.Recorded.ConfigureAwait(false);
             }

@@ -48,6 +48,9 @@ public sealed partial class PatientResolver
         return (resolution.RegionalPatientId, resolution.FromCache);
     }
 
+    /// <summary>Whether <see cref="ResolveBeforeFlushAsync"/> may write a new patient's link and record for the caller's flush to make durable.</summary>
+    public bool FirstRecordsJoinCallerFlush => _firstRecordsJoinCallerFlush;
+
     /// <summary>
     /// Like <see cref="ResolveCachedAsync"/>, for the ingest, which flushes the blob store next (one round makes its journal
     /// intent and staged data durable): answers once the regional id is linked, while the patient record's write (local
