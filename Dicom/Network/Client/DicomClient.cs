@@ -187,6 +187,9 @@ public sealed class DicomClient : IAsyncDisposable
         finally { _operation.Release(); }
     }
 
+    /// <summary>Reads a prepared instance's data set into its PDUs for this association, ahead of <see cref="StorePreparedAsync"/>.</summary>
+    internal Task<FramedDataSet?> FrameAsync(PreparedInstance prepared) => prepared.FrameAsync(_channel, _channel.Lifetime);
+
     /// <summary>C-STORE of an instance prepared ahead (C-MOVE sub-operations with prefetch).</summary>
     internal async Task<DimseResult> StorePreparedAsync(PreparedInstance prepared, string? moveOriginatorAe, ushort? moveOriginatorMessageId,
         CancellationToken ct)

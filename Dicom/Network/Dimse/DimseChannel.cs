@@ -86,6 +86,16 @@ internal sealed class DimseChannel : IAsyncDisposable
         return _writer.WriteMessageAsync(contextId, command.Encode(), dataSet, dataSetStream, ct);
     }
 
+    /// <summary>Reads a data set into its PDUs for this association ahead of its message; null when it is to be streamed.</summary>
+    public Task<FramedDataSet?> FrameAsync(byte contextId, Stream dataSet, CancellationToken ct) => _writer.FrameAsync(contextId, dataSet, ct);
+
+    /// <summary>Sends one DIMSE message whose data set was framed ahead (<see cref="FrameAsync"/>).</summary>
+    public Task SendAsync(DimseCommand command, FramedDataSet framed, CancellationToken ct)
+    {
+        command.HasDataSet = true;
+        return _writer.WriteMessageAsync(command.Encode(), framed, ct);
+    }
+
     /// <summary>Queues a command-only message to leave with the next message sent on this association.</summary>
     public Task SendDeferredAsync(byte contextId, DimseCommand command, CancellationToken ct)
     {

@@ -21,6 +21,13 @@ internal sealed class InstancePrefetcher(IReadOnlyList<DicomInstanceSource> sour
         return task;
     }
 
+    /// <summary>The preparation <see cref="TakeNext"/> returns next, or null when none is left.</summary>
+    public Task<PreparedInstance>? PeekNext()
+    {
+        Fill();
+        return _ahead.TryPeek(out var next) ? next : null;
+    }
+
     private void Fill()
     {
         while (_ahead.Count < Math.Max(1, depth) && _next < sources.Count)

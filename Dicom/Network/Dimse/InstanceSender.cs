@@ -67,12 +67,19 @@ internal static class InstanceSender
     }
 
     /// <summary>One C-STORE exchange for a prepared instance (its refusal, without sending, when it has no context).</summary>
-    public static Task<DimseResult> SendPreparedAsync(DimseChannel channel, PreparedInstance prepared, string? moveOriginatorAe, ushort? moveOriginatorId,
-        CancellationToken ct) =>
-        prepared.Refusal is { } refusal
-            ? Task.FromResult(refusal)
-            : StoreAsync(channel, prepared.Context!.Id, prepared.Source.SopClassUid, prepared.Source.SopInstanceUid, prepared.DataSet!,
-                moveOriginatorAe, moveOriginatorId, ct);
+    public static async Task<DimseResult> SendPreparedAsync(DimseChannel channel, PreparedInstance prepared, string? moveOriginatorAe, ushort? moveOriginatorId,
+        CancellationToken ct)
+    {
+        if (prepared.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var framed = await prepared.FrameAsync(channel, ct).ConfigureAwait(false);
+        return await StoreAsync(channel, prepared.Source.SopClassUid, prepared.Source.SopInstanceUid,
+            framed is null ? (c, token) => channel.SendAsync(prepared.Context!.Id, c, default, prepared.DataSet!, token) : (c, token) => channel.SendAsync(c, framed, token),
+            moveOriginatorAe, moveOriginatorId, ct).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Accepted context for the SOP class in a syntax the stored one converts to (decode, then encode if compressed);
@@ -106,8 +113,14 @@ internal static class InstanceSender
     }
 
     /// <summary>One C-STORE exchange with a dataset stream positioned on its first byte.</summary>
-    public static async Task<DimseResult> StoreAsync(DimseChannel channel, byte contextId, string sopClassUid, string sopInstanceUid,
-        Stream dataSet, string? moveOriginatorAe, ushort? moveOriginatorId, CancellationToken ct)
+    public static Task<DimseResult> StoreAsync(DimseChannel channel, byte contextId, string sopClassUid, string sopInstanceUid,
+        Stream dataSet, string? moveOriginatorAe, ushort? moveOriginatorId, CancellationToken ct) =>
+        StoreAsync(channel, sopClassUid, sopInstanceUid, (c, token) => channel.SendAsync(contextId, c, default, dataSet, token),
+            moveOriginatorAe, moveOriginatorId, ct);
+
+    /// <summary>One C-STORE exchange: the request built here, sent with its data set by <paramref name="send"/>, then its response.</summary>
+    private static async Task<DimseResult> StoreAsync(DimseChannel channel, string sopClassUid, string sopInstanceUid,
+        Func<DimseCommand, CancellationToken, Task> send, string? moveOriginatorAe, ushort? moveOriginatorId, CancellationToken ct)
     {
         var id = channel.NextMessageId();
         var command = DimseMessages.Request(CommandField.CStoreRequest, id, sopClassUid);
@@ -120,7 +133,7 @@ internal static class InstanceSender
         var responses = channel.ExpectResponses(id);
         try
         {
-            await channel.SendAsync(contextId, command, default, dataSet, ct).ConfigureAwait(false);
+            await send(command, ct).ConfigureAwait(false);
             var response = await responses.ReadAsync(ct).ConfigureAwait(false);
             var comment = response.Command.GetString(DimseCommand.ErrorComment);
             return new DimseResult(response.Command.StatusValue, comment.Length == 0 ? null : comment);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Mirc.Dicom.Network.Dimse;
+using Mirc.Dicom.Network.Upper;
 
 namespace Mirc.Dicom.Network;
 
@@ -141,6 +142,7 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
             // sent together with it.
             await SendEachAsync(channel, sources, progress, cancel,
                 (source, ct) => InstanceSender.PrepareAsync(channel.Contexts, source, requirePeerScpRole: true, ct),
+                prepared => prepared.FrameAsync(channel, channel.Lifetime),
                 prepared => InstanceSender.SendPreparedAsync(channel, prepared, null, null, channel.Lifetime),
                 () => SendPendingAsync(channel, request, progress, defer: true)).ConfigureAwait(false);
         }
@@ -168,6 +170,7 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
         {
             await SendEachAsync(channel, sources, progress, cancel,
                 (source, ct) => InstanceSender.PrepareAsync(client.PresentationContexts, source, requirePeerScpRole: false, ct),
+                client.FrameAsync,
                 prepared => client.StorePreparedAsync(prepared, context.CallingAe, request.Command.MessageIdValue, channel.Lifetime),
                 () => SendPendingAsync(channel, request, progress)).ConfigureAwait(false);
             try
@@ -183,10 +186,13 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
 
     /// <summary>
     /// The C-STORE sub-operations of a C-GET or C-MOVE: instances prepared a few ahead, sent in order, each result
-    /// recorded and followed by <paramref name="afterEach"/> (the pending response); stops at a C-CANCEL.
+    /// recorded and followed by <paramref name="afterEach"/> (the pending response); stops at a C-CANCEL. While one is
+    /// sent and answered, the next one's data set is read into its PDUs (<paramref name="frame"/>), so the read is not
+    /// between the peer's response and the next request.
     /// </summary>
     private async Task SendEachAsync(DimseChannel channel, List<DicomInstanceSource> sources, RetrieveProgress progress, CancellationToken cancel,
-        Func<DicomInstanceSource, CancellationToken, Task<PreparedInstance>> prepare, Func<PreparedInstance, Task<DimseResult>> send, Func<Task> afterEach)
+        Func<DicomInstanceSource, CancellationToken, Task<PreparedInstance>> prepare, Func<PreparedInstance, Task<FramedDataSet?>> frame,
+        Func<PreparedInstance, Task<DimseResult>> send, Func<Task> afterEach)
     {
         var prefetcher = new InstancePrefetcher(sources, prepare, options.RetrievePrefetch, channel.Lifetime);
         await using (prefetcher.ConfigureAwait(false))
@@ -195,6 +201,11 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
             {
                 if (cancel.IsCancellationRequested) break;
                 var next = prefetcher.TakeNext();
+                if (prefetcher.PeekNext() is { } following)
+                {
+                    _ = FrameWhenPreparedAsync(following, frame);
+                }
+
                 var result = await SendSubOperationAsync(async () =>
                 {
                     var prepared = await next.ConfigureAwait(false);
@@ -204,6 +215,19 @@ internal sealed class DimseServiceDispatcher(IDicomServiceHandler handler, Dicom
                 progress.Record(source, result);
                 await afterEach().ConfigureAwait(false);
             }
+        }
+    }
+
+    // A failure here is the instance's own: its send (or its disposal, if never sent) observes the same task.
+    private static async Task FrameWhenPreparedAsync(Task<PreparedInstance> preparing, Func<PreparedInstance, Task<FramedDataSet?>> frame)
+    {
+        try
+        {
+            _ = frame(await preparing.ConfigureAwait(false));
+        }
+        catch (Exception)
+        {
+            // The preparation failed: the sub-operation that takes it reports why.
         }
     }
 

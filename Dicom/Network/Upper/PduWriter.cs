@@ -13,6 +13,8 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
     private const int PdvHeader = 6; // item length (4), context id (1), message control header (1)
     private const uint DefaultMaxPdu = 256 * 1024;
     private const int BatchBytes = 1024 * 1024;
+    // Room in front of a framed data set for its command PDU and the pending responses deferred to ride with it.
+    private const int FramedHeadroom = 1024;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Lock _deferredGate = new();
     private byte[]? _deferred; // complete P-DATA-TF PDUs waiting for the next write; guarded by _deferredGate
@@ -90,6 +92,77 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
             await WriteFragmentsAsync(contextId, isCommand: true, command, ct).ConfigureAwait(false);
             if (dataSetStream is not null) await WriteStreamFragmentsAsync(contextId, default, dataSetStream, ct).ConfigureAwait(false);
             else if (!dataSet.IsEmpty) await WriteFragmentsAsync(contextId, isCommand: false, dataSet, ct).ConfigureAwait(false);
+        }
+        finally { _lock.Release(); }
+    }
+
+    /// <summary>
+    /// Reads a data set of known length that fits one batch into its PDUs now, ahead of its message (a C-GET / C-MOVE
+    /// reads the next instance while the peer still answers the current one); null when it is streamed instead (unknown
+    /// length, or larger than a batch). Takes no lock: nothing is written to the socket.
+    /// </summary>
+    public async Task<FramedDataSet?> FrameAsync(byte contextId, Stream source, CancellationToken ct)
+    {
+        if (!source.CanSeek)
+        {
+            return null;
+        }
+
+        var length = source.Length - source.Position;
+        var slot = PduHeader + PdvHeader + MaxFragment;
+        var fragments = (int)Math.Max(1, (length + MaxFragment - 1) / MaxFragment);
+        if (length > BatchBytes || fragments > 256)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(FramedHeadroom + fragments * slot);
+        try
+        {
+            var offset = FramedHeadroom;
+            var remaining = length;
+            var slots = new List<Memory<byte>>(fragments);
+            for (var i = 0; i < fragments; i++)
+            {
+                var n = (int)Math.Min(MaxFragment, remaining);
+                remaining -= n;
+                WriteHeaders(buffer.AsSpan(offset), contextId, isCommand: false, last: remaining == 0, n);
+                slots.Add(buffer.AsMemory(offset + PduHeader + PdvHeader, n));
+                offset += PduHeader + PdvHeader + n;
+            }
+
+            await ReadSlotsAsync(source, slots, ct).ConfigureAwait(false);
+            return new FramedDataSet(buffer, contextId, FramedHeadroom, offset);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>Sends a command with a data set framed ahead (<see cref="FrameAsync"/>), in one socket write when the command fits in front of it.</summary>
+    public async Task WriteMessageAsync(ReadOnlyMemory<byte> command, FramedDataSet framed, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var deferred = TakeDeferred();
+            var commandPdu = PduHeader + PdvHeader + command.Length;
+            var start = framed.DataStart - commandPdu - (deferred?.Length ?? 0);
+            if (command.Length <= MaxFragment && start >= 0)
+            {
+                var buffer = framed.Buffer;
+                deferred.AsSpan().CopyTo(buffer.AsSpan(start));
+                command.Span.CopyTo(buffer.AsSpan(framed.DataStart - command.Length));
+                WriteHeaders(buffer.AsSpan(framed.DataStart - commandPdu), framed.ContextId, isCommand: true, last: true, command.Length);
+                await stream.WriteAsync(buffer.AsMemory(start, framed.End - start), ct).ConfigureAwait(false);
+                return;
+            }
+
+            if (deferred is not null) await stream.WriteAsync(deferred, ct).ConfigureAwait(false);
+            await WriteFragmentsAsync(framed.ContextId, isCommand: true, command, ct).ConfigureAwait(false);
+            await stream.WriteAsync(framed.Buffer.AsMemory(framed.DataStart, framed.End - framed.DataStart), ct).ConfigureAwait(false);
         }
         finally { _lock.Release(); }
     }
