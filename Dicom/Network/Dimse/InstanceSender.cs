@@ -75,10 +75,13 @@ internal static class InstanceSender
             return refusal;
         }
 
+        // Read ahead by the retrieve loop (or now): a framed data set leaves in one write; a larger one is streamed.
         var framed = await prepared.FrameAsync(channel, ct).ConfigureAwait(false);
-        return await StoreAsync(channel, prepared.Source.SopClassUid, prepared.Source.SopInstanceUid,
-            framed is null ? (c, token) => channel.SendAsync(prepared.Context!.Id, c, default, prepared.DataSet!, token) : (c, token) => channel.SendAsync(c, framed, token),
-            moveOriginatorAe, moveOriginatorId, ct).ConfigureAwait(false);
+        Func<DimseCommand, CancellationToken, Task> send = framed is null
+            ? (command, token) => channel.SendAsync(prepared.Context!.Id, command, default, prepared.DataSet!, token)
+            : (command, token) => channel.SendAsync(command, framed, token);
+        return await StoreAsync(channel, prepared.Source.SopClassUid, prepared.Source.SopInstanceUid, send, moveOriginatorAe, moveOriginatorId, ct)
+            .ConfigureAwait(false);
     }
 
     /// <summary>

@@ -109,14 +109,19 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
         }
 
         var length = source.Length - source.Position;
-        var slot = PduHeader + PdvHeader + MaxFragment;
-        var fragments = (int)Math.Max(1, (length + MaxFragment - 1) / MaxFragment);
-        if (length > BatchBytes || fragments > 256)
+        if (length > BatchBytes)
         {
             return null;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(FramedHeadroom + fragments * slot);
+        // At most 256 fragments, as a streamed batch: the scattered file read must stay under the kernel's iovec limit.
+        var fragments = (int)Math.Max(1, (length + MaxFragment - 1) / MaxFragment);
+        if (fragments > 256)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(FramedHeadroom + fragments * (PduHeader + PdvHeader) + (int)length);
         try
         {
             var offset = FramedHeadroom;
