@@ -124,18 +124,9 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
         var buffer = ArrayPool<byte>.Shared.Rent(FramedHeadroom + fragments * (PduHeader + PdvHeader) + (int)length);
         try
         {
-            var offset = FramedHeadroom;
             var remaining = length;
             var slots = new List<Memory<byte>>(fragments);
-            for (var i = 0; i < fragments; i++)
-            {
-                var n = (int)Math.Min(MaxFragment, remaining);
-                remaining -= n;
-                WriteHeaders(buffer.AsSpan(offset), contextId, isCommand: false, last: remaining == 0, n);
-                slots.Add(buffer.AsMemory(offset + PduHeader + PdvHeader, n));
-                offset += PduHeader + PdvHeader + n;
-            }
-
+            var offset = LayOutFragments(buffer, FramedHeadroom, contextId, ref remaining, fragments, slots);
             await ReadSlotsAsync(source, slots, ct).ConfigureAwait(false);
             return new FramedDataSet(buffer, contextId, FramedHeadroom, offset);
         }
@@ -219,20 +210,10 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
                 offset += commandPdu;
             }
             var remaining = length;
-            var started = false; // an empty dataset still gets one (empty, last) fragment
             var slots = new List<Memory<byte>>(slotsPerBatch);
             while (true)
             {
-                slots.Clear();
-                for (var i = 0; i < slotsPerBatch && (remaining > 0 || !started); i++)
-                {
-                    started = true;
-                    var n = (int)Math.Min(MaxFragment, remaining);
-                    slots.Add(current.AsMemory(offset + PduHeader + PdvHeader, n));
-                    remaining -= n;
-                    WriteHeaders(current.AsSpan(offset), contextId, isCommand: false, last: remaining == 0, n);
-                    offset += PduHeader + PdvHeader + n;
-                }
+                offset = LayOutFragments(current, offset, contextId, ref remaining, slotsPerBatch, slots);
                 await ReadSlotsAsync(source, slots, ct).ConfigureAwait(false);
                 await sending.ConfigureAwait(false);
                 sending = stream.WriteAsync(current.AsMemory(0, offset), ct).AsTask();
@@ -249,6 +230,27 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
             ArrayPool<byte>.Shared.Return(current);
             if (next is not null) ArrayPool<byte>.Shared.Return(next);
         }
+    }
+
+    /// <summary>
+    /// Lays out a batch of data set PDUs in <paramref name="buffer"/> from <paramref name="offset"/>: up to
+    /// <paramref name="maxFragments"/> fragments of the <paramref name="remaining"/> bytes (at least one, so an empty data
+    /// set still gets its empty last fragment), each with its headers written and its data slot added to
+    /// <paramref name="slots"/> (cleared first) for the read. Returns the offset after the last one.
+    /// </summary>
+    private int LayOutFragments(byte[] buffer, int offset, byte contextId, ref long remaining, int maxFragments, List<Memory<byte>> slots)
+    {
+        slots.Clear();
+        for (var i = 0; i < maxFragments && (i == 0 || remaining > 0); i++)
+        {
+            var n = (int)Math.Min(MaxFragment, remaining);
+            remaining -= n;
+            WriteHeaders(buffer.AsSpan(offset), contextId, isCommand: false, last: remaining == 0, n);
+            slots.Add(buffer.AsMemory(offset + PduHeader + PdvHeader, n));
+            offset += PduHeader + PdvHeader + n;
+        }
+
+        return offset;
     }
 
     /// <summary>
