@@ -3,11 +3,20 @@ using Microsoft.Data.Sqlite;
 namespace Mirc.Grains.Indexing.Sql;
 
 /// <summary>
-/// How the archive opens its SQLite files (query index, audit trail): pooled, WAL, synchronous=FULL so a commit is
-/// durable when it returns, and a busy writer waited for rather than failed on.
+/// How the archive opens its SQLite files (query index, change feed, audit trail): pooled, WAL, synchronous=FULL so a
+/// commit is durable when it returns, and a busy writer waited for rather than failed on.
 /// </summary>
 internal static class DurableSqlite
 {
+    /// <summary>
+    /// Page size of a new file (SQLite's default is 4096). A commit writes every page it touched, whole, to the WAL (then
+    /// the checkpoint and the flush round write it again), and a new study's rows land on random leaves of each UID or
+    /// name index: ~13 pages per one-instance study on the index, each of 4 KB for a row of ~100 bytes. 1 KB pages
+    /// write a quarter of that; measured (bench/README, one-instance C-STORE) ~5 % less silo CPU, queries unchanged.
+    /// A file created before keeps its page size (SQLite cannot change it in WAL mode).
+    /// </summary>
+    public const int NewFilePageSize = 1024;
+
     /// <summary>Connection string of the database file at <paramref name="databasePath"/> (absolute).</summary>
     public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
     {
@@ -37,13 +46,14 @@ internal static class DurableSqlite
         }
     }
 
-    /// <summary>Creates the file's folder, switches it to WAL and runs <paramref name="ddl"/>.</summary>
+    /// <summary>Creates the file's folder, sets a new file's page size, switches it to WAL and runs <paramref name="ddl"/>.</summary>
     public static async Task CreateSchemaAsync(string databasePath, string connectionString, string ddl, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
         await using var connection = await OpenAsync(connectionString, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;" + ddl;
+        // The page size takes only on a file with no table yet, before WAL mode: on any other it is a no-op.
+        command.CommandText = $"PRAGMA page_size = {NewFilePageSize}; PRAGMA journal_mode = WAL;" + ddl;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

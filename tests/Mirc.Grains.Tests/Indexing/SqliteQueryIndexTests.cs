@@ -24,7 +24,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
     }
 
     [Fact]
-    public async Task Database_is_in_wal_mode_and_survives_reopening()
+    public async Task Database_is_in_wal_mode_with_small_pages_and_survives_reopening()
     {
         await Index.UpsertInstanceAsync(Make("P9", "9.1", "9.1.1", "9.1.1.1"), Ct);
         await ((IAsyncDisposable)Index).DisposeAsync();
@@ -34,6 +34,7 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
             await connection.OpenAsync(Ct);
             await using var command = new SqliteCommand("PRAGMA journal_mode", connection);
             Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
+            Assert.Equal(1024L, await PageSizeAsync(connection));
         }
 
         await using var reopened = new SqliteQueryIndex(DatabasePath);
@@ -171,6 +172,14 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         await check.OpenAsync(Ct);
         await using var versions = new SqliteCommand("SELECT group_concat(version) FROM index_schema_migrations", check);
         Assert.Equal("2,3,4,5,6,7", (string?)await versions.ExecuteScalarAsync(Ct));
+        // Written with SQLite's default pages, it keeps them: only new files get small ones.
+        Assert.Equal(4096L, await PageSizeAsync(check));
+    }
+
+    private static async Task<long> PageSizeAsync(SqliteConnection connection)
+    {
+        await using var command = new SqliteCommand("PRAGMA page_size", connection);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 
     [Fact]
