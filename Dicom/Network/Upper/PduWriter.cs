@@ -13,6 +13,8 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
     private const int PdvHeader = 6; // item length (4), context id (1), message control header (1)
     private const uint DefaultMaxPdu = 256 * 1024;
     private const int BatchBytes = 1024 * 1024;
+    // A batch's fragments are read with one scattered read (preadv): their count stays under the kernel's iovec limit (1024).
+    private const int MaxFragmentsPerBatch = 256;
     // Room in front of a framed data set for its command PDU and the pending responses deferred to ride with it.
     private const int FramedHeadroom = 1024;
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -114,9 +116,8 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
             return null;
         }
 
-        // At most 256 fragments, as a streamed batch: the scattered file read must stay under the kernel's iovec limit.
-        var fragments = (int)Math.Max(1, (length + MaxFragment - 1) / MaxFragment);
-        if (fragments > 256)
+        var fragments = (int)FragmentCount(length); // within a batch, checked above
+        if (fragments > MaxFragmentsPerBatch)
         {
             return null;
         }
@@ -190,9 +191,8 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
     private async Task WriteKnownLengthAsync(byte contextId, byte[]? deferred, ReadOnlyMemory<byte> command, Stream source, long length, CancellationToken ct)
     {
         var slot = PduHeader + PdvHeader + MaxFragment;
-        var fragments = Math.Max(1, (length + MaxFragment - 1) / MaxFragment);
-        // At most 256 fragments per batch: the scattered file read must stay under the kernel's iovec limit (1024).
-        var slotsPerBatch = (int)Math.Min(fragments, Math.Clamp(BatchBytes / slot, 1, 256));
+        var fragments = FragmentCount(length);
+        var slotsPerBatch = (int)Math.Min(fragments, Math.Clamp(BatchBytes / slot, 1, MaxFragmentsPerBatch));
         var prefix = deferred?.Length ?? 0;
         var commandPdu = command.IsEmpty ? 0 : PduHeader + PdvHeader + command.Length;
         var size = prefix + commandPdu + slotsPerBatch * slot;
@@ -231,6 +231,9 @@ internal sealed class PduWriter(Stream stream, uint peerMaxPduLength) : IDisposa
             if (next is not null) ArrayPool<byte>.Shared.Return(next);
         }
     }
+
+    /// <summary>Fragments of a data set of <paramref name="length"/> bytes: at least one (an empty one has its empty last fragment).</summary>
+    private long FragmentCount(long length) => Math.Max(1, (length + MaxFragment - 1) / MaxFragment);
 
     /// <summary>
     /// Lays out a batch of data set PDUs in <paramref name="buffer"/> from <paramref name="offset"/>: up to
