@@ -1,4 +1,3 @@
-using System.Buffers;
 using Mirc.Grains.Ingest;
 
 namespace Mirc.Api.DicomWeb.Stow;
@@ -24,26 +23,27 @@ public static partial class StowEndpoint
     /// </summary>
     private sealed class IngestPipeline(StowServices stow, StoreResponse response, DicomWebUrls urls) : IAsyncDisposable
     {
-        private readonly Queue<(int Part, Task<IngestOutcome> Outcome, byte[] Buffer, int Length)> _inFlight = new();
+        private readonly Queue<(int Part, Task<IngestOutcome> Outcome, PartBuffer Buffer)> _inFlight = new();
         private long _bytesInFlight;
 
-        /// <summary>Starts the ingest of a part held in <paramref name="buffer"/> (rented; returned to the pool once ingested).</summary>
-        public async Task StartAsync(int part, byte[] buffer, int length, IngestRequest request, CancellationToken cancellationToken)
+        /// <summary>Starts the ingest of a part held in <paramref name="buffer"/> (which it disposes once the part is ingested).</summary>
+        public async Task StartAsync(int part, PartBuffer buffer, IngestRequest request, CancellationToken cancellationToken)
         {
-            while (_inFlight.Count >= MaxPartsInFlight || (_inFlight.Count > 0 && _bytesInFlight + length > MaxBytesInFlight))
+            while (_inFlight.Count >= MaxPartsInFlight || (_inFlight.Count > 0 && _bytesInFlight + buffer.Length > MaxBytesInFlight))
             {
                 await CompleteOldestAsync().ConfigureAwait(false);
             }
 
-            _inFlight.Enqueue((part, IngestBufferAsync(buffer, length, request, cancellationToken), buffer, length));
-            _bytesInFlight += length;
+            _inFlight.Enqueue((part, IngestBufferAsync(buffer, request, cancellationToken), buffer));
+            _bytesInFlight += buffer.Length;
         }
 
         /// <summary>Ingests a part streamed from the request (too large to buffer), after the parts before it.</summary>
-        public async Task IngestStreamAsync(int part, ReadOnlyMemory<byte> prefix, Stream body, IngestRequest request, CancellationToken cancellationToken)
+        public async Task IngestStreamAsync(int part, PartBuffer prefix, Stream body, IngestRequest request, CancellationToken cancellationToken)
         {
             await DrainAsync().ConfigureAwait(false);
-            var outcome = await stow.Ingestor.IngestAsync(body, request, cancellationToken).ConfigureAwait(false);
+            await using var content = prefix.OpenRead(body);
+            var outcome = await stow.Ingestor.IngestAsync(content, request, cancellationToken).ConfigureAwait(false);
             Complete(part, outcome, prefix);
         }
 
@@ -60,75 +60,41 @@ public static partial class StowEndpoint
             {
                 try { await item.Outcome.ConfigureAwait(false); }
                 catch (Exception) { /* the request already failed with the first exception */ }
-                finally { ArrayPool<byte>.Shared.Return(item.Buffer); }
+                finally { item.Buffer.Dispose(); }
             }
         }
 
-        private async Task<IngestOutcome> IngestBufferAsync(byte[] buffer, int length, IngestRequest request, CancellationToken cancellationToken)
+        private async Task<IngestOutcome> IngestBufferAsync(PartBuffer buffer, IngestRequest request, CancellationToken cancellationToken)
         {
             await Task.Yield(); // let the request loop go on reading the next part
-            using var content = new MemoryStream(buffer, 0, length, writable: false);
+            await using var content = buffer.OpenRead();
             return await stow.Ingestor.IngestAsync(content, request, cancellationToken).ConfigureAwait(false);
         }
 
         private async Task CompleteOldestAsync()
         {
-            var (part, outcome, buffer, length) = _inFlight.Peek();
+            var (part, outcome, buffer) = _inFlight.Peek();
             try
             {
-                Complete(part, await outcome.ConfigureAwait(false), buffer.AsMemory(0, length));
+                Complete(part, await outcome.ConfigureAwait(false), buffer);
             }
             finally
             {
                 _inFlight.Dequeue();
-                _bytesInFlight -= length;
-                ArrayPool<byte>.Shared.Return(buffer);
+                _bytesInFlight -= buffer.Length;
+                buffer.Dispose();
             }
         }
 
-        private void Complete(int part, IngestOutcome outcome, ReadOnlyMemory<byte> received)
+        private void Complete(int part, IngestOutcome outcome, PartBuffer received)
         {
             if (!outcome.IsSuccess && (outcome.SopClassUid is null || outcome.SopInstanceUid is null))
             {
-                var (sopClass, sopInstance) = ReferencedUids.Read(received);
+                var (sopClass, sopInstance) = ReferencedUids.Read(received.ToArray());
                 outcome = outcome with { SopClassUid = outcome.SopClassUid ?? sopClass, SopInstanceUid = outcome.SopInstanceUid ?? sopInstance };
             }
             Record(response, outcome, urls, part);
             if (!outcome.IsSuccess) LogPartFailed(stow.Logger, part, outcome.Status, outcome.Detail);
-        }
-    }
-
-    /// <summary>
-    /// Reads a part into a rented buffer. Complete: the whole part is in <c>Buffer[..Length]</c>. Not complete: the part is
-    /// larger than <see cref="BufferedPartLimit"/> and the buffer holds its first <c>Length</c> bytes.
-    /// </summary>
-    private static async Task<(byte[] Buffer, int Length, bool Complete)> ReadPartPrefixAsync(Stream body, long? lengthHint,
-        CancellationToken cancellationToken)
-    {
-        var size = lengthHint is > 0 and <= BufferedPartLimit ? (int)lengthHint.Value + 1 : 1024 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length >= BufferedPartLimit) return (buffer, length, false);
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, BufferedPartLimit));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                if (read == 0) return (buffer, length, true);
-                length += read;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
         }
     }
 }

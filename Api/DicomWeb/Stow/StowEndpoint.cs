@@ -8,7 +8,6 @@ using Mirc.Api.Access;
 using Mirc.Api.DicomWeb.Multipart;
 using Mirc.Api.DicomWeb.Negotiation;
 using Mirc.Api.Problems;
-using Mirc.Dicom;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Audit;
 
@@ -113,12 +112,11 @@ public static partial class StowEndpoint
                 ExpectedStudyInstanceUid = study,
                 LengthHint = lengthHint,
             };
-            byte[] buffer;
-            int length;
+            PartBuffer buffer;
             bool complete;
             try
             {
-                (buffer, length, complete) = await ReadPartPrefixAsync(section.Body, lengthHint, cancellationToken).ConfigureAwait(false);
+                (buffer, complete) = await PartBuffer.ReadAsync(section.Body, BufferedPartLimit, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or BadHttpRequestException)
             {
@@ -127,17 +125,12 @@ public static partial class StowEndpoint
             }
             if (complete)
             {
-                await pipeline.StartAsync(parts, buffer, length, request with { LengthHint = length }, cancellationToken).ConfigureAwait(false);
+                await pipeline.StartAsync(parts, buffer, request with { LengthHint = buffer.Length }, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            try
+            using (buffer)
             {
-                await pipeline.IngestStreamAsync(parts, buffer.AsMemory(0, length), new PrefixedReadStream(buffer.AsMemory(0, length), section.Body), request, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                await pipeline.IngestStreamAsync(parts, buffer, section.Body, request, cancellationToken).ConfigureAwait(false);
             }
         }
         await pipeline.DrainAsync().ConfigureAwait(false);
