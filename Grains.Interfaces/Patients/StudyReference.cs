@@ -27,4 +27,23 @@ public sealed record StudyReference
 
     /// <summary>The local id (IPP) the study was received under; null for references recorded before it was kept.</summary>
     [Id(7)] public LocalPatientId? LocalId { get; init; }
+
+    /// <summary>
+    /// Equal when every member is, the modalities compared item by item: the generated equality compared the list by
+    /// reference, so an unchanged reference (rebuilt from the study's summary) never matched the stored one and the
+    /// patient record was rewritten on every idempotent re-send of an instance.
+    /// </summary>
+    public bool Equals(StudyReference? other) =>
+        other is not null
+        && StudyInstanceUid == other.StudyInstanceUid
+        && EstablishmentId == other.EstablishmentId
+        && StudyDate == other.StudyDate
+        && Modalities.SequenceEqual(other.Modalities)
+        && StudyDescription == other.StudyDescription
+        && InstanceCount == other.InstanceCount
+        && Size == other.Size
+        && Equals(LocalId, other.LocalId);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(StudyInstanceUid, EstablishmentId, StudyDate, Modalities.Count, StudyDescription, InstanceCount, Size, LocalId);
 }

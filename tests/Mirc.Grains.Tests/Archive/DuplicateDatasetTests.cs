@@ -1,6 +1,8 @@
 using Mirc.Dicom;
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Storage.GrainState;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
@@ -40,6 +42,25 @@ public sealed class DuplicateDatasetTests(ArchiveCluster archive) : IClassFixtur
         Assert.Equal((ushort)0x0000, stow.StowReason);
         Assert.Equal(stored, await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
         Assert.Equal(1, (await archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken))!.NumberOfInstances);
+    }
+
+    [Fact]
+    public async Task Sending_a_stored_instance_again_leaves_its_patient_record_unwritten()
+    {
+        var instance = new SyntheticInstance();
+        var first = await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_A"));
+        await archive.ProjectFeedAsync();
+        var patient = (GrainReference)archive.Grains.GetGrain<IPatientGrain>(first.PatientId!);
+        var record = GrainStateBlobNaming.FramedKeyFor(archive.Layout.GrainStateContainer, "patient", patient.GrainId);
+        var before = await archive.Blobs.TryGetPropertiesAsync(record, TestContext.Current.CancellationToken);
+
+        var again = await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_A"));
+
+        Assert.Equal(IngestStatus.AlreadyStored, again.Status);
+        Assert.NotNull(before);
+        // The study's reference, rebuilt from its summary, equals the one the record holds: nothing to write.
+        Assert.Equal(before.ETag, (await archive.Blobs.TryGetPropertiesAsync(record, TestContext.Current.CancellationToken))?.ETag);
+        Assert.Contains((await patient.AsReference<IPatientGrain>().GetAsync()).Studies, s => s.StudyInstanceUid == instance.StudyUid);
     }
 
     [Fact]
