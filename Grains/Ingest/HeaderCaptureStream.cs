@@ -1,4 +1,5 @@
 using System.Buffers;
+using Mirc.Dicom;
 
 namespace Mirc.Grains.Ingest;
 
@@ -7,12 +8,11 @@ namespace Mirc.Grains.Ingest;
 /// be parsed after the blob write without reading the blob back. Dispose returns the buffer; it does not dispose
 /// the inner stream.
 /// </summary>
-internal sealed class HeaderCaptureStream : Stream
+internal sealed class HeaderCaptureStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private byte[]? _buffer;
     private int _captured;
-    private long _position;
 
     public HeaderCaptureStream(Stream inner, int captureBytes)
     {
@@ -27,26 +27,12 @@ internal sealed class HeaderCaptureStream : Stream
     /// <summary>The captured prefix (valid until disposed).</summary>
     public ReadOnlyMemory<byte> Captured => _buffer.AsMemory(0, _captured);
 
-    /// <summary>Total bytes read through this stream.</summary>
-    public long BytesRead => _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var n = _inner.Read(buffer);
         Capture(buffer[..n]);
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -64,16 +50,8 @@ internal sealed class HeaderCaptureStream : Stream
             _captured += take;
         }
 
-        _position += read.Length;
+        BytesRead += read.Length;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Mirc.Dicom;
 
 namespace Mirc.Api.DicomWeb.Stow;
 
@@ -85,40 +86,25 @@ internal sealed class PartBuffer : IDisposable
         Length = 0;
     }
 
-    private sealed class Reader(PartBuffer buffer, Stream? rest) : Stream
+    private sealed class Reader(PartBuffer buffer, Stream? rest) : ForwardReadStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> destination)
         {
             var n = Take(destination);
-            return n > 0 ? n : rest?.Read(destination) ?? 0;
+            n = n > 0 ? n : rest?.Read(destination) ?? 0;
+            BytesRead += n;
+            return n;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
         {
             var n = Take(destination.Span);
-            return n > 0 || rest is null ? ValueTask.FromResult(n) : rest.ReadAsync(destination, cancellationToken);
+            if (n == 0 && rest is not null) n = await rest.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+            BytesRead += n;
+            return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         // Fills as much of the destination as the held bytes allow, across chunk boundaries.
         private int Take(Span<byte> destination)
