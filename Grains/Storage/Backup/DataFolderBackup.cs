@@ -54,7 +54,9 @@ public static class DataFolderBackup
         {
             // Staged uploads are not data yet: an acknowledged instance never lives in staging (its journal intent names
             // the final key), and an upload being received is held exclusively by its writer.
-            var skip = container == layout.StagingContainer ? InstanceBlobLayout.IsStagedUpload : (Func<string, bool>?)null;
+            var skip = container == layout.StagingContainer ? InstanceBlobLayout.IsStagedUpload
+                : container == layout.GrainStateContainer ? IsFeedFollowerState
+                : (Func<string, bool>?)null;
             await CopyTreeAsync(Path.Combine(layout.BlobRoot, container), destination, $"blobs/{container}", entries, skip, cancellationToken).ConfigureAwait(false);
         }
 
@@ -68,6 +70,17 @@ public static class DataFolderBackup
         await catalog.WriteAsync(destination, cancellationToken).ConfigureAwait(false);
         return catalog;
     }
+
+    /// <summary>
+    /// The change-feed follower's state (its checkpoints and the backfill's date). Left out, as the feed itself is (its file
+    /// is not in a backup): the checkpoints name positions in that feed, and the index snapshot, taken first, may lack rows
+    /// of instances the manifests copied later hold. A restored silo starts its follower afresh — the backfill gives every
+    /// restored study its Create events and the projections (query index, patient study lists, retention schedule)
+    /// converge on the restored manifests.
+    /// </summary>
+    private static bool IsFeedFollowerState(string name) => name.StartsWith(FeedFollowerStatePrefix, StringComparison.Ordinal);
+
+    private const string FeedFollowerStatePrefix = "changefeedFollower/";
 
     /// <summary>A consistent copy of a live SQLite database through SQLite's online backup (readers and the writer go on).</summary>
     private static async Task<BackupEntry> SnapshotSqliteAsync(string database, string destination, string name, CancellationToken cancellationToken)

@@ -9,9 +9,10 @@ namespace Mirc.Grains.Storage.Backup;
 /// Where the embedded default keeps each store, read from the silo's own configuration: the blob store (instances and
 /// grain state), the SQLite query index and audit trail, and the security folder (data-protection keys, without which
 /// the restored signing keys and TOTP secrets cannot be read). <paramref name="StagingContainer"/> is the blob store's
-/// folder of staged uploads and ingest journal (<see cref="InstanceBlobLayout.StagingContainer"/>).
+/// folder of staged uploads and ingest journal (<see cref="InstanceBlobLayout.StagingContainer"/>),
+/// <paramref name="GrainStateContainer"/> its folder of grain state (<see cref="InstanceBlobLayout.GrainStateContainer"/>).
 /// </summary>
-public sealed record DataFolderLayout(string DataPath, string BlobRoot, string IndexPath, string AuditPath, string SecurityPath, string StagingContainer)
+public sealed record DataFolderLayout(string DataPath, string BlobRoot, string IndexPath, string AuditPath, string SecurityPath, string StagingContainer, string GrainStateContainer)
 {
     /// <summary>The layout the silo configured by <paramref name="configuration"/> uses.</summary>
     /// <exception cref="InvalidOperationException">Cluster mode: its stores are backed up by Azure and PostgreSQL themselves.</exception>
@@ -29,12 +30,14 @@ public sealed record DataFolderLayout(string DataPath, string BlobRoot, string I
 
         var dataPath = Path.GetFullPath(configuration["Mirc:DataPath"] ?? "./data");
         var audit = configuration[$"{AuditOptions.Section}:SqlitePath"];
+        var blobs = new InstanceBlobLayout(storage.ContainerPrefix, storage.ShardCount);
         return new DataFolderLayout(
             dataPath,
             Path.GetFullPath(storage.RootPath ?? Path.Combine(dataPath, "blobs")),
             Path.GetFullPath(index.SqlitePath ?? Path.Combine(dataPath, "index.db")),
             Path.GetFullPath(string.IsNullOrWhiteSpace(audit) ? Path.Combine(dataPath, "audit.db") : audit),
             Path.Combine(dataPath, "security"),
-            new InstanceBlobLayout(storage.ContainerPrefix, storage.ShardCount).StagingContainer);
+            blobs.StagingContainer,
+            blobs.GrainStateContainer);
     }
 }

@@ -11,7 +11,7 @@ public sealed class DataFolderBackupTests : IDisposable
     public void Dispose() => TestEnvironment.TryDeleteDirectory(_root);
 
     [Fact]
-    public async Task An_upload_being_staged_is_left_out_while_journal_grain_state_and_instances_are_copied()
+    public async Task An_upload_being_staged_and_the_feed_followers_checkpoints_are_left_out_while_journal_grain_state_and_instances_are_copied()
     {
         var data = Path.Combine(_root, "data");
         var blobs = Path.Combine(data, "blobs");
@@ -27,11 +27,17 @@ public sealed class DataFolderBackupTests : IDisposable
             await File.WriteAllTextAsync(Path.Combine(blobs, name), content, TestContext.Current.CancellationToken);
         }
 
+        // The change feed is not in a backup, so neither are its follower's checkpoints into it: a restored silo's follower
+        // starts afresh, backfills every restored study and rebuilds the projections from the restored manifests.
+        var follower = Path.Combine(blobs, "mirc-grainstate", "changefeedFollower", "changefeedfollower", "changefeed.rec");
+        Directory.CreateDirectory(Path.GetDirectoryName(follower)!);
+        await File.WriteAllTextAsync(follower, "checkpoints", TestContext.Current.CancellationToken);
+
         // A store in progress holds its staged upload exclusively (as FileSystemBlobStore does): opening it fails.
         await using var upload = new FileStream(Path.Combine(blobs, "mirc-staging", "0123456789abcdef0123456789abcdef.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None);
         upload.Write(new byte[4096]);
 
-        var layout = new DataFolderLayout(data, blobs, Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging");
+        var layout = new DataFolderLayout(data, blobs, Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging", "mirc-grainstate");
         var catalog = await DataFolderBackup.RunAsync(layout, Path.Combine(_root, "backup"), TestContext.Current.CancellationToken);
 
         Assert.Equal(files.Keys.Select(k => $"blobs/{k}").Order(StringComparer.Ordinal), catalog.Files.Select(f => f.Path));
