@@ -1,12 +1,20 @@
+using System.Buffers;
+
 namespace Mirc.Dicom;
 
 /// <summary>
-/// Forward-only read stream: bytes already in memory (read ahead to sniff a header, or built in front of a data set),
-/// then the rest of an optional inner stream, which it does not dispose.
+/// Forward-only read stream: bytes already in memory (read ahead to sniff a header, built in front of a data set, or
+/// held in chunks), then the rest of an optional inner stream, which it does not dispose.
 /// </summary>
-public sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream? inner) : ForwardReadStream
+public sealed class PrefixedReadStream(ReadOnlySequence<byte> prefix, Stream? inner) : ForwardReadStream
 {
-    private ReadOnlyMemory<byte> _prefix = prefix;
+    private ReadOnlySequence<byte> _prefix = prefix;
+
+    /// <summary>Creates the stream over one contiguous prefix.</summary>
+    public PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream? inner)
+        : this(new ReadOnlySequence<byte>(prefix), inner)
+    {
+    }
 
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
@@ -28,10 +36,10 @@ public sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream? inne
 
     private int TakePrefix(Span<byte> buffer)
     {
-        var n = Math.Min(buffer.Length, _prefix.Length);
+        var n = (int)Math.Min(buffer.Length, _prefix.Length);
         if (n == 0) return 0;
-        _prefix.Span[..n].CopyTo(buffer);
-        _prefix = _prefix[n..];
+        _prefix.Slice(0, n).CopyTo(buffer);
+        _prefix = _prefix.Slice(n);
         return n;
     }
 }

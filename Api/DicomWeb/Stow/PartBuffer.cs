@@ -57,22 +57,10 @@ internal sealed class PartBuffer : IDisposable
     }
 
     /// <summary>A forward-only stream of the bytes held, then of <paramref name="rest"/> when given (not disposed by it).</summary>
-    public Stream OpenRead(Stream? rest = null) => new Reader(this, rest);
+    public Stream OpenRead(Stream? rest = null) => new PrefixedReadStream(AsSequence(), rest);
 
     /// <summary>The bytes held, in one array (for the rare reader that needs them contiguous: a failed part's UIDs).</summary>
-    public byte[] ToArray()
-    {
-        var copy = new byte[Length];
-        var copied = 0;
-        foreach (var chunk in _chunks)
-        {
-            var n = Math.Min(ChunkSize, Length - copied);
-            chunk.AsSpan(0, n).CopyTo(copy.AsSpan(copied));
-            copied += n;
-        }
-
-        return copy;
-    }
+    public byte[] ToArray() => AsSequence().ToArray();
 
     /// <summary>Gives the chunks back to the pool; the buffer is empty afterwards.</summary>
     public void Dispose()
@@ -86,40 +74,37 @@ internal sealed class PartBuffer : IDisposable
         Length = 0;
     }
 
-    private sealed class Reader(PartBuffer buffer, Stream? rest) : ForwardReadStream
+    // The chunks as one sequence (each chunk's filled part), built when read: once per part.
+    private ReadOnlySequence<byte> AsSequence()
     {
-        private int _position;
-
-        public override int Read(Span<byte> destination)
+        if (Length == 0)
         {
-            var n = Take(destination);
-            n = n > 0 ? n : rest?.Read(destination) ?? 0;
-            BytesRead += n;
-            return n;
+            return ReadOnlySequence<byte>.Empty;
         }
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+        var first = new Chunk(_chunks[0].AsMemory(0, Math.Min(ChunkSize, Length)), 0);
+        var last = first;
+        for (var i = 1; i < _chunks.Count; i++)
         {
-            var n = Take(destination.Span);
-            if (n == 0 && rest is not null) n = await rest.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
-            BytesRead += n;
-            return n;
+            last = last.Append(_chunks[i].AsMemory(0, Math.Min(ChunkSize, Length - (i * ChunkSize))));
         }
 
-        // Fills as much of the destination as the held bytes allow, across chunk boundaries.
-        private int Take(Span<byte> destination)
-        {
-            var taken = 0;
-            while (taken < destination.Length && _position < buffer.Length)
-            {
-                var offset = _position % ChunkSize;
-                var n = Math.Min(Math.Min(ChunkSize - offset, buffer.Length - _position), destination.Length - taken);
-                buffer._chunks[_position / ChunkSize].AsSpan(offset, n).CopyTo(destination[taken..]);
-                _position += n;
-                taken += n;
-            }
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
 
-            return taken;
+    private sealed class Chunk : ReadOnlySequenceSegment<byte>
+    {
+        public Chunk(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Chunk Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Chunk(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
         }
     }
 }
