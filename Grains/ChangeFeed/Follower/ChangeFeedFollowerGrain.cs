@@ -19,6 +19,9 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
     /// <summary>Name of the reminder that keeps the follower alive.</summary>
     public const string ReminderName = "changefeed-follower";
 
+    /// <summary>Name of the follower's state (a backup leaves it out: <see cref="Storage.Backup.DataFolderBackup"/>).</summary>
+    public const string StateName = "changefeedFollower";
+
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     private readonly IPersistentState<ChangeFeedFollowerState> _state;
@@ -34,7 +37,7 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
 
     /// <summary>Creates the grain.</summary>
     public ChangeFeedFollowerGrain(
-        [PersistentState("changefeedFollower", StorageProviders.Archive)] IPersistentState<ChangeFeedFollowerState> state,
+        [PersistentState(StateName, StorageProviders.Archive)] IPersistentState<ChangeFeedFollowerState> state,
         IChangeFeed feed,
         IEnumerable<IChangeFeedProjection> projections,
         ChangeFeedBackfill backfill,

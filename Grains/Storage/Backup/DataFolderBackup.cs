@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
+using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Storage.Backup;
@@ -80,7 +81,7 @@ public static class DataFolderBackup
     /// </summary>
     private static bool IsFeedFollowerState(string name) => name.StartsWith(FeedFollowerStatePrefix, StringComparison.Ordinal);
 
-    private const string FeedFollowerStatePrefix = "changefeedFollower/";
+    private const string FeedFollowerStatePrefix = ChangeFeedFollowerGrain.StateName + "/";
 
     /// <summary>A consistent copy of a live SQLite database through SQLite's online backup (readers and the writer go on).</summary>
     private static async Task<BackupEntry> SnapshotSqliteAsync(string database, string destination, string name, CancellationToken cancellationToken)
