@@ -5,8 +5,8 @@ namespace Mirc.Grains.Ingest;
 /// <summary>Checks a parsed header against the mandatory attributes and the request (C-STORE affected UIDs, STOW study).</summary>
 internal static class IngestValidation
 {
-    /// <summary>The failure outcome, or null when the instance may be stored.</summary>
-    public static IngestOutcome? Validate(InstanceHeader header, IngestRequest request)
+    /// <summary>The failure outcome, or null when the instance may be stored (<paramref name="storedLength"/>: bytes received).</summary>
+    public static IngestOutcome? Validate(InstanceHeader header, IngestRequest request, long storedLength)
     {
         IngestOutcome Fail(IngestStatus status, string detail) =>
             IngestOutcome.Failure(status, detail, header.SopClassUid ?? request.AffectedSopClassUid, header.SopInstanceUid ?? request.AffectedSopInstanceUid, header.StudyInstanceUid);
@@ -14,6 +14,14 @@ internal static class IngestValidation
         if (string.IsNullOrEmpty(header.TransferSyntaxUid))
         {
             return Fail(IngestStatus.CannotUnderstand, "No Transfer Syntax UID (0002,0010).");
+        }
+
+        // The header is parsed up to the pixel data, not through it: a file cut inside its pixel data would otherwise be
+        // stored, acknowledged and served short.
+        if (header.Frames is { PixelDataOffset: >= 0, PixelDataLength: >= 0 } pixels && pixels.PixelDataOffset + pixels.PixelDataLength > storedLength)
+        {
+            return Fail(IngestStatus.CannotUnderstand,
+                $"Pixel Data (7FE0,0010) declares {pixels.PixelDataLength} bytes but the data set ends {Math.Max(0, storedLength - pixels.PixelDataOffset)} bytes into it: the file is truncated.");
         }
 
         if (!InstanceBlobLayout.IsValidUid(header.SopClassUid))

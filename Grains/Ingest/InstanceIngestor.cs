@@ -151,7 +151,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 return IngestOutcome.Failure(IngestStatus.CannotUnderstand, ex.Message, request.AffectedSopClassUid, request.AffectedSopInstanceUid);
             }
 
-            if (IngestValidation.Validate(header, request) is { } invalid)
+            if (IngestValidation.Validate(header, request, written.Length) is { } invalid)
             {
                 return invalid;
             }

@@ -179,6 +179,21 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
     }
 
     [Fact]
+    public async Task A_file_cut_inside_its_pixel_data_is_C000_and_not_stored()
+    {
+        var instance = new SyntheticInstance();
+        var whole = instance.ToPart10();
+
+        var outcome = await IngestAsync(archive.Ingestor, whole[..^100]);
+
+        Assert.Equal(IngestStatus.CannotUnderstand, outcome.Status);
+        Assert.Contains("truncated", outcome.Detail, StringComparison.Ordinal);
+        Assert.Equal(instance.SopUid, outcome.SopInstanceUid);
+        Assert.Null(await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+        Assert.Null(await archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Garbage_is_C000()
     {
         var outcome = await IngestAsync(archive.Ingestor, "this is not a DICOM file at all, just text padding padding padding padding padding padding padding padding padding padding padding padding padding padding padding"u8.ToArray());
