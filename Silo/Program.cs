@@ -22,12 +22,13 @@ if (args is ["admin", .. var adminArgs])
 // No configuration reload: its file watcher covers the content root recursively, and the data folder usually lies
 // below it (./data), so every stored instance would raise file-system events the host then has to read and filter.
 // Content root = the application folder unless given explicitly, so `dotnet /path/Mirc.Silo.dll` started from any
-// folder (service managers, bench scripts) still reads its appsettings.json and log levels.
+// folder (service managers, bench scripts) still reads its appsettings.json.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
     ContentRootPath = SiloContentRoot.Resolve(args),
 });
+builder.Configuration.AddLogLevelDefaults();
 // The demo seed (appsettings.demo.json) exists in the build output only, never in a published image.
 builder.Configuration.AddDemoSettings();
 // A configuration error found while composing the host (before the start-up check below) also ends in one message.

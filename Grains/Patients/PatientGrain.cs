@@ -154,7 +154,8 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
 
     private static bool HasAny(PatientDemographics d) => d.Name is not null || d.BirthDate is not null || d.Sex is not null;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Patient {PatientId}: local id {LocalId} linked at ingest")]
+    // Debug: one line per new patient at ingest, carrying its local id; the patient's link history keeps the fact.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Patient {PatientId}: local id {LocalId} linked at ingest")]
     private static partial void LogLinked(ILogger logger, string patientId, string localId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Patient {PatientId}: {Kind} of {LocalId} by {Actor}")]

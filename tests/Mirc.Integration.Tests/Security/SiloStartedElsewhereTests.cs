@@ -9,7 +9,7 @@ namespace Mirc.Integration.Tests.Security;
 
 /// <summary>
 /// The built silo started the way service managers and bench scripts start it — <c>dotnet /path/Mirc.Silo.dll</c> from
-/// another working folder — still reads its appsettings.json (log levels, relaxations) and serves nothing anonymously.
+/// another working folder — still reads its appsettings.json (its relaxation), logs no patient id and serves nothing anonymously.
 /// </summary>
 public sealed class SiloStartedElsewhereTests
 {
@@ -78,7 +78,7 @@ public sealed class SiloStartedElsewhereTests
         }
 
         var log = Snapshot(output);
-        // appsettings.json was read: its log levels (no per-request lines carrying patient ids) and its one relaxation.
+        // No per-request lines carrying patient ids (code-default log levels), and appsettings.json was read: its one relaxation.
         Assert.Contains("Now listening on", log, StringComparison.Ordinal);
         Assert.DoesNotContain("Request starting", log, StringComparison.Ordinal);
         Assert.DoesNotContain("P123", log, StringComparison.Ordinal);
