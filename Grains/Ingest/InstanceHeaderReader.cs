@@ -13,19 +13,28 @@ internal static class InstanceHeaderReader
     private static readonly DicomReadOptions Options = DicomReadOptions.HeaderOnly;
 
     /// <summary>Parses the header; throws <see cref="InvalidDataException"/> when the stream is not a readable Part 10 file.</summary>
-    public static async ValueTask<InstanceHeader> ReadAsync(Stream part10, CancellationToken cancellationToken)
+    public static async ValueTask<InstanceHeader> ReadAsync(Stream part10, CancellationToken cancellationToken) =>
+        Map(await ParseAsync(part10, Options, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Parses the whole stream, the elements after the Pixel Data included (its value skipped, not loaded); throws
+    /// <see cref="InvalidDataException"/> when any element is cut short.
+    /// </summary>
+    public static async ValueTask CheckWholeAsync(Stream part10, CancellationToken cancellationToken) =>
+        await ParseAsync(part10, WholeOptions, cancellationToken).ConfigureAwait(false);
+
+    private static readonly DicomReadOptions WholeOptions = new() { SkipPixelData = true };
+
+    private static async ValueTask<DicomFile> ParseAsync(Stream part10, DicomReadOptions options, CancellationToken cancellationToken)
     {
-        DicomFile file;
         try
         {
-            file = await DicomFileReader.ReadAsync(part10, Options, cancellationToken).ConfigureAwait(false);
+            return await DicomFileReader.ReadAsync(part10, options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
         {
             throw new InvalidDataException("Not a readable DICOM Part 10 instance: " + ex.Message, ex);
         }
-
-        return Map(file);
     }
 
     /// <summary>

@@ -145,6 +145,14 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 // Most headers lie within the captured prefix: parsed there in place; else read on from the staged blob.
                 header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: capture.Captured.Length == written.Length)
                     ?? await ReadStagedHeaderAsync(capture, staged, written.Length, cancellationToken).ConfigureAwait(false);
+                if (header.Frames is { PixelDataOffset: >= 0, PixelDataLength: >= 0 } pixels && pixels.PixelDataOffset + pixels.PixelDataLength < written.Length)
+                {
+                    // The header read stops at the Pixel Data: elements after it (trailing padding, signatures; rare)
+                    // are parsed too, or a file cut inside them would be stored and acknowledged short. The parse reads
+                    // the file again, skipping the pixel data's bytes.
+                    await using var whole = new PrefixThenBlobStream(capture.Captured, _blobs, staged, written.Length);
+                    await InstanceHeaderReader.CheckWholeAsync(whole, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (InvalidDataException ex)
             {

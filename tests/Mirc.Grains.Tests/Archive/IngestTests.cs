@@ -193,6 +193,43 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
         Assert.Null(await archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [InlineData(true, 100)] // encapsulated: cut inside its last fragment
+    [InlineData(true, 8)] // encapsulated: every fragment, but not the sequence delimiter
+    [InlineData(false, 10)] // native pixel data whole, an element after it cut
+    public async Task A_file_cut_after_its_header_is_C000_and_not_stored(bool encapsulated, int cut)
+    {
+        var instance = new SyntheticInstance { Encapsulated = encapsulated, Frames = 2 };
+        var ds = instance.BuildDataset();
+        if (!encapsulated)
+        {
+            ds.Set(DicomTag.DataSetTrailingPadding, DicomVR.OB, new byte[64]);
+        }
+
+        var whole = DicomFileWriter.Write(new DicomFile(ds, instance.TransferSyntax));
+
+        var outcome = await IngestAsync(archive.Ingestor, whole[..^cut]);
+
+        Assert.Equal(IngestStatus.CannotUnderstand, outcome.Status);
+        Assert.Contains("Not a readable DICOM Part 10 instance", outcome.Detail, StringComparison.Ordinal);
+        Assert.Null(await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+        Assert.Null(await archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_file_with_whole_elements_after_its_pixel_data_is_stored_whole()
+    {
+        var instance = new SyntheticInstance();
+        var ds = instance.BuildDataset();
+        ds.Set(DicomTag.DataSetTrailingPadding, DicomVR.OB, new byte[64]);
+        var whole = DicomFileWriter.Write(new DicomFile(ds, instance.TransferSyntax));
+
+        var outcome = await IngestAsync(archive.Ingestor, whole);
+
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        Assert.Equal(whole.Length, (await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid))!.Size);
+    }
+
     [Fact]
     public async Task Garbage_is_C000()
     {
