@@ -37,7 +37,13 @@ internal sealed class DicomDatasetParser
         pixelHeader = default;
         if (isFinal && data.Length - pos < 8)
         {
-            // A few stray bytes after the last element (odd padding written by some tools): dcmdump ignores them too.
+            // A few stray bytes after the last element (odd padding written by some tools): dcmdump ignores them too —
+            // unless they are not zeros and truncation is refused: then they are the start of a cut element header.
+            if (options.RefuseTruncation && data.Span[pos..].ContainsAnyExcept((byte)0))
+            {
+                throw new DicomFormatException($"the input ends inside an element header: {data.Length - pos} of its 8 or more bytes (byte offset {baseOffset + pos})") { Offset = baseOffset + pos };
+            }
+
             pos = data.Length;
             return true;
         }
@@ -241,8 +247,13 @@ internal sealed class DicomDatasetParser
         return copy;
     }
 
-    /// <summary>True when a declared length passes the end of its container and no more input can come to fill it.</summary>
-    private bool Overruns(int pos, long length, int limit) => pos + length > limit && (limit < data.Length || isFinal);
+    /// <summary>
+    /// True when a declared length passes the end of its container and no more input can come to fill it — and may be
+    /// read short: a container that is the input itself, when truncation is refused, is a cut file, not a length
+    /// computed before an edit.
+    /// </summary>
+    private bool Overruns(int pos, long length, int limit) =>
+        pos + length > limit && (limit < data.Length || (isFinal && !options.RefuseTruncation));
 
     private bool StartsWithItem(int pos, int limit) =>
         pos + 4 <= limit && U16(data.Span, pos) == 0xFFFE && U16(data.Span, pos + 2) == 0xE000;

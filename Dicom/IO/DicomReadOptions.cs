@@ -28,6 +28,14 @@ public sealed record DicomReadOptions
     /// <summary>Bytes read from the stream at a time.</summary>
     public int ReadBufferSize { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// Refuse a data set cut short by the end of its input instead of reading it as far as it goes: bytes after the last
+    /// element that are not zero padding (the start of a cut element header) and a sequence or item whose declared length
+    /// runs past the end of the input are <see cref="DicomFormatException"/>s. Off by default (a viewer reads what is
+    /// there, as dcmtk does); an archive's ingest sets it so a cut file is refused rather than stored as whole.
+    /// </summary>
+    public bool RefuseTruncation { get; init; }
+
     /// <summary>Largest single element value accepted (guards against absurd declared lengths on streams of unknown length).</summary>
     public long MaxElementLength { get; init; } = int.MaxValue - 64;
 }

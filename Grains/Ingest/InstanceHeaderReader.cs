@@ -10,7 +10,8 @@ namespace Mirc.Grains.Ingest;
 /// </summary>
 internal static class InstanceHeaderReader
 {
-    private static readonly DicomReadOptions Options = DicomReadOptions.HeaderOnly;
+    // A cut file is refused, not read as far as it goes and stored as if whole.
+    private static readonly DicomReadOptions Options = DicomReadOptions.HeaderOnly with { RefuseTruncation = true };
 
     /// <summary>Parses the header; throws <see cref="InvalidDataException"/> when the stream is not a readable Part 10 file.</summary>
     public static async ValueTask<InstanceHeader> ReadAsync(Stream part10, CancellationToken cancellationToken) =>
@@ -23,7 +24,7 @@ internal static class InstanceHeaderReader
     public static async ValueTask CheckWholeAsync(Stream part10, CancellationToken cancellationToken) =>
         await ParseAsync(part10, WholeOptions, cancellationToken).ConfigureAwait(false);
 
-    private static readonly DicomReadOptions WholeOptions = new() { SkipPixelData = true };
+    private static readonly DicomReadOptions WholeOptions = new() { SkipPixelData = true, RefuseTruncation = true };
 
     private static async ValueTask<DicomFile> ParseAsync(Stream part10, DicomReadOptions options, CancellationToken cancellationToken)
     {

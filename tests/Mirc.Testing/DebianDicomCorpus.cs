@@ -38,10 +38,15 @@ public static class DebianDicomCorpus
     /// <summary>The files dcmdump reads without error.</summary>
     public static IEnumerable<CorpusFile> ReadableByDcmdump => Files.Where(f => f.DcmdumpReads);
 
+    /// <summary>dcmdump's complaint about the file at <paramref name="path"/>, or null when it reads it without error.</summary>
+    public static string? DcmdumpError(string path) => RunDcmdump(Dcmdump(), path);
+
+    private static string Dcmdump() => new[] { "/usr/bin/dcmdump" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("dcmdump not found: install dcmtk (./test.sh does).");
+
     private static List<CorpusFile> Scan()
     {
-        var dcmdump = new[] { "/usr/bin/dcmdump" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("dcmdump not found: install dcmtk (./test.sh does).");
+        var dcmdump = Dcmdump();
         var found = new List<(string Path, string Name)>();
         foreach (var root in Roots.Where(Directory.Exists))
         {
