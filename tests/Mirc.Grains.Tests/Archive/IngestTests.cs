@@ -217,6 +217,28 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
     }
 
     [Fact]
+    public async Task A_cstore_data_set_ending_inside_an_element_header_is_C000_and_not_stored()
+    {
+        var instance = new SyntheticInstance();
+        // The first 5 bytes of an element after the pixel data: a data set cut inside that element's header.
+        var dataset = instance.ToDataset().Concat(new byte[] { 0xFC, 0xFF, 0xFC, 0xFF, (byte)'O' }).ToArray();
+        var request = new IngestRequest
+        {
+            Caller = new IngestCaller { EstablishmentId = "750000001", CallingAeTitle = "MODALITY1" },
+            Payload = IngestPayload.Dataset,
+            TransferSyntaxUid = DicomUids.ExplicitVRLittleEndian,
+            AffectedSopClassUid = instance.SopClassUid,
+            AffectedSopInstanceUid = instance.SopUid,
+        };
+
+        var outcome = await IngestAsync(archive.Ingestor, dataset, request);
+
+        Assert.Equal((ushort)0xC000, outcome.DimseStatus);
+        Assert.Contains("ends inside an element header", outcome.Detail, StringComparison.Ordinal);
+        Assert.Null(await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+    }
+
+    [Fact]
     public async Task A_file_with_whole_elements_after_its_pixel_data_is_stored_whole()
     {
         var instance = new SyntheticInstance();
