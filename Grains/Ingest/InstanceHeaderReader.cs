@@ -12,6 +12,7 @@ internal static class InstanceHeaderReader
 {
     // A cut file is refused, not read as far as it goes and stored as if whole.
     private static readonly DicomReadOptions Options = DicomReadOptions.HeaderOnly with { RefuseTruncation = true };
+    private static readonly DicomReadOptions WholeOptions = new() { SkipPixelData = true, RefuseTruncation = true };
 
     /// <summary>Parses the header; throws <see cref="InvalidDataException"/> when the stream is not a readable Part 10 file.</summary>
     public static async ValueTask<InstanceHeader> ReadAsync(Stream part10, CancellationToken cancellationToken) =>
@@ -23,8 +24,6 @@ internal static class InstanceHeaderReader
     /// </summary>
     public static async ValueTask CheckWholeAsync(Stream part10, CancellationToken cancellationToken) =>
         await ParseAsync(part10, WholeOptions, cancellationToken).ConfigureAwait(false);
-
-    private static readonly DicomReadOptions WholeOptions = new() { SkipPixelData = true, RefuseTruncation = true };
 
     private static async ValueTask<DicomFile> ParseAsync(Stream part10, DicomReadOptions options, CancellationToken cancellationToken)
     {
