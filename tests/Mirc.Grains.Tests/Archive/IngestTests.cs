@@ -14,6 +14,16 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
 {
     private static readonly IngestRequest StowRequest = new() { Caller = new IngestCaller { EstablishmentId = "750000001", ProfessionalId = "10001" } };
 
+    /// <summary>What the DIMSE adapter asks for a C-STORE of <paramref name="instance"/>'s bare data set.</summary>
+    private static IngestRequest CstoreRequest(SyntheticInstance instance) => new()
+    {
+        Caller = new IngestCaller { EstablishmentId = "750000001", CallingAeTitle = "MODALITY1" },
+        Payload = IngestPayload.Dataset,
+        TransferSyntaxUid = DicomUids.ExplicitVRLittleEndian,
+        AffectedSopClassUid = instance.SopClassUid,
+        AffectedSopInstanceUid = instance.SopUid,
+    };
+
     private static async Task<IngestOutcome> IngestAsync(IInstanceIngestor ingestor, byte[] bytes, IngestRequest? request = null)
     {
         using var stream = new MemoryStream(bytes, writable: false);
@@ -122,14 +132,7 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
     {
         var instance = new SyntheticInstance();
         var dataset = instance.ToDataset();
-        var request = new IngestRequest
-        {
-            Caller = new IngestCaller { EstablishmentId = "750000001", CallingAeTitle = "MODALITY1" },
-            Payload = IngestPayload.Dataset,
-            TransferSyntaxUid = DicomUids.ExplicitVRLittleEndian,
-            AffectedSopClassUid = instance.SopClassUid,
-            AffectedSopInstanceUid = instance.SopUid,
-        };
+        var request = CstoreRequest(instance);
 
         var outcome = await IngestAsync(archive.Ingestor, dataset, request);
 
@@ -222,14 +225,7 @@ public sealed class IngestTests(ArchiveCluster archive) : IClassFixture<ArchiveC
         var instance = new SyntheticInstance();
         // The first 5 bytes of an element after the pixel data: a data set cut inside that element's header.
         var dataset = instance.ToDataset().Concat(new byte[] { 0xFC, 0xFF, 0xFC, 0xFF, (byte)'O' }).ToArray();
-        var request = new IngestRequest
-        {
-            Caller = new IngestCaller { EstablishmentId = "750000001", CallingAeTitle = "MODALITY1" },
-            Payload = IngestPayload.Dataset,
-            TransferSyntaxUid = DicomUids.ExplicitVRLittleEndian,
-            AffectedSopClassUid = instance.SopClassUid,
-            AffectedSopInstanceUid = instance.SopUid,
-        };
+        var request = CstoreRequest(instance);
 
         var outcome = await IngestAsync(archive.Ingestor, dataset, request);
 
