@@ -138,7 +138,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
 
         s.History.Add(linkEvent with { At = linkEvent.At == default ? _clock.GetUtcNow() : linkEvent.At });
         await _state.WriteOrResetAsync(DeactivateOnIdle);
-        LogLinkEvent(_logger, PatientId, linkEvent.Kind, linkEvent.LocalId?.IndexKey, linkEvent.Actor);
+        LogLinkEvent(_logger, PatientId, linkEvent.Kind, linkEvent.Actor);
     }
 
     private async Task<StudyReference> RefreshAsync(StudyReference reference)
@@ -158,6 +158,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
     [LoggerMessage(Level = LogLevel.Debug, Message = "Patient {PatientId}: local id {LocalId} linked at ingest")]
     private static partial void LogLinked(ILogger logger, string patientId, string localId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Patient {PatientId}: {Kind} of {LocalId} by {Actor}")]
-    private static partial void LogLinkEvent(ILogger logger, string patientId, IdentityLinkKind kind, string? localId, string actor);
+    // Without the local id: the patient's link history keeps it.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Patient {PatientId}: {Kind} by {Actor}")]
+    private static partial void LogLinkEvent(ILogger logger, string patientId, IdentityLinkKind kind, string actor);
 }

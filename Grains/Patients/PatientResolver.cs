@@ -120,7 +120,7 @@ public sealed partial class PatientResolver
             var owner = await insGrain.GetOrClaimAsync(regional);
             if (owner != regional)
             {
-                LogInsConflict(_logger, ins!.Key, owner, localId.IndexKey, regional);
+                LogInsConflict(_logger, owner, localId.EstablishmentId, regional);
                 attachedIns = null;
             }
         }
@@ -128,8 +128,10 @@ public sealed partial class PatientResolver
         return (regional, attachedIns);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "INS {Ins} belongs to patient {Owner} but local id {LocalId} is linked to {Regional}: not merged, manual link needed")]
-    private static partial void LogInsConflict(ILogger logger, string ins, string owner, string localId, string regional);
+    // The regional ids only: an INS (the national health number) and a local patient id are not written to the log; the
+    // two patients' records hold them for whoever merges them.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An instance's INS belongs to patient {Owner} but its local id at establishment {EstablishmentId} is linked to patient {Regional}: not merged, manual link needed")]
+    private static partial void LogInsConflict(ILogger logger, string owner, string establishmentId, string regional);
 }
 
 /// <summary>An ingest-time patient resolution: the linked regional id, whether it came from the cache, and the patient record's write.</summary>

@@ -48,6 +48,24 @@ public sealed class PatientIdentityTests(ArchiveCluster archive) : IClassFixture
     }
 
     [Fact]
+    public async Task An_ins_owned_by_another_patient_is_not_merged_and_its_warning_names_no_identifier()
+    {
+        var ins = new NationalIdentity("2700199654321", NationalIdentity.TestInsOid);
+        var withoutIns = await IngestAsync(new SyntheticInstance { PatientId = "CONFLICT-A", Issuer = "HOSP-A" }, "EST-A");
+        var owner = await IngestAsync(new SyntheticInstance { PatientId = "CONFLICT-B", Issuer = "HOSP-B", Ins = ins }, "EST-B");
+
+        var conflicting = await IngestAsync(new SyntheticInstance { PatientId = "CONFLICT-A", Issuer = "HOSP-A", Ins = ins }, "EST-A");
+
+        Assert.Equal(withoutIns.PatientId, conflicting.PatientId);
+        Assert.NotEqual(owner.PatientId, conflicting.PatientId);
+        var warning = Assert.Single(archive.Logs.GetSnapshot(), r => r.Message.Contains("manual link needed", StringComparison.Ordinal)
+            && r.Message.Contains(conflicting.PatientId!, StringComparison.Ordinal));
+        Assert.Contains(owner.PatientId!, warning.Message, StringComparison.Ordinal);
+        // The national health number and the local patient id stay in the patients' records, out of the log.
+        Assert.DoesNotContain(archive.Logs.GetSnapshot(), r => r.Message.Contains(ins.Value, StringComparison.Ordinal) || r.Message.Contains("CONFLICT-A", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Manual_link_and_unlink_are_applied_and_kept_in_history()
     {
         var x = await IngestAsync(new SyntheticInstance { PatientId = "X-1", Issuer = "HX" }, "EST-X");
