@@ -1,8 +1,12 @@
+using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Ingest;
 
-/// <summary>Checks a parsed header against the mandatory attributes and the request (C-STORE affected UIDs, STOW study).</summary>
+/// <summary>
+/// Checks a parsed header against the mandatory attributes and the request (C-STORE affected UIDs, STOW study), and
+/// against the bytes received (a file cut short).
+/// </summary>
 internal static class IngestValidation
 {
     /// <summary>The failure outcome, or null when the instance may be stored (<paramref name="storedLength"/>: bytes received).</summary>
@@ -61,4 +65,13 @@ internal static class IngestValidation
 
         return null;
     }
+
+    /// <summary>
+    /// Whether the file must be parsed to its end before it is stored: the header read stops at the Pixel Data, whose
+    /// declared length <see cref="Validate"/> checks against the bytes received — unless elements follow it (trailing
+    /// padding, signatures) or its place is unknown (a deflated data set, fragments not mapped to frames): those rare
+    /// files are read again, the pixel data skipped, or one cut inside them would be stored short.
+    /// </summary>
+    public static bool NeedsWholeParse(FrameLayout frames, long storedLength) => frames.FrameCount > 0
+        && (frames.PixelDataOffset < 0 || (frames.PixelDataLength >= 0 && frames.PixelDataOffset + frames.PixelDataLength < storedLength));
 }

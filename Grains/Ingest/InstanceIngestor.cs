@@ -145,7 +145,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 // Most headers lie within the captured prefix: parsed there in place; else read on from the staged blob.
                 header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: capture.Captured.Length == written.Length)
                     ?? await ReadStagedHeaderAsync(capture, staged, written.Length, cancellationToken).ConfigureAwait(false);
-                if (NeedsWholeParse(header.Frames, written.Length))
+                if (IngestValidation.NeedsWholeParse(header.Frames, written.Length))
                 {
                     await using var whole = new PrefixThenBlobStream(capture.Captured, _blobs, staged, written.Length);
                     await InstanceHeaderReader.CheckWholeAsync(whole, cancellationToken).ConfigureAwait(false);
@@ -425,15 +425,6 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         await using var parse = new PrefixThenBlobStream(capture.Captured, _blobs, staged, length);
         return await InstanceHeaderReader.ReadAsync(parse, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// Whether the file must be parsed to its end before it is stored: the header read stops at the Pixel Data, whose
-    /// declared length <see cref="IngestValidation"/> checks against the bytes received — unless elements follow it
-    /// (trailing padding, signatures) or its place is unknown (a deflated data set, fragments not mapped to frames):
-    /// those rare files are read again, the pixel data skipped, or one cut inside them would be stored short.
-    /// </summary>
-    private static bool NeedsWholeParse(FrameLayout frames, long length) => frames.FrameCount > 0
-        && (frames.PixelDataOffset < 0 || (frames.PixelDataLength >= 0 && frames.PixelDataOffset + frames.PixelDataLength < length));
 
     /// <summary>ENOSPC (Unix errno 28) or ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL (Windows): answer A700, not 0110.</summary>
     private static bool IsStorageFull(IOException ex) =>
