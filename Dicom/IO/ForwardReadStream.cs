@@ -19,8 +19,8 @@ public abstract class ForwardReadStream : Stream
     /// <inheritdoc />
     public sealed override bool CanWrite => false;
 
-    /// <inheritdoc />
-    public sealed override long Length => throw new NotSupportedException();
+    /// <summary>Unknown unless the derived stream knows it (a range, a blob of known size): not supported by default.</summary>
+    public override long Length => throw new NotSupportedException();
 
     /// <summary>Bytes read so far (setting it is not supported).</summary>
     public sealed override long Position { get => BytesRead; set => throw new NotSupportedException(); }
