@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Storage.Backup;
 
@@ -79,9 +80,7 @@ public static class DataFolderBackup
     /// restored study its Create events and the projections (query index, patient study lists, retention schedule)
     /// converge on the restored manifests.
     /// </summary>
-    private static bool IsFeedFollowerState(string name) => name.StartsWith(FeedFollowerStatePrefix, StringComparison.Ordinal);
-
-    private const string FeedFollowerStatePrefix = ChangeFeedFollowerGrain.StateName + "/";
+    private static bool IsFeedFollowerState(string name) => GrainStateBlobNaming.GrainKeyOf(name, ChangeFeedFollowerGrain.StateName) is not null;
 
     /// <summary>A consistent copy of a live SQLite database through SQLite's online backup (readers and the writer go on).</summary>
     private static async Task<BackupEntry> SnapshotSqliteAsync(string database, string destination, string name, CancellationToken cancellationToken)
