@@ -293,8 +293,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     }
 
     /// <summary>
-    /// The answer when the SOP Instance UID is not free: the same data set again (by anyone, whatever its file meta) is
-    /// an idempotent success that completes what an earlier attempt may have left undone; a different one follows the
+    /// The answer when the SOP Instance UID is not free: the same instance again (by anyone, whatever its file meta or
+    /// transfer syntax) is an idempotent success that completes what an earlier attempt may have left undone; a different one follows the
     /// <see cref="IngestOptions.DuplicatePolicy"/>. The stored object is touched only by Replace.
     /// </summary>
     private async Task<IngestOutcome> AnswerUngrantedAsync(IStudyGrain study, StoredInstance stored, BlobKey staged, InstanceReservation reservation, string regional, IngestRequest request, CancellationToken cancellationToken)
@@ -302,7 +302,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var header = stored.Header;
         var status = reservation.Status;
         if (status == ReservationStatus.Conflict && reservation.Existing is { } existing
-            && await SameDatasetAsync(staged, existing, cancellationToken).ConfigureAwait(false))
+            && await SameInstanceAsync(staged, existing, cancellationToken).ConfigureAwait(false))
         {
             status = ReservationStatus.AlreadyStored;
         }
@@ -331,13 +331,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
     }
 
-    /// <summary>Whether the staged upload holds the stored entry's data set (file meta and preamble aside).</summary>
-    private async Task<bool> SameDatasetAsync(BlobKey staged, InstanceEntry existing, CancellationToken cancellationToken)
-    {
-        var ours = DatasetDigest.ComputeAsync(_blobs, staged, cancellationToken);
-        var theirs = DatasetDigest.ComputeAsync(_blobs, new BlobKey(existing.BlobContainer, existing.BlobName), cancellationToken);
-        return string.Equals(await ours.ConfigureAwait(false), await theirs.ConfigureAwait(false), StringComparison.Ordinal);
-    }
+    /// <summary>Whether the staged upload holds the stored entry's instance, in whatever encoding (see <see cref="InstanceEquivalence"/>).</summary>
+    private Task<bool> SameInstanceAsync(BlobKey staged, InstanceEntry existing, CancellationToken cancellationToken) =>
+        InstanceEquivalence.SameInstanceAsync(_blobs, staged, new BlobKey(existing.BlobContainer, existing.BlobName), cancellationToken);
 
     /// <summary>
     /// The patient the instance goes to when the study already belongs to <paramref name="owner"/> and the instance

@@ -1,4 +1,5 @@
 using Mirc.Dicom;
+using Mirc.Dicom.PixelData;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
@@ -76,6 +77,40 @@ public sealed class DuplicateDatasetTests(ArchiveCluster archive) : IClassFixtur
         Assert.Equal((ushort)0x0110, different.DimseStatus);
         Assert.Contains("different data set", different.Detail, StringComparison.Ordinal);
         Assert.Equal(stored, await archive.Grains.GetGrain<IStudyGrain>(original.StudyUid).GetInstanceAsync(original.SopUid));
+    }
+
+    [Fact]
+    public async Task The_same_instance_in_another_transfer_syntax_is_already_stored_and_the_first_copy_stays()
+    {
+        var instance = new SyntheticInstance { Frames = 3 };
+        var first = await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_A"));
+        var stored = await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
+        var rleSyntax = DicomTransferSyntax.Lookup(DicomUids.RLELossless);
+        var rle = DicomFileWriter.Write(new DicomFile(DicomTranscoder.Transcode(instance.BuildDataset(), instance.TransferSyntax, rleSyntax), rleSyntax));
+
+        var implicitVr = await IngestAsync(archive, DicomDatasetWriter.Write(instance.BuildDataset(), DicomTransferSyntax.ImplicitVRLittleEndian),
+            Cstore(instance, "PACS") with { TransferSyntaxUid = DicomUids.ImplicitVRLittleEndian });
+        var compressed = await IngestAsync(archive, rle, new IngestRequest { Caller = new IngestCaller { EstablishmentId = "750000004" } });
+        var otherPixels = await IngestAsync(archive, (instance with { PixelSeed = 9 }).ToDataset(), Cstore(instance, "PACS"));
+
+        Assert.Equal(IngestStatus.Stored, first.Status);
+        Assert.Equal(IngestStatus.AlreadyStored, implicitVr.Status);
+        Assert.Equal(IngestStatus.AlreadyStored, compressed.Status);
+        Assert.Equal(IngestStatus.DuplicateConflict, otherPixels.Status);
+        Assert.Equal(stored, await archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+    }
+
+    [Fact]
+    public async Task A_copy_in_a_syntax_that_cannot_be_compared_follows_the_policy()
+    {
+        // Big-endian values are not compared byte for byte: such a copy is a different data set under Reject, not a crash.
+        var instance = new SyntheticInstance();
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_A"))).Status);
+
+        var bigEndian = await IngestAsync(archive, DicomDatasetWriter.Write(instance.BuildDataset(), DicomTransferSyntax.ExplicitVRBigEndian),
+            Cstore(instance, "PACS") with { TransferSyntaxUid = DicomUids.ExplicitVRBigEndian });
+
+        Assert.Equal(IngestStatus.DuplicateConflict, bigEndian.Status);
     }
 }
 

@@ -1,16 +1,21 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
 using Mirc.Dicom;
 using Mirc.Grains.Interfaces.Security;
+using Mirc.Grains.Interfaces.Studies;
 using Mirc.Integration.Tests.Hosting;
 using Mirc.Integration.Tests.Security;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Dimse;
 
 /// <summary>
 /// Idempotency on the data set with dcmtk: the same file from two AE titles, then by STOW-RS, is success each time; a
-/// different data set under the same SOP Instance UID is refused (default policy Reject) with a status dcmtk knows.
+/// different data set under the same SOP Instance UID is refused (default policy Reject) with a status dcmtk knows; the
+/// same instance in another transfer syntax — re-encoded by dcmtk's own compressors, or pydicom's test file in the
+/// variants GDCM, pydicom and dcmtk wrote — is the same instance, and the stored copy stays as first received.
 /// </summary>
 public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixture<DimseHostFixture>, IDisposable
 {
@@ -44,5 +49,60 @@ public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixtur
         var refused = await Dcmtk.RunAsync("storescu", "-d", "-aet", "ECHOSCU", "-aec", "MIRC", "127.0.0.1", archive.Port, changed);
         Assert.Matches(@"DIMSE Status\s+: 0x0110: Failure", refused.Combined);
         Assert.Matches(@"\(0000,0902\) LO \[A different data set is already stored", refused.Combined);
+    }
+
+    [Fact]
+    public async Task The_same_instance_in_another_transfer_syntax_is_success_and_the_first_copy_stays()
+    {
+        var study = new SyntheticStudy("PAT-SYNTAX", "SYNTAX^Anne", seriesCount: 1, instancesPerSeries: 1);
+        var file = Assert.Single(await study.WriteAsync(Path.Combine(_work.Path, "syntax"), DicomTransferSyntax.ExplicitVRLittleEndian));
+        var encoded = new List<(string Proposal, string Path)> { ("-xi", file) };
+        foreach (var (tool, proposal, option) in new[] { ("dcmcjpls", "-xt", ""), ("dcmcrle", "-xr", ""), ("dcmcjpeg", "-xs", "+e1") })
+        {
+            var copy = Path.Combine(_work.Path, tool + ".dcm");
+            await Dcmtk.RunOkAsync(tool, [.. new[] { option, file, copy }.Where(a => a.Length > 0)]);
+            encoded.Add((proposal, copy));
+        }
+
+        var first = await Dcmtk.RunOkAsync("storescu", "-v", "-xe", "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, file);
+        Assert.Contains("Received Store Response (Success)", first.Combined);
+        foreach (var (proposal, path) in encoded)
+        {
+            var again = await Dcmtk.RunAsync("storescu", "-v", proposal, "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, path);
+            Assert.True(again.Combined.Contains("Received Store Response (Success)", StringComparison.Ordinal), $"{Path.GetFileName(path)} {proposal}: {again.Combined}");
+        }
+
+        var stored = await StoredAsync(study.StudyUid, study.Instances[0].SopInstanceUid);
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, stored.TransferSyntaxUid);
+    }
+
+    [Fact]
+    public async Task A_third_party_file_in_the_variants_other_encoders_wrote_is_one_instance()
+    {
+        // pydicom's MR_small in the syntaxes GDCM, pydicom and dcmtk encoded it (Debian's python3-pydicom, ./test.sh).
+        var folder = DebianDicomCorpus.Roots[0] + "/test_files";
+        var original = Path.Combine(folder, "MR_small.dcm");
+        var variants = new[] { ("-xi", "MR_small_implicit.dcm"), ("-xr", "MR_small_RLE.dcm"), ("-xt", "MR_small_jpeg_ls_lossless.dcm"), ("-xv", "MR_small_jp2klossless.dcm"), ("-xe", "MR_small_padded.dcm") };
+        Assert.True(File.Exists(original), "python3-pydicom's test files are missing (./test.sh installs them)");
+
+        var first = await Dcmtk.RunOkAsync("storescu", "-v", "-xe", "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, original);
+        Assert.Contains("Received Store Response (Success)", first.Combined);
+        foreach (var (proposal, name) in variants)
+        {
+            var again = await Dcmtk.RunAsync("storescu", "-v", proposal, "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, Path.Combine(folder, name));
+            Assert.True(again.Combined.Contains("Received Store Response (Success)", StringComparison.Ordinal), $"{name} {proposal}: {again.Combined}");
+        }
+
+        var dataset = (await DicomFileReader.ReadAsync(original, DicomReadOptions.HeaderOnly, TestContext.Current.CancellationToken)).Dataset;
+        var stored = await StoredAsync(dataset.GetString(DicomTag.StudyInstanceUID), dataset.GetString(DicomTag.SOPInstanceUID));
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, stored.TransferSyntaxUid);
+    }
+
+    private async Task<InstanceEntry> StoredAsync(string studyUid, string sopUid)
+    {
+        var grains = archive.Host.Services.GetRequiredService<IGrainFactory>();
+        var study = grains.GetGrain<IStudyGrain>(studyUid);
+        Assert.Single(await study.GetInstancesAsync());
+        return Assert.IsType<InstanceEntry>(await study.GetInstanceAsync(sopUid));
     }
 }

@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using Mirc.Dicom.PixelData;
+
+namespace Mirc.Dicom;
+
+/// <summary>
+/// Whether two encodings hold the same SOP instance: the same attribute values, whatever the transfer syntax (implicit or
+/// explicit VR, defined or undefined lengths, native or losslessly compressed pixel data). PS3.5 §10 makes the transfer
+/// syntax a property of the encoding, not of the instance, so a sender may send one instance in any syntax it negotiated.
+/// Pixel data is compared frame by frame once decoded (<see cref="SameFrame"/>), never as encoded bytes.
+/// </summary>
+public static class DicomEncodingEquivalence
+{
+    /// <summary>
+    /// True when both data sets hold the same attributes with the same values, pixel data and its encoding-dependent
+    /// attributes aside: group lengths, trailing padding, the pixel data elements and their offset tables, Photometric
+    /// Interpretation / Planar Configuration at the top level (a codec may store colour samples as YBR or planar; the
+    /// decoded frames tell), and Derivation Description there, which compression tools write to describe the encoding
+    /// they applied (dcmtk's dcmcjpeg does so for lossless JPEG: "Lossless JPEG compression, selection value 1, …"). Values are compared as bytes; a VR is not compared (an implicit VR reader names an unknown
+    /// private element UN where the explicit encoding says LO, over the same bytes). Sequences are compared item by item.
+    /// </summary>
+    /// <remarks>Values must be little endian on both sides: a big-endian data set is not comparable this way.</remarks>
+    public static bool SameAttributes(DicomDataset a, DicomDataset b) => SameElements(a, b, topLevel: true);
+
+    /// <summary>
+    /// True when two decoded frames (from <see cref="Imaging.FrameDecoder"/>) hold the same pixel values: same geometry
+    /// and photometric interpretation, the same samples within Bits Stored (bits above it carry no pixel value), colour
+    /// samples compared interleaved whatever their planar configuration.
+    /// </summary>
+    public static bool SameFrame(ReadOnlySpan<byte> a, FrameGeometry geometryA, ReadOnlySpan<byte> b, FrameGeometry geometryB)
+    {
+        if (geometryA.Rows != geometryB.Rows || geometryA.Columns != geometryB.Columns || geometryA.SamplesPerPixel != geometryB.SamplesPerPixel
+            || geometryA.BitsAllocated != geometryB.BitsAllocated || geometryA.BitsStored != geometryB.BitsStored
+            || !string.Equals(geometryA.Photometric.Trim(), geometryB.Photometric.Trim(), StringComparison.Ordinal)
+            || a.Length < geometryA.FrameLength || b.Length < geometryB.FrameLength)
+        {
+            return false;
+        }
+
+        if (geometryA.SamplesPerPixel > 1 && geometryA.IsPlanar != geometryB.IsPlanar)
+        {
+            // One frame in each layout: compare the planar one sample by sample against the interleaved one.
+            return geometryA.IsPlanar ? SamePlanarAsInterleaved(a, b, geometryA) : SamePlanarAsInterleaved(b, a, geometryA);
+        }
+
+        a = a[..geometryA.FrameLength];
+        b = b[..geometryB.FrameLength];
+        if (geometryA.BytesPerSample == 1 || geometryA.BitsStored >= 16)
+        {
+            return a.SequenceEqual(b);
+        }
+
+        var mask = (ushort)((1 << geometryA.BitsStored) - 1);
+        for (var i = 0; i + 1 < a.Length; i += 2)
+        {
+            if ((BinaryPrimitives.ReadUInt16LittleEndian(a[i..]) & mask) != (BinaryPrimitives.ReadUInt16LittleEndian(b[i..]) & mask))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SamePlanarAsInterleaved(ReadOnlySpan<byte> planar, ReadOnlySpan<byte> interleaved, FrameGeometry geometry)
+    {
+        if (geometry.BytesPerSample != 1)
+        {
+            return false; // colour is 8 bits per sample in every photometric interpretation a codec produces
+        }
+
+        var pixels = geometry.Rows * geometry.Columns;
+        var samples = geometry.SamplesPerPixel;
+        for (var p = 0; p < pixels; p++)
+        {
+            for (var s = 0; s < samples; s++)
+            {
+                if (planar[s * pixels + p] != interleaved[p * samples + s])
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameElements(DicomDataset a, DicomDataset b, bool topLevel)
+    {
+        var left = Compared(a, topLevel);
+        var right = Compared(b, topLevel);
+        while (true)
+        {
+            var hasLeft = left.MoveNext();
+            if (hasLeft != right.MoveNext())
+            {
+                return false;
+            }
+
+            if (!hasLeft)
+            {
+                return true;
+            }
+
+            if (!SameElement(left.Current, right.Current))
+            {
+                return false;
+            }
+        }
+    }
+
+    private static bool SameElement(DicomElement a, DicomElement b)
+    {
+        if (a.Tag != b.Tag)
+        {
+            return false;
+        }
+
+        if (a is DicomSequence || b is DicomSequence)
+        {
+            if (a is not DicomSequence left || b is not DicomSequence right || left.Items.Count != right.Items.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < left.Items.Count; i++)
+            {
+                if (!SameElements(left.Items[i], right.Items[i], topLevel: false))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (a is DicomFragmentSequence || b is DicomFragmentSequence)
+        {
+            return false; // encapsulated data below the top level: its bytes are its encoding
+        }
+
+        return a.Buffer.Span.SequenceEqual(b.Buffer.Span);
+    }
+
+    private static IEnumerator<DicomElement> Compared(DicomDataset dataset, bool topLevel)
+    {
+        foreach (var element in dataset)
+        {
+            if (!IsEncodingDependent(element.Tag, topLevel))
+            {
+                yield return element;
+            }
+        }
+    }
+
+    private static bool IsEncodingDependent(DicomTag tag, bool topLevel) =>
+        tag.IsGroupLength || tag.Group == 0x0002 || tag == DicomTag.DataSetTrailingPadding
+        || (topLevel && (tag.Group == 0x7FE0 || tag == DicomTag.PhotometricInterpretation || tag == DicomTag.PlanarConfiguration
+            || tag == DicomTag.DerivationDescription));
+}

@@ -1,0 +1,104 @@
+using Mirc.Dicom;
+using Mirc.Dicom.Imaging;
+using Mirc.Dicom.PixelData;
+using Mirc.Grains.Storage.Blobs;
+
+namespace Mirc.Grains.Ingest;
+
+/// <summary>
+/// Whether a staged upload holds the instance already stored under its SOP Instance UID: the same data set bytes (file
+/// meta aside: <see cref="DatasetDigest"/>), or — a PACS forwarding what a modality sent, an association that negotiated
+/// another syntax — the same attribute values in another encoding, pixel data compared frame by frame once decoded
+/// (<see cref="DicomEncodingEquivalence"/>). Only the conflict path pays for it; one frame of each is held at a time, so
+/// a large multi-frame instance is never loaded whole.
+/// </summary>
+internal static class InstanceEquivalence
+{
+    private static readonly DicomReadOptions AttributesOnly = new() { SkipPixelData = true };
+
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same instance; false when they differ or cannot be compared.</summary>
+    public static async Task<bool> SameInstanceAsync(IBlobStore blobs, BlobKey a, BlobKey b, CancellationToken cancellationToken)
+    {
+        var digestA = DatasetDigest.ComputeAsync(blobs, a, cancellationToken);
+        var digestB = DatasetDigest.ComputeAsync(blobs, b, cancellationToken);
+        if (string.Equals(await digestA.ConfigureAwait(false), await digestB.ConfigureAwait(false), StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var left = await ReadAttributesAsync(blobs, a, cancellationToken).ConfigureAwait(false);
+        var right = await ReadAttributesAsync(blobs, b, cancellationToken).ConfigureAwait(false);
+        if (left is null || right is null || !DicomEncodingEquivalence.SameAttributes(left.Dataset, right.Dataset))
+        {
+            return false;
+        }
+
+        if (left.PixelData is null || right.PixelData is null)
+        {
+            return left.PixelData is null && right.PixelData is null;
+        }
+
+        return await SameFramesAsync(blobs, (a, left), (b, right), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The data set without its pixel data, or null when it cannot be compared (unreadable, big endian, deflated).</summary>
+    private static async Task<DicomFile?> ReadAttributesAsync(IBlobStore blobs, BlobKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
+            var file = await DicomFileReader.ReadAsync(stream, AttributesOnly, cancellationToken).ConfigureAwait(false);
+            // Big-endian values are not comparable as bytes; a deflated data set's frames have no byte range in the blob.
+            return file.TransferSyntax.IsBigEndian || file.PixelData is { IsInflatedOffsets: true } ? null : file;
+        }
+        catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<bool> SameFramesAsync(IBlobStore blobs, (BlobKey Key, DicomFile File) a, (BlobKey Key, DicomFile File) b, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var geometryA = FrameGeometry.From(a.File.Dataset);
+            var geometryB = FrameGeometry.From(b.File.Dataset);
+            if (geometryA.NumberOfFrames != geometryB.NumberOfFrames)
+            {
+                return false;
+            }
+
+            for (var frame = 0; frame < geometryA.NumberOfFrames; frame++)
+            {
+                var (samplesA, decodedA) = FrameDecoder.Decode(await ReadFrameAsync(blobs, a.Key, a.File.PixelData!, frame, cancellationToken).ConfigureAwait(false), geometryA, a.File.TransferSyntax);
+                var (samplesB, decodedB) = FrameDecoder.Decode(await ReadFrameAsync(blobs, b.Key, b.File.PixelData!, frame, cancellationToken).ConfigureAwait(false), geometryB, b.File.TransferSyntax);
+                if (!DicomEncodingEquivalence.SameFrame(samplesA, decodedA, samplesB, decodedB))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is DicomFormatException or NotSupportedException or InvalidOperationException or ArgumentException or EndOfStreamException)
+        {
+            // A frame that cannot be located or decoded: the two cannot be shown to be the same.
+            return false;
+        }
+    }
+
+    private static async Task<byte[]> ReadFrameAsync(IBlobStore blobs, BlobKey key, PixelDataInfo pixelData, int frame, CancellationToken cancellationToken)
+    {
+        var ranges = pixelData.GetFrameRange(frame);
+        var bytes = new byte[ranges.Sum(r => r.Length)];
+        var offset = 0;
+        foreach (var range in ranges)
+        {
+            await using var stream = await blobs.OpenReadAsync(key, new BlobRange(range.Offset, range.Length), cancellationToken).ConfigureAwait(false);
+            await stream.ReadExactlyAsync(bytes.AsMemory(offset, (int)range.Length), cancellationToken).ConfigureAwait(false);
+            offset += (int)range.Length;
+        }
+
+        return bytes;
+    }
+}

@@ -1,0 +1,101 @@
+using Mirc.Dicom.Imaging;
+using Mirc.Dicom.PixelData;
+using Xunit;
+
+namespace Mirc.Dicom.Tests.Codec;
+
+/// <summary>One instance in two encodings is the same instance; a changed value, element, item or sample is not.</summary>
+public sealed class EncodingEquivalenceTests
+{
+    private static DicomDataset ReadBack(DicomDataset dataset, DicomTransferSyntax syntax) =>
+        DicomFileReader.Read(DicomFileWriter.Write(new DicomFile(dataset, syntax))).Dataset;
+
+    [Fact]
+    public void The_same_data_set_read_from_implicit_and_explicit_VR_has_the_same_attributes()
+    {
+        var source = TestDatasets.Rich();
+        var implicitVr = ReadBack(source, DicomTransferSyntax.ImplicitVRLittleEndian);
+        var explicitVr = ReadBack(source, DicomTransferSyntax.ExplicitVRLittleEndian);
+
+        // Private elements read without their VR are UN on one side only: the values, not the VRs, are compared.
+        Assert.Contains(implicitVr, e => e.Tag.IsPrivate && e.VR == DicomVR.UN);
+        Assert.True(DicomEncodingEquivalence.SameAttributes(implicitVr, explicitVr));
+    }
+
+    [Fact]
+    public void Encoding_only_elements_do_not_make_a_difference()
+    {
+        var a = TestDatasets.Rich();
+        var b = a.Clone();
+        b.Set(new DicomElement(new DicomTag(0x0010, 0x0000), DicomVR.UL, new byte[] { 1, 0, 0, 0 }));
+        b.Set(new DicomElement(DicomTag.DataSetTrailingPadding, DicomVR.OB, new byte[8]));
+        b.Set(DicomTag.PhotometricInterpretation, "YBR_FULL");
+        b.Set(DicomTag.DerivationDescription, DicomVR.ST, "Lossless JPEG compression, selection value 1");
+
+        Assert.True(DicomEncodingEquivalence.SameAttributes(a, b));
+    }
+
+    [Fact]
+    public void A_changed_value_a_missing_element_or_a_changed_item_is_a_difference()
+    {
+        var a = TestDatasets.Rich();
+        var changed = a.Clone();
+        changed.Set(DicomTag.StudyDescription, "Odd lengtH");
+        var missing = a.Clone();
+        missing.Remove(DicomTag.InstanceNumber);
+        var item = new DicomDataset().Set(DicomTag.CodeValue, "T-A0100");
+        var otherItem = new DicomDataset().Set(DicomTag.CodeValue, "T-A0101");
+        var withItem = a.Clone().Set(new DicomSequence(DicomTag.AnatomicRegionSequence, [item]));
+        var withOtherItem = a.Clone().Set(new DicomSequence(DicomTag.AnatomicRegionSequence, [otherItem]));
+
+        Assert.False(DicomEncodingEquivalence.SameAttributes(a, changed));
+        Assert.False(DicomEncodingEquivalence.SameAttributes(a, missing));
+        Assert.False(DicomEncodingEquivalence.SameAttributes(missing, a));
+        Assert.False(DicomEncodingEquivalence.SameAttributes(withItem, withOtherItem));
+        Assert.True(DicomEncodingEquivalence.SameAttributes(withItem, withItem.Clone()));
+    }
+
+    [Fact]
+    public void A_frame_compressed_losslessly_and_decoded_holds_the_same_samples()
+    {
+        var dataset = TestDatasets.MultiFrame(frames: 2, rows: 16, columns: 12, bitsAllocated: 16);
+        var rle = DicomTranscoder.Transcode(dataset, DicomTransferSyntax.ExplicitVRLittleEndian, DicomTransferSyntax.Lookup(DicomUids.RLELossless));
+
+        for (var frame = 0; frame < 2; frame++)
+        {
+            var (native, nativeGeometry) = FrameDecoder.Decode(dataset, DicomTransferSyntax.ExplicitVRLittleEndian, frame);
+            var (decoded, decodedGeometry) = FrameDecoder.Decode(rle, DicomTransferSyntax.Lookup(DicomUids.RLELossless), frame);
+            Assert.True(DicomEncodingEquivalence.SameFrame(native, nativeGeometry, decoded, decodedGeometry), $"frame {frame}");
+        }
+
+        var (first, geometry) = FrameDecoder.Decode(dataset, DicomTransferSyntax.ExplicitVRLittleEndian, 0);
+        var (second, _) = FrameDecoder.Decode(dataset, DicomTransferSyntax.ExplicitVRLittleEndian, 1);
+        Assert.False(DicomEncodingEquivalence.SameFrame(first, geometry, second, geometry));
+    }
+
+    [Fact]
+    public void Bits_above_Bits_Stored_carry_no_value_and_a_stored_bit_does()
+    {
+        var geometry = new FrameGeometry { Rows = 1, Columns = 2, BitsAllocated = 16, BitsStored = 12 };
+        byte[] a = [0x34, 0x02, 0xFF, 0x0F];
+        byte[] highBits = [0x34, 0xF2, 0xFF, 0x0F];
+        byte[] lowBit = [0x35, 0x02, 0xFF, 0x0F];
+
+        Assert.True(DicomEncodingEquivalence.SameFrame(a, geometry, highBits, geometry));
+        Assert.False(DicomEncodingEquivalence.SameFrame(a, geometry, lowBit, geometry));
+        Assert.False(DicomEncodingEquivalence.SameFrame(a, geometry, a, geometry with { Photometric = "MONOCHROME1" }));
+    }
+
+    [Fact]
+    public void Colour_samples_are_compared_interleaved_whatever_the_planar_configuration()
+    {
+        var interleavedGeometry = new FrameGeometry { Rows = 1, Columns = 2, SamplesPerPixel = 3, BitsAllocated = 8, BitsStored = 8, Photometric = "RGB" };
+        byte[] interleaved = [1, 2, 3, 4, 5, 6];
+        byte[] planar = [1, 4, 2, 5, 3, 6];
+        byte[] otherPlanar = [1, 4, 2, 5, 6, 3];
+
+        Assert.True(DicomEncodingEquivalence.SameFrame(planar, interleavedGeometry with { IsPlanar = true }, interleaved, interleavedGeometry));
+        Assert.True(DicomEncodingEquivalence.SameFrame(interleaved, interleavedGeometry, planar, interleavedGeometry with { IsPlanar = true }));
+        Assert.False(DicomEncodingEquivalence.SameFrame(otherPlanar, interleavedGeometry with { IsPlanar = true }, interleaved, interleavedGeometry));
+    }
+}
