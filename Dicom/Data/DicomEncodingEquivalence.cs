@@ -15,12 +15,22 @@ public static class DicomEncodingEquivalence
     /// True when both data sets hold the same attributes with the same values, pixel data and its encoding-dependent
     /// attributes aside: group lengths, trailing padding, the pixel data elements and their offset tables, Photometric
     /// Interpretation / Planar Configuration at the top level (a codec may store colour samples as YBR or planar; the
-    /// decoded frames tell), and Derivation Description there, which compression tools write to describe the encoding
+    /// decoded frames tell, or <see cref="SamePixelDescription"/> when both are native), Number of Frames there (an
+    /// encoder may drop a "1": compared as the frame count), and Derivation Description there, which compression tools write to describe the encoding
     /// they applied (dcmtk's dcmcjpeg does so for lossless JPEG: "Lossless JPEG compression, selection value 1, …"). Values are compared as bytes; a VR is not compared (an implicit VR reader names an unknown
     /// private element UN where the explicit encoding says LO, over the same bytes). Sequences are compared item by item.
     /// </summary>
     /// <remarks>Values must be little endian on both sides: a big-endian data set is not comparable this way.</remarks>
     public static bool SameAttributes(DicomDataset a, DicomDataset b) => SameElements(a, b, topLevel: true);
+
+    /// <summary>
+    /// For two native encodings, whose pixel data is then compared as bytes: the same Photometric Interpretation, Planar
+    /// Configuration and frame count (Number of Frames absent is one frame) — what <see cref="SameAttributes"/> leaves out.
+    /// </summary>
+    public static bool SamePixelDescription(DicomDataset a, DicomDataset b) =>
+        string.Equals(a.GetStringOrDefault(DicomTag.PhotometricInterpretation)?.Trim(), b.GetStringOrDefault(DicomTag.PhotometricInterpretation)?.Trim(), StringComparison.Ordinal)
+        && a.GetInt32OrDefault(DicomTag.PlanarConfiguration, 0) == b.GetInt32OrDefault(DicomTag.PlanarConfiguration, 0)
+        && Math.Max(1, a.GetInt32OrDefault(DicomTag.NumberOfFrames, 1)) == Math.Max(1, b.GetInt32OrDefault(DicomTag.NumberOfFrames, 1));
 
     /// <summary>
     /// True when two decoded frames (from <see cref="Imaging.FrameDecoder"/>) hold the same pixel values: same geometry
@@ -156,5 +166,5 @@ public static class DicomEncodingEquivalence
     private static bool IsEncodingDependent(DicomTag tag, bool topLevel) =>
         tag.IsGroupLength || tag.Group == 0x0002 || tag == DicomTag.DataSetTrailingPadding
         || (topLevel && (tag.Group == 0x7FE0 || tag == DicomTag.PhotometricInterpretation || tag == DicomTag.PlanarConfiguration
-            || tag == DicomTag.DerivationDescription));
+            || tag == DicomTag.NumberOfFrames || tag == DicomTag.DerivationDescription));
 }

@@ -38,7 +38,57 @@ internal static class InstanceEquivalence
             return left.PixelData is null && right.PixelData is null;
         }
 
-        return await SameFramesAsync(blobs, (a, left), (b, right), cancellationToken).ConfigureAwait(false);
+        // Two native encodings differ only in how the values are framed (implicit or explicit VR, OB or OW): their pixel
+        // data compares as bytes, whatever its layout (YBR_FULL_422, 32 bits, …). Otherwise frame by frame, decoded.
+        return !left.TransferSyntax.IsEncapsulated && !right.TransferSyntax.IsEncapsulated
+            ? DicomEncodingEquivalence.SamePixelDescription(left.Dataset, right.Dataset)
+                && await SameBytesAsync(blobs, (a, left.PixelData), (b, right.PixelData), cancellationToken).ConfigureAwait(false)
+            : await SameFramesAsync(blobs, (a, left), (b, right), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> SameBytesAsync(IBlobStore blobs, (BlobKey Key, PixelDataInfo Pixels) a, (BlobKey Key, PixelDataInfo Pixels) b, CancellationToken cancellationToken)
+    {
+        // The frames' bytes when both hold at least that much (what follows is padding, as in pydicom's MR_small_padded);
+        // the whole values when the layout is not one the reader sizes (YBR_FULL_422's subsampled frames, say).
+        var framed = (long)a.Pixels.NumberOfFrames * a.Pixels.FrameLength;
+        var length = framed > 0 && a.Pixels.ValueLength >= framed && b.Pixels.ValueLength >= framed ? framed
+            : a.Pixels.ValueLength == b.Pixels.ValueLength ? a.Pixels.ValueLength : -1;
+        if (length < 0)
+        {
+            return false;
+        }
+
+        const int Chunk = 64 * 1024;
+        var left = new byte[Chunk];
+        var right = new byte[Chunk];
+        try
+        {
+            return await SameRangesAsync(blobs, (a.Key, a.Pixels.ValueOffset), (b.Key, b.Pixels.ValueOffset), length, left, right, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EndOfStreamException)
+        {
+            return false; // a value running past the end of its blob: nothing to show the two are the same
+        }
+    }
+
+    private static async Task<bool> SameRangesAsync(IBlobStore blobs, (BlobKey Key, long Offset) a, (BlobKey Key, long Offset) b, long length, byte[] left, byte[] right, CancellationToken cancellationToken)
+    {
+        await using var streamA = await blobs.OpenReadAsync(a.Key, new BlobRange(a.Offset, length), cancellationToken).ConfigureAwait(false);
+        await using var streamB = await blobs.OpenReadAsync(b.Key, new BlobRange(b.Offset, length), cancellationToken).ConfigureAwait(false);
+        for (var remaining = length; remaining > 0;)
+        {
+            var count = (int)Math.Min(left.Length, remaining);
+            await streamA.ReadExactlyAsync(left.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+            await streamB.ReadExactlyAsync(right.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+            if (!left.AsSpan(0, count).SequenceEqual(right.AsSpan(0, count)))
+            {
+                return false;
+            }
+
+            remaining -= count;
+        }
+
+        return true;
     }
 
     /// <summary>The data set without its pixel data, or null when it cannot be compared (unreadable, big endian, deflated).</summary>

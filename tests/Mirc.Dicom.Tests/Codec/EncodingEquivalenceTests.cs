@@ -31,6 +31,7 @@ public sealed class EncodingEquivalenceTests
         b.Set(new DicomElement(DicomTag.DataSetTrailingPadding, DicomVR.OB, new byte[8]));
         b.Set(DicomTag.PhotometricInterpretation, "YBR_FULL");
         b.Set(DicomTag.DerivationDescription, DicomVR.ST, "Lossless JPEG compression, selection value 1");
+        b.Set(DicomTag.NumberOfFrames, 1);
 
         Assert.True(DicomEncodingEquivalence.SameAttributes(a, b));
     }
@@ -97,5 +98,18 @@ public sealed class EncodingEquivalenceTests
         Assert.True(DicomEncodingEquivalence.SameFrame(planar, interleavedGeometry with { IsPlanar = true }, interleaved, interleavedGeometry));
         Assert.True(DicomEncodingEquivalence.SameFrame(interleaved, interleavedGeometry, planar, interleavedGeometry with { IsPlanar = true }));
         Assert.False(DicomEncodingEquivalence.SameFrame(otherPlanar, interleavedGeometry with { IsPlanar = true }, interleaved, interleavedGeometry));
+    }
+
+    [Fact]
+    public void Two_native_pixel_descriptions_agree_on_photometric_planar_and_frame_count_absent_meaning_one()
+    {
+        var a = TestDatasets.MultiFrame(frames: 1, rows: 4, columns: 4);
+        a.Remove(DicomTag.NumberOfFrames);
+        var oneFrame = a.Clone().Set(DicomTag.NumberOfFrames, 1);
+
+        Assert.True(DicomEncodingEquivalence.SamePixelDescription(a, oneFrame));
+        Assert.False(DicomEncodingEquivalence.SamePixelDescription(a, a.Clone().Set(DicomTag.NumberOfFrames, 2)));
+        Assert.False(DicomEncodingEquivalence.SamePixelDescription(a, a.Clone().Set(DicomTag.PhotometricInterpretation, "MONOCHROME1")));
+        Assert.False(DicomEncodingEquivalence.SamePixelDescription(a, a.Clone().Set(DicomTag.PlanarConfiguration, 1)));
     }
 }

@@ -14,8 +14,8 @@ namespace Mirc.Integration.Tests.Dimse;
 /// <summary>
 /// Idempotency on the data set with dcmtk: the same file from two AE titles, then by STOW-RS, is success each time; a
 /// different data set under the same SOP Instance UID is refused (default policy Reject) with a status dcmtk knows; the
-/// same instance in another transfer syntax — re-encoded by dcmtk's own compressors, or pydicom's test file in the
-/// variants GDCM, pydicom and dcmtk wrote — is the same instance, and the stored copy stays as first received.
+/// same instance in another transfer syntax — re-encoded by dcmtk's and GDCM's converters, or pydicom's test file in
+/// the variants GDCM, pydicom and dcmtk wrote — is the same instance, and the stored copy stays as first received.
 /// </summary>
 public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixture<DimseHostFixture>, IDisposable
 {
@@ -76,21 +76,39 @@ public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixtur
         Assert.Equal(DicomUids.ExplicitVRLittleEndian, stored.TransferSyntaxUid);
     }
 
-    [Fact]
-    public async Task A_third_party_file_in_the_variants_other_encoders_wrote_is_one_instance()
+    [Theory]
+    [InlineData("MR_small.dcm", "--implicit --raw --jpegls --rle --j2k")]
+    [InlineData("CT_small.dcm", "--implicit --raw --jpegls --rle --j2k")]
+    [InlineData("SC_rgb_small_odd.dcm", "--implicit --raw --jpegls")] // GDCM's RLE and JPEG 2000 encoders fail on its odd size
+    public async Task A_third_party_file_in_the_variants_other_encoders_wrote_is_one_instance(string name, string gdcmconvOptions)
     {
-        // pydicom's MR_small in the syntaxes GDCM, pydicom and dcmtk encoded it (Debian's python3-pydicom, ./test.sh).
+        // pydicom's test files (Debian's python3-pydicom, ./test.sh), first as shipped, then as GDCM's gdcmconv re-encodes
+        // them — it drops a Number of Frames of 1 and writes OB where the original had OW — and, for MR_small, in the
+        // variants pydicom ships, which GDCM, pydicom and dcmtk encoded.
         var folder = DebianDicomCorpus.Roots[0] + "/test_files";
-        var original = Path.Combine(folder, "MR_small.dcm");
-        var variants = new[] { ("-xi", "MR_small_implicit.dcm"), ("-xr", "MR_small_RLE.dcm"), ("-xt", "MR_small_jpeg_ls_lossless.dcm"), ("-xv", "MR_small_jp2klossless.dcm"), ("-xe", "MR_small_padded.dcm") };
+        var original = Path.Combine(folder, name);
         Assert.True(File.Exists(original), "python3-pydicom's test files are missing (./test.sh installs them)");
+        var variants = new List<(string Proposal, string Path)>();
+        var proposals = new Dictionary<string, string> { ["--implicit"] = "-xi", ["--raw"] = "-xe", ["--jpegls"] = "-xt", ["--rle"] = "-xr", ["--j2k"] = "-xv" };
+        foreach (var (option, proposal) in gdcmconvOptions.Split(' ').Select(o => (o, proposals[o])))
+        {
+            var copy = Path.Combine(_work.Path, Path.GetFileNameWithoutExtension(name) + option.TrimStart('-') + ".dcm");
+            await Dcmtk.RunOkAsync("gdcmconv", option, original, copy);
+            variants.Add((proposal, copy));
+        }
+
+        if (name == "MR_small.dcm")
+        {
+            variants.AddRange(new[] { ("-xi", "MR_small_implicit.dcm"), ("-xr", "MR_small_RLE.dcm"), ("-xt", "MR_small_jpeg_ls_lossless.dcm"), ("-xv", "MR_small_jp2klossless.dcm"), ("-xe", "MR_small_padded.dcm") }
+                .Select(v => (v.Item1, Path.Combine(folder, v.Item2))));
+        }
 
         var first = await Dcmtk.RunOkAsync("storescu", "-v", "-xe", "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, original);
         Assert.Contains("Received Store Response (Success)", first.Combined);
-        foreach (var (proposal, name) in variants)
+        foreach (var (proposal, path) in variants)
         {
-            var again = await Dcmtk.RunAsync("storescu", "-v", proposal, "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, Path.Combine(folder, name));
-            Assert.True(again.Combined.Contains("Received Store Response (Success)", StringComparison.Ordinal), $"{name} {proposal}: {again.Combined}");
+            var again = await Dcmtk.RunAsync("storescu", "-v", proposal, "-aet", "STORESCU", "-aec", "MIRC", "127.0.0.1", archive.Port, path);
+            Assert.True(again.Combined.Contains("Received Store Response (Success)", StringComparison.Ordinal), $"{Path.GetFileName(path)} {proposal}: {again.Combined}");
         }
 
         var dataset = (await DicomFileReader.ReadAsync(original, DicomReadOptions.HeaderOnly, TestContext.Current.CancellationToken)).Dataset;
