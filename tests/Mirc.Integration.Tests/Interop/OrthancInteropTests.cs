@@ -223,6 +223,38 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
         }
     }
 
+    [Fact]
+    public async Task Orthanc_forwarding_a_losslessly_compressed_copy_of_a_stored_instance_by_STOW_RS_gets_success_and_the_first_copy_stays()
+    {
+        // A PACS that keeps what it received in JPEG-LS forwards the instance the archive already holds as sent: by value
+        // the same instance (GDCM re-encodes it; pydicom's odd-sized RGB file), so success, not a duplicate conflict.
+        var original = await File.ReadAllBytesAsync(Path.Combine(PydicomFiles, "SC_rgb_small_odd.dcm"), Ct);
+        var compressedPath = Path.Combine(Path.GetTempPath(), $"mirc-jls-{Guid.NewGuid():N}.dcm");
+        byte[] compressed;
+        try
+        {
+            await Dimse.Dcmtk.RunOkAsync("gdcmconv", "--jpegls", Path.Combine(PydicomFiles, "SC_rgb_small_odd.dcm"), compressedPath);
+            compressed = await File.ReadAllBytesAsync(compressedPath, Ct);
+        }
+        finally
+        {
+            File.Delete(compressedPath);
+        }
+
+        var (first, study) = await Orthanc.UploadAsync(original, Ct);
+        var stored = await Orthanc.FileAsync(first, Ct);
+        await Orthanc.PostAsync("/dicom-web/servers/mirc/stow", new JsonObject { ["Resources"] = Array([study]) }, Ct);
+        Assert.True((await Orthanc.Rest.DeleteAsync($"/studies/{study}", Ct)).IsSuccessStatusCode);
+        var (second, _) = await Orthanc.UploadAsync(compressed, Ct);
+        Assert.NotEqual(stored, await Orthanc.FileAsync(second, Ct));
+
+        // Orthanc's job fails, and PostAsync with it, if the archive refuses the part.
+        await Orthanc.PostAsync("/dicom-web/servers/mirc/stow", new JsonObject { ["Resources"] = Array([study]) }, Ct);
+
+        var uids = await UidsAsync(second);
+        Assert.Equal(stored, await RetrieveAsync(uids.Study, uids.Series, uids.Sop));
+    }
+
     [Theory]
     [InlineData("/usr/bin/odil", "ODIL", "liver_1frame.dcm")]
     [InlineData("/usr/bin/gdcmscu", "GDCMSCU", "rtplan.dcm")]
