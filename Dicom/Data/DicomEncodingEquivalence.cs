@@ -7,7 +7,8 @@ namespace Mirc.Dicom;
 /// Whether two encodings hold the same SOP instance: the same attribute values, whatever the transfer syntax (implicit or
 /// explicit VR, defined or undefined lengths, native or losslessly compressed pixel data). PS3.5 §10 makes the transfer
 /// syntax a property of the encoding, not of the instance, so a sender may send one instance in any syntax it negotiated.
-/// Pixel data is compared frame by frame once decoded (<see cref="SameFrame"/>), never as encoded bytes.
+/// Pixel values are compared by the caller, who reads them: native ones as bytes under the same
+/// <see cref="SamePixelDescription"/>, compressed ones frame by frame once decoded (<see cref="SameFrame"/>).
 /// </summary>
 public static class DicomEncodingEquivalence
 {
@@ -16,9 +17,11 @@ public static class DicomEncodingEquivalence
     /// attributes aside: group lengths, trailing padding, the pixel data elements and their offset tables, Photometric
     /// Interpretation / Planar Configuration at the top level (a codec may store colour samples as YBR or planar; the
     /// decoded frames tell, or <see cref="SamePixelDescription"/> when both are native), Number of Frames there (an
-    /// encoder may drop a "1": compared as the frame count), and Derivation Description there, which compression tools write to describe the encoding
-    /// they applied (dcmtk's dcmcjpeg does so for lossless JPEG: "Lossless JPEG compression, selection value 1, …"). Values are compared as bytes; a VR is not compared (an implicit VR reader names an unknown
-    /// private element UN where the explicit encoding says LO, over the same bytes). Sequences are compared item by item.
+    /// encoder may drop a "1": compared as the frame count), and Derivation Description there, which compression tools
+    /// write to describe the encoding they applied (dcmtk's dcmcjpeg does so for lossless JPEG: "Lossless JPEG
+    /// compression, selection value 1, …"). Values are compared as bytes; a VR is not compared (an implicit VR reader
+    /// names an unknown private element UN where the explicit encoding says LO, over the same bytes). Sequences are
+    /// compared item by item.
     /// </summary>
     /// <remarks>Values must be little endian on both sides: a big-endian data set is not comparable this way.</remarks>
     public static bool SameAttributes(DicomDataset a, DicomDataset b) => SameElements(a, b, topLevel: true);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Mirc.Dicom;
 using Mirc.Dicom.Imaging;
 using Mirc.Dicom.PixelData;
@@ -8,9 +9,9 @@ namespace Mirc.Grains.Ingest;
 /// <summary>
 /// Whether a staged upload holds the instance already stored under its SOP Instance UID: the same data set bytes (file
 /// meta aside: <see cref="DatasetDigest"/>), or — a PACS forwarding what a modality sent, an association that negotiated
-/// another syntax — the same attribute values in another encoding, pixel data compared frame by frame once decoded
-/// (<see cref="DicomEncodingEquivalence"/>). Only the conflict path pays for it; one frame of each is held at a time, so
-/// a large multi-frame instance is never loaded whole.
+/// another syntax — the same attribute values in another encoding (<see cref="DicomEncodingEquivalence"/>), pixel data
+/// compared as bytes between two native encodings, else frame by frame once decoded. Only the conflict path pays for
+/// it; a chunk or one frame of each is held at a time, so a large multi-frame instance is never loaded whole.
 /// </summary>
 internal static class InstanceEquivalence
 {
@@ -59,8 +60,8 @@ internal static class InstanceEquivalence
         }
 
         const int Chunk = 64 * 1024;
-        var left = new byte[Chunk];
-        var right = new byte[Chunk];
+        var left = ArrayPool<byte>.Shared.Rent(Chunk);
+        var right = ArrayPool<byte>.Shared.Rent(Chunk);
         try
         {
             return await SameRangesAsync(blobs, (a.Key, a.Pixels.ValueOffset), (b.Key, b.Pixels.ValueOffset), length, left, right, cancellationToken).ConfigureAwait(false);
@@ -68,6 +69,11 @@ internal static class InstanceEquivalence
         catch (EndOfStreamException)
         {
             return false; // a value running past the end of its blob: nothing to show the two are the same
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(left);
+            ArrayPool<byte>.Shared.Return(right);
         }
     }
 

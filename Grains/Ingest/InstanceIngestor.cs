@@ -294,15 +294,16 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
     /// <summary>
     /// The answer when the SOP Instance UID is not free: the same instance again (by anyone, whatever its file meta or
-    /// transfer syntax) is an idempotent success that completes what an earlier attempt may have left undone; a different one follows the
-    /// <see cref="IngestOptions.DuplicatePolicy"/>. The stored object is touched only by Replace.
+    /// transfer syntax: <see cref="InstanceEquivalence"/>) is an idempotent success that completes what an earlier attempt
+    /// may have left undone; a different one follows the <see cref="IngestOptions.DuplicatePolicy"/>. The stored object is
+    /// touched only by Replace.
     /// </summary>
     private async Task<IngestOutcome> AnswerUngrantedAsync(IStudyGrain study, StoredInstance stored, BlobKey staged, InstanceReservation reservation, string regional, IngestRequest request, CancellationToken cancellationToken)
     {
         var header = stored.Header;
         var status = reservation.Status;
         if (status == ReservationStatus.Conflict && reservation.Existing is { } existing
-            && await SameInstanceAsync(staged, existing, cancellationToken).ConfigureAwait(false))
+            && await InstanceEquivalence.SameInstanceAsync(_blobs, staged, new BlobKey(existing.BlobContainer, existing.BlobName), cancellationToken).ConfigureAwait(false))
         {
             status = ReservationStatus.AlreadyStored;
         }
@@ -330,10 +331,6 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 return IngestOutcome.Failure(IngestStatus.StudyClosed, "The study is deleted.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid);
         }
     }
-
-    /// <summary>Whether the staged upload holds the stored entry's instance, in whatever encoding (see <see cref="InstanceEquivalence"/>).</summary>
-    private Task<bool> SameInstanceAsync(BlobKey staged, InstanceEntry existing, CancellationToken cancellationToken) =>
-        InstanceEquivalence.SameInstanceAsync(_blobs, staged, new BlobKey(existing.BlobContainer, existing.BlobName), cancellationToken);
 
     /// <summary>
     /// The patient the instance goes to when the study already belongs to <paramref name="owner"/> and the instance
