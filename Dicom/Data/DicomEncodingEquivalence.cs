@@ -20,8 +20,9 @@ public static class DicomEncodingEquivalence
     /// encoder may drop a "1": compared as the frame count), and Derivation Description there, which compression tools
     /// write to describe the encoding they applied (dcmtk's dcmcjpeg does so for lossless JPEG: "Lossless JPEG
     /// compression, selection value 1, …"). Values are compared as bytes; a VR is not compared (an implicit VR reader
-    /// names an unknown private element UN where the explicit encoding says LO, over the same bytes). Sequences are
-    /// compared item by item.
+    /// names an unknown private element UN where the explicit encoding says LO, over the same bytes). Text that differs in
+    /// its bytes is compared decoded, each side with its own Specific Character Set, which is itself left out (a PACS may
+    /// re-encode Latin-1 as UTF-8, as dcmtk's <c>dcmconv +U8</c> does). Sequences are compared item by item.
     /// </summary>
     /// <remarks>Values must be little endian on both sides: a big-endian data set is not comparable this way.</remarks>
     public static bool SameAttributes(DicomDataset a, DicomDataset b) => SameElements(a, b, topLevel: true);
@@ -100,6 +101,7 @@ public static class DicomEncodingEquivalence
 
     private static bool SameElements(DicomDataset a, DicomDataset b, bool topLevel)
     {
+        var (charactersA, charactersB) = (a.CharacterSet, b.CharacterSet);
         var left = Compared(a, topLevel);
         var right = Compared(b, topLevel);
         while (true)
@@ -115,14 +117,14 @@ public static class DicomEncodingEquivalence
                 return true;
             }
 
-            if (!SameElement(left.Current, right.Current))
+            if (!SameElement(left.Current, charactersA, right.Current, charactersB))
             {
                 return false;
             }
         }
     }
 
-    private static bool SameElement(DicomElement a, DicomElement b)
+    private static bool SameElement(DicomElement a, DicomCharacterSet charactersA, DicomElement b, DicomCharacterSet charactersB)
     {
         if (a.Tag != b.Tag)
         {
@@ -152,8 +154,15 @@ public static class DicomEncodingEquivalence
             return false; // encapsulated data below the top level: its bytes are its encoding
         }
 
-        return a.Buffer.Span.SequenceEqual(b.Buffer.Span);
+        // Text as decoded by each side's character set (the same bytes may mean other text in another set); an element
+        // read without its VR (UN) only as bytes.
+        return a.VR == b.VR && a.VR.UsesSpecificCharacterSet()
+            ? string.Equals(Text(a, charactersA), Text(b, charactersB), StringComparison.Ordinal)
+            : a.Buffer.Span.SequenceEqual(b.Buffer.Span);
     }
+
+    private static string Text(DicomElement element, DicomCharacterSet characters) =>
+        characters.Decode(element.Buffer.Span, element.VR).TrimEnd(' ', '\0');
 
     private static IEnumerator<DicomElement> Compared(DicomDataset dataset, bool topLevel)
     {
@@ -167,7 +176,7 @@ public static class DicomEncodingEquivalence
     }
 
     private static bool IsEncodingDependent(DicomTag tag, bool topLevel) =>
-        tag.IsGroupLength || tag.Group == 0x0002 || tag == DicomTag.DataSetTrailingPadding
+        tag.IsGroupLength || tag.Group == 0x0002 || tag == DicomTag.DataSetTrailingPadding || tag == DicomTag.SpecificCharacterSet
         || (topLevel && (tag.Group == 0x7FE0 || tag == DicomTag.PhotometricInterpretation || tag == DicomTag.PlanarConfiguration
             || tag == DicomTag.NumberOfFrames || tag == DicomTag.DerivationDescription));
 }

@@ -23,6 +23,21 @@ public sealed class EncodingEquivalenceTests
     }
 
     [Fact]
+    public void The_same_text_in_another_character_set_is_the_same_value_and_other_text_is_not()
+    {
+        var latin1 = ReadBack(TestDatasets.Rich("ISO_IR 100", "DUPONT^Hélène"), DicomTransferSyntax.ExplicitVRLittleEndian);
+        var utf8 = ReadBack(TestDatasets.Rich("ISO_IR 192", "DUPONT^Hélène"), DicomTransferSyntax.ExplicitVRLittleEndian);
+        var otherName = ReadBack(TestDatasets.Rich("ISO_IR 192", "DUPONT^Helene"), DicomTransferSyntax.ExplicitVRLittleEndian);
+        // The same bytes under another character set are other text: "é" in UTF-8 read as Latin-1 is "Ã©".
+        var utf8BytesAsLatin1 = utf8.Clone().Set(DicomTag.SpecificCharacterSet, "ISO_IR 100");
+
+        Assert.False(latin1[DicomTag.PatientName]!.Buffer.Span.SequenceEqual(utf8[DicomTag.PatientName]!.Buffer.Span));
+        Assert.True(DicomEncodingEquivalence.SameAttributes(latin1, utf8));
+        Assert.False(DicomEncodingEquivalence.SameAttributes(latin1, otherName));
+        Assert.False(DicomEncodingEquivalence.SameAttributes(utf8, utf8BytesAsLatin1));
+    }
+
+    [Fact]
     public void Encoding_only_elements_do_not_make_a_difference()
     {
         var a = TestDatasets.Rich();

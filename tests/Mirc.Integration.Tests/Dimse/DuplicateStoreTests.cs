@@ -14,8 +14,9 @@ namespace Mirc.Integration.Tests.Dimse;
 /// <summary>
 /// Idempotency on the data set with dcmtk: the same file from two AE titles, then by STOW-RS, is success each time; a
 /// different data set under the same SOP Instance UID is refused (default policy Reject) with a status dcmtk knows; the
-/// same instance in another transfer syntax — re-encoded by dcmtk's and GDCM's converters, or pydicom's test file in
-/// the variants GDCM, pydicom and dcmtk wrote — is the same instance, and the stored copy stays as first received.
+/// same instance in another transfer syntax or character set — re-encoded by dcmtk's and GDCM's converters, or
+/// pydicom's test file in the variants GDCM, pydicom and dcmtk wrote — is the same instance, and the stored copy stays
+/// as first received.
 /// </summary>
 public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixture<DimseHostFixture>, IDisposable
 {
@@ -54,9 +55,13 @@ public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixtur
     [Fact]
     public async Task The_same_instance_in_another_transfer_syntax_is_success_and_the_first_copy_stays()
     {
-        var study = new SyntheticStudy("PAT-SYNTAX", "SYNTAX^Anne", seriesCount: 1, instancesPerSeries: 1);
+        var study = new SyntheticStudy("PAT-SYNTAX", "SYNTAXE^Hélène", seriesCount: 1, instancesPerSeries: 1);
         var file = Assert.Single(await study.WriteAsync(Path.Combine(_work.Path, "syntax"), DicomTransferSyntax.ExplicitVRLittleEndian));
         var encoded = new List<(string Proposal, string Path)> { ("-xi", file) };
+        // The UTF-8 written here re-encoded as Latin-1, as a PACS with another character set would forward it.
+        var latin1 = Path.Combine(_work.Path, "latin1.dcm");
+        await Dcmtk.RunOkAsync("dcmconv", "+C", "ISO_IR 100", file, latin1);
+        encoded.Add(("-xe", latin1));
         foreach (var (tool, proposal, option) in new[] { ("dcmcjpls", "-xt", ""), ("dcmcrle", "-xr", ""), ("dcmcjpeg", "-xs", "+e1") })
         {
             var copy = Path.Combine(_work.Path, tool + ".dcm");
