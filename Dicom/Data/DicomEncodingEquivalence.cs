@@ -12,6 +12,8 @@ namespace Mirc.Dicom;
 /// </summary>
 public static class DicomEncodingEquivalence
 {
+    private static ReadOnlySpan<byte> Padding => " \0"u8;
+
     /// <summary>
     /// True when both data sets hold the same attributes with the same values, pixel data and its encoding-dependent
     /// attributes aside: group lengths, trailing padding, the pixel data elements and their offset tables, Photometric
@@ -154,15 +156,21 @@ public static class DicomEncodingEquivalence
             return false; // encapsulated data below the top level: its bytes are its encoding
         }
 
-        // Text as decoded by each side's character set (the same bytes may mean other text in another set); an element
-        // read without its VR (UN) only as bytes.
-        return a.VR == b.VR && a.VR.UsesSpecificCharacterSet()
-            ? string.Equals(Text(a, charactersA), Text(b, charactersB), StringComparison.Ordinal)
+        // Text as decoded by each side's character set (the same bytes may mean other text in another set), other strings
+        // without their trailing padding (a UI padded with a space by one writer, NUL by another); an element read without
+        // its VR (UN) only as bytes.
+        if (a.VR == b.VR && a.VR.UsesSpecificCharacterSet())
+        {
+            return string.Equals(Text(a, charactersA), Text(b, charactersB), StringComparison.Ordinal);
+        }
+
+        return a.VR == b.VR && a.VR.IsString()
+            ? a.Buffer.Span.TrimEnd(Padding).SequenceEqual(b.Buffer.Span.TrimEnd(Padding))
             : a.Buffer.Span.SequenceEqual(b.Buffer.Span);
     }
 
     private static string Text(DicomElement element, DicomCharacterSet characters) =>
-        characters.Decode(element.Buffer.Span, element.VR).TrimEnd(' ', '\0');
+        characters.Decode(element.Buffer.Span.TrimEnd(Padding), element.VR);
 
     private static IEnumerator<DicomElement> Compared(DicomDataset dataset, bool topLevel)
     {

@@ -47,6 +47,9 @@ public sealed class EncodingEquivalenceTests
         b.Set(DicomTag.PhotometricInterpretation, "YBR_FULL");
         b.Set(DicomTag.DerivationDescription, DicomVR.ST, "Lossless JPEG compression, selection value 1");
         b.Set(DicomTag.NumberOfFrames, 1);
+        // The same UID padded with a space by one writer, with the NUL of the standard by the other.
+        a.Set(new DicomElement(DicomTag.ReferencedSOPInstanceUID, DicomVR.UI, "1.2.3\0"u8.ToArray()));
+        b.Set(new DicomElement(DicomTag.ReferencedSOPInstanceUID, DicomVR.UI, "1.2.3 "u8.ToArray()));
 
         Assert.True(DicomEncodingEquivalence.SameAttributes(a, b));
     }
