@@ -26,7 +26,7 @@ public static class DicomEncodingEquivalence
     /// its bytes is compared decoded, each side with its own Specific Character Set, which is itself left out (a PACS may
     /// re-encode Latin-1 as UTF-8, as dcmtk's <c>dcmconv +U8</c> does). Sequences are compared item by item.
     /// </summary>
-    /// <remarks>Values must be little endian on both sides: a big-endian data set is not comparable this way.</remarks>
+    /// <remarks>Values as the reader holds them: little endian whatever the transfer syntax.</remarks>
     public static bool SameAttributes(DicomDataset a, DicomDataset b) => SameElements(a, b, topLevel: true);
 
     /// <summary>

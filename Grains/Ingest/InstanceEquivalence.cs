@@ -39,13 +39,16 @@ internal static class InstanceEquivalence
             return left.PixelData is null && right.PixelData is null;
         }
 
-        // Two native encodings differ only in how the values are framed (implicit or explicit VR, OB or OW): their pixel
-        // data compares as bytes, whatever its layout (YBR_FULL_422, 32 bits, …). Otherwise frame by frame, decoded.
-        return !left.TransferSyntax.IsEncapsulated && !right.TransferSyntax.IsEncapsulated
+        // Two native little-endian encodings differ only in how the values are framed (implicit or explicit VR, OB or OW):
+        // their pixel data compares as bytes, whatever its layout (YBR_FULL_422, 32 bits, …). Otherwise frame by frame,
+        // decoded (big-endian samples swapped by the decoder).
+        return IsNativeLittleEndian(left.TransferSyntax) && IsNativeLittleEndian(right.TransferSyntax)
             ? DicomEncodingEquivalence.SamePixelDescription(left.Dataset, right.Dataset)
                 && await SameBytesAsync(blobs, (a, left.PixelData), (b, right.PixelData), cancellationToken).ConfigureAwait(false)
             : await SameFramesAsync(blobs, (a, left), (b, right), cancellationToken).ConfigureAwait(false);
     }
+
+    private static bool IsNativeLittleEndian(DicomTransferSyntax syntax) => !syntax.IsEncapsulated && !syntax.IsBigEndian;
 
     private static async Task<bool> SameBytesAsync(IBlobStore blobs, (BlobKey Key, PixelDataInfo Pixels) a, (BlobKey Key, PixelDataInfo Pixels) b, CancellationToken cancellationToken)
     {
@@ -97,15 +100,15 @@ internal static class InstanceEquivalence
         return true;
     }
 
-    /// <summary>The data set without its pixel data, or null when it cannot be compared (unreadable, big endian, deflated).</summary>
+    /// <summary>The data set without its pixel data (values little endian whatever the syntax), or null when it cannot be compared (unreadable, deflated).</summary>
     private static async Task<DicomFile?> ReadAttributesAsync(IBlobStore blobs, BlobKey key, CancellationToken cancellationToken)
     {
         try
         {
             await using var stream = await blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
             var file = await DicomFileReader.ReadAsync(stream, AttributesOnly, cancellationToken).ConfigureAwait(false);
-            // Big-endian values are not comparable as bytes; a deflated data set's frames have no byte range in the blob.
-            return file.TransferSyntax.IsBigEndian || file.PixelData is { IsInflatedOffsets: true } ? null : file;
+            // A deflated data set's frames have no byte range in the blob.
+            return file.PixelData is { IsInflatedOffsets: true } ? null : file;
         }
         catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
         {

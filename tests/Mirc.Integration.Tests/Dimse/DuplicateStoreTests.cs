@@ -104,7 +104,7 @@ public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixtur
 
         if (name == "MR_small.dcm")
         {
-            variants.AddRange(new[] { ("-xi", "MR_small_implicit.dcm"), ("-xr", "MR_small_RLE.dcm"), ("-xt", "MR_small_jpeg_ls_lossless.dcm"), ("-xv", "MR_small_jp2klossless.dcm"), ("-xe", "MR_small_padded.dcm") }
+            variants.AddRange(new[] { ("-xi", "MR_small_implicit.dcm"), ("-xr", "MR_small_RLE.dcm"), ("-xt", "MR_small_jpeg_ls_lossless.dcm"), ("-xv", "MR_small_jp2klossless.dcm"), ("-xe", "MR_small_padded.dcm"), ("-xb", "MR_small_bigendian.dcm") }
                 .Select(v => (v.Item1, Path.Combine(folder, v.Item2))));
         }
 
