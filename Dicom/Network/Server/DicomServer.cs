@@ -157,7 +157,7 @@ public sealed class DicomServer : IAsyncDisposable
         await Task.Yield(); // never run an association on the accept loop
         string? admittedAe = null;
         DimseMetrics.ConnectionOpened();
-        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        Stream stream = new ImmediateAckNetworkStream(socket);
         PipeReader? reader = null;
         PduFramer? framer = null;
         DimseChannel? channel = null;
