@@ -59,7 +59,11 @@ internal sealed class InMemoryArchive : IDicomServiceHandler
         var buffer = new MemoryStream();
         try
         {
-            await dataSet.CopyToAsync(buffer, ct);
+            // Reads with the operation's token (what the handler contract is about); the copy into memory takes none, or
+            // a teardown cancelling the token between a read and its write would fail the write, not the stream.
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((read = await dataSet.ReadAsync(chunk, ct)) > 0) buffer.Write(chunk, 0, read);
         }
         catch (Exception ex)
         {
