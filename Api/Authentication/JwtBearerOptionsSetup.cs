@@ -35,6 +35,7 @@ internal sealed class JwtBearerOptionsSetup(IOptions<MircAuthOptions> options, S
                 ClockSkew = settings.ClockSkew,
                 NameClaimType = settings.Claims.Subject,
                 RoleClaimType = settings.Claims.Role,
+                CryptoProviderFactory = RememberedSignatures.Shared,
             };
             jwt.Events = PrincipalEvents(settings, "oidc");
         }
@@ -60,6 +61,7 @@ internal sealed class JwtBearerOptionsSetup(IOptions<MircAuthOptions> options, S
         ClockSkew = settings.ClockSkew,
         NameClaimType = settings.Claims.Subject,
         RoleClaimType = settings.Claims.Role,
+        CryptoProviderFactory = RememberedSignatures.Shared,
     };
 
     private static JwtBearerEvents PrincipalEvents(MircAuthOptions settings, string method) => new()
