@@ -20,11 +20,15 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
     // is idle most of the time — ~14 yields per one-instance study, CPU taken from the threads doing the work.
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread _thread;
+    private readonly Func<int, int> _syncfs;
     private TaskCompletionSource? _next;
     private bool _disposed;
 
-    public SharedSyncCommitPolicy(string root)
+    /// <param name="root">The blob root (any folder of the file system to flush).</param>
+    /// <param name="syncfs">Replaces <c>syncfs(2)</c> (tests: a round that blocks until released).</param>
+    public SharedSyncCommitPolicy(string root, Func<int, int>? syncfs = null)
     {
+        _syncfs = syncfs ?? NativeMethods.syncfs;
         _rootFd = NativeMethods.open(root, ReadOnly);
         if (_rootFd < 0)
         {
@@ -131,7 +135,7 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
             // before the thread ends (no round can be requested after it).
             if (round is not null)
             {
-                if (NativeMethods.syncfs(_rootFd) == 0)
+                if (_syncfs(_rootFd) == 0)
                 {
                     round.TrySetResult();
                 }

@@ -25,6 +25,38 @@ public sealed class SharedSyncCommitPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task Callers_arriving_during_a_round_share_the_next_one()
+    {
+        Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
+        var ct = TestContext.Current.CancellationToken;
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var rounds = 0;
+        using var policy = new SharedSyncCommitPolicy(_root, _ =>
+        {
+            if (Interlocked.Increment(ref rounds) == 1)
+            {
+                // The first round hangs on the device until released.
+                started.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            return 0;
+        });
+
+        var first = policy.PersistAllAsync();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(10), ct));
+
+        // Called after the running round began, so it does not cover them: they wait for the next, all together.
+        var waiting = Enumerable.Range(0, 20).Select(_ => policy.PersistAllAsync()).ToList();
+        Assert.All(waiting, w => Assert.False(w.IsCompleted));
+
+        release.Set();
+        await Task.WhenAll(waiting.Append(first)).WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal(2, Volatile.Read(ref rounds));
+    }
+
+    [Fact]
     public async Task Disposing_while_rounds_are_wanted_serves_every_accepted_caller_and_returns()
     {
         Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
