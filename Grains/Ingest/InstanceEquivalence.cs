@@ -11,10 +11,15 @@ namespace Mirc.Grains.Ingest;
 /// meta aside: <see cref="DatasetDigest"/>), or — a PACS forwarding what a modality sent, an association that negotiated
 /// another syntax — the same attribute values in another encoding (<see cref="DicomEncodingEquivalence"/>), pixel data
 /// compared as bytes between two native encodings, else frame by frame once decoded. Only the conflict path pays for
-/// it; a chunk or one frame of each is held at a time, so a large multi-frame instance is never loaded whole.
+/// it; a chunk or one frame of each is held at a time, so a large multi-frame instance is never loaded whole — except a
+/// deflated copy (a PACS sending over a slow link), whose frames have no byte range in its file: it is inflated whole,
+/// up to <see cref="MaxInflatedPixelData"/> of pixel data (beyond, the two cannot be shown to be the same).
 /// </summary>
 internal static class InstanceEquivalence
 {
+    /// <summary>Most pixel data a deflated copy may hold to be inflated and compared.</summary>
+    internal const long MaxInflatedPixelData = 64 * 1024 * 1024;
+
     private static readonly DicomReadOptions AttributesOnly = new() { SkipPixelData = true };
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same instance; false when they differ or cannot be compared.</summary>
@@ -42,13 +47,19 @@ internal static class InstanceEquivalence
         // Two native little-endian encodings differ only in how the values are framed (implicit or explicit VR, OB or OW):
         // their pixel data compares as bytes, whatever its layout (YBR_FULL_422, 32 bits, …). Otherwise frame by frame,
         // decoded (big-endian samples swapped by the decoder).
-        return IsNativeLittleEndian(left.TransferSyntax) && IsNativeLittleEndian(right.TransferSyntax)
-            ? DicomEncodingEquivalence.SamePixelDescription(left.Dataset, right.Dataset)
-                && await SameBytesAsync(blobs, (a, left.PixelData), (b, right.PixelData), cancellationToken).ConfigureAwait(false)
-            : await SameFramesAsync(blobs, (a, left), (b, right), cancellationToken).ConfigureAwait(false);
+        if (IsNativeLittleEndian(left.TransferSyntax) && IsNativeLittleEndian(right.TransferSyntax))
+        {
+            return DicomEncodingEquivalence.SamePixelDescription(left.Dataset, right.Dataset)
+                && await SameBytesAsync(blobs, (a, left.PixelData), (b, right.PixelData), cancellationToken).ConfigureAwait(false);
+        }
+
+        var framesA = await FramesAsync(blobs, a, left, cancellationToken).ConfigureAwait(false);
+        var framesB = await FramesAsync(blobs, b, right, cancellationToken).ConfigureAwait(false);
+        return framesA is not null && framesB is not null && await SameFramesAsync(left, framesA, right, framesB).ConfigureAwait(false);
     }
 
-    private static bool IsNativeLittleEndian(DicomTransferSyntax syntax) => !syntax.IsEncapsulated && !syntax.IsBigEndian;
+    // Deflated data sets are native little endian inside, but their values have no byte range in the file.
+    private static bool IsNativeLittleEndian(DicomTransferSyntax syntax) => !syntax.IsEncapsulated && !syntax.IsBigEndian && !syntax.IsDeflated;
 
     private static async Task<bool> SameBytesAsync(IBlobStore blobs, (BlobKey Key, PixelDataInfo Pixels) a, (BlobKey Key, PixelDataInfo Pixels) b, CancellationToken cancellationToken)
     {
@@ -100,15 +111,13 @@ internal static class InstanceEquivalence
         return true;
     }
 
-    /// <summary>The data set without its pixel data (values little endian whatever the syntax), or null when it cannot be compared (unreadable, deflated).</summary>
+    /// <summary>The data set without its pixel data (values little endian whatever the syntax), or null when it cannot be read.</summary>
     private static async Task<DicomFile?> ReadAttributesAsync(IBlobStore blobs, BlobKey key, CancellationToken cancellationToken)
     {
         try
         {
             await using var stream = await blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
-            var file = await DicomFileReader.ReadAsync(stream, AttributesOnly, cancellationToken).ConfigureAwait(false);
-            // A deflated data set's frames have no byte range in the blob.
-            return file.PixelData is { IsInflatedOffsets: true } ? null : file;
+            return await DicomFileReader.ReadAsync(stream, AttributesOnly, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
         {
@@ -116,21 +125,51 @@ internal static class InstanceEquivalence
         }
     }
 
-    private static async Task<bool> SameFramesAsync(IBlobStore blobs, (BlobKey Key, DicomFile File) a, (BlobKey Key, DicomFile File) b, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decodes one frame (zero-based) of a copy: read by its byte ranges, or — deflated — from the copy inflated whole;
+    /// null when a deflated copy holds more pixel data than <see cref="MaxInflatedPixelData"/> or cannot be read.
+    /// </summary>
+    private static async Task<Func<int, Task<(byte[] Samples, FrameGeometry Geometry)>>?> FramesAsync(
+        IBlobStore blobs, BlobKey key, DicomFile attributes, CancellationToken cancellationToken)
+    {
+        if (!attributes.PixelData!.IsInflatedOffsets)
+        {
+            return async frame => FrameDecoder.Decode(
+                await ReadFrameAsync(blobs, key, attributes.PixelData, frame, cancellationToken).ConfigureAwait(false), FrameGeometry.From(attributes.Dataset), attributes.TransferSyntax);
+        }
+
+        if (attributes.PixelData.ValueLength is < 0 or > MaxInflatedPixelData)
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var stream = await blobs.OpenReadAsync(key, null, cancellationToken).ConfigureAwait(false);
+            var whole = await DicomFileReader.ReadAsync(stream, DicomReadOptions.Default, cancellationToken).ConfigureAwait(false);
+            return frame => Task.FromResult(FrameDecoder.Decode(whole.Dataset, whole.TransferSyntax, frame));
+        }
+        catch (Exception ex) when (ex is DicomFormatException or EndOfStreamException or ArgumentException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<bool> SameFramesAsync(
+        DicomFile a, Func<int, Task<(byte[] Samples, FrameGeometry Geometry)>> framesA, DicomFile b, Func<int, Task<(byte[] Samples, FrameGeometry Geometry)>> framesB)
     {
         try
         {
-            var geometryA = FrameGeometry.From(a.File.Dataset);
-            var geometryB = FrameGeometry.From(b.File.Dataset);
-            if (geometryA.NumberOfFrames != geometryB.NumberOfFrames)
+            var frames = FrameGeometry.From(a.Dataset).NumberOfFrames;
+            if (frames != FrameGeometry.From(b.Dataset).NumberOfFrames)
             {
                 return false;
             }
 
-            for (var frame = 0; frame < geometryA.NumberOfFrames; frame++)
+            for (var frame = 0; frame < frames; frame++)
             {
-                var (samplesA, decodedA) = FrameDecoder.Decode(await ReadFrameAsync(blobs, a.Key, a.File.PixelData!, frame, cancellationToken).ConfigureAwait(false), geometryA, a.File.TransferSyntax);
-                var (samplesB, decodedB) = FrameDecoder.Decode(await ReadFrameAsync(blobs, b.Key, b.File.PixelData!, frame, cancellationToken).ConfigureAwait(false), geometryB, b.File.TransferSyntax);
+                var (samplesA, decodedA) = await framesA(frame).ConfigureAwait(false);
+                var (samplesB, decodedB) = await framesB(frame).ConfigureAwait(false);
                 if (!DicomEncodingEquivalence.SameFrame(samplesA, decodedA, samplesB, decodedB))
                 {
                     return false;

@@ -14,9 +14,9 @@ namespace Mirc.Integration.Tests.Dimse;
 /// <summary>
 /// Idempotency on the data set with dcmtk: the same file from two AE titles, then by STOW-RS, is success each time; a
 /// different data set under the same SOP Instance UID is refused (default policy Reject) with a status dcmtk knows; the
-/// same instance in another transfer syntax or character set — re-encoded by dcmtk's and GDCM's converters, or
-/// pydicom's test file in the variants GDCM, pydicom and dcmtk wrote — is the same instance, and the stored copy stays
-/// as first received.
+/// same instance in another transfer syntax or character set — re-encoded by dcmtk's and GDCM's converters (or
+/// deflated by storescu on the way), or pydicom's test file in the variants GDCM, pydicom and dcmtk wrote — is the same
+/// instance, and the stored copy stays as first received.
 /// </summary>
 public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixture<DimseHostFixture>, IDisposable
 {
@@ -57,7 +57,8 @@ public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixtur
     {
         var study = new SyntheticStudy("PAT-SYNTAX", "SYNTAXE^Hélène", seriesCount: 1, instancesPerSeries: 1);
         var file = Assert.Single(await study.WriteAsync(Path.Combine(_work.Path, "syntax"), DicomTransferSyntax.ExplicitVRLittleEndian));
-        var encoded = new List<(string Proposal, string Path)> { ("-xi", file) };
+        // Implicit VR, and deflated by storescu itself on the way (-xd: a PACS saving bandwidth on a slow link).
+        var encoded = new List<(string Proposal, string Path)> { ("-xi", file), ("-xd", file) };
         // The UTF-8 written here re-encoded as Latin-1, as a PACS with another character set would forward it.
         var latin1 = Path.Combine(_work.Path, "latin1.dcm");
         await Dcmtk.RunOkAsync("dcmconv", "+C", "ISO_IR 100", file, latin1);
