@@ -51,6 +51,17 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     /// </summary>
     public bool FirstRecordsJoinCallerFlush => _blobs.FlushCoversLazyWrites;
 
+    /// <summary>Whether any record of <paramref name="stateName"/> is stored here (one listing, ended at the first name).</summary>
+    internal async Task<bool> HoldsRecordsOfAsync(string stateName, CancellationToken cancellationToken = default)
+    {
+        await foreach (var _ in _blobs.ListAsync(_container, GrainStateBlobNaming.StatePrefix(stateName), cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

@@ -26,7 +26,10 @@ internal static class GrainStateBlobNaming
 
     /// <summary>The record's name before the frame (<see cref="FramedKeyFor"/> since): still read, never written again.</summary>
     public static BlobKey KeyFor(string container, string stateName, GrainId grainId) =>
-        new(container, $"{Encode(stateName)}/{Encode(grainId.Type.ToString()!)}/{Encode(grainId.Key.ToString()!)}");
+        new(container, $"{StatePrefix(stateName)}{Encode(grainId.Type.ToString()!)}/{Encode(grainId.Key.ToString()!)}");
+
+    /// <summary>What every record of <paramref name="stateName"/> in our naming starts with (Orleans' names go on with a <c>-</c>).</summary>
+    public static string StatePrefix(string stateName) => Encode(stateName) + "/";
 
     /// <summary>The name of the record in <see cref="GrainStateRecordFrame"/> form.</summary>
     public static BlobKey FramedKeyFor(string container, string stateName, GrainId grainId) =>

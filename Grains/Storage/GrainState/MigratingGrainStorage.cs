@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -14,6 +15,12 @@ namespace Mirc.Grains.Storage.GrainState;
 /// deleted. From then on the record lives, with its ETag, in the current provider only. A clear deletes the former blob
 /// too, so a former record left behind by a failed delete can never come back after the current one is cleared.
 /// </para>
+/// <para>
+/// A miss in the current provider — every new grain — would cost a second round trip to the former name: the former
+/// names of a state are looked for once per silo (one listing) and, if there are none, never read again (nothing writes
+/// them any more on this account: the second site's mirror is another account, promoted only by a restart); where some
+/// remain, both names are read at once.
+/// </para>
 /// Grain keys reach the current provider percent-encoded (<see cref="GrainStateBlobNaming.ForOrleansBlobName"/>): it puts
 /// the key into the blob name as is.
 /// No rolling upgrade across this change: a silo of the previous version would still write the former blobs.
@@ -25,6 +32,7 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
     private readonly BlobGrainStorage _former;
     private readonly Serializer _serializer;
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Task<bool>> _formerRecords = new(StringComparer.Ordinal);
 
     /// <summary>Creates the provider.</summary>
     /// <param name="name">Provider name (for messages).</param>
@@ -44,14 +52,32 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await _current.ReadStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState).ConfigureAwait(false);
-        if (grainState.RecordExists || grainState.ETag is not null)
+        var currentRead = _current.ReadStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState);
+        if (!await FormerRecordsRemainAsync(stateName).ConfigureAwait(false))
         {
+            await currentRead.ConfigureAwait(false);
             return;
         }
 
         var former = new GrainState<T>();
-        await _former.ReadStateAsync(stateName, grainId, former).ConfigureAwait(false);
+        var formerRead = _former.ReadStateAsync(stateName, grainId, former);
+        try
+        {
+            await currentRead.ConfigureAwait(false);
+        }
+        catch
+        {
+            await formerRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        if (grainState.RecordExists || grainState.ETag is not null)
+        {
+            await formerRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+
+        await formerRead.ConfigureAwait(false);
         if (!former.RecordExists)
         {
             return;
@@ -109,6 +135,25 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
         await _current.ClearStateAsync(stateName, GrainStateBlobNaming.ForOrleansBlobName(grainId), grainState).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether former records of <paramref name="stateName"/> may remain: listed once per silo; a listing that fails is
+    /// not remembered (this read looks at the former name too, the next one lists again).
+    /// </summary>
+    private async Task<bool> FormerRecordsRemainAsync(string stateName)
+    {
+        var listing = _formerRecords.GetOrAdd(stateName, state => _former.HoldsRecordsOfAsync(state));
+        try
+        {
+            return await listing.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _formerRecords.TryRemove(new KeyValuePair<string, Task<bool>>(stateName, listing));
+            LogListingFailed(_logger, e, _name, stateName);
+            return true;
+        }
+    }
+
     private async Task DeleteFormerAsync(string stateName, GrainId grainId)
     {
         try
@@ -121,6 +166,9 @@ public sealed partial class MigratingGrainStorage : IGrainStorage
             LogFormerNotDeleted(_logger, e, _name, stateName, grainId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain storage {Provider}: the former records of state {StateName} could not be listed; the former name is read on each miss until they are")]
+    private static partial void LogListingFailed(ILogger logger, Exception exception, string provider, string stateName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Grain storage {Provider}: state {StateName} of {GrainId} moved from the former blob provider")]
     private static partial void LogMoved(ILogger logger, string provider, string stateName, GrainId grainId);

@@ -3,10 +3,13 @@ using Mirc.Grains.Storage.Blobs;
 
 namespace Mirc.Grains.Tests.Archive;
 
-/// <summary>Blob store decorator recording every small-blob write (grain state, journal) with its size, and flushes.</summary>
+/// <summary>Blob store decorator recording every small-blob write (grain state, journal) with its size, flushes and whole-blob reads.</summary>
 internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 {
     public ConcurrentQueue<(BlobKey Key, int Bytes)> SmallWrites { get; } = new();
+
+    /// <summary>Every <see cref="TryReadAllAsync"/> (how grain state is read), in call order.</summary>
+    public ConcurrentQueue<BlobKey> WholeReads { get; } = new();
 
     /// <summary>Small writes and flushes in call order: <c>write {key} {bytes}</c> or <c>flush</c>.</summary>
     public ConcurrentQueue<string> Operations { get; } = new();
@@ -59,8 +62,11 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
         Operations.Enqueue($"write {key} {bytes}");
     }
 
-    public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) =>
-        inner.TryReadAllAsync(key, cancellationToken);
+    public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default)
+    {
+        WholeReads.Enqueue(key);
+        return inner.TryReadAllAsync(key, cancellationToken);
+    }
 
     public Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) =>
         inner.MoveAsync(source, destination, cancellationToken);

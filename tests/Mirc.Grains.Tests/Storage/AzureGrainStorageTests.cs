@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.GrainState;
+using Mirc.Grains.Tests.Archive;
 using Mirc.Testing;
 using Orleans.Configuration;
 using Orleans.Runtime;
@@ -64,8 +65,8 @@ public sealed class AzureGrainStorageTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     /// <summary>Our former provider on the same account and container, as the previous version wrote state.</summary>
-    private BlobGrainStorage Former() => new(
-        "former", new AzureBlobStore(azurite.CreateServiceClient()), new InstanceBlobLayout(_prefix, 1),
+    private BlobGrainStorage Former(IBlobStore? store = null) => new(
+        "former", store ?? new AzureBlobStore(azurite.CreateServiceClient()), new InstanceBlobLayout(_prefix, 1),
         Silo.GetRequiredService<Serializer>(), NullLogger<BlobGrainStorage>.Instance);
 
     private async Task<List<string>> StateBlobNamesAsync()
@@ -126,6 +127,34 @@ public sealed class AzureGrainStorageTests(AzuriteFixture azurite) : IClassFixtu
         var leftover = new GrainState<StorageProbeState>();
         await former.ReadStateAsync("probe", grainId, leftover);
         Assert.False(leftover.RecordExists);
+    }
+
+    [Fact]
+    public async Task A_new_grain_reads_the_former_name_only_of_a_state_that_still_has_former_records()
+    {
+        var formerStore = new CountingBlobStore(new AzureBlobStore(azurite.CreateServiceClient()));
+        var storage = await ProviderOnAsync(azurite.CreateServiceClient(), formerStore);
+        await Former().WriteStateAsync("probe", Probe("old-1"), new GrainState<StorageProbeState>(new StorageProbeState { Count = 9 }));
+
+        // No former record of "fresh": after one listing, a miss is one read of the current name.
+        for (var i = 0; i < 3; i++)
+        {
+            var fresh = new GrainState<StorageProbeState>();
+            await storage.ReadStateAsync("fresh", Probe($"new-{i}"), fresh);
+            Assert.False(fresh.RecordExists);
+        }
+
+        Assert.Empty(formerStore.WholeReads);
+
+        // "probe" still has one: a miss looks at the former name too, and the former record is found and moved.
+        var missing = new GrainState<StorageProbeState>();
+        await storage.ReadStateAsync("probe", Probe("new-x"), missing);
+        Assert.False(missing.RecordExists);
+        Assert.NotEmpty(formerStore.WholeReads);
+        var old = new GrainState<StorageProbeState>();
+        await storage.ReadStateAsync("probe", Probe("old-1"), old);
+        Assert.Equal(9, old.State!.Count);
+        Assert.Equal([$"probe-{Probe("old-1")}.json"], await StateBlobNamesAsync());
     }
 
     [Fact]
@@ -235,7 +264,7 @@ public sealed class AzureGrainStorageTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     /// <summary>Today's provider stack (Orleans' blob provider behind <see cref="MigratingGrainStorage"/>) on <paramref name="client"/>.</summary>
-    private async Task<IGrainStorage> ProviderOnAsync(BlobServiceClient client)
+    private async Task<IGrainStorage> ProviderOnAsync(BlobServiceClient client, IBlobStore? formerStore = null)
     {
         var serializer = Silo.GetRequiredService<Serializer>();
         var options = new AzureBlobStorageOptions
@@ -247,6 +276,6 @@ public sealed class AzureGrainStorageTests(AzuriteFixture azurite) : IClassFixtu
         var containers = options.BuildContainerFactory(Silo, options);
         await containers.InitializeAsync(client);
         var orleans = new AzureBlobGrainStorage("lossy", options, containers, Silo.GetRequiredService<IActivatorProvider>(), NullLogger<AzureBlobGrainStorage>.Instance);
-        return new MigratingGrainStorage("archive", orleans, Former(), serializer, NullLogger<MigratingGrainStorage>.Instance);
+        return new MigratingGrainStorage("archive", orleans, Former(formerStore), serializer, NullLogger<MigratingGrainStorage>.Instance);
     }
 }
