@@ -103,47 +103,13 @@ if ((run_mirc && build)) && ! dotnet build "$repo/Silo/Mirc.Silo.csproj" -c Rele
   memory_lines+=("- mirc: not measured, the silo did not build")
 fi
 
-bench_initial_password="Perf-Initial-$RANDOM-Passphrase"
-bench_password="Perf-Final-$RANDOM-Passphrase"
-
-# Prints a TOTP code (RFC 6238, SHA-1, 6 digits, 30 s) for an otpauth:// URI.
-totp_now() {
-  python3 - "$1" <<'PY'
-import base64, hashlib, hmac, struct, sys, time, urllib.parse
-secret = urllib.parse.parse_qs(urllib.parse.urlparse(sys.argv[1]).query)["secret"][0]
-key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-o = mac[-1] & 15
-print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
-PY
-}
-
-# First login of the seeded account (replaces its initial password), then a token; prints the access token.
-bench_login() {
-  local base="$1" credentials="$2" uri first token
-  # The silo writes first-start credentials to a file only its user can read (never to its log); seeding may still be
-  # under way when /readyz answers.
-  for _ in $(seq 1 30); do
-    uri="$(grep -A3 'username:            bench' "$credentials" 2>/dev/null | grep -o 'otpauth://[^ ]*' | head -1)"
-    [ -n "$uri" ] && break
-    sleep 1
-  done
-  [ -n "$uri" ] || return 1
-  first="$(curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_initial_password" \
-    -d totp="$(totp_now "$uri")" -d new_password="$bench_password")" || return 1
-  token="$(printf '%s' "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))')"
-  if [ -n "$token" ]; then printf '%s\n' "$token"; return 0; fi
-  sleep 31 # a TOTP code is accepted once: wait for the next one
-  curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_password" -d totp="$(totp_now "$uri")" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
+# shellcheck source=bench/bench-account.sh
+. "$repo/bench/bench-account.sh"
 
 if ((run_mirc)); then
   http_port="$(free_port)" dicom_port="$(free_port)" silo_port="$(free_port)" gateway_port="$(free_port)"
   mkdir -p "$work/mirc-data"
   log "starting our silo: HTTP $http_port, DICOM $dicom_port, data $work/mirc-data"
-  # The benchmark's AE titles belong to the establishment anonymous STOW-RS is credited to ("local"), so
-  # DIMSE and DICOMweb see the same studies; the receiving AE is the C-MOVE destination.
   # env execs dotnet, so $! is the silo's own PID.
   # Content root = the empty work folder: the shipped appsettings.json (its demo seed would merge into these indices)
   # stays out, the silo runs on its code defaults plus the settings below.
@@ -152,21 +118,7 @@ if ((run_mirc)); then
     Mirc__DataPath="$work/mirc-data" \
     Mirc__HttpUrl="http://127.0.0.1:$http_port" \
     Mirc__SiloPort="$silo_port" Mirc__GatewayPort="$gateway_port" \
-    Mirc__Dicom__Port="$dicom_port" Mirc__Dicom__AeTitle=MIRC \
-    Mirc__Seed__Establishments__0__Id=local \
-    Mirc__Seed__Establishments__0__Name="Benchmark" \
-    Mirc__Seed__Establishments__0__AeTitles__0__AeTitle="$calling_ae" \
-    Mirc__Seed__Establishments__0__AeTitles__0__Host=127.0.0.1 \
-    Mirc__Seed__Establishments__0__AeTitles__0__Port=0 \
-    Mirc__Seed__Establishments__0__AeTitles__0__Permissions="Store, Query, Retrieve" \
-    Mirc__Seed__Establishments__0__AeTitles__1__AeTitle="$move_ae" \
-    Mirc__Seed__Establishments__0__AeTitles__1__Host=127.0.0.1 \
-    Mirc__Seed__Establishments__0__AeTitles__1__Port="$move_port" \
-    Mirc__Seed__Establishments__0__AeTitles__1__Permissions=MoveDestination \
-    Mirc__Seed__Professionals__0__Id=10000000999 Mirc__Seed__Professionals__0__Name="Bench Radiologist" \
-    Mirc__Seed__Professionals__0__EstablishmentId=local Mirc__Seed__Professionals__0__Roles__0=Radiologist \
-    Mirc__Seed__Professionals__0__Roles__1=Technician Mirc__Seed__Professionals__0__Username=bench \
-    Mirc__Seed__Professionals__0__InitialPassword="$bench_initial_password" \
+    Mirc__Dicom__Port="$dicom_port" "${bench_seed[@]}" \
     dotnet "$repo/Silo/bin/Release/net10.0/Mirc.Silo.dll" >"$results/mirc-silo.log" 2>&1 &
   silo_pid=$!
   pids+=("$silo_pid")
