@@ -257,8 +257,11 @@ public sealed class AzureBlobStore : IBlobStore
             throw new BlobNotFoundException(source, e);
         }
 
-        await from.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await TryGetPropertiesAsync(destination, cancellationToken).ConfigureAwait(false) ?? throw new BlobNotFoundException(destination);
+        // The source's deletion and the destination's properties are independent: one round trip for both.
+        var deleted = from.DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        var properties = TryGetPropertiesAsync(destination, cancellationToken);
+        await Task.WhenAll(deleted, properties).ConfigureAwait(false);
+        return await properties.ConfigureAwait(false) ?? throw new BlobNotFoundException(destination);
     }
 
     private async Task<(long Length, List<string> BlockIds)> StageBlocksAsync(
