@@ -38,7 +38,8 @@ public static class BenchOptionsParser
           --stow-batch B          instances per STOW-RS request (default 10)
           --stow-parallel K       parallel STOW-RS requests (default 4)
           --repeat N              repetitions of study/series retrievals (default 3)
-          --small-repeat N        repetitions of queries, instance and frame retrievals (default 30)
+          --small-repeat N        repetitions of queries and frame retrievals (default 30)
+          --instance-repeat N     sequential WADO-RS retrievals of single instances (default 300)
           --clients N             concurrent DICOMweb clients of the QIDO-RS and WADO-RS load runs, each sending
                                   the small-repeat count of requests (default 50; 0 = none)
           --small-studies N       one-instance studies (64x64 CT, distinct patients) stored per protocol (default 1000; 0 = none)
@@ -81,6 +82,7 @@ public static class BenchOptionsParser
                 case "--stow-parallel": o.StowParallel = options.Positive(); break;
                 case "--repeat": o.Repeat = options.Positive(); break;
                 case "--small-repeat": o.SmallRepeat = options.Positive(); break;
+                case "--instance-repeat": o.InstanceRepeat = options.Positive(); break;
                 case "--small-studies": o.SmallStudies = options.Int(); break;
                 case "--clients": o.Clients = options.Int(); break;
                 case "--warm-up-rounds": o.WarmUpRounds = options.Int(); break;

@@ -57,8 +57,8 @@ public sealed class DicomWebPhase(BenchOptions options, DicomWebDriver driver)
 
     /// <summary>WADO-RS of single instances spread over the study.</summary>
     public Task<OperationResult> RetrieveInstancesAsync(BenchStudy study, CancellationToken cancellationToken) =>
-        Sequential("dicomweb.wado.instance", $"WADO-RS single instances of {study.Name}, {options.SmallRepeat} requests, sequential",
-            options.SmallRepeat, 1, i => RetrieveInstanceAsync(study, i, cancellationToken), cancellationToken);
+        Sequential("dicomweb.wado.instance", $"WADO-RS single instances of {study.Name}, {options.InstanceRepeat} requests, sequential",
+            options.InstanceRepeat, 1, i => RetrieveInstanceAsync(study, i, cancellationToken), cancellationToken);
 
     /// <summary>The <paramref name="i"/>-th instance of a spread over the study (a stride prime to any study size here).</summary>
     private Task<(long, long)> RetrieveInstanceAsync(BenchStudy study, int i, CancellationToken cancellationToken)

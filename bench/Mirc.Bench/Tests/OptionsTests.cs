@@ -56,6 +56,16 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Single_instance_retrievals_are_repeated_apart_from_other_small_requests()
+    {
+        Assert.Equal(300, BenchOptionsParser.Parse([]).InstanceRepeat);
+        var o = BenchOptionsParser.Parse(["--instance-repeat", "500", "--small-repeat", "7"]);
+        Assert.Equal(500, o.InstanceRepeat);
+        Assert.Equal(7, o.SmallRepeat);
+        Assert.Throws<ArgumentException>(() => BenchOptionsParser.Parse(["--instance-repeat", "0"]));
+    }
+
+    [Fact]
     public void Fifty_concurrent_clients_unless_told_otherwise()
     {
         Assert.Equal(50, BenchOptionsParser.Parse([]).Clients);
