@@ -40,9 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# CPU seconds (user + system) and peak resident set (MB) of a live process.
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
-peak_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+# shellcheck source=bench/bench-silo.sh
+. "$repo/bench/bench-silo.sh"
 # PostgreSQL works in one process per connection: the CPU of the postmaster's children, summed.
 postgres_cpu() {
   local total=0 child
@@ -51,10 +50,9 @@ postgres_cpu() {
 }
 
 calling_ae=MIRCBENCH move_ae=MIRCBENCHRCV
-move_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+move_port="$(free_port)"
 export TCP_NODELAY=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# shellcheck source=bench/bench-account.sh
-. "$repo/bench/bench-account.sh"
+bench_seed_for "$calling_ae" "$move_ae" "$move_port"
 
 if ((build)); then
   log "building Release (bench and silo)"

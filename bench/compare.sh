@@ -27,6 +27,8 @@ mkdir -p "$results"
 pids=()
 
 log() { printf '[compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/bench-silo.sh
+. "$repo/bench/bench-silo.sh"
 
 # When a run last deleted its data folder (git-ignored, beside the results).
 last_cleanup="$repo/bench/results/.last-cleanup"
@@ -63,15 +65,6 @@ stop_pid() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 
-# A TCP port nobody listens on now (the kernel picks it; the small race is acceptable for a benchmark).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-# CPU seconds (user + system) a live process has used so far: less sensitive than rates to other load on the machine.
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
-
-# Peak resident set of a live process, in MB (VmHWM).
-peak_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
-
 wait_http() {
   local url="$1" pid="$2" what="$3"
   for _ in $(seq 1 240); do
@@ -103,8 +96,7 @@ if ((run_mirc && build)) && ! dotnet build "$repo/Silo/Mirc.Silo.csproj" -c Rele
   memory_lines+=("- mirc: not measured, the silo did not build")
 fi
 
-# shellcheck source=bench/bench-account.sh
-. "$repo/bench/bench-account.sh"
+bench_seed_for "$calling_ae" "$move_ae" "$move_port"
 
 if ((run_mirc)); then
   http_port="$(free_port)" dicom_port="$(free_port)" silo_port="$(free_port)" gateway_port="$(free_port)"

@@ -1,0 +1,76 @@
+# What compare.sh and cluster.sh both need around the silo they measure (sourced, not run): free ports, a process's CPU
+# and peak memory, the seed that gives the benchmark an establishment with its AE titles and a professional account,
+# and that account's first login.
+
+# A TCP port nobody listens on now (the kernel picks it; the small race is acceptable for a benchmark).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# CPU seconds (user + system) a live process has used so far: less sensitive than rates to other load on the machine.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
+
+# Peak resident set of a live process, in MB (VmHWM).
+peak_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+bench_initial_password="Perf-Initial-$RANDOM-Passphrase"
+bench_password="Perf-Final-$RANDOM-Passphrase"
+
+# Sets bench_seed: the seed as environment settings of the silo, for the calling AE title $1 and the C-MOVE destination
+# $2 listening on port $3. The benchmark's AE titles belong to the establishment anonymous STOW-RS is credited to
+# ("local"), so DIMSE and DICOMweb see the same studies.
+bench_seed_for() {
+  local calling_ae="$1" move_ae="$2" move_port="$3"
+  bench_seed=(
+    Mirc__Dicom__AeTitle=MIRC
+    Mirc__Seed__Establishments__0__Id=local
+    Mirc__Seed__Establishments__0__Name="Benchmark"
+    Mirc__Seed__Establishments__0__AeTitles__0__AeTitle="$calling_ae"
+    Mirc__Seed__Establishments__0__AeTitles__0__Host=127.0.0.1
+    Mirc__Seed__Establishments__0__AeTitles__0__Port=0
+    Mirc__Seed__Establishments__0__AeTitles__0__Permissions="Store, Query, Retrieve"
+    Mirc__Seed__Establishments__0__AeTitles__1__AeTitle="$move_ae"
+    Mirc__Seed__Establishments__0__AeTitles__1__Host=127.0.0.1
+    Mirc__Seed__Establishments__0__AeTitles__1__Port="$move_port"
+    Mirc__Seed__Establishments__0__AeTitles__1__Permissions=MoveDestination
+    Mirc__Seed__Professionals__0__Id=10000000999
+    Mirc__Seed__Professionals__0__Name="Bench Radiologist"
+    Mirc__Seed__Professionals__0__EstablishmentId=local
+    Mirc__Seed__Professionals__0__Roles__0=Radiologist
+    Mirc__Seed__Professionals__0__Roles__1=Technician
+    Mirc__Seed__Professionals__0__Username=bench
+    Mirc__Seed__Professionals__0__InitialPassword="$bench_initial_password"
+  )
+}
+
+# Prints a TOTP code (RFC 6238, SHA-1, 6 digits, 30 s) for an otpauth:// URI.
+totp_now() {
+  python3 - "$1" <<'PY'
+import base64, hashlib, hmac, struct, sys, time, urllib.parse
+secret = urllib.parse.parse_qs(urllib.parse.urlparse(sys.argv[1]).query)["secret"][0]
+key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+o = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
+PY
+}
+
+# First login of the seeded account (replaces its initial password), then a token; prints the access token.
+# $2: the first-start credentials file(s) — a glob where several silos may have seeded.
+bench_login() {
+  local base="$1" credentials="$2" uri first token
+  # The silo writes first-start credentials to a file only its user can read (never to its log); seeding may still be
+  # under way when /readyz answers.
+  for _ in $(seq 1 30); do
+    # shellcheck disable=SC2086 # a glob on purpose
+    uri="$(grep -h -A3 'username:            bench' $credentials 2>/dev/null | grep -o 'otpauth://[^ ]*' | head -1)"
+    [ -n "$uri" ] && break
+    sleep 1
+  done
+  [ -n "$uri" ] || return 1
+  first="$(curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_initial_password" \
+    -d totp="$(totp_now "$uri")" -d new_password="$bench_password")" || return 1
+  token="$(printf '%s' "$first" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("access_token",""))')"
+  if [ -n "$token" ]; then printf '%s\n' "$token"; return 0; fi
+  sleep 31 # a TOTP code is accepted once: wait for the next one
+  curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_password" -d totp="$(totp_now "$uri")" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
