@@ -135,54 +135,76 @@ public sealed partial class ChangeFeedFollowerGrain : Grain, IChangeFeedFollower
         }
     }
 
+    /// <summary>
+    /// Up to <paramref name="maxBatches"/> batches, each read once from the lowest checkpoint and applied by every
+    /// projection to the events past its own (one summary read per study for all of them, one checkpoint write per
+    /// batch). A projection that fails keeps its checkpoint and sits out the rest of this catch-up; the next one retries it.
+    /// </summary>
     private async Task<ChangeFeedFollowerStatus> FollowAsync(int maxBatches, CancellationToken cancellationToken)
     {
-        foreach (var projection in _projections)
-        {
-            try
-            {
-                await FollowAsync(projection, maxBatches, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The checkpoint stays at the last applied batch: the next catch-up retries from there.
-                var checkpoint = _state.State.Checkpoints.GetValueOrDefault(projection.Name);
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    // Stopped mid-batch (the host is shutting down): expected, and resumed after the restart.
-                    LogStoppedMidBatch(_logger, projection.Name, checkpoint, ex.Message);
-                    break;
-                }
-
-                LogProjectionFailed(_logger, ex, projection.Name, checkpoint);
-            }
-        }
-
-        return await StatusAsync(cancellationToken);
-    }
-
-    private async Task FollowAsync(IChangeFeedProjection projection, int maxBatches, CancellationToken cancellationToken)
-    {
+        var failed = new HashSet<IChangeFeedProjection>();
         for (var batch = 0; batch < maxBatches; batch++)
         {
-            var checkpoint = _state.State.Checkpoints.GetValueOrDefault(projection.Name);
-            var events = await _feed.ReadAsync(checkpoint, _options.BatchSize, null, cancellationToken);
+            var following = _projections.Where(p => !failed.Contains(p)).ToArray();
+            if (following.Length == 0)
+            {
+                break;
+            }
+
+            var from = following.Min(p => _state.State.Checkpoints.GetValueOrDefault(p.Name));
+            var events = await _feed.ReadAsync(from, _options.BatchSize, null, cancellationToken);
             // Events still young are left to the ingest that wrote them (it indexes inline or undoes the store).
             var settledBefore = _clock.GetUtcNow() - _options.SettleDelay;
             var settled = events.TakeWhile(e => e.Timestamp <= settledBefore).ToArray();
             if (settled.Length == 0)
             {
-                return;
+                break;
             }
 
-            await projection.ApplyAsync(settled, cancellationToken);
-            _state.State.Checkpoints[projection.Name] = settled[^1].Sequence;
-            await _state.WriteStateAsync();
-            if (settled.Length < _options.BatchSize)
+            var summaries = new StudySummaryReads(GrainFactory);
+            var applied = false;
+            foreach (var projection in following)
             {
-                return;
+                var checkpoint = _state.State.Checkpoints.GetValueOrDefault(projection.Name);
+                var pending = Array.FindAll(settled, e => e.Sequence > checkpoint);
+                if (pending.Length == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await projection.ApplyAsync(pending, summaries, cancellationToken);
+                    _state.State.Checkpoints[projection.Name] = settled[^1].Sequence;
+                    applied = true;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The checkpoint stays at the last applied batch: the next catch-up retries from there.
+                    failed.Add(projection);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // Stopped mid-batch (the host is shutting down): expected, and resumed after the restart.
+                        LogStoppedMidBatch(_logger, projection.Name, checkpoint, ex.Message);
+                        break;
+                    }
+
+                    LogProjectionFailed(_logger, ex, projection.Name, checkpoint);
+                }
+            }
+
+            if (applied)
+            {
+                await _state.WriteStateAsync();
+            }
+
+            if (cancellationToken.IsCancellationRequested || settled.Length < _options.BatchSize)
+            {
+                break;
             }
         }
+
+        return await StatusAsync(cancellationToken);
     }
 
     private async Task<ChangeFeedFollowerStatus> StatusAsync(CancellationToken cancellationToken)

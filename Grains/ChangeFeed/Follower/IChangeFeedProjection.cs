@@ -10,6 +10,9 @@ public interface IChangeFeedProjection
     /// <summary>Name of the projection's checkpoint in the follower's state (stable: renaming it replays the feed).</summary>
     string Name { get; }
 
-    /// <summary>Applies <paramref name="events"/> (ascending sequences); durable on return.</summary>
-    Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies <paramref name="events"/> (ascending sequences); durable on return. <paramref name="summaries"/> reads
+    /// the studies' summaries once for every projection of the batch.
+    /// </summary>
+    Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, StudySummaryReads summaries, CancellationToken cancellationToken);
 }

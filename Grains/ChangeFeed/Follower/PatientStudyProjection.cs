@@ -17,12 +17,11 @@ internal sealed class PatientStudyProjection(IGrainFactory grains, ManifestHeade
 
     public string Name => ProjectionName;
 
-    public async Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, StudySummaryReads summaries, CancellationToken cancellationToken)
     {
         foreach (var study in events.GroupBy(e => e.StudyInstanceUid, StringComparer.Ordinal))
         {
-            var grain = grains.Reference<IStudyGrain>(study.Key);
-            var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var summary = await summaries.GetAsync(study.Key, cancellationToken).ConfigureAwait(false);
             if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty)
             {
                 foreach (var patientId in study.Select(e => e.PatientId).OfType<string>().Distinct(StringComparer.Ordinal))
@@ -45,7 +44,7 @@ internal sealed class PatientStudyProjection(IGrainFactory grains, ManifestHeade
             }
 
             // The reference names the local patient id the study was received under: read it from a stored header.
-            var first = (await grain.GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).OrderBy(e => e.ReceivedAt).FirstOrDefault();
+            var first = (await grains.Reference<IStudyGrain>(study.Key).GetInstancesAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).OrderBy(e => e.ReceivedAt).FirstOrDefault();
             if (first is null || await headers.ReadAsync(first, cancellationToken).ConfigureAwait(false) is not { } stored)
             {
                 continue;

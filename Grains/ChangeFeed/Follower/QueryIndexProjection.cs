@@ -12,6 +12,9 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 /// once its writes in flight are over, since a commit's events can be read before its manifest write ends. Every batch
 /// ends with a durability barrier: the ingest writes its rows lazily (<see cref="IQueryIndex.UpsertInstanceLazilyAsync"/>), so the
 /// rows this batch found or wrote are durable before the follower's checkpoint moves past their events.
+/// A study whose events are all creations of instances already indexed (the ingest's inline rows: nearly every study)
+/// needs no look at its grain: whatever took such an instance out of the manifest since (an undo, an erasure, the
+/// take-back of a lost write) appended a Delete, and a deletion an Update, that a later batch looks at in full.
 /// </summary>
 internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grains, ManifestHeaders headers) : IChangeFeedProjection
 {
@@ -20,20 +23,25 @@ internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grai
 
     public string Name => ProjectionName;
 
-    public async Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, StudySummaryReads summaries, CancellationToken cancellationToken)
     {
-        await ProjectAsync(events, cancellationToken).ConfigureAwait(false);
+        await ProjectAsync(events, summaries, cancellationToken).ConfigureAwait(false);
         await index.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task ProjectAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken)
+    private async Task ProjectAsync(IReadOnlyList<ChangeFeedEvent> events, StudySummaryReads summaries, CancellationToken cancellationToken)
     {
         var indexed = await index.IndexedInstancesAsync(events.Select(e => e.SopInstanceUid).Distinct(StringComparer.Ordinal).ToArray(), cancellationToken).ConfigureAwait(false);
         var toWrite = new List<(long Sequence, InstanceEntry Entry, string PatientId)>();
         foreach (var study in events.GroupBy(e => e.StudyInstanceUid, StringComparer.Ordinal))
         {
+            if (study.All(e => e.Action == ChangeFeedAction.Create && indexed.Contains(e.SopInstanceUid)))
+            {
+                continue;
+            }
+
             var grain = grains.Reference<IStudyGrain>(study.Key);
-            var summary = await grain.GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var summary = await summaries.GetAsync(study.Key, cancellationToken).ConfigureAwait(false);
             if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty || summary.PatientId is not { } patientId)
             {
                 await index.DeleteStudyAsync(study.Key, cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,7 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
 
     public string Name => ProjectionName;
 
-    public async Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, CancellationToken cancellationToken)
+    public async Task ApplyAsync(IReadOnlyList<ChangeFeedEvent> events, StudySummaryReads summaries, CancellationToken cancellationToken)
     {
         var created = events.Where(e => e.Action == ChangeFeedAction.Create).Select(e => e.StudyInstanceUid).Distinct(StringComparer.Ordinal).ToArray();
         if (created.Length == 0)
@@ -28,7 +28,7 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
             return;
         }
 
-        var registrations = (await BoundedFanOut.SelectAsync(created, RegistrationOfAsync, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var registrations = (await BoundedFanOut.SelectAsync(created, (uid, ct) => RegistrationOfAsync(summaries, uid, ct), cancellationToken: cancellationToken).ConfigureAwait(false))
             .OfType<Registration>()
             .ToArray();
 
@@ -47,9 +47,9 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
         }
     }
 
-    private async Task<Registration?> RegistrationOfAsync(string studyInstanceUid, CancellationToken cancellationToken)
+    private static async Task<Registration?> RegistrationOfAsync(StudySummaryReads summaries, string studyInstanceUid, CancellationToken cancellationToken)
     {
-        var summary = await grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var summary = await summaries.GetAsync(studyInstanceUid, cancellationToken).ConfigureAwait(false);
         if (summary.Status is StudyStatus.Deleted or StudyStatus.Empty || summary.EstablishmentId is not { } establishmentId || summary.FirstReceivedAt is not { } first)
         {
             return null;

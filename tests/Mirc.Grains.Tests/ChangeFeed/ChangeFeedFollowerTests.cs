@@ -226,6 +226,34 @@ public sealed class ChangeFeedFollowerTests(FollowerArchive fixture) : IClassFix
         Assert.Null(await Archive.Index.GetStudyAsync(gone, Ct));
     }
 
+    [Fact]
+    public async Task New_studies_cost_the_follower_one_summary_read_each_and_no_manifest_read()
+    {
+        await CatchUpAsync();
+        var outcomes = new List<IngestOutcome>();
+        for (var i = 0; i < 5; i++)
+        {
+            outcomes.Add(await IngestAsync(new SyntheticInstance { PatientId = $"FOLLOW-NEW-{i}" }, Ct));
+        }
+
+        Assert.All(outcomes, o => Assert.Equal(IngestStatus.Stored, o.Status));
+        Archive.Calls.Reset();
+
+        await CatchUpAsync();
+
+        // Three projections share one read of each study's summary (the retention schedule needs it: the index and the
+        // patients' lists find the ingest's inline work done), and the index needs no manifest for rows already there.
+        var calls = Archive.Calls.Snapshot();
+        int CallsTo(string method) => calls.Where(c => c.Key.EndsWith($"{nameof(IStudyGrain)}.{method}", StringComparison.Ordinal)).Sum(c => c.Value);
+        Assert.Equal(outcomes.Count, CallsTo(nameof(IStudyGrain.GetSummaryAsync)));
+        Assert.Equal(0, CallsTo(nameof(IStudyGrain.GetSettledInstancesAsync)));
+        foreach (var outcome in outcomes)
+        {
+            Assert.Single(await StudyRowsAsync(outcome.StudyInstanceUid!));
+            Assert.True(await Archive.Grains.GetGrain<IPatientGrain>(outcome.PatientId!).HasStudyAsync(outcome.StudyInstanceUid!));
+        }
+    }
+
     private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(instance.ToPart10());
