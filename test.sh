@@ -69,6 +69,11 @@ passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
 
+# The benchmark of the shipped cluster shape, at smoke size: every scenario runs once through a real cluster (2 silos,
+# Azurite, PostgreSQL), so the script ops run by hand cannot rot unnoticed; it fails on any failed request, never on speed.
+phase "cluster benchmark at smoke size (bench/cluster.sh: 2 silos, Azurite, PostgreSQL; every scenario, no failure)"
+if bench/cluster.sh --no-build --ct-slices 4 --mr-slices 2 --frames 0 --small-studies 20 --scaling none --warm-up-rounds 1 \
+  --small-repeat 3 --instance-repeat 5 --clients 4 >/dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
 phase "README walkthrough (every 'sh walkthrough' block of README.md, against a fresh silo)"
 if tests/readme/walkthrough.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); rc=1; fi
 phase "portal in a real browser (chromium headless: sign-in, search, care relationship, 300-slice CT viewer, break the glass, access report, administration)"

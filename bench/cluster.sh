@@ -102,5 +102,8 @@ done
 } | tee "$results/processes.md" >&2
 cp "$results/cluster/results.md" "$results/summary.md" 2>/dev/null || true
 cat "$results/processes.md" >>"$results/summary.md"
+# A failed run names its failed operations (the table's last column) where the caller sees them.
+((rc == 0)) || awk -F'|' '/^\| (dimse|dicomweb)\./ && $(NF - 1) !~ /^ *0 *$/ { print "failed:" $2 "-" $(NF - 1) }' "$results/cluster.txt" >&2
+
 log "results in $results (bench exit $rc)"
 exit "$rc"
