@@ -13,8 +13,9 @@ namespace Mirc.Grains.ChangeFeed.Follower;
 /// ends with a durability barrier: the ingest writes its rows lazily (<see cref="IQueryIndex.UpsertInstanceLazilyAsync"/>), so the
 /// rows this batch found or wrote are durable before the follower's checkpoint moves past their events.
 /// A study whose events are all creations of instances already indexed (the ingest's inline rows: nearly every study)
-/// needs no look at its grain: whatever took such an instance out of the manifest since (an undo, an erasure, the
-/// take-back of a lost write) appended a Delete, and a deletion an Update, that a later batch looks at in full.
+/// needs no look at its grain: whatever keeps such an instance out of the manifest — an undo, an erasure, the take-back
+/// of a lost manifest write or, after a crash, of a dropped intent's events (<see cref="IStudyGrain.TakeBackUnheldCreatesAsync"/>)
+/// — appends a Delete, and a deletion an Update, that a later batch looks at in full.
 /// </summary>
 internal sealed class QueryIndexProjection(IQueryIndex index, IGrainFactory grains, ManifestHeaders headers) : IChangeFeedProjection
 {
