@@ -1,4 +1,4 @@
-# What compare.sh and cluster.sh both need around the silo they measure (sourced, not run): free ports, a process's CPU
+# What compare.sh, cluster.sh and alternate.sh need around the silo they measure (sourced, not run): free ports, a process's CPU
 # and peak memory, the seed that gives the benchmark an establishment with its AE titles and a professional account,
 # and that account's first login.
 

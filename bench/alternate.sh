@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Alternates two silo builds, A and B, on new one-instance studies stored by C-STORE over 4 associations (the scenario
+# whose ratio to Orthanc moves most between compare.sh runs), each run on a fresh silo started as compare.sh starts
+# it, and reports per run the silo's CPU per stored study over the steady part of the run (sampled each second from
+# /proc with the silo's stored-instance counter; the first three seconds and the tail left out) and the rate. This
+# machine's speed drifts 10 – 20 % within minutes: a change of a few per cent shows only over several alternated pairs.
+#
+# usage: bench/alternate.sh --a <Silo build folder> --b <Silo build folder> [--pairs N] [--studies N]
+#                           [--env-a "K=V …"] [--env-b "K=V …"]
+#   e.g. dotnet build Silo -c Release -o /tmp/silo-a (before the change), then the same to /tmp/silo-b (after).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pairs=3 studies=6000 env_a="" env_b="" silo_a="" silo_b=""
+while (($#)); do
+  case "$1" in
+    --a) silo_a="$2"; shift ;;
+    --b) silo_b="$2"; shift ;;
+    --pairs) pairs="$2"; shift ;;
+    --studies) studies="$2"; shift ;;
+    --env-a) env_a="$2"; shift ;;
+    --env-b) env_b="$2"; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -f "$silo_a/Mirc.Silo.dll" ] && [ -f "$silo_b/Mirc.Silo.dll" ] || { echo "--a and --b must name folders holding Mirc.Silo.dll" >&2; exit 2; }
+
+# shellcheck source=bench/bench-silo.sh
+. "$repo/bench/bench-silo.sh"
+work="$(mktemp -d /tmp/mirc-alternate.XXXXXX)"
+silo_pid=""
+trap '[ -n "$silo_pid" ] && kill "$silo_pid" 2>/dev/null; rm -rf "$work"' EXIT
+log() { printf '[alternate %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+calling_ae=MIRCBENCH move_ae=MIRCBENCHRCV
+
+# One run: prints "<µs of silo CPU per study> <studies/s>" for build $1 with extra settings $2.
+run_once() {
+  local build="$1" extra="$2" data http dicom move samples
+  data="$work/run-$RANDOM" http="$(free_port)" dicom="$(free_port)" move="$(free_port)"
+  mkdir -p "$data"
+  bench_seed_for "$calling_ae" "$move_ae" "$move"
+  # shellcheck disable=SC2086 # $extra holds several K=V settings
+  env -C "$data" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production DOTNET_CONTENTROOT="$data" \
+    Logging__LogLevel__Default=Warning Mirc__DataPath="$data/mirc-data" Mirc__HttpUrl="http://127.0.0.1:$http" \
+    Mirc__SiloPort="$(free_port)" Mirc__GatewayPort="$(free_port)" Mirc__Dicom__Port="$dicom" "${bench_seed[@]}" $extra \
+    dotnet "$build/Mirc.Silo.dll" >"$data/silo.log" 2>&1 &
+  silo_pid=$!
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$http/readyz" >/dev/null && break; sleep 1; done
+  samples="$data/samples.txt"
+  # Each second: the silo's CPU ticks and the instances it has stored (one per one-instance study).
+  (
+    while kill -0 "$silo_pid" 2>/dev/null; do
+      printf '%s %s\n' "$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$silo_pid/stat" 2>/dev/null)" \
+        "$(curl -sf "http://127.0.0.1:$http/metrics" | awk '/^mirc_ingest_instances_total\{.*status="Stored"/ { n += $NF } END { print n + 0 }')"
+      sleep 1
+    done
+  ) >"$samples" &
+  local sampler=$!
+  dotnet "$repo/bench/Mirc.Bench/bin/Release/net10.0/Mirc.Bench.dll" --label alternate --dicom-port "$dicom" \
+    --called-ae MIRC --calling-ae "$calling_ae" --move-ae "$move_ae" --move-port "$move" --only dimse \
+    --ct-slices 4 --mr-slices 0 --frames 0 --scaling none --small-studies "$studies" >"$data/bench.txt" 2>&1 || true
+  kill "$silo_pid" 2>/dev/null; wait "$silo_pid" 2>/dev/null || true
+  silo_pid=""
+  wait "$sampler" 2>/dev/null || true
+  local rate
+  rate="$(awk -F'|' '/one-instance-studies.k4 \|/ { gsub(/ /, "", $5); print $5 }' "$data/bench.txt")"
+  # Steady part: seconds storing more than 100 studies, the first three of them left out.
+  awk -v hz="$(getconf CLK_TCK)" -v rate="${rate:-?}" '
+    NR > 1 && $2 - n > 100 { if (++steady > 3) { cpu += $1 - c; studies += $2 - n } }
+    { c = $1; n = $2 }
+    END { if (studies > 0) printf "%.0f %s\n", cpu / hz * 1e6 / studies, rate; else print "? " rate }' "$samples"
+}
+
+results=()
+for pair in $(seq 1 "$pairs"); do
+  for side in A B; do
+    if [ "$side" = A ]; then line="$(run_once "$silo_a" "$env_a")"; else line="$(run_once "$silo_b" "$env_b")"; fi
+    log "pair $pair, $side: $line (µs of silo CPU per study, studies/s)"
+    results+=("$pair $side $line")
+  done
+done
+
+printf '%s\n' "${results[@]}" | python3 -c '
+import statistics, sys
+runs = [line.split() for line in sys.stdin]
+by_pair = {}
+for pair, side, cpu, rate in runs:
+    by_pair.setdefault(int(pair), {})[side] = (cpu, rate)
+print("| pair | A µs/study | A studies/s | B µs/study | B studies/s | B vs A |")
+print("|---:|---:|---:|---:|---:|---:|")
+cpu = {"A": [], "B": []}
+lower = 0
+for pair, sides in sorted(by_pair.items()):
+    (ca, ra), (cb, rb) = sides["A"], sides["B"]
+    delta = "?"
+    if "?" not in (ca, cb):
+        cpu["A"].append(float(ca)); cpu["B"].append(float(cb))
+        delta = "%+.1f %%" % (100 * (float(cb) / float(ca) - 1))
+        lower += float(cb) < float(ca)
+    print("| %d | %s | %s | %s | %s | %s |" % (pair, ca, ra, cb, rb, delta))
+if cpu["A"]:
+    ma, mb = statistics.mean(cpu["A"]), statistics.mean(cpu["B"])
+    print("\nmean µs of silo CPU per study: A %.0f, B %.0f (%+.1f %%); median A %.0f, B %.0f; B lower in %d of %d pairs"
+          % (ma, mb, 100 * (mb / ma - 1), statistics.median(cpu["A"]), statistics.median(cpu["B"]), lower, len(cpu["A"])))
+'
