@@ -565,8 +565,13 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             {
                 var moving = Stat(source, sourcePath) ?? throw new BlobNotFoundException(source);
                 var previous = Stat(destination, destinationPath);
-                var stamp = NextStamp(previous);
-                File.SetLastWriteTimeUtc(sourcePath, stamp);
+                // Over a stored blob the version must move past the replaced one; at a new key the upload keeps the
+                // version it was written with (a rename keeps the file's times): a stamp and two stats fewer per promotion.
+                if (previous is not null)
+                {
+                    File.SetLastWriteTimeUtc(sourcePath, NextStamp(previous));
+                }
+
                 try
                 {
                     File.Move(sourcePath, destinationPath, overwrite: true);
@@ -579,7 +584,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                     File.Move(sourcePath, destinationPath, overwrite: true);
                 }
 
-                moved = Stat(destination, destinationPath) ?? new BlobProperties(destination, moving.Length, MakeETag(stamp.Ticks, moving.Length), stamp);
+                moved = (previous is null ? null : Stat(destination, destinationPath)) ?? moving with { Key = destination };
             }
             finally
             {

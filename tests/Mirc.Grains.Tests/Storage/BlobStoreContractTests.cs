@@ -329,6 +329,23 @@ public abstract class BlobStoreContractTests
     }
 
     [Fact]
+    public async Task A_moved_blob_reports_the_version_it_is_then_read_with_at_a_new_key_and_over_a_stored_one()
+    {
+        await Store.WriteAsync(Key("staging/v1.tmp"), new MemoryStream(RandomBytes(3_000)), cancellationToken: Ct);
+        var atNewKey = await Store.MoveAsync(Key("staging/v1.tmp"), Key("final/v.dcm"), Ct);
+        var stored = await Store.TryGetPropertiesAsync(Key("final/v.dcm"), Ct);
+        Assert.Equal((Key("final/v.dcm"), 3_000L, stored!.ETag), (atNewKey.Key, atNewKey.Length, atNewKey.ETag));
+
+        await Store.WriteAsync(Key("staging/v2.tmp"), new MemoryStream(RandomBytes(3_000)), cancellationToken: Ct);
+        var overStored = await Store.MoveAsync(Key("staging/v2.tmp"), Key("final/v.dcm"), Ct);
+        var replaced = await Store.TryGetPropertiesAsync(Key("final/v.dcm"), Ct);
+
+        Assert.Equal(replaced!.ETag, overStored.ETag);
+        Assert.NotEqual(stored.ETag, overStored.ETag);
+        await Assert.ThrowsAsync<BlobConcurrencyException>(() => Store.DeleteAsync(Key("final/v.dcm"), stored.ETag, Ct));
+    }
+
+    [Fact]
     public async Task A_scratch_write_moved_into_place_reads_back_whole()
     {
         var content = RandomBytes(70_000);
