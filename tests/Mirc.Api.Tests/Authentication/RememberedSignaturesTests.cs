@@ -47,9 +47,7 @@ public sealed class RememberedSignaturesTests : IDisposable
     [Fact]
     public async Task Another_payload_under_a_remembered_signature_is_refused()
     {
-        var token = Sign(DateTime.UtcNow.AddMinutes(5));
-        var handler = new JsonWebTokenHandler();
-        Assert.True((await handler.ValidateTokenAsync(token, Parameters(_key))).IsValid);
+        var (token, handler) = await RememberedTokenAsync();
 
         // The same header and signature around a payload claiming another establishment.
         var parts = token.Split('.');
@@ -65,9 +63,7 @@ public sealed class RememberedSignaturesTests : IDisposable
     [Fact]
     public async Task A_remembered_token_is_refused_by_another_key_with_the_same_id()
     {
-        var token = Sign(DateTime.UtcNow.AddMinutes(5));
-        var handler = new JsonWebTokenHandler();
-        Assert.True((await handler.ValidateTokenAsync(token, Parameters(_key))).IsValid);
+        var (token, handler) = await RememberedTokenAsync();
 
         // A rotation that reused the key id: the new key's memory is empty, so the token's signature is checked — and fails.
         var rotated = new ECDsaSecurityKey(_otherEcdsa) { KeyId = "k1" };
@@ -98,6 +94,15 @@ public sealed class RememberedSignaturesTests : IDisposable
         Assert.False((await handler.ValidateTokenAsync(broken, Parameters(_key))).IsValid);
         Assert.False((await handler.ValidateTokenAsync(broken, Parameters(_key))).IsValid);
         Assert.Equal(2, _counter.Verifications);
+    }
+
+    /// <summary>A valid token, verified once by <c>_key</c> (so its signature is remembered), and the handler that did it.</summary>
+    private async Task<(string Token, JsonWebTokenHandler Handler)> RememberedTokenAsync()
+    {
+        var token = Sign(DateTime.UtcNow.AddMinutes(5));
+        var handler = new JsonWebTokenHandler();
+        Assert.True((await handler.ValidateTokenAsync(token, Parameters(_key))).IsValid);
+        return (token, handler);
     }
 
     private TokenValidationParameters Parameters(SecurityKey key) => new()
