@@ -5,7 +5,11 @@
 # /proc with the silo's stored-instance counter; the first three seconds and the tail left out) and the rate. This
 # machine's speed drifts 10 – 20 % within minutes: a change of a few per cent shows only over several alternated pairs.
 #
-# usage: bench/alternate.sh --a <Silo build folder> --b <Silo build folder> [--pairs N] [--studies N]
+# With --b orthanc, side B is Orthanc (as compare.sh configures it, its CPU and /statistics sampled the same way): the
+# ratio of the two rates, pair by pair, is the same-run ratio of this scenario without the drift between compare.sh's
+# two halves.
+#
+# usage: bench/alternate.sh --a <Silo build folder> --b <Silo build folder | orthanc> [--pairs N] [--studies N]
 #                           [--env-a "K=V …"] [--env-b "K=V …"]
 #   e.g. dotnet build Silo -c Release -o /tmp/silo-a (before the change), then the same to /tmp/silo-b (after).
 set -euo pipefail
@@ -25,7 +29,8 @@ while (($#)); do
   esac
   shift
 done
-[ -f "$silo_a/Mirc.Silo.dll" ] && [ -f "$silo_b/Mirc.Silo.dll" ] || { echo "--a and --b must name folders holding Mirc.Silo.dll" >&2; exit 2; }
+[ -f "$silo_a/Mirc.Silo.dll" ] && { [ -f "$silo_b/Mirc.Silo.dll" ] || [ "$silo_b" = orthanc ]; } \
+  || { echo "--a and --b must name folders holding Mirc.Silo.dll (--b may be orthanc)" >&2; exit 2; }
 
 # shellcheck source=bench/bench-silo.sh
 . "$repo/bench/bench-silo.sh"
@@ -36,31 +41,45 @@ log() { printf '[alternate %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 calling_ae=MIRCBENCH move_ae=MIRCBENCHRCV
 
-# One run: prints "<µs of silo CPU per study> <studies/s>" for build $1 with extra settings $2.
+# Orthanc's stored instances, from its REST API (what /metrics gives for the silo).
+orthanc_instances() { curl -sf "http://127.0.0.1:$1/statistics" | python3 -c 'import json, sys; print(json.load(sys.stdin)["CountInstances"])' 2>/dev/null || echo 0; }
+silo_instances() { curl -sf "http://127.0.0.1:$1/metrics" | awk '/^mirc_ingest_instances_total\{.*status="Stored"/ { n += $NF } END { print n + 0 }'; }
+
+# One run: prints "<µs of server CPU per study> <studies/s>" for build $1 (or orthanc) with extra settings $2.
 run_once() {
-  local build="$1" extra="$2" data http dicom move samples
+  local build="$1" extra="$2" data http dicom move samples called count
   data="$work/run-$RANDOM" http="$(free_port)" dicom="$(free_port)" move="$(free_port)"
   mkdir -p "$data"
-  bench_seed_for "$calling_ae" "$move_ae" "$move"
-  # shellcheck disable=SC2086 # $extra holds several K=V settings
-  env -C "$data" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production DOTNET_CONTENTROOT="$data" \
-    Logging__LogLevel__Default=Warning Mirc__DataPath="$data/mirc-data" Mirc__HttpUrl="http://127.0.0.1:$http" \
-    Mirc__SiloPort="$(free_port)" Mirc__GatewayPort="$(free_port)" Mirc__Dicom__Port="$dicom" "${bench_seed[@]}" $extra \
-    dotnet "$build/Mirc.Silo.dll" >"$data/silo.log" 2>&1 &
-  silo_pid=$!
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$http/readyz" >/dev/null && break; sleep 1; done
+  if [ "$build" = orthanc ]; then
+    ORTHANC_DATA="$data/orthanc-data" ORTHANC_DICOMWEB_PLUGIN="$orthanc_plugin" ORTHANC_HTTP_PORT="$http" ORTHANC_DICOM_PORT="$dicom" \
+      BENCH_CALLING_AE="$calling_ae" BENCH_MOVE_AE="$move_ae" BENCH_MOVE_PORT="$move" \
+      envsubst <"$repo/bench/orthanc/orthanc.json.template" >"$data/orthanc.json"
+    mkdir -p "$data/orthanc-data"
+    # shellcheck disable=SC2086 # $extra holds several K=V settings
+    env TCP_NODELAY=1 $extra /usr/sbin/Orthanc "$data/orthanc.json" >"$data/orthanc.log" 2>&1 &
+    silo_pid=$! called=ORTHANC count=orthanc_instances
+    for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$http/system" >/dev/null && break; sleep 1; done
+  else
+    bench_seed_for "$calling_ae" "$move_ae" "$move"
+    # shellcheck disable=SC2086 # $extra holds several K=V settings
+    env -C "$data" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production DOTNET_CONTENTROOT="$data" \
+      Logging__LogLevel__Default=Warning Mirc__DataPath="$data/mirc-data" Mirc__HttpUrl="http://127.0.0.1:$http" \
+      Mirc__SiloPort="$(free_port)" Mirc__GatewayPort="$(free_port)" Mirc__Dicom__Port="$dicom" "${bench_seed[@]}" $extra \
+      dotnet "$build/Mirc.Silo.dll" >"$data/silo.log" 2>&1 &
+    silo_pid=$! called=MIRC count=silo_instances
+    for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$http/readyz" >/dev/null && break; sleep 1; done
+  fi
   samples="$data/samples.txt"
-  # Each second: the silo's CPU ticks and the instances it has stored (one per one-instance study).
+  # Each second: the server's CPU ticks and the instances it has stored (one per one-instance study).
   (
     while kill -0 "$silo_pid" 2>/dev/null; do
-      printf '%s %s\n' "$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$silo_pid/stat" 2>/dev/null)" \
-        "$(curl -sf "http://127.0.0.1:$http/metrics" | awk '/^mirc_ingest_instances_total\{.*status="Stored"/ { n += $NF } END { print n + 0 }')"
+      printf '%s %s\n' "$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$silo_pid/stat" 2>/dev/null)" "$("$count" "$http")"
       sleep 1
     done
   ) >"$samples" &
   local sampler=$!
   dotnet "$repo/bench/Mirc.Bench/bin/Release/net10.0/Mirc.Bench.dll" --label alternate --dicom-port "$dicom" \
-    --called-ae MIRC --calling-ae "$calling_ae" --move-ae "$move_ae" --move-port "$move" --only dimse \
+    --called-ae "$called" --calling-ae "$calling_ae" --move-ae "$move_ae" --move-port "$move" --only dimse \
     --ct-slices 4 --mr-slices 0 --frames 0 --scaling none --small-studies "$studies" >"$data/bench.txt" 2>&1 || true
   kill "$silo_pid" 2>/dev/null; wait "$silo_pid" 2>/dev/null || true
   silo_pid=""
@@ -74,11 +93,20 @@ run_once() {
     END { if (studies > 0) printf "%.0f %s\n", cpu / hz * 1e6 / studies, rate; else print "? " rate }' "$samples"
 }
 
+orthanc_plugin=""
+if [ "$silo_b" = orthanc ]; then
+  if ! command -v Orthanc >/dev/null || ! dpkg -s orthanc-dicomweb >/dev/null 2>&1; then
+    log "installing orthanc and orthanc-dicomweb"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; exit 1; }
+  fi
+  orthanc_plugin="$(dpkg -L orthanc-dicomweb | grep -E '/libOrthancDicomWeb\.so$' | head -1)"
+fi
+
 results=()
 for pair in $(seq 1 "$pairs"); do
   for side in A B; do
     if [ "$side" = A ]; then line="$(run_once "$silo_a" "$env_a")"; else line="$(run_once "$silo_b" "$env_b")"; fi
-    log "pair $pair, $side: $line (µs of silo CPU per study, studies/s)"
+    log "pair $pair, $side: $line (µs of server CPU per study, studies/s)"
     results+=("$pair $side $line")
   done
 done
@@ -89,20 +117,27 @@ runs = [line.split() for line in sys.stdin]
 by_pair = {}
 for pair, side, cpu, rate in runs:
     by_pair.setdefault(int(pair), {})[side] = (cpu, rate)
-print("| pair | A µs/study | A studies/s | B µs/study | B studies/s | B vs A |")
-print("|---:|---:|---:|---:|---:|---:|")
+print("| pair | A µs/study | A studies/s | B µs/study | B studies/s | B vs A (CPU) | A/B (rate) |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
 cpu = {"A": [], "B": []}
+ratios = []
 lower = 0
 for pair, sides in sorted(by_pair.items()):
     (ca, ra), (cb, rb) = sides["A"], sides["B"]
-    delta = "?"
+    delta = ratio = "?"
     if "?" not in (ca, cb):
         cpu["A"].append(float(ca)); cpu["B"].append(float(cb))
         delta = "%+.1f %%" % (100 * (float(cb) / float(ca) - 1))
         lower += float(cb) < float(ca)
-    print("| %d | %s | %s | %s | %s | %s |" % (pair, ca, ra, cb, rb, delta))
+    try:
+        ratios.append(float(ra) / float(rb)); ratio = "%.2f×" % ratios[-1]
+    except (ValueError, ZeroDivisionError):
+        pass
+    print("| %d | %s | %s | %s | %s | %s | %s |" % (pair, ca, ra, cb, rb, delta, ratio))
 if cpu["A"]:
     ma, mb = statistics.mean(cpu["A"]), statistics.mean(cpu["B"])
-    print("\nmean µs of silo CPU per study: A %.0f, B %.0f (%+.1f %%); median A %.0f, B %.0f; B lower in %d of %d pairs"
+    print("\nmean µs of server CPU per study: A %.0f, B %.0f (%+.1f %%); median A %.0f, B %.0f; B lower in %d of %d pairs"
           % (ma, mb, 100 * (mb / ma - 1), statistics.median(cpu["A"]), statistics.median(cpu["B"]), lower, len(cpu["A"])))
+if ratios:
+    print("rate A/B: median %.2f×, range %.2f – %.2f× over %d pairs" % (statistics.median(ratios), min(ratios), max(ratios), len(ratios)))
 '
