@@ -10,21 +10,23 @@
 # two halves.
 #
 # usage: bench/alternate.sh --a <Silo build folder> --b <Silo build folder | orthanc> [--pairs N] [--studies N]
-#                           [--env-a "K=V …"] [--env-b "K=V …"]
+#                           [--warm-up N] [--env-a "K=V …"] [--env-b "K=V …"]
+#   --warm-up N: N one-instance studies stored first on each fresh server, not measured (default 0).
 #   e.g. dotnet build Silo -c Release -o /tmp/silo-a (before the change), then the same to /tmp/silo-b (after).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-pairs=3 studies=6000 env_a="" env_b="" silo_a="" silo_b=""
+pairs=3 studies=6000 warm_up=0 env_a="" env_b="" silo_a="" silo_b=""
 while (($#)); do
   case "$1" in
     --a) silo_a="$2"; shift ;;
     --b) silo_b="$2"; shift ;;
     --pairs) pairs="$2"; shift ;;
     --studies) studies="$2"; shift ;;
+    --warm-up) warm_up="$2"; shift ;;
     --env-a) env_a="$2"; shift ;;
     --env-b) env_b="$2"; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -68,6 +70,13 @@ run_once() {
       dotnet "$build/Mirc.Silo.dll" >"$data/silo.log" 2>&1 &
     silo_pid=$! called=MIRC count=silo_instances
     for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$http/readyz" >/dev/null && break; sleep 1; done
+  fi
+  # A first batch on the same server, not measured: this run then sees the steady state that compare.sh, where the
+  # scenario comes after the others, sees — not the silo's first seconds, when tier-1 JIT compilation takes a core.
+  if ((warm_up > 0)); then
+    dotnet "$repo/bench/Mirc.Bench/bin/Release/net10.0/Mirc.Bench.dll" --label warm-up --dicom-port "$dicom" \
+      --called-ae "$called" --calling-ae "$calling_ae" --move-ae "$move_ae" --move-port "$move" --only dimse \
+      --ct-slices 4 --mr-slices 0 --frames 0 --scaling none --small-studies "$warm_up" >"$data/warm-up.txt" 2>&1 || true
   fi
   samples="$data/samples.txt"
   # Each second: the server's CPU ticks and the instances it has stored (one per one-instance study).
