@@ -9,14 +9,19 @@ namespace Mirc.Grains.Storage.Blobs;
 /// Where DICOM instances and other archive blobs live in the <see cref="IBlobStore"/>.
 /// <para>
 /// <b>Instance layout.</b> An instance is stored once, as its Part 10 file, at
-/// container <c>{prefix}-instances-{shard}</c> and name <c>{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm</c>,
-/// where <c>{prefix}</c> is <see cref="BlobStorageOptions.ContainerPrefix"/> (default <c>mirc</c>) and
+/// container <c>{prefix}-instances-{shard}</c> and name <c>{folder}/{StudyInstanceUID}_{SOPInstanceUID}.dcm</c>,
+/// where <c>{prefix}</c> is <see cref="BlobStorageOptions.ContainerPrefix"/> (default <c>mirc</c>),
 /// <c>{shard}</c> = (first 4 bytes of SHA-256(ASCII SOP Instance UID) read big-endian) mod
 /// <see cref="BlobStorageOptions.ShardCount"/> (default 16), written in decimal with at least 2 digits
-/// (e.g. <c>mirc-instances-07</c>). Hashing the SOP Instance UID spreads one study's instances evenly over all shards
-/// (Azure: containers / partitions; filesystem: top-level folders <c>&lt;root&gt;/mirc-instances-07/…</c>), while the
-/// name keeps a study's instances listable by prefix inside each shard. The shard count is fixed for the life of an
-/// archive: changing it moves every key.
+/// (e.g. <c>mirc-instances-07</c>), and <c>{folder}</c> = the hash's fifth byte in two hex digits (256 per shard).
+/// Hashing the SOP Instance UID spreads one study's instances evenly over all shards (Azure: containers / partitions;
+/// filesystem: top-level folders <c>&lt;root&gt;/mirc-instances-07/…</c>) and folders, a fixed set created once: a new
+/// study or series creates no folder (the former layout's folder per study and per series cost a new study two
+/// <c>mkdir</c>, two inodes and two 4 KB directory blocks — as much disk as a small radiograph's own file), and a folder
+/// holds ~1/4,096 of the archive. The name keeps the study (the orphan sweep and the reconciliation read it, <see cref="StudyUidOf"/>).
+/// Instances stored before this layout keep the names they were recorded with in their manifests,
+/// <c>{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm</c>, read as they are. The shard count is fixed for
+/// the life of an archive: changing it moves every key.
 /// </para>
 /// <para>
 /// <b>Other containers.</b> <c>{prefix}-grainstate</c> holds Orleans grain state (see <c>BlobGrainStorage</c>);
@@ -26,6 +31,8 @@ namespace Mirc.Grains.Storage.Blobs;
 /// </summary>
 public sealed class InstanceBlobLayout
 {
+    // Between the study and the file in an instance's name: UIDs are digits and dots only.
+    private const char StudySeparator = '_';
     private readonly string[] _instanceContainers;
 
     /// <summary>Creates the layout from validated options.</summary>
@@ -67,23 +74,26 @@ public sealed class InstanceBlobLayout
     public string StagingContainer { get; }
 
     /// <summary>Shard of an instance: SHA-256 of the SOP Instance UID, first 4 bytes big-endian, mod <see cref="ShardCount"/>.</summary>
-    public int GetShard(string sopInstanceUid)
+    public int GetShard(string sopInstanceUid) => Place(sopInstanceUid).Shard;
+
+    /// <summary>Key of an instance's Part 10 blob (the series is validated: it belongs to the instance's identity, not its name).</summary>
+    public BlobKey GetInstanceKey(string studyInstanceUid, string seriesInstanceUid, string sopInstanceUid)
+    {
+        ValidateUid(studyInstanceUid, nameof(studyInstanceUid));
+        ValidateUid(seriesInstanceUid, nameof(seriesInstanceUid));
+        var (shard, folder) = Place(sopInstanceUid);
+        return new BlobKey(_instanceContainers[shard], $"{folder:x2}/{studyInstanceUid}{StudySeparator}{sopInstanceUid}.dcm");
+    }
+
+    // SHA-256 of the SOP Instance UID: the first 4 bytes (big-endian) mod the shard count choose the shard, the fifth the folder.
+    private (int Shard, byte Folder) Place(string sopInstanceUid)
     {
         ValidateUid(sopInstanceUid, nameof(sopInstanceUid));
         Span<byte> ascii = stackalloc byte[64];
         var length = Encoding.ASCII.GetBytes(sopInstanceUid, ascii);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(ascii[..length], hash);
-        return (int)(BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)ShardCount);
-    }
-
-    /// <summary>Key of an instance's Part 10 blob.</summary>
-    public BlobKey GetInstanceKey(string studyInstanceUid, string seriesInstanceUid, string sopInstanceUid)
-    {
-        ValidateUid(studyInstanceUid, nameof(studyInstanceUid));
-        ValidateUid(seriesInstanceUid, nameof(seriesInstanceUid));
-        var shard = GetShard(sopInstanceUid);
-        return new BlobKey(_instanceContainers[shard], $"{studyInstanceUid}/{seriesInstanceUid}/{sopInstanceUid}.dcm");
+        return ((int)(BinaryPrimitives.ReadUInt32BigEndian(hash) % (uint)ShardCount), hash[4]);
     }
 
     /// <summary>
@@ -98,14 +108,22 @@ public sealed class InstanceBlobLayout
     }
 
     /// <summary>
-    /// The Study Instance UID in the name of an instance blob (<see cref="GetInstanceKey"/>,
-    /// <see cref="GetReplacementKey"/>: <c>{study}/{series}/{file}.dcm</c>), or null for any other name.
+    /// The Study Instance UID in the name of an instance blob (<see cref="GetInstanceKey"/>, <see cref="GetReplacementKey"/>:
+    /// <c>{folder}/{study}_{file}.dcm</c>; or, stored before that layout, <c>{study}/{series}/{file}.dcm</c>), or null for
+    /// any other name.
     /// </summary>
     public static string? StudyUidOf(string blobName)
     {
         var parts = blobName.Split('/');
-        return parts.Length == 3 && IsValidUid(parts[0]) && IsValidUid(parts[1]) && parts[2].EndsWith(".dcm", StringComparison.Ordinal)
-            ? parts[0]
+        if (parts.Length == 3)
+        {
+            return IsValidUid(parts[0]) && IsValidUid(parts[1]) && parts[2].EndsWith(".dcm", StringComparison.Ordinal) ? parts[0] : null;
+        }
+
+        var separator = parts.Length == 2 ? parts[1].IndexOf(StudySeparator, StringComparison.Ordinal) : -1;
+        return separator > 0 && parts[0].Length == 2 && parts[0].All(char.IsAsciiHexDigitLower) && parts[1].EndsWith(".dcm", StringComparison.Ordinal)
+            && IsValidUid(parts[1][..separator])
+            ? parts[1][..separator]
             : null;
     }
 

@@ -133,8 +133,10 @@ public sealed class ReplaceDuplicateTests : IAsyncLifetime
         }, Ct));
         Assert.Equal("1", row[IndexTags.InstanceNumber]);
 
-        // Nothing of the replacement is left: only the old blob under the study, no undo record, no update audited.
-        var blobs = await _archive.Blobs.ListAsync(old.BlobContainer, original.StudyUid + "/", Ct).ToListAsync(Ct);
+        // Nothing of the replacement is left: only the old blob of the study in its folder (a replacement is written
+        // beside what it replaces), no undo record, no update audited.
+        var folder = old.BlobName[..(old.BlobName.IndexOf('/', StringComparison.Ordinal) + 1)];
+        var blobs = await _archive.Blobs.ListAsync(old.BlobContainer, folder, Ct).Where(b => InstanceBlobLayout.StudyUidOf(b.Key.Name) == original.StudyUid).ToListAsync(Ct);
         Assert.Equal([old.BlobName], blobs.Select(b => b.Key.Name));
         Assert.Empty(await _archive.Blobs.ListAsync(_archive.Layout.StagingContainer, FailedIngestUndo.Prefix, Ct).ToListAsync(Ct));
         await _archive.Audit.FlushAsync(Ct);
