@@ -62,6 +62,7 @@ public static class ArchiveServiceCollectionExtensions
             .ValidateOnStart();
         silo.Services.TryAddSingleton<OrphanSweep>();
         ReminderJobStartup.Register(silo.Services, "Orphan sweep", grains => grains.Reference<IOrphanSweepGrain>(IOrphanSweepGrain.Key).ScheduleAsync());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, InstanceFolderPreparation>();
         silo.Services.AddSingleton<IngestReconciliationSchedule>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<IngestReconciliationSchedule>());
         return silo;

@@ -465,6 +465,17 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
     private const int MaxKnownDirectories = 65_536;
 
+    /// <inheritdoc />
+    public async Task PrepareFoldersAsync(string container, IReadOnlyList<string> folders, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(folders);
+        foreach (var folder in folders)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await EnsureDirectoryAsync(Path.GetDirectoryName(GetPath(new BlobKey(container, $"{folder}/_")))!).ConfigureAwait(false);
+        }
+    }
+
     /// <summary><see cref="IFileCommitPolicy.EnsureDirectoryAsync"/> once per folder (and again after the memory of them is cleared).</summary>
     private Task EnsureDirectoryAsync(string directory) =>
         _knownDirectories.ContainsKey(directory) ? Task.CompletedTask : EnsureNewDirectoryAsync(directory);

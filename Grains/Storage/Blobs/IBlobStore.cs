@@ -110,6 +110,12 @@ public interface IBlobStore
     Task FlushAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     /// <summary>
+    /// Makes ready the folders that names beginning with <c>{folder}/</c> live in, in <paramref name="container"/>, ahead
+    /// of the writes that would create them one by one. Default: nothing to make (a store without folders).
+    /// </summary>
+    Task PrepareFoldersAsync(string container, IReadOnlyList<string> folders, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
     /// True when <see cref="FlushAsync"/> also makes durable what this store wrote without durability before it (a
     /// non-durable <see cref="WriteAsync"/>, <see cref="RewriteLazilyAsync"/>), so one flush can make several such writes
     /// durable together. Default true: a store without a cheaper way writes everything durably.

@@ -67,6 +67,9 @@ public sealed class InstanceBlobLayout
     /// <summary>All instance containers, index = shard.</summary>
     public IReadOnlyList<string> InstanceContainers => _instanceContainers;
 
+    /// <summary>The folders of every instance container (<c>00</c> – <c>ff</c>), a fixed set.</summary>
+    public static IReadOnlyList<string> InstanceFolders { get; } = [.. Enumerable.Range(0, 256).Select(i => i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))];
+
     /// <summary>Container of the grain-state blobs.</summary>
     public string GrainStateContainer { get; }
 

@@ -50,6 +50,19 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
     }
 
     [Fact]
+    public async Task Prepared_folders_exist_before_any_write_and_preparing_again_keeps_what_they_hold()
+    {
+        await Store.PrepareFoldersAsync(Container, ["00", "7f", "ff"], Ct);
+        Assert.Equal(["00", "7f", "ff"], Directory.GetDirectories(Path.Combine(_root, Container)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        await Store.WriteAsync(Key("7f/1.2_3.4.dcm"), new MemoryStream(RandomBytes(100)), cancellationToken: Ct);
+
+        await Store.PrepareFoldersAsync(Container, ["00", "7f", "ff"], Ct);
+
+        Assert.NotNull(await Store.TryGetPropertiesAsync(Key("7f/1.2_3.4.dcm"), Ct));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, Container, "00")));
+    }
+
+    [Fact]
     public async Task An_in_place_write_creates_the_key_itself_refuses_an_existing_one_and_leaves_nothing_when_it_fails()
     {
         // A staged upload's key is new and nobody else reads it: written where it is, no temporary file renamed over it.
