@@ -18,7 +18,7 @@ namespace Mirc.Grains.Storage.Blobs;
 /// filesystem: top-level folders <c>&lt;root&gt;/mirc-instances-07/…</c>) and folders, a fixed set created once: a new
 /// study or series creates no folder (the former layout's folder per study and per series cost a new study two
 /// <c>mkdir</c>, two inodes and two 4 KB directory blocks — as much disk as a small radiograph's own file), and a folder
-/// holds ~1/4,096 of the archive. The name keeps the study (the orphan sweep and the reconciliation read it, <see cref="StudyUidOf"/>).
+/// holds 1/256 of its shard. The name keeps the study (the orphan sweep and the reconciliation read it, <see cref="StudyUidOf"/>).
 /// Instances stored before this layout keep the names they were recorded with in their manifests,
 /// <c>{StudyInstanceUID}/{SeriesInstanceUID}/{SOPInstanceUID}.dcm</c>, read as they are. The shard count is fixed for
 /// the life of an archive: changing it moves every key.
@@ -85,7 +85,7 @@ public sealed class InstanceBlobLayout
         ValidateUid(studyInstanceUid, nameof(studyInstanceUid));
         ValidateUid(seriesInstanceUid, nameof(seriesInstanceUid));
         var (shard, folder) = Place(sopInstanceUid);
-        return new BlobKey(_instanceContainers[shard], $"{folder:x2}/{studyInstanceUid}{StudySeparator}{sopInstanceUid}.dcm");
+        return new BlobKey(_instanceContainers[shard], $"{InstanceFolders[folder]}/{studyInstanceUid}{StudySeparator}{sopInstanceUid}.dcm");
     }
 
     // SHA-256 of the SOP Instance UID: the first 4 bytes (big-endian) mod the shard count choose the shard, the fifth the folder.

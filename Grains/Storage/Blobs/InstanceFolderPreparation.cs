@@ -3,7 +3,7 @@ namespace Mirc.Grains.Storage.Blobs;
 /// <summary>
 /// Makes the instance containers' fixed folders (<see cref="InstanceBlobLayout.InstanceFolders"/>) ready as the silo
 /// starts, before any store: a new archive's first studies create no folder either (4,096 with the default 16 shards,
-/// made once, ~0.1 s), and each later start finds them (one check each, ~20 ms). Stores without folders do nothing.
+/// made once; each later start finds them, one check each). Stores without folders do nothing.
 /// </summary>
 internal sealed class InstanceFolderPreparation(IBlobStore blobs, InstanceBlobLayout layout) : ILifecycleParticipant<ISiloLifecycle>
 {
