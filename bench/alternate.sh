@@ -53,9 +53,7 @@ run_once() {
   data="$work/run-$RANDOM" http="$(free_port)" dicom="$(free_port)" move="$(free_port)"
   mkdir -p "$data"
   if [ "$build" = orthanc ]; then
-    ORTHANC_DATA="$data/orthanc-data" ORTHANC_DICOMWEB_PLUGIN="$orthanc_plugin" ORTHANC_HTTP_PORT="$http" ORTHANC_DICOM_PORT="$dicom" \
-      BENCH_CALLING_AE="$calling_ae" BENCH_MOVE_AE="$move_ae" BENCH_MOVE_PORT="$move" \
-      envsubst <"$repo/bench/orthanc/orthanc.json.template" >"$data/orthanc.json"
+    orthanc_config "$data/orthanc-data" "$orthanc_plugin" "$http" "$dicom" "$calling_ae" "$move_ae" "$move" >"$data/orthanc.json"
     mkdir -p "$data/orthanc-data"
     # shellcheck disable=SC2086 # $extra holds several K=V settings
     env TCP_NODELAY=1 $extra /usr/sbin/Orthanc "$data/orthanc.json" >"$data/orthanc.log" 2>&1 &
@@ -104,11 +102,7 @@ run_once() {
 
 orthanc_plugin=""
 if [ "$silo_b" = orthanc ]; then
-  if ! command -v Orthanc >/dev/null || ! dpkg -s orthanc-dicomweb >/dev/null 2>&1; then
-    log "installing orthanc and orthanc-dicomweb"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; exit 1; }
-  fi
-  orthanc_plugin="$(dpkg -L orthanc-dicomweb | grep -E '/libOrthancDicomWeb\.so$' | head -1)"
+  orthanc_plugin="$(orthanc_plugin_path "$work/apt.log")" || exit 1
 fi
 
 results=()

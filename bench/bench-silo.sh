@@ -1,6 +1,6 @@
 # What compare.sh, cluster.sh and alternate.sh need around the silo they measure (sourced, not run): free ports, a process's CPU
 # and peak memory, the seed that gives the benchmark an establishment with its AE titles and a professional account,
-# and that account's first login.
+# that account's first login, and Orthanc as the benchmarks install and configure it.
 
 # A TCP port nobody listens on now (the kernel picks it; the small race is acceptable for a benchmark).
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -73,4 +73,25 @@ bench_login() {
   sleep 31 # a TOTP code is accepted once: wait for the next one
   curl -sf -X POST "$base/api/auth/token" -d username=bench -d password="$bench_password" -d totp="$(totp_now "$uri")" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+# Orthanc and its DICOMweb plugin from Debian, installed when missing (apt's output to $1 on failure); prints the
+# plugin's path, or fails.
+orthanc_plugin_path() {
+  if ! command -v Orthanc >/dev/null || ! dpkg -s orthanc-dicomweb >/dev/null 2>&1; then
+    printf 'installing orthanc and orthanc-dicomweb\n' >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$1" 2>&1 || { cat "$1" >&2; return 1; }
+  fi
+  local plugin
+  plugin="$(dpkg -L orthanc-dicomweb | grep -E '/libOrthancDicomWeb\.so$' | head -1)"
+  [[ -n "$plugin" ]] || { printf 'libOrthancDicomWeb.so not found in orthanc-dicomweb\n' >&2; return 1; }
+  printf '%s\n' "$plugin"
+}
+
+# Orthanc's configuration as the benchmarks measure it (bench/orthanc/orthanc.json.template), on stdout:
+# orthanc_config <data folder> <plugin> <HTTP port> <DICOM port> <calling AE> <move AE> <move port>
+orthanc_config() {
+  ORTHANC_DATA="$1" ORTHANC_DICOMWEB_PLUGIN="$2" ORTHANC_HTTP_PORT="$3" ORTHANC_DICOM_PORT="$4" \
+    BENCH_CALLING_AE="$5" BENCH_MOVE_AE="$6" BENCH_MOVE_PORT="$7" \
+    envsubst <"$(dirname "${BASH_SOURCE[0]}")/orthanc/orthanc.json.template"
 }

@@ -131,19 +131,10 @@ if ((run_mirc)); then
 fi
 
 if ((run_orthanc)); then
-  if ! command -v Orthanc >/dev/null || ! dpkg -s orthanc-dicomweb >/dev/null 2>&1; then
-    log "installing orthanc and orthanc-dicomweb"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$work/apt.log" 2>&1 \
-      || { cat "$work/apt.log"; exit 1; }
-  fi
-  plugin="$(dpkg -L orthanc-dicomweb | grep -E '/libOrthancDicomWeb\.so$' | head -1)"
-  [[ -n "$plugin" ]] || { log "libOrthancDicomWeb.so not found in orthanc-dicomweb"; exit 1; }
+  plugin="$(orthanc_plugin_path "$work/apt.log")" || exit 1
   orthanc_http="$(free_port)" orthanc_dicom="$(free_port)"
   mkdir -p "$work/orthanc-data"
-  ORTHANC_DATA="$work/orthanc-data" ORTHANC_DICOMWEB_PLUGIN="$plugin" \
-    ORTHANC_HTTP_PORT="$orthanc_http" ORTHANC_DICOM_PORT="$orthanc_dicom" \
-    BENCH_CALLING_AE="$calling_ae" BENCH_MOVE_AE="$move_ae" BENCH_MOVE_PORT="$move_port" \
-    envsubst <"$repo/bench/orthanc/orthanc.json.template" >"$work/orthanc.json"
+  orthanc_config "$work/orthanc-data" "$plugin" "$orthanc_http" "$orthanc_dicom" "$calling_ae" "$move_ae" "$move_port" >"$work/orthanc.json"
   log "starting Orthanc: HTTP $orthanc_http, DICOM $orthanc_dicom, data $work/orthanc-data"
   TCP_NODELAY=1 /usr/sbin/Orthanc "$work/orthanc.json" >"$results/orthanc.log" 2>&1 &
   orthanc_pid=$!

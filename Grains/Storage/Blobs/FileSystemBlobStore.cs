@@ -472,7 +472,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         foreach (var folder in folders)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await EnsureDirectoryAsync(Path.GetDirectoryName(GetPath(new BlobKey(container, $"{folder}/_")))!).ConfigureAwait(false);
+            await EnsureDirectoryAsync(GetPath(new BlobKey(container, folder))).ConfigureAwait(false);
         }
     }
 
