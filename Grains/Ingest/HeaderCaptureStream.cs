@@ -5,14 +5,17 @@ namespace Mirc.Grains.Ingest;
 
 /// <summary>
 /// Read-only pass-through stream that keeps a copy of the first bytes read (in a pooled buffer), so the header can
-/// be parsed after the blob write without reading the blob back. Dispose returns the buffer; it does not dispose
-/// the inner stream.
+/// be parsed after the blob write without reading the blob back — or, filled first (<see cref="FillAsync"/>), before
+/// the write, which then reads the captured bytes again followed by the rest. Dispose returns the buffer; it does not
+/// dispose the inner stream.
 /// </summary>
 internal sealed class HeaderCaptureStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private byte[]? _buffer;
     private int _captured;
+    private int _served;
+    private bool _ended;
 
     public HeaderCaptureStream(Stream inner, int captureBytes)
     {
@@ -27,18 +30,65 @@ internal sealed class HeaderCaptureStream : ForwardReadStream
     /// <summary>The captured prefix (valid until disposed).</summary>
     public ReadOnlyMemory<byte> Captured => _buffer.AsMemory(0, _captured);
 
+    /// <summary>
+    /// Captures up to <see cref="Capacity"/> bytes before anything is read through the stream; true when the content
+    /// ended within them (then <see cref="Captured"/> is all of it).
+    /// </summary>
+    public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        if (BytesRead > 0)
+        {
+            throw new InvalidOperationException("The stream has been read from already.");
+        }
+
+        while (_captured < Capacity && !_ended)
+        {
+            var n = await _inner.ReadAsync(_buffer.AsMemory(_captured, Capacity - _captured), cancellationToken).ConfigureAwait(false);
+            _captured += n;
+            _ended = n == 0;
+        }
+
+        return _ended;
+    }
+
     public override int Read(Span<byte> buffer)
     {
-        var n = _inner.Read(buffer);
+        if (TryServeCaptured(buffer, out var served))
+        {
+            return served;
+        }
+
+        var n = _ended ? 0 : _inner.Read(buffer);
         Capture(buffer[..n]);
         return n;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (TryServeCaptured(buffer.Span, out var served))
+        {
+            return served;
+        }
+
+        var n = _ended ? 0 : await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Capture(buffer.Span[..n]);
         return n;
+    }
+
+    /// <summary>Bytes captured by <see cref="FillAsync"/> and not read through the stream yet go first.</summary>
+    private bool TryServeCaptured(Span<byte> buffer, out int served)
+    {
+        served = Math.Min(buffer.Length, _captured - _served);
+        if (served <= 0 || _buffer is null)
+        {
+            return false;
+        }
+
+        _buffer.AsSpan(_served, served).CopyTo(buffer);
+        _served += served;
+        BytesRead += served;
+        return true;
     }
 
     private void Capture(ReadOnlySpan<byte> read)
@@ -48,6 +98,7 @@ internal sealed class HeaderCaptureStream : ForwardReadStream
             var take = Math.Min(read.Length, Capacity - _captured);
             read[..take].CopyTo(_buffer.AsSpan(_captured));
             _captured += take;
+            _served = _captured;
         }
 
         BytesRead += read.Length;
@@ -59,6 +110,7 @@ internal sealed class HeaderCaptureStream : ForwardReadStream
         {
             _buffer = null;
             _captured = 0;
+            _served = 0;
             ArrayPool<byte>.Shared.Return(b);
         }
 

@@ -6,7 +6,8 @@ namespace Mirc.Grains.Ingest;
 /// One ingest intent: the final blob and who sent it (enough to redo the registrations from the blob). An ingest's intent
 /// also names its staged upload (<paramref name="StagedName"/>, in the journal's own container) with the length and digest
 /// received: it is made durable with the staged data, before the promotion, so the reconciliation can finish a promotion
-/// a crash lost and can tell a blob whose data did not reach the disk (older intents carry none of the three).
+/// a crash lost and can tell a blob whose data did not reach the disk (older intents carry none of the three). An ingest
+/// that wrote its bytes at the final name directly (a store whose moves copy) names no staged upload, only length and digest.
 /// </summary>
 internal sealed record IngestJournalRecord(
     string FinalContainer,

@@ -12,7 +12,8 @@ using Mirc.Grains.Storage.Blobs;
 namespace Mirc.Grains.Ingest;
 
 /// <summary>
-/// <see cref="IInstanceIngestor"/>: stage (stream + content digest + header capture) → parse → validate → resolve patient
+/// <see cref="IInstanceIngestor"/>: stage (stream + content digest + header capture; where a move copies, written at the
+/// final name instead) → parse → validate → resolve patient
 /// ∥ reserve the SOP Instance UID in the study grain ∥ journal intent and staged data made durable by one flush round →
 /// promote the blob → manifest with its change-feed events (the commit point) ∥ index row → ack; the projections of the
 /// commit's events that the follower also keeps (retention schedule, patient study list, the index row's durability)
@@ -28,6 +29,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     // The staged copy needs no durability of its own (the flush round of its intent persists it, or, where the store
     // has no shared rounds, the move to the final key), nor a rename of its own: its key is new and read by nobody else.
     private static readonly BlobWriteOptions StagedWrite = new() { ContentType = "application/dicom", Durable = false, InPlace = true };
+
+    // Written at its final name (see UploadTargetAsync): never over a blob that is there.
+    private static readonly BlobWriteOptions FinalWrite = new() { ContentType = "application/dicom", Overwrite = false };
     private readonly IBlobStore _blobs;
     private readonly InstanceBlobLayout _layout;
     private readonly IGrainFactory _grains;
@@ -126,24 +130,38 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             source = new PrefixedReadStream(meta, instance);
         }
 
-        var staged = _layout.NewStagingKey();
         using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
+        var (staged, parsedFirst) = await UploadTargetAsync(capture, request, cancellationToken).ConfigureAwait(false);
+        var direct = parsedFirst is not null;
+        BlobKey? ours = direct ? null : staged; // what this store wrote and removes unless promoted (a direct write once done)
         Task<IngestJournalTicket>? journal = null;
         Task identityRecorded = Task.CompletedTask;
         (IStudyGrain Study, StoredInstance Instance)? reserved = null;
         var promoted = false;
         try
         {
-            // 1. The bytes, staged (invisible) and hashed; then the header.
+            // 1. The bytes, staged (invisible) or at their final name (unreferenced), and hashed; then the header.
             var phase = Stopwatch.GetTimestamp();
-            var written = await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
+            BlobWriteResult written;
+            try
+            {
+                written = await _blobs.WriteAsync(staged, capture, direct ? FinalWrite : StagedWrite, cancellationToken).ConfigureAwait(false);
+                ours = staged;
+            }
+            catch (BlobConcurrencyException) when (direct)
+            {
+                // Found free a moment ago: another store of this SOP Instance UID wrote it meanwhile, and that one's blob stays.
+                return IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The same SOP Instance UID is still being stored by another request; retry later.", parsedFirst!.SopClassUid, parsedFirst.SopInstanceUid, parsedFirst.StudyInstanceUid);
+            }
+
             phase = ArchiveMetrics.IngestPhase("receive", phase);
             var receivedAt = _clock.GetUtcNow();
             InstanceHeader header;
             try
             {
                 // Most headers lie within the captured prefix: parsed there in place; else read on from the staged blob.
-                header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: capture.Captured.Length == written.Length)
+                header = parsedFirst
+                    ?? InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: capture.Captured.Length == written.Length)
                     ?? await ReadStagedHeaderAsync(capture, staged, written.Length, cancellationToken).ConfigureAwait(false);
                 if (IngestValidation.NeedsWholeParse(header.Frames, written.Length))
                 {
@@ -182,6 +200,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var ticket = await journal.ConfigureAwait(false);
             if (reservation.Status != ReservationStatus.Granted)
             {
+                if (reservation.Existing is { } existing && new BlobKey(existing.BlobContainer, existing.BlobName) == staged)
+                {
+                    // A manifest names the blob just written at its final name (its former copy was lost): it stays.
+                    ours = null;
+                }
+
                 await identityRecorded.ConfigureAwait(false);
                 return await AnswerUngrantedAsync(study, stored, staged, reservation, regional, request, cancellationToken).ConfigureAwait(false);
             }
@@ -210,7 +234,11 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             {
                 // Lazily durable: until a later round persists the new name, the durable intent names the staged data,
                 // whose promotion the reconciliation finishes after a crash (the acknowledgement does not wait for it).
-                await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
+                if (!direct)
+                {
+                    await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
+                }
+
                 promoted = true;
                 // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
                 // first, the manifest refuses ours and the undo (or the re-resolution below) takes the row back.
@@ -271,8 +299,12 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
             if (!promoted)
             {
-                // Never referenced by anything: neither the staged upload nor, once it is gone, the intent naming it.
-                await DeleteQuietlyAsync(staged).ConfigureAwait(false);
+                // Never referenced by anything: neither the upload nor, once it is gone, the intent naming it.
+                if (ours is { } upload)
+                {
+                    await DeleteQuietlyAsync(upload).ConfigureAwait(false);
+                }
+
                 if (journal is not null)
                 {
                     await ((Task)journal).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -391,7 +423,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     {
         var caller = request.Caller;
         var record = new IngestJournalRecord(stored.FinalKey.Container, stored.FinalKey.Name, caller.EstablishmentId, caller.CallingAeTitle, caller.ProfessionalId,
-            stored.ReceivedAt, staged.Name, stored.Size, stored.Digest);
+            stored.ReceivedAt, staged == stored.FinalKey ? null : staged.Name, stored.Size, stored.Digest);
         var ticket = await _journal.WriteBeforeFlushAsync(record, CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -411,6 +443,41 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
 
         return ticket;
+    }
+
+    /// <summary>
+    /// Where the bytes go first, with the header when it was read before them. Where a move would copy the data (Azure),
+    /// an instance whose header lies in its first bytes and whose final name is free is written there, once: no manifest
+    /// references it until the commit, a failed store deletes it, a crash leaves it to the reconciliation (its intent
+    /// names it) or the orphan sweep. Elsewhere, or for a name already taken (a re-send, a duplicate), a staged upload
+    /// that the promotion renames (or copies).
+    /// </summary>
+    private async Task<(BlobKey Key, InstanceHeader? Header)> UploadTargetAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
+    {
+        if (_blobs.MovesByCopy)
+        {
+            var whole = await capture.FillAsync(cancellationToken).ConfigureAwait(false);
+            InstanceHeader? header = null;
+            try
+            {
+                header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: whole);
+            }
+            catch (InvalidDataException)
+            {
+                // Staged, then refused by the same parse after the write, with its own answer.
+            }
+
+            if (header is not null && IngestValidation.Validate(header, request, long.MaxValue) is null)
+            {
+                var key = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
+                if (await _blobs.TryGetPropertiesAsync(key, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    return (key, header);
+                }
+            }
+        }
+
+        return (_layout.NewStagingKey(), null);
     }
 
     private async Task<InstanceHeader> ReadStagedHeaderAsync(HeaderCaptureStream capture, BlobKey staged, long length, CancellationToken cancellationToken)

@@ -240,6 +240,9 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
+    public bool MovesByCopy => true;
+
+    /// <inheritdoc />
     public async Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default)
     {
         var from = GetBlob(source);

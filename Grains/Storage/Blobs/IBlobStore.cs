@@ -92,7 +92,7 @@ public interface IBlobStore
     /// Moves a committed blob to another key (same store), replacing the destination; used to promote a
     /// staged upload to its final key once the header has been parsed. The destination is never visible
     /// half-written, and is durable (content and entry) when the call returns. Filesystem: atomic rename. Azure:
-    /// server-side copy then delete of the source.
+    /// server-side copy then delete of the source (<see cref="MovesByCopy"/>).
     /// </summary>
     /// <exception cref="BlobNotFoundException">The source does not exist.</exception>
     Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default);
@@ -121,4 +121,11 @@ public interface IBlobStore
     /// durable together. Default true: a store without a cheaper way writes everything durably.
     /// </summary>
     bool FlushCoversLazyWrites => true;
+
+    /// <summary>
+    /// True when <see cref="MoveAsync"/> copies the data instead of renaming it (Azure: a server-side copy, then the
+    /// source's deletion): a writer that knows the final name before it writes should then write there once, not
+    /// overwriting, instead of staging and moving. Default false.
+    /// </summary>
+    bool MovesByCopy => false;
 }

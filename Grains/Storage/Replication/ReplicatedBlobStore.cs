@@ -193,6 +193,9 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
     /// <remarks>The first site's: what is replicated reaches the second site by durable writes.</remarks>
     public bool FlushCoversLazyWrites => First.FlushCoversLazyWrites;
 
+    /// <inheritdoc />
+    public bool MovesByCopy => First.MovesByCopy;
+
     /// <summary>
     /// Reads a whole blob of <paramref name="destination"/>'s length whose <see cref="ContentDigest"/> must be <paramref name="digest"/>
     /// (the manifest's digest): from the first site, else — unreachable, missing, or another content — from the second.

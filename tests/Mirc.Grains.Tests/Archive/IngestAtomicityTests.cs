@@ -42,13 +42,18 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
 
     // Not the manifest write: this cluster's feed is flushed with its data folder, so a store is answered before its
     // manifest write and a failure of that write is repaired, not reported (EventsBeforeManifestTests).
-    public static TheoryData<IngestStep, bool> Steps => new()
+    // The last column: the store's moves copy (Azure), so the bytes are written at their final name, not staged.
+    public static TheoryData<IngestStep, bool, bool> Steps => new()
     {
-        { IngestStep.BlobWrite, false },
-        { IngestStep.IndexWrite, false },
-        { IngestStep.PatientRecord, false },
-        { IngestStep.BlobWrite, true },
-        { IngestStep.IndexWrite, true },
+        { IngestStep.BlobWrite, false, false },
+        { IngestStep.IndexWrite, false, false },
+        { IngestStep.PatientRecord, false, false },
+        { IngestStep.BlobWrite, true, false },
+        { IngestStep.IndexWrite, true, false },
+        { IngestStep.BlobWrite, false, true },
+        { IngestStep.IndexWrite, false, true },
+        { IngestStep.PatientRecord, false, true },
+        { IngestStep.IndexWrite, true, true },
     };
 
     private async Task<IngestOutcome> IngestAsync(SyntheticInstance instance)
@@ -59,9 +64,21 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
 
     [Theory]
     [MemberData(nameof(Steps))]
-    public async Task A_failure_at_any_step_leaves_nothing_visible_and_a_resend_succeeds(IngestStep step, bool intoExistingStudy)
+    public async Task A_failure_at_any_step_leaves_nothing_visible_and_a_resend_succeeds(IngestStep step, bool intoExistingStudy, bool movesByCopy)
     {
-        var patientId = "ATOMIC-" + step + (intoExistingStudy ? "-2" : "-1");
+        fixture.Faults.MovesByCopy = movesByCopy;
+        try
+        {
+            await FailThenResendAsync(step, intoExistingStudy, "ATOMIC-" + step + (intoExistingStudy ? "-2" : "-1") + (movesByCopy ? "-copy" : string.Empty));
+        }
+        finally
+        {
+            fixture.Faults.MovesByCopy = false;
+        }
+    }
+
+    private async Task FailThenResendAsync(IngestStep step, bool intoExistingStudy, string patientId)
+    {
         SyntheticInstance? earlier = null;
         if (intoExistingStudy)
         {
@@ -88,9 +105,11 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         await AssertNotVisibleAsync(instance, earlier);
         Assert.Empty(await Archive.Blobs.ListAsync(Archive.Layout.StagingContainer, FailedIngestUndo.Prefix, TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
 
+        var moves = fixture.Faults.Moves;
         var resent = await IngestAsync(instance);
 
         Assert.Equal(IngestStatus.Stored, resent.Status);
+        Assert.Equal(fixture.Faults.MovesByCopy ? 0 : 1, fixture.Faults.Moves - moves); // written at its final name, or promoted
         await AssertVisibleAsync(instance, resent.PatientId!, intoExistingStudy ? 2 : 1);
 
         // However far the failed commit went, the stored study enters its retention bucket once the change-feed

@@ -41,6 +41,9 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 {
     public volatile IngestStep Armed;
 
+    /// <summary>The blob store reports that its moves copy (as Azure's do): the ingest writes at the final name.</summary>
+    public volatile bool MovesByCopy;
+
     /// <summary>The index write is cancelled (the caller went away) instead of failing.</summary>
     public volatile bool CancelIndexWrites;
 
@@ -51,6 +54,11 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     /// <summary>Names of the blobs created lazily (<see cref="IBlobStore.CreateInPlaceLazilyAsync"/>): left to a caller's flush.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> CreatedLazily { get; } = new();
+
+    private int _moves;
+
+    /// <summary>Blob moves (a staged upload's promotion among them) that reached the store.</summary>
+    public int Moves => Volatile.Read(ref _moves);
 
     /// <summary>Manifest segment writes that reached the store (failed or not).</summary>
     public int ManifestWrites => Volatile.Read(ref _manifestWrites);
@@ -159,6 +167,8 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             ("research-export/", IngestStep.ResearchExportWrite),
         ];
 
+        public bool MovesByCopy => faults.MovesByCopy;
+
         public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {
             faults.Throw(IngestStep.BlobWrite);
@@ -223,9 +233,17 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.TryReadAllAsync(key, cancellationToken);
 
-        public Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) => inner.MoveAsync(source, destination, cancellationToken);
+        public Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref faults._moves);
+            return inner.MoveAsync(source, destination, cancellationToken);
+        }
 
-        public Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default) => inner.MoveLazilyAsync(source, destination, cancellationToken);
+        public Task<BlobProperties> MoveLazilyAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref faults._moves);
+            return inner.MoveLazilyAsync(source, destination, cancellationToken);
+        }
 
         public Task FlushAsync(CancellationToken cancellationToken = default) =>
             Volatile.Read(ref faults._flushGate) is { } gate ? HeldFlushAsync(gate) : inner.FlushAsync(cancellationToken);

@@ -143,6 +143,33 @@ public sealed class RestartAndRecoveryTests : IAsyncLifetime
         Assert.Equal(bytes, (await _archive.Blobs.TryReadAllAsync(finalKey, TestContext.Current.CancellationToken))!.Content.ToArray());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_intent_naming_no_staged_upload_is_completed_from_its_final_blob_only_when_that_holds_what_was_received(bool torn)
+    {
+        // Where a move copies (Azure), the bytes are written at their final name and the intent names only length and digest.
+        var instance = new SyntheticInstance { PatientId = "DIRECT-" + torn, Rows = 64, Columns = 64 };
+        var bytes = instance.ToPart10();
+        var written = bytes.ToArray();
+        if (torn)
+        {
+            Array.Clear(written, written.Length - 1024, 1024);
+        }
+
+        var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        await _archive.Blobs.WriteAsync(finalKey, new MemoryStream(written), cancellationToken: TestContext.Current.CancellationToken);
+        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(
+            new IngestJournalRecord(finalKey.Container, finalKey.Name, "EST-Z", null, null, DateTimeOffset.UtcNow, null, bytes.Length, Xxh128.Of(bytes)), TestContext.Current.CancellationToken);
+
+        var report = await _archive.Reconciler.ReconcileAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ReconciliationReport(Completed: torn ? 0 : 1, Dropped: torn ? 1 : 0, Failed: 0, StagedDeleted: 0), report);
+        var entry = await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid);
+        Assert.Equal(torn ? null : Xxh128.Of(bytes), entry?.Digest);
+        Assert.Equal(!torn, await _archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken) is not null);
+    }
+
     [Fact]
     public async Task Reconciliation_runs_at_start_up()
     {
