@@ -93,11 +93,15 @@ run_once() {
   wait "$sampler" 2>/dev/null || true
   local rate
   rate="$(awk -F'|' '/one-instance-studies.k4 \|/ { gsub(/ /, "", $5); print $5 }' "$data/bench.txt")"
-  # Steady part: seconds storing more than 100 studies, the first three of them left out.
+  # Steady part: intervals storing more than 100 studies, the first three of them left out — fewer when the run has
+  # few such intervals (a fast server after a warm-up, or Orthanc's /statistics answering late under load).
   awk -v hz="$(getconf CLK_TCK)" -v rate="${rate:-?}" '
-    NR > 1 && $2 - n > 100 { if (++steady > 3) { cpu += $1 - c; studies += $2 - n } }
+    NR > 1 && $2 - n > 100 { k++; dc[k] = $1 - c; dn[k] = $2 - n }
     { c = $1; n = $2 }
-    END { if (studies > 0) printf "%.0f %s\n", cpu / hz * 1e6 / studies, rate; else print "? " rate }' "$samples"
+    END {
+      skip = k > 6 ? 3 : k > 2 ? 1 : 0
+      for (i = skip + 1; i <= k; i++) { cpu += dc[i]; studies += dn[i] }
+      if (studies > 0) printf "%.0f %s\n", cpu / hz * 1e6 / studies, rate; else print "? " rate }' "$samples"
 }
 
 orthanc_plugin=""

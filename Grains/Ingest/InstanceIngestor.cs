@@ -30,8 +30,6 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     // has no shared rounds, the move to the final key), nor a rename of its own: its key is new and read by nobody else.
     private static readonly BlobWriteOptions StagedWrite = new() { ContentType = "application/dicom", Durable = false, InPlace = true };
 
-    // Written at its final name (see UploadTargetAsync): never over a blob that is there.
-    private static readonly BlobWriteOptions FinalWrite = new() { ContentType = "application/dicom", Overwrite = false };
     private readonly IBlobStore _blobs;
     private readonly InstanceBlobLayout _layout;
     private readonly IGrainFactory _grains;
@@ -131,9 +129,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
 
         using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
-        var (staged, parsedFirst) = await UploadTargetAsync(capture, request, cancellationToken).ConfigureAwait(false);
-        var direct = parsedFirst is not null;
-        BlobKey? ours = direct ? null : staged; // what this store wrote and removes unless promoted (a direct write once done)
+        var (target, parsedFirst) = await FinalTargetAsync(capture, request, cancellationToken).ConfigureAwait(false);
+        var staged = _layout.NewStagingKey(); // where the bytes are: the staging key, or their final name (see FinalTargetAsync)
+        BlobKey? ours = target is null ? staged : null; // what this store wrote and removes unless promoted
         Task<IngestJournalTicket>? journal = null;
         Task identityRecorded = Task.CompletedTask;
         (IStudyGrain Study, StoredInstance Instance)? reserved = null;
@@ -145,14 +143,18 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             BlobWriteResult written;
             try
             {
-                written = await _blobs.WriteAsync(staged, capture, direct ? FinalWrite : StagedWrite, cancellationToken).ConfigureAwait(false);
-                ours = staged;
+                written = target is { } final
+                    ? await _blobs.WriteUnlessTakenAsync(final, staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false)
+                    : await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
+                (staged, ours) = (written.Key, written.Key);
             }
-            catch (BlobConcurrencyException) when (direct)
+            catch (BlobConcurrencyException) when (target is not null)
             {
-                // Found free a moment ago: another store of this SOP Instance UID wrote it meanwhile, and that one's blob stays.
+                // Found free, then taken before the write committed: another store of this SOP Instance UID, whose blob stays.
                 return IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The same SOP Instance UID is still being stored by another request; retry later.", parsedFirst!.SopClassUid, parsedFirst.SopInstanceUid, parsedFirst.StudyInstanceUid);
             }
+
+            var direct = staged == target;
 
             phase = ArchiveMetrics.IngestPhase("receive", phase);
             var receivedAt = _clock.GetUtcNow();
@@ -200,13 +202,21 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var ticket = await journal.ConfigureAwait(false);
             if (reservation.Status != ReservationStatus.Granted)
             {
+                await identityRecorded.ConfigureAwait(false);
                 if (reservation.Existing is { } existing && new BlobKey(existing.BlobContainer, existing.BlobName) == staged)
                 {
-                    // A manifest names the blob just written at its final name (its former copy was lost): it stays.
-                    ours = null;
+                    // The stored instance's blob was lost and these bytes took its free name: the same bytes stay (the
+                    // re-send repairs it); others go, and are no copy of it to compare.
+                    if (reservation.Status == ReservationStatus.AlreadyStored)
+                    {
+                        ours = null;
+                    }
+                    else
+                    {
+                        return IngestOutcome.Failure(IngestStatus.DuplicateConflict, "A different data set is stored under this SOP Instance UID (its data is missing from storage: an operator must restore it).", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid, existing);
+                    }
                 }
 
-                await identityRecorded.ConfigureAwait(false);
                 return await AnswerUngrantedAsync(study, stored, staged, reservation, regional, request, cancellationToken).ConfigureAwait(false);
             }
 
@@ -446,13 +456,13 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     }
 
     /// <summary>
-    /// Where the bytes go first, with the header when it was read before them. Where a move would copy the data (Azure),
-    /// an instance whose header lies in its first bytes and whose final name is free is written there, once: no manifest
-    /// references it until the commit, a failed store deletes it, a crash leaves it to the reconciliation (its intent
-    /// names it) or the orphan sweep. Elsewhere, or for a name already taken (a re-send, a duplicate), a staged upload
-    /// that the promotion renames (or copies).
+    /// The final name to write the bytes at directly, with the header read before them; null for a staged upload that the
+    /// promotion renames (or copies). Where a move would copy the data (Azure), an instance whose header lies in its first
+    /// bytes is written at its final name when that is free (<see cref="IBlobStore.WriteUnlessTakenAsync"/>), once: no
+    /// manifest references it until the commit, a failed store deletes it, a crash leaves it to the reconciliation (its
+    /// intent names it) or to the orphan sweep. A taken name (a re-send, a duplicate) gets the staged upload.
     /// </summary>
-    private async Task<(BlobKey Key, InstanceHeader? Header)> UploadTargetAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
+    private async Task<(BlobKey? Key, InstanceHeader? Header)> FinalTargetAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
     {
         if (_blobs.MovesByCopy)
         {
@@ -469,15 +479,11 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
             if (header is not null && IngestValidation.Validate(header, request, long.MaxValue) is null)
             {
-                var key = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
-                if (await _blobs.TryGetPropertiesAsync(key, cancellationToken).ConfigureAwait(false) is null)
-                {
-                    return (key, header);
-                }
+                return (_layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!), header);
             }
         }
 
-        return (_layout.NewStagingKey(), null);
+        return (null, null);
     }
 
     private async Task<InstanceHeader> ReadStagedHeaderAsync(HeaderCaptureStream capture, BlobKey staged, long length, CancellationToken cancellationToken)

@@ -37,15 +37,26 @@ public sealed class AzureBlobStore : IBlobStore
     public BlobServiceClient Service { get; }
 
     /// <inheritdoc />
-    public async Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(key, null, content, options, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A blob of one request is put on the condition that <paramref name="key"/> is free, and put at
+    /// <paramref name="alternate"/> from the same buffer when it is not: no request of its own for the check. A larger
+    /// one checks first (one request beside its blocks).
+    /// </remarks>
+    public Task<BlobWriteResult> WriteUnlessTakenAsync(BlobKey key, BlobKey alternate, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        BlobKeyRules.Validate(alternate);
+        return WriteCoreAsync(key, alternate, content, options, cancellationToken);
+    }
+
+    private async Task<BlobWriteResult> WriteCoreAsync(BlobKey key, BlobKey? alternate, Stream content, BlobWriteOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         BlobKeyRules.Validate(key);
-        var container = await GetOrCreateContainerAsync(key.Container, cancellationToken).ConfigureAwait(false);
-        var blob = container.GetBlockBlobClient(key.Name);
-        var conditions = options?.Overwrite == false ? new BlobRequestConditions { IfNoneMatch = ETag.All } : null;
         var headers = options?.ContentType is { } type ? new BlobHttpHeaders { ContentType = type } : null;
-
         using var hasher = ContentDigest.CreateHasher(options?.ExpectedDigest);
         var first = ArrayPool<byte>.Shared.Rent(BlockSize);
         var firstOwned = true;
@@ -58,17 +69,35 @@ public sealed class AzureBlobStore : IBlobStore
                 // Fits one request: Put Blob is atomic by itself.
                 var hash = hasher.Finish();
                 BlobHashMismatchException.ThrowIfUnexpected(key, options, hash);
-                using var body = new MemoryStream(first, 0, filled, writable: false);
-                var uploaded = await Translate(key, null, () => blob.UploadAsync(body, new BlobUploadOptions { Conditions = conditions, HttpHeaders = headers }, cancellationToken)).ConfigureAwait(false);
-                return new BlobWriteResult(key, filled, hash, ToBlobETag(uploaded.Value.ETag));
+                try
+                {
+                    return await PutAsync(key, alternate is null ? options?.Overwrite != false : false).ConfigureAwait(false);
+                }
+                catch (BlobConcurrencyException) when (alternate is { } taken)
+                {
+                    return await PutAsync(taken, options?.Overwrite != false).ConfigureAwait(false);
+                }
+
+                async Task<BlobWriteResult> PutAsync(BlobKey target, bool overwrite)
+                {
+                    var blob = await GetBlockBlobAsync(target, cancellationToken).ConfigureAwait(false);
+                    using var body = new MemoryStream(first, 0, filled, writable: false);
+                    var uploaded = await Translate(target, null, () => blob.UploadAsync(body, new BlobUploadOptions { Conditions = OverwriteConditions(overwrite), HttpHeaders = headers }, cancellationToken)).ConfigureAwait(false);
+                    return new BlobWriteResult(target, filled, hash, ToBlobETag(uploaded.Value.ETag));
+                }
             }
 
+            // Blocks can only be committed where they were staged: the target is decided before the first one.
+            var (final, overwriteFinal) = alternate is { } other && await TryGetPropertiesAsync(key, cancellationToken).ConfigureAwait(false) is not null
+                ? (other, options?.Overwrite != false)
+                : (key, alternate is null && options?.Overwrite != false);
+            var staging = await GetBlockBlobAsync(final, cancellationToken).ConfigureAwait(false);
             firstOwned = false;
-            var (length, blockIds) = await StageBlocksAsync(blob, content, first, filled, hasher, cancellationToken).ConfigureAwait(false);
+            var (length, blockIds) = await StageBlocksAsync(staging, content, first, filled, hasher, cancellationToken).ConfigureAwait(false);
             var digest = hasher.Finish();
-            BlobHashMismatchException.ThrowIfUnexpected(key, options, digest);
-            var committed = await Translate(key, null, () => blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions { Conditions = conditions, HttpHeaders = headers }, cancellationToken)).ConfigureAwait(false);
-            return new BlobWriteResult(key, length, digest, ToBlobETag(committed.Value.ETag));
+            BlobHashMismatchException.ThrowIfUnexpected(final, options, digest);
+            var committed = await Translate(final, null, () => staging.CommitBlockListAsync(blockIds, new CommitBlockListOptions { Conditions = OverwriteConditions(overwriteFinal), HttpHeaders = headers }, cancellationToken)).ConfigureAwait(false);
+            return new BlobWriteResult(final, length, digest, ToBlobETag(committed.Value.ETag));
         }
         finally
         {
@@ -78,6 +107,11 @@ public sealed class AzureBlobStore : IBlobStore
             }
         }
     }
+
+    private static BlobRequestConditions? OverwriteConditions(bool overwrite) => overwrite ? null : new BlobRequestConditions { IfNoneMatch = ETag.All };
+
+    private async Task<BlockBlobClient> GetBlockBlobAsync(BlobKey key, CancellationToken cancellationToken) =>
+        (await GetOrCreateContainerAsync(key.Container, cancellationToken).ConfigureAwait(false)).GetBlockBlobClient(key.Name);
 
     /// <inheritdoc />
     public async Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default)

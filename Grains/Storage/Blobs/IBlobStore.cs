@@ -17,6 +17,20 @@ public interface IBlobStore
     /// <exception cref="BlobConcurrencyException">The blob exists and <see cref="BlobWriteOptions.Overwrite"/> is false.</exception>
     Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="WriteAsync"/> at <paramref name="key"/> when no blob is there, else at <paramref name="alternate"/>
+    /// (written as <paramref name="options"/> say); the result names the key written. The blob at <paramref name="key"/>
+    /// is never replaced. Default: one existence check, then the write; a store that can make the check part of the write
+    /// (Azure: a conditional Put Blob) saves that request.
+    /// </summary>
+    /// <exception cref="BlobConcurrencyException">
+    /// <paramref name="key"/> was free when checked and taken before the write could commit there (a concurrent writer).
+    /// </exception>
+    async Task<BlobWriteResult> WriteUnlessTakenAsync(BlobKey key, BlobKey alternate, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        await TryGetPropertiesAsync(key, cancellationToken).ConfigureAwait(false) is null
+            ? await WriteAsync(key, content, (options ?? new BlobWriteOptions()) with { Overwrite = false }, cancellationToken).ConfigureAwait(false)
+            : await WriteAsync(alternate, content, options, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Opens the blob (or a byte range of it) for sequential reading. The caller disposes the stream.</summary>
     /// <exception cref="BlobNotFoundException">The blob does not exist.</exception>
     Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default);

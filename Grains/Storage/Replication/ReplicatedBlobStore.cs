@@ -194,6 +194,10 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
     public bool FlushCoversLazyWrites => First.FlushCoversLazyWrites;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="IBlobStore.WriteUnlessTakenAsync"/> keeps the interface's check-then-write here: the check reads either
+    /// site, so a name only the second site still holds counts as taken and its copy is never replaced.
+    /// </remarks>
     public bool MovesByCopy => First.MovesByCopy;
 
     /// <summary>

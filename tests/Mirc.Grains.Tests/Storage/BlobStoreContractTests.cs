@@ -127,6 +127,26 @@ public abstract class BlobStoreContractTests
         Assert.Equal(original, await ReadAllAsync(Key("once")));
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData((5 * 1024 * 1024) + 7)] // more than one Azure block
+    public async Task Write_unless_taken_writes_at_a_free_key_and_at_the_alternate_when_the_key_is_taken(int length)
+    {
+        var first = RandomBytes(length);
+        var second = RandomBytes(length);
+
+        var free = await Store.WriteUnlessTakenAsync(Key("final"), Key("alternate-1"), new ForwardOnlyStream(first), cancellationToken: Ct);
+        var taken = await Store.WriteUnlessTakenAsync(Key("final"), Key("alternate-2"), new ForwardOnlyStream(second), cancellationToken: Ct);
+
+        Assert.Equal(Key("final"), free.Key);
+        Assert.Equal(Key("alternate-2"), taken.Key);
+        Assert.Equal((length, Xxh128.Of(second)), (taken.Length, taken.Digest));
+        Assert.Equal(first, await ReadAllAsync(Key("final")));
+        Assert.Equal(free.ETag, (await Store.TryGetPropertiesAsync(Key("final"), Ct))!.ETag);
+        Assert.Equal(second, await ReadAllAsync(Key("alternate-2")));
+        Assert.Null(await Store.TryGetPropertiesAsync(Key("alternate-1"), Ct));
+    }
+
     [Fact]
     public async Task Rewriting_identical_content_changes_the_etag()
     {
