@@ -29,7 +29,6 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     // The staged copy needs no durability of its own (the flush round of its intent persists it, or, where the store
     // has no shared rounds, the move to the final key), nor a rename of its own: its key is new and read by nobody else.
     private static readonly BlobWriteOptions StagedWrite = new() { ContentType = "application/dicom", Durable = false, InPlace = true };
-
     private readonly IBlobStore _blobs;
     private readonly InstanceBlobLayout _layout;
     private readonly IGrainFactory _grains;
@@ -462,7 +461,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     /// manifest references it until the commit, a failed store deletes it, a crash leaves it to the reconciliation (its
     /// intent names it) or to the orphan sweep. A taken name (a re-send, a duplicate) gets the staged upload.
     /// </summary>
-    private async Task<(BlobKey? Key, InstanceHeader? Header)> FinalTargetAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
+    private async ValueTask<(BlobKey? Key, InstanceHeader? Header)> FinalTargetAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
     {
         if (_blobs.MovesByCopy)
         {

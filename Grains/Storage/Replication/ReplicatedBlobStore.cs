@@ -194,11 +194,40 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
     public bool FlushCoversLazyWrites => First.FlushCoversLazyWrites;
 
     /// <inheritdoc />
-    /// <remarks>
-    /// <see cref="IBlobStore.WriteUnlessTakenAsync"/> keeps the interface's check-then-write here: the check reads either
-    /// site, so a name only the second site still holds counts as taken and its copy is never replaced.
-    /// </remarks>
     public bool MovesByCopy => First.MovesByCopy;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A name is taken when either site holds it: one the first site lost but the second still holds (and serves) must
+    /// not be written at, or the write would replicate over that copy. A second site that does not answer counts as
+    /// holding it (the alternate is the safe side).
+    /// </remarks>
+    public async Task<BlobWriteResult> WriteUnlessTakenAsync(BlobKey key, BlobKey alternate, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var written = IsReplicated(key.Container) && await SecondMayHoldAsync(key, cancellationToken).ConfigureAwait(false)
+            ? await First.WriteAsync(alternate, content, options, cancellationToken).ConfigureAwait(false)
+            : await First.WriteUnlessTakenAsync(key, alternate, content, options, cancellationToken).ConfigureAwait(false);
+        await ReplicateAsync(written.Key, cancellationToken).ConfigureAwait(false);
+        return written;
+    }
+
+    private async Task<bool> SecondMayHoldAsync(BlobKey key, CancellationToken cancellationToken)
+    {
+        if (IsSkipped(ref _secondSkippedUntil))
+        {
+            return true;
+        }
+
+        try
+        {
+            return await Second.TryGetPropertiesAsync(key, cancellationToken).ConfigureAwait(false) is not null;
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            Skip(ref _secondSkippedUntil, "second", e);
+            return true;
+        }
+    }
 
     /// <summary>
     /// Reads a whole blob of <paramref name="destination"/>'s length whose <see cref="ContentDigest"/> must be <paramref name="digest"/>
