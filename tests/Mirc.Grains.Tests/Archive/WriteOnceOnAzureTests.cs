@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Tests.Storage;
 using Mirc.Testing;
 using Xunit;
 
@@ -38,28 +39,33 @@ public sealed class WriteOnceOnAzureTests(AzuriteFixture azurite) : IClassFixtur
     public ValueTask DisposeAsync() => _archive.DisposeAsync();
 
     [Theory]
-    [InlineData(16)] // one Put Blob
-    [InlineData(1500)] // 4.5 MB: blocks, committed by one Put Block List
-    public async Task A_new_instance_is_written_once_at_its_final_name(int size)
+    [InlineData(16, false)] // one Put Blob
+    [InlineData(16, true)] // a C-STORE's bare data set: the file meta written before it
+    [InlineData(1500, false)] // 4.5 MB: blocks, committed by one Put Block List
+    public async Task A_new_instance_is_written_once_at_its_final_name(int size, bool cstore)
     {
-        var instance = new SyntheticInstance { PatientId = "ONCE-" + size, Rows = size, Columns = size };
-        var bytes = instance.ToPart10();
+        var instance = new SyntheticInstance { PatientId = $"ONCE-{size}-{cstore}", Rows = size, Columns = size };
         var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
         _requests.Clear();
 
-        var outcome = await IngestAsync(bytes);
+        var outcome = cstore
+            ? await DuplicateDatasetTests.IngestAsync(_archive, instance.ToDataset(), DuplicateDatasetTests.Cstore(instance, "MODALITY_A"))
+            : await IngestAsync(instance.ToPart10());
+        var requests = _requests.All; // the store's own, before this test reads the blob
+        var bytes = await ReadAsync(finalKey);
 
         Assert.Equal(IngestStatus.Stored, outcome.Status);
         Assert.Equal((finalKey.Container, finalKey.Name), (outcome.Instance!.BlobContainer, outcome.Instance.BlobName));
-        Assert.DoesNotContain(_requests.All, r => r.Copy);
-        Assert.DoesNotContain(_requests.All, r => r.Method == "PUT" && r.Path.Contains('/' + _archive.Layout.StagingContainer + '/', StringComparison.Ordinal)
+        Assert.DoesNotContain(requests, r => r.Copy);
+        Assert.DoesNotContain(requests, r => r.Method == "PUT" && r.Path.Contains('/' + _archive.Layout.StagingContainer + '/', StringComparison.Ordinal)
             && InstanceBlobLayout.IsStagedUpload(r.Path[(r.Path.IndexOf(_archive.Layout.StagingContainer, StringComparison.Ordinal) + _archive.Layout.StagingContainer.Length + 1)..]));
-        var atFinalName = _requests.All.Where(r => Uri.UnescapeDataString(r.Path).EndsWith('/' + finalKey.Name, StringComparison.Ordinal)).ToList();
+        var atFinalName = requests.Where(r => Uri.UnescapeDataString(r.Path).EndsWith('/' + finalKey.Name, StringComparison.Ordinal)).ToList();
         Assert.Contains(atFinalName, r => r.Method == "PUT");
         // One request: the put is conditional on a free name, no check of its own; blocks are staged where they commit,
         // so the name is checked once before them.
         Assert.Equal(size < 1000 ? ["PUT"] : ["HEAD", "PUT", "PUT", "PUT"], atFinalName.Select(r => r.Method));
-        Assert.Equal(bytes, await ReadAsync(finalKey));
+        Assert.Equal(cstore ? instance.ToDataset() : instance.ToPart10(), cstore ? bytes[^instance.ToDataset().Length..] : bytes);
+        Assert.Equal(outcome.Instance.Digest, Xxh128.Of(bytes));
         Assert.Empty(await StagedUploadsAsync());
         Assert.Equal(outcome.Instance, await _archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
     }
