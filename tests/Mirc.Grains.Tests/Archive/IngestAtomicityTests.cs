@@ -311,6 +311,30 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_final_name_taken_by_another_writer_during_the_write_keeps_that_writer_s_blob_and_asks_for_a_retry()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-RACE" };
+        var finalKey = Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        byte[] theirs = [1, 2, 3, 4];
+        (fixture.Faults.MovesByCopy, fixture.Faults.ConcurrentBytes) = (true, theirs);
+        IngestOutcome raced;
+        try
+        {
+            raced = await IngestAsync(instance);
+        }
+        finally
+        {
+            (fixture.Faults.MovesByCopy, fixture.Faults.ConcurrentBytes) = (false, null);
+        }
+
+        Assert.Equal((ushort)0x0110, raced.DimseStatus);
+        Assert.Contains("still being stored by another request", raced.Detail, StringComparison.Ordinal);
+        Assert.Equal(theirs, (await Archive.Blobs.TryReadAllAsync(finalKey, TestContext.Current.CancellationToken))!.Content.ToArray());
+        Assert.Null(await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetInstanceAsync(instance.SopUid));
+        Assert.Null(await Archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task A_store_cancelled_before_its_answer_leaves_nothing_visible()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-CANCEL" };

@@ -44,6 +44,12 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
     /// <summary>The blob store reports that its moves copy (as Azure's do): the ingest writes at the final name.</summary>
     public volatile bool MovesByCopy;
 
+    /// <summary>
+    /// A write at a final name finds it taken at its commit: another writer's bytes (<see cref="ConcurrentBytes"/>) land
+    /// there between the check and the write (with <see cref="MovesByCopy"/>).
+    /// </summary>
+    public volatile byte[]? ConcurrentBytes;
+
     /// <summary>The index write is cancelled (the caller went away) instead of failing.</summary>
     public volatile bool CancelIndexWrites;
 
@@ -168,6 +174,20 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         ];
 
         public bool MovesByCopy => faults.MovesByCopy;
+
+        public async Task<BlobWriteResult> WriteUnlessTakenAsync(BlobKey key, BlobKey alternate, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (faults.ConcurrentBytes is { } theirs && await inner.TryGetPropertiesAsync(key, cancellationToken) is null)
+            {
+                await inner.WriteAsync(key, new MemoryStream(theirs), cancellationToken: cancellationToken);
+                throw new BlobConcurrencyException(key, null, null);
+            }
+
+            // As the interface's default does.
+            return await inner.TryGetPropertiesAsync(key, cancellationToken) is null
+                ? await WriteAsync(key, content, (options ?? new BlobWriteOptions()) with { Overwrite = false }, cancellationToken)
+                : await WriteAsync(alternate, content, options, cancellationToken);
+        }
 
         public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {
