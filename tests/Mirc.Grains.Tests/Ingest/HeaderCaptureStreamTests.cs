@@ -1,4 +1,5 @@
 using Mirc.Grains.Ingest;
+using Mirc.Grains.Tests.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Ingest;
@@ -19,7 +20,7 @@ public sealed class HeaderCaptureStreamTests
     public async Task Filled_first_it_holds_the_prefix_and_then_reads_the_whole_content_in_order(int length, int capacity, bool ends)
     {
         var content = Enumerable.Range(0, length).Select(i => (byte)(i * 7 + i / 251)).ToArray();
-        using var capture = new HeaderCaptureStream(new TrickleStream(content, 1000), capacity);
+        using var capture = new HeaderCaptureStream(new ForwardOnlyStream(content, chunk: 1000), capacity);
 
         var whole = await capture.FillAsync(Ct);
 
@@ -42,7 +43,7 @@ public sealed class HeaderCaptureStreamTests
     public async Task Not_filled_it_captures_the_prefix_as_the_write_reads_through_it()
     {
         var content = Enumerable.Range(0, 9000).Select(i => (byte)i).ToArray();
-        using var capture = new HeaderCaptureStream(new TrickleStream(content, 1000), 4096);
+        using var capture = new HeaderCaptureStream(new ForwardOnlyStream(content, chunk: 1000), 4096);
 
         using var copy = new MemoryStream();
         await capture.CopyToAsync(copy, Ct);
@@ -58,14 +59,5 @@ public sealed class HeaderCaptureStreamTests
         Assert.Equal(10, await capture.ReadAsync(new byte[10], Ct));
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await capture.FillAsync(Ct));
-    }
-
-    /// <summary>A network-like source: at most <paramref name="chunk"/> bytes per read.</summary>
-    private sealed class TrickleStream(byte[] content, int chunk) : MemoryStream(content, writable: false)
-    {
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, chunk)], cancellationToken);
-
-        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
     }
 }

@@ -1,7 +1,7 @@
 namespace Mirc.Grains.Tests.Storage;
 
-/// <summary>A non-seekable source (like a network stream) handing out small uneven chunks, optionally failing midway.</summary>
-internal sealed class ForwardOnlyStream(byte[] content, int failAfter = -1) : Stream
+/// <summary>A non-seekable source (like a network stream) handing out chunks of at most <paramref name="chunk"/> bytes, optionally failing midway.</summary>
+internal sealed class ForwardOnlyStream(byte[] content, int failAfter = -1, int chunk = 65_521) : Stream
 {
     private int _position;
 
@@ -24,7 +24,7 @@ internal sealed class ForwardOnlyStream(byte[] content, int failAfter = -1) : St
             throw new IOException("Simulated connection reset.");
         }
 
-        var n = Math.Min(Math.Min(buffer.Length, 65_521), content.Length - _position);
+        var n = Math.Min(Math.Min(buffer.Length, chunk), content.Length - _position);
         content.AsSpan(_position, n).CopyTo(buffer);
         _position += n;
         return n;
