@@ -48,7 +48,10 @@ public sealed class HostHealthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
         // The disk goes away under a running silo: a file where the data folder was makes every write fail.
-        Directory.Delete(_data.Path, recursive: true);
+        // The folder is renamed away rather than deleted: the silo's background writers may add files to it
+        // at any moment, which makes a recursive delete fail ("directory not empty"); a rename is atomic.
+        var movedAway = _data.Path + ".gone";
+        Directory.Move(_data.Path, movedAway);
         await File.WriteAllTextAsync(_data.Path, "not a folder", TestContext.Current.CancellationToken);
         try
         {
@@ -58,6 +61,7 @@ public sealed class HostHealthTests : IAsyncLifetime
         finally
         {
             File.Delete(_data.Path);
+            Directory.Move(movedAway, _data.Path);
         }
     }
 
