@@ -96,7 +96,13 @@ public static class ArchiveServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<PatientResolutionCache>(),
             firstRecordsJoinCallerFlush: sp.GetKeyedService<IGrainStorage>(StorageProviders.Archive) is BlobGrainStorage { FirstRecordsJoinCallerFlush: true }));
-        services.TryAddSingleton(sp => new IngestJournal(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<ILogger<IngestJournal>>(), sp.GetService<ILocalSiloDetails>()?.SiloAddress));
+        services.TryAddSingleton(sp => new IngestJournal(
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<InstanceBlobLayout>(),
+            sp.GetRequiredService<ILogger<IngestJournal>>(),
+            sp.GetService<ILocalSiloDetails>()?.SiloAddress,
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.JournalSlotReuseWindow,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new InstanceRegistrar(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<InstanceRegistrar>>()));
         services.TryAddSingleton(sp => new FailedIngestUndo(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<InstanceBlobLayout>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IQueryIndex>(), sp.GetRequiredService<ILogger<FailedIngestUndo>>()));
         services.TryAddSingleton<UnidentifiedPatients>();

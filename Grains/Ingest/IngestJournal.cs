@@ -12,8 +12,10 @@ namespace Mirc.Grains.Ingest;
 /// flush that makes those writes durable. Concurrent intents are group-committed: one slot blob holds a batch.
 /// Slots are reused (rewritten in place, <see cref="IBlobStore.RewriteAsync"/>) rather than created and deleted per
 /// batch: on a busy archive a file creation and deletion per batch costs more than the write itself. A slot freed by
-/// its last completion is emptied in the background, after a flush, by a write that is not flushed itself (the next
-/// round persists it). Whatever a slot still holds after a crash (or a failed ingest) tells the start-up reconciliation
+/// its last completion becomes reusable after a flush (what its intents would replay is then durable); the next batch
+/// overwrites it, so under load a batch costs one write, not a write and an emptying. A slot left unused for the
+/// <see cref="IngestOptions.JournalSlotReuseWindow"/> is emptied by a write that is not flushed itself (the next round
+/// persists it). Whatever a slot still holds after a crash (or a failed ingest) tells the start-up reconciliation
 /// which promoted blobs may lack registrations; re-checking an intent that had completed is harmless (reconciliation is
 /// idempotent), and a slot torn by a crash held intents whose ingests had not been promoted yet or were complete.
 /// </summary>
@@ -30,17 +32,32 @@ internal sealed partial class IngestJournal
     // cluster the prefix also names the silo (IngestJournalSlotOwner), so the survivors reconcile a dead silo's slots at
     // once and leave a live silo's alone, whatever their age.
     private readonly string _slotPrefix;
-    private readonly Stack<int> _freeSlots = new();
+    private readonly TimeSpan _reuseWindow;
+    private readonly TimeProvider _clock;
+
+    // Free slots, the most recently freed last (taken first). Those in _holding still hold completed intents, with
+    // the time they were freed: the next batch overwrites them, or they are emptied once unused for the reuse window.
+    private readonly List<int> _freeSlots = [];
+    private readonly Dictionary<int, long> _holding = [];
     private int _slotCount;
     private List<(IngestJournalRecord Record, TaskCompletionSource<IngestJournalTicket> Done)> _pending = [];
     private bool _writing;
+    private bool _emptying;
 
-    public IngestJournal(IBlobStore blobs, InstanceBlobLayout layout, ILogger<IngestJournal>? logger = null, SiloAddress? silo = null)
+    /// <param name="blobs">Where slots are written.</param>
+    /// <param name="layout">Gives the staging container.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="silo">The silo whose slots these are (named after it).</param>
+    /// <param name="reuseWindow">How long a slot of completed intents waits to be reused before it is emptied (zero: emptied at once).</param>
+    /// <param name="clock">Time of the reuse window.</param>
+    public IngestJournal(IBlobStore blobs, InstanceBlobLayout layout, ILogger<IngestJournal>? logger = null, SiloAddress? silo = null, TimeSpan reuseWindow = default, TimeProvider? clock = null)
     {
         _slotPrefix = $"{Prefix}{IngestJournalSlotOwner.Tag(silo)}{Guid.NewGuid():N}-";
         _blobs = blobs;
         _container = layout.StagingContainer;
         _logger = logger;
+        _reuseWindow = reuseWindow;
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>Makes the intent durable (batched with concurrent ones); complete the returned ticket when done.</summary>
@@ -88,6 +105,18 @@ internal sealed partial class IngestJournal
         if (ticket.TryClose() && ticket.Batch.Release())
         {
             _ = FreeSlotAsync(ticket.Batch);
+        }
+    }
+
+    /// <summary>Free slots, and how many of them still hold completed intents (for tests).</summary>
+    internal (int Free, int Holding) SlotCounts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_freeSlots.Count, _holding.Count);
+            }
         }
     }
 
@@ -184,7 +213,15 @@ internal sealed partial class IngestJournal
     {
         lock (_gate)
         {
-            return _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotCount++;
+            if (_freeSlots.Count == 0)
+            {
+                return _slotCount++;
+            }
+
+            var slot = _freeSlots[^1];
+            _freeSlots.RemoveAt(_freeSlots.Count - 1);
+            _holding.Remove(slot); // the batch's write replaces what it held
+            return slot;
         }
     }
 
@@ -195,14 +232,31 @@ internal sealed partial class IngestJournal
         try
         {
             // The completed ingests' manifest writes may be published lazily (IBlobStore.WriteIfMatchLazilyAsync): they
-            // must be durable before the intents that would replay them are erased.
+            // must be durable before the intents that would replay them are erased — by the emptying or the next batch.
             await _blobs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            // Not flushed itself: a crash that loses the emptying leaves completed intents, which reconciliation re-checks
-            // idempotently. One flush round per batch instead of two, fewer rounds for the ingests waiting on them.
-            await _blobs.RewriteLazilyAsync(batch.Key, EmptySlot, CancellationToken.None).ConfigureAwait(false);
+            if (batch.Count > 0 && _reuseWindow > TimeSpan.Zero)
+            {
+                bool startEmptying;
+                lock (_gate)
+                {
+                    _holding[batch.Slot] = _clock.GetTimestamp();
+                    _freeSlots.Add(batch.Slot);
+                    startEmptying = !_emptying;
+                    _emptying = true;
+                }
+
+                if (startEmptying)
+                {
+                    _ = Task.Run(EmptyUnusedSlotsAsync, CancellationToken.None);
+                }
+
+                return;
+            }
+
+            await EmptyAsync(batch.Key).ConfigureAwait(false);
             lock (_gate)
             {
-                _freeSlots.Push(batch.Slot);
+                _freeSlots.Add(batch.Slot);
             }
         }
         catch (Exception ex)
@@ -214,6 +268,55 @@ internal sealed partial class IngestJournal
             }
         }
     }
+
+    /// <summary>Empties the slots that held completed intents unused for the reuse window; ends when none is left.</summary>
+    private async Task EmptyUnusedSlotsAsync()
+    {
+        while (true)
+        {
+            await Task.Delay(_reuseWindow, _clock).ConfigureAwait(false);
+            List<int> unused;
+            lock (_gate)
+            {
+                unused = [.. _holding.Where(h => _clock.GetElapsedTime(h.Value) >= _reuseWindow).Select(h => h.Key)];
+                foreach (var slot in unused)
+                {
+                    _holding.Remove(slot);
+                    _freeSlots.Remove(slot);
+                }
+
+                if (unused.Count == 0 && _holding.Count == 0)
+                {
+                    _emptying = false;
+                    return;
+                }
+            }
+
+            foreach (var slot in unused)
+            {
+                var key = SlotKey(slot);
+                try
+                {
+                    await EmptyAsync(key).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        _freeSlots.Insert(0, slot); // empty: taken after the ones still holding intents
+                    }
+                }
+                catch (Exception ex)
+                {
+                    if (_logger is not null)
+                    {
+                        LogFreeFailed(_logger, ex, key.ToString());
+                    }
+                }
+            }
+        }
+    }
+
+    // Not flushed itself: a crash that loses the emptying leaves completed intents, which reconciliation re-checks
+    // idempotently. One flush round per batch instead of two, fewer rounds for the ingests waiting on them.
+    private Task EmptyAsync(BlobKey key) => _blobs.RewriteLazilyAsync(key, EmptySlot, CancellationToken.None);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not empty ingest journal slot {Key}")]
     private static partial void LogFreeFailed(ILogger logger, Exception exception, string key);
@@ -228,6 +331,9 @@ internal sealed class IngestJournalBatch(BlobKey key, int slot, int count)
 
     /// <summary>Index of the slot (reused once the batch is done).</summary>
     public int Slot { get; } = slot;
+
+    /// <summary>Number of intents written in the slot (0 for a slot torn by a failed write).</summary>
+    public int Count { get; } = count;
 
     /// <summary>Releases one intent; true when it was the last.</summary>
     public bool Release() => Interlocked.Decrement(ref _remaining) == 0;

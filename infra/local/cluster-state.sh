@@ -25,15 +25,22 @@ port_listening() {
 }
 
 # Prints a loopback port nobody listens on and this run has not handed out yet. Below the Linux ephemeral range
-# (32768+) so outgoing connections do not grab it between the choice and the bind.
+# (32768+) so outgoing connections do not grab it between the choice and the bind. Callers take it as
+# port="$(free_port)", a subshell whose variables are lost: the ports handed out are also kept in the cluster folder
+# when it exists, or two picks of one start could draw the same port (~0.5 % of starts with a dozen ports).
 free_port() {
-  local port tries=0
+  local port tries=0 taken_file="$MIRC_CLUSTER_DIR/.ports-taken"
+  [ -d "$MIRC_CLUSTER_DIR" ] || taken_file=""
   while [ $tries -lt 200 ]; do
     port=$((20000 + RANDOM % 12000))
     tries=$((tries + 1))
     case "$_taken_ports" in *" $port "*) continue ;; esac
+    if [ -n "$taken_file" ] && grep -qx "$port" "$taken_file" 2>/dev/null; then
+      continue
+    fi
     if ! port_listening "$port"; then
       _taken_ports="$_taken_ports$port "
+      [ -z "$taken_file" ] || echo "$port" >>"$taken_file"
       echo "$port"
       return 0
     fi

@@ -30,6 +30,8 @@ public sealed class ArchiveCluster : IAsyncLifetime
         ["Mirc:Archive:Manifest:SegmentSize"] = "32",
         ["Mirc:Archive:Ingest:ReconcileOnStart"] = "false",
         ["Mirc:Archive:Ingest:ReconcileInterval"] = "00:00:00",
+        // Completed journal slots are emptied soon after they go unused (tests look for empty staging).
+        ["Mirc:Archive:Ingest:JournalSlotReuseWindow"] = "00:00:00.200",
         ["Mirc:Retention:Enabled"] = "false",
         // Tests drive the change-feed follower themselves (ProjectFeedAsync), on events however young.
         ["Mirc:ChangeFeed:Follower:Enabled"] = "false",
