@@ -120,11 +120,37 @@ internal sealed partial class FailedIngestUndo
             await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), null, cancellationToken).ConfigureAwait(false);
         }
 
-        if (summary.InstanceCount == 0 && failed.RegionalPatientId is { } patient)
+        if (failed.RegionalPatientId is { } patient && !HoldsInstancesOf(summary, patient))
         {
             await _grains.Reference<IPatientGrain>(patient).RemoveStudyAsync(failed.StudyInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Takes <paramref name="studyInstanceUid"/> out of the study list of <paramref name="patientId"/> unless the study holds
+    /// instances of that patient (another store of it may have succeeded meanwhile): a store that ended before its
+    /// promotion, whose new patient's record was created listing the study. A failure is logged; the change-feed follower
+    /// lists only studies the feed gives the patient.
+    /// </summary>
+    public async Task TakeBackStudyReferenceQuietlyAsync(string studyInstanceUid, string patientId)
+    {
+        try
+        {
+            var summary = await _grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync().ConfigureAwait(false);
+            if (!HoldsInstancesOf(summary, patientId))
+            {
+                await _grains.Reference<IPatientGrain>(patientId).RemoveStudyAsync(studyInstanceUid).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogReferenceNotTakenBack(_logger, ex, studyInstanceUid, patientId);
+        }
+    }
+
+    // A study left without instances, or whose instances are another patient's (a concurrent store claimed it first).
+    private static bool HoldsInstancesOf(StudySummary summary, string patientId) =>
+        summary.InstanceCount > 0 && string.Equals(summary.PatientId, patientId, StringComparison.Ordinal);
 
     /// <summary>Undo records left by failed undos, with their keys.</summary>
     public async IAsyncEnumerable<(BlobKey Key, FailedIngest? Failed)> ListRecordedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -157,6 +183,9 @@ internal sealed partial class FailedIngestUndo
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Undo of the failed ingest of {SopUid} could not be recorded; its journal intent stays (the store is rolled forward at restart)")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string sopUid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Study {StudyUid} could not be taken out of the study list of patient {PatientId}")]
+    private static partial void LogReferenceNotTakenBack(ILogger logger, Exception exception, string studyUid, string patientId);
 }
 
 /// <summary>What a failed ingest may have left: its blob, its manifest entry (by content hash), its index row, its patient's study reference.</summary>

@@ -4,10 +4,12 @@ using Microsoft.Extensions.Options;
 using Mirc.Dicom;
 using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Audit;
+using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Observability;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Studies;
 
 namespace Mirc.Grains.Ingest;
 
@@ -132,7 +134,8 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         var staged = _layout.NewStagingKey(); // where the bytes are: the staging key, or their final name (see FinalTargetAsync)
         BlobKey? ours = target is null ? staged : null; // what this store wrote and removes unless promoted
         Task<IngestJournalTicket>? journal = null;
-        Task identityRecorded = Task.CompletedTask;
+        Task<StudyReference?> identityRecorded = PatientResolver.NoStudyListed;
+        string? resolvedPatient = null;
         (IStudyGrain Study, StoredInstance Instance)? reserved = null;
         var promoted = false;
         try
@@ -186,10 +189,11 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             // intent on the way out.
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
             var stored = new StoredInstance(header, finalKey, written.Length, written.Digest, request.Caller.EstablishmentId, receivedAt);
-            var resolutionTask = _patients.ResolveBeforeFlushAsync(stored.LocalPatientId, header.Ins, stored.Demographics).AsTask();
-            journal = JournalAsync(stored, staged, request, resolutionTask, cancellationToken);
             var study = _grains.Reference<IStudyGrain>(stored.StudyInstanceUid);
-            var reservation = await ReserveAsync(study, stored, cancellationToken).ConfigureAwait(false);
+            var reservationTask = ReserveAsync(study, stored, cancellationToken);
+            var resolutionTask = _patients.ResolveBeforeFlushAsync(stored.LocalPatientId, header.Ins, stored.Demographics, regional => NewStudyAsync(reservationTask, stored, regional)).AsTask();
+            journal = JournalAsync(stored, staged, request, resolutionTask, cancellationToken);
+            var reservation = await reservationTask.ConfigureAwait(false);
             if (reservation.Status == ReservationStatus.Granted)
             {
                 reserved = (study, stored);
@@ -197,6 +201,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
             var resolution = await resolutionTask.ConfigureAwait(false);
             var (regional, regionalFromCache) = (resolution.RegionalPatientId, resolution.FromCache);
+            resolvedPatient = regional;
             identityRecorded = resolution.Recorded; // unless it joined the intent's flush, a new patient's record write overlaps the steps below
             var ticket = await journal.ConfigureAwait(false);
             if (reservation.Status != ReservationStatus.Granted)
@@ -303,11 +308,17 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             if (!identityRecorded.IsCompletedSuccessfully)
             {
                 // Observed on every path; a failure before the answer already made it a failure.
-                await identityRecorded.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)identityRecorded).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             if (!promoted)
             {
+                if (identityRecorded.IsCompletedSuccessfully && identityRecorded.Result is { } listed && resolvedPatient is not null)
+                {
+                    // A new patient's record was created listing this instance's study, which the instance never reached.
+                    await _undo.TakeBackStudyReferenceQuietlyAsync(listed.StudyInstanceUid, resolvedPatient).ConfigureAwait(false);
+                }
+
                 // Never referenced by anything: neither the upload nor, once it is gone, the intent naming it.
                 if (ours is { } upload)
                 {
@@ -494,6 +505,23 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     /// <summary>ENOSPC (Unix errno 28) or ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL (Windows): answer A700, not 0110.</summary>
     private static bool IsStorageFull(IOException ex) =>
         (ex.HResult & 0xFFFF) is 28 or 0x70 or 0x27 || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What a new patient's record lists at once (<see cref="PatientResolver.ResolveBeforeFlushAsync"/>): this instance's
+    /// study as adding it makes it, when the reservation found the study new (granted, no owner); else null, and the
+    /// reference waits for the commit as for any patient.
+    /// </summary>
+    private static async Task<StudyReference?> NewStudyAsync(Task<InstanceReservation> reservation, StoredInstance stored, string regional)
+    {
+        await ((Task)reservation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!reservation.IsCompletedSuccessfully || reservation.Result is not { Status: ReservationStatus.Granted, StudyPatientId: null })
+        {
+            return null; // a failed reservation is the ingest's to answer
+        }
+
+        var summary = StudyGrain.SummaryOfFirstInstance(stored.StudyInstanceUid, stored.ToEntry(), stored.ToStudyAttributes(regional));
+        return InstanceRegistrar.ToReference(summary, stored.EstablishmentId, stored.LocalPatientId);
+    }
 
     private async Task<InstanceReservation> ReserveAsync(IStudyGrain study, StoredInstance stored, CancellationToken cancellationToken)
     {

@@ -55,7 +55,7 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
     public Task<bool> ExistsAsync() => Task.FromResult(_state.RecordExists);
 
     /// <inheritdoc />
-    public async Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush = false)
+    public async Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush = false, StudyReference? arrivingStudy = null)
     {
         var s = _state.State;
         var changed = false;
@@ -78,6 +78,13 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
         if (!demographics.Equals(s.Demographics) && HasAny(demographics))
         {
             s.Demographics = demographics;
+            changed = true;
+        }
+
+        if (arrivingStudy is not null && !_state.RecordExists && !s.Studies.Exists(r => r.StudyInstanceUid == arrivingStudy.StudyInstanceUid))
+        {
+            // A new patient's record is written once, its first study in it, instead of once more after the commit.
+            s.Studies.Add(arrivingStudy);
             changed = true;
         }
 

@@ -12,6 +12,8 @@ namespace Mirc.Grains.Patients;
 /// </summary>
 public sealed partial class PatientResolver
 {
+    /// <summary>A patient record write that listed no study (<see cref="PatientResolution.Recorded"/>).</summary>
+    internal static readonly Task<StudyReference?> NoStudyListed = Task.FromResult<StudyReference?>(null);
     private readonly IGrainFactory _grains;
     private readonly ILogger<PatientResolver> _logger;
     private readonly TimeProvider _clock;
@@ -43,7 +45,7 @@ public sealed partial class PatientResolver
     /// </summary>
     public async ValueTask<(string RegionalPatientId, bool FromCache)> ResolveCachedAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
     {
-        var resolution = await ResolveCoreAsync(localId, ins, demographics, beforeCallerFlush: false).ConfigureAwait(false);
+        var resolution = await ResolveCoreAsync(localId, ins, demographics, beforeCallerFlush: false, arrivingStudy: null).ConfigureAwait(false);
         await resolution.Recorded.ConfigureAwait(false);
         return (resolution.RegionalPatientId, resolution.FromCache);
     }
@@ -58,25 +60,26 @@ public sealed partial class PatientResolver
     /// the ingest's flush, a new patient's link and first record are written without rounds of their own
     /// (<c>JoinsCallerFlush</c>): the ingest begins its flush once <c>Recorded</c> completes, and that round makes both
     /// durable. Elsewhere each is durable on its own and the ingest overlaps the record's write with the registration,
-    /// waiting for it before the answer. Cached only once recorded.
+    /// waiting for it before the answer. Cached only once recorded. The record of a new patient lists the study that
+    /// <paramref name="arrivingStudy"/> gives for its regional id (null: none), which it awaits before writing the record.
     /// </summary>
     /// <remarks>
     /// In one round the two writes have no order: a power loss during it may keep the record without its link, a regional
     /// id nobody was ever given (the store was not answered), which nothing reaches; or the link without the record, which
     /// the next resolution writes again, as when the record's own write failed.
     /// </remarks>
-    public ValueTask<PatientResolution> ResolveBeforeFlushAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics) =>
-        ResolveCoreAsync(localId, ins, demographics, _firstRecordsJoinCallerFlush);
+    public ValueTask<PatientResolution> ResolveBeforeFlushAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, Func<string, Task<StudyReference?>>? arrivingStudy = null) =>
+        ResolveCoreAsync(localId, ins, demographics, _firstRecordsJoinCallerFlush, arrivingStudy);
 
-    private async ValueTask<PatientResolution> ResolveCoreAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush)
+    private async ValueTask<PatientResolution> ResolveCoreAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush, Func<string, Task<StudyReference?>>? arrivingStudy)
     {
         if (_cache is not null && _cache.TryGet(localId, ins, demographics, out var cached))
         {
-            return new PatientResolution(cached, true, Task.CompletedTask);
+            return new PatientResolution(cached, true, NoStudyListed);
         }
 
-        var (regional, attachedIns) = await LinkAsync(localId, ins, beforeCallerFlush).ConfigureAwait(false);
-        var recorded = RecordAndRememberAsync(regional, localId, ins, attachedIns, demographics, beforeCallerFlush);
+        var (regional, attachedIns, isNew) = await LinkAsync(localId, ins, beforeCallerFlush).ConfigureAwait(false);
+        var recorded = RecordAndRememberAsync(regional, localId, ins, attachedIns, demographics, beforeCallerFlush, isNew ? arrivingStudy : null);
         return new PatientResolution(regional, false, recorded) { JoinsCallerFlush = beforeCallerFlush };
     }
 
@@ -86,32 +89,39 @@ public sealed partial class PatientResolver
     /// <summary>Returns the regional patient id for the identity, creating/linking as needed; the patient record is durable on return.</summary>
     public async Task<string> ResolveAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics)
     {
-        var (regional, attachedIns) = await LinkAsync(localId, ins);
+        var (regional, attachedIns, _) = await LinkAsync(localId, ins);
         await _grains.Reference<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics);
         return regional;
     }
 
-    private async Task RecordAndRememberAsync(string regional, LocalPatientId localId, NationalIdentity? ins, NationalIdentity? attachedIns, PatientDemographics demographics, bool beforeCallerFlush)
+    /// <summary>Writes the patient record; completes with the study listed in it when this write created it with one.</summary>
+    private async Task<StudyReference?> RecordAndRememberAsync(string regional, LocalPatientId localId, NationalIdentity? ins, NationalIdentity? attachedIns, PatientDemographics demographics, bool beforeCallerFlush, Func<string, Task<StudyReference?>>? arrivingStudy)
     {
+        var listed = arrivingStudy is null ? null : await arrivingStudy(regional).ConfigureAwait(false);
         // Remembered before durable with the caller's flush: whoever reads it from the cache flushes after this write too.
-        await _grains.Reference<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics, beforeCallerFlush);
+        await _grains.Reference<IPatientGrain>(regional).RegisterIdentityAsync(localId, attachedIns, demographics, beforeCallerFlush, listed);
         _cache?.Set(localId, ins, demographics, regional);
+        return listed;
     }
 
-    /// <summary>The regional id linked to <paramref name="localId"/> (linked now when new) and the INS it may carry.</summary>
-    private async Task<(string Regional, NationalIdentity? AttachedIns)> LinkAsync(LocalPatientId localId, NationalIdentity? ins, bool beforeCallerFlush = false)
+    /// <summary>
+    /// The regional id linked to <paramref name="localId"/> (linked now when new), the INS it may carry, and whether it is
+    /// a new patient (a regional id created by this call: its record is not written yet).
+    /// </summary>
+    private async Task<(string Regional, NationalIdentity? AttachedIns, bool IsNew)> LinkAsync(LocalPatientId localId, NationalIdentity? ins, bool beforeCallerFlush = false)
     {
         var index = _grains.Reference<IPatientIdentityIndexGrain>(localId.IndexKey);
         var insGrain = ins is null ? null : _grains.Reference<IInsIdentityGrain>(ins.Key);
+        var proposed = RegionalPatientIds.New(_clock);
         string regional;
         if (insGrain is null)
         {
             // No INS to prefer: get-or-link answers an existing link as a read would, in one call instead of two.
-            regional = await index.GetOrLinkAsync(RegionalPatientIds.New(_clock), beforeCallerFlush);
+            regional = await index.GetOrLinkAsync(proposed, beforeCallerFlush);
         }
         else
         {
-            regional = await index.GetAsync() ?? await index.GetOrLinkAsync(await insGrain.GetAsync() ?? RegionalPatientIds.New(_clock), beforeCallerFlush);
+            regional = await index.GetAsync() ?? await index.GetOrLinkAsync(await insGrain.GetAsync() ?? proposed, beforeCallerFlush);
         }
 
         var attachedIns = ins;
@@ -125,7 +135,7 @@ public sealed partial class PatientResolver
             }
         }
 
-        return (regional, attachedIns);
+        return (regional, attachedIns, regional == proposed);
     }
 
     // The regional ids only: an INS (the national health number) and a local patient id are not written to the log; the
@@ -134,8 +144,11 @@ public sealed partial class PatientResolver
     private static partial void LogInsConflict(ILogger logger, string owner, string establishmentId, string regional);
 }
 
-/// <summary>An ingest-time patient resolution: the linked regional id, whether it came from the cache, and the patient record's write.</summary>
-public readonly record struct PatientResolution(string RegionalPatientId, bool FromCache, Task Recorded)
+/// <summary>
+/// An ingest-time patient resolution: the linked regional id, whether it came from the cache, and the patient record's
+/// write (its result: the study a new patient's record was created with, or null).
+/// </summary>
+public readonly record struct PatientResolution(string RegionalPatientId, bool FromCache, Task<StudyReference?> Recorded)
 {
     /// <summary>The link and record were written for the caller's flush (<see cref="PatientResolver.ResolveBeforeFlushAsync"/>): not durable until it.</summary>
     public bool JoinsCallerFlush { get; init; }

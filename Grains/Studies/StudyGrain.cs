@@ -492,27 +492,42 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     private StudySummary BuildSummary()
     {
-        var state = _state.State;
-        var series = state.Series
+        var series = _state.State.Series
             .Select(s => _seriesCounters.TryGetValue(s.SeriesInstanceUid, out var c) ? s with { InstanceCount = c.Count, Size = c.Size } : s)
             .ToArray();
-        return new StudySummary
-        {
-            StudyInstanceUid = StudyUid,
-            Status = state.Status,
-            PatientId = state.PatientId,
-            EstablishmentId = state.EstablishmentId,
-            StudyDate = state.StudyDate,
-            StudyDescription = state.StudyDescription,
-            AccessionNumber = state.AccessionNumber,
-            Series = series,
-            InstanceCount = _entries.Count,
-            Size = _totalSize,
-            Modalities = series.Select(s => s.Modality).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
-            LastReceivedAt = _lastReceivedAt,
-            FirstReceivedAt = state.FirstReceivedAt,
-        };
+        return Summarize(StudyUid, _state.State, series, _entries.Count, _totalSize, _lastReceivedAt);
     }
+
+    /// <summary>
+    /// The summary of a new study once <paramref name="entry"/> is its only instance: what the ingest of a new patient's
+    /// first instance lists in the patient record it creates, so the reference sent after the commit changes nothing.
+    /// </summary>
+    internal static StudySummary SummaryOfFirstInstance(string studyInstanceUid, InstanceEntry entry, StudyAttributes attributes)
+    {
+        var state = new StudyState();
+        var referenceChanged = false;
+        ApplyAttributes(state, entry, attributes, ref referenceChanged);
+        state.FirstReceivedAt = entry.ReceivedAt;
+        var series = state.Series.Select(s => s with { InstanceCount = 1, Size = entry.Size }).ToArray();
+        return Summarize(studyInstanceUid, state, series, 1, entry.Size, entry.ReceivedAt);
+    }
+
+    private static StudySummary Summarize(string studyUid, StudyState state, SeriesSummary[] series, int instanceCount, long size, DateTimeOffset? lastReceivedAt) => new()
+    {
+        StudyInstanceUid = studyUid,
+        Status = state.Status,
+        PatientId = state.PatientId,
+        EstablishmentId = state.EstablishmentId,
+        StudyDate = state.StudyDate,
+        StudyDescription = state.StudyDescription,
+        AccessionNumber = state.AccessionNumber,
+        Series = series,
+        InstanceCount = instanceCount,
+        Size = size,
+        Modalities = series.Select(s => s.Modality).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+        LastReceivedAt = lastReceivedAt,
+        FirstReceivedAt = state.FirstReceivedAt,
+    };
 
     /// <summary>A batch folded into the summary and placed in segments, not yet written (<see cref="Stage"/>).</summary>
     private sealed class StagedBatch(

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Indexing;
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Patients;
 using Mirc.Grains.Retention;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
@@ -146,6 +148,49 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_new_patients_record_is_written_once_with_its_first_study_listed()
+    {
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-ONE-WRITE", Modality = "CR" };
+        var outcome = await IngestAsync(instance);
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        // The reference the store sends after its commit, then the follower's projection of the Create: both find it listed.
+        await Archive.ProjectFeedAsync();
+
+        var patient = Archive.Grains.GetGrain<IPatientGrain>(outcome.PatientId!);
+        var reference = Assert.Single((await patient.GetAsync()).Studies);
+        Assert.Equal((instance.StudyUid, Establishment, 1, outcome.Instance!.Size), (reference.StudyInstanceUid, reference.EstablishmentId, reference.InstanceCount, reference.Size));
+        Assert.Equal(["CR"], reference.Modalities);
+        Assert.Equal(instance.PatientId, reference.LocalId?.PatientId);
+        Assert.Single(fixture.Faults.StateWrites, name => GrainStateBlobNaming.GrainKeyOf(name, "patient") == outcome.PatientId);
+    }
+
+    [Fact]
+    public async Task A_new_patient_s_first_study_leaves_the_record_when_the_store_fails_before_its_promotion()
+    {
+        // The record is created listing the study; the store then fails before its bytes are promoted (its journal
+        // intent cannot be written): the study is taken out of the record again, and a re-send lists it once.
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-UNLISTED" };
+        fixture.Faults.Armed = IngestStep.JournalWrite;
+        IngestOutcome failed;
+        try
+        {
+            failed = await IngestAsync(instance);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        Assert.False(failed.IsSuccess);
+        var regional = await Archive.Grains.GetGrain<IPatientIdentityIndexGrain>(new LocalPatientId(Establishment, instance.Issuer ?? "", instance.PatientId).IndexKey).GetAsync();
+        Assert.NotNull(regional);
+        Assert.Empty((await Archive.Grains.GetGrain<IPatientGrain>(regional).GetAsync()).Studies);
+
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+        Assert.Single((await Archive.Grains.GetGrain<IPatientGrain>(regional).GetAsync()).Studies, s => s.StudyInstanceUid == instance.StudyUid);
+    }
+
+    [Fact]
     public async Task A_new_patients_link_and_record_are_made_durable_by_the_intents_flush_before_the_promotion()
     {
         // The embedded default: one flush round makes the journal intent, the staged data and a new patient's link and
@@ -284,7 +329,10 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     [Fact]
     public async Task A_store_does_not_wait_for_the_patient_s_study_list_and_a_failed_reference_is_restored_by_the_follower()
     {
+        // A known patient's new study: its reference is sent after the commit (a new patient's record lists it at once).
+        // Made known outside any store, so no earlier store's reference is still on its way to the patient grain.
         var instance = new SyntheticInstance { PatientId = "ATOMIC-LINK" };
+        await Archive.Services.GetRequiredService<PatientResolver>().ResolveAsync(new LocalPatientId(Establishment, instance.Issuer ?? "", instance.PatientId), null, new PatientDemographics());
         IngestOutcome stored;
         fixture.Faults.Armed = IngestStep.PatientLink;
         try

@@ -31,6 +31,9 @@ public enum IngestStep
 
     /// <summary>A research export's state write (its start, progress or end).</summary>
     ResearchExportWrite,
+
+    /// <summary>The ingest journal's slot write (an intent, before the promotion).</summary>
+    JournalWrite,
 }
 
 /// <summary>
@@ -60,6 +63,9 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     /// <summary>Names of the blobs created lazily (<see cref="IBlobStore.CreateInPlaceLazilyAsync"/>): left to a caller's flush.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> CreatedLazily { get; } = new();
+
+    /// <summary>Names of the grain-state records written (created or replaced), in call order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> StateWrites { get; } = new();
 
     private int _moves;
 
@@ -198,6 +204,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         public Task<BlobETag> WriteIfMatchAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
         {
             ThrowIfArmed(key);
+            faults.StateWrites.Enqueue(key.Name);
             return inner.WriteIfMatchAsync(key, content, expected, cancellationToken);
         }
 
@@ -205,6 +212,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         {
             ThrowIfArmed(key);
             faults.CreatedLazily.Enqueue(key.Name);
+            faults.StateWrites.Enqueue(key.Name);
             return inner.CreateInPlaceLazilyAsync(key, content, cancellationToken);
         }
 
@@ -221,6 +229,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
         {
+            faults.StateWrites.Enqueue(key.Name);
             if (key.Name.StartsWith(ManifestPrefix, StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref faults._manifestWrites);
@@ -249,7 +258,15 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
         public IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default) => inner.ListAsync(container, prefix, cancellationToken);
 
-        public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.RewriteAsync(key, content, cancellationToken);
+        public Task RewriteAsync(BlobKey key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+        {
+            if (key.Name.StartsWith("journal/", StringComparison.Ordinal))
+            {
+                faults.Throw(IngestStep.JournalWrite);
+            }
+
+            return inner.RewriteAsync(key, content, cancellationToken);
+        }
 
         public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.TryReadAllAsync(key, cancellationToken);
 
