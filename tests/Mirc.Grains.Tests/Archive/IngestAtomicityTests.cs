@@ -64,6 +64,20 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         return await Archive.Ingestor.IngestAsync(stream, Request, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Stores <paramref name="instance"/> with <paramref name="step"/> failing.</summary>
+    private async Task<IngestOutcome> IngestArmedAsync(SyntheticInstance instance, IngestStep step)
+    {
+        fixture.Faults.Armed = step;
+        try
+        {
+            return await IngestAsync(instance);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Steps))]
     public async Task A_failure_at_any_step_leaves_nothing_visible_and_a_resend_succeeds(IngestStep step, bool intoExistingStudy, bool movesByCopy)
@@ -91,16 +105,7 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         // A new series with a new modality: the patient's study reference changes, so every step runs.
         var instance = new SyntheticInstance { PatientId = patientId, StudyUid = earlier?.StudyUid ?? SyntheticInstance.NewUid(), Modality = "MR" };
 
-        fixture.Faults.Armed = step;
-        IngestOutcome failed;
-        try
-        {
-            failed = await IngestAsync(instance);
-        }
-        finally
-        {
-            fixture.Faults.Armed = IngestStep.None;
-        }
+        var failed = await IngestArmedAsync(instance, step);
 
         Assert.False(failed.IsSuccess);
         Assert.Equal((ushort)0x0110, failed.DimseStatus);
@@ -170,16 +175,7 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         // The record is created listing the study; the store then fails before its bytes are promoted (its journal
         // intent cannot be written): the study is taken out of the record again, and a re-send lists it once.
         var instance = new SyntheticInstance { PatientId = "ATOMIC-UNLISTED" };
-        fixture.Faults.Armed = IngestStep.JournalWrite;
-        IngestOutcome failed;
-        try
-        {
-            failed = await IngestAsync(instance);
-        }
-        finally
-        {
-            fixture.Faults.Armed = IngestStep.None;
-        }
+        var failed = await IngestArmedAsync(instance, IngestStep.JournalWrite);
 
         Assert.False(failed.IsSuccess);
         var regional = await Archive.Grains.GetGrain<IPatientIdentityIndexGrain>(new LocalPatientId(Establishment, instance.Issuer ?? "", instance.PatientId).IndexKey).GetAsync();
