@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Patients;
 using Mirc.Grains.Storage.Blobs;
 
@@ -99,6 +100,7 @@ public sealed partial class IngestReconciler
                     else
                     {
                         await TakeBackUnheldCreatesAsync(record, cancellationToken).ConfigureAwait(false);
+                        await TakeBackListedStudyAsync(record, cancellationToken).ConfigureAwait(false);
                         dropped++;
                     }
                 }
@@ -168,6 +170,19 @@ public sealed partial class IngestReconciler
         if (InstanceBlobLayout.StudyUidOf(record.FinalName) is { } studyUid)
         {
             await _grains.Reference<IStudyGrain>(studyUid).TakeBackUnheldCreatesAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A dropped intent's instance may have created its new patient's record listing its study (the record is written
+    /// before the promotion): the study leaves it again unless it holds instances of that patient.
+    /// </summary>
+    private async Task TakeBackListedStudyAsync(IngestJournalRecord record, CancellationToken cancellationToken)
+    {
+        if (record.LocalPatientKey is { } localKey && InstanceBlobLayout.StudyUidOf(record.FinalName) is { } studyUid
+            && await _grains.Reference<IPatientIdentityIndexGrain>(localKey).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false) is { } regional)
+        {
+            await _undo.TakeBackStudyReferenceQuietlyAsync(studyUid, regional).ConfigureAwait(false);
         }
     }
 

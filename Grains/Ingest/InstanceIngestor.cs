@@ -443,7 +443,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     {
         var caller = request.Caller;
         var record = new IngestJournalRecord(stored.FinalKey.Container, stored.FinalKey.Name, caller.EstablishmentId, caller.CallingAeTitle, caller.ProfessionalId,
-            stored.ReceivedAt, staged == stored.FinalKey ? null : staged.Name, stored.Size, stored.Digest);
+            stored.ReceivedAt, staged == stored.FinalKey ? null : staged.Name, stored.Size, stored.Digest, stored.LocalPatientId.IndexKey);
         var ticket = await _journal.WriteBeforeFlushAsync(record, CancellationToken.None).ConfigureAwait(false);
         try
         {

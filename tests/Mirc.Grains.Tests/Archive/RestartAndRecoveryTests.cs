@@ -1,6 +1,7 @@
 using Mirc.Grains.Ingest;
 using Mirc.Grains.Interfaces.Patients;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Patients;
 using Mirc.Grains.Retrieval;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Tests.Storage;
@@ -72,6 +73,31 @@ public sealed class RestartAndRecoveryTests : IAsyncLifetime
         Assert.NotNull(await _archive.Index.GetStudyAsync(instance.StudyUid, TestContext.Current.CancellationToken));
         Assert.Empty(await _archive.Blobs.ListAsync(_archive.Layout.StagingContainer, cancellationToken: TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken));
         Assert.Equal(IngestStatus.AlreadyStored, (await IngestAsync(instance)).Status);
+    }
+
+    [Fact]
+    public async Task A_dropped_intent_takes_its_study_out_of_the_new_patient_s_record_created_listing_it()
+    {
+        // A crash after a new patient's record was written listing the instance's new study, before the bytes were durable:
+        // the reconciliation drops the intent, and the study leaves the record (nothing of an unacknowledged store stays).
+        var ct = TestContext.Current.CancellationToken;
+        var instance = new SyntheticInstance { PatientId = "LISTED-1" };
+        var localId = new LocalPatientId("EST-Z", instance.Issuer ?? string.Empty, instance.PatientId);
+        var regional = RegionalPatientIds.New();
+        Assert.Equal(regional, await _archive.Grains.GetGrain<IPatientIdentityIndexGrain>(localId.IndexKey).GetOrLinkAsync(regional));
+        var patient = _archive.Grains.GetGrain<IPatientGrain>(regional);
+        var reference = new StudyReference { StudyInstanceUid = instance.StudyUid, EstablishmentId = "EST-Z", InstanceCount = 1, Size = 100, LocalId = localId };
+        await patient.RegisterIdentityAsync(localId, null, new PatientDemographics(), arrivingStudy: reference);
+        Assert.True(await patient.HasStudyAsync(instance.StudyUid));
+        var finalKey = _archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        await new IngestJournal(_archive.Blobs, _archive.Layout).WriteAsync(
+            new IngestJournalRecord(finalKey.Container, finalKey.Name, "EST-Z", null, null, DateTimeOffset.UtcNow, Length: 100, Digest: "xxh128:00", LocalPatientKey: localId.IndexKey), ct);
+
+        var report = await _archive.Reconciler.ReconcileAsync(ct);
+
+        Assert.Equal(new ReconciliationReport(Completed: 0, Dropped: 1, Failed: 0, StagedDeleted: 0), report);
+        Assert.False(await patient.HasStudyAsync(instance.StudyUid));
+        Assert.True(await patient.ExistsAsync()); // the patient stays (its link and identity are facts of its own)
     }
 
     [Fact]
