@@ -190,9 +190,10 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             var finalKey = _layout.GetInstanceKey(header.StudyInstanceUid!, header.SeriesInstanceUid!, header.SopInstanceUid!);
             var stored = new StoredInstance(header, finalKey, written.Length, written.Digest, request.Caller.EstablishmentId, receivedAt);
             var study = _grains.Reference<IStudyGrain>(stored.StudyInstanceUid);
+            var intent = _journal.WriteBeforeFlushAsync(IntentOf(stored, staged, request), CancellationToken.None);
             var reservationTask = ReserveAsync(study, stored, cancellationToken);
-            var resolutionTask = _patients.ResolveBeforeFlushAsync(stored.LocalPatientId, header.Ins, stored.Demographics, regional => NewStudyAsync(reservationTask, stored, regional)).AsTask();
-            journal = JournalAsync(stored, staged, request, resolutionTask, cancellationToken);
+            var resolutionTask = _patients.ResolveBeforeFlushAsync(stored.LocalPatientId, header.Ins, stored.Demographics, regional => NewStudyAsync(reservationTask, intent, stored, regional)).AsTask();
+            journal = JournalAsync(intent, resolutionTask, cancellationToken);
             var reservation = await reservationTask.ConfigureAwait(false);
             if (reservation.Status == ReservationStatus.Granted)
             {
@@ -433,18 +434,20 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         return IngestOutcome.Failure(status, detail, stored.Header.SopClassUid, stored.SopInstanceUid, stored.StudyInstanceUid, result.Existing);
     }
 
+    /// <summary>The intent for <paramref name="stored"/>, naming its staged upload with the length and digest received, and its patient.</summary>
+    private static IngestJournalRecord IntentOf(StoredInstance stored, BlobKey staged, IngestRequest request) => new(
+        stored.FinalKey.Container, stored.FinalKey.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId,
+        stored.ReceivedAt, staged == stored.FinalKey ? null : staged.Name, stored.Size, stored.Digest, stored.LocalPatientId.IndexKey);
+
     /// <summary>
-    /// The durable intent for <paramref name="stored"/>, naming its staged upload with the length and digest received.
-    /// The intent is written without a flush of its own and one round then makes it and the staged data durable together
-    /// (where the store writes everything durably, that round is nothing to wait for) — and a new patient's identity link
-    /// and record, written for it by <paramref name="resolution"/>: the round begins once they are written.
+    /// The durable <paramref name="intent"/>. It is written without a flush of its own and one round then makes it and the
+    /// staged data durable together (where the store writes everything durably, that round is nothing to wait for) — and a
+    /// new patient's identity link and record, written for it by <paramref name="resolution"/>: the round begins once they
+    /// are written.
     /// </summary>
-    private async Task<IngestJournalTicket> JournalAsync(StoredInstance stored, BlobKey staged, IngestRequest request, Task<PatientResolution> resolution, CancellationToken cancellationToken)
+    private async Task<IngestJournalTicket> JournalAsync(Task<IngestJournalTicket> intent, Task<PatientResolution> resolution, CancellationToken cancellationToken)
     {
-        var caller = request.Caller;
-        var record = new IngestJournalRecord(stored.FinalKey.Container, stored.FinalKey.Name, caller.EstablishmentId, caller.CallingAeTitle, caller.ProfessionalId,
-            stored.ReceivedAt, staged == stored.FinalKey ? null : staged.Name, stored.Size, stored.Digest, stored.LocalPatientId.IndexKey);
-        var ticket = await _journal.WriteBeforeFlushAsync(record, CancellationToken.None).ConfigureAwait(false);
+        var ticket = await intent.ConfigureAwait(false);
         try
         {
             // A new patient's link and record that join this round are written first; elsewhere they are durable on their
@@ -509,14 +512,17 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     /// <summary>
     /// What a new patient's record lists at once (<see cref="PatientResolver.ResolveBeforeFlushAsync"/>): this instance's
     /// study as adding it makes it, when the reservation found the study new (granted, no owner); else null, and the
-    /// reference waits for the commit as for any patient.
+    /// reference waits for the commit as for any patient. Only once the intent is written, which names the instance's
+    /// patient: a crash that leaves the record leaves the intent too, whose reconciliation takes the study back if the
+    /// store never completes (where writes are durable on their own, Azure; on the filesystem a process crash keeps both).
     /// </summary>
-    private static async Task<StudyReference?> NewStudyAsync(Task<InstanceReservation> reservation, StoredInstance stored, string regional)
+    private static async Task<StudyReference?> NewStudyAsync(Task<InstanceReservation> reservation, Task<IngestJournalTicket> intent, StoredInstance stored, string regional)
     {
-        await ((Task)reservation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (!reservation.IsCompletedSuccessfully || reservation.Result is not { Status: ReservationStatus.Granted, StudyPatientId: null })
+        await Task.WhenAll(reservation, intent).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!intent.IsCompletedSuccessfully || !reservation.IsCompletedSuccessfully
+            || reservation.Result is not { Status: ReservationStatus.Granted, StudyPatientId: null })
         {
-            return null; // a failed reservation is the ingest's to answer
+            return null; // a failed reservation or intent is the ingest's to answer
         }
 
         var summary = StudyGrain.SummaryOfFirstInstance(stored.StudyInstanceUid, stored.ToEntry(), stored.ToStudyAttributes(regional));

@@ -170,12 +170,47 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_new_patient_s_first_study_leaves_the_record_when_the_store_fails_before_its_promotion()
+    public async Task A_new_patient_s_record_lists_its_study_only_once_the_intent_naming_the_patient_is_written()
     {
-        // The record is created listing the study; the store then fails before its bytes are promoted (its journal
-        // intent cannot be written): the study is taken out of the record again, and a re-send lists it once.
-        var instance = new SyntheticInstance { PatientId = "ATOMIC-UNLISTED" };
-        var failed = await IngestArmedAsync(instance, IngestStep.JournalWrite);
+        // A crash must never leave the record listing the study without the intent whose reconciliation takes it back.
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-INTENT-FIRST" };
+        var index = Archive.Grains.GetGrain<IPatientIdentityIndexGrain>(new LocalPatientId(Establishment, instance.Issuer ?? "", instance.PatientId).IndexKey);
+        var held = fixture.Faults.HoldJournalWrites();
+        Task<IngestOutcome> store;
+        IPatientGrain patient;
+        try
+        {
+            store = IngestAsync(instance);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            string? regional;
+            while ((regional = await index.GetAsync()) is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the new patient was never linked");
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            }
+
+            patient = Archive.Grains.GetGrain<IPatientGrain>(regional);
+            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+            Assert.False(await patient.HasStudyAsync(instance.StudyUid), "the record listed the study before the intent was written");
+        }
+        finally
+        {
+            held.SetResult();
+        }
+
+        Assert.Equal(IngestStatus.Stored, (await store).Status);
+        Assert.True(await patient.HasStudyAsync(instance.StudyUid));
+    }
+
+    [Theory]
+    [InlineData(IngestStep.JournalWrite)]
+    [InlineData(IngestStep.Flush)]
+    public async Task A_new_patient_s_first_study_is_not_in_the_record_when_the_store_fails_before_its_promotion(IngestStep step)
+    {
+        // Without a written intent the record does not list the study; when the intent's flush fails, the record created
+        // listing it gets it taken out again. A re-send lists it once.
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-UNLISTED-" + step };
+        var failed = await IngestArmedAsync(instance, step);
 
         Assert.False(failed.IsSuccess);
         var regional = await Archive.Grains.GetGrain<IPatientIdentityIndexGrain>(new LocalPatientId(Establishment, instance.Issuer ?? "", instance.PatientId).IndexKey).GetAsync();

@@ -34,6 +34,9 @@ public enum IngestStep
 
     /// <summary>The ingest journal's slot write (an intent, before the promotion).</summary>
     JournalWrite,
+
+    /// <summary>A flush of the blob store (the round that makes an intent and its staged data durable).</summary>
+    Flush,
 }
 
 /// <summary>
@@ -90,6 +93,8 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 
     private TaskCompletionSource? _patientRecordGate;
 
+    private TaskCompletionSource? _journalGate;
+
     /// <summary>Holds every patient record write (<see cref="IPatientGrain.RegisterIdentityAsync"/>) until the returned source is completed.</summary>
     public TaskCompletionSource HoldPatientRecords()
     {
@@ -109,6 +114,14 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Volatile.Write(ref _flushGate, gate);
+        return gate;
+    }
+
+    /// <summary>Holds every ingest journal slot write until the returned source is completed.</summary>
+    public TaskCompletionSource HoldJournalWrites()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _journalGate, gate);
         return gate;
     }
 
@@ -263,9 +276,20 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             if (key.Name.StartsWith("journal/", StringComparison.Ordinal))
             {
                 faults.Throw(IngestStep.JournalWrite);
+                if (Volatile.Read(ref faults._journalGate) is { } gate)
+                {
+                    return HeldAsync(gate);
+                }
             }
 
             return inner.RewriteAsync(key, content, cancellationToken);
+
+            async Task HeldAsync(TaskCompletionSource gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+                Interlocked.CompareExchange(ref faults._journalGate, null, gate);
+                await inner.RewriteAsync(key, content, cancellationToken);
+            }
         }
 
         public Task<BlobContent?> TryReadAllAsync(BlobKey key, CancellationToken cancellationToken = default) => inner.TryReadAllAsync(key, cancellationToken);
@@ -282,8 +306,11 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             return inner.MoveLazilyAsync(source, destination, cancellationToken);
         }
 
-        public Task FlushAsync(CancellationToken cancellationToken = default) =>
-            Volatile.Read(ref faults._flushGate) is { } gate ? HeldFlushAsync(gate) : inner.FlushAsync(cancellationToken);
+        public Task FlushAsync(CancellationToken cancellationToken = default)
+        {
+            faults.Throw(IngestStep.Flush);
+            return Volatile.Read(ref faults._flushGate) is { } gate ? HeldFlushAsync(gate) : inner.FlushAsync(cancellationToken);
+        }
 
         private async Task HeldFlushAsync(TaskCompletionSource gate)
         {
