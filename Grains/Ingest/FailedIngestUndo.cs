@@ -120,9 +120,9 @@ internal sealed partial class FailedIngestUndo
             await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), null, cancellationToken).ConfigureAwait(false);
         }
 
-        if (failed.RegionalPatientId is { } patient && !HoldsInstancesOf(summary, patient))
+        if (failed.RegionalPatientId is { } patient)
         {
-            await _grains.Reference<IPatientGrain>(patient).RemoveStudyAsync(failed.StudyInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await TakeBackUnlessHeldAsync(summary, patient, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -137,10 +137,7 @@ internal sealed partial class FailedIngestUndo
         try
         {
             var summary = await _grains.Reference<IStudyGrain>(studyInstanceUid).GetSummaryAsync().ConfigureAwait(false);
-            if (!HoldsInstancesOf(summary, patientId))
-            {
-                await _grains.Reference<IPatientGrain>(patientId).RemoveStudyAsync(studyInstanceUid).ConfigureAwait(false);
-            }
+            await TakeBackUnlessHeldAsync(summary, patientId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -148,9 +145,17 @@ internal sealed partial class FailedIngestUndo
         }
     }
 
-    // A study left without instances, or whose instances are another patient's (a concurrent store claimed it first).
-    private static bool HoldsInstancesOf(StudySummary summary, string patientId) =>
-        summary.InstanceCount > 0 && string.Equals(summary.PatientId, patientId, StringComparison.Ordinal);
+    /// <summary>
+    /// Takes the study of <paramref name="summary"/> out of <paramref name="patientId"/>'s list when it is left without
+    /// instances, or its instances are another patient's (a concurrent store claimed it first).
+    /// </summary>
+    private async Task TakeBackUnlessHeldAsync(StudySummary summary, string patientId, CancellationToken cancellationToken)
+    {
+        if (summary.InstanceCount == 0 || !string.Equals(summary.PatientId, patientId, StringComparison.Ordinal))
+        {
+            await _grains.Reference<IPatientGrain>(patientId).RemoveStudyAsync(summary.StudyInstanceUid).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Undo records left by failed undos, with their keys.</summary>
     public async IAsyncEnumerable<(BlobKey Key, FailedIngest? Failed)> ListRecordedAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
