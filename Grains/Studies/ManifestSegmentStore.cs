@@ -5,25 +5,35 @@ namespace Mirc.Grains.Studies;
 
 /// <summary>
 /// Reads and writes the manifest segments of one study through the archive grain-state provider, as extra
-/// state records of the study grain (<c>manifest-0</c>, <c>manifest-1</c>, …). Only the last segment is ever
-/// rewritten, so one write costs at most one segment whatever the study size.
+/// state records of the study grain (<c>manifest-0</c>, <c>manifest-1</c>, …) — except the first segment of a study whose
+/// summary holds it (<see cref="StudyState.FirstSegment"/>, every study whose first segment opened since): that one is
+/// written with the summary, by the study grain's summary write. Only the last segment is ever rewritten, so one write
+/// costs at most one segment whatever the study size.
 /// </summary>
 internal sealed class ManifestSegmentStore
 {
     private readonly IGrainStorage _storage;
     private readonly GrainId _grainId;
+    private readonly IPersistentState<StudyState> _summary;
     private readonly List<GrainState<ManifestSegmentState>> _segments = [];
 
-    public ManifestSegmentStore(IGrainStorage storage, GrainId grainId)
+    public ManifestSegmentStore(IGrainStorage storage, GrainId grainId, IPersistentState<StudyState> summary)
     {
         _storage = storage;
         _grainId = grainId;
+        _summary = summary;
     }
 
     /// <summary>Number of segments loaded or opened.</summary>
     public int Count => _segments.Count;
 
-    /// <summary>Reads segments 0..<paramref name="segmentCount"/>-1 (a missing one reads as empty) in parallel.</summary>
+    /// <summary>True when segment <paramref name="segment"/> is kept in the summary record (written with it, never alone).</summary>
+    public bool InSummary(int segment) => segment == 0 && _summary.State.FirstSegment is not null;
+
+    /// <summary>
+    /// Reads segments 0..<paramref name="segmentCount"/>-1 (a missing one reads as empty) in parallel; the first from the
+    /// summary already read, where it holds it.
+    /// </summary>
     public async Task<IReadOnlyList<InstanceEntry>> LoadAsync(int segmentCount)
     {
         _segments.Clear();
@@ -31,6 +41,13 @@ internal sealed class ManifestSegmentStore
         var reads = new Task[segmentCount];
         for (var i = 0; i < segmentCount; i++)
         {
+            if (InSummary(i))
+            {
+                states[i] = InSummaryState();
+                reads[i] = Task.CompletedTask;
+                continue;
+            }
+
             states[i] = new GrainState<ManifestSegmentState>(new ManifestSegmentState());
             reads[i] = _storage.ReadStateAsync(StateName(i), _grainId, states[i]);
         }
@@ -50,30 +67,21 @@ internal sealed class ManifestSegmentStore
     /// <summary>Entries in the last segment (0 when none).</summary>
     public int LastSegmentFill => _segments.Count == 0 ? 0 : _segments[^1].State!.Entries.Count;
 
-    /// <summary>Opens a new empty segment (in memory; it is written by the next <see cref="AppendAsync"/>).</summary>
-    public void OpenSegment() => _segments.Add(new GrainState<ManifestSegmentState>(new ManifestSegmentState()));
-
     /// <summary>
-    /// Appends entries to the segments the caller chose (each already fits)
-    /// and writes the touched segments in parallel. On failure the in-memory segments are rolled back.
+    /// Opens a new empty segment in memory, written by the next <see cref="WriteAsync"/> — or, the first one, kept in the
+    /// summary and written with it. A study opens its first segment with no segment record named (new, or never stored),
+    /// so the summary can always hold it.
     /// </summary>
-    public async Task AppendAsync(IReadOnlyList<(int Segment, InstanceEntry Entry)> additions)
+    public void OpenSegment()
     {
-        var counts = additions.Select(a => a.Segment).Distinct().ToDictionary(s => s, s => _segments[s].State!.Entries.Count);
-        try
+        if (_segments.Count == 0)
         {
-            await WriteAsync(Add(additions));
+            _summary.State.FirstSegment = [];
+            _segments.Add(InSummaryState());
+            return;
         }
-        catch
-        {
-            foreach (var (segment, originalCount) in counts)
-            {
-                var entries = _segments[segment].State!.Entries;
-                entries.RemoveRange(originalCount, entries.Count - originalCount);
-            }
 
-            throw;
-        }
+        _segments.Add(new GrainState<ManifestSegmentState>(new ManifestSegmentState()));
     }
 
     /// <summary>Adds entries to the segments the caller chose (each already fits), in memory only; returns the touched segments.</summary>
@@ -90,10 +98,11 @@ internal sealed class ManifestSegmentStore
     }
 
     /// <summary>
-    /// Writes <paramref name="segments"/> as they are now, in parallel. Each write takes a copy of its entries first, so
-    /// entries added while it is in flight wait for the next write (and never tear this one).
+    /// Writes <paramref name="segments"/> as they are now, in parallel — but the one the summary holds, which its caller
+    /// writes with the summary, first. Each write takes a copy of its entries first, so entries added while it is in
+    /// flight wait for the next write (and never tear this one).
     /// </summary>
-    public Task WriteAsync(IReadOnlyCollection<int> segments) => Task.WhenAll(segments.Select(WriteCopyAsync));
+    public Task WriteAsync(IReadOnlyCollection<int> segments) => Task.WhenAll(segments.Where(s => !InSummary(s)).Select(WriteCopyAsync));
 
     /// <summary>Drops the entries of <paramref name="sopInstanceUids"/> from memory (added, never written).</summary>
     public void Forget(IReadOnlySet<string> sopInstanceUids)
@@ -132,7 +141,7 @@ internal sealed class ManifestSegmentStore
             entries.RemoveAt(index);
             try
             {
-                await _storage.WriteStateAsync(StateName(s), _grainId, _segments[s]);
+                await WriteWholeAsync(s);
             }
             catch
             {
@@ -165,7 +174,7 @@ internal sealed class ManifestSegmentStore
             entries[index] = replacement;
             try
             {
-                await _storage.WriteStateAsync(StateName(s), _grainId, _segments[s]);
+                await WriteWholeAsync(s);
             }
             catch
             {
@@ -179,9 +188,23 @@ internal sealed class ManifestSegmentStore
         return null;
     }
 
-    /// <summary>Deletes every segment record (study purge).</summary>
-    public Task ClearAsync() =>
-        Task.WhenAll(_segments.Select((s, i) => _storage.ClearStateAsync(StateName(i), _grainId, s)));
+    /// <summary>
+    /// Deletes every segment record (study purge); the summary's own segment is emptied in memory, gone with the summary's
+    /// next write.
+    /// </summary>
+    public async Task ClearAsync()
+    {
+        await Task.WhenAll(_segments.Select((s, i) => InSummary(i) ? Task.CompletedTask : _storage.ClearStateAsync(StateName(i), _grainId, s)));
+        _summary.State.FirstSegment = null;
+    }
+
+    /// <summary>Writes segment <paramref name="segment"/> with all it holds: its record, or the summary holding it.</summary>
+    private Task WriteWholeAsync(int segment) =>
+        InSummary(segment) ? _summary.WriteStateAsync() : _storage.WriteStateAsync(StateName(segment), _grainId, _segments[segment]);
+
+    /// <summary>The segment the summary holds, as a segment (its entries are the summary's list itself).</summary>
+    private GrainState<ManifestSegmentState> InSummaryState() =>
+        new(new ManifestSegmentState { Entries = _summary.State.FirstSegment! }) { RecordExists = _summary.RecordExists };
 
     private static string StateName(int segment) => $"manifest-{segment}";
 }

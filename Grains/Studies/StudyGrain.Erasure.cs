@@ -108,7 +108,7 @@ public sealed partial class StudyGrain
             _reservations.Clear();
             _totalSize = 0;
             _ordered = null;
-            _segments = new ManifestSegmentStore(ManifestStorage(), this.GetGrainId());
+            _segments = new ManifestSegmentStore(ManifestStorage(), this.GetGrainId(), _state);
             state.SegmentCount = 0;
             await AdvanceAsync(ErasureStep.RemovingIndexRows);
         }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
 
 namespace Mirc.Grains.Studies;
 
@@ -96,7 +97,10 @@ public sealed partial class StudyGrain
         }
     }
 
-    /// <summary>Writes the summary (first: it names the segments) and the touched segments until nothing is left to write.</summary>
+    /// <summary>
+    /// Writes the summary (first: it names the segments, and holds the first one) and the touched segments until nothing
+    /// is left to write.
+    /// </summary>
     private async Task WriteLoopAsync()
     {
         while (_summaryDirty || _dirtySegments.Count > 0)
@@ -113,7 +117,8 @@ public sealed partial class StudyGrain
             {
                 if (summary)
                 {
-                    await _state.WriteStateAsync();
+                    // Published lazily, as the segments are: the intents of what it adds are held until it is written.
+                    await ReplayedWrites.WriteAsync(() => _state.WriteStateAsync());
                 }
 
                 await _segments.WriteAsync(segments);

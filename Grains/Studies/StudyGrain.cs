@@ -5,15 +5,16 @@ using Mirc.Grains.ChangeFeed;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.Blobs;
+using Mirc.Grains.Storage.GrainState;
 using Orleans.Concurrency;
 using Orleans.Storage;
 
 namespace Mirc.Grains.Studies;
 
 /// <summary>
-/// Study grain. Summary in <c>[PersistentState("study")]</c>; per-instance manifest in fixed-size segments written
-/// directly through the archive <see cref="IGrainStorage"/> (a dynamic number of records does not fit
-/// <c>[PersistentState]</c>). Reentrant so that concurrent <see cref="AddInstanceAsync"/> calls queue while a write
+/// Study grain. Summary in <c>[PersistentState("study")]</c>, holding the manifest's first segment; the per-instance
+/// manifest's further fixed-size segments written directly through the archive <see cref="IGrainStorage"/> (a dynamic
+/// number of records does not fit <c>[PersistentState]</c>). Reentrant so that concurrent <see cref="AddInstanceAsync"/> calls queue while a write
 /// is in flight and are then committed together in one write (group commit).
 /// </summary>
 [Reentrant]
@@ -56,7 +57,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _segments = new ManifestSegmentStore(ManifestStorage(), this.GetGrainId());
+        _segments = new ManifestSegmentStore(ManifestStorage(), this.GetGrainId(), _state);
         foreach (var entry in await _segments.LoadAsync(_state.State.SegmentCount))
         {
             Index(entry);
@@ -252,18 +253,21 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
     private async Task<bool?> CommitAsync(List<PendingAdd> batch)
     {
         var staged = Stage(batch);
+        var touched = _segments.Add(staged.Additions);
         try
         {
-            // Summary first: it names the segments, and a named-but-missing segment reads as empty.
+            // Summary first: it names the segments (and holds the first), and a named-but-missing segment reads as empty.
+            // Published lazily, as the segments are: the intents of what it adds are held until it is written.
             if (staged.SummaryChanged)
             {
-                await _state.WriteStateAsync();
+                await ReplayedWrites.WriteAsync(() => _state.WriteStateAsync());
             }
 
-            await _segments.AppendAsync(staged.Additions);
+            await _segments.WriteAsync(touched);
         }
         catch (Exception ex)
         {
+            _segments.Forget(batch.Select(add => add.Entry.SopInstanceUid).ToHashSet(StringComparer.Ordinal));
             FailStaged(batch, staged, ex);
             return null;
         }
@@ -287,7 +291,8 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
 
     /// <summary>
     /// Folds a batch into the summary (status, owner, series, segment count, first-received date) and places its entries
-    /// in segments (opening new ones); nothing is written. <see cref="Unstage"/> takes the summary back.
+    /// in segments (opening new ones; entries placed in the segment the summary holds change the summary too); nothing is
+    /// written. <see cref="Unstage"/> takes the summary back.
     /// </summary>
     private StagedBatch Stage(List<PendingAdd> batch)
     {
@@ -315,6 +320,7 @@ public sealed partial class StudyGrain : Grain, IStudyGrain
             }
 
             staged.Additions.Add((_segments.Count - 1, add.Entry));
+            staged.SummaryChanged |= _segments.InSummary(_segments.Count - 1);
             fill++;
         }
 

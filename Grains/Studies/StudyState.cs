@@ -3,8 +3,8 @@ using Mirc.Grains.Interfaces.Studies;
 namespace Mirc.Grains.Studies;
 
 /// <summary>
-/// Persistent summary of a study: small and bounded (no per-instance data); rewritten only when a series, the
-/// study attributes, the status or the number of manifest segments change.
+/// Persistent summary of a study: bounded (at most one manifest segment of per-instance data, <see cref="FirstSegment"/>);
+/// rewritten when a series, the study attributes, the status, the number of manifest segments or the first segment change.
 /// </summary>
 [GenerateSerializer, Alias("mirc.StudyState")]
 public sealed class StudyState
@@ -30,7 +30,10 @@ public sealed class StudyState
     /// <summary>Series attributes, first-received order (counters are derived from the manifest, not stored here).</summary>
     [Id(6)] public List<SeriesSummary> Series { get; set; } = [];
 
-    /// <summary>Number of manifest segments opened so far (segment i lives in state <c>manifest-i</c>).</summary>
+    /// <summary>
+    /// Number of manifest segments opened so far: segment i lives in state <c>manifest-i</c>, except segment 0 when
+    /// <see cref="FirstSegment"/> holds it.
+    /// </summary>
     [Id(7)] public int SegmentCount { get; set; }
 
     /// <summary>When the first instance was received (drives retention).</summary>
@@ -56,4 +59,11 @@ public sealed class StudyState
 
     /// <summary>Bytes the study held when its erasure began.</summary>
     [Id(15)] public long ErasedBytes { get; set; }
+
+    /// <summary>
+    /// The manifest's first segment, kept in this record for a study whose first segment opened since the summary can
+    /// hold it (null for earlier studies: their segment 0 is the record <c>manifest-0</c>). A study of up to one segment
+    /// of instances — most radiographs — is then one record: one write per commit, one read per activation.
+    /// </summary>
+    [Id(16)] public List<InstanceEntry>? FirstSegment { get; set; }
 }

@@ -107,7 +107,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
                         : await _blobs.CreateInPlaceAsync(key, record).ConfigureAwait(false);
                     break;
                 case GrainStateRecordKind.Framed:
-                    written = _publishLazily
+                    written = _publishLazily || ReplayedWrites.Active
                         ? await _blobs.WriteIfMatchLazilyAsync(key, record, seen.ETag).ConfigureAwait(false)
                         : await _blobs.WriteIfMatchAsync(key, record, seen.ETag).ConfigureAwait(false);
                     break;

@@ -8,6 +8,9 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
 {
     public ConcurrentQueue<(BlobKey Key, int Bytes)> SmallWrites { get; } = new();
 
+    /// <summary>The keys replaced with a lazily published new version (<see cref="WriteIfMatchLazilyAsync"/>), in call order.</summary>
+    public ConcurrentQueue<BlobKey> LazyWrites { get; } = new();
+
     /// <summary>Every <see cref="TryReadAllAsync"/> (how grain state is read), in call order.</summary>
     public ConcurrentQueue<BlobKey> WholeReads { get; } = new();
 
@@ -44,6 +47,7 @@ internal sealed class CountingBlobStore(IBlobStore inner) : IBlobStore
     public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
     {
         Record(key, content.Length);
+        LazyWrites.Enqueue(key);
         return inner.WriteIfMatchLazilyAsync(key, content, expected, cancellationToken);
     }
 

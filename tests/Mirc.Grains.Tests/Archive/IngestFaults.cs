@@ -10,6 +10,7 @@ public enum IngestStep
 {
     None,
     BlobWrite,
+    /// <summary>A write of the manifest: one of its segments, or the study summary that holds the first one.</summary>
     ManifestCommit,
     IndexWrite,
     PatientLink,
@@ -26,7 +27,7 @@ public enum IngestStep
     /// <summary>The identity index's state write (a new local patient id's link to its regional patient).</summary>
     IdentityLinkWrite,
 
-    /// <summary>The study grain's summary write (status, owner, series; not its manifest segments).</summary>
+    /// <summary>The study grain's summary write (status, owner, series, and the first manifest segment it holds).</summary>
     StudySummaryWrite,
 
     /// <summary>A research export's state write (its start, progress or end).</summary>
@@ -75,7 +76,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
     /// <summary>Blob moves (a staged upload's promotion among them) that reached the store.</summary>
     public int Moves => Volatile.Read(ref _moves);
 
-    /// <summary>Manifest segment writes that reached the store (failed or not).</summary>
+    /// <summary>Manifest writes (a segment's, or the summary's that holds the first) replaced in the store (failed or not).</summary>
     public int ManifestWrites => Volatile.Read(ref _manifestWrites);
 
     public static InvalidOperationException Injected(IngestStep step) => new($"Injected failure at {step}");
@@ -125,7 +126,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         return gate;
     }
 
-    /// <summary>Holds every manifest segment write until the returned source is completed.</summary>
+    /// <summary>Holds every manifest replacement (a segment's, or the summary's that holds the first) until the returned source is completed.</summary>
     public TaskCompletionSource HoldManifestWrites()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -181,14 +182,18 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
     {
         private const string ManifestPrefix = "manifest-";
 
+        // The study summary holds the manifest's first segment (StudyState.FirstSegment): its writes are manifest writes too.
+        private const string SummaryPrefix = "study/";
+
         // The grain-state records each step fails, by their names' prefix. New records too: the interface's default
         // CreateInPlaceAsync goes through WriteIfMatchAsync.
         private static readonly (string Prefix, IngestStep Step)[] StateWrites =
         [
             (ManifestPrefix, IngestStep.ManifestCommit),
+            (SummaryPrefix, IngestStep.ManifestCommit),
             ("retention-bucket/", IngestStep.RetentionBucketWrite),
             ("identity/", IngestStep.IdentityLinkWrite),
-            ("study/", IngestStep.StudySummaryWrite),
+            (SummaryPrefix, IngestStep.StudySummaryWrite),
             ("research-export/", IngestStep.ResearchExportWrite),
         ];
 
@@ -243,7 +248,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
         public Task<BlobETag> WriteIfMatchLazilyAsync(BlobKey key, ReadOnlyMemory<byte> content, BlobETag? expected, CancellationToken cancellationToken = default)
         {
             faults.StateWrites.Enqueue(key.Name);
-            if (key.Name.StartsWith(ManifestPrefix, StringComparison.Ordinal))
+            if (key.Name.StartsWith(ManifestPrefix, StringComparison.Ordinal) || key.Name.StartsWith(SummaryPrefix, StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref faults._manifestWrites);
                 faults.Throw(IngestStep.ManifestCommit);

@@ -1,5 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mirc.Grains.Interfaces.Studies;
+using Mirc.Grains.Storage;
+using Mirc.Grains.Studies;
 using Mirc.Grains.Tests.Storage;
+using Orleans.Storage;
 using Xunit;
 
 namespace Mirc.Grains.Tests.Archive;
@@ -46,6 +50,86 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
     private static string StateKey(string study) => study.Replace(".", "%2E", StringComparison.Ordinal);
 
     private static StudyAttributes Attributes(string modality = "CT") => new() { PatientId = "P1", Modality = modality, StudyDate = "20261124" };
+
+    /// <summary>Adds the instances, then waits until the manifest holds them durably (it is written behind the answer).</summary>
+    private static async Task AddWrittenAsync(IStudyGrain grain, IEnumerable<InstanceEntry> entries)
+    {
+        var added = entries.ToArray();
+        var results = await Task.WhenAll(added.Select(e => grain.AddInstanceAsync(e, Attributes())));
+        Assert.All(results, r => Assert.Equal(AddInstanceStatus.Added, r.Status));
+        await Task.WhenAll(added.Select(e => grain.WhenManifestWrittenAsync(e.SopInstanceUid, e.Digest)));
+    }
+
+    /// <summary>The names of the study's grain-state records written since write number <paramref name="since"/>, by state.</summary>
+    private string[] StatesWritten(string study, int since) =>
+        fixture.Counter.SmallWrites.Skip(since).Select(w => w.Key.Name)
+            .Where(name => name.Contains(StateKey(study), StringComparison.Ordinal))
+            .Select(name => name[..name.IndexOf('/', StringComparison.Ordinal)])
+            .ToArray();
+
+    [Fact]
+    public async Task A_study_of_one_segment_is_one_record_and_the_next_segments_are_records_of_their_own()
+    {
+        var study = SyntheticInstance.NewUid();
+        var series = SyntheticInstance.NewUid();
+        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var before = fixture.Counter.SmallWrites.Count;
+
+        await AddWrittenAsync(grain, [Entry(study, series, 1)]);
+        await AddWrittenAsync(grain, [Entry(study, series, 2), Entry(study, series, 3)]);
+
+        // The summary holds the first segment: every commit writes that one record, and an activation reads only it.
+        Assert.NotEmpty(StatesWritten(study, before));
+        Assert.All(StatesWritten(study, before), state => Assert.Equal("study", state));
+        await fixture.Archive.DeactivateAsync(grain);
+        var readsBefore = fixture.Counter.WholeReads.Count;
+        Assert.Equal(3, (await grain.GetInstancesAsync()).Count);
+        var read = fixture.Counter.WholeReads.Skip(readsBefore).Where(k => k.Name.Contains(StateKey(study), StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(read);
+        Assert.All(read, k => Assert.StartsWith("study/", k.Name, StringComparison.Ordinal));
+
+        // Past the first segment (50 entries here) the next one is a record of its own; the first stays in the summary.
+        before = fixture.Counter.SmallWrites.Count;
+        await AddWrittenAsync(grain, Enumerable.Range(4, 60).Select(i => Entry(study, series, i)));
+        var states = StatesWritten(study, before);
+        Assert.Contains("manifest-1", states);
+        Assert.DoesNotContain("manifest-0", states);
+        await fixture.Archive.DeactivateAsync(grain);
+        var instances = await grain.GetInstancesAsync();
+        Assert.Equal(Enumerable.Range(1, 63), instances.Select(e => e.InstanceNumber!.Value));
+        Assert.Equal(63, (await grain.GetSummaryAsync()).InstanceCount);
+    }
+
+    [Fact]
+    public async Task A_study_stored_before_keeps_its_first_segment_as_a_record_of_its_own()
+    {
+        // Written as the previous version wrote it: a summary naming one segment, the segment in the record manifest-0.
+        var study = SyntheticInstance.NewUid();
+        var series = SyntheticInstance.NewUid();
+        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var storage = fixture.Archive.Services.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive);
+        var stored = Enumerable.Range(1, 3).Select(i => Entry(study, series, i)).ToList();
+        await storage.WriteStateAsync("manifest-0", grain.GetGrainId(), new GrainState<ManifestSegmentState>(new ManifestSegmentState { Entries = stored }));
+        await storage.WriteStateAsync("study", grain.GetGrainId(), new GrainState<StudyState>(new StudyState
+        {
+            Status = StudyStatus.Receiving,
+            PatientId = "P1",
+            EstablishmentId = "EST",
+            StudyDate = "20261124",
+            Series = [new SeriesSummary { SeriesInstanceUid = series, Modality = "CT" }],
+            SegmentCount = 1,
+            FirstReceivedAt = stored[0].ReceivedAt,
+        }));
+
+        Assert.Equal(3, (await grain.GetInstancesAsync()).Count);
+        var before = fixture.Counter.SmallWrites.Count;
+        await AddWrittenAsync(grain, [Entry(study, series, 4)]);
+
+        Assert.Equal(["manifest-0"], StatesWritten(study, before));
+        await fixture.Archive.DeactivateAsync(grain);
+        Assert.Equal([1, 2, 3, 4], (await grain.GetInstancesAsync()).Select(e => e.InstanceNumber!.Value));
+        Assert.Equal(4, (await grain.GetSummaryAsync()).InstanceCount);
+    }
 
     [Fact]
     public async Task Bytes_written_per_instance_do_not_grow_with_the_study_size()

@@ -85,6 +85,33 @@ public sealed class BlobGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replayed_write_publishes_a_replacement_lazily_and_still_creates_a_new_record_durably()
+    {
+        // The study summary written behind the answer: a journal intent replays it, as it does the manifest segments.
+        var counting = new Archive.CountingBlobStore(_blobs);
+        var storage = new BlobGrainStorage("archive", counting, _layout, _services.GetRequiredService<Serializer>(), NullLogger<BlobGrainStorage>.Instance);
+        var state = new GrainState<List<string>>(["1.2.3.1"]);
+
+        await ReplayedWrites.WriteAsync(() => storage.WriteStateAsync("study", Grain("1.2.3"), state));
+        state.State!.Add("1.2.3.2");
+        await storage.WriteStateAsync("study", Grain("1.2.3"), state);
+        Assert.Empty(counting.LazyWrites);
+
+        state.State.Add("1.2.3.3");
+        await ReplayedWrites.WriteAsync(() => storage.WriteStateAsync("study", Grain("1.2.3"), state));
+        Assert.Single(counting.LazyWrites);
+        var read = new GrainState<List<string>>();
+        await _storage.ReadStateAsync("study", Grain("1.2.3"), read);
+        Assert.Equal(["1.2.3.1", "1.2.3.2", "1.2.3.3"], read.State);
+        Assert.Equal(state.ETag, read.ETag);
+
+        // The scope ends with its write: the next plain one is durable again.
+        state.State.Add("1.2.3.4");
+        await storage.WriteStateAsync("study", Grain("1.2.3"), state);
+        Assert.Single(counting.LazyWrites);
+    }
+
+    [Fact]
     public async Task State_names_and_grains_are_kept_apart()
     {
         await _storage.WriteStateAsync("a", Grain("1"), new GrainState<string>("a1"));
