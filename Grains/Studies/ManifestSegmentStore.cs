@@ -17,6 +17,10 @@ internal sealed class ManifestSegmentStore
     private readonly IPersistentState<StudyState> _summary;
     private readonly List<GrainState<ManifestSegmentState>> _segments = [];
 
+    // Decided when the first segment is loaded or opened. Its entries are always the summary's current list, never a copy
+    // of it: a summary read back after a refused write replaces the state object, and what is added next goes into that.
+    private bool _firstInSummary;
+
     public ManifestSegmentStore(IGrainStorage storage, GrainId grainId, IPersistentState<StudyState> summary)
     {
         _storage = storage;
@@ -28,7 +32,7 @@ internal sealed class ManifestSegmentStore
     public int Count => _segments.Count;
 
     /// <summary>True when segment <paramref name="segment"/> is kept in the summary record (written with it, never alone).</summary>
-    public bool InSummary(int segment) => segment == 0 && _summary.State.FirstSegment is not null;
+    public bool InSummary(int segment) => segment == 0 && _firstInSummary;
 
     /// <summary>
     /// Reads segments 0..<paramref name="segmentCount"/>-1 (a missing one reads as empty) in parallel; the first from the
@@ -37,35 +41,29 @@ internal sealed class ManifestSegmentStore
     public async Task<IReadOnlyList<InstanceEntry>> LoadAsync(int segmentCount)
     {
         _segments.Clear();
+        _firstInSummary = _summary.State.FirstSegment is not null;
         var states = new GrainState<ManifestSegmentState>[segmentCount];
         var reads = new Task[segmentCount];
         for (var i = 0; i < segmentCount; i++)
         {
-            if (InSummary(i))
-            {
-                states[i] = InSummaryState();
-                reads[i] = Task.CompletedTask;
-                continue;
-            }
-
             states[i] = new GrainState<ManifestSegmentState>(new ManifestSegmentState());
-            reads[i] = _storage.ReadStateAsync(StateName(i), _grainId, states[i]);
+            reads[i] = InSummary(i) ? Task.CompletedTask : _storage.ReadStateAsync(StateName(i), _grainId, states[i]);
         }
 
         await Task.WhenAll(reads);
         var entries = new List<InstanceEntry>();
-        foreach (var state in states)
+        for (var i = 0; i < segmentCount; i++)
         {
-            state.State ??= new ManifestSegmentState();
-            _segments.Add(state);
-            entries.AddRange(state.State!.Entries);
+            states[i].State ??= new ManifestSegmentState();
+            _segments.Add(states[i]);
+            entries.AddRange(EntriesOf(i));
         }
 
         return entries;
     }
 
     /// <summary>Entries in the last segment (0 when none).</summary>
-    public int LastSegmentFill => _segments.Count == 0 ? 0 : _segments[^1].State!.Entries.Count;
+    public int LastSegmentFill => _segments.Count == 0 ? 0 : EntriesOf(_segments.Count - 1).Count;
 
     /// <summary>
     /// Opens a new empty segment in memory, written by the next <see cref="WriteAsync"/> — or, the first one, kept in the
@@ -76,9 +74,8 @@ internal sealed class ManifestSegmentStore
     {
         if (_segments.Count == 0)
         {
+            _firstInSummary = true;
             _summary.State.FirstSegment = [];
-            _segments.Add(InSummaryState());
-            return;
         }
 
         _segments.Add(new GrainState<ManifestSegmentState>(new ManifestSegmentState()));
@@ -90,7 +87,7 @@ internal sealed class ManifestSegmentStore
         var touched = new HashSet<int>();
         foreach (var (segment, entry) in additions)
         {
-            _segments[segment].State!.Entries.Add(entry);
+            EntriesOf(segment).Add(entry);
             touched.Add(segment);
         }
 
@@ -98,18 +95,18 @@ internal sealed class ManifestSegmentStore
     }
 
     /// <summary>
-    /// Writes <paramref name="segments"/> as they are now, in parallel — but the one the summary holds, which its caller
-    /// writes with the summary, first. Each write takes a copy of its entries first, so entries added while it is in
-    /// flight wait for the next write (and never tear this one).
+    /// Writes <paramref name="segments"/> as they are now, in parallel, except the one the summary holds (its caller writes
+    /// the summary). Each write takes a copy of its entries first, so entries added while it is in flight wait for the
+    /// next write (and never tear this one).
     /// </summary>
     public Task WriteAsync(IReadOnlyCollection<int> segments) => Task.WhenAll(segments.Where(s => !InSummary(s)).Select(WriteCopyAsync));
 
     /// <summary>Drops the entries of <paramref name="sopInstanceUids"/> from memory (added, never written).</summary>
     public void Forget(IReadOnlySet<string> sopInstanceUids)
     {
-        foreach (var segment in _segments)
+        for (var segment = 0; segment < _segments.Count; segment++)
         {
-            segment.State!.Entries.RemoveAll(e => sopInstanceUids.Contains(e.SopInstanceUid));
+            EntriesOf(segment).RemoveAll(e => sopInstanceUids.Contains(e.SopInstanceUid));
         }
     }
 
@@ -130,7 +127,7 @@ internal sealed class ManifestSegmentStore
     {
         for (var s = 0; s < _segments.Count; s++)
         {
-            var entries = _segments[s].State!.Entries;
+            var entries = EntriesOf(s);
             var index = entries.FindIndex(e => string.Equals(e.SopInstanceUid, sopInstanceUid, StringComparison.Ordinal));
             if (index < 0)
             {
@@ -163,7 +160,7 @@ internal sealed class ManifestSegmentStore
     {
         for (var s = 0; s < _segments.Count; s++)
         {
-            var entries = _segments[s].State!.Entries;
+            var entries = EntriesOf(s);
             var index = entries.FindIndex(e => string.Equals(e.SopInstanceUid, replacement.SopInstanceUid, StringComparison.Ordinal));
             if (index < 0)
             {
@@ -202,9 +199,9 @@ internal sealed class ManifestSegmentStore
     private Task WriteWholeAsync(int segment) =>
         InSummary(segment) ? _summary.WriteStateAsync() : _storage.WriteStateAsync(StateName(segment), _grainId, _segments[segment]);
 
-    /// <summary>The segment the summary holds, as a segment (its entries are the summary's list itself).</summary>
-    private GrainState<ManifestSegmentState> InSummaryState() =>
-        new(new ManifestSegmentState { Entries = _summary.State.FirstSegment! }) { RecordExists = _summary.RecordExists };
+    /// <summary>The entries of segment <paramref name="segment"/>: for the one the summary holds, the summary's own list.</summary>
+    private List<InstanceEntry> EntriesOf(int segment) =>
+        InSummary(segment) ? _summary.State.FirstSegment ??= [] : _segments[segment].State!.Entries;
 
     private static string StateName(int segment) => $"manifest-{segment}";
 }
