@@ -9,7 +9,7 @@ namespace Mirc.Grains.Interfaces.Patients;
 [Alias("mirc.IPatientGrain")]
 public interface IPatientGrain : IGrainWithStringKey
 {
-    /// <summary>Full record (identity, demographics, studies with fresh counters, history).</summary>
+    /// <summary>Full record (identity, demographics, history, and the studies holding instances of this patient per their own summaries, with fresh counters).</summary>
     [Alias("Get")]
     [ReadOnly]
     Task<PatientRecord> GetAsync();

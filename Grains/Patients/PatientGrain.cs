@@ -39,7 +39,11 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
     public async Task<PatientRecord> GetAsync()
     {
         var s = _state.State;
-        var studies = await BoundedFanOut.SelectAsync(s.Studies.ToArray(), (reference, _) => RefreshAsync(reference));
+        var refreshed = await BoundedFanOut.SelectAsync(s.Studies.ToArray(), (reference, _) => RefreshAsync(reference));
+        // The study's own summary decides: a reference to a study that holds no instance of this patient (a store still
+        // in flight, or one a crash ended before its acknowledgement, until the reconciliation takes the reference
+        // back; a deleted study until its erasure unlinks it) is not shown.
+        var studies = refreshed.OfType<StudyReference>().ToArray();
         return new PatientRecord
         {
             PatientId = PatientId,
@@ -148,9 +152,14 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
         LogLinkEvent(_logger, PatientId, linkEvent.Kind, linkEvent.Actor);
     }
 
-    private async Task<StudyReference> RefreshAsync(StudyReference reference)
+    private async Task<StudyReference?> RefreshAsync(StudyReference reference)
     {
         var summary = await GrainFactory.Reference<IStudyGrain>(reference.StudyInstanceUid).GetSummaryAsync();
+        if (summary.InstanceCount == 0 || summary.Status == StudyStatus.Deleted || !string.Equals(summary.PatientId, PatientId, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         return reference with
         {
             InstanceCount = summary.InstanceCount,

@@ -170,6 +170,25 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_patient_record_shows_only_the_studies_whose_own_summary_names_the_patient()
+    {
+        // The study's summary is the system of record: a reference left by a store that never completed (a crash before
+        // the acknowledgement, until the reconciliation takes it back), or to another patient's study, is not shown.
+        var mine = new SyntheticInstance { PatientId = "ATOMIC-SHOWN", Modality = "CR" };
+        var theirs = new SyntheticInstance { PatientId = "ATOMIC-NOT-SHOWN", Modality = "CR" };
+        var outcome = await IngestAsync(mine);
+        Assert.Equal(IngestStatus.Stored, outcome.Status);
+        Assert.Equal(IngestStatus.Stored, (await IngestAsync(theirs)).Status);
+        var patient = Archive.Grains.GetGrain<IPatientGrain>(outcome.PatientId!);
+
+        await patient.UpsertStudyAsync(new StudyReference { StudyInstanceUid = SyntheticInstance.NewUid(), EstablishmentId = Establishment, InstanceCount = 1 });
+        await patient.UpsertStudyAsync(new StudyReference { StudyInstanceUid = theirs.StudyUid, EstablishmentId = Establishment, InstanceCount = 1 });
+
+        var shown = Assert.Single((await patient.GetAsync()).Studies);
+        Assert.Equal((mine.StudyUid, 1), (shown.StudyInstanceUid, shown.InstanceCount));
+    }
+
+    [Fact]
     public async Task A_new_patient_s_record_lists_its_study_only_once_the_intent_naming_the_patient_is_written()
     {
         // A crash must never leave the record listing the study without the intent whose reconciliation takes it back.

@@ -48,7 +48,7 @@ public sealed class BoundedFanOutTests(ArchiveCluster archive) : IClassFixture<A
 
         var patient = archive.Grains.GetGrain<IPatientGrain>(patientId);
         var stored = (await patient.GetAsync()).Studies.Single();
-        // 299 more study references (empty study grains: counted 0), added the way the ingest adds them.
+        // 299 more study references to empty study grains, added the way the ingest adds them.
         var uids = Enumerable.Range(1, 299).Select(_ => SyntheticInstance.NewUid()).ToArray();
         foreach (var uid in uids)
         {
@@ -57,10 +57,9 @@ public sealed class BoundedFanOutTests(ArchiveCluster archive) : IClassFixture<A
 
         archive.Calls.Reset();
         var record = await patient.GetAsync();
-        Assert.Equal(300, record.Studies.Count);
-        Assert.Equal([stored.StudyInstanceUid, .. uids], record.Studies.Select(s => s.StudyInstanceUid));
-        Assert.Equal(1, record.Studies[0].InstanceCount);
-        Assert.All(record.Studies.Skip(1), s => Assert.Equal(0, s.InstanceCount)); // refreshed from the (empty) study grains
+        // Each reference refreshed from its study grain: the empty ones hold nothing of the patient and are not shown.
+        var shown = Assert.Single(record.Studies);
+        Assert.Equal((stored.StudyInstanceUid, 1), (shown.StudyInstanceUid, shown.InstanceCount));
         // One summary per study, no more (the bound changes how many at once, not how many).
         Assert.Equal(300, archive.Calls.Snapshot().Where(c => c.Key.Contains("IStudyGrain", StringComparison.Ordinal)
             && c.Key.Contains("GetSummary", StringComparison.Ordinal)).Sum(c => c.Value));
