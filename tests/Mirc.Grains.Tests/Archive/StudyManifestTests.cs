@@ -60,6 +60,15 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
         await Task.WhenAll(added.Select(e => grain.WhenManifestWrittenAsync(e.SopInstanceUid, e.Digest)));
     }
 
+    /// <summary>After a fresh activation (from storage alone), the study holds exactly the instances numbered <paramref name="numbers"/>, in order.</summary>
+    private async Task AssertHeldAfterReactivationAsync(IStudyGrain grain, IEnumerable<int> numbers)
+    {
+        var expected = numbers.ToArray();
+        await fixture.Archive.DeactivateAsync(grain);
+        Assert.Equal(expected, (await grain.GetInstancesAsync()).Select(e => e.InstanceNumber!.Value));
+        Assert.Equal(expected.Length, (await grain.GetSummaryAsync()).InstanceCount);
+    }
+
     /// <summary>The names of the study's grain-state records written since write number <paramref name="since"/>, by state.</summary>
     private string[] StatesWritten(string study, int since) =>
         fixture.Counter.SmallWrites.Skip(since).Select(w => w.Key.Name)
@@ -94,10 +103,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
         var states = StatesWritten(study, before);
         Assert.Contains("manifest-1", states);
         Assert.DoesNotContain("manifest-0", states);
-        await fixture.Archive.DeactivateAsync(grain);
-        var instances = await grain.GetInstancesAsync();
-        Assert.Equal(Enumerable.Range(1, 63), instances.Select(e => e.InstanceNumber!.Value));
-        Assert.Equal(63, (await grain.GetSummaryAsync()).InstanceCount);
+        await AssertHeldAfterReactivationAsync(grain, Enumerable.Range(1, 63));
     }
 
     [Fact]
@@ -126,9 +132,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
         await AddWrittenAsync(grain, [Entry(study, series, 4)]);
 
         Assert.Equal(["manifest-0"], StatesWritten(study, before));
-        await fixture.Archive.DeactivateAsync(grain);
-        Assert.Equal([1, 2, 3, 4], (await grain.GetInstancesAsync()).Select(e => e.InstanceNumber!.Value));
-        Assert.Equal(4, (await grain.GetSummaryAsync()).InstanceCount);
+        await AssertHeldAfterReactivationAsync(grain, [1, 2, 3, 4]);
     }
 
     [Fact]
