@@ -80,7 +80,10 @@ bench_login() {
 orthanc_plugin_path() {
   if ! command -v Orthanc >/dev/null || ! dpkg -s orthanc-dicomweb >/dev/null 2>&1; then
     printf 'installing orthanc and orthanc-dicomweb\n' >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$1" 2>&1 || { cat "$1" >&2; return 1; }
+    # A fresh machine has no package lists yet: read them once when the install cannot find the packages.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$1" 2>&1 \
+      || { apt-get update -qq >>"$1" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb >"$1" 2>&1; } \
+      || { cat "$1" >&2; return 1; }
   fi
   local plugin
   plugin="$(dpkg -L orthanc-dicomweb | grep -E '/libOrthancDicomWeb\.so$' | head -1)"
