@@ -61,6 +61,19 @@ public sealed class MeasurementTests
     }
 
     [Fact]
+    public void The_first_read_of_a_study_is_a_row_of_its_own_without_the_repeated_reads_target()
+    {
+        var web = BenchScenario.FirstRead(Result("dicomweb.wado.study", 300, 1, 1.0));
+        var dimse = BenchScenario.FirstRead(Result("dimse.c-get.study", 300, 1, 1.0));
+
+        Assert.Equal("dicomweb.wado.first.study", web.Name);
+        Assert.Equal("dimse.c-get.first.study", dimse.Name);
+        Assert.Equal(300, web.Images);
+        Assert.Equal("", Targets.Verdict(web));
+        Assert.Equal("", Targets.Verdict(dimse));
+    }
+
+    [Fact]
     public async Task Json_report_round_trips()
     {
         var folder = Path.Combine(Path.GetTempPath(), "mirc-bench-test-" + Guid.NewGuid().ToString("N"));
