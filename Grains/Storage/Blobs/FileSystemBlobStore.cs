@@ -99,8 +99,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 
                 BlobHashMismatchException.ThrowIfUnexpected(key, options, digest);
 
-                // Direct writes end on a padded block; a preallocation may exceed the content: cut to the real length.
-                if (direct || preallocation > length)
+                // A preallocation may exceed the content: cut to the real length.
+                if (preallocation > length)
                 {
                     RandomAccess.SetLength(handle, length);
                 }
@@ -685,6 +685,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     private static async Task<(long Length, string Digest)> CopyHashingAsync(Stream content, SafeFileHandle handle, bool direct, string? expectedDigest, CancellationToken cancellationToken)
     {
         using var hasher = ContentDigest.CreateHasher(expectedDigest);
+        var pooledForDirect = direct;
         var currentArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         var nextArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -702,10 +703,19 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 var nextRead = content.ReadAtLeastAsync(next, size, throwOnEndOfStream: false, cancellationToken);
                 try
                 {
-                    // Direct I/O writes whole blocks: a short last chunk is zero-padded, the caller cuts the file back.
-                    var writable = direct ? DirectIo.AlignUp(read) : read;
-                    current.Span[read..writable].Clear();
-                    RandomAccess.Write(handle, current.Span[..writable], offset);
+                    // Direct I/O writes whole blocks: the last, partial one goes through the page cache.
+                    var whole = direct ? DirectIo.AlignDown(read) : read;
+                    if (whole > 0)
+                    {
+                        RandomAccess.Write(handle, current.Span[..whole], offset);
+                    }
+
+                    if (whole < read)
+                    {
+                        DirectIo.Disable(handle);
+                        direct = false;
+                        RandomAccess.Write(handle, current.Span[whole..read], offset + whole);
+                    }
                 }
                 catch
                 {
@@ -724,8 +734,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
         finally
         {
-            ReturnCopyBuffer(currentArray, direct);
-            ReturnCopyBuffer(nextArray, direct);
+            ReturnCopyBuffer(currentArray, pooledForDirect);
+            ReturnCopyBuffer(nextArray, pooledForDirect);
         }
     }
 
