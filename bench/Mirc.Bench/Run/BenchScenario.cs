@@ -79,9 +79,9 @@ public sealed class BenchScenario(BenchOptions options, BenchData data)
             results.Add(await dimse.FindStudiesAsync(data.Ct.PatientId, patientStudies, cancellationToken).ConfigureAwait(false));
         }
 
-        // Retrievals. The first read of the study stored in this run is reported apart — a viewer opening a study just
-        // received reads what the server's write path left, or did not leave, in the page cache —, and the measured
-        // reads after it start from the same warm state on every server.
+        // Retrievals. The first read of the study stored in this run is a row of its own (a viewer opening a study just
+        // received reads what the server's write path left, or did not leave, in the page cache); the measured reads
+        // after it start from the same warm state on every server.
         if (options.WarmUp)
         {
             Console.Error.WriteLine("first read of the stored study (reported apart)");
