@@ -56,12 +56,13 @@ warn_recent_cleanup() {
 }
 warn_recent_cleanup
 
-# A VM whose balloon driver hands freed memory back to the host (free page reporting) makes the guest's next use of
-# such a page cost a host fault. Measured here: a 512 KB instance written through the page cache costs ~1.9 ms more
-# CPU (our silo with Mirc__Storage__DirectWrites=false against its default), and the first read of an instance written
-# with direct I/O pays as much for the pages it fills. Our instance writes bypass the page cache (O_DIRECT), Orthanc's do not: its large-instance ingest pays that
-# cost and ours does not, so those ratios are higher here than a dedicated machine would give; our first read of a
-# just-stored study pays it instead (its own row). Said in the report (bench/README.md, "A VM that takes freed memory back").
+# A VM whose balloon driver hands freed memory back to the host (free page reporting) makes the guest's next use of such
+# a page cost a host fault. Measured here: a 512 KB instance written through the page cache costs ~1.9 ms more CPU (our
+# silo with Mirc__Storage__DirectWrites=false against its default), and the first read of an instance written with
+# direct I/O pays as much for the pages it fills. Our instance writes bypass the page cache (O_DIRECT), Orthanc's do
+# not: its large-instance ingest pays that cost and ours does not, so those ratios are higher here than a dedicated
+# machine would give; our first read of a just-stored study pays it instead (its own row). Said in the report
+# (bench/README.md, "A VM that takes freed memory back").
 page_reporting_line() {
   local parameters=/sys/module/page_reporting/parameters order delay
   [[ -r "$parameters/page_reporting_order" ]] || return 0
