@@ -67,7 +67,7 @@ page_reporting_line() {
   local parameters=/sys/module/page_reporting/parameters order delay
   [[ -r "$parameters/page_reporting_order" ]] || return 0
   order="$(cat "$parameters/page_reporting_order")" delay="$(cat "$parameters/min_free_ms" 2>/dev/null || echo '?')"
-  printf -- "- host memory: this VM hands freed memory back to its host (free page reporting, order %s, after %s ms free): a page written through the page cache costs a host fault — Orthanc's large-instance ingest pays ~1.9 ms CPU per 512 KB that a dedicated machine would not (ours bypasses the page cache); our first read of a just-stored study pays it instead\n" "$order" "$delay"
+  printf -- "- host memory: this VM hands freed memory back to its host (free page reporting, order %s, after %s ms free): a page written through the page cache costs a host fault — Orthanc's large-instance ingest pays up to ~1.9 ms CPU per 512 KB that a dedicated machine would not (ours bypasses the page cache); our first read of a just-stored study pays it instead\n" "$order" "$delay"
 }
 
 # Stops one process we started, by its PID: TERM, then KILL after 15 s.
