@@ -69,6 +69,13 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
         Assert.Equal(expected.Length, (await grain.GetSummaryAsync()).InstanceCount);
     }
 
+    /// <summary>A new study of one series, and its grain.</summary>
+    private (string Study, string Series, IStudyGrain Grain) NewStudy()
+    {
+        var study = SyntheticInstance.NewUid();
+        return (study, SyntheticInstance.NewUid(), fixture.Archive.Grains.GetGrain<IStudyGrain>(study));
+    }
+
     /// <summary>The names of the study's grain-state records written since write number <paramref name="since"/>, by state.</summary>
     private string[] StatesWritten(string study, int since) =>
         fixture.Counter.SmallWrites.Skip(since).Select(w => w.Key.Name)
@@ -79,9 +86,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
     [Fact]
     public async Task A_study_of_one_segment_is_one_record_and_the_next_segments_are_records_of_their_own()
     {
-        var study = SyntheticInstance.NewUid();
-        var series = SyntheticInstance.NewUid();
-        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var (study, series, grain) = NewStudy();
         var before = fixture.Counter.SmallWrites.Count;
 
         await AddWrittenAsync(grain, [Entry(study, series, 1)]);
@@ -110,9 +115,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
     public async Task A_study_stored_before_keeps_its_first_segment_as_a_record_of_its_own()
     {
         // Written as the previous version wrote it: a summary naming one segment, the segment in the record manifest-0.
-        var study = SyntheticInstance.NewUid();
-        var series = SyntheticInstance.NewUid();
-        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var (study, series, grain) = NewStudy();
         var storage = fixture.Archive.Services.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive);
         var stored = Enumerable.Range(1, 3).Select(i => Entry(study, series, i)).ToList();
         await storage.WriteStateAsync("manifest-0", grain.GetGrainId(), new GrainState<ManifestSegmentState>(new ManifestSegmentState { Entries = stored }));
@@ -138,9 +141,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
     [Fact]
     public async Task Bytes_written_per_instance_do_not_grow_with_the_study_size()
     {
-        var study = SyntheticInstance.NewUid();
-        var series = SyntheticInstance.NewUid();
-        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var (study, series, grain) = NewStudy();
         var perAdd = new List<int>();
         for (var i = 1; i <= 400; i++)
         {
@@ -161,9 +162,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
     [Fact]
     public async Task Concurrent_adds_are_group_committed_and_all_durable()
     {
-        var study = SyntheticInstance.NewUid();
-        var series = SyntheticInstance.NewUid();
-        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var (study, series, grain) = NewStudy();
         var before = fixture.Counter.SmallWrites.Count;
 
         var results = await Task.WhenAll(Enumerable.Range(1, 200).Select(i => grain.AddInstanceAsync(Entry(study, series, i), Attributes())));
@@ -178,9 +177,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
     [Fact]
     public async Task Concurrent_adds_of_the_same_instance_record_it_once()
     {
-        var study = SyntheticInstance.NewUid();
-        var series = SyntheticInstance.NewUid();
-        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var (study, series, grain) = NewStudy();
         var others = Enumerable.Range(1, 20).Select(i => grain.AddInstanceAsync(Entry(study, series, i), Attributes()));
         var duplicates = Enumerable.Range(0, 10).Select(_ => grain.AddInstanceAsync(Entry(study, series, 7), Attributes()));
 
@@ -217,9 +214,7 @@ public sealed class StudyManifestTests(CountingArchiveCluster fixture) : IClassF
     [Fact]
     public async Task Deleted_study_hides_its_instances_and_refuses_new_ones()
     {
-        var study = SyntheticInstance.NewUid();
-        var series = SyntheticInstance.NewUid();
-        var grain = fixture.Archive.Grains.GetGrain<IStudyGrain>(study);
+        var (study, series, grain) = NewStudy();
         await grain.AddInstanceAsync(Entry(study, series, 1), Attributes());
 
         await grain.DeleteAsync("test", "test");
