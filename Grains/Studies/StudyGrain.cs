@@ -14,8 +14,8 @@ namespace Mirc.Grains.Studies;
 /// <summary>
 /// Study grain. Summary in <c>[PersistentState("study")]</c>, holding the manifest's first segment; the per-instance
 /// manifest's further fixed-size segments written directly through the archive <see cref="IGrainStorage"/> (a dynamic
-/// number of records does not fit <c>[PersistentState]</c>). Reentrant so that concurrent <see cref="AddInstanceAsync"/> calls queue while a write
-/// is in flight and are then committed together in one write (group commit).
+/// number of records does not fit <c>[PersistentState]</c>). Reentrant so that concurrent <see cref="AddInstanceAsync"/>
+/// calls queue while a write is in flight and are then committed together in one write (group commit).
 /// </summary>
 [Reentrant]
 public sealed partial class StudyGrain : Grain, IStudyGrain
