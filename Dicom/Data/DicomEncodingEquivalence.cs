@@ -61,15 +61,16 @@ public static class DicomEncodingEquivalence
 
         a = a[..geometryA.FrameLength];
         b = b[..geometryB.FrameLength];
-        if (geometryA.BytesPerSample == 1 || geometryA.BitsStored >= 16)
+        var bytes = geometryA.BytesPerSample;
+        if (bytes == 1 || geometryA.BitsStored >= 8 * bytes)
         {
             return a.SequenceEqual(b);
         }
 
-        var mask = (ushort)((1 << geometryA.BitsStored) - 1);
-        for (var i = 0; i + 1 < a.Length; i += 2)
+        var mask = (1u << geometryA.BitsStored) - 1;
+        for (var i = 0; i + bytes <= a.Length; i += bytes)
         {
-            if ((BinaryPrimitives.ReadUInt16LittleEndian(a[i..]) & mask) != (BinaryPrimitives.ReadUInt16LittleEndian(b[i..]) & mask))
+            if ((Sample(a[i..], bytes) & mask) != (Sample(b[i..], bytes) & mask))
             {
                 return false;
             }
@@ -78,20 +79,20 @@ public static class DicomEncodingEquivalence
         return true;
     }
 
+    private static uint Sample(ReadOnlySpan<byte> at, int bytes) =>
+        bytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(at) : BinaryPrimitives.ReadUInt32LittleEndian(at);
+
     private static bool SamePlanarAsInterleaved(ReadOnlySpan<byte> planar, ReadOnlySpan<byte> interleaved, FrameGeometry geometry)
     {
-        if (geometry.BytesPerSample != 1)
-        {
-            return false; // colour is 8 bits per sample in every photometric interpretation a codec produces
-        }
-
+        // Whole samples compared as bytes: colour samples fill Bits Allocated (16- and 32-bit RGB exist, e.g. RLE files).
         var pixels = geometry.Rows * geometry.Columns;
         var samples = geometry.SamplesPerPixel;
+        var bytes = geometry.BytesPerSample;
         for (var p = 0; p < pixels; p++)
         {
             for (var s = 0; s < samples; s++)
             {
-                if (planar[s * pixels + p] != interleaved[p * samples + s])
+                if (!planar.Slice((s * pixels + p) * bytes, bytes).SequenceEqual(interleaved.Slice((p * samples + s) * bytes, bytes)))
                 {
                     return false;
                 }

@@ -37,9 +37,9 @@ public static class FrameDecoder
             if (frame.Length < geometry.FrameLength)
                 throw new DicomFormatException($"native frame holds {frame.Length} bytes, the pixel module needs {geometry.FrameLength}");
             var samples = frame[..geometry.FrameLength].ToArray();
-            if (syntax.IsBigEndian && geometry.BytesPerSample == 2)
+            if (syntax.IsBigEndian && geometry.BytesPerSample > 1)
             {
-                for (int i = 0; i + 1 < samples.Length; i += 2) (samples[i], samples[i + 1]) = (samples[i + 1], samples[i]);
+                for (int i = 0; i + geometry.BytesPerSample <= samples.Length; i += geometry.BytesPerSample) samples.AsSpan(i, geometry.BytesPerSample).Reverse();
             }
             return (samples, geometry);
         }

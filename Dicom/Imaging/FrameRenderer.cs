@@ -20,6 +20,7 @@ public static class FrameRenderer
     /// <exception cref="DicomFormatException">The frame is corrupt.</exception>
     public static RenderedImage RenderStored(DicomDataset dataset, ReadOnlySpan<byte> frame, FrameGeometry geometry, DicomTransferSyntax syntax, RenderOptions options)
     {
+        RequireRenderable(geometry);
         var (width, height) = OutputSize(geometry.Columns, geometry.Rows, options);
         if (!syntax.IsEncapsulated || (width == geometry.Columns && height == geometry.Rows))
         {
@@ -42,6 +43,7 @@ public static class FrameRenderer
     /// <summary>Renders a decoded frame (possibly decoded at a reduced resolution) into exactly width × height.</summary>
     private static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, int width, int height, VoiWindow? window)
     {
+        RequireRenderable(geometry);
         if (geometry.SamplesPerPixel == 1)
         {
             if (geometry.Photometric is not ("MONOCHROME1" or "MONOCHROME2"))
@@ -61,6 +63,13 @@ public static class FrameRenderer
             double v = c switch { 0 => l + 1.402 * r, 1 => l - 0.344136 * b - 0.714136 * r, _ => l + 1.772 * b };
             return (byte)Math.Clamp((int)Math.Round(v), 0, 255);
         });
+    }
+
+    // The grey lookup table spans every stored value: 2^32 entries for 32-bit samples (an RT Dose grid is not an image to window).
+    private static void RequireRenderable(FrameGeometry geometry)
+    {
+        if (geometry.BitsAllocated > 16)
+            throw new NotSupportedException($"frames of {geometry.BitsAllocated}-bit samples are not rendered (8 or 16 bits are); retrieve them as DICOM");
     }
 
     /// <summary>The output size: the frame scaled down (never up) to fit the viewport, aspect ratio kept.</summary>

@@ -9,7 +9,7 @@ public sealed record FrameGeometry
     public required int Columns { get; init; }
     /// <summary>(0028,0002) Samples per Pixel.</summary>
     public int SamplesPerPixel { get; init; } = 1;
-    /// <summary>(0028,0100) Bits Allocated (8 or 16 for the codecs).</summary>
+    /// <summary>(0028,0100) Bits Allocated: 8, 16 or 32 (32 only native or RLE, e.g. an RT Dose grid).</summary>
     public required int BitsAllocated { get; init; }
     /// <summary>(0028,0101) Bits Stored.</summary>
     public required int BitsStored { get; init; }
@@ -23,7 +23,7 @@ public sealed record FrameGeometry
     public int NumberOfFrames { get; init; } = 1;
 
     /// <summary>Bytes per sample in a native frame.</summary>
-    public int BytesPerSample => BitsAllocated <= 8 ? 1 : 2;
+    public int BytesPerSample => BitsAllocated <= 8 ? 1 : BitsAllocated <= 16 ? 2 : 4;
 
     /// <summary>Bytes of one native frame.</summary>
     public int FrameLength => checked(Rows * Columns * SamplesPerPixel * BytesPerSample);
@@ -34,8 +34,8 @@ public sealed record FrameGeometry
     {
         int rows = dataset.GetInt32OrDefault(DicomTag.Rows, 0), columns = dataset.GetInt32OrDefault(DicomTag.Columns, 0);
         int allocated = dataset.GetInt32OrDefault(DicomTag.BitsAllocated, 0);
-        if (rows <= 0 || columns <= 0 || allocated is not (8 or 16))
-            throw new DicomFormatException($"pixel module not decodable: Rows {rows}, Columns {columns}, Bits Allocated {allocated} (8 or 16 supported)");
+        if (rows <= 0 || columns <= 0 || allocated is not (8 or 16 or 32))
+            throw new DicomFormatException($"pixel module not decodable: Rows {rows}, Columns {columns}, Bits Allocated {allocated} (8, 16 or 32 supported)");
         int samples = dataset.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1);
         if (samples is not (1 or 3)) throw new DicomFormatException($"Samples per Pixel {samples} not supported (1 or 3)");
         return new FrameGeometry

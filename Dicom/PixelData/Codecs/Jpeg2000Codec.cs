@@ -18,7 +18,7 @@ public sealed class Jpeg2000Codec(string transferSyntaxUid) : PixelFrameCodec
     public override bool CanEncode => true;
 
     /// <inheritdoc/>
-    public override byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
+    protected override byte[] EncodeFrame(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
     {
         RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG 2000 encode input");
         return Jpeg2000Encoder.Encode(nativeFrame, geometry, IsLossless);
@@ -37,7 +37,7 @@ public sealed class Jpeg2000Codec(string transferSyntaxUid) : PixelFrameCodec
     }
 
     /// <inheritdoc/>
-    public override unsafe DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
+    protected override unsafe DecodedFrameFormat DecodeFrame(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
     {
         var image = DecodeImage(frame, 0);
         try
@@ -56,6 +56,7 @@ public sealed class Jpeg2000Codec(string transferSyntaxUid) : PixelFrameCodec
     /// </summary>
     public override unsafe (byte[] Samples, FrameGeometry Geometry) DecodeAtLeast(ReadOnlySpan<byte> frame, FrameGeometry geometry, int minColumns, int minRows)
     {
+        if (BitDepthRefusal(geometry) is { } why) throw new DicomFormatException(why);
         uint factor = 0;
         while (factor < 8 && Reduced(geometry.Columns, factor + 1) >= minColumns && Reduced(geometry.Rows, factor + 1) >= minRows) factor++;
         if (factor == 0) return base.DecodeAtLeast(frame, geometry, minColumns, minRows);

@@ -30,12 +30,11 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
     };
 
     /// <inheritdoc/>
-    public override bool HasGeometryLimits => TransferSyntaxUid == DicomUids.JPEGBaseline8Bit;
+    public override bool HasGeometryLimits => TransferSyntaxUid == DicomUids.JPEGBaseline8Bit || base.HasGeometryLimits;
 
     /// <inheritdoc/>
-    public override byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
+    protected override byte[] EncodeFrame(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
     {
-        if (!CanEncode) return base.Encode(nativeFrame, geometry);
         RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG encode input");
         return IsLossless ? JpegLosslessEncoder.Encode(nativeFrame, geometry) : JpegBaselineEncoder.Encode(nativeFrame, geometry);
     }
@@ -45,7 +44,7 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
         !IsLossless && geometry.SamplesPerPixel == 3 && geometry.Photometric == "RGB" ? "YBR_FULL" : geometry.Photometric;
 
     /// <inheritdoc/>
-    public override DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
+    protected override DecodedFrameFormat DecodeFrame(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
     {
         var decoder = new JpegDecoder();
         decoder.SetInput(frame.ToArray());
@@ -63,7 +62,7 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
                 $"the pixel module declares {geometry.Columns}x{geometry.Rows}x{geometry.SamplesPerPixel}");
         if (IsLossless && Predictor(frame) is var predictor and not 1)
             throw new NotSupportedException($"JPEG lossless predictor {predictor} is not supported (selection value 1 is)");
-        var planes = new SamplePlanes(geometry.Columns, geometry.Rows, geometry.SamplesPerPixel);
+        var planes = new SamplePlanes(geometry.Columns, geometry.Rows, geometry.SamplesPerPixel, IsLossless ? null : decoder.Precision);
         decoder.SetOutputWriter(planes);
         try
         {
@@ -104,11 +103,21 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
     {
         private readonly int _width, _height;
         private readonly int[][] _planes;
+        private readonly int _lossyMax;
 
-        public SamplePlanes(int width, int height, int components)
+        /// <param name="width">Columns.</param>
+        /// <param name="height">Rows.</param>
+        /// <param name="components">Samples per pixel.</param>
+        /// <param name="lossyPrecision">
+        /// The sample precision of a DCT (lossy) frame, whose inverse transform can land just outside 0 .. 2^P − 1 (a black
+        /// or white area decodes to −1 or 256): such values are clamped, as the standard's decoders do; null for a lossless
+        /// frame, whose samples are exact and up to 16 bits.
+        /// </param>
+        public SamplePlanes(int width, int height, int components, int? lossyPrecision)
         {
             _width = width;
             _height = height;
+            _lossyMax = lossyPrecision is { } p ? (1 << p) - 1 : -1;
             _planes = new int[components][];
             for (int c = 0; c < components; c++) _planes[c] = new int[width * height];
         }
@@ -121,8 +130,10 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
             {
                 for (int c = 0; c < columns; c++)
                 {
-                    // Lossless samples up to 16 bits travel in a short: read them back as unsigned.
-                    plane[(y + r) * _width + x + c] = (ushort)System.Runtime.CompilerServices.Unsafe.Add(ref blockRef, r * 8 + c);
+                    short sample = System.Runtime.CompilerServices.Unsafe.Add(ref blockRef, r * 8 + c);
+                    // Lossless samples up to 16 bits travel in a short: read them back as unsigned. A lossy one is
+                    // clamped to its range: read as unsigned, −1 would become 65535, then 255 — a white dot in black.
+                    plane[(y + r) * _width + x + c] = _lossyMax < 0 ? (ushort)sample : Math.Clamp((int)sample, 0, _lossyMax);
                 }
             }
         }

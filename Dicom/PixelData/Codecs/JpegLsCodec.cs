@@ -16,7 +16,7 @@ public sealed class JpegLsCodec(string transferSyntaxUid) : PixelFrameCodec
     public override bool CanEncode => true;
 
     /// <inheritdoc/>
-    public override unsafe DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
+    protected override unsafe DecodedFrameFormat DecodeFrame(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
     {
         nint decoder = CharLS.DecoderCreate();
         if (decoder == 0) throw new OutOfMemoryException("CharLS decoder");
@@ -46,7 +46,7 @@ public sealed class JpegLsCodec(string transferSyntaxUid) : PixelFrameCodec
     }
 
     /// <inheritdoc/>
-    public override unsafe byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
+    protected override unsafe byte[] EncodeFrame(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
     {
         RequireSize(nativeFrame.Length, geometry.FrameLength, "JPEG-LS encode input");
         nint encoder = CharLS.EncoderCreate();

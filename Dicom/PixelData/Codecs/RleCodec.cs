@@ -17,7 +17,10 @@ public sealed class RleCodec : PixelFrameCodec
     public override bool CanEncode => true;
 
     /// <inheritdoc/>
-    public override DecodedFrameFormat Decode(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
+    public override int MaxBitsAllocated => 32;
+
+    /// <inheritdoc/>
+    protected override DecodedFrameFormat DecodeFrame(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
     {
         if (frame.Length < HeaderLength) throw new DicomFormatException("RLE frame shorter than its 64-byte header");
         int bytes = geometry.BytesPerSample, samples = geometry.SamplesPerPixel, pixels = geometry.Rows * geometry.Columns;
@@ -64,7 +67,7 @@ public sealed class RleCodec : PixelFrameCodec
     }
 
     /// <inheritdoc/>
-    public override byte[] Encode(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
+    protected override byte[] EncodeFrame(ReadOnlySpan<byte> nativeFrame, FrameGeometry geometry)
     {
         int bytes = geometry.BytesPerSample, samples = geometry.SamplesPerPixel, pixels = geometry.Rows * geometry.Columns;
         int segments = bytes * samples;

@@ -119,6 +119,52 @@ public sealed class EncodingEquivalenceTests
     }
 
     [Fact]
+    public void Sixteen_bit_colour_is_compared_whole_samples_across_planar_configurations()
+    {
+        var geometry = new FrameGeometry { Rows = 1, Columns = 2, SamplesPerPixel = 3, BitsAllocated = 16, BitsStored = 16, Photometric = "RGB" };
+        byte[] interleaved = [1, 10, 2, 20, 3, 30, 4, 40, 5, 50, 6, 60];
+        byte[] planar = [1, 10, 4, 40, 2, 20, 5, 50, 3, 30, 6, 60];
+        byte[] swappedBytes = [10, 1, 4, 40, 2, 20, 5, 50, 3, 30, 6, 60];
+
+        Assert.True(DicomEncodingEquivalence.SameFrame(planar, geometry with { IsPlanar = true }, interleaved, geometry));
+        Assert.False(DicomEncodingEquivalence.SameFrame(swappedBytes, geometry with { IsPlanar = true }, interleaved, geometry));
+    }
+
+    [Fact]
+    public void Thirty_two_bit_samples_round_trip_through_rle_and_compare_within_bits_stored()
+    {
+        // An RT Dose grid: 32 bits allocated, 28 stored.
+        var geometry = new FrameGeometry { Rows = 3, Columns = 5, BitsAllocated = 32, BitsStored = 28 };
+        var native = new byte[geometry.FrameLength];
+        for (var i = 0; i < native.Length; i += 4) BitConverter.TryWriteBytes(native.AsSpan(i), (uint)(i * 0x01020305) & 0x0FFFFFFF);
+        var codec = PixelFrameCodecs.Find(DicomUids.RLELossless)!;
+        var decoded = new byte[geometry.FrameLength];
+        codec.Decode(codec.Encode(native, geometry), geometry, decoded);
+        Assert.Equal(native, decoded);
+
+        var highBits = (byte[])native.Clone();
+        highBits[3] |= 0xF0;
+        var storedBit = (byte[])native.Clone();
+        storedBit[3] ^= 0x08;
+        Assert.True(DicomEncodingEquivalence.SameFrame(native, geometry, highBits, geometry));
+        Assert.False(DicomEncodingEquivalence.SameFrame(native, geometry, storedBit, geometry));
+    }
+
+    [Theory]
+    [InlineData(DicomUids.JPEGLosslessSV1)]
+    [InlineData(DicomUids.JPEGLSLossless)]
+    [InlineData(DicomUids.JPEG2000Lossless)]
+    public void Syntaxes_of_at_most_16_bits_refuse_32_bit_samples_by_name(string syntax)
+    {
+        var geometry = new FrameGeometry { Rows = 2, Columns = 2, BitsAllocated = 32, BitsStored = 32 };
+        var codec = PixelFrameCodecs.Find(syntax)!;
+        Assert.Contains("at most 16 bits", codec.EncodeRefusal(geometry), StringComparison.Ordinal);
+        Assert.True(codec.HasGeometryLimits);
+        Assert.Contains("at most 16 bits", Assert.Throws<NotSupportedException>(() => codec.Encode(new byte[geometry.FrameLength], geometry)).Message, StringComparison.Ordinal);
+        Assert.Contains("at most 16 bits", Assert.Throws<DicomFormatException>(() => codec.Decode(new byte[64], geometry, new byte[geometry.FrameLength])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Two_native_pixel_descriptions_agree_on_photometric_planar_and_frame_count_absent_meaning_one()
     {
         var a = TestDatasets.MultiFrame(frames: 1, rows: 4, columns: 4);

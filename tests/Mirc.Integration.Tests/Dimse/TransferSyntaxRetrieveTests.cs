@@ -59,6 +59,25 @@ public sealed class TransferSyntaxRetrieveTests(DimseHostFixture archive) : ICla
     }
 
     [Fact]
+    public async Task CGET_of_a_third_party_32_bit_rle_image_by_a_peer_taking_uncompressed_only_has_the_pixels_of_dcmdrle()
+    {
+        // pydicom's 32-bit RGB RLE file (written by another toolkit): 12 byte-plane segments, as an RT Dose grid has 4.
+        var source = Mirc.Testing.DebianDicomCorpus.Files.Single(f => f.Name == "pydicom/test_files/SC_rgb_rle_32bit.dcm").Path;
+        var stored = await DicomFileReader.ReadAsync(source, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(32, stored.Dataset.GetInt32OrDefault(DicomTag.BitsAllocated, 0));
+        await Dcmtk.RunOkAsync("storescu", "-aet", "STORESCU", "-aec", "MIRC", "--propose-rle", "127.0.0.1", archive.Port, source);
+        var output = Path.Combine(_work.Path, "got-rle32");
+        Directory.CreateDirectory(output);
+        var get = await Dcmtk.RunOkAsync("getscu", "-aet", "GETSCU", "-aec", "MIRC", "+x=", "-od", output, "-k", "QueryRetrieveLevel=STUDY",
+            "-k", $"StudyInstanceUID={stored.Dataset.GetString(DicomTag.StudyInstanceUID)}", "127.0.0.1", archive.Port);
+        var received = Directory.GetFiles(output);
+        Assert.True(received.Length == 1, $"received {received.Length} files:\n{get.Combined}");
+        var back = received[0];
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, (await DicomFileReader.ReadAsync(back, cancellationToken: TestContext.Current.CancellationToken)).TransferSyntax.Uid);
+        Assert.Equal(await PixelsByDcmtkAsync(source), await PixelsByDcmtkAsync(back));
+    }
+
+    [Fact]
     public async Task CMOVE_to_a_storescp_preferring_jpeg_lossless_gets_the_stored_fragments_unchanged()
     {
         var (study, _, jpeg) = await StoreJpegLosslessStudyAsync("PAT-TS-EXACT");
