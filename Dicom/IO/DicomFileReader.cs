@@ -192,6 +192,7 @@ public static class DicomFileReader
             Columns = ds.GetInt32OrDefault(DicomTag.Columns, 0),
             SamplesPerPixel = ds.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1),
             BitsAllocated = ds.GetInt32OrDefault(DicomTag.BitsAllocated, 0),
+            PhotometricInterpretation = ds.GetStringOrDefault(DicomTag.PhotometricInterpretation)?.Trim(),
             ExtendedOffsetTable = ReadUInt64s(ds, DicomTag.ExtendedOffsetTable),
             ExtendedOffsetTableLengths = ReadUInt64s(ds, DicomTag.ExtendedOffsetTableLengths),
         };

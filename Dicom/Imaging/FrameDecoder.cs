@@ -17,10 +17,12 @@ public static class FrameDecoder
         var pixel = dataset[DicomTag.PixelData] ?? throw new DicomFormatException("the instance has no Pixel Data");
         if (!syntax.IsEncapsulated)
         {
-            long start = (long)frameIndex * geometry.FrameLength;
-            if (pixel.Buffer.Length < start + geometry.FrameLength)
-                throw new DicomFormatException($"native pixel data holds {pixel.Buffer.Length} bytes, frame {frameIndex + 1} needs {start + geometry.FrameLength}");
-            return Decode(pixel.Buffer.Span.Slice((int)start, geometry.FrameLength), geometry, syntax);
+            int length = geometry.StoredNativeFrameLength;
+            long start = (long)frameIndex * length;
+            if (pixel.Buffer.Length < start + length)
+                throw new DicomFormatException($"native pixel data holds {pixel.Buffer.Length} bytes, frame {frameIndex + 1} needs {start + length}");
+            // A read data set holds its values little endian whatever the syntax: nothing left to swap.
+            return Decode(pixel.Buffer.Span.Slice((int)start, length), geometry, DicomTransferSyntax.ExplicitVRLittleEndian);
         }
         var fragments = pixel as DicomFragmentSequence ?? throw new DicomFormatException("encapsulated transfer syntax without encapsulated pixel data");
         return Decode(DicomTranscoder.FrameOf(fragments, frameIndex, geometry.NumberOfFrames), geometry, syntax);
@@ -34,14 +36,14 @@ public static class FrameDecoder
     {
         if (!syntax.IsEncapsulated)
         {
-            if (frame.Length < geometry.FrameLength)
-                throw new DicomFormatException($"native frame holds {frame.Length} bytes, the pixel module needs {geometry.FrameLength}");
-            var samples = frame[..geometry.FrameLength].ToArray();
+            if (frame.Length < geometry.StoredNativeFrameLength)
+                throw new DicomFormatException($"native frame holds {frame.Length} bytes, the pixel module needs {geometry.StoredNativeFrameLength}");
+            var (samples, whole) = geometry.WholePixels(frame);
             if (syntax.IsBigEndian && geometry.BytesPerSample > 1)
             {
                 for (int i = 0; i + geometry.BytesPerSample <= samples.Length; i += geometry.BytesPerSample) samples.AsSpan(i, geometry.BytesPerSample).Reverse();
             }
-            return (samples, geometry);
+            return (samples, whole);
         }
         var codec = PixelFrameCodecs.Find(syntax.Uid) ?? throw new NotSupportedException($"no decoder for transfer syntax {syntax.Uid}");
         var native = new byte[geometry.FrameLength];

@@ -51,11 +51,16 @@ public sealed class PixelDataInfo
     public int SamplesPerPixel { get; internal set; } = 1;
     /// <summary>(0028,0100) Bits Allocated.</summary>
     public int BitsAllocated { get; internal set; }
+    /// <summary>(0028,0004) Photometric Interpretation, trimmed (null when absent).</summary>
+    public string? PhotometricInterpretation { get; internal set; }
 
-    /// <summary>Bytes of one native frame (Rows×Columns×Samples×BitsAllocated/8; 1-bit data rounded up), 0 if unknown.</summary>
+    /// <summary>
+    /// Bytes of one native frame (Rows×Columns×Samples×BitsAllocated/8; 1-bit data rounded up; YBR_FULL_422 two samples
+    /// per pixel, PS3.3 C.7.6.3.1.2), 0 if unknown.
+    /// </summary>
     public long FrameLength => BitsAllocated == 1
         ? ((long)Rows * Columns * SamplesPerPixel + 7) / 8
-        : (long)Rows * Columns * SamplesPerPixel * (BitsAllocated / 8);
+        : (long)Rows * Columns * (SamplesPerPixel == 3 && PhotometricInterpretation == "YBR_FULL_422" ? 2 : SamplesPerPixel) * (BitsAllocated / 8);
 
     /// <summary>
     /// Byte ranges (absolute, in the input) holding frame <paramref name="frameIndex"/> (zero-based: WADO frame number − 1).

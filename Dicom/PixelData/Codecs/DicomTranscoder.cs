@@ -69,7 +69,8 @@ public static class DicomTranscoder
         else
         {
             nativeFrames = SplitNative(pixel.Buffer, geometry);
-            format = new DecodedFrameFormat(geometry.Photometric, geometry.IsPlanar);
+            // YBR_FULL_422 frames were upsampled to whole pixels: they are YBR_FULL now.
+            format = new DecodedFrameFormat(geometry.IsNativeSubsampled ? "YBR_FULL" : geometry.Photometric, geometry.IsPlanar);
         }
 
         var decodedGeometry = geometry with { Photometric = format.Photometric, IsPlanar = format.IsPlanar };
@@ -143,10 +144,10 @@ public static class DicomTranscoder
 
     private static List<byte[]> SplitNative(ReadOnlyMemory<byte> pixels, FrameGeometry geometry)
     {
-        int length = geometry.FrameLength;
+        int length = geometry.StoredNativeFrameLength;
         if (pixels.Length < (long)length * geometry.NumberOfFrames)
             throw new DicomFormatException($"native pixel data has {pixels.Length} bytes, {geometry.NumberOfFrames} frame(s) need {(long)length * geometry.NumberOfFrames}");
-        return [.. Enumerable.Range(0, geometry.NumberOfFrames).Select(i => pixels.Slice(i * length, length).ToArray())];
+        return [.. Enumerable.Range(0, geometry.NumberOfFrames).Select(i => geometry.WholePixels(pixels.Span.Slice(i * length, length)).Samples)];
     }
 
     private static byte[] BasicOffsetTable(List<ReadOnlyMemory<byte>> fragments)

@@ -25,8 +25,41 @@ public sealed record FrameGeometry
     /// <summary>Bytes per sample in a native frame.</summary>
     public int BytesPerSample => BitsAllocated <= 8 ? 1 : BitsAllocated <= 16 ? 2 : 4;
 
-    /// <summary>Bytes of one native frame.</summary>
+    /// <summary>Bytes of one decoded frame: every pixel with all its samples (what the codecs and the renderer take).</summary>
     public int FrameLength => checked(Rows * Columns * SamplesPerPixel * BytesPerSample);
+
+    /// <summary>
+    /// Native (uncompressed) YBR_FULL_422: two luminance samples share one Cb and one Cr (Y Y Cb Cr per pair of pixels,
+    /// PS3.3 C.7.6.3.1.2), so a stored frame has two samples per pixel, not three.
+    /// </summary>
+    public bool IsNativeSubsampled => SamplesPerPixel == 3 && Photometric == "YBR_FULL_422";
+
+    /// <summary>Bytes of one frame as an uncompressed syntax stores it (<see cref="FrameLength"/> but for YBR_FULL_422).</summary>
+    public int StoredNativeFrameLength => IsNativeSubsampled ? checked(Rows * Columns * 2 * BytesPerSample) : FrameLength;
+
+    /// <summary>
+    /// A stored native frame as whole pixels: YBR_FULL_422 upsampled to YBR_FULL (each pixel of a pair takes the pair's Cb
+    /// and Cr), any other frame as it is.
+    /// </summary>
+    /// <exception cref="DicomFormatException">A YBR_FULL_422 frame with an odd number of columns or planar samples.</exception>
+    public (byte[] Samples, FrameGeometry Geometry) WholePixels(ReadOnlySpan<byte> storedFrame)
+    {
+        if (!IsNativeSubsampled) return (storedFrame[..FrameLength].ToArray(), this);
+        if (Columns % 2 != 0 || IsPlanar)
+            throw new DicomFormatException($"native YBR_FULL_422 needs an even number of columns and Planar Configuration 0 (Columns {Columns}, planar {IsPlanar})");
+        int size = BytesPerSample, pairs = Rows * Columns / 2;
+        var whole = new byte[FrameLength];
+        for (int p = 0; p < pairs; p++)
+        {
+            var pair = storedFrame.Slice(p * 4 * size, 4 * size); // Y1 Y2 Cb Cr
+            var first = whole.AsSpan(p * 6 * size, 6 * size);    // Y1 Cb Cr Y2 Cb Cr
+            pair[..size].CopyTo(first);
+            pair.Slice(2 * size, 2 * size).CopyTo(first[size..]);
+            pair.Slice(size, size).CopyTo(first[(3 * size)..]);
+            pair.Slice(2 * size, 2 * size).CopyTo(first[(4 * size)..]);
+        }
+        return (whole, this with { Photometric = "YBR_FULL" });
+    }
 
     /// <summary>Reads the geometry from a data set.</summary>
     /// <exception cref="DicomFormatException">Rows, Columns or Bits Allocated missing or out of range.</exception>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
 using Xunit;
 
@@ -36,6 +37,29 @@ public sealed class FrameRangeTests
             Assert.True(bytes.AsSpan((int)range.Offset, (int)range.Length).SequenceEqual(pixels.Span.Slice(f * frameBytes, frameBytes)), $"frame {f}");
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => px.GetFrameRange(Frames));
+    }
+
+    [Fact]
+    public async Task Native_ybr_full_422_frames_hold_two_samples_per_pixel_and_decode_to_whole_pixels()
+    {
+        // Y1 Y2 Cb Cr per pair of pixels (PS3.3 C.7.6.3.1.2): a frame is Rows x Columns x 2 bytes, not x 3.
+        var ds = TestDatasets.MultiFrame(2, 2, 4);
+        ds.Set(DicomTag.SamplesPerPixel, 3).Set(DicomTag.PhotometricInterpretation, "YBR_FULL_422").Set(DicomTag.PlanarConfiguration, 0);
+        byte[] stored = [10, 11, 100, 200, 12, 13, 101, 201, 14, 15, 102, 202, 16, 17, 103, 203, // frame 1
+                         20, 21, 110, 210, 22, 23, 111, 211, 24, 25, 112, 212, 26, 27, 113, 213]; // frame 2
+        ds.Set(DicomTag.PixelData, DicomVR.OB, stored);
+        var bytes = DicomFileWriter.Write(new DicomFile(ds));
+        var header = await DicomFileReader.ReadAsync(new MemoryStream(bytes), DicomReadOptions.HeaderOnly, TestContext.Current.CancellationToken);
+        var second = Assert.Single(header.PixelData!.GetFrameRange(1));
+        Assert.Equal(16, second.Length);
+        Assert.True(bytes.AsSpan((int)second.Offset, 16).SequenceEqual(stored.AsSpan(16)));
+
+        var (samples, geometry) = Imaging.FrameDecoder.Decode(DicomFileReader.Read(bytes).Dataset, DicomTransferSyntax.ExplicitVRLittleEndian, 1);
+        Assert.Equal("YBR_FULL", geometry.Photometric);
+        Assert.Equal(new byte[] { 20, 110, 210, 21, 110, 210, 22, 111, 211, 23, 111, 211, 24, 112, 212, 25, 112, 212, 26, 113, 213, 27, 113, 213 }, samples);
+        var jpegLs = DicomTranscoder.Transcode(DicomFileReader.Read(bytes).Dataset, DicomTransferSyntax.ExplicitVRLittleEndian, DicomTransferSyntax.JPEGLSLossless);
+        Assert.Equal("YBR_FULL", jpegLs.GetString(DicomTag.PhotometricInterpretation));
+        Assert.Equal(samples, Imaging.FrameDecoder.Decode(jpegLs, DicomTransferSyntax.JPEGLSLossless, 1).Samples);
     }
 
     public static TheoryData<string, string[]> Encoders => new()

@@ -1,0 +1,88 @@
+using Mirc.Dicom.Imaging;
+using Mirc.Dicom.PixelData;
+using Mirc.Dicom.Tests.Dcmtk;
+using Mirc.Testing;
+using Xunit;
+
+namespace Mirc.Dicom.Tests.Corpus;
+
+/// <summary>
+/// The first frame of every image of the Debian corpus rendered by us and by dcmtk's dcmj2pnm with the same window (the
+/// data set's first, else min-max): within rounding of each other (lossy JPEG within its decoders' spread). What we
+/// refuse to render must be what the conformance statement says we refuse (32-bit and 1-bit samples).
+/// </summary>
+public sealed class DebianCorpusRenderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mirc-corpus-render-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string> Images() =>
+        [.. DebianDicomCorpus.ReadableByDcmdump.Where(f => HasPixelData(f.Path)).Select(f => f.Name)];
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public async Task First_frame_renders_as_dcmj2pnm_renders_it(string name)
+    {
+        var path = DebianDicomCorpus.Files.Single(f => f.Name == name).Path;
+        var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
+        var theirs = await DcmtkRenderAsync(path, file.Dataset);
+        RenderedImage ours;
+        try
+        {
+            var (samples, geometry) = FrameDecoder.Decode(file.Dataset, file.TransferSyntax, 0);
+            ours = FrameRenderer.Render(file.Dataset, samples, geometry, new RenderOptions());
+        }
+        catch (Exception ex) when (ex is NotSupportedException or DicomFormatException)
+        {
+            var allocated = file.Dataset.GetInt32OrDefault(DicomTag.BitsAllocated, 0);
+            Assert.True(allocated is 1 or 32 || theirs is null, $"{name}: dcmj2pnm renders it, we refuse: {ex.Message}");
+            return;
+        }
+
+        if (theirs is null) return; // dcmj2pnm cannot decode it (JPEG 2000): the decode tests compare it with GDCM
+        Assert.Equal((theirs.Value.Width, theirs.Value.Height, theirs.Value.Channels), (ours.Width, ours.Height, ours.Channels));
+        var differences = ours.Pixels.Zip(theirs.Value.Pixels, (a, b) => Math.Abs(a - b)).ToArray();
+        // Display levels: rounding of the window function (±1); lossy JPEG adds its decoders' spread (4:2:0 chroma upsampling: see the decode tests).
+        var lossy = file.TransferSyntax.IsLossy;
+        Assert.True(differences.Average() <= (lossy ? 255 * 0.015 : 1) && differences.Max() <= (lossy ? 102 : 2),
+            $"{name}: mean difference {differences.Average():F2}, largest {differences.Max()} from dcmj2pnm's rendering");
+    }
+
+    private static bool HasPixelData(string path)
+    {
+        try
+        {
+            var file = DicomFileReader.Read(File.ReadAllBytes(path));
+            return file.Dataset.Contains(DicomTag.PixelData) && file.Dataset.GetInt32OrDefault(DicomTag.Rows, 0) > 0;
+        }
+        catch (DicomFormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>dcmj2pnm's 8-bit PGM/PPM of the first frame, null when it cannot render the file.</summary>
+    private async Task<(int Width, int Height, int Channels, byte[] Pixels)?> DcmtkRenderAsync(string path, DicomDataset dataset)
+    {
+        var output = Path.Combine(_dir, Guid.NewGuid() + ".pnm");
+        string[] window = dataset.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1) != 1 ? []
+            : dataset.Contains(DicomTag.WindowCenter) && dataset.Contains(DicomTag.WindowWidth) ? ["+Wi", "1"] : ["+Wm"];
+        var run = await DcmtkTools.RunAsync("dcmj2pnm", [.. window, "+op", path, output]);
+        if (run.ExitCode != 0 || !File.Exists(output)) return null;
+        var bytes = await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken);
+        // Binary PNM: magic, width, height, maximum, each followed by one whitespace, then the samples.
+        var fields = new string[4];
+        int at = 0;
+        for (int i = 0; i < fields.Length; i++)
+        {
+            while (char.IsWhiteSpace((char)bytes[at])) at++;
+            int start = at;
+            while (!char.IsWhiteSpace((char)bytes[at])) at++;
+            fields[i] = System.Text.Encoding.ASCII.GetString(bytes, start, at - start);
+        }
+        Assert.Equal("255", fields[3]);
+        return (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture),
+            fields[0] == "P6" ? 3 : 1, bytes[(at + 1)..]);
+    }
+}
