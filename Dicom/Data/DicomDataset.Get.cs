@@ -31,14 +31,10 @@ public sealed partial class DicomDataset
     public string GetString(DicomTag tag) =>
         TryGetString(tag, out var v) ? v : throw new KeyNotFoundException($"{tag} {DicomDictionary.GetKeyword(tag)} is not in the data set");
 
-    // A standard attribute written as UN in an Explicit VR file (seen from some converters) is read with its
-    // dictionary VR, as pydicom does; the element itself stays UN so it is written back as received.
-    private static DicomVR ReadableVR(DicomElement e)
-    {
-        if (e.VR != DicomVR.UN || e.Tag.IsPrivate) return e.VR;
-        var known = DicomDictionary.GetImplicitVR(e.Tag);
-        return known is DicomVR.SQ or DicomVR.None ? DicomVR.UN : known;
-    }
+    // The parser already gives a known attribute received as UN its VR; one still UN (from big-endian data, or built in
+    // code) is read with that VR all the same. A UN sequence stays bytes here: it has no text.
+    private static DicomVR ReadableVR(DicomElement e) =>
+        e.VR == DicomVR.UN && DicomDictionary.KnownVRForUnknown(e.Tag) is { } known && known != DicomVR.SQ ? known : e.VR;
 
     /// <summary>Gets the value as text, or <paramref name="defaultValue"/>.</summary>
     public string? GetStringOrDefault(DicomTag tag, string? defaultValue = null) => TryGetString(tag, out var v) ? v : defaultValue;

@@ -63,6 +63,14 @@ public static partial class DicomDictionary
         return false;
     }
 
+    /// <summary>
+    /// The VR an element received as UN really has (PS3.5 §6.2.2: its value is the Implicit VR LE encoding): what
+    /// <see cref="GetImplicitVR"/> knows — a standard attribute, a private creator — or null (a group length, an unknown
+    /// or private data element).
+    /// </summary>
+    public static DicomVR? KnownVRForUnknown(DicomTag tag) =>
+        tag.IsGroupLength || GetImplicitVR(tag) is var vr && vr == DicomVR.UN ? null : vr;
+
     /// <summary>The VR used to decode a tag in Implicit VR: dictionary VR, LO for private creators, UL for group lengths, else UN.</summary>
     public static DicomVR GetImplicitVR(DicomTag tag)
     {

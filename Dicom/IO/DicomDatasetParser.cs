@@ -141,6 +141,26 @@ internal sealed class DicomDatasetParser
             length = limit - pos;
         }
         Need(pos, length, limit, h.Tag);
+        if (h.VR == DicomVR.UN && !bigEndian && DicomDictionary.KnownVRForUnknown(h.Tag) is { } known)
+        {
+            // A UN value is the Implicit VR LE encoding of the element (PS3.5 §6.2.2): an attribute the dictionary knows
+            // (a standard one, a private creator) is read with its VR, as pydicom does, so that its UIDs, dates and names
+            // are values, not bytes (GDCM writes whole data sets as UN). The stored file keeps its bytes.
+            if (known == DicomVR.SQ)
+            {
+                bool saveExplicit = explicitVR;
+                explicitVR = false;
+                try
+                {
+                    return ParseSequence(ref pos, h.Tag, pos + (int)length, depth, limit);
+                }
+                finally
+                {
+                    explicitVR = saveExplicit;
+                }
+            }
+            h = h with { VR = known };
+        }
         if (h.VR == DicomVR.SQ) return ParseSequence(ref pos, h.Tag, pos + (int)length, depth, limit);
         var value = data.Slice(pos, (int)length);
         pos += (int)length;
