@@ -5,6 +5,21 @@ namespace Mirc.Dicom;
 /// <summary>Parsing and formatting of DA (YYYYMMDD), TM (HHMMSS.FFFFFF) and DT (YYYYMMDDHHMMSS.FFFFFF&amp;ZZXX) values.</summary>
 public static class DicomDateTimeText
 {
+    /// <summary>
+    /// A DA or TM value in today's form: the legacy "YYYY.MM.DD" and "HH:MM:SS" forms that PS3.5 §6.2 asks readers to
+    /// accept (files converted from ACR-NEMA still carry them) become "YYYYMMDD" and "HHMMSS", so that they sort, range-
+    /// match and compare as the others do; any other text (a current form, a range, something unparseable) is returned as is.
+    /// </summary>
+    public static string Canonical(DicomVR vr, string text)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (vr == DicomVR.DA && trimmed.Length == 10 && trimmed[4] == '.' && trimmed[7] == '.' && TryParseDate(trimmed, out var date))
+            return FormatDate(date);
+        if (vr == DicomVR.TM && trimmed.Contains(':') && !trimmed.Contains('-') && TryParseTime(trimmed, out _))
+            return trimmed.ToString().Replace(":", string.Empty, StringComparison.Ordinal);
+        return text;
+    }
+
     /// <summary>Parses a DA value (also the legacy "YYYY.MM.DD" form).</summary>
     public static bool TryParseDate(ReadOnlySpan<char> text, out DateOnly date)
     {

@@ -90,10 +90,10 @@ internal static class InstanceHeaderReader
             IssuerOfPatientId = Text(ds, DicomTag.IssuerOfPatientID),
             Ins = FindIns(ds),
             PatientName = Text(ds, DicomTag.PatientName),
-            PatientBirthDate = Text(ds, DicomTag.PatientBirthDate),
+            PatientBirthDate = Temporal(ds, DicomTag.PatientBirthDate, DicomVR.DA),
             PatientSex = Text(ds, DicomTag.PatientSex),
-            StudyDate = Text(ds, DicomTag.StudyDate),
-            StudyTime = Text(ds, DicomTag.StudyTime),
+            StudyDate = Temporal(ds, DicomTag.StudyDate, DicomVR.DA),
+            StudyTime = Temporal(ds, DicomTag.StudyTime, DicomVR.TM),
             AccessionNumber = Text(ds, DicomTag.AccessionNumber),
             StudyId = Text(ds, DicomTag.StudyID),
             StudyDescription = Text(ds, DicomTag.StudyDescription),
@@ -109,8 +109,8 @@ internal static class InstanceHeaderReader
             BitsAllocated = Int(ds, DicomTag.BitsAllocated),
             SpecificCharacterSet = Text(ds, DicomTag.SpecificCharacterSet),
             TimezoneOffsetFromUtc = Text(ds, DicomTag.TimezoneOffsetFromUTC),
-            PerformedProcedureStepStartDate = Text(ds, DicomTag.PerformedProcedureStepStartDate),
-            PerformedProcedureStepStartTime = Text(ds, DicomTag.PerformedProcedureStepStartTime),
+            PerformedProcedureStepStartDate = Temporal(ds, DicomTag.PerformedProcedureStepStartDate, DicomVR.DA),
+            PerformedProcedureStepStartTime = Temporal(ds, DicomTag.PerformedProcedureStepStartTime, DicomVR.TM),
             Frames = MapFrames(file.PixelData),
         };
     }
@@ -139,6 +139,9 @@ internal static class InstanceHeaderReader
         var value = ds.GetStringOrDefault(tag);
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
+
+    // Indexed in today's form so that legacy "YYYY.MM.DD" / "HH:MM:SS" values match dates and ranges like the others.
+    private static string? Temporal(DicomDataset ds, DicomTag tag, DicomVR vr) => Text(ds, tag) is { } text ? DicomDateTimeText.Canonical(vr, text) : null;
 
     private static int? Int(DicomDataset ds, DicomTag tag) => ds.TryGetInt32(tag, out var v) ? v : null;
 

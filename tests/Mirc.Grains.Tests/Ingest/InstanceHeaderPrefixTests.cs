@@ -28,6 +28,23 @@ public sealed class InstanceHeaderPrefixTests
     }
 
     [Fact]
+    public async Task Legacy_dates_and_times_are_indexed_in_todays_form_so_they_match_like_the_others()
+    {
+        // ACR-NEMA era values, which PS3.5 asks readers to accept (pydicom's dicomdirtests hold "1997.04.24").
+        var file = DicomFileReader.Read(new SyntheticInstance { Rows = 8, Columns = 8 }.ToPart10());
+        file.Dataset.Set(DicomTag.StudyDate, "1997.04.24").Set(DicomTag.StudyTime, "07:27:31.5").Set(DicomTag.PatientBirthDate, "1950.01.02");
+        var header = await StreamReadAsync(DicomFileWriter.Write(file));
+        Assert.Equal("19970424", header.StudyDate);
+        Assert.Equal("072731.5", header.StudyTime);
+        Assert.Equal("19500102", header.PatientBirthDate);
+
+        file.Dataset.Set(DicomTag.StudyDate, "20240131").Set(DicomTag.StudyTime, "not a time");
+        header = await StreamReadAsync(DicomFileWriter.Write(file));
+        Assert.Equal("20240131", header.StudyDate);
+        Assert.Equal("not a time", header.StudyTime);
+    }
+
+    [Fact]
     public async Task A_prefix_cut_anywhere_before_the_pixel_data_is_never_taken_for_the_whole_header()
     {
         var bytes = new SyntheticInstance { Rows = 8, Columns = 8 }.ToPart10();
