@@ -1,6 +1,5 @@
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
-using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Corpus;
@@ -18,12 +17,12 @@ public sealed class DebianCorpusDecodeTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     public static TheoryData<string> CompressedFiles() =>
-        [.. DebianDicomCorpus.ReadableByDcmdump.Where(f => ReferenceDecoder(SyntaxOf(f.Path)) is not null).Select(f => f.Name)];
+        [.. CorpusImages.Files.Where(i => ReferenceDecoder(i.TransferSyntaxUid) is not null).Select(i => i.File.Name)];
 
     [Fact]
     public void Corpus_has_compressed_files_of_every_family_we_decode()
     {
-        var syntaxes = DebianDicomCorpus.ReadableByDcmdump.Select(f => SyntaxOf(f.Path)).ToHashSet();
+        var syntaxes = CorpusImages.Files.Select(i => i.TransferSyntaxUid).ToHashSet();
         foreach (var family in new[] { DicomUids.RLELossless, DicomUids.JPEGBaseline8Bit, DicomUids.JPEGLosslessSV1, DicomUids.JPEGLSLossless, DicomUids.JPEG2000Lossless })
             Assert.Contains(family, syntaxes);
     }
@@ -32,7 +31,7 @@ public sealed class DebianCorpusDecodeTests : IDisposable
     [MemberData(nameof(CompressedFiles))]
     public async Task Compressed_file_decodes_to_the_pixels_of_an_independent_decoder(string name)
     {
-        var path = DebianDicomCorpus.Files.Single(f => f.Name == name).Path;
+        var path = CorpusImages.PathOf(name);
         var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         var reference = await ReferenceDecodeAsync(path, ReferenceDecoder(file.TransferSyntax.Uid)!);
         if (reference is null)
@@ -64,20 +63,6 @@ public sealed class DebianCorpusDecodeTests : IDisposable
 
     private static int FirstDifference(long[] expected, long[] actual) =>
         Enumerable.Range(0, expected.Length).First(i => expected[i] != actual[i]);
-
-    /// <summary>The transfer syntax of a file that holds pixel data; empty for any other.</summary>
-    private static string SyntaxOf(string path)
-    {
-        try
-        {
-            var file = DicomFileReader.Read(File.ReadAllBytes(path));
-            return file.Dataset.Contains(DicomTag.PixelData) ? file.TransferSyntax.Uid : string.Empty;
-        }
-        catch (DicomFormatException)
-        {
-            return string.Empty;
-        }
-    }
 
     /// <summary>dcmtk's decoder for the syntax, GDCM's for JPEG 2000 (dcmtk has none), null for what is not compressed or not ours to decode.</summary>
     private static string[]? ReferenceDecoder(string syntax) => syntax switch

@@ -1,6 +1,5 @@
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
-using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Corpus;
@@ -26,21 +25,18 @@ public sealed class DebianCorpusEncodeTests : IDisposable
     public static TheoryData<string, string> Cases()
     {
         var cases = new TheoryData<string, string>();
-        foreach (var file in DebianDicomCorpus.ReadableByDcmdump)
+        foreach (var (file, syntax) in CorpusImages.Files.Where(i => DicomTranscoder.CanDecode(i.TransferSyntaxUid)))
         {
-            DicomFile read;
             FrameGeometry geometry;
             try
             {
-                read = DicomFileReader.Read(File.ReadAllBytes(file.Path));
-                if (!read.Dataset.Contains(DicomTag.PixelData) || !DicomTranscoder.CanDecode(read.TransferSyntax.Uid)) continue;
-                geometry = FrameGeometry.From(read.Dataset);
+                geometry = FrameGeometry.From(DicomFileReader.Read(File.ReadAllBytes(file.Path)).Dataset);
             }
             catch (DicomFormatException)
             {
                 continue;
             }
-            foreach (var target in Targets.Where(t => t != read.TransferSyntax.Uid && PixelFrameCodecs.Find(t)!.EncodeRefusal(geometry) is null))
+            foreach (var target in Targets.Where(t => t != syntax && PixelFrameCodecs.Find(t)!.EncodeRefusal(geometry) is null))
                 cases.Add(file.Name, target);
         }
         return cases;
@@ -50,7 +46,7 @@ public sealed class DebianCorpusEncodeTests : IDisposable
     [MemberData(nameof(Cases))]
     public async Task Lossless_transcode_is_decoded_by_an_independent_decoder_to_our_samples(string name, string target)
     {
-        var path = DebianDicomCorpus.Files.Single(f => f.Name == name).Path;
+        var path = CorpusImages.PathOf(name);
         var source = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         var frames = FrameGeometry.From(source.Dataset).NumberOfFrames;
         var ours = new List<(byte[] Samples, FrameGeometry Geometry)>();

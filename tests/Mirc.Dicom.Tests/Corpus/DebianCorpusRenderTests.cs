@@ -1,7 +1,6 @@
 using Mirc.Dicom.Imaging;
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
-using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Corpus;
@@ -17,14 +16,13 @@ public sealed class DebianCorpusRenderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Images() =>
-        [.. DebianDicomCorpus.ReadableByDcmdump.Where(f => HasPixelData(f.Path)).Select(f => f.Name)];
+    public static TheoryData<string> Images() => [.. CorpusImages.Files.Select(i => i.File.Name)];
 
     [Theory]
     [MemberData(nameof(Images))]
     public async Task First_frame_renders_as_dcmj2pnm_renders_it(string name)
     {
-        var path = DebianDicomCorpus.Files.Single(f => f.Name == name).Path;
+        var path = CorpusImages.PathOf(name);
         var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         var theirs = await DcmtkRenderAsync(path, file.Dataset);
         RenderedImage ours;
@@ -47,19 +45,6 @@ public sealed class DebianCorpusRenderTests : IDisposable
         var lossy = file.TransferSyntax.IsLossy;
         Assert.True(differences.Average() <= (lossy ? 255 * 0.015 : 1) && differences.Max() <= (lossy ? 102 : 2),
             $"{name}: mean difference {differences.Average():F2}, largest {differences.Max()} from dcmj2pnm's rendering");
-    }
-
-    private static bool HasPixelData(string path)
-    {
-        try
-        {
-            var file = DicomFileReader.Read(File.ReadAllBytes(path));
-            return file.Dataset.Contains(DicomTag.PixelData) && file.Dataset.GetInt32OrDefault(DicomTag.Rows, 0) > 0;
-        }
-        catch (DicomFormatException)
-        {
-            return false;
-        }
     }
 
     /// <summary>dcmj2pnm's 8-bit PGM/PPM of the first frame, null when it cannot render the file.</summary>
