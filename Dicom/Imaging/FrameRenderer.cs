@@ -49,7 +49,7 @@ public static class FrameRenderer
             if (geometry.Photometric is not ("MONOCHROME1" or "MONOCHROME2"))
                 throw new NotSupportedException($"photometric interpretation {geometry.Photometric} cannot be rendered");
             var lut = GreyLut(dataset, samples, geometry, window);
-            return Reduce(geometry, width, height, 1, (x, y, _) => lut[StoredValue(samples, geometry, y * geometry.Columns + x) - lut.Offset]);
+            return Reduce(geometry, width, height, 1, (x, y, _) => lut[StoredValue(samples, geometry, y * geometry.Columns + x)]);
         }
         if (geometry.Photometric is not ("RGB" or "YBR_FULL"))
             throw new NotSupportedException($"photometric interpretation {geometry.Photometric} cannot be rendered");
@@ -65,11 +65,11 @@ public static class FrameRenderer
         });
     }
 
-    // The grey lookup table spans every stored value: 2^32 entries for 32-bit samples (an RT Dose grid is not an image to window).
+    // Colour is shown 8 bits per sample from up to 16; a 32-bit colour frame has no display convention to follow.
     private static void RequireRenderable(FrameGeometry geometry)
     {
-        if (geometry.BitsAllocated > 16)
-            throw new NotSupportedException($"frames of {geometry.BitsAllocated}-bit samples are not rendered (8 or 16 bits are); retrieve them as DICOM");
+        if (geometry.SamplesPerPixel > 1 && geometry.BitsAllocated > 16)
+            throw new NotSupportedException($"colour frames of {geometry.BitsAllocated}-bit samples are not rendered (8 or 16 bits are); retrieve them as DICOM");
     }
 
     /// <summary>The output size: the frame scaled down (never up) to fit the viewport, aspect ratio kept.</summary>
@@ -81,29 +81,32 @@ public static class FrameRenderer
         return (Math.Max(1, (int)Math.Round(columns * scale)), Math.Max(1, (int)Math.Round(rows * scale)));
     }
 
-    /// <summary>A lookup from stored value to display byte, indexed from <see cref="GreyTable.Offset"/>.</summary>
-    private sealed class GreyTable(int offset, byte[] table)
+    /// <summary>
+    /// Stored grey value → display byte: a table over every stored value up to 16 bits stored; above (a 32-bit RT Dose
+    /// grid would need 2^32 entries) the same mapping computed per pixel.
+    /// </summary>
+    private sealed class GreyTable(long offset, byte[]? table, Func<long, byte> display)
     {
-        public int Offset { get; } = offset;
-        public byte this[int index] => table[Math.Clamp(index, 0, table.Length - 1)];
+        public byte this[long stored] => table is null ? display(stored) : table[Math.Clamp(stored - offset, 0, table.Length - 1)];
     }
 
     private static GreyTable GreyLut(DicomDataset dataset, byte[] samples, FrameGeometry geometry, VoiWindow? requested)
     {
-        int bits = geometry.BitsStored;
-        int min = geometry.IsSigned ? -(1 << (bits - 1)) : 0, max = geometry.IsSigned ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
         double slope = Number(dataset, DicomTag.RescaleSlope) ?? 1, intercept = Number(dataset, DicomTag.RescaleIntercept) ?? 0;
         var window = requested ?? DatasetWindow(dataset) ?? RangeWindow(samples, geometry, slope, intercept);
         bool invert = geometry.Photometric == "MONOCHROME1";
-        var table = new byte[max - min + 1];
-        for (int stored = min; stored <= max; stored++)
+        byte Display(long stored)
         {
-            double value = stored * slope + intercept;
-            double y = Apply(window, value);
+            double y = Apply(window, stored * slope + intercept);
             if (invert) y = 255 - y;
-            table[stored - min] = (byte)Math.Clamp((int)Math.Round(y), 0, 255);
+            return (byte)Math.Clamp((int)Math.Round(y), 0, 255);
         }
-        return new GreyTable(min, table);
+        int bits = geometry.BitsStored;
+        if (bits > 16) return new GreyTable(0, null, Display);
+        int min = geometry.IsSigned ? -(1 << (bits - 1)) : 0, max = geometry.IsSigned ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+        var table = new byte[max - min + 1];
+        for (int stored = min; stored <= max; stored++) table[stored - min] = Display(stored);
+        return new GreyTable(min, table, Display);
     }
 
     /// <summary>PS3.3 C.11.2.1.2 window functions, output 0..255.</summary>
@@ -141,10 +144,11 @@ public static class FrameRenderer
 
     private static VoiWindow RangeWindow(byte[] samples, FrameGeometry geometry, double slope, double intercept)
     {
-        int lo = int.MaxValue, hi = int.MinValue, pixels = geometry.Rows * geometry.Columns;
+        long lo = long.MaxValue, hi = long.MinValue;
+        int pixels = geometry.Rows * geometry.Columns;
         for (int p = 0; p < pixels; p++)
         {
-            int v = StoredValue(samples, geometry, p);
+            long v = StoredValue(samples, geometry, p);
             if (v < lo) lo = v;
             if (v > hi) hi = v;
         }
@@ -157,12 +161,17 @@ public static class FrameRenderer
         dataset.TryGetString(tag, out var text) && double.TryParse(text.Split('\\')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
 
     /// <summary>The stored value of a grey pixel: masked to Bits Stored and sign-extended when signed.</summary>
-    private static int StoredValue(byte[] samples, FrameGeometry g, int pixel)
+    private static long StoredValue(byte[] samples, FrameGeometry g, int pixel)
     {
-        int raw = g.BytesPerSample == 1 ? samples[pixel] : BinaryPrimitives.ReadUInt16LittleEndian(samples.AsSpan(pixel * 2));
+        long raw = g.BytesPerSample switch
+        {
+            1 => samples[pixel],
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(samples.AsSpan(pixel * 2)),
+            _ => BinaryPrimitives.ReadUInt32LittleEndian(samples.AsSpan(pixel * 4)),
+        };
         int bits = g.BitsStored;
-        raw &= (1 << bits) - 1;
-        if (g.IsSigned && (raw & (1 << (bits - 1))) != 0) raw -= 1 << bits;
+        raw &= (1L << bits) - 1;
+        if (g.IsSigned && (raw & (1L << (bits - 1))) != 0) raw -= 1L << bits;
         return raw;
     }
 
