@@ -241,7 +241,9 @@ internal sealed class DicomDatasetParser
             first = false;
         }
         _ = start;
-        return new DicomFragmentSequence(h.Tag, h.VR == DicomVR.None ? DicomVR.OB : h.VR, offsetTable, fragments);
+        // Encapsulated pixel data is OB whatever a writer declared (PS3.5 A.4; pydicom writes OW for 16-bit samples), as
+        // dcmtk reads it: a data set written back from it (a research export) says OB.
+        return new DicomFragmentSequence(h.Tag, DicomVR.OB, offsetTable, fragments);
     }
 
     // Implicit VR "US or SS" attributes are SS when Pixel Representation (0028,0103) says signed (PS3.5 Annex C).

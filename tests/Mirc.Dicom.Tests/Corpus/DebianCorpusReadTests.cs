@@ -17,6 +17,19 @@ public sealed class DebianCorpusReadTests
         Assert.True(DebianDicomCorpus.ReadableByDcmdump.Count() >= 100, $"only {DebianDicomCorpus.ReadableByDcmdump.Count()} corpus files: python3-pydicom missing?");
     }
 
+    [Fact]
+    public async Task Encapsulated_pixel_data_declared_OW_is_read_and_written_back_as_OB()
+    {
+        // pydicom's JPEG 2000 file of 16-bit samples declares its encapsulated pixel data OW; dcmdump shows OB.
+        var path = DebianDicomCorpus.Files.Single(f => f.Name == "pydicom/test_files/MR_small_jp2klossless.dcm").Path;
+        var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(DicomVR.OB, Assert.IsType<DicomFragmentSequence>(file.Dataset[DicomTag.PixelData]).VR);
+        var written = DicomFileWriter.Write(file);
+        Assert.Equal(DicomVR.OB, DicomFileReader.Read(written).Dataset[DicomTag.PixelData]!.VR);
+        var at = written.AsSpan().IndexOf(new byte[] { 0xE0, 0x7F, 0x10, 0x00 });
+        Assert.Equal("OB", System.Text.Encoding.ASCII.GetString(written, at + 4, 2));
+    }
+
     [Theory]
     [MemberData(nameof(ReadableFiles))]
     public async Task File_dcmdump_reads_is_read(string name)
