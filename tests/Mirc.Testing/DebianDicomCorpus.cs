@@ -38,6 +38,9 @@ public static class DebianDicomCorpus
     /// <summary>The files dcmdump reads without error.</summary>
     public static IEnumerable<CorpusFile> ReadableByDcmdump => Files.Where(f => f.DcmdumpReads);
 
+    /// <summary>The absolute path of the corpus file named <paramref name="name"/> (e.g. a theory's argument).</summary>
+    public static string PathOf(string name) => Files.Single(f => f.Name == name).Path;
+
     /// <summary>dcmdump's complaint about the file at <paramref name="path"/>, or null when it reads it without error.</summary>
     public static string? DcmdumpError(string path) => RunDcmdump(Dcmdump(), path);
 

@@ -1,3 +1,4 @@
+using Mirc.Dicom.PixelData;
 using Mirc.Testing;
 
 namespace Mirc.Dicom.Tests.Corpus;
@@ -8,27 +9,37 @@ namespace Mirc.Dicom.Tests.Corpus;
 /// </summary>
 internal static class CorpusImages
 {
-    private static readonly Lazy<IReadOnlyList<(DebianDicomCorpus.CorpusFile File, string TransferSyntaxUid)>> All = new(() =>
-    [
-        .. DebianDicomCorpus.ReadableByDcmdump.Select(f => (File: f, Syntax: SyntaxOfImage(f.Path))).Where(i => i.Syntax is not null).Select(i => (i.File, i.Syntax!)),
-    ]);
+    /// <summary>One image: its file, transfer syntax, and pixel module when <see cref="FrameGeometry"/> takes it.</summary>
+    public sealed record Image(DebianDicomCorpus.CorpusFile File, string TransferSyntaxUid, FrameGeometry? Geometry);
 
-    /// <summary>Each image with its transfer syntax.</summary>
-    public static IReadOnlyList<(DebianDicomCorpus.CorpusFile File, string TransferSyntaxUid)> Files => All.Value;
+    private static readonly Lazy<IReadOnlyList<Image>> All = new(() =>
+        [.. DebianDicomCorpus.ReadableByDcmdump.Select(Read).OfType<Image>()]);
 
-    /// <summary>The path of the corpus file named <paramref name="name"/> (a theory's argument).</summary>
-    public static string PathOf(string name) => DebianDicomCorpus.Files.Single(f => f.Name == name).Path;
+    /// <summary>Every image.</summary>
+    public static IReadOnlyList<Image> Files => All.Value;
 
-    private static string? SyntaxOfImage(string path)
+    private static Image? Read(DebianDicomCorpus.CorpusFile corpusFile)
     {
+        DicomFile file;
         try
         {
-            var file = DicomFileReader.Read(File.ReadAllBytes(path));
-            return file.Dataset.Contains(DicomTag.PixelData) && file.Dataset.GetInt32OrDefault(DicomTag.Rows, 0) > 0 ? file.TransferSyntax.Uid : null;
+            file = DicomFileReader.Read(File.ReadAllBytes(corpusFile.Path));
         }
         catch (DicomFormatException)
         {
             return null;
         }
+
+        if (!file.Dataset.Contains(DicomTag.PixelData) || file.Dataset.GetInt32OrDefault(DicomTag.Rows, 0) <= 0) return null;
+        FrameGeometry? geometry;
+        try
+        {
+            geometry = FrameGeometry.From(file.Dataset);
+        }
+        catch (DicomFormatException)
+        {
+            geometry = null; // 1-bit samples, more than 3 samples per pixel: not a pixel module the codecs take
+        }
+        return new Image(corpusFile, file.TransferSyntax.Uid, geometry);
     }
 }

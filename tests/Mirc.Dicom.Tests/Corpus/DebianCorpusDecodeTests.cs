@@ -1,5 +1,6 @@
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Corpus;
@@ -12,9 +13,9 @@ namespace Mirc.Dicom.Tests.Corpus;
 /// </summary>
 public sealed class DebianCorpusDecodeTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mirc-corpus-decode-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     public static TheoryData<string> CompressedFiles() =>
         [.. CorpusImages.Files.Where(i => ReferenceDecoder(i.TransferSyntaxUid) is not null).Select(i => i.File.Name)];
@@ -31,7 +32,7 @@ public sealed class DebianCorpusDecodeTests : IDisposable
     [MemberData(nameof(CompressedFiles))]
     public async Task Compressed_file_decodes_to_the_pixels_of_an_independent_decoder(string name)
     {
-        var path = CorpusImages.PathOf(name);
+        var path = DebianDicomCorpus.PathOf(name);
         var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         var reference = await ReferenceDecodeAsync(path, ReferenceDecoder(file.TransferSyntax.Uid)!);
         if (reference is null)
@@ -76,7 +77,7 @@ public sealed class DebianCorpusDecodeTests : IDisposable
 
     private async Task<DicomFile?> ReferenceDecodeAsync(string input, string[] decoder)
     {
-        var output = Path.Combine(_dir, Guid.NewGuid() + ".dcm");
+        var output = _dir.File(Guid.NewGuid() + ".dcm");
         var run = await DcmtkTools.RunAsync(decoder[0], [.. decoder[1..], input, output]);
         if (run.ExitCode != 0 || !File.Exists(output)) return null;
         var file = await DicomFileReader.ReadAsync(output, cancellationToken: TestContext.Current.CancellationToken);

@@ -1,5 +1,6 @@
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Corpus;
@@ -18,26 +19,17 @@ public sealed class DebianCorpusEncodeTests : IDisposable
     private const string MultiFrameGrayscaleWordSecondaryCapture = "1.2.840.10008.5.1.4.1.1.7.3";
     private const string MultiFrameTrueColorSecondaryCapture = "1.2.840.10008.5.1.4.1.1.7.4";
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("mirc-corpus-encode-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     public static TheoryData<string, string> Cases()
     {
         var cases = new TheoryData<string, string>();
-        foreach (var (file, syntax) in CorpusImages.Files.Where(i => DicomTranscoder.CanDecode(i.TransferSyntaxUid)))
+        foreach (var image in CorpusImages.Files.Where(i => i.Geometry is not null && DicomTranscoder.CanDecode(i.TransferSyntaxUid)))
         {
-            FrameGeometry geometry;
-            try
-            {
-                geometry = FrameGeometry.From(DicomFileReader.Read(File.ReadAllBytes(file.Path)).Dataset);
-            }
-            catch (DicomFormatException)
-            {
-                continue;
-            }
-            foreach (var target in Targets.Where(t => t != syntax && PixelFrameCodecs.Find(t)!.EncodeRefusal(geometry) is null))
-                cases.Add(file.Name, target);
+            foreach (var target in Targets.Where(t => t != image.TransferSyntaxUid && PixelFrameCodecs.Find(t)!.EncodeRefusal(image.Geometry) is null))
+                cases.Add(image.File.Name, target);
         }
         return cases;
     }
@@ -46,7 +38,7 @@ public sealed class DebianCorpusEncodeTests : IDisposable
     [MemberData(nameof(Cases))]
     public async Task Lossless_transcode_is_decoded_by_an_independent_decoder_to_our_samples(string name, string target)
     {
-        var path = CorpusImages.PathOf(name);
+        var path = DebianDicomCorpus.PathOf(name);
         var source = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         var frames = FrameGeometry.From(source.Dataset).NumberOfFrames;
         var ours = new List<(byte[] Samples, FrameGeometry Geometry)>();
@@ -68,7 +60,7 @@ public sealed class DebianCorpusEncodeTests : IDisposable
             encoded.Set(DicomTag.SOPClassUID, ours[0].Geometry.SamplesPerPixel == 3 ? MultiFrameTrueColorSecondaryCapture
                 : ours[0].Geometry.BitsAllocated == 8 ? MultiFrameGrayscaleByteSecondaryCapture : MultiFrameGrayscaleWordSecondaryCapture);
         }
-        var written = Path.Combine(_dir, Guid.NewGuid() + ".dcm");
+        var written = _dir.File(Guid.NewGuid() + ".dcm");
         await DicomFileWriter.WriteAsync(written, new DicomFile(encoded, syntax), cancellationToken: TestContext.Current.CancellationToken);
         var decoded = written + ".native.dcm";
         var decoder = target switch

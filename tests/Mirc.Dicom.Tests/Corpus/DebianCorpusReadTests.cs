@@ -21,7 +21,7 @@ public sealed class DebianCorpusReadTests
     public async Task Encapsulated_pixel_data_declared_OW_is_read_and_written_back_as_OB()
     {
         // pydicom's JPEG 2000 file of 16-bit samples declares its encapsulated pixel data OW; dcmdump shows OB.
-        var path = DebianDicomCorpus.Files.Single(f => f.Name == "pydicom/test_files/MR_small_jp2klossless.dcm").Path;
+        var path = DebianDicomCorpus.PathOf("pydicom/test_files/MR_small_jp2klossless.dcm");
         var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(DicomVR.OB, Assert.IsType<DicomFragmentSequence>(file.Dataset[DicomTag.PixelData]).VR);
         var written = DicomFileWriter.Write(file);

@@ -1,6 +1,7 @@
 using Mirc.Dicom.Imaging;
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Corpus;
@@ -12,9 +13,9 @@ namespace Mirc.Dicom.Tests.Corpus;
 /// </summary>
 public sealed class DebianCorpusRenderTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mirc-corpus-render-").FullName;
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     public static TheoryData<string> Images() => [.. CorpusImages.Files.Select(i => i.File.Name)];
 
@@ -22,7 +23,7 @@ public sealed class DebianCorpusRenderTests : IDisposable
     [MemberData(nameof(Images))]
     public async Task First_frame_renders_as_dcmj2pnm_renders_it(string name)
     {
-        var path = CorpusImages.PathOf(name);
+        var path = DebianDicomCorpus.PathOf(name);
         var file = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         var theirs = await DcmtkRenderAsync(path, file.Dataset);
         RenderedImage ours;
@@ -51,7 +52,7 @@ public sealed class DebianCorpusRenderTests : IDisposable
     /// <summary>dcmj2pnm's 8-bit PGM/PPM of the first frame, null when it cannot render the file.</summary>
     private async Task<(int Width, int Height, int Channels, byte[] Pixels)?> DcmtkRenderAsync(string path, DicomDataset dataset)
     {
-        var output = Path.Combine(_dir, Guid.NewGuid() + ".pnm");
+        var output = _dir.File(Guid.NewGuid() + ".pnm");
         string[] window = dataset.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1) != 1 ? []
             : dataset.Contains(DicomTag.WindowCenter) && dataset.Contains(DicomTag.WindowWidth) ? ["+Wi", "1"] : ["+Wm"];
         var run = await DcmtkTools.RunAsync("dcmj2pnm", [.. window, "+op", path, output]);

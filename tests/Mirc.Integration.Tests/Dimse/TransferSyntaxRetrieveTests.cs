@@ -62,7 +62,7 @@ public sealed class TransferSyntaxRetrieveTests(DimseHostFixture archive) : ICla
     public async Task CGET_of_a_third_party_32_bit_rle_image_by_a_peer_taking_uncompressed_only_has_the_pixels_of_dcmdrle()
     {
         // pydicom's 32-bit RGB RLE file (written by another toolkit): 12 byte-plane segments, as an RT Dose grid has 4.
-        var source = Mirc.Testing.DebianDicomCorpus.Files.Single(f => f.Name == "pydicom/test_files/SC_rgb_rle_32bit.dcm").Path;
+        var source = Mirc.Testing.DebianDicomCorpus.PathOf("pydicom/test_files/SC_rgb_rle_32bit.dcm");
         var stored = await DicomFileReader.ReadAsync(source, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(32, stored.Dataset.GetInt32OrDefault(DicomTag.BitsAllocated, 0));
         await Dcmtk.RunOkAsync("storescu", "-aet", "STORESCU", "-aec", "MIRC", "--propose-rle", "127.0.0.1", archive.Port, source);
