@@ -29,6 +29,7 @@ command -v odil >/dev/null 2>&1 || need_apt+=(odil python3-odil)
 command -v gdcmconv >/dev/null 2>&1 || need_apt+=(libgdcm-tools)
 command -v dciodvfy >/dev/null 2>&1 || need_apt+=(dicom3tools)
 command -v faketime >/dev/null 2>&1 || need_apt+=(faketime)
+command -v dcm2niix >/dev/null 2>&1 || need_apt+=(dcm2niix)    # a research pipeline's converter, on a de-identified export
 command -v oathtool >/dev/null 2>&1 || need_apt+=(oathtool)  # next TOTP code in the README walkthrough and the portal test
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # the portal test's real browser (driven by playwright-core)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)      # the image start test's network namespace (veth, addresses)
