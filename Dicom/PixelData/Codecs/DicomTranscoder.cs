@@ -53,9 +53,19 @@ public static class DicomTranscoder
     public static DicomDataset Transcode(DicomDataset dataset, DicomTransferSyntax from, DicomTransferSyntax to)
     {
         if (!CanTranscode(from.Uid, to.Uid)) throw new NotSupportedException($"no transcoding from {from.Uid} to {to.Uid}");
+        return TranscodeImage(dataset, from, to, nested: false);
+    }
+
+    private static DicomDataset TranscodeImage(DicomDataset dataset, DicomTransferSyntax from, DicomTransferSyntax to, bool nested)
+    {
         var copy = dataset.Clone();
         var pixel = dataset[DicomTag.PixelData];
-        if (from.Uid == to.Uid || pixel is null || (!from.IsEncapsulated && !to.IsEncapsulated)) return copy;
+        if (from.Uid == to.Uid || (!from.IsEncapsulated && !to.IsEncapsulated)) return copy;
+        TranscodeNestedImages(copy, from, to);
+        if (pixel is null) return copy;
+        // An icon some writers leave uncompressed in a compressed file: read as what it is.
+        if (nested && from.IsEncapsulated && pixel is not DicomFragmentSequence) from = DicomTransferSyntax.ExplicitVRLittleEndian;
+        if (from.Uid == to.Uid) return copy;
 
         var geometry = FrameGeometry.From(dataset);
         List<byte[]> nativeFrames;
@@ -80,7 +90,7 @@ public static class DicomTranscoder
             var fragments = nativeFrames.Select(f => (ReadOnlyMemory<byte>)encoder.Encode(f, decodedGeometry)).ToList();
             copy.Set(new DicomFragmentSequence(DicomTag.PixelData, DicomVR.OB, BasicOffsetTable(fragments), fragments));
             SetPixelModule(copy, decodedGeometry with { Photometric = encoder.EncodedPhotometric(decodedGeometry) });
-            if (to.IsLossy) MarkLossy(copy, to.Uid, nativeFrames, fragments);
+            if (to.IsLossy && !nested) MarkLossy(copy, to.Uid, nativeFrames, fragments);
         }
         else
         {
@@ -88,10 +98,45 @@ public static class DicomTranscoder
             for (int i = 0; i < nativeFrames.Count; i++) nativeFrames[i].CopyTo(all, (long)i * geometry.FrameLength);
             copy.Set(new DicomElement(DicomTag.PixelData, geometry.BitsAllocated > 8 ? DicomVR.OW : DicomVR.OB, all));
             SetPixelModule(copy, decodedGeometry);
-            if (from.IsLossy) copy.Set(DicomTag.LossyImageCompression, "01");
+            if (from.IsLossy && !nested) copy.Set(DicomTag.LossyImageCompression, "01");
         }
         return copy;
     }
+
+    /// <summary>
+    /// Pixel data inside items — an Icon Image Sequence's thumbnail — is in the data set's transfer syntax too (PS3.5
+    /// A.4): left as it was, a J2K icon in a file now labelled RLE or Explicit VR LE makes the whole file unreadable
+    /// (dcmtk: "Number of stripes in RLE header incorrect"). Each such item is transcoded like the image; one that cannot
+    /// be is left out (icons are optional, Type 3), and a sequence left without items goes.
+    /// </summary>
+    private static void TranscodeNestedImages(DicomDataset copy, DicomTransferSyntax from, DicomTransferSyntax to)
+    {
+        foreach (var sequence in copy.Elements.OfType<DicomSequence>().Where(HoldsPixelData).ToList())
+        {
+            var items = new List<DicomDataset>(sequence.Items.Count);
+            foreach (var item in sequence.Items)
+            {
+                if (!item.Elements.Any(e => e.Tag == DicomTag.PixelData || (e is DicomSequence s && HoldsPixelData(s))))
+                {
+                    items.Add(item);
+                    continue;
+                }
+                try
+                {
+                    items.Add(TranscodeImage(item, from, to, nested: true));
+                }
+                catch (Exception e) when (e is DicomFormatException or NotSupportedException or ArgumentException or InvalidOperationException)
+                {
+                    // Left out: the image itself is still sent.
+                }
+            }
+            if (items.Count == 0) copy.Remove(sequence.Tag);
+            else copy.Set(new DicomSequence(sequence.Tag, items));
+        }
+    }
+
+    private static bool HoldsPixelData(DicomSequence sequence) =>
+        sequence.Items.Any(i => i.Elements.Any(e => e.Tag == DicomTag.PixelData || (e is DicomSequence s && HoldsPixelData(s))));
 
     /// <summary>Decodes every frame of encapsulated pixel data.</summary>
     public static (List<byte[]> Frames, DecodedFrameFormat Format) DecodeAll(PixelFrameCodec codec, DicomFragmentSequence pixel, FrameGeometry geometry)
@@ -181,6 +226,9 @@ public static class DicomTranscoder
 
     private static void SetPixelModule(DicomDataset dataset, FrameGeometry geometry)
     {
+        // Some writers leave Samples per Pixel out of an icon (octave-dicom's simpleImageWithIcon.dcm): read as 1 here,
+        // but a decoder of the new encoding needs it (dcmtk: "Tag not found").
+        if (!dataset.Contains(DicomTag.SamplesPerPixel)) dataset.Set(DicomTag.SamplesPerPixel, geometry.SamplesPerPixel);
         dataset.Set(DicomTag.PhotometricInterpretation, geometry.Photometric);
         if (geometry.SamplesPerPixel > 1) dataset.Set(DicomTag.PlanarConfiguration, geometry.IsPlanar ? 1 : 0);
     }

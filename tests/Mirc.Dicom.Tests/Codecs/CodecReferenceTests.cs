@@ -220,6 +220,59 @@ public sealed class CodecReferenceTests : IDisposable
         Assert.Equal(Pixels(original.Dataset), Pixels(read.Dataset));
     }
 
+    [Theory]
+    [InlineData(DicomUids.JPEGLSLossless, "dcmdjpls")]
+    [InlineData(DicomUids.RLELossless, "dcmdrle")]
+    public async Task An_icon_image_is_transcoded_with_the_image_so_dcmtk_reads_both_back(string syntax, string decoder)
+    {
+        // A thumbnail in an Icon Image Sequence is in the file's transfer syntax too (PS3.5 A.4); one left in its former
+        // syntax made a file nothing can read (found on nibabel's slicethickness_empty_string.dcm, a J2K icon).
+        var original = CodecImages.Monochrome(48, 40, 12, signed: false);
+        var icon = CodecImages.Grey8(16, 16).Dataset;
+        original.Dataset.SetSequence(DicomTag.IconImageSequence, IconItem(icon));
+        var target = DicomTransferSyntax.Lookup(syntax);
+        var compressed = DicomTranscoder.Transcode(original.Dataset, original.TransferSyntax, target);
+        var compressedIcon = compressed.GetSequenceItems(DicomTag.IconImageSequence).Single();
+        Assert.IsType<DicomFragmentSequence>(compressedIcon[DicomTag.PixelData]);
+        Assert.Null(compressedIcon[DicomTag.LossyImageCompression]);
+
+        var decoded = await ReferenceDecodeAsync(new DicomFile(compressed, target), [decoder]);
+        Assert.Equal(Pixels(original.Dataset), Pixels(decoded.Dataset));
+        Assert.Equal(Pixels(icon), Pixels(decoded.Dataset.GetSequenceItems(DicomTag.IconImageSequence).Single()));
+
+        // And back by us: native again, as dcmtk's dcmdump reads it.
+        var native = DicomTranscoder.Transcode(compressed, target, DicomTransferSyntax.ExplicitVRLittleEndian);
+        Assert.Equal(Pixels(icon), Pixels(native.GetSequenceItems(DicomTag.IconImageSequence).Single()));
+        var path = Path.Combine(_dir, Guid.NewGuid() + ".dcm");
+        await DicomFileWriter.WriteAsync(path, new DicomFile(native, DicomTransferSyntax.ExplicitVRLittleEndian), cancellationToken: TestContext.Current.CancellationToken);
+        var dump = await DcmtkTools.RunAsync("dcmdump", "-q", path);
+        Assert.True(dump.ExitCode == 0, dump.StdErr);
+    }
+
+    [Fact]
+    public void An_icon_that_cannot_be_transcoded_is_left_out_and_the_image_still_is()
+    {
+        var original = CodecImages.Monochrome(48, 40, 12, signed: false);
+        var rle = DicomTranscoder.Transcode(original.Dataset, original.TransferSyntax, DicomTransferSyntax.RLELossless);
+        var broken = IconItem(CodecImages.Grey8(16, 16).Dataset);
+        broken.Set(new DicomFragmentSequence(DicomTag.PixelData, DicomVR.OB, default, [new byte[] { 1, 2, 3, 4 }]));
+        rle.SetSequence(DicomTag.IconImageSequence, broken);
+
+        var native = DicomTranscoder.Transcode(rle, DicomTransferSyntax.RLELossless, DicomTransferSyntax.ExplicitVRLittleEndian);
+
+        Assert.Null(native[DicomTag.IconImageSequence]);
+        Assert.Equal(Pixels(original.Dataset), Pixels(native));
+        Assert.NotNull(rle[DicomTag.IconImageSequence]); // the input is not modified
+    }
+
+    // The Image Pixel module of a data set as an icon item (PS3.3 F.7).
+    private static DicomDataset IconItem(DicomDataset image)
+    {
+        var item = new DicomDataset();
+        foreach (var element in image.Elements.Where(e => e.Tag.Group == 0x0028 || e.Tag == DicomTag.PixelData)) item.Set(element);
+        return item;
+    }
+
     [Fact]
     public void The_archive_never_chooses_a_lossy_syntax_the_data_is_not_already_in()
     {
