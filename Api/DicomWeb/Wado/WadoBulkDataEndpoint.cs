@@ -3,6 +3,7 @@ using Mirc.Api.DicomWeb.Multipart;
 using Mirc.Api.DicomWeb.Negotiation;
 using Mirc.Api.Problems;
 using Mirc.Dicom;
+using Mirc.Dicom.PixelData;
 using Mirc.Grains.Retrieval;
 
 namespace Mirc.Api.DicomWeb.Wado;
@@ -49,6 +50,9 @@ public static class WadoBulkDataEndpoint
             header = await DicomFileReader.ReadAsync(content, DicomReadOptions.HeaderOnly, cancellationToken).ConfigureAwait(false);
         var element = bulkPath.Find(header.Dataset);
         if (element is null or DicomSequence) return ApiProblems.NotFound($"Instance {instance.SopInstanceUid} has no bulk data at {path}.");
+        // Nested encapsulated pixel data (an icon, one frame): its compressed bytes, in the instance's transfer syntax.
+        if (element is DicomFragmentSequence encapsulated)
+            return new BulkPartsResult(DicomMediaTypes.OctetStream, header.TransferSyntax.Uid, [DicomTranscoder.FrameOf(encapsulated, 0, 1)]);
         return new BulkPartsResult(DicomMediaTypes.OctetStream, null, [element.Buffer]);
     }
 

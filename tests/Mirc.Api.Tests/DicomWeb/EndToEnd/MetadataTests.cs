@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Mirc.Dicom;
+using Mirc.Dicom.PixelData;
 using Xunit;
 
 namespace Mirc.Api.Tests.DicomWeb.EndToEnd;
@@ -65,6 +67,33 @@ public sealed class MetadataTests(StoredStudyFixture fixture)
 
         var missing = await Http.GetAsync(uri.Replace("00204000", "00091010"), "multipart/related; type=\"application/octet-stream\"");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_encapsulated_icon_has_a_bulk_data_uri_that_resolves_to_its_compressed_bytes()
+    {
+        // A thumbnail in the Icon Image Sequence of a compressed file is compressed too; its BulkDataURI once answered
+        // an empty part (an encapsulated value has no single buffer).
+        var study = StudyDescription.Create("20240301");
+        var file = DicomFileReader.Read(SyntheticInstance.Native(study, SyntheticInstance.NewUid(), 1, 1, frames: 1, rows: 32, columns: 32).Bytes);
+        var icon = new DicomDataset()
+            .Set(DicomTag.SamplesPerPixel, 1).Set(DicomTag.PhotometricInterpretation, "MONOCHROME2").Set(DicomTag.Rows, 8).Set(DicomTag.Columns, 8)
+            .Set(DicomTag.BitsAllocated, 8).Set(DicomTag.BitsStored, 8).Set(DicomTag.HighBit, 7).Set(DicomTag.PixelRepresentation, 0);
+        icon.Set(DicomTag.PixelData, DicomVR.OB, Enumerable.Range(0, 64).Select(i => (byte)(i * 4)).ToArray());
+        file.Dataset.SetSequence(DicomTag.IconImageSequence, icon);
+        var compressed = DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, DicomTransferSyntax.JPEGLSLossless);
+        var fragments = (DicomFragmentSequence)compressed.GetSequenceItems(DicomTag.IconImageSequence).Single()[DicomTag.PixelData]!;
+        using (var stow = await Http.StowAsync([DicomFileWriter.Write(new DicomFile(compressed, DicomTransferSyntax.JPEGLSLossless))]))
+            Assert.Equal(HttpStatusCode.OK, stow.StatusCode);
+
+        var sop = file.Dataset.GetString(DicomTag.SOPInstanceUID);
+        var dataset = Assert.Single((await MetadataAsync($"/dicomweb/studies/{study.StudyUid}/metadata")).EnumerateArray());
+        Assert.Equal(sop, dataset.DicomValue("00080018"));
+        var uri = dataset.GetProperty("00880200").GetProperty("Value")[0].GetProperty("7FE00010").GetProperty("BulkDataURI").GetString()!;
+        var response = await Http.GetAsync(uri, "multipart/related; type=\"application/octet-stream\"; transfer-syntax=*");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var part = Assert.Single(await response.ReadPartsAsync());
+        Assert.Equal(fragments.Fragments.SelectMany(f => f.ToArray()).ToArray(), part.Body);
     }
 
     [Fact]
