@@ -6,8 +6,9 @@ namespace Mirc.Dicom.Imaging;
 
 /// <summary>
 /// Turns a native frame into an 8-bit display image: Modality LUT (rescale slope / intercept), VOI window (from the
-/// request, else the data set, else the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, then a box-filtered
-/// reduction to the viewport. Only the output image and one row of sums are allocated besides the frame.
+/// request, else the data set, else the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, PALETTE COLOR through
+/// its palette, then a box-filtered reduction to the viewport. Only the output image and one row of sums are allocated
+/// besides the frame.
 /// </summary>
 public static class FrameRenderer
 {
@@ -33,7 +34,7 @@ public static class FrameRenderer
     }
 
     /// <summary>Renders one decoded frame of <paramref name="dataset"/>.</summary>
-    /// <exception cref="NotSupportedException">A photometric interpretation that cannot be shown (e.g. PALETTE COLOR).</exception>
+    /// <exception cref="NotSupportedException">A photometric interpretation that cannot be shown (e.g. a segmented palette).</exception>
     public static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, RenderOptions options)
     {
         var (width, height) = OutputSize(geometry.Columns, geometry.Rows, options);
@@ -44,6 +45,11 @@ public static class FrameRenderer
     private static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, int width, int height, VoiWindow? window)
     {
         RequireRenderable(geometry);
+        if (geometry.SamplesPerPixel == 1 && geometry.Photometric == "PALETTE COLOR")
+        {
+            var palette = PaletteColorLut.From(dataset, geometry.IsSigned);
+            return Reduce(geometry, width, height, 3, (x, y, c) => palette.Map(StoredValue(samples, geometry, y * geometry.Columns + x), c));
+        }
         if (geometry.SamplesPerPixel == 1)
         {
             if (geometry.Photometric is not ("MONOCHROME1" or "MONOCHROME2"))
@@ -154,6 +160,9 @@ public static class FrameRenderer
         }
         double a = lo * slope + intercept, b = hi * slope + intercept;
         if (a > b) (a, b) = (b, a);
+        // A uniform frame (a blank slice) has no range: shown at the bottom of the window — black, white for
+        // MONOCHROME1 — as dcmtk shows it, not at its top.
+        if (a == b) return new VoiWindow(a + 0.5, 1, WindowFunction.Linear);
         return new VoiWindow((a + b) / 2, Math.Max(1, b - a + 1), WindowFunction.Linear);
     }
 
