@@ -44,6 +44,29 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+phase "third-party DICOM files of Debian data packages (.tools/debian-dicom/)"
+# Samples shipped by packages whose programs no test runs — octave-dicom (palette-colour ultrasound, MONOCHROME1, an icon
+# image), python3-nibabel (Philips enhanced MR, Siemens mosaics, a JPEG 2000 file with a palette icon), dicomscope
+# (structured reports): downloaded and unpacked, not installed (octave alone is hundreds of MB). Their .dcm files join
+# the Debian corpus of the Dicom tests (tests/Mirc.Testing/DebianDicomCorpus.cs).
+corpus=.tools/debian-dicom
+if [ ! -f "$corpus/.complete" ]; then
+  rm -rf "$corpus" && mkdir -p "$corpus/debs"
+  packages=(octave-dicom python3-nibabel dicomscope)
+  (cd "$corpus/debs" && { apt-get download "${packages[@]}" >/dev/null 2>&1 \
+    || { ${SUDO:-} apt-get update -qq && apt-get download "${packages[@]}" >/dev/null; }; })
+  for deb in "$corpus"/debs/*.deb; do
+    package=$(dpkg-deb -f "$deb" Package)
+    dpkg-deb -x "$deb" "$corpus/unpacked"
+    (cd "$corpus/unpacked" && find . \( -name '*.dcm' -o -name '*.dcm.gz' \) -type f | while read -r f; do
+      mkdir -p "../$package/$(dirname "$f")" && cp "$f" "../$package/$f"; done)
+    rm -rf "$corpus/unpacked"
+  done
+  find "$corpus" -name '*.dcm.gz' -exec gunzip -f {} +
+  rm -rf "$corpus/debs"
+  touch "$corpus/.complete"
+fi
+
 phase "Node test tools (.tools/)"
 if [ -f tools/package.json ]; then
   mkdir -p .tools

@@ -9,12 +9,17 @@ namespace Mirc.Testing;
 /// </summary>
 public static class DebianDicomCorpus
 {
-    /// <summary>Folders and files searched, in this order; absent ones are skipped (the packages are in ./test.sh).</summary>
-    public static readonly string[] Roots =
+    /// <summary>
+    /// Folders searched, in this order, with the package each file is named after; absent ones are skipped (./test.sh
+    /// installs the first three packages, and unpacks the samples of octave-dicom, python3-nibabel and dicomscope into
+    /// <c>.tools/debian-dicom/{package}/</c> without installing them).
+    /// </summary>
+    public static IReadOnlyList<(string Path, string Package)> Roots { get; } =
     [
-        "/usr/lib/python3/dist-packages/pydicom/data",
-        "/usr/share/doc/libgdcm3.0/examples",
-        "/usr/share/doc/dicom3tools/examples",
+        ("/usr/lib/python3/dist-packages/pydicom/data", "pydicom"),
+        ("/usr/share/doc/libgdcm3.0/examples", "gdcm"),
+        ("/usr/share/doc/dicom3tools/examples", "dicom3tools"),
+        .. new[] { "octave-dicom", "python3-nibabel", "dicomscope" }.Select(p => (System.IO.Path.Combine(TestEnvironment.ToolsDirectory, "debian-dicom", p), p)),
     ];
 
     private static readonly string[] TextExtensions = [".py", ".pyc", ".json", ".txt", ".md", ".dump", ".gz"];
@@ -51,9 +56,8 @@ public static class DebianDicomCorpus
     {
         var dcmdump = Dcmdump();
         var found = new List<(string Path, string Name)>();
-        foreach (var root in Roots.Where(Directory.Exists))
+        foreach (var (root, package) in Roots.Where(r => Directory.Exists(r.Path)))
         {
-            var package = root.Contains("pydicom", StringComparison.Ordinal) ? "pydicom" : root.Contains("gdcm", StringComparison.Ordinal) ? "gdcm" : "dicom3tools";
             foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 if (TextExtensions.Contains(System.IO.Path.GetExtension(path), StringComparer.OrdinalIgnoreCase)

@@ -91,7 +91,7 @@ public sealed class DuplicateStoreTests(DimseHostFixture archive) : IClassFixtur
         // pydicom's test files (Debian's python3-pydicom, ./test.sh), first as shipped, then as GDCM's gdcmconv re-encodes
         // them — it drops a Number of Frames of 1 and writes OB where the original had OW — and, for MR_small, in the
         // variants pydicom ships, which GDCM, pydicom and dcmtk encoded.
-        var folder = DebianDicomCorpus.Roots[0] + "/test_files";
+        var folder = DebianDicomCorpus.Roots[0].Path + "/test_files";
         var original = Path.Combine(folder, name);
         Assert.True(File.Exists(original), "python3-pydicom's test files are missing (./test.sh installs them)");
         var variants = new List<(string Proposal, string Path)>();
