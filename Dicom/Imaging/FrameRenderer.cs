@@ -6,7 +6,7 @@ namespace Mirc.Dicom.Imaging;
 
 /// <summary>
 /// Turns a native frame into an 8-bit display image: Modality LUT (rescale slope / intercept), VOI window (from the
-/// request, else the data set, else the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, PALETTE COLOR through
+/// request, else the data set — an enhanced image's per-frame functional groups first — else the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, PALETTE COLOR through
 /// its palette, then a box-filtered reduction to the viewport. Only the output image and one row of sums are allocated
 /// besides the frame.
 /// </summary>
@@ -19,30 +19,32 @@ public static class FrameRenderer
     /// </summary>
     /// <exception cref="NotSupportedException">No decoder for the syntax, or a photometric interpretation that cannot be shown.</exception>
     /// <exception cref="DicomFormatException">The frame is corrupt.</exception>
-    public static RenderedImage RenderStored(DicomDataset dataset, ReadOnlySpan<byte> frame, FrameGeometry geometry, DicomTransferSyntax syntax, RenderOptions options)
+    /// <remarks><paramref name="frameIndex"/> (zero-based) selects an enhanced image's per-frame rescale and window.</remarks>
+    public static RenderedImage RenderStored(DicomDataset dataset, ReadOnlySpan<byte> frame, FrameGeometry geometry, DicomTransferSyntax syntax, RenderOptions options, int frameIndex = 0)
     {
         RequireRenderable(geometry);
         var (width, height) = OutputSize(geometry.Columns, geometry.Rows, options);
         if (!syntax.IsEncapsulated || (width == geometry.Columns && height == geometry.Rows))
         {
             var (samples, decoded) = FrameDecoder.Decode(frame, geometry, syntax);
-            return Render(dataset, samples, decoded, width, height, options.Window);
+            return Render(dataset, frameIndex, samples, decoded, width, height, options.Window);
         }
         var codec = PixelFrameCodecs.Find(syntax.Uid) ?? throw new NotSupportedException($"no decoder for transfer syntax {syntax.Uid}");
         var (reducedSamples, reduced) = codec.DecodeAtLeast(frame, geometry, width, height);
-        return Render(dataset, reducedSamples, reduced, width, height, options.Window);
+        return Render(dataset, frameIndex, reducedSamples, reduced, width, height, options.Window);
     }
 
     /// <summary>Renders one decoded frame of <paramref name="dataset"/>.</summary>
+    /// <remarks><paramref name="frameIndex"/> (zero-based) selects an enhanced image's per-frame rescale and window.</remarks>
     /// <exception cref="NotSupportedException">A photometric interpretation that cannot be shown (e.g. a segmented palette).</exception>
-    public static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, RenderOptions options)
+    public static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, RenderOptions options, int frameIndex = 0)
     {
         var (width, height) = OutputSize(geometry.Columns, geometry.Rows, options);
-        return Render(dataset, samples, geometry, width, height, options.Window);
+        return Render(dataset, frameIndex, samples, geometry, width, height, options.Window);
     }
 
     /// <summary>Renders a decoded frame (possibly decoded at a reduced resolution) into exactly width × height.</summary>
-    private static RenderedImage Render(DicomDataset dataset, byte[] samples, FrameGeometry geometry, int width, int height, VoiWindow? window)
+    private static RenderedImage Render(DicomDataset dataset, int frameIndex, byte[] samples, FrameGeometry geometry, int width, int height, VoiWindow? window)
     {
         RequireRenderable(geometry);
         if (geometry.SamplesPerPixel == 1 && geometry.Photometric == "PALETTE COLOR")
@@ -54,7 +56,7 @@ public static class FrameRenderer
         {
             if (geometry.Photometric is not ("MONOCHROME1" or "MONOCHROME2"))
                 throw new NotSupportedException($"photometric interpretation {geometry.Photometric} cannot be rendered");
-            var lut = GreyLut(dataset, samples, geometry, window);
+            var lut = GreyLut(dataset, frameIndex, samples, geometry, window);
             return Reduce(geometry, width, height, 1, (x, y, _) => lut[StoredValue(samples, geometry, y * geometry.Columns + x)]);
         }
         if (geometry.Photometric is not ("RGB" or "YBR_FULL"))
@@ -96,10 +98,13 @@ public static class FrameRenderer
         public byte this[long stored] => table is null ? display(stored) : table[Math.Clamp(stored - offset, 0, table.Length - 1)];
     }
 
-    private static GreyTable GreyLut(DicomDataset dataset, byte[] samples, FrameGeometry geometry, VoiWindow? requested)
+    private static GreyTable GreyLut(DicomDataset dataset, int frameIndex, byte[] samples, FrameGeometry geometry, VoiWindow? requested)
     {
-        double slope = Number(dataset, DicomTag.RescaleSlope) ?? 1, intercept = Number(dataset, DicomTag.RescaleIntercept) ?? 0;
-        var window = requested ?? DatasetWindow(dataset) ?? RangeWindow(samples, geometry, slope, intercept);
+        // An enhanced image keeps its rescale and window per frame (functional groups), a classic one at the top level.
+        var modality = FrameFunctionalGroups.For(dataset, frameIndex, DicomTag.PixelValueTransformationSequence);
+        double slope = Number(modality, DicomTag.RescaleSlope) ?? 1, intercept = Number(modality, DicomTag.RescaleIntercept) ?? 0;
+        var window = requested ?? DatasetWindow(FrameFunctionalGroups.For(dataset, frameIndex, DicomTag.FrameVOILUTSequence))
+            ?? RangeWindow(samples, geometry, slope, intercept);
         bool invert = geometry.Photometric == "MONOCHROME1";
         byte Display(long stored)
         {

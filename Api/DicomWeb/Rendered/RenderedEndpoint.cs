@@ -135,7 +135,7 @@ public static class RenderedEndpoint
         if (entry.Frames.FramesLocatable)
         {
             var frame = (await retriever.ReadFramesAsync(entry, [frameNumber], cancellationToken).ConfigureAwait(false))[0];
-            return FrameRenderer.RenderStored(header.Dataset, frame.Content.Span, geometry, header.TransferSyntax, options);
+            return FrameRenderer.RenderStored(header.Dataset, frame.Content.Span, geometry, header.TransferSyntax, options, frameNumber - 1);
         }
         // Frames not mapped at ingest (e.g. deflated data set): read the whole instance.
         var all = await retriever.OpenInstanceAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -143,7 +143,7 @@ public static class RenderedEndpoint
         {
             var file = await DicomFileReader.ReadAsync(all, cancellationToken: cancellationToken).ConfigureAwait(false);
             var (samples, decoded) = FrameDecoder.Decode(file.Dataset, file.TransferSyntax, frameNumber - 1);
-            return FrameRenderer.Render(header.Dataset, samples, decoded, options);
+            return FrameRenderer.Render(header.Dataset, samples, decoded, options, frameNumber - 1);
         }
     }
 
