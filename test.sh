@@ -47,12 +47,13 @@ fi
 phase "third-party DICOM files of Debian data packages (.tools/debian-dicom/)"
 # Samples shipped by packages whose programs no test runs — octave-dicom (palette-colour ultrasound, MONOCHROME1, an icon
 # image), python3-nibabel (Philips enhanced MR, Siemens mosaics, a JPEG 2000 file with a palette icon), dicomscope
-# (structured reports): downloaded and unpacked, not installed (octave alone is hundreds of MB). Their .dcm files join
+# (structured reports), heudiconv (Siemens MR series, a Phoenix protocol SR): downloaded and unpacked, not installed
+# (octave alone is hundreds of MB). Their .dcm files join
 # the Debian corpus of the Dicom tests (tests/Mirc.Testing/DebianDicomCorpus.cs).
 corpus=.tools/debian-dicom
 if [ ! -f "$corpus/.complete" ]; then
   rm -rf "$corpus" && mkdir -p "$corpus/debs"
-  packages=(octave-dicom python3-nibabel dicomscope)
+  packages=(octave-dicom python3-nibabel dicomscope heudiconv)
   (cd "$corpus/debs" && { apt-get download "${packages[@]}" >/dev/null 2>&1 \
     || { ${SUDO:-} apt-get update -qq && apt-get download "${packages[@]}" >/dev/null; }; })
   for deb in "$corpus"/debs/*.deb; do

@@ -11,15 +11,15 @@ public static class DebianDicomCorpus
 {
     /// <summary>
     /// Folders searched, in this order, with the package each file is named after; absent ones are skipped (./test.sh
-    /// installs the first three packages, and unpacks the samples of octave-dicom, python3-nibabel and dicomscope into
-    /// <c>.tools/debian-dicom/{package}/</c> without installing them).
+    /// installs the first three packages, and unpacks the samples of octave-dicom, python3-nibabel, dicomscope and
+    /// heudiconv into <c>.tools/debian-dicom/{package}/</c> without installing them).
     /// </summary>
     public static IReadOnlyList<(string Path, string Package)> Roots { get; } =
     [
         ("/usr/lib/python3/dist-packages/pydicom/data", "pydicom"),
         ("/usr/share/doc/libgdcm3.0/examples", "gdcm"),
         ("/usr/share/doc/dicom3tools/examples", "dicom3tools"),
-        .. new[] { "octave-dicom", "python3-nibabel", "dicomscope" }.Select(p => (System.IO.Path.Combine(TestEnvironment.ToolsDirectory, "debian-dicom", p), p)),
+        .. new[] { "octave-dicom", "python3-nibabel", "dicomscope", "heudiconv" }.Select(p => (System.IO.Path.Combine(TestEnvironment.ToolsDirectory, "debian-dicom", p), p)),
     ];
 
     private static readonly string[] TextExtensions = [".py", ".pyc", ".json", ".txt", ".md", ".dump", ".gz"];
