@@ -6,9 +6,9 @@ namespace Mirc.Dicom.Imaging;
 
 /// <summary>
 /// Turns a native frame into an 8-bit display image: Modality LUT (rescale slope / intercept), VOI window (from the
-/// request, else the data set — an enhanced image's per-frame functional groups first — else the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, PALETTE COLOR through
-/// its palette, then a box-filtered reduction to the viewport. Only the output image and one row of sums are allocated
-/// besides the frame.
+/// request, else the data set's — an enhanced image's per-frame functional groups first —, else its VOI LUT table, else
+/// the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, PALETTE COLOR through its palette, then a box-filtered
+/// reduction to the viewport. Only the output image and one row of sums are allocated besides the frame.
 /// </summary>
 public static class FrameRenderer
 {
@@ -103,12 +103,16 @@ public static class FrameRenderer
         // An enhanced image keeps its rescale and window per frame (functional groups), a classic one at the top level.
         var modality = FrameFunctionalGroups.For(dataset, frameIndex, DicomTag.PixelValueTransformationSequence);
         double slope = Number(modality, DicomTag.RescaleSlope) ?? 1, intercept = Number(modality, DicomTag.RescaleIntercept) ?? 0;
-        var window = requested ?? DatasetWindow(FrameFunctionalGroups.For(dataset, frameIndex, DicomTag.FrameVOILUTSequence))
-            ?? RangeWindow(samples, geometry, slope, intercept);
+        // The VOI: the window asked for, else the image's window, else its VOI LUT table, else the frame's value range.
+        var voiHolder = FrameFunctionalGroups.For(dataset, frameIndex, DicomTag.FrameVOILUTSequence);
+        var window = requested ?? DatasetWindow(voiHolder);
+        var voiTable = window is null ? VoiLut.From(voiHolder, geometry.IsSigned || intercept < 0 || slope < 0) : null;
+        window ??= voiTable is null ? RangeWindow(samples, geometry, slope, intercept) : null;
         bool invert = geometry.Photometric == "MONOCHROME1";
         byte Display(long stored)
         {
-            double y = Apply(window, stored * slope + intercept);
+            double x = stored * slope + intercept;
+            double y = window is { } w ? Apply(w, x) : voiTable!.Map(x);
             if (invert) y = 255 - y;
             return (byte)Math.Clamp((int)Math.Round(y), 0, 255);
         }

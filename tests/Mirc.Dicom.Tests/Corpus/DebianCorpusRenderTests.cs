@@ -49,27 +49,11 @@ public sealed class DebianCorpusRenderTests : IDisposable
             $"{name}: mean difference {differences.Average():F2}, largest {differences.Max()} from dcmj2pnm's rendering");
     }
 
-    /// <summary>dcmj2pnm's 8-bit PGM/PPM of the first frame, null when it cannot render the file.</summary>
-    private async Task<(int Width, int Height, int Channels, byte[] Pixels)?> DcmtkRenderAsync(string path, DicomDataset dataset)
+    /// <summary>dcmj2pnm's rendering of the first frame with the window we use, null when it cannot render the file.</summary>
+    private Task<DcmtkRendering.Image?> DcmtkRenderAsync(string path, DicomDataset dataset)
     {
-        var output = _dir.File(Guid.NewGuid() + ".pnm");
         string[] window = dataset.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1) != 1 ? []
             : dataset.Contains(DicomTag.WindowCenter) && dataset.Contains(DicomTag.WindowWidth) ? ["+Wi", "1"] : ["+Wm"];
-        var run = await DcmtkTools.RunAsync("dcmj2pnm", [.. window, "+op", path, output]);
-        if (run.ExitCode != 0 || !File.Exists(output)) return null;
-        var bytes = await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken);
-        // Binary PNM: magic, width, height, maximum, each followed by one whitespace, then the samples.
-        var fields = new string[4];
-        int at = 0;
-        for (int i = 0; i < fields.Length; i++)
-        {
-            while (char.IsWhiteSpace((char)bytes[at])) at++;
-            int start = at;
-            while (!char.IsWhiteSpace((char)bytes[at])) at++;
-            fields[i] = System.Text.Encoding.ASCII.GetString(bytes, start, at - start);
-        }
-        Assert.Equal("255", fields[3]);
-        return (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture),
-            fields[0] == "P6" ? 3 : 1, bytes[(at + 1)..]);
+        return DcmtkRendering.RenderAsync(path, _dir.Path, window);
     }
 }

@@ -1,0 +1,50 @@
+using Mirc.Dicom.Imaging;
+using Mirc.Dicom.Tests.Codecs;
+using Mirc.Dicom.Tests.Dcmtk;
+using Xunit;
+
+namespace Mirc.Dicom.Tests.Rendering;
+
+/// <summary>
+/// A radiograph whose only VOI is a VOI LUT Sequence (a vendor's curve, common on CR, DX and mammography): rendered
+/// through that table, as dcmtk's dcmj2pnm renders it with <c>+Wl 1</c> — not with the frame's value range.
+/// </summary>
+public sealed class VoiLutRenderTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(4096, 0, "a table over every stored value")]
+    [InlineData(2048, 1024, "a table over the middle half: values outside take its first or last entry")]
+    public async Task The_voi_lut_table_is_applied_as_dcmj2pnm_applies_it(int entries, int firstMapped, string why)
+    {
+        var image = CodecImages.Monochrome(40, 48, 12, signed: false);
+        var dataset = image.Dataset;
+        foreach (var tag in new[] { DicomTag.WindowCenter, DicomTag.WindowWidth, DicomTag.RescaleIntercept, DicomTag.RescaleSlope }) dataset.Remove(tag);
+        // A gamma curve (0.5) from 12-bit input to 12-bit display values.
+        var data = new byte[2 * entries];
+        for (var i = 0; i < entries; i++)
+        {
+            var value = (int)Math.Round(4095 * Math.Sqrt((double)i / (entries - 1)));
+            data[2 * i] = (byte)value;
+            data[(2 * i) + 1] = (byte)(value >> 8);
+        }
+        var lut = new DicomDataset().Set(DicomTag.LUTDescriptor, DicomVR.US, entries, firstMapped, 12).Set(DicomTag.LUTData, DicomVR.OW, data);
+        dataset.SetSequence(DicomTag.VOILUTSequence, lut);
+        var path = _dir.File(Guid.NewGuid() + ".dcm");
+        await DicomFileWriter.WriteAsync(path, image, cancellationToken: TestContext.Current.CancellationToken);
+
+        var theirs = await DcmtkRendering.RenderAsync(path, _dir.Path, "+Wl", "1");
+        var (samples, geometry) = FrameDecoder.Decode(dataset, image.TransferSyntax, 0);
+        var ours = FrameRenderer.Render(dataset, samples, geometry, new RenderOptions());
+
+        Assert.NotNull(theirs);
+        var differences = ours.Pixels.Zip(theirs.Value.Pixels, (a, b) => Math.Abs(a - b)).ToArray();
+        Assert.True(differences.Max() <= 1, $"{why}: mean difference {differences.Average():F2}, largest {differences.Max()} from dcmj2pnm +Wl 1");
+        // Not the value-range window it replaces.
+        var range = await DcmtkRendering.RenderAsync(path, _dir.Path, "+Wm");
+        Assert.True(ours.Pixels.Zip(range!.Value.Pixels, (a, b) => Math.Abs(a - b)).Average() > 10, $"{why}: rendered as the range window");
+    }
+}
