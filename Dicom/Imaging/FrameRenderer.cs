@@ -7,8 +7,8 @@ namespace Mirc.Dicom.Imaging;
 /// <summary>
 /// Turns a native frame into an 8-bit display image: Modality LUT (rescale slope / intercept), VOI window (from the
 /// request, else the data set's — an enhanced image's per-frame functional groups first —, else its VOI LUT table, else
-/// the frame's range), MONOCHROME1 inversion, YBR_FULL to RGB, PALETTE COLOR through its palette, then a box-filtered
-/// reduction to the viewport. Only the output image and one row of sums are allocated besides the frame.
+/// the frame's range), MONOCHROME1 or INVERSE presentation inversion, YBR_FULL to RGB, PALETTE COLOR through its
+/// palette, then a box-filtered reduction to the viewport. Only the output image and one row of sums are allocated besides the frame.
 /// </summary>
 public static class FrameRenderer
 {
@@ -108,7 +108,10 @@ public static class FrameRenderer
         var window = requested ?? DatasetWindow(voiHolder);
         var voiTable = window is null ? VoiLut.From(voiHolder, geometry.IsSigned || intercept < 0 || slope < 0) : null;
         window ??= voiTable is null ? RangeWindow(samples, geometry, slope, intercept) : null;
-        bool invert = geometry.Photometric == "MONOCHROME1";
+        // MONOCHROME1 shows low values white; so does a MONOCHROME2 image whose Presentation LUT Shape is INVERSE (DX,
+        // mammography). INVERSE beside MONOCHROME1 names that same inversion (PS3.3 C.8.11.6), not a second one.
+        bool invert = geometry.Photometric == "MONOCHROME1"
+            || string.Equals(dataset.GetStringOrDefault(DicomTag.PresentationLUTShape)?.Trim(), "INVERSE", StringComparison.Ordinal);
         byte Display(long stored)
         {
             double x = stored * slope + intercept;

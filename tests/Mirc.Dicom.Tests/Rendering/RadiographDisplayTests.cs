@@ -6,10 +6,11 @@ using Xunit;
 namespace Mirc.Dicom.Tests.Rendering;
 
 /// <summary>
-/// A radiograph whose only VOI is a VOI LUT Sequence (a vendor's curve, common on CR, DX and mammography): rendered
-/// through that table, as dcmtk's dcmj2pnm renders it with <c>+Wl 1</c> — not with the frame's value range.
+/// What radiographs (CR, DX, mammography) carry besides a window: a VOI LUT Sequence as their only VOI (a vendor's
+/// curve), rendered through that table as dcmtk's dcmj2pnm renders it with <c>+Wl 1</c> — not with the frame's value
+/// range; and a Presentation LUT Shape of INVERSE, shown inverted once, as dcmj2pnm shows it.
 /// </summary>
-public sealed class VoiLutRenderTests : IDisposable
+public sealed class RadiographDisplayTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -46,5 +47,29 @@ public sealed class VoiLutRenderTests : IDisposable
         // Not the value-range window it replaces.
         var range = await DcmtkRendering.RenderAsync(path, _dir.Path, "+Wm");
         Assert.True(ours.Pixels.Zip(range!.Value.Pixels, (a, b) => Math.Abs(a - b)).Average() > 10, $"{why}: rendered as the range window");
+    }
+
+    [Theory]
+    [InlineData("MONOCHROME2", "INVERSE", true)]
+    [InlineData("MONOCHROME1", "INVERSE", true)] // the shape DX asks beside MONOCHROME1: one inversion, not two
+    [InlineData("MONOCHROME2", "IDENTITY", false)]
+    public async Task A_presentation_lut_shape_of_inverse_shows_the_image_inverted_once_as_dcmj2pnm_does(string photometric, string shape, bool inverted)
+    {
+        var image = CodecImages.Monochrome(40, 48, 12, signed: false);
+        image.Dataset.Set(DicomTag.PhotometricInterpretation, photometric).Set(DicomTag.PresentationLUTShape, shape);
+        var path = _dir.File(Guid.NewGuid() + ".dcm");
+        await DicomFileWriter.WriteAsync(path, image, cancellationToken: TestContext.Current.CancellationToken);
+
+        var theirs = await DcmtkRendering.RenderAsync(path, _dir.Path, "+Wi", "1");
+        var (samples, geometry) = FrameDecoder.Decode(image.Dataset, image.TransferSyntax, 0);
+        var ours = FrameRenderer.Render(image.Dataset, samples, geometry, new RenderOptions());
+        image.Dataset.Remove(DicomTag.PresentationLUTShape);
+        image.Dataset.Set(DicomTag.PhotometricInterpretation, "MONOCHROME2");
+        var upright = FrameRenderer.Render(image.Dataset, samples, geometry with { Photometric = "MONOCHROME2" }, new RenderOptions());
+
+        Assert.NotNull(theirs);
+        Assert.True(ours.Pixels.Zip(theirs.Value.Pixels, (a, b) => Math.Abs(a - b)).Max() <= 1, $"{photometric} {shape}: differs from dcmj2pnm");
+        var mirrored = ours.Pixels.Zip(upright.Pixels, (a, b) => Math.Abs(a + b - 255) <= 1).Count(x => !x);
+        Assert.True(inverted ? mirrored == 0 : ours.Pixels.SequenceEqual(upright.Pixels), $"{photometric} {shape}: {mirrored} pixels not the upright image's negative");
     }
 }
