@@ -5,10 +5,11 @@ using Mirc.Dicom.PixelData;
 namespace Mirc.Dicom.Imaging;
 
 /// <summary>
-/// Turns a native frame into an 8-bit display image: Modality LUT (rescale slope / intercept), VOI window (from the
-/// request, else the data set's — an enhanced image's per-frame functional groups first —, else its VOI LUT table, else
-/// the frame's range), MONOCHROME1 or INVERSE presentation inversion, YBR_FULL to RGB, PALETTE COLOR through its
-/// palette, then a box-filtered reduction to the viewport. Only the output image and one row of sums are allocated besides the frame.
+/// Turns a native frame into an 8-bit display image: Modality LUT (rescale slope / intercept, else a Modality LUT
+/// Sequence's table), VOI (the request's window, else the data set's — an enhanced image's per-frame functional groups
+/// first —, else its VOI LUT Sequence's table, else the frame's range), MONOCHROME1 or INVERSE presentation inversion,
+/// YBR_FULL to RGB, PALETTE COLOR through its palette, then a box-filtered reduction to the viewport. Only the output
+/// image and one row of sums are allocated besides the frame.
 /// </summary>
 public static class FrameRenderer
 {
@@ -102,20 +103,25 @@ public static class FrameRenderer
     {
         // An enhanced image keeps its rescale and window per frame (functional groups), a classic one at the top level.
         var modality = FrameFunctionalGroups.For(dataset, frameIndex, DicomTag.PixelValueTransformationSequence);
-        double slope = Number(modality, DicomTag.RescaleSlope) ?? 1, intercept = Number(modality, DicomTag.RescaleIntercept) ?? 0;
+        double? rescaleSlope = Number(modality, DicomTag.RescaleSlope), rescaleIntercept = Number(modality, DicomTag.RescaleIntercept);
+        double slope = rescaleSlope ?? 1, intercept = rescaleIntercept ?? 0;
+        // The Modality LUT: a rescale, else a Modality LUT Sequence's table (the two are exclusive, PS3.3 C.11.1).
+        var modalityTable = rescaleSlope is null && rescaleIntercept is null ? LookupTable.From(dataset, DicomTag.ModalityLUTSequence, geometry.IsSigned) : null;
+        Func<long, double> toModality = modalityTable is null ? stored => stored * slope + intercept : stored => modalityTable.Lookup(stored);
         // The VOI: the window asked for, else the image's window, else its VOI LUT table, else the frame's value range.
         var voiHolder = FrameFunctionalGroups.For(dataset, frameIndex, DicomTag.FrameVOILUTSequence);
         var window = requested ?? DatasetWindow(voiHolder);
-        var voiTable = window is null ? VoiLut.From(voiHolder, geometry.IsSigned || intercept < 0 || slope < 0) : null;
-        window ??= voiTable is null ? RangeWindow(samples, geometry, slope, intercept) : null;
+        var voiTable = window is null ? LookupTable.From(voiHolder, DicomTag.VOILUTSequence, modalityTable is null && (geometry.IsSigned || intercept < 0 || slope < 0)) : null;
+        window ??= voiTable is null ? RangeWindow(samples, geometry, toModality) : null;
+        double voiScale = voiTable is null ? 0 : 255.0 / ((1 << voiTable.Bits) - 1);
         // MONOCHROME1 shows low values white; so does a MONOCHROME2 image whose Presentation LUT Shape is INVERSE (DX,
         // mammography). INVERSE beside MONOCHROME1 names that same inversion (PS3.3 C.8.11.6), not a second one.
         bool invert = geometry.Photometric == "MONOCHROME1"
             || string.Equals(dataset.GetStringOrDefault(DicomTag.PresentationLUTShape)?.Trim(), "INVERSE", StringComparison.Ordinal);
         byte Display(long stored)
         {
-            double x = stored * slope + intercept;
-            double y = window is { } w ? Apply(w, x) : voiTable!.Map(x);
+            double x = toModality(stored);
+            double y = window is { } w ? Apply(w, x) : voiTable!.Lookup(x) * voiScale;
             if (invert) y = 255 - y;
             return (byte)Math.Clamp((int)Math.Round(y), 0, 255);
         }
@@ -160,18 +166,16 @@ public static class FrameRenderer
         return new VoiWindow(center, width, function);
     }
 
-    private static VoiWindow RangeWindow(byte[] samples, FrameGeometry geometry, double slope, double intercept)
+    private static VoiWindow RangeWindow(byte[] samples, FrameGeometry geometry, Func<long, double> toModality)
     {
-        long lo = long.MaxValue, hi = long.MinValue;
+        double a = double.MaxValue, b = double.MinValue;
         int pixels = geometry.Rows * geometry.Columns;
         for (int p = 0; p < pixels; p++)
         {
-            long v = StoredValue(samples, geometry, p);
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
+            double v = toModality(StoredValue(samples, geometry, p));
+            if (v < a) a = v;
+            if (v > b) b = v;
         }
-        double a = lo * slope + intercept, b = hi * slope + intercept;
-        if (a > b) (a, b) = (b, a);
         // A uniform frame (a blank slice) has no range: shown at the bottom of the window — black, white for
         // MONOCHROME1 — as dcmtk shows it, not at its top.
         if (a == b) return new VoiWindow(a + 0.5, 1, WindowFunction.Linear);

@@ -8,7 +8,8 @@ namespace Mirc.Dicom.Tests.Rendering;
 /// <summary>
 /// What radiographs (CR, DX, mammography) carry besides a window: a VOI LUT Sequence as their only VOI (a vendor's
 /// curve), rendered through that table as dcmtk's dcmj2pnm renders it with <c>+Wl 1</c> — not with the frame's value
-/// range; and a Presentation LUT Shape of INVERSE, shown inverted once, as dcmj2pnm shows it.
+/// range; a Modality LUT Sequence's table instead of a rescale; and a Presentation LUT Shape of INVERSE, shown inverted
+/// once, as dcmj2pnm shows it.
 /// </summary>
 public sealed class RadiographDisplayTests : IDisposable
 {
@@ -71,5 +72,42 @@ public sealed class RadiographDisplayTests : IDisposable
         Assert.True(ours.Pixels.Zip(theirs.Value.Pixels, (a, b) => Math.Abs(a - b)).Max() <= 1, $"{photometric} {shape}: differs from dcmj2pnm");
         var mirrored = ours.Pixels.Zip(upright.Pixels, (a, b) => Math.Abs(a + b - 255) <= 1).Count(x => !x);
         Assert.True(inverted ? mirrored == 0 : ours.Pixels.SequenceEqual(upright.Pixels), $"{photometric} {shape}: {mirrored} pixels not the upright image's negative");
+    }
+
+    [Theory]
+    [InlineData("+Wm", "the range window over the table's outputs")]
+    [InlineData("+Wi 1", "the image's window, in the table's output units")]
+    public async Task A_modality_lut_table_maps_stored_values_as_dcmj2pnm_maps_them(string dcmtkWindow, string why)
+    {
+        var image = CodecImages.Monochrome(40, 48, 12, signed: false);
+        var dataset = image.Dataset;
+        dataset.Remove(DicomTag.RescaleIntercept);
+        dataset.Remove(DicomTag.RescaleSlope);
+        dataset.Set(DicomTag.WindowCenter, "20000").Set(DicomTag.WindowWidth, "30000");
+        // A logarithmic curve from 12-bit stored values to 16-bit modality values (an older CR's exposure scale).
+        var data = new byte[2 * 4096];
+        for (var i = 0; i < 4096; i++)
+        {
+            var value = (int)Math.Round(65535 * Math.Log(1 + i) / Math.Log(4096));
+            data[2 * i] = (byte)value;
+            data[(2 * i) + 1] = (byte)(value >> 8);
+        }
+        dataset.SetSequence(DicomTag.ModalityLUTSequence, new DicomDataset()
+            .Set(DicomTag.LUTDescriptor, DicomVR.US, 4096, 0, 16).Set(DicomTag.ModalityLUTType, "OD").Set(DicomTag.LUTData, DicomVR.OW, data));
+        if (dcmtkWindow == "+Wm")
+        {
+            dataset.Remove(DicomTag.WindowCenter);
+            dataset.Remove(DicomTag.WindowWidth);
+        }
+        var path = _dir.File(Guid.NewGuid() + ".dcm");
+        await DicomFileWriter.WriteAsync(path, image, cancellationToken: TestContext.Current.CancellationToken);
+
+        var theirs = await DcmtkRendering.RenderAsync(path, _dir.Path, dcmtkWindow.Split(' '));
+        var (samples, geometry) = FrameDecoder.Decode(dataset, image.TransferSyntax, 0);
+        var ours = FrameRenderer.Render(dataset, samples, geometry, new RenderOptions());
+
+        Assert.NotNull(theirs);
+        var differences = ours.Pixels.Zip(theirs.Value.Pixels, (a, b) => Math.Abs(a - b)).ToArray();
+        Assert.True(differences.Max() <= 1, $"{why}: mean difference {differences.Average():F2}, largest {differences.Max()} from dcmj2pnm {dcmtkWindow}");
     }
 }
