@@ -136,24 +136,8 @@ public sealed class ResearchExportTests(ResearchExportFixture fixture) : IClassF
 
     private async Task<(JsonElement Export, IReadOnlyList<string> Files)> ExportAsync(HttpClient client, string projectId)
     {
-        using var started = await client.PostAsync($"/api/research/projects/{projectId}/exports", null, Ct);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var location = started.Headers.Location!.OriginalString;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var export = await client.GetFromJsonAsync<JsonElement>(location, Ct);
-            if (export.GetProperty("status").GetString() is "completed" or "failed")
-            {
-                var exportId = export.GetProperty("exportId").GetString()!;
-                var folder = Path.Combine(Host.DataPath, "blobs", "mirc-research", projectId, exportId);
-                var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dcm", SearchOption.AllDirectories) : [];
-                return (export, files);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"export {location} did not finish in 60 s: {export}");
-            await Task.Delay(100, Ct);
-        }
+        var (export, folder) = await ResearchExportRun.RunAsync(client, projectId, Host.DataPath);
+        return (export, Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dcm", SearchOption.AllDirectories) : []);
     }
 
     // Patient id, study, series and instance UIDs of each exported file, as dcmdump reads them.

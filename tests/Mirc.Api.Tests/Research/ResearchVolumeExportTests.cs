@@ -118,23 +118,10 @@ public sealed class ResearchVolumeExportTests : IAsyncLifetime
         using var created = await manager.PostAsJsonAsync("/api/research/projects", project, Ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var projectId = (await created.ReadJsonAsync()).GetProperty("projectId").GetString()!;
-        using var started = await manager.PostAsync($"/api/research/projects/{projectId}/exports", null, Ct);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var location = started.Headers.Location!.OriginalString;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var export = await manager.GetFromJsonAsync<JsonElement>(location, Ct);
-            if (export.GetProperty("status").GetString() is "completed" or "failed")
-            {
-                Assert.Equal("completed", export.GetProperty("status").GetString());
-                Assert.Equal(Slices, export.GetProperty("exported").GetInt32());
-                return Path.Combine(_host.DataPath, "blobs", "mirc-research", projectId, export.GetProperty("exportId").GetString()!);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"export {location} did not finish in 60 s: {export}");
-            await Task.Delay(100, Ct);
-        }
+        var (export, folder) = await ResearchExportRun.RunAsync(manager, projectId, _host.DataPath);
+        Assert.Equal("completed", export.GetProperty("status").GetString());
+        Assert.Equal(Slices, export.GetProperty("exported").GetInt32());
+        return folder;
     }
 
     /// <summary>The NIfTI-1 volume dcm2niix writes of a folder: its dim, pixdim, qform/sform fields and voxel bytes.</summary>
