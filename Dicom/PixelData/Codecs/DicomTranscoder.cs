@@ -116,7 +116,7 @@ public static class DicomTranscoder
             var items = new List<DicomDataset>(sequence.Items.Count);
             foreach (var item in sequence.Items)
             {
-                if (!item.Elements.Any(e => e.Tag == DicomTag.PixelData || (e is DicomSequence s && HoldsPixelData(s))))
+                if (!HoldsPixelData(item))
                 {
                     items.Add(item);
                     continue;
@@ -135,8 +135,9 @@ public static class DicomTranscoder
         }
     }
 
-    private static bool HoldsPixelData(DicomSequence sequence) =>
-        sequence.Items.Any(i => i.Elements.Any(e => e.Tag == DicomTag.PixelData || (e is DicomSequence s && HoldsPixelData(s))));
+    private static bool HoldsPixelData(DicomSequence sequence) => sequence.Items.Any(HoldsPixelData);
+
+    private static bool HoldsPixelData(DicomDataset item) => item.Elements.Any(e => e.Tag == DicomTag.PixelData || (e is DicomSequence s && HoldsPixelData(s)));
 
     /// <summary>Decodes every frame of encapsulated pixel data.</summary>
     public static (List<byte[]> Frames, DecodedFrameFormat Format) DecodeAll(PixelFrameCodec codec, DicomFragmentSequence pixel, FrameGeometry geometry)
