@@ -80,7 +80,29 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
         }
         var stored = await Http.StowAsync(broken);
         Assert.True(stored.IsSuccessStatusCode, $"STOW of the broken study answered {(int)stored.StatusCode}");
+
+        // An enhanced image (two frames): rescale in the shared functional groups, each frame's window in its own.
+        var enhanced = Build(EnhancedSop, frames: 2, signed: false, study: EnhancedStudyUid).Dataset;
+        foreach (var tag in new[] { DicomTag.RescaleIntercept, DicomTag.RescaleSlope, DicomTag.WindowCenter, DicomTag.WindowWidth }) enhanced.Remove(tag);
+        var shared = new DicomDataset();
+        shared.SetSequence(DicomTag.PixelValueTransformationSequence, new DicomDataset().Set(DicomTag.RescaleIntercept, "-1024").Set(DicomTag.RescaleSlope, "1").Set(DicomTag.RescaleType, "HU"));
+        enhanced.SetSequence(DicomTag.SharedFunctionalGroupsSequence, shared);
+        DicomDataset FrameWindow(string center, string width)
+        {
+            var frame = new DicomDataset();
+            frame.SetSequence(DicomTag.FrameVOILUTSequence, new DicomDataset().Set(DicomTag.WindowCenter, center).Set(DicomTag.WindowWidth, width));
+            return frame;
+        }
+        enhanced.SetSequence(DicomTag.PerFrameFunctionalGroupsSequence, FrameWindow("40", "400"), FrameWindow("-600", "1500"));
+        var enhancedStored = await Http.StowAsync([DicomFileWriter.Write(new DicomFile(enhanced, DicomTransferSyntax.ExplicitVRLittleEndian))]);
+        Assert.True(enhancedStored.IsSuccessStatusCode, $"STOW of the enhanced image answered {(int)enhancedStored.StatusCode}");
     }
+
+    /// <summary>Study holding <see cref="EnhancedSop"/> (in series <see cref="SeriesUid"/>).</summary>
+    public string EnhancedStudyUid { get; } = SyntheticInstance.NewUid();
+
+    /// <summary>Two frames with the shared rescale −1024 and windows 40/400 (frame 1) and −600/1500 (frame 2) in functional groups.</summary>
+    public string EnhancedSop { get; } = SyntheticInstance.NewUid();
 
     /// <summary>Study of three RLE instances (instance numbers 1–3); the second cannot be decoded.</summary>
     public string BrokenStudyUid { get; } = SyntheticInstance.NewUid();

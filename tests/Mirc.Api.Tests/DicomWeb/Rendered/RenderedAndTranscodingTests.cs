@@ -135,6 +135,19 @@ public sealed class RenderedAndTranscodingTests(CompressedStudyFixture fixture) 
     }
 
     [Fact]
+    public async Task Each_frame_of_an_enhanced_image_is_rendered_with_its_own_window_and_the_shared_rescale()
+    {
+        var url = $"/dicomweb/studies/{fixture.EnhancedStudyUid}/series/{fixture.SeriesUid}/instances/{fixture.EnhancedSop}/frames";
+        var first = Png.Decode(await (await Http.GetAsync(url + "/1/rendered", "image/png")).Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        var second = Png.Decode(await (await Http.GetAsync(url + "/2/rendered", "image/png")).Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        // Frame 1, 40/400 in HU (stored − 1024): HU −1000 is black. Frame 2, −600/1500: HU −990 is dark grey, not black.
+        Assert.Equal(0, first.Pixel(0, 10));
+        Assert.InRange(first.Pixel((int)Math.Round(1040.0 * (CompressedStudyFixture.Columns - 1) / 2000), 10), 100, 155);
+        Assert.InRange(second.Pixel(0, 10), 50, 75);
+        Assert.Equal(255, second.Pixel(CompressedStudyFixture.Columns - 1, 10));
+    }
+
+    [Fact]
     public async Task Window_parameter_overrides_the_data_set_and_thumbnail_fits_the_viewport_as_jpeg()
     {
         var url = InstanceUrl(fixture.MultiFrameSop) + "/frames/2/rendered?window=0,4000,LINEAR";
