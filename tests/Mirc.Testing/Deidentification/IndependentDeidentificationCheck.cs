@@ -40,10 +40,12 @@ public static partial class IndependentDeidentificationCheck
     /// same tag with the same value anywhere in the file. Descriptors the Clean Descriptors option keeps after cleaning
     /// and times (the Modified Dates option moves days only) are not counted; dates are.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> SurvivingIdentifiersAsync(string original, string exported)
+    public static async Task<IReadOnlyList<string>> SurvivingIdentifiersAsync(string original, string exported) =>
+        SurvivingIdentifiers(await DumpAsync(original), await DumpAsync(exported));
+
+    /// <summary><see cref="SurvivingIdentifiersAsync"/> on dumps already made (<see cref="DumpAsync"/>), for many pairs.</summary>
+    public static IReadOnlyList<string> SurvivingIdentifiers(IReadOnlyList<DumpedAttribute> before, IReadOnlyList<DumpedAttribute> after)
     {
-        var before = await DumpAsync(original);
-        var after = await DumpAsync(exported);
         var afterValues = after.Where(a => a.Value is { Length: > 0 }).Select(a => (a.Tag, a.Value)).ToHashSet();
         var leaks = new List<string>();
         foreach (var attribute in before)
