@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs, idempotently, what the tests need: dcmtk (DICOM peers),
 # PostgreSQL (cluster-mode index), chromium, Node packages (TypeScript, Azurite, dicomweb-client, playwright-core) under
-# .tools/ — before the build, which compiles the portal's TypeScript with them.
+# .tools/ — before the build, which compiles the portal's TypeScript with them — and unpacks third-party DICOM samples
+# of Debian packages into .tools/debian-dicom/.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 TCP_NODELAY=1
@@ -48,8 +49,8 @@ phase "third-party DICOM files of Debian data packages (.tools/debian-dicom/)"
 # Samples shipped by packages whose programs no test runs — octave-dicom (palette-colour ultrasound, MONOCHROME1, an icon
 # image), python3-nibabel (Philips enhanced MR, Siemens mosaics, a JPEG 2000 file with a palette icon), dicomscope
 # (structured reports), heudiconv (Siemens MR series, a Phoenix protocol SR): downloaded and unpacked, not installed
-# (octave alone is hundreds of MB). Their .dcm files join
-# the Debian corpus of the Dicom tests (tests/Mirc.Testing/DebianDicomCorpus.cs).
+# (octave alone is hundreds of MB). Their .dcm files join the Debian corpus of the tests (tests/Mirc.Testing/
+# DebianDicomCorpus.cs).
 corpus=.tools/debian-dicom
 if [ ! -f "$corpus/.complete" ]; then
   rm -rf "$corpus" && mkdir -p "$corpus/debs"
