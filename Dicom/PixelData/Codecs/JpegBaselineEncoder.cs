@@ -1,13 +1,11 @@
-using System.Buffers;
-using JpegLibrary;
-
 namespace Mirc.Dicom.PixelData;
 
 /// <summary>
-/// Lossy JPEG baseline (process 1, 8-bit, Huffman) with JpegLibrary's encoder: grey frames as one component, RGB
-/// frames converted to YCbCr (full range, no subsampling: Photometric Interpretation YBR_FULL), standard tables
-/// scaled to <see cref="Quality"/>. JpegLibrary encodes baseline only, so 12-bit process 4 (the extended syntax) is
-/// not produced, and neither are frames with more than 8 bits stored.
+/// Lossy JPEG baseline (process 1, 8-bit, Huffman) with Debian's libjpeg-turbo: grey frames as one component, colour
+/// frames as YCbCr with the chroma halved horizontally (Photometric Interpretation YBR_FULL_422, as dcmtk's dcmcjpeg
+/// writes them by default and as the Secondary Capture, VL and ultrasound IODs enumerate it), standard tables scaled to
+/// <see cref="Quality"/>. The 12-bit process 4 (the extended syntax) is not produced, nor are frames with more than 8
+/// bits stored.
 /// </summary>
 internal static class JpegBaselineEncoder
 {
@@ -16,8 +14,8 @@ internal static class JpegBaselineEncoder
 
     /// <summary>Why the extended syntax (1.2.840.10008.1.2.4.51) is never produced.</summary>
     public const string ExtendedUnavailable =
-        "JPEG Extended (process 2 & 4, 12-bit lossy) is decode-only here: JpegLibrary's encoder writes 8-bit baseline only, and Debian's " +
-        "libjpeg-turbo 2.1 has no 12-bit API; ask for 1.2.840.10008.1.2.4.50 (8-bit data), a lossless syntax or transfer-syntax=*";
+        "JPEG Extended (process 2 & 4, 12-bit lossy) is decode-only here: the encoder, Debian's libjpeg-turbo 2.1, has no 12-bit API; " +
+        "ask for 1.2.840.10008.1.2.4.50 (8-bit data), a lossless syntax or transfer-syntax=*";
 
     /// <summary>Why a frame cannot be encoded as baseline JPEG, or null when it can.</summary>
     public static string? Refusal(FrameGeometry geometry) =>
@@ -32,70 +30,29 @@ internal static class JpegBaselineEncoder
     {
         if (Refusal(geometry) is { } refusal) throw new NotSupportedException(refusal);
         int width = geometry.Columns, height = geometry.Rows, components = geometry.SamplesPerPixel, pixels = width * height;
-        var planes = new byte[components][];
-        for (int c = 0; c < components; c++) planes[c] = new byte[pixels];
+        // libjpeg-turbo takes interleaved grey or RGB and does the colour conversion and subsampling itself.
+        var interleaved = new byte[pixels * components];
         for (int p = 0; p < pixels; p++)
         {
-            for (int c = 0; c < components; c++) planes[c][p] = frame[geometry.IsPlanar ? c * pixels + p : p * components + c];
+            for (int c = 0; c < components; c++) interleaved[p * components + c] = frame[geometry.IsPlanar ? c * pixels + p : p * components + c];
         }
-        if (geometry.Photometric == "RGB") ToYCbCr(planes);
-
-        var encoder = new JpegEncoder();
-        encoder.SetQuantizationTable(JpegStandardQuantizationTable.ScaleByQuality(
-            JpegStandardQuantizationTable.GetLuminanceTable(JpegElementPrecision.Precision8Bit, 0), Quality));
-        encoder.SetHuffmanTable(true, 0, JpegStandardHuffmanEncodingTable.GetLuminanceDCTable());
-        encoder.SetHuffmanTable(false, 0, JpegStandardHuffmanEncodingTable.GetLuminanceACTable());
-        encoder.AddComponent(0, 0, 0, 0, 1, 1);
-        if (components == 3)
-        {
-            encoder.SetQuantizationTable(JpegStandardQuantizationTable.ScaleByQuality(
-                JpegStandardQuantizationTable.GetChrominanceTable(JpegElementPrecision.Precision8Bit, 1), Quality));
-            encoder.SetHuffmanTable(true, 1, JpegStandardHuffmanEncodingTable.GetChrominanceDCTable());
-            encoder.SetHuffmanTable(false, 1, JpegStandardHuffmanEncodingTable.GetChrominanceACTable());
-            encoder.AddComponent(1, 1, 1, 1, 1, 1);
-            encoder.AddComponent(2, 1, 1, 1, 1, 1);
-        }
-        encoder.SetInputReader(new PlaneReader(planes, width, height));
-        var output = new ArrayBufferWriter<byte>(pixels * components / 4 + 1024);
-        encoder.SetOutput(output);
-        encoder.Encode();
+        if (geometry.Photometric == "YBR_FULL") ToRgb(interleaved);
+        var encoded = Imaging.TurboJpegEncoder.CompressFrame(interleaved, width, height, components, Quality);
         // Fragments have even lengths: a zero after EOI is the usual padding.
-        var result = new byte[output.WrittenCount + (output.WrittenCount & 1)];
-        output.WrittenSpan.CopyTo(result);
-        return result;
+        return (encoded.Length & 1) == 0 ? encoded : [.. encoded, 0];
     }
 
-    /// <summary>JFIF's full-range RGB → YCbCr (what YBR_FULL declares), in place.</summary>
-    private static void ToYCbCr(byte[][] planes)
+    /// <summary>Full-range YCbCr (YBR_FULL) → RGB, in place, for the encoder's own conversion.</summary>
+    private static void ToRgb(byte[] samples)
     {
-        var (r, g, b) = (planes[0], planes[1], planes[2]);
-        for (int i = 0; i < r.Length; i++)
+        for (int i = 0; i < samples.Length; i += 3)
         {
-            double R = r[i], G = g[i], B = b[i];
-            r[i] = Clamp(0.299 * R + 0.587 * G + 0.114 * B);
-            g[i] = Clamp(-0.168736 * R - 0.331264 * G + 0.5 * B + 128);
-            b[i] = Clamp(0.5 * R - 0.418688 * G - 0.081312 * B + 128);
+            double y = samples[i], cb = samples[i + 1] - 128.0, cr = samples[i + 2] - 128.0;
+            samples[i] = Clamp(y + 1.402 * cr);
+            samples[i + 1] = Clamp(y - 0.344136 * cb - 0.714136 * cr);
+            samples[i + 2] = Clamp(y + 1.772 * cb);
         }
     }
 
     private static byte Clamp(double v) => (byte)Math.Clamp((int)Math.Round(v), 0, 255);
-
-    /// <summary>Hands JpegLibrary 8×8 blocks of each plane, repeating the last row / column past the edges.</summary>
-    private sealed class PlaneReader(byte[][] planes, int width, int height) : JpegBlockInputReader
-    {
-        public override int Width => width;
-
-        public override int Height => height;
-
-        public override void ReadBlock(ref short blockRef, int componentIndex, int x, int y)
-        {
-            var plane = planes[componentIndex];
-            for (int r = 0; r < 8; r++)
-            {
-                int row = Math.Min(y + r, height - 1) * width;
-                for (int c = 0; c < 8; c++)
-                    System.Runtime.CompilerServices.Unsafe.Add(ref blockRef, r * 8 + c) = plane[row + Math.Min(x + c, width - 1)];
-            }
-        }
-    }
 }

@@ -41,7 +41,7 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
 
     /// <inheritdoc/>
     public override string EncodedPhotometric(FrameGeometry geometry) =>
-        !IsLossless && geometry.SamplesPerPixel == 3 && geometry.Photometric == "RGB" ? "YBR_FULL" : geometry.Photometric;
+        !IsLossless && geometry.SamplesPerPixel == 3 ? "YBR_FULL_422" : geometry.Photometric;
 
     /// <inheritdoc/>
     protected override DecodedFrameFormat DecodeFrame(ReadOnlySpan<byte> frame, FrameGeometry geometry, Span<byte> destination)
