@@ -69,7 +69,7 @@ public static class FrameRenderer
             int p = y * geometry.Columns + x;
             if (!ybr) return (byte)(Sample(samples, geometry, p, c) >> shift);
             double l = Sample(samples, geometry, p, 0) >> shift, b = (Sample(samples, geometry, p, 1) >> shift) - 128.0, r = (Sample(samples, geometry, p, 2) >> shift) - 128.0;
-            double v = c switch { 0 => l + 1.402 * r, 1 => l - 0.344136 * b - 0.714136 * r, _ => l + 1.772 * b };
+            double v = c switch { 0 => YbrFullColor.Red(l, r), 1 => YbrFullColor.Green(l, b, r), _ => YbrFullColor.Blue(l, b) };
             return (byte)Math.Clamp((int)Math.Round(v), 0, 255);
         });
     }

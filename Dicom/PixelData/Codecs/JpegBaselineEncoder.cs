@@ -48,9 +48,9 @@ internal static class JpegBaselineEncoder
         for (int i = 0; i < samples.Length; i += 3)
         {
             double y = samples[i], cb = samples[i + 1] - 128.0, cr = samples[i + 2] - 128.0;
-            samples[i] = Clamp(y + 1.402 * cr);
-            samples[i + 1] = Clamp(y - 0.344136 * cb - 0.714136 * cr);
-            samples[i + 2] = Clamp(y + 1.772 * cb);
+            samples[i] = Clamp(YbrFullColor.Red(y, cr));
+            samples[i + 1] = Clamp(YbrFullColor.Green(y, cb, cr));
+            samples[i + 2] = Clamp(YbrFullColor.Blue(y, cb));
         }
     }
 

@@ -145,9 +145,9 @@ public sealed class JpegCodec(string transferSyntaxUid) : PixelFrameCodec
             for (int i = 0; i < y.Length; i++)
             {
                 double l = y[i], b = cb[i] - half, r = cr[i] - half;
-                y[i] = Math.Clamp((int)Math.Round(l + 1.402 * r), 0, max);
-                cb[i] = Math.Clamp((int)Math.Round(l - 0.344136 * b - 0.714136 * r), 0, max);
-                cr[i] = Math.Clamp((int)Math.Round(l + 1.772 * b), 0, max);
+                y[i] = Math.Clamp((int)Math.Round(YbrFullColor.Red(l, r)), 0, max);
+                cb[i] = Math.Clamp((int)Math.Round(YbrFullColor.Green(l, b, r)), 0, max);
+                cr[i] = Math.Clamp((int)Math.Round(YbrFullColor.Blue(l, b)), 0, max);
             }
         }
 
