@@ -1,5 +1,6 @@
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
+using Mirc.Dicom.Tests.PixelData;
 using Mirc.Testing.Deidentification;
 using Xunit;
 
@@ -42,14 +43,14 @@ public sealed class CodecReferenceTests : IDisposable
 
         var ours = DicomTranscoder.Transcode(compressed.Dataset, compressed.TransferSyntax, DicomTransferSyntax.ExplicitVRLittleEndian);
         var theirs = await ReferenceDecodeAsync(compressed, reference);
-        Assert.Equal(Pixels(original.Dataset), Pixels(ours));
-        Assert.Equal(Pixels(theirs.Dataset), Pixels(ours));
+        Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of(ours));
+        Assert.Equal(NativeSamples.Of(theirs.Dataset), NativeSamples.Of(ours));
         Assert.Equal(theirs.Dataset.GetString(DicomTag.PhotometricInterpretation), ours.GetString(DicomTag.PhotometricInterpretation));
         Assert.Equal(compressed.Dataset.GetString(DicomTag.SOPInstanceUID), ours.GetString(DicomTag.SOPInstanceUID));
 
         // GDCM is the second, independent reference for every lossless file.
         var gdcm = await ReferenceDecodeAsync(compressed, ["gdcmconv", "--raw"]);
-        Assert.Equal(Pixels(gdcm.Dataset), Pixels(ours));
+        Assert.Equal(NativeSamples.Of(gdcm.Dataset), NativeSamples.Of(ours));
     }
 
     [Theory]
@@ -65,8 +66,8 @@ public sealed class CodecReferenceTests : IDisposable
         // No trustworthy lossy JPEG 2000 encoder here (GDCM's is marked experimental and its output does not round-trip).
         var theirs = await ReferenceDecodeAsync(compressed, syntax == DicomUids.JPEGLSNearLossless ? ["dcmdjpls"] : ["dcmdjpeg"]);
         Assert.Equal(theirs.Dataset.GetString(DicomTag.PhotometricInterpretation), ours.GetString(DicomTag.PhotometricInterpretation));
-        var a = Samples(ours);
-        var b = Samples(theirs.Dataset);
+        var a = NativeSamples.Of(ours);
+        var b = NativeSamples.Of(theirs.Dataset);
         Assert.Equal(b.Length, a.Length);
         // Decoders may round differently (IDCT, colour conversion, upsampling): a few levels at most, on average far less.
         double meanError = a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Average();
@@ -88,13 +89,13 @@ public sealed class CodecReferenceTests : IDisposable
             var encoded = DicomTranscoder.Transcode(original.Dataset, original.TransferSyntax, target);
             var file = new DicomFile(encoded, target);
             // dcmtk has no JPEG 2000 codec: GDCM is the reference there, and the second one for every syntax.
-            if (decoder != "gdcmconv") Assert.Equal(Pixels(original.Dataset), Pixels((await ReferenceDecodeAsync(file, [decoder])).Dataset));
+            if (decoder != "gdcmconv") Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of((await ReferenceDecodeAsync(file, [decoder])).Dataset));
             var gdcm = await ReferenceDecodeAsync(file, ["gdcmconv", "--raw"]);
-            Assert.Equal(Pixels(original.Dataset), Pixels(gdcm.Dataset));
+            Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of(gdcm.Dataset));
             Assert.Equal(gdcm.Dataset.GetString(DicomTag.PhotometricInterpretation), DicomTranscoder.Transcode(encoded, target, DicomTransferSyntax.ExplicitVRLittleEndian)
                 .GetString(DicomTag.PhotometricInterpretation));
             // And our own decoder reads it back exactly.
-            Assert.Equal(Pixels(original.Dataset), Pixels(DicomTranscoder.Transcode(encoded, target, DicomTransferSyntax.ExplicitVRLittleEndian)));
+            Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of(DicomTranscoder.Transcode(encoded, target, DicomTransferSyntax.ExplicitVRLittleEndian)));
             Assert.False(encoded.Contains(DicomTag.LossyImageCompression), "a lossless encoding marked lossy");
         }
     }
@@ -110,7 +111,7 @@ public sealed class CodecReferenceTests : IDisposable
             var encoded = DicomTranscoder.Transcode(original.Dataset, original.TransferSyntax, target);
             var reference = await ReferenceDecodeAsync(new DicomFile(encoded, target), decoder == "gdcmconv" ? ["gdcmconv", "--raw"] : [decoder]);
             var ours = DicomTranscoder.Transcode(encoded, target, DicomTransferSyntax.ExplicitVRLittleEndian);
-            var (a, b, o) = (Samples(ours), Samples(reference.Dataset), Samples(original.Dataset));
+            var (a, b, o) = (NativeSamples.Of(ours), NativeSamples.Of(reference.Dataset), NativeSamples.Of(original.Dataset));
             Assert.Equal(o.Length, b.Length);
             if (syntax == DicomUids.JPEGLSNearLossless)
             {
@@ -140,11 +141,11 @@ public sealed class CodecReferenceTests : IDisposable
         {
             var encoded = DicomTranscoder.Transcode(original.Dataset, original.TransferSyntax, target);
             var file = new DicomFile(encoded, target);
-            var o = Samples(original.Dataset);
+            var o = NativeSamples.Of(original.Dataset);
             // dcmdjpeg converts YCbCr back to RGB by default, as our decoder does: compare samples with the original.
             var reference = await ReferenceDecodeAsync(file, ["dcmdjpeg"]);
             Assert.Equal(original.Dataset.GetString(DicomTag.PhotometricInterpretation), reference.Dataset.GetString(DicomTag.PhotometricInterpretation));
-            var b = Samples(reference.Dataset);
+            var b = NativeSamples.Of(reference.Dataset);
             Assert.Equal(o.Length, b.Length);
             double meanError = o.Zip(b, (x, y) => (double)Math.Abs(x - y)).Average();
             Assert.True(meanError < 3.0, $"mean error {meanError:F2} (of 255) after dcmdjpeg, quality 90");
@@ -156,7 +157,7 @@ public sealed class CodecReferenceTests : IDisposable
             await DicomFileWriter.WriteAsync(encodedPath, file, cancellationToken: TestContext.Current.CancellationToken);
             var newErrors = (await IndependentDeidentificationCheck.ValidationErrorsAsync(encodedPath)).Except(await IndependentDeidentificationCheck.ValidationErrorsAsync(originalPath));
             Assert.Empty(newErrors);
-            var ours = Samples(DicomTranscoder.Transcode(encoded, target, DicomTransferSyntax.ExplicitVRLittleEndian));
+            var ours = NativeSamples.Of(DicomTranscoder.Transcode(encoded, target, DicomTransferSyntax.ExplicitVRLittleEndian));
             Assert.True(o.Zip(ours, (x, y) => (double)Math.Abs(x - y)).Average() < 3.0, "our own decode of our baseline output is far from the original");
             Assert.Equal(original.Dataset.GetInt32OrDefault(DicomTag.SamplesPerPixel, 1) == 3 ? "YBR_FULL_422" : "MONOCHROME2", encoded.GetString(DicomTag.PhotometricInterpretation));
             Assert.Equal("01", encoded.GetString(DicomTag.LossyImageCompression));
@@ -185,7 +186,7 @@ public sealed class CodecReferenceTests : IDisposable
         Assert.Equal((24, 16), (reduced.Columns, reduced.Rows));
         Assert.Equal((48, 32), PixelFrameCodecs.Find(DicomUids.JPEG2000Lossless)!.DecodeAtLeast(frame, geometry, 25, 16).Geometry is var g ? (g.Columns, g.Rows) : default);
         // Reduced sample (x, y) is the wavelet low-pass centred on original sample (4x, 4y): close to the mean around it.
-        var full = Samples(original.Dataset);
+        var full = NativeSamples.Of(original.Dataset);
         double error = 0;
         for (int y = 0; y < 16; y++)
         for (int x = 0; x < 24; x++)
@@ -224,7 +225,7 @@ public sealed class CodecReferenceTests : IDisposable
         Assert.True(run.ExitCode == 0, run.StdErr + run.StdOut);
         var read = await DicomFileReader.ReadAsync(output, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(DicomUids.ExplicitVRLittleEndian, read.TransferSyntax.Uid);
-        Assert.Equal(Pixels(original.Dataset), Pixels(read.Dataset));
+        Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of(read.Dataset));
     }
 
     [Theory]
@@ -244,12 +245,12 @@ public sealed class CodecReferenceTests : IDisposable
         Assert.Null(compressedIcon[DicomTag.LossyImageCompression]);
 
         var decoded = await ReferenceDecodeAsync(new DicomFile(compressed, target), [decoder]);
-        Assert.Equal(Pixels(original.Dataset), Pixels(decoded.Dataset));
-        Assert.Equal(Pixels(icon), Pixels(decoded.Dataset.GetSequenceItems(DicomTag.IconImageSequence).Single()));
+        Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of(decoded.Dataset));
+        Assert.Equal(NativeSamples.Of(icon), NativeSamples.Of(decoded.Dataset.GetSequenceItems(DicomTag.IconImageSequence).Single()));
 
         // And back by us: native again, as dcmtk's dcmdump reads it.
         var native = DicomTranscoder.Transcode(compressed, target, DicomTransferSyntax.ExplicitVRLittleEndian);
-        Assert.Equal(Pixels(icon), Pixels(native.GetSequenceItems(DicomTag.IconImageSequence).Single()));
+        Assert.Equal(NativeSamples.Of(icon), NativeSamples.Of(native.GetSequenceItems(DicomTag.IconImageSequence).Single()));
         var path = Path.Combine(_dir, Guid.NewGuid() + ".dcm");
         await DicomFileWriter.WriteAsync(path, new DicomFile(native, DicomTransferSyntax.ExplicitVRLittleEndian), cancellationToken: TestContext.Current.CancellationToken);
         var dump = await DcmtkTools.RunAsync("dcmdump", "-q", path);
@@ -268,7 +269,7 @@ public sealed class CodecReferenceTests : IDisposable
         var native = DicomTranscoder.Transcode(rle, DicomTransferSyntax.RLELossless, DicomTransferSyntax.ExplicitVRLittleEndian);
 
         Assert.Null(native[DicomTag.IconImageSequence]);
-        Assert.Equal(Pixels(original.Dataset), Pixels(native));
+        Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of(native));
         Assert.NotNull(rle[DicomTag.IconImageSequence]); // the input is not modified
     }
 
@@ -358,36 +359,5 @@ public sealed class CodecReferenceTests : IDisposable
         var file = await DicomFileReader.ReadAsync(output, cancellationToken: TestContext.Current.CancellationToken);
         Assert.False(file.TransferSyntax.IsEncapsulated, $"{decoder[0]} left {file.TransferSyntax.Uid}");
         return file;
-    }
-
-    /// <summary>Native pixel bytes, masked to Bits Stored (high bits of 16-bit containers are not pixel data).</summary>
-    private static byte[] Pixels(DicomDataset ds)
-    {
-        Assert.True(ds.TryGetBytes(DicomTag.PixelData, out var bytes), "no native pixel data");
-        var geometry = FrameGeometry.From(ds);
-        var result = bytes[..(geometry.FrameLength * geometry.NumberOfFrames)].ToArray();
-        if (geometry.BytesPerSample == 2 && geometry.BitsStored < 16)
-        {
-            int mask = (1 << geometry.BitsStored) - 1;
-            for (int i = 0; i < result.Length; i += 2)
-            {
-                int v = (result[i] | result[i + 1] << 8) & mask;
-                result[i] = (byte)v;
-                result[i + 1] = (byte)(v >> 8);
-            }
-        }
-        return result;
-    }
-
-    /// <summary>Sample values, sign-extended from Bits Stored when Pixel Representation is 1.</summary>
-    private static int[] Samples(DicomDataset ds)
-    {
-        var bytes = Pixels(ds);
-        var geometry = FrameGeometry.From(ds);
-        int shift = 32 - geometry.BitsStored;
-        int Signed(int v) => geometry.IsSigned ? (v << shift) >> shift : v;
-        return geometry.BytesPerSample == 1
-            ? [.. bytes.Select(b => Signed(b))]
-            : [.. Enumerable.Range(0, bytes.Length / 2).Select(i => Signed(bytes[2 * i] | bytes[2 * i + 1] << 8))];
     }
 }

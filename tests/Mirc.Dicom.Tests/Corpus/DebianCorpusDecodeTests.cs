@@ -1,5 +1,6 @@
 using Mirc.Dicom.PixelData;
 using Mirc.Dicom.Tests.Dcmtk;
+using Mirc.Dicom.Tests.PixelData;
 using Mirc.Testing;
 using Xunit;
 
@@ -43,8 +44,8 @@ public sealed class DebianCorpusDecodeTests : IDisposable
 
         var ours = DicomTranscoder.Transcode(file.Dataset, file.TransferSyntax, DicomTransferSyntax.ExplicitVRLittleEndian);
         Assert.Equal(reference.Dataset.GetStringOrDefault(DicomTag.PhotometricInterpretation), ours.GetStringOrDefault(DicomTag.PhotometricInterpretation));
-        var expected = Samples(reference.Dataset);
-        var actual = Samples(ours);
+        var expected = NativeSamples.Of(reference.Dataset);
+        var actual = NativeSamples.Of(ours);
         Assert.Equal(expected.Length, actual.Length);
         if (!file.TransferSyntax.IsLossy)
         {
@@ -83,23 +84,5 @@ public sealed class DebianCorpusDecodeTests : IDisposable
         var file = await DicomFileReader.ReadAsync(output, cancellationToken: TestContext.Current.CancellationToken);
         Assert.False(file.TransferSyntax.IsEncapsulated, $"{decoder[0]} left {file.TransferSyntax.Uid}");
         return file;
-    }
-
-    /// <summary>Every sample of every frame, masked to Bits Stored and sign-extended when Pixel Representation is 1.</summary>
-    private static long[] Samples(DicomDataset ds)
-    {
-        Assert.True(ds.TryGetBytes(DicomTag.PixelData, out var bytes), "no native pixel data");
-        var geometry = FrameGeometry.From(ds);
-        int size = geometry.BytesPerSample, bits = geometry.BitsStored;
-        var span = bytes.Span[..(geometry.FrameLength * geometry.NumberOfFrames)];
-        var samples = new long[span.Length / size];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            ulong raw = 0;
-            for (int b = size - 1; b >= 0; b--) raw = raw << 8 | span[i * size + b];
-            raw &= bits >= 64 ? ulong.MaxValue : (1UL << bits) - 1;
-            samples[i] = geometry.IsSigned && (raw >> (bits - 1) & 1) == 1 ? (long)raw - (1L << bits) : (long)raw;
-        }
-        return samples;
     }
 }
