@@ -60,7 +60,7 @@ public sealed class PixelDataInfo
     /// </summary>
     public long FrameLength => BitsAllocated == 1
         ? ((long)Rows * Columns * SamplesPerPixel + 7) / 8
-        : (long)Rows * Columns * (SamplesPerPixel == 3 && PhotometricInterpretation == "YBR_FULL_422" ? 2 : SamplesPerPixel) * (BitsAllocated / 8);
+        : (long)Rows * Columns * PixelData.FrameGeometry.StoredSamplesPerPixel(SamplesPerPixel, PhotometricInterpretation) * (BitsAllocated / 8);
 
     /// <summary>
     /// Byte ranges (absolute, in the input) holding frame <paramref name="frameIndex"/> (zero-based: WADO frame number − 1).

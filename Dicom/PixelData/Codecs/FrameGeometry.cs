@@ -32,10 +32,14 @@ public sealed record FrameGeometry
     /// Native (uncompressed) YBR_FULL_422: two luminance samples share one Cb and one Cr (Y Y Cb Cr per pair of pixels,
     /// PS3.3 C.7.6.3.1.2), so a stored frame has two samples per pixel, not three.
     /// </summary>
-    public bool IsNativeSubsampled => SamplesPerPixel == 3 && Photometric == "YBR_FULL_422";
+    public bool IsNativeSubsampled => StoredSamplesPerPixel(SamplesPerPixel, Photometric) != SamplesPerPixel;
 
     /// <summary>Bytes of one frame as an uncompressed syntax stores it (<see cref="FrameLength"/> but for YBR_FULL_422).</summary>
-    public int StoredNativeFrameLength => IsNativeSubsampled ? checked(Rows * Columns * 2 * BytesPerSample) : FrameLength;
+    public int StoredNativeFrameLength => checked(Rows * Columns * StoredSamplesPerPixel(SamplesPerPixel, Photometric) * BytesPerSample);
+
+    /// <summary>Samples an uncompressed syntax stores per pixel: two for YBR_FULL_422 (one Cb and one Cr per pair), else all.</summary>
+    internal static int StoredSamplesPerPixel(int samplesPerPixel, string? photometric) =>
+        samplesPerPixel == 3 && photometric == "YBR_FULL_422" ? 2 : samplesPerPixel;
 
     /// <summary>
     /// A stored native frame as whole pixels: YBR_FULL_422 upsampled to YBR_FULL (each pixel of a pair takes the pair's Cb
