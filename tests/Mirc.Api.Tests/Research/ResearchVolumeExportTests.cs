@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -130,14 +129,10 @@ public sealed class ResearchVolumeExportTests : IAsyncLifetime
     private static async Task<NiftiVolume> ConvertAsync(string input, string output)
     {
         Directory.CreateDirectory(output);
-        var start = new ProcessStartInfo("dcm2niix", ["-z", "n", "-b", "n", "-f", "%s", "-o", output, input]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dcm2niix did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
-        Assert.True(process.ExitCode == 0, $"dcm2niix failed on {input}: {await stdout}{await stderr}");
+        var (code, stdout, stderr) = await ExternalTool.RunAsync("dcm2niix", "-z", "n", "-b", "n", "-f", "%s", "-o", output, input);
+        Assert.True(code == 0, $"dcm2niix failed on {input}: {stdout}{stderr}");
         var volumes = Directory.GetFiles(output, "*.nii");
-        Assert.True(volumes.Length == 1, $"dcm2niix made {volumes.Length} volumes of {input}: {await stdout}");
+        Assert.True(volumes.Length == 1, $"dcm2niix made {volumes.Length} volumes of {input}: {stdout}");
 
         // NIfTI-1 header (348 bytes, little endian here): dim at 40, pixdim at 76, vox_offset at 108, qform_code at
         // 252 up to srow_z's end at 328.

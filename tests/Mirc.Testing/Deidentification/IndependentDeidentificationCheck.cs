@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -20,7 +19,7 @@ public static partial class IndependentDeidentificationCheck
     /// <summary>Every attribute of <paramref name="path"/> (File Meta included), via <c>dcmdump +L</c>.</summary>
     public static async Task<IReadOnlyList<DumpedAttribute>> DumpAsync(string path)
     {
-        var (code, stdout, stderr) = await RunAsync("dcmdump", "+L", "-q", path);
+        var (code, stdout, stderr) = await ExternalTool.RunAsync("dcmdump", "+L", "-q", path);
         if (code != 0) throw new InvalidOperationException($"dcmdump could not read {path}: {stderr}");
         var result = new List<DumpedAttribute>();
         foreach (var line in stdout.Split('\n'))
@@ -72,7 +71,7 @@ public static partial class IndependentDeidentificationCheck
     /// <summary>dciodvfy's error lines for the file, with values and UIDs blanked so that two files can be compared.</summary>
     public static async Task<IReadOnlySet<string>> ValidationErrorsAsync(string path)
     {
-        var (_, stdout, stderr) = await RunAsync("dciodvfy", path);
+        var (_, stdout, stderr) = await ExternalTool.RunAsync("dciodvfy", path);
         return (stdout + "\n" + stderr).Split('\n')
             .Where(l => l.StartsWith("Error", StringComparison.Ordinal))
             .Select(l => Bracketed().Replace(Numbers().Replace(l.Trim(), "#"), "<>"))
@@ -99,27 +98,6 @@ public static partial class IndependentDeidentificationCheck
         }
 
         return table;
-    }
-
-    private static async Task<(int Code, string StdOut, string StdErr)> RunAsync(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, StandardOutputEncoding = System.Text.Encoding.Latin1 };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{tool} could not start (apt-get install dcmtk dicom3tools)");
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = p.StandardOutput.ReadToEndAsync(cts.Token);
-        var stderr = p.StandardError.ReadToEndAsync(cts.Token);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{tool} {string.Join(' ', args)} did not finish in 60 s");
-        }
-
-        return (p.ExitCode, await stdout, await stderr);
     }
 
     [GeneratedRegex(@"^(?<indent>\s*)\((?<g>[0-9a-fA-F]{4}),(?<e>[0-9a-fA-F]{4})\) (?<vr>[A-Za-z?]{2}) (?<value>.*?)\s+#\s*(\d+|u/l),\s*\S+\s+(?<keyword>\S+)\s*$")]
