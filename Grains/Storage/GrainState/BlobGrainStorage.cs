@@ -14,7 +14,9 @@ namespace Mirc.Grains.Storage.GrainState;
 /// <remarks>
 /// Records are kept in <see cref="GrainStateRecordFrame"/> form (named with <see cref="GrainStateBlobNaming.FramedSuffix"/>),
 /// so a new one is created in place with one durability round; a replacement goes through the store's atomic
-/// replace. A record of the former, unframed form is still read, and moved to the framed form by its next write.
+/// replace. In the <see cref="GrainStateRecordNames.Flat"/> layout a record of the former, unframed form is still read,
+/// and moved to the framed form by its next write; the <see cref="GrainStateRecordNames.FannedOut"/> layout holds framed
+/// records only, so a read is one lookup.
 /// </remarks>
 public sealed partial class BlobGrainStorage : IGrainStorage
 {
@@ -24,6 +26,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     private readonly Serializer _serializer;
     private readonly ILogger _logger;
     private readonly bool _publishLazily;
+    private readonly GrainStateRecordNames _names;
 
     /// <summary>Creates the provider.</summary>
     /// <param name="name">Provider name (for messages).</param>
@@ -35,8 +38,10 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     /// Writes publish their new version lazily (<see cref="IBlobStore.WriteIfMatchLazilyAsync"/>): only for state whose
     /// writes a journal replays after a crash.
     /// </param>
-    public BlobGrainStorage(string name, IBlobStore blobs, InstanceBlobLayout layout, Serializer serializer, ILogger<BlobGrainStorage> logger, bool publishLazily = false)
+    /// <param name="names">How records are named (the flat layout unless said).</param>
+    public BlobGrainStorage(string name, IBlobStore blobs, InstanceBlobLayout layout, Serializer serializer, ILogger<BlobGrainStorage> logger, bool publishLazily = false, GrainStateRecordNames names = GrainStateRecordNames.Flat)
     {
+        _names = names;
         _name = name;
         _publishLazily = publishLazily;
         _blobs = blobs;
@@ -67,7 +72,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     {
         // Both names at once: on a remote store the former one (all a migration source holds) costs no extra round trip.
         var framedRead = _blobs.TryReadAllAsync(FramedKey(stateName, grainId));
-        var formerRead = _blobs.TryReadAllAsync(FormerKey(stateName, grainId));
+        var formerRead = FormerKey(stateName, grainId) is { } formerKey ? _blobs.TryReadAllAsync(formerKey) : NoRecord;
         var framed = await framedRead.ConfigureAwait(false);
         if (framed is not null && GrainStateRecordFrame.TryUnwrap(framed.Content, out var payload))
         {
@@ -113,7 +118,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
                     break;
                 case GrainStateRecordKind.Former:
                     // Moved to the framed name; the former record goes once the framed one is durable (reads prefer it).
-                    var formerKey = FormerKey(stateName, grainId);
+                    var formerKey = FormerKey(stateName, grainId)!.Value;
                     if ((await _blobs.TryGetPropertiesAsync(formerKey).ConfigureAwait(false))?.ETag is var current && current != seen.ETag)
                     {
                         throw new BlobConcurrencyException(formerKey, seen.ETag, current);
@@ -124,7 +129,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
                     break;
                 default:
                     written = await _blobs.WriteIfMatchAsync(key, record, seen.ETag).ConfigureAwait(false);
-                    await _blobs.DeleteAsync(FormerKey(stateName, grainId)).ConfigureAwait(false);
+                    await DeleteFormerAsync(stateName, grainId).ConfigureAwait(false);
                     break;
             }
 
@@ -149,7 +154,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
             {
                 case GrainStateRecordKind.None:
                     // Clearing a state this activation never saw stored: only valid if nothing is stored.
-                    foreach (var key in new[] { framedKey, formerKey })
+                    foreach (var key in formerKey is { } former ? new[] { framedKey, former } : [framedKey])
                     {
                         if (await _blobs.TryGetPropertiesAsync(key).ConfigureAwait(false) is { } current)
                         {
@@ -159,11 +164,11 @@ public sealed partial class BlobGrainStorage : IGrainStorage
 
                     break;
                 case GrainStateRecordKind.Former:
-                    await _blobs.DeleteAsync(formerKey, seen.ETag).ConfigureAwait(false);
+                    await _blobs.DeleteAsync(formerKey!.Value, seen.ETag).ConfigureAwait(false);
                     break;
                 default:
                     await _blobs.DeleteAsync(framedKey, seen.ETag).ConfigureAwait(false);
-                    await _blobs.DeleteAsync(formerKey).ConfigureAwait(false);
+                    await DeleteFormerAsync(stateName, grainId).ConfigureAwait(false);
                     break;
             }
         }
@@ -184,12 +189,22 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     internal async Task<bool> DeleteIfExistsAsync(string stateName, GrainId grainId)
     {
         var framed = await _blobs.DeleteAsync(FramedKey(stateName, grainId)).ConfigureAwait(false);
-        return await _blobs.DeleteAsync(FormerKey(stateName, grainId)).ConfigureAwait(false) || framed;
+        return await DeleteFormerAsync(stateName, grainId).ConfigureAwait(false) || framed;
     }
 
-    private BlobKey FramedKey(string stateName, GrainId grainId) => GrainStateBlobNaming.FramedKeyFor(_container, stateName, grainId);
+    private static readonly Task<BlobContent?> NoRecord = Task.FromResult<BlobContent?>(null);
 
-    private BlobKey FormerKey(string stateName, GrainId grainId) => GrainStateBlobNaming.KeyFor(_container, stateName, grainId);
+    /// <summary>The name of a grain's record (see <see cref="GrainStateRecordNames"/>).</summary>
+    internal BlobKey FramedKey(string stateName, GrainId grainId) => _names == GrainStateRecordNames.FannedOut
+        ? GrainStateBlobNaming.FannedOutKeyFor(_container, stateName, grainId)
+        : GrainStateBlobNaming.FramedKeyFor(_container, stateName, grainId);
+
+    /// <summary>The name of its former, unframed record; null where there is none (the fanned-out layout).</summary>
+    private BlobKey? FormerKey(string stateName, GrainId grainId) =>
+        _names == GrainStateRecordNames.FannedOut ? null : GrainStateBlobNaming.KeyFor(_container, stateName, grainId);
+
+    private async Task<bool> DeleteFormerAsync(string stateName, GrainId grainId) =>
+        FormerKey(stateName, grainId) is { } formerKey && await _blobs.DeleteAsync(formerKey).ConfigureAwait(false);
 
     private InconsistentStateException Inconsistent(string operation, string stateName, GrainId grainId, string? expected, BlobConcurrencyException e)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Mirc.Grains.Storage.Blobs;
 using Orleans.Providers;
@@ -11,7 +12,9 @@ public static class BlobGrainStorageSiloBuilderExtensions
 {
     /// <summary>
     /// Adds the blob grain storage under <paramref name="name"/> (grains use <see cref="StorageProviders.Archive"/>);
-    /// <paramref name="publishLazily"/> for <see cref="StorageProviders.ArchiveJournaled"/>.
+    /// <paramref name="publishLazily"/> for <see cref="StorageProviders.ArchiveJournaled"/>. Records in the fanned-out
+    /// layout (<see cref="GrainStateRecordNames.FannedOut"/>), a folder of the flat one upgraded as the silo starts
+    /// (<see cref="GrainStateFolderUpgrade"/>).
     /// </summary>
     public static ISiloBuilder AddBlobGrainStorage(this ISiloBuilder builder, string name = StorageProviders.Archive, bool publishLazily = false)
     {
@@ -22,7 +25,9 @@ public static class BlobGrainStorageSiloBuilderExtensions
             sp.GetRequiredService<InstanceBlobLayout>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
             sp.GetRequiredService<ILogger<BlobGrainStorage>>(),
-            publishLazily));
+            publishLazily,
+            GrainStateRecordNames.FannedOut));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, GrainStateFolderUpgrade>());
         return builder;
     }
 

@@ -36,8 +36,45 @@ internal static class GrainStateBlobNaming
         new(container, KeyFor(container, stateName, grainId).Name + FramedSuffix);
 
     /// <summary>
+    /// The name of the record in <see cref="GrainStateRecordFrame"/> form in the fanned-out layout of the embedded default,
+    /// <c>{state}/{grainType}/{ff}/{key}.rec</c>: <c>{ff}</c> spreads one state's records over 256 folders, so a region's
+    /// millions of studies never fill one ext4 folder (without <c>large_dir</c> its index holds ~10 million names:
+    /// further creations fail with ENOSPC).
+    /// </summary>
+    public static BlobKey FannedOutKeyFor(string container, string stateName, GrainId grainId)
+    {
+        var key = Encode(grainId.Key.ToString()!);
+        return new(container, $"{StatePrefix(stateName)}{Encode(grainId.Type.ToString()!)}/{FolderOf(key)}/{key}{FramedSuffix}");
+    }
+
+    /// <summary>
+    /// Where a record of the flat layout (<see cref="KeyFor"/> or <see cref="FramedKeyFor"/>: three parts, the last an
+    /// encoded key with or without <see cref="FramedSuffix"/>) goes in the fanned-out layout (<see cref="FannedOutKeyFor"/>),
+    /// with <paramref name="framed"/> telling which form it holds; null for any other name (Orleans' names, keys, pages).
+    /// </summary>
+    public static string? FannedOutNameOf(string flatName, out bool framed)
+    {
+        framed = false;
+        var parts = flatName.Split('/');
+        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0 || parts[2].Length == 0)
+        {
+            return null;
+        }
+
+        framed = parts[2].EndsWith(FramedSuffix, StringComparison.Ordinal);
+        var key = framed ? parts[2][..^FramedSuffix.Length] : parts[2];
+        // Encoded keys hold no dot: any other file (a ".json" or ".xml" of another writer) is not a record.
+        return key.Length == 0 || key.Contains('.', StringComparison.Ordinal) ? null : $"{parts[0]}/{parts[1]}/{FolderOf(key)}/{key}{FramedSuffix}";
+    }
+
+    /// <summary>The folder of an encoded key in the fanned-out layout: the low byte of its XxHash3, two hex digits.</summary>
+    private static string FolderOf(string encodedKey) =>
+        ((byte)System.IO.Hashing.XxHash3.HashToUInt64(Encoding.ASCII.GetBytes(encodedKey))).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// The grain key a state blob of <paramref name="stateName"/> holds, under either naming — ours
-    /// (<c>{state}/{grainType}/{key}</c>, <see cref="KeyFor"/>, with or without <see cref="FramedSuffix"/>) or Orleans' blob provider's
+    /// (<c>{state}/{grainType}/{key}</c>, <see cref="KeyFor"/>, with or without <see cref="FramedSuffix"/>, or fanned out,
+    /// <see cref="FannedOutKeyFor"/>) or Orleans' blob provider's
     /// (<c>{state}-{grainType}/{key}.json</c>, <see cref="ForOrleansBlobName"/>) — decoded; null for any other name or an
     /// empty key.
     /// </summary>
@@ -47,13 +84,15 @@ internal static class GrainStateBlobNaming
         string encodedKey;
         if (blobName.StartsWith(state + "/", StringComparison.Ordinal))
         {
+            // Flat {state}/{type}/{key}, or fanned out {state}/{type}/{ff}/{key}.rec.
             var parts = blobName.Split('/');
-            if (parts.Length != 3)
+            if (parts.Length is not (3 or 4) || (parts.Length == 4 && parts[2].Length != 2))
             {
                 return null;
             }
 
-            encodedKey = parts[2].EndsWith(FramedSuffix, StringComparison.Ordinal) ? parts[2][..^FramedSuffix.Length] : parts[2];
+            var last = parts[^1];
+            encodedKey = last.EndsWith(FramedSuffix, StringComparison.Ordinal) ? last[..^FramedSuffix.Length] : last;
         }
         else if (blobName.StartsWith(state + "-", StringComparison.Ordinal) && blobName.EndsWith(".json", StringComparison.Ordinal))
         {

@@ -52,7 +52,7 @@ public sealed class DuplicateDatasetTests(ArchiveCluster archive) : IClassFixtur
         var first = await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_A"));
         await archive.ProjectFeedAsync();
         var patient = (GrainReference)archive.Grains.GetGrain<IPatientGrain>(first.PatientId!);
-        var record = GrainStateBlobNaming.FramedKeyFor(archive.Layout.GrainStateContainer, "patient", patient.GrainId);
+        var record = GrainStateBlobNaming.FannedOutKeyFor(archive.Layout.GrainStateContainer, "patient", patient.GrainId);
         var before = await archive.Blobs.TryGetPropertiesAsync(record, TestContext.Current.CancellationToken);
 
         var again = await IngestAsync(archive, instance.ToDataset(), Cstore(instance, "MODALITY_A"));
