@@ -38,8 +38,8 @@ internal static class GrainStateBlobNaming
     /// <summary>
     /// The name of the record in <see cref="GrainStateRecordFrame"/> form in the fanned-out layout of the embedded default,
     /// <c>{state}/{grainType}/{ff}/{key}.rec</c>: <c>{ff}</c> spreads one state's records over 256 folders, so a region's
-    /// millions of studies never fill one ext4 folder (without <c>large_dir</c> its index holds ~10 million names:
-    /// further creations fail with ENOSPC).
+    /// millions of studies never fill one ext4 folder (without <c>large_dir</c> its two-level index is full at ~10 – 12
+    /// million 16-character names, fewer of these ~90-character ones: further creations fail with ENOSPC).
     /// </summary>
     public static BlobKey FannedOutKeyFor(string container, string stateName, GrainId grainId)
     {
