@@ -195,7 +195,7 @@ public sealed partial class BlobGrainStorage : IGrainStorage
     private static readonly Task<BlobContent?> NoRecord = Task.FromResult<BlobContent?>(null);
 
     /// <summary>The name of a grain's record (see <see cref="GrainStateRecordNames"/>).</summary>
-    internal BlobKey FramedKey(string stateName, GrainId grainId) => _names == GrainStateRecordNames.FannedOut
+    private BlobKey FramedKey(string stateName, GrainId grainId) => _names == GrainStateRecordNames.FannedOut
         ? GrainStateBlobNaming.FannedOutKeyFor(_container, stateName, grainId)
         : GrainStateBlobNaming.FramedKeyFor(_container, stateName, grainId);
 
