@@ -19,7 +19,7 @@ namespace Mirc.Grains.Ingest;
 /// which promoted blobs may lack registrations; re-checking an intent that had completed is harmless (reconciliation is
 /// idempotent), and a slot torn by a crash held intents whose ingests had not been promoted yet or were complete.
 /// </summary>
-internal sealed partial class IngestJournal
+internal sealed partial class IngestJournal : IAsyncDisposable
 {
     private const string Prefix = "journal/";
     private static readonly byte[] EmptySlot = "[]"u8.ToArray();
@@ -43,6 +43,11 @@ internal sealed partial class IngestJournal
     private List<(IngestJournalRecord Record, TaskCompletionSource<IngestJournalTicket> Done)> _pending = [];
     private bool _writing;
     private bool _emptying;
+
+    // Stops the emptying of unused slots when the host stops: a timer-driven write after that would land in a data
+    // folder the process no longer owns (a test deleting it saw the write re-create the folder it had just removed).
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _emptyingLoop = Task.CompletedTask;
 
     /// <param name="blobs">Where slots are written.</param>
     /// <param name="layout">Gives the staging container.</param>
@@ -236,18 +241,15 @@ internal sealed partial class IngestJournal
             await _blobs.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             if (batch.Count > 0 && _reuseWindow > TimeSpan.Zero)
             {
-                bool startEmptying;
                 lock (_gate)
                 {
                     _holding[batch.Slot] = _clock.GetTimestamp();
                     _freeSlots.Add(batch.Slot);
-                    startEmptying = !_emptying;
-                    _emptying = true;
-                }
-
-                if (startEmptying)
-                {
-                    _ = Task.Run(EmptyUnusedSlotsAsync, CancellationToken.None);
+                    if (!_emptying && !_stopping.IsCancellationRequested)
+                    {
+                        _emptying = true;
+                        _emptyingLoop = Task.Run(EmptyUnusedSlotsAsync, CancellationToken.None);
+                    }
                 }
 
                 return;
@@ -274,7 +276,7 @@ internal sealed partial class IngestJournal
     {
         while (true)
         {
-            await Task.Delay(_reuseWindow, _clock).ConfigureAwait(false);
+            await Task.Delay(_reuseWindow, _clock, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             List<int> unused;
             lock (_gate)
             {
@@ -285,7 +287,8 @@ internal sealed partial class IngestJournal
                     _freeSlots.Remove(slot);
                 }
 
-                if (unused.Count == 0 && _holding.Count == 0)
+                // Stopped: the slots keep their completed intents, which the next start's reconciliation re-checks.
+                if (_stopping.IsCancellationRequested || (unused.Count == 0 && _holding.Count == 0))
                 {
                     _emptying = false;
                     return;
@@ -312,6 +315,31 @@ internal sealed partial class IngestJournal
                 }
             }
         }
+    }
+
+    /// <summary>True while the emptying of unused slots is scheduled (for tests).</summary>
+    internal bool EmptyingScheduled
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _emptying;
+            }
+        }
+    }
+
+    /// <summary>Stops the emptying of unused slots (the host is stopping) and waits for a round under way to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task loop;
+        lock (_gate)
+        {
+            _stopping.Cancel();
+            loop = _emptyingLoop;
+        }
+
+        await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     // Not flushed itself: a crash that loses the emptying leaves completed intents, which reconciliation re-checks

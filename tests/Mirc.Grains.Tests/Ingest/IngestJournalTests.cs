@@ -85,6 +85,24 @@ public sealed class IngestJournalTests : IDisposable
         Assert.Equal(ticket.Batch.Key, next.Batch.Key); // the emptied slot is reused
     }
 
+    [Fact]
+    public async Task A_stopped_journal_leaves_its_completed_slots_as_they_are()
+    {
+        // The host stops while a slot waits out its reuse window: no write follows (the data folder may be gone or
+        // another process's by then); the next start's reconciliation re-checks the completed intents.
+        var journal = new IngestJournal(_blobs, _layout, reuseWindow: TimeSpan.FromMinutes(1));
+        var ticket = await journal.WriteAsync(Record("1.2/3.4/5.6.dcm"), Ct);
+        journal.Complete(ticket);
+        await WaitUntilAsync(() => journal.SlotCounts.Holding == 1 && journal.EmptyingScheduled);
+        var before = _blobs.Operations.Count;
+
+        await journal.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.False(journal.EmptyingScheduled);
+        Assert.Equal(before, _blobs.Operations.Count);
+        Assert.NotEqual("[]", System.Text.Encoding.UTF8.GetString((await _store.TryReadAllAsync(ticket.Batch.Key, Ct))!.Content.Span));
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static IngestJournalRecord Record(string finalName) => new("mirc-instances-00", finalName, "EST", "AE", null, DateTimeOffset.UtcNow);
