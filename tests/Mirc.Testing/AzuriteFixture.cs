@@ -63,10 +63,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         {
             // SIGTERM: Azurite saves its metadata and exits, as a storage account that stops answering (a kill would
             // also lose writes it had acknowledged, which no real account does).
-            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
+            await ExternalTool.RunAsync("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
             try
             {

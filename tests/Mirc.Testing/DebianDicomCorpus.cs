@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mirc.Testing;
 
 /// <summary>
@@ -99,18 +97,14 @@ public static class DebianDicomCorpus
 
     private static (int Exit, string StdErr) Run(string tool, params string[] args)
     {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args) psi.ArgumentList.Add(arg);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(30_000))
+        try
         {
-            p.Kill(true);
+            var run = ExternalTool.Run(tool, args, TimeSpan.FromSeconds(30));
+            return (run.ExitCode, run.StandardError);
+        }
+        catch (TimeoutException)
+        {
             return (-1, "E: dcmdump did not finish in 30 s");
         }
-
-        _ = stdout.Result;
-        return (p.ExitCode, stderr.Result);
     }
 }

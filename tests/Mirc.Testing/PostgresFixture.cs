@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 using Xunit;
 
@@ -94,19 +93,10 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     private static async Task RunAsync(string program, string[] arguments)
     {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" };
-        foreach (var argument in arguments)
+        var run = await ExternalTool.RunAsync(program, arguments, TimeSpan.FromSeconds(90), CancellationToken.None, workingDirectory: "/tmp");
+        if (run.ExitCode != 0)
         {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await output} {await error}");
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({run.ExitCode}): {run.StandardOutput} {run.StandardError}");
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mirc.Testing;
 
 /// <summary>
@@ -19,21 +17,10 @@ public sealed class ToleranceFiles : IDisposable
             throw new InvalidOperationException("/usr/bin/python3 is needed (with python3-pydicom; ./test.sh installs it).");
         }
 
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add(Folder);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(60_000))
+        var run = ExternalTool.Run("/usr/bin/python3", [script, Folder], TimeSpan.FromSeconds(60));
+        if (run.ExitCode != 0)
         {
-            p.Kill(true);
-            throw new TimeoutException("make_tolerance_files.py did not finish in 60 s");
-        }
-
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"make_tolerance_files.py failed: {stderr.Result}");
+            throw new InvalidOperationException($"make_tolerance_files.py failed: {run.StandardError}");
         }
     }
 
