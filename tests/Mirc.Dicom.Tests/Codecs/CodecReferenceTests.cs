@@ -222,7 +222,7 @@ public sealed class CodecReferenceTests : IDisposable
             cancellationToken: TestContext.Current.CancellationToken);
         var output = path + ".le.dcm";
         var run = await DcmtkTools.RunAsync("dcmconv", "+te", path, output);
-        Assert.True(run.ExitCode == 0, run.StdErr + run.StdOut);
+        Assert.True(run.ExitCode == 0, run.StandardError + run.StandardOutput);
         var read = await DicomFileReader.ReadAsync(output, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(DicomUids.ExplicitVRLittleEndian, read.TransferSyntax.Uid);
         Assert.Equal(NativeSamples.Of(original.Dataset), NativeSamples.Of(read.Dataset));
@@ -254,7 +254,7 @@ public sealed class CodecReferenceTests : IDisposable
         var path = Path.Combine(_dir, Guid.NewGuid() + ".dcm");
         await DicomFileWriter.WriteAsync(path, new DicomFile(native, DicomTransferSyntax.ExplicitVRLittleEndian), cancellationToken: TestContext.Current.CancellationToken);
         var dump = await DcmtkTools.RunAsync("dcmdump", "-q", path);
-        Assert.True(dump.ExitCode == 0, dump.StdErr);
+        Assert.True(dump.ExitCode == 0, dump.StandardError);
     }
 
     [Fact]
@@ -345,7 +345,7 @@ public sealed class CodecReferenceTests : IDisposable
         await DicomFileWriter.WriteAsync(input, original, cancellationToken: TestContext.Current.CancellationToken);
         var args = compressor[0] == "gdcmconv" ? [.. compressor[1..], input, output] : compressor[1..].Concat([input, output]).ToArray();
         var run = await DcmtkTools.RunAsync(compressor[0], args);
-        Assert.True(run.ExitCode == 0, $"{string.Join(' ', compressor)}: {run.StdErr}{run.StdOut}");
+        Assert.True(run.ExitCode == 0, $"{string.Join(' ', compressor)}: {run.StandardError}{run.StandardOutput}");
         return await DicomFileReader.ReadAsync(output, cancellationToken: TestContext.Current.CancellationToken);
     }
 
@@ -355,7 +355,7 @@ public sealed class CodecReferenceTests : IDisposable
         var output = input + ".d.dcm";
         await DicomFileWriter.WriteAsync(input, compressed, cancellationToken: TestContext.Current.CancellationToken);
         var run = await DcmtkTools.RunAsync(decoder[0], [.. decoder[1..], input, output]);
-        Assert.True(run.ExitCode == 0, $"{string.Join(' ', decoder)}: {run.StdErr}{run.StdOut}");
+        Assert.True(run.ExitCode == 0, $"{string.Join(' ', decoder)}: {run.StandardError}{run.StandardOutput}");
         var file = await DicomFileReader.ReadAsync(output, cancellationToken: TestContext.Current.CancellationToken);
         Assert.False(file.TransferSyntax.IsEncapsulated, $"{decoder[0]} left {file.TransferSyntax.Uid}");
         return file;

@@ -71,7 +71,7 @@ public sealed class DebianCorpusEncodeTests : IDisposable
             _ => ["gdcmconv", "--raw", written, decoded],
         };
         var run = await DcmtkTools.RunAsync(decoder[0], decoder[1..]);
-        Assert.True(run.ExitCode == 0, $"{decoder[0]} cannot read our {target} of {name}: {run.StdErr}{run.StdOut}");
+        Assert.True(run.ExitCode == 0, $"{decoder[0]} cannot read our {target} of {name}: {run.StandardError}{run.StandardOutput}");
         var theirs = await DicomFileReader.ReadAsync(decoded, cancellationToken: TestContext.Current.CancellationToken);
         for (var f = 0; f < frames; f++)
         {

@@ -1,13 +1,11 @@
-using System.Diagnostics;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Dcmtk;
 
-/// <summary>Runs dcmtk command-line tools; fails with a clear message when dcmtk is not installed.</summary>
+/// <summary>Runs dcmtk command-line tools (through <see cref="ExternalTool"/>, 30 s each); fails with a clear message when dcmtk is not installed.</summary>
 internal static class DcmtkTools
 {
-    public sealed record Result(int ExitCode, string StdOut, string StdErr);
-
     public static void RequireInstalled()
     {
         foreach (var tool in new[] { "dcmdump", "dump2dcm", "dcmconv", "dcm2xml", "img2dcm", "dcmcjpeg", "dcmcjpls", "dcmcrle" })
@@ -27,44 +25,23 @@ internal static class DcmtkTools
         return null;
     }
 
-    public static Task<Result> RunAsync(string tool, params string[] args) => RunAsync(tool, System.Text.Encoding.Latin1, args);
+    public static Task<ToolResult> RunAsync(string tool, params string[] args) => RunAsync(tool, System.Text.Encoding.Latin1, args);
 
-    public static async Task<Result> RunAsync(string tool, System.Text.Encoding outputEncoding, params string[] args)
+    public static Task<ToolResult> RunAsync(string tool, System.Text.Encoding outputEncoding, params string[] args)
     {
         RequireInstalled();
-        var psi = new ProcessStartInfo(Find(tool)!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = outputEncoding,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stdout = p.StandardOutput.ReadToEndAsync(cts.Token);
-        var stderr = p.StandardError.ReadToEndAsync(cts.Token);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{tool} {string.Join(' ', args)} did not finish in 30 s");
-        }
-        return new Result(p.ExitCode, await stdout, await stderr);
+        return ExternalTool.RunAsync(Find(tool)!, args, TimeSpan.FromSeconds(30), CancellationToken.None, outputEncoding: outputEncoding);
     }
 
     /// <summary>Runs a tool and asserts exit code 0 with no warning or error lines.</summary>
-    public static Task<Result> RunCleanAsync(string tool, params string[] args) => RunCleanAsync(tool, System.Text.Encoding.Latin1, args);
+    public static Task<ToolResult> RunCleanAsync(string tool, params string[] args) => RunCleanAsync(tool, System.Text.Encoding.Latin1, args);
 
     /// <summary>Runs a tool and asserts exit code 0 with no warning or error lines.</summary>
-    public static async Task<Result> RunCleanAsync(string tool, System.Text.Encoding outputEncoding, params string[] args)
+    public static async Task<ToolResult> RunCleanAsync(string tool, System.Text.Encoding outputEncoding, params string[] args)
     {
         var r = await RunAsync(tool, outputEncoding, args);
-        Assert.True(r.ExitCode == 0, $"{tool} {string.Join(' ', args)} exited {r.ExitCode}: {r.StdErr}{r.StdOut}");
-        var bad = (r.StdErr + "\n" + r.StdOut).Split('\n').Where(l => l.StartsWith("W:") || l.StartsWith("E:") || l.StartsWith("F:")).ToList();
+        Assert.True(r.ExitCode == 0, $"{tool} {string.Join(' ', args)} exited {r.ExitCode}: {r.StandardError}{r.StandardOutput}");
+        var bad = (r.StandardError + "\n" + r.StandardOutput).Split('\n').Where(l => l.StartsWith("W:") || l.StartsWith("E:") || l.StartsWith("F:")).ToList();
         Assert.True(bad.Count == 0, $"{tool} reported: {string.Join("\n", bad)}");
         return r;
     }

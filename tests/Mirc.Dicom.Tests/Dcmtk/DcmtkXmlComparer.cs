@@ -11,7 +11,7 @@ internal static class DcmtkXmlComparer
     public static async Task AssertSameAsDcmtkAsync(string path, DicomDataset ours)
     {
         var r = await DcmtkTools.RunCleanAsync("dcm2xml", Encoding.UTF8, "+M", "+Wb", "+Eh", "+U8", path);
-        var doc = XDocument.Parse(r.StdOut);
+        var doc = XDocument.Parse(r.StandardOutput);
         var dataSet = doc.Root!.Element("data-set") ?? throw new InvalidOperationException("dcm2xml output has no data-set");
         CompareItem(dataSet, ours, Path.GetFileName(path));
     }

@@ -23,9 +23,9 @@ public sealed class WriterAcceptedByDcmtkTests
         await DicomFileWriter.WriteAsync(path, new DicomFile(ds, DicomTransferSyntax.Lookup(syntaxUid)), cancellationToken: TestContext.Current.CancellationToken);
 
         var dump = await DcmtkTools.RunCleanAsync("dcmdump", "+L", path);
-        Assert.Contains("DUPONT^H", dump.StdOut);
-        Assert.Contains(DicomUids.ImplementationClassUid, dump.StdOut);
-        Assert.Contains("MIRC_ORLEANS_1", dump.StdOut);
+        Assert.Contains("DUPONT^H", dump.StandardOutput);
+        Assert.Contains(DicomUids.ImplementationClassUid, dump.StandardOutput);
+        Assert.Contains("MIRC_ORLEANS_1", dump.StandardOutput);
 
         var back = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         await DcmtkXmlComparer.AssertSameAsDcmtkAsync(path, back.Dataset);
@@ -40,7 +40,7 @@ public sealed class WriterAcceptedByDcmtkTests
         await DicomFileWriter.WriteAsync(path, new DicomFile(TestDatasets.Rich(), DicomTransferSyntax.ExplicitVRLittleEndian),
             new DicomWriteOptions { DefinedLengthSequences = true }, TestContext.Current.CancellationToken);
         var dump = await DcmtkTools.RunCleanAsync("dcmdump", "+L", path);
-        Assert.Contains("Sequence with explicit length", dump.StdOut);
+        Assert.Contains("Sequence with explicit length", dump.StandardOutput);
         var back = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         await DcmtkXmlComparer.AssertSameAsDcmtkAsync(path, back.Dataset);
     }
@@ -53,7 +53,7 @@ public sealed class WriterAcceptedByDcmtkTests
         var ds = TestDatasets.Rich("ISO_IR 192", "山田^太郎=やまだ^たろう");
         await DicomFileWriter.WriteAsync(path, new DicomFile(ds), cancellationToken: TestContext.Current.CancellationToken);
         var json = await DcmtkTools.RunCleanAsync("dcm2json", System.Text.Encoding.UTF8, path);
-        Assert.Contains("山田^太郎", json.StdOut);
+        Assert.Contains("山田^太郎", json.StandardOutput);
         var back = await DicomFileReader.ReadAsync(path, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(back.Dataset.TryGetPersonName(DicomTag.PatientName, out var pn));
         Assert.Equal("山田", pn.FamilyName);

@@ -94,7 +94,7 @@ public sealed class DicomJsonTests
         var ds = TestDatasets.Rich();
         await DicomFileWriter.WriteAsync(path, new DicomFile(ds), cancellationToken: TestContext.Current.CancellationToken);
         var json = await DcmtkTools.RunCleanAsync("dcm2json", Encoding.UTF8, path);
-        var fromJson = DicomJson.Read(Encoding.UTF8.GetBytes(json.StdOut));
+        var fromJson = DicomJson.Read(Encoding.UTF8.GetBytes(json.StandardOutput));
         SemanticAssert.Equal(ds, fromJson, ignoreCharacterSet: true);
 
         var ours = Encoding.UTF8.GetString(DicomJson.Serialize(ds));
@@ -109,7 +109,7 @@ public sealed class DicomJsonTests
         var ds = TestDatasets.Rich("ISO_IR 192", "山田^太郎=やまだ^たろう");
         await DicomFileWriter.WriteAsync(path, new DicomFile(ds), cancellationToken: TestContext.Current.CancellationToken);
         var xml = await DcmtkTools.RunCleanAsync("dcm2xml", Encoding.UTF8, "-nat", "+Eb", path);
-        var fromXml = DicomXml.Read(Encoding.UTF8.GetBytes(xml.StdOut));
+        var fromXml = DicomXml.Read(Encoding.UTF8.GetBytes(xml.StandardOutput));
         // dcmtk 3.6.7 writes OW/OF/OD/OL InlineBinary byte-swapped in native XML: their lengths are compared, not their bytes.
         SemanticAssert.Equal(ds, fromXml, skipWordBinary: true);
 

@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Text;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Dicom.Tests.Network;
@@ -117,24 +118,9 @@ public sealed class CliTests
     {
         var tool = Path.Combine(AppContext.BaseDirectory, "mirc-dicom.dll");
         Assert.True(File.Exists(tool), $"{tool} missing (the test project references tools/dicom-cli)");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(tool);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("-t");
-        start.ArgumentList.Add("30");
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await output, await error);
+        // The tool's own network time-out (-t 30) ends within ours.
+        var run = await ExternalTool.RunAsync("dotnet", [tool, .. args, "-t", "30"], TimeSpan.FromSeconds(60), CancellationToken.None,
+            outputEncoding: Encoding.UTF8);
+        return (run.ExitCode, run.StandardOutput, run.StandardError);
     }
 }

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using Mirc.Testing;
 
 namespace Mirc.Dicom.Tests.Network;
 
 /// <summary>Runs dcmtk command-line tools with TCP_NODELAY=1 and a hard timeout; kills them on exit.</summary>
 internal static class Dcmtk
 {
+    private static readonly Dictionary<string, string?> NoNagle = new() { ["TCP_NODELAY"] = "1" };
+
     public static string Require(string tool)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
@@ -18,28 +20,14 @@ internal static class Dcmtk
         throw new InvalidOperationException($"dcmtk tool '{tool}' not found on PATH: install dcmtk (./test.sh does it with apt-get)");
     }
 
+    /// <summary>Runs a tool to the end; its two streams are returned together, as dcmtk logs to either depending on the build.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> args, TimeSpan timeout)
     {
-        using var process = Start(tool, args);
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            throw new TimeoutException($"{tool} did not finish within {timeout}: {output}");
-        }
-        process.WaitForExit(); // drain the output events
-        lock (output) return (process.ExitCode, output.ToString());
+        var run = await ExternalTool.RunAsync(Require(tool), args, timeout, CancellationToken.None, environment: NoNagle);
+        return (run.ExitCode, run.Combined);
     }
 
+    /// <summary>Starts a tool that runs alongside the test (storescp); the caller ends it with <see cref="Kill"/>.</summary>
     public static Process Start(string tool, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(Require(tool))
