@@ -1,7 +1,8 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Mirc.Api.Tests.Hosting;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Api.Tests.DicomWeb.EndToEnd;
@@ -79,27 +80,11 @@ public sealed class DicomWebClientInteropTests : IAsyncLifetime
         Assert.True(Directory.Exists(Path.Combine(modules, "dicomweb-client")) && Directory.Exists(Path.Combine(modules, "xhr2")),
             $"dicomweb-client and xhr2 are not installed under {modules}: run ./test.sh (it installs tools/package.json into .tools) or set MIRC_TOOLS_DIR.");
 
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(repo, "tools", "dicomweb-interop", "interop.js"));
-        start.ArgumentList.Add(baseUrl);
-        foreach (var file in files) start.ArgumentList.Add(file);
-        start.Environment["NODE_PATH"] = modules;
-        using var node = Process.Start(start) ?? throw new InvalidOperationException("node could not be started (is Node.js installed?)");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(90));
-        var stdout = node.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = node.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await node.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw;
-        }
-        Assert.True(node.ExitCode == 0, $"interop script failed ({node.ExitCode}): {await stderr}");
-        return JsonDocument.Parse(await stdout).RootElement.Clone();
+        var run = await ExternalTool.RunAsync("node", [Path.Combine(repo, "tools", "dicomweb-interop", "interop.js"), baseUrl, .. files],
+            TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken,
+            environment: new Dictionary<string, string?> { ["NODE_PATH"] = modules }, outputEncoding: Encoding.UTF8);
+        Assert.True(run.ExitCode == 0, $"interop script failed ({run.ExitCode}): {run.StandardError}");
+        return JsonDocument.Parse(run.StandardOutput).RootElement.Clone();
     }
 
     private static string RepositoryRoot()

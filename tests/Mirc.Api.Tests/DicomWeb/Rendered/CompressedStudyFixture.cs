@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Mirc.Api.Tests.DicomWeb.EndToEnd;
 using Mirc.Api.Tests.Hosting;
 using Mirc.Dicom;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Api.Tests.DicomWeb.Rendered;
@@ -158,13 +158,9 @@ public sealed class CompressedStudyFixture : IAsyncLifetime
 
     private static async Task RunAsync(string tool, string[] args)
     {
-        var info = new ProcessStartInfo("/usr/bin/" + tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        Assert.True(File.Exists(info.FileName), $"{tool} is missing: run ./test.sh, which installs dcmtk and GDCM's tools");
-        using var process = Process.Start(info)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{tool} failed: {await stderr}");
+        var path = "/usr/bin/" + tool;
+        Assert.True(File.Exists(path), $"{tool} is missing: run ./test.sh, which installs dcmtk and GDCM's tools");
+        var run = await ExternalTool.RunAsync(path, args, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.True(run.ExitCode == 0, $"{tool} failed: {run.StandardError}");
     }
 }
