@@ -34,8 +34,8 @@ public sealed class DicomTlsStartupTests
         Assert.Contains("Mirc:Dicom:Tls:ClientCaPath is required", noAuthorities.StandardError, StringComparison.Ordinal);
     }
 
-    private static Task<CommandResult> StartSiloAsync(string work, params string[] tls) =>
-        ExternalCommand.RunAsync("dotnet",
+    private static Task<ToolResult> StartSiloAsync(string work, params string[] tls) =>
+        ExternalTool.RunAsync("dotnet",
         [
             SiloAssembly(),
             $"--Mirc:HttpUrl=http://127.0.0.1:{FreePort.Next()}",

@@ -3,6 +3,7 @@ using Mirc.Dicom;
 using Mirc.Grains.Interfaces.Audit;
 using Mirc.Integration.Tests.Hosting;
 using Mirc.Integration.Tests.Infra;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Dimse;
@@ -166,6 +167,6 @@ public sealed class DicomTlsTests(DicomTlsHostFixture archive) : IClassFixture<D
         return [.. records.Where(r => r.Event.Outcome == AuditOutcome.Denied && r.Event.Source == source).Select(r => r.Event.Detail ?? "")];
     }
 
-    private static Task<CommandResult> OpensslAsync(string[] arguments) =>
-        ExternalCommand.RunAsync("openssl", ["s_client", .. arguments], TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+    private static Task<ToolResult> OpensslAsync(string[] arguments) =>
+        ExternalTool.RunAsync("openssl", ["s_client", .. arguments], TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 }

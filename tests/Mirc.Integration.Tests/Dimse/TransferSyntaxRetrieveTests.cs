@@ -1,6 +1,7 @@
 using Mirc.Dicom;
 using Mirc.Integration.Tests.Hosting;
 using Mirc.Integration.Tests.Infra;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Dimse;
@@ -127,7 +128,7 @@ public sealed class TransferSyntaxRetrieveTests(DimseHostFixture archive) : ICla
         var (study, originals, _) = await StoreJpegLosslessStudyAsync("PAT-TS-ODIL");
         Assert.True(File.Exists("/usr/bin/python3"), "python3 is missing: run ./test.sh (it installs python3-odil)");
         var script = Path.Combine(AppContext.BaseDirectory, "Dimse", "odil_get.py");
-        var run = await ExternalCommand.RunAsync("/usr/bin/python3", [script, "127.0.0.1", archive.Port, "GETSCU", "MIRC", study.StudyUid, DicomUids.CTImageStorage],
+        var run = await ExternalTool.RunAsync("/usr/bin/python3", [script, "127.0.0.1", archive.Port, "GETSCU", "MIRC", study.StudyUid, DicomUids.CTImageStorage],
             TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken, workingDirectory: Path.GetTempPath());
         Assert.True(run.ExitCode == 0, $"Odil C-GET failed:\n{run.Combined}");
         var received = run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Mirc.Integration.Tests.Infra;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Hosting;
@@ -104,7 +105,7 @@ internal sealed class SiloProcess : IAsyncDisposable
     public async Task StopAsync()
     {
         if (_process.HasExited) return;
-        await ExternalCommand.RunAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10), CancellationToken.None);
+        await ExternalTool.RunAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10), CancellationToken.None);
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {

@@ -1,3 +1,5 @@
+using Mirc.Testing;
+
 namespace Mirc.Integration.Tests.Infra;
 
 /// <summary>
@@ -71,7 +73,7 @@ public static class BicepCli
                   </ItemGroup>
                 </Project>
                 """, cancellationToken);
-            var restore = await ExternalCommand.RunAsync("dotnet", ["restore", project, "--nologo"], TimeSpan.FromMinutes(5),
+            var restore = await ExternalTool.RunAsync("dotnet", ["restore", project, "--nologo"], TimeSpan.FromMinutes(5),
                 cancellationToken, folder.FullName);
             if (restore.ExitCode != 0)
             {

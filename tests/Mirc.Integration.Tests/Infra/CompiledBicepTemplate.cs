@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Infra;
@@ -12,9 +13,9 @@ public sealed class CompiledBicepTemplate : IAsyncLifetime
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static Compilation? _shared;
 
-    public CommandResult TemplateBuild => Shared.TemplateBuild;
+    public ToolResult TemplateBuild => Shared.TemplateBuild;
 
-    public CommandResult ParametersBuild => Shared.ParametersBuild;
+    public ToolResult ParametersBuild => Shared.ParametersBuild;
 
     public JsonDocument Template => Shared.Template;
 
@@ -47,11 +48,10 @@ public sealed class CompiledBicepTemplate : IAsyncLifetime
         {
             var template = Path.Combine(output.FullName, "main.json");
             var parameters = Path.Combine(output.FullName, "main.parameters.json");
-            var templateBuild = await ExternalCommand.RunAsync(bicep,
-                ["build", Path.Combine(azure, "main.bicep"), "--outfile", template], TimeSpan.FromMinutes(2), ct);
-            var parametersBuild = await ExternalCommand.RunAsync(bicep,
-                ["build-params", Path.Combine(azure, "main.bicepparam"), "--outfile", parameters], TimeSpan.FromMinutes(2), ct,
-                environment: new Dictionary<string, string?> { ["MIRC_DICOM_TLS_CERT"] = "Test-Only-Cert", ["MIRC_DICOM_TLS_KEY"] = "Test-Only-Key" });
+            var templateBuild = await ExternalTool.RunAsync(bicep,
+                ["build", Path.Combine(azure, "main.bicep"), "--outfile", template], TimeSpan.FromMinutes(2), ct, RepositoryRoot.Path);
+            var parametersBuild = await ExternalTool.RunAsync(bicep,
+                ["build-params", Path.Combine(azure, "main.bicepparam"), "--outfile", parameters], TimeSpan.FromMinutes(2), ct, RepositoryRoot.Path, new Dictionary<string, string?> { ["MIRC_DICOM_TLS_CERT"] = "Test-Only-Cert", ["MIRC_DICOM_TLS_KEY"] = "Test-Only-Key" });
             return new Compilation(
                 templateBuild,
                 parametersBuild,
@@ -64,5 +64,5 @@ public sealed class CompiledBicepTemplate : IAsyncLifetime
         }
     }
 
-    private sealed record Compilation(CommandResult TemplateBuild, CommandResult ParametersBuild, JsonDocument Template, JsonDocument Parameters);
+    private sealed record Compilation(ToolResult TemplateBuild, ToolResult ParametersBuild, JsonDocument Template, JsonDocument Parameters);
 }

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Infra;
@@ -31,10 +33,10 @@ public sealed class KubernetesManifests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         foreach (var python in new[] { "python3", "/usr/bin/python3" })
         {
-            CommandResult probe;
+            ToolResult probe;
             try
             {
-                probe = await ExternalCommand.RunAsync(python, ["-c", "import yaml"], TimeSpan.FromSeconds(30), ct);
+                probe = await ExternalTool.RunAsync(python, ["-c", "import yaml"], TimeSpan.FromSeconds(30), ct);
             }
             catch (System.ComponentModel.Win32Exception)
             {
@@ -46,7 +48,7 @@ public sealed class KubernetesManifests : IAsyncLifetime
                 continue;
             }
 
-            var result = await ExternalCommand.RunAsync(python, ["-c", ToJson, .. Files], TimeSpan.FromSeconds(60), ct);
+            var result = await ExternalTool.RunAsync(python, ["-c", ToJson, .. Files], TimeSpan.FromSeconds(60), ct, outputEncoding: Encoding.UTF8);
             if (result.ExitCode != 0)
             {
                 ParseError = result.Combined;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Infra;
@@ -105,10 +106,10 @@ public sealed partial class LocalClusterTests
     [GeneratedRegex(@"\\(.)")]
     private static partial Regex ShellEscape();
 
-    private static Task<CommandResult> RunScriptAsync(string script, string[] arguments, Dictionary<string, string?> env,
+    private static Task<ToolResult> RunScriptAsync(string script, string[] arguments, Dictionary<string, string?> env,
         TimeSpan timeout, CancellationToken ct) =>
-        ExternalCommand.RunAsync("bash", [RepositoryRoot.Combine("infra", "local", script), .. arguments], timeout, ct,
-            environment: env);
+        ExternalTool.RunAsync("bash", [RepositoryRoot.Combine("infra", "local", script), .. arguments], timeout, ct,
+            RepositoryRoot.Path, env, outputEncoding: System.Text.Encoding.UTF8);
 
     // The Silo project is built with the test project, in the same configuration.
     private static string SiloAssembly()

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Infra;
@@ -77,8 +79,8 @@ public sealed class NetworkNamespace : IAsyncDisposable
         [$"--net=/proc/{_holder.Id.ToString(CultureInfo.InvariantCulture)}/ns/net", "--", program, .. arguments];
 
     /// <summary>Runs a command inside the namespace to completion.</summary>
-    public Task<CommandResult> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, string program, params string[] arguments) =>
-        ExternalCommand.RunAsync("nsenter", Command(program, arguments), timeout, cancellationToken);
+    public Task<ToolResult> RunAsync(TimeSpan timeout, CancellationToken cancellationToken, string program, params string[] arguments) =>
+        ExternalTool.RunAsync("nsenter", Command(program, arguments), timeout, cancellationToken, RepositoryRoot.Path, outputEncoding: Encoding.UTF8);
 
     public async ValueTask DisposeAsync()
     {

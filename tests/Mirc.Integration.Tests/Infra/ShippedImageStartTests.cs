@@ -44,7 +44,7 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
         var environment = ManifestEnvironment(postgres);
         var data = Directory.CreateDirectory(Path.Combine(_work.FullName, "data")); // the Deployment's /data volume
         var home = Directory.CreateDirectory(Path.Combine(_work.FullName, "home")); // its /home/app volume
-        await ExternalCommand.RunAsync("chown", ["-R", $"{_user}:{_group}", data.FullName, home.FullName], TimeSpan.FromSeconds(10), ct);
+        await ExternalTool.RunAsync("chown", ["-R", $"{_user}:{_group}", data.FullName, home.FullName], TimeSpan.FromSeconds(10), ct);
         environment["Mirc__DataPath"] = data.FullName;
         environment["HOME"] = home.FullName;
         // The manifests wrap the shared Data Protection key ring with a Key Vault certificate; no vault is reachable
@@ -64,7 +64,7 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
             // A login with the first-start credentials (one-time password + TOTP, replaced at first login).
             var credentials = await ReadCredentialsAsync(Path.Combine(data.FullName, "security", "first-start-credentials.txt"), ct);
             var (password, secret) = AccountBlock(credentials, "admin");
-            var totp = (await ExternalCommand.RunAsync("oathtool", ["--totp", "-b", secret], TimeSpan.FromSeconds(10), ct)).StandardOutput.Trim();
+            var totp = (await ExternalTool.RunAsync("oathtool", ["--totp", "-b", secret], TimeSpan.FromSeconds(10), ct)).StandardOutput.Trim();
             var login = await CurlAsync(ns, ct, "-X", "POST", $"http://{PodIp}:8080/api/auth/token",
                 "--data-urlencode", "username=admin", "--data-urlencode", "password=" + password, "--data-urlencode", "totp=" + totp,
                 "--data-urlencode", "new_password=Image-Start-Check-2026!");
@@ -90,7 +90,7 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
         finally
         {
             await StopAsync(silo);
-            await ExternalCommand.RunAsync("su", ["postgres", "-s", "/bin/sh", "-c", $"{postgres.Binaries}/pg_ctl -D '{postgres.Data}' -m immediate -w stop"],
+            await ExternalTool.RunAsync("su", ["postgres", "-s", "/bin/sh", "-c", $"{postgres.Binaries}/pg_ctl -D '{postgres.Data}' -m immediate -w stop"],
                 TimeSpan.FromSeconds(30), CancellationToken.None);
             azurite.Kill(entireProcessTree: true);
         }
@@ -105,13 +105,13 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var output = Path.Combine(_work.FullName, "app");
-        var result = await ExternalCommand.RunAsync("dotnet",
+        var result = await ExternalTool.RunAsync("dotnet",
             ["publish", RepositoryRoot.Combine("Silo", "Mirc.Silo.csproj"), "-c", configuration, "--no-build", "--nologo", "-v", "quiet", "-o", output, "/p:UseAppHost=false"],
-            TimeSpan.FromSeconds(60), ct);
+            TimeSpan.FromSeconds(60), ct, RepositoryRoot.Path);
         Assert.True(result.ExitCode == 0, "dotnet publish failed: " + result.Combined);
         Assert.True(File.Exists(Path.Combine(output, "Mirc.Silo.dll")), "publish output lacks Mirc.Silo.dll");
         // The image's working folder is the publish folder (WORKDIR /app), readable by its non-root user.
-        await ExternalCommand.RunAsync("chmod", ["-R", "a+rX", _work.FullName], TimeSpan.FromSeconds(10), ct);
+        await ExternalTool.RunAsync("chmod", ["-R", "a+rX", _work.FullName], TimeSpan.FromSeconds(10), ct);
         return output;
     }
 
@@ -128,8 +128,8 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
             await File.WriteAllBytesAsync(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), ct);
         }
 
-        await ExternalCommand.RunAsync("chown", ["-R", $"{_user}:{_group}", folder], TimeSpan.FromSeconds(10), ct);
-        await ExternalCommand.RunAsync("chmod", ["0400", path], TimeSpan.FromSeconds(10), ct);
+        await ExternalTool.RunAsync("chown", ["-R", $"{_user}:{_group}", folder], TimeSpan.FromSeconds(10), ct);
+        await ExternalTool.RunAsync("chmod", ["0400", path], TimeSpan.FromSeconds(10), ct);
         return path;
     }
 
@@ -202,7 +202,7 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
         Assert.True(binaries is not null, "PostgreSQL server binaries not found under /usr/lib/postgresql (./test.sh installs them)");
         var folder = Directory.CreateDirectory(Path.Combine(_work.FullName, "pg")).FullName;
         var data = Path.Combine(folder, "data");
-        await ExternalCommand.RunAsync("chown", ["-R", "postgres:postgres", folder], TimeSpan.FromSeconds(10), ct);
+        await ExternalTool.RunAsync("chown", ["-R", "postgres:postgres", folder], TimeSpan.FromSeconds(10), ct);
         const int port = 5432; // the namespace is private: the standard port is free
         var script = string.Join(" && ",
             $"{binaries}/initdb -D '{data}' -U postgres --auth-local=trust --auth-host=scram-sha-256 --no-sync -E UTF8 --locale=C >/dev/null",
@@ -365,7 +365,7 @@ public sealed class ShippedImageStartTests(KubernetesManifests manifests) : ICla
     {
         if (!silo.HasExited)
         {
-            await ExternalCommand.RunAsync("kill", ["-TERM", silo.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10), CancellationToken.None);
+            await ExternalTool.RunAsync("kill", ["-TERM", silo.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10), CancellationToken.None);
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {

@@ -1,3 +1,4 @@
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Infra;
@@ -41,7 +42,7 @@ public sealed class SiloEntrypointTests : IDisposable
         Assert.Contains("advertised=<unset>", result.StandardOutput, StringComparison.Ordinal);
     }
 
-    private async Task<CommandResult> RunAsync(Dictionary<string, string?> settings)
+    private async Task<ToolResult> RunAsync(Dictionary<string, string?> settings)
     {
         var ct = TestContext.Current.CancellationToken;
         var self = (await File.ReadAllTextAsync("/proc/sys/kernel/hostname", ct)).Trim();
@@ -70,8 +71,8 @@ public sealed class SiloEntrypointTests : IDisposable
             environment["Mirc__Cluster__AdvertisedAddress"] = null;
         }
 
-        return await ExternalCommand.RunAsync("sh",
+        return await ExternalTool.RunAsync("sh",
             [RepositoryRoot.Combine("infra", "docker", "silo-entrypoint.sh"), "--urls-ignored"], TimeSpan.FromSeconds(30), ct,
-            environment: environment);
+            RepositoryRoot.Path, environment, outputEncoding: System.Text.Encoding.UTF8);
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Mirc.Grains.Interfaces.Security;
 using Mirc.Integration.Tests.Hosting;
 using Mirc.Integration.Tests.Security;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Interop;
@@ -268,7 +269,7 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
         string[] store = aeTitle == "ODIL"
             ? ["store", "127.0.0.1", port, aeTitle, "MIRC", path]
             : ["--store", "-H", "127.0.0.1", "-p", port, "--aetitle", aeTitle, "--call", "MIRC", "-i", path];
-        var stored = await Infra.ExternalCommand.RunAsync(tool, store, TimeSpan.FromSeconds(60), Ct);
+        var stored = await ExternalTool.RunAsync(tool, store, TimeSpan.FromSeconds(60), Ct);
         AssertClientSucceeded(tool, stored);
         var sop = Mirc.Dicom.DicomFileReader.Read(original, Mirc.Dicom.DicomReadOptions.HeaderOnly).Dataset;
         var retrieved = await RetrieveAsync(study, sop.GetString(Mirc.Dicom.DicomTag.SeriesInstanceUID).Trim('\0', ' '), sop.GetString(Mirc.Dicom.DicomTag.SOPInstanceUID).Trim('\0', ' '));
@@ -284,7 +285,7 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
         // Matched on the Patient ID, the Study Instance UID a return key: the UID in the output comes from the archive.
         var patient = sop.GetString(Mirc.Dicom.DicomTag.PatientID).Trim('\0', ' ');
         string[] find = ["find", "127.0.0.1", port, aeTitle, "MIRC", "study", "QueryRetrieveLevel=STUDY", $"PatientID={patient}", "StudyInstanceUID="];
-        var found = await Infra.ExternalCommand.RunAsync(tool, find, TimeSpan.FromSeconds(60), Ct);
+        var found = await ExternalTool.RunAsync(tool, find, TimeSpan.FromSeconds(60), Ct);
         AssertClientSucceeded(tool, found);
         Assert.Contains(study, found.Combined, StringComparison.Ordinal);
     }
@@ -407,7 +408,7 @@ public sealed class OrthancInteropTests(ArchiveWithOrthanc peers) : IClassFixtur
 
     // Debian's gdcmscu 3.0.21 does its work, then aborts while releasing the association ("ProtocolStream as nullptr is
     // invalid", even against dcmtk's storescp): that one crash is tolerated, its output is still checked.
-    private static void AssertClientSucceeded(string tool, Infra.CommandResult result)
+    private static void AssertClientSucceeded(string tool, ToolResult result)
     {
         var knownGdcmAbort = tool.EndsWith("gdcmscu", StringComparison.Ordinal) && result.Combined.Contains("ProtocolStream as nullptr is invalid", StringComparison.Ordinal);
         Assert.True(result.ExitCode == 0 || knownGdcmAbort, $"{tool}: exit {result.ExitCode}: {result.Combined}");

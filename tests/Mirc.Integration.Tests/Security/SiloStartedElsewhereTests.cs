@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Mirc.Integration.Tests.Hosting;
 using Mirc.Integration.Tests.Infra;
+using Mirc.Testing;
 using Xunit;
 
 namespace Mirc.Integration.Tests.Security;
@@ -111,7 +112,7 @@ public sealed class SiloStartedElsewhereTests
     private static async Task StopAsync(Process process)
     {
         if (process.HasExited) return;
-        await ExternalCommand.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        await ExternalTool.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             TimeSpan.FromSeconds(10), CancellationToken.None);
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
