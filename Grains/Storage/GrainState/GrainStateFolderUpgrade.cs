@@ -41,7 +41,15 @@ public sealed partial class GrainStateFolderUpgrade(IBlobStore blobs, InstanceBl
         var moved = 0;
         await foreach (var (from, to) in FlatRecordsAsync(framed: true, cancellationToken).ConfigureAwait(false))
         {
-            await blobs.MoveLazilyAsync(Key(from), Key(to), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await blobs.MoveLazilyAsync(Key(from), Key(to), cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobNotFoundException)
+            {
+                // Moved meanwhile by another silo starting on the same folder (a test cluster): done either way.
+            }
+
             Progress(++moved);
         }
 
