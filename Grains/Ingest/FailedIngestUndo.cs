@@ -17,7 +17,7 @@ namespace Mirc.Grains.Ingest;
 /// journal intent is completed only after one or the other, so a crash before either rolls the store forward instead
 /// (fully visible, never half).
 /// </summary>
-internal sealed partial class FailedIngestUndo
+internal sealed partial class FailedIngestUndo : IAsyncDisposable
 {
     /// <summary>Prefix of undo records in the staging container.</summary>
     public const string Prefix = "undo/";
@@ -32,6 +32,11 @@ internal sealed partial class FailedIngestUndo
     private readonly IQueryIndex _index;
     private readonly string _container;
     private readonly ILogger _logger;
+
+    // The background retries end with the host (a retry after it would act on a store the process no longer owns); a
+    // record left by a stopped retry is redone by the next start's reconciliation.
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _retries = [];
 
     public FailedIngestUndo(IBlobStore blobs, InstanceBlobLayout layout, IGrainFactory grains, IQueryIndex index, ILogger<FailedIngestUndo> logger)
     {
@@ -63,7 +68,16 @@ internal sealed partial class FailedIngestUndo
             // The usual cause is a study grain whose silo just died: once the membership has declared it dead (seconds),
             // the grain reactivates elsewhere and the undo goes through. Retrying here takes the failed store's index row
             // out of the queries at once instead of at the next reconciliation pass.
-            _ = Task.Run(() => RetryRecordedAsync(key, failed), CancellationToken.None);
+            lock (_retries)
+            {
+                if (!_stopping.IsCancellationRequested)
+                {
+                    var retry = Task.Run(() => RetryRecordedAsync(key, failed), CancellationToken.None);
+                    _retries.Add(retry);
+                    _ = retry.ContinueWith(done => { lock (_retries) _retries.Remove(done); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+            }
+
             return true;
         }
         catch (Exception ex)
@@ -78,11 +92,17 @@ internal sealed partial class FailedIngestUndo
         var delay = RetryFirstDelay;
         for (var attempt = 1; attempt <= RetryAttempts; attempt++)
         {
-            await Task.Delay(delay).ConfigureAwait(false);
+            await Task.Delay(delay, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, RetryMaxDelay.Ticks));
             try
             {
-                using var bounded = new CancellationTokenSource(RetryMaxDelay);
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                bounded.CancelAfter(RetryMaxDelay);
                 await UndoAsync(failed, bounded.Token).ConfigureAwait(false);
                 await _blobs.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false);
                 LogRetrySucceeded(_logger, failed.SopInstanceUid, attempt);
@@ -95,6 +115,31 @@ internal sealed partial class FailedIngestUndo
         }
 
         // The record stays: the periodic reconciliation pass redoes it.
+    }
+
+    /// <summary>Background retries not yet ended (for tests).</summary>
+    internal int RetriesInFlight
+    {
+        get
+        {
+            lock (_retries)
+            {
+                return _retries.Count;
+            }
+        }
+    }
+
+    /// <summary>Stops the background retries (the host is stopping) and waits for them to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task[] running;
+        lock (_retries)
+        {
+            _stopping.Cancel();
+            running = [.. _retries];
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
