@@ -14,7 +14,7 @@ silo="$repo/Silo/bin/Release/net10.0/Mirc.Silo.dll"
 [[ -z "$(git -C "$repo" status --porcelain -- Dicom Grains Grains.Interfaces Api Silo)" ]] || { echo "the product code has uncommitted changes: the folder would not be $commit's" >&2; exit 1; }
 
 work="$(mktemp -d)"
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap '[[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 http="$(port)" dicom="$(port)"
 
