@@ -65,14 +65,14 @@ public sealed class ArchiveWithOrthanc : IAsyncLifetime
     {
         using var response = await RetrieveResponseAsync(study, series, sop, ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await SinglePartAsync(response, ct);
+        return await MultipartResponse.SinglePartAsync(response, ct);
     }
 
     /// <summary>One instance as the archive stores it, or null when it answers anything but 200 (with that status).</summary>
     public async Task<(byte[]? Body, HttpStatusCode Status)> TryRetrieveAsync(string study, string series, string sop, CancellationToken ct)
     {
         using var response = await RetrieveResponseAsync(study, series, sop, ct);
-        return response.StatusCode == HttpStatusCode.OK ? (await SinglePartAsync(response, ct), response.StatusCode) : (null, response.StatusCode);
+        return response.StatusCode == HttpStatusCode.OK ? (await MultipartResponse.SinglePartAsync(response, ct), response.StatusCode) : (null, response.StatusCode);
     }
 
     private Task<HttpResponseMessage> RetrieveResponseAsync(string study, string series, string sop, CancellationToken ct)
@@ -80,17 +80,6 @@ public sealed class ArchiveWithOrthanc : IAsyncLifetime
         var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/series/{series}/instances/{sop}");
         request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/dicom\"; transfer-syntax=*");
         return Archive.SendAsync(request, ct);
-    }
-
-    private static async Task<byte[]> SinglePartAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        var boundary = response.Content.Headers.ContentType!.Parameters.Single(p => p.Name == "boundary").Value!.Trim('"');
-        var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, await response.Content.ReadAsStreamAsync(ct));
-        var section = await reader.ReadNextSectionAsync(ct);
-        using var body = new MemoryStream();
-        await section!.Body.CopyToAsync(body, ct);
-        Assert.Null(await reader.ReadNextSectionAsync(ct));
-        return body.ToArray();
     }
 
     public async ValueTask DisposeAsync()

@@ -154,13 +154,7 @@ public sealed class DataFolderUpgradeTests : IDisposable
         request.Headers.Accept.ParseAdd("multipart/related; type=\"application/dicom\"; transfer-syntax=*");
         using var response = await http.SendAsync(request, ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var boundary = response.Content.Headers.ContentType!.Parameters.Single(p => p.Name == "boundary").Value!.Trim('"');
-        var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, await response.Content.ReadAsStreamAsync(ct));
-        var section = await reader.ReadNextSectionAsync(ct);
-        using var body = new MemoryStream();
-        await section!.Body.CopyToAsync(body, ct);
-        Assert.Null(await reader.ReadNextSectionAsync(ct));
-        return body.ToArray();
+        return await MultipartResponse.SinglePartAsync(response, ct);
     }
 
     private static async Task<List<string>> StudiesOfAsync(HttpClient http, string patientId, CancellationToken ct)
