@@ -67,9 +67,20 @@ internal static class GrainStateBlobNaming
         return key.Length == 0 || key.Contains('.', StringComparison.Ordinal) ? null : $"{parts[0]}/{parts[1]}/{FolderOf(key)}/{key}{FramedSuffix}";
     }
 
-    /// <summary>The folder of an encoded key in the fanned-out layout: the low byte of its XxHash3, two hex digits.</summary>
-    private static string FolderOf(string encodedKey) =>
-        ((byte)System.IO.Hashing.XxHash3.HashToUInt64(Encoding.ASCII.GetBytes(encodedKey))).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The folder of an encoded key in the fanned-out layout: the low byte of its XxHash3, two hex digits. Fixed for the
+    /// life of an archive (a change would hide every record); computed on every grain read and write, so it allocates
+    /// nothing for keys up to 256 characters (encoded keys are ASCII; the 256 names are made once).
+    /// </summary>
+    private static string FolderOf(string encodedKey)
+    {
+        Span<byte> stack = stackalloc byte[256];
+        var ascii = encodedKey.Length <= stack.Length ? stack[..encodedKey.Length] : new byte[encodedKey.Length];
+        Encoding.ASCII.GetBytes(encodedKey, ascii);
+        return FolderNames[(byte)System.IO.Hashing.XxHash3.HashToUInt64(ascii)];
+    }
+
+    private static readonly string[] FolderNames = [.. Enumerable.Range(0, 256).Select(i => i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// The grain key a state blob of <paramref name="stateName"/> holds, under either naming — ours

@@ -81,6 +81,14 @@ public sealed class GrainStateFolderUpgradeTests : IDisposable
         Assert.Single(counting.WholeReads);
     }
 
+    [Theory]
+    // Names the silo wrote (make-data-folder.sh at 3871efe): the folder of a key is fixed for the life of an archive.
+    [InlineData("identity", "patientidentityindex", "750000001||PAT-UPG-1", "identity/patientidentityindex/e8/750000001%7C%7CPAT-UPG-1.rec")]
+    [InlineData("identity", "patientidentityindex", "750000001||PAT-UPG-2", "identity/patientidentityindex/d6/750000001%7C%7CPAT-UPG-2.rec")]
+    [InlineData("establishments", "establishmentdirectory", "region", "establishments/establishmentdirectory/0d/region.rec")]
+    public void A_key_keeps_its_folder(string stateName, string grainType, string key, string expected) =>
+        Assert.Equal(expected, GrainStateBlobNaming.FannedOutKeyFor(_layout.GrainStateContainer, stateName, GrainId.Create(grainType, key)).Name);
+
     [Fact]
     public async Task A_flat_folder_is_moved_to_the_fanned_out_layout_once_and_every_state_reads_as_before()
     {
