@@ -29,17 +29,26 @@ internal static class JpegBaselineEncoder
     public static byte[] Encode(ReadOnlySpan<byte> frame, FrameGeometry geometry)
     {
         if (Refusal(geometry) is { } refusal) throw new NotSupportedException(refusal);
-        int width = geometry.Columns, height = geometry.Rows, components = geometry.SamplesPerPixel, pixels = width * height;
-        // libjpeg-turbo takes interleaved grey or RGB and does the colour conversion and subsampling itself.
+        int width = geometry.Columns, height = geometry.Rows, components = geometry.SamplesPerPixel;
+        // libjpeg-turbo takes interleaved grey or RGB and does the colour conversion and subsampling itself: a frame
+        // already so is handed over as it is, a planar or YBR_FULL one rearranged first.
+        var ready = !geometry.IsPlanar && geometry.Photometric != "YBR_FULL";
+        var encoded = Imaging.TurboJpegEncoder.CompressFrame(ready ? frame : Interleaved(frame, geometry), width, height, components, Quality);
+        // Fragments have even lengths: a zero after EOI is the usual padding.
+        return (encoded.Length & 1) == 0 ? encoded : [.. encoded, 0];
+    }
+
+    /// <summary>The frame as interleaved grey or RGB samples, in a new array.</summary>
+    private static byte[] Interleaved(ReadOnlySpan<byte> frame, FrameGeometry geometry)
+    {
+        int components = geometry.SamplesPerPixel, pixels = geometry.Columns * geometry.Rows;
         var interleaved = new byte[pixels * components];
         for (int p = 0; p < pixels; p++)
         {
             for (int c = 0; c < components; c++) interleaved[p * components + c] = frame[geometry.IsPlanar ? c * pixels + p : p * components + c];
         }
         if (geometry.Photometric == "YBR_FULL") ToRgb(interleaved);
-        var encoded = Imaging.TurboJpegEncoder.CompressFrame(interleaved, width, height, components, Quality);
-        // Fragments have even lengths: a zero after EOI is the usual padding.
-        return (encoded.Length & 1) == 0 ? encoded : [.. encoded, 0];
+        return interleaved;
     }
 
     /// <summary>Full-range YCbCr (YBR_FULL) → RGB, in place, for the encoder's own conversion.</summary>
