@@ -71,7 +71,8 @@ internal sealed class FileSigningKeyStore(string path) : ISigningKeyStore
         var current = File.Exists(path) ? Version() : null;
         if (!string.Equals(current, expectedVersion, StringComparison.Ordinal)) return false;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
+        // A name of its own: two silos rotating at once never write into one temporary file (no file locks: Silo csproj).
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         await using (var stream = new FileStream(temp, options))

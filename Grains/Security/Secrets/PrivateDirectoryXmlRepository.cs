@@ -38,7 +38,8 @@ public sealed class PrivateDirectoryXmlRepository : IXmlRepository
         ArgumentNullException.ThrowIfNull(element);
         var name = string.Concat(friendlyName.Where(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
         var path = Path.Combine(_directory, (name.Length > 0 ? name : Guid.NewGuid().ToString()) + ".xml");
-        var temp = path + ".tmp";
+        // A name of its own: two silos never write into one temporary file (the silo takes no file locks: Silo csproj).
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(temp, options))

@@ -667,8 +667,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     {
         var stamp = NextStamp(previous);
         File.SetLastWriteTimeUtc(handle, stamp);
-        // Closed before it is published: .NET locks a file it opens (flock), and a reader of the new version would meet
-        // the writer's exclusive lock and fail ("used by another process").
+        // Closed before it is published: where .NET locks the files it opens (flock; the silo turns that off, test hosts
+        // do not), a reader of the new version would meet the writer's exclusive lock and fail ("used by another process").
         handle.Dispose();
         File.Move(tempPath, path, overwrite: true);
         return MakeETag(stamp.Ticks, length);
