@@ -10,13 +10,15 @@
 # two halves.
 #
 # usage: bench/alternate.sh --a <Silo build folder> --b <Silo build folder | orthanc> [--pairs N] [--studies N]
-#                           [--warm-up N] [--env-a "K=V …"] [--env-b "K=V …"]
+#                           [--warm-up N] [--env-a "K=V …"] [--env-b "K=V …"] [--settle]
 #   --warm-up N: N one-instance studies stored first on each fresh server, not measured (default 0).
+#   --settle: when another run deleted its data minutes ago on ext4 without a journal, wait until file creations are
+#             fast again instead of measuring the first run slower (warned about by default).
 #   e.g. dotnet build Silo -c Release -o /tmp/silo-a (before the change), then the same to /tmp/silo-b (after).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-pairs=3 studies=6000 warm_up=0 env_a="" env_b="" silo_a="" silo_b=""
+pairs=3 studies=6000 warm_up=0 env_a="" env_b="" silo_a="" silo_b="" settle=""
 while (($#)); do
   case "$1" in
     --a) silo_a="$2"; shift ;;
@@ -26,7 +28,8 @@ while (($#)); do
     --warm-up) warm_up="$2"; shift ;;
     --env-a) env_a="$2"; shift ;;
     --env-b) env_b="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --settle) settle=wait ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -38,8 +41,9 @@ done
 . "$repo/bench/bench-silo.sh"
 work="$(mktemp -d /tmp/mirc-alternate.XXXXXX)"
 silo_pid=""
-trap '[ -n "$silo_pid" ] && kill "$silo_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$silo_pid" ] && kill "$silo_pid" 2>/dev/null; delete_run_data "$work"' EXIT
 log() { printf '[alternate %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+warn_recent_cleanup "$work" "$settle"
 
 calling_ae=MIRCBENCH move_ae=MIRCBENCHRCV
 

@@ -30,31 +30,13 @@ log() { printf '[compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # shellcheck source=bench/bench-silo.sh
 . "$repo/bench/bench-silo.sh"
 
-# When a run last deleted its data folder (git-ignored, beside the results).
-last_cleanup="$repo/bench/results/.last-cleanup"
-
 cleanup() {
   for pid in "${pids[@]}"; do stop_pid "$pid"; done
-  if ((keep)); then log "kept $work"; else rm -rf "$work"; touch "$last_cleanup"; fi
+  if ((keep)); then log "kept $work"; else delete_run_data "$work"; fi
 }
 trap cleanup EXIT
 
-# ext4 without a journal (this project's VMs) skips, at every file creation, each inode freed in the last minute — up to
-# six while its inode table block is dirty — and reads its table block to know: a run started soon after another run's
-# cleanup measures those scans, our silo (measured first) more than Orthanc. Said, so such a run is not mistaken for a
-# regression (bench/README.md, "Ingest, eleventh pass").
-warn_recent_cleanup() {
-  [[ -f "$last_cleanup" ]] || return 0
-  local fs device age
-  fs="$(findmnt -no FSTYPE -T "$work" 2>/dev/null || true)"
-  device="$(basename "$(findmnt -no SOURCE -T "$work" 2>/dev/null || echo none)")"
-  [[ "$fs" == ext4 ]] && ! compgen -G "/proc/fs/jbd2/$device-*" >/dev/null || return 0
-  age=$(($(date +%s) - $(stat -c %Y "$last_cleanup")))
-  if ((age < 360)); then
-    log "warning: a run deleted its data ${age} s ago on ext4 without a journal ($device): file creations are slower for ~$((360 - age)) s more"
-  fi
-}
-warn_recent_cleanup
+warn_recent_cleanup "$work"
 
 # A VM whose balloon driver hands freed memory back to the host (free page reporting) makes the guest's next use of such
 # a page cost a host fault. Measured here: a 512 KB instance written through the page cache costs ~1.9 ms more CPU (our
