@@ -113,6 +113,11 @@ if [ "$silo_b" = orthanc ]; then
   orthanc_plugin="$(orthanc_plugin_path "$work/apt.log")" || exit 1
 fi
 
+# The first run of a set can measure ~20 % more CPU per study than the runs after it (two sets of 2026-12-06: 4,515 and
+# 4,993 µs against 3,300 – 4,400, one of them after the settle wait; bench/README.md, "Ingest, thirty-second pass"):
+# one run of A first, reported and not counted.
+log "first run (A), not counted: $(run_once "$silo_a" "$env_a")"
+
 results=()
 for pair in $(seq 1 "$pairs"); do
   for side in A B; do
