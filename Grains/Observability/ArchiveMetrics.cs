@@ -37,6 +37,12 @@ public static class ArchiveMetrics
         "mirc.audit.record.duration", "s", "Time from an audit record's submission to its durable commit (an answer waits for it).",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
 
+    private static readonly Histogram<double> FlushRoundDuration = Meter.CreateHistogram<double>(
+        "mirc.storage.flush_round.duration", "s",
+        "Time of one flush round of the embedded data folder (syncfs: every write made before it reaches the device); "
+        + "each store's answer waits for one, so a slow or failing disk shows here first.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+
     private static readonly UpDownCounter<long> IngestWaiting = Meter.CreateUpDownCounter<long>(
         "mirc.ingest.queued", "{instance}", "Ingests waiting for a slot (Mirc:Ingest:MaxConcurrency bounds those in flight).");
 
@@ -94,6 +100,8 @@ public static class ArchiveMetrics
         IngestPhaseDuration.Record(Stopwatch.GetElapsedTime(startedAt, now).TotalSeconds, new KeyValuePair<string, object?>("phase", phase));
         return now;
     }
+
+    internal static void FlushRoundEnded(long startedAt) => FlushRoundDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
 
     internal static void AuditRecorded(long submittedAt) => AuditDurableWait.Record(Stopwatch.GetElapsedTime(submittedAt).TotalSeconds);
 

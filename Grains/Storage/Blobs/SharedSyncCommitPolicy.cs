@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Mirc.Grains.Observability;
 
 namespace Mirc.Grains.Storage.Blobs;
 
@@ -135,13 +137,17 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
             // before the thread ends (no round can be requested after it).
             if (round is not null)
             {
-                if (_syncfs(_rootFd) == 0)
+                var startedAt = Stopwatch.GetTimestamp();
+                var synced = _syncfs(_rootFd) == 0;
+                var error = synced ? 0 : Marshal.GetLastPInvokeError(); // read before anything else calls out
+                ArchiveMetrics.FlushRoundEnded(startedAt);
+                if (synced)
                 {
                     round.TrySetResult();
                 }
                 else
                 {
-                    round.TrySetException(new IOException($"syncfs of the blob store failed (errno {Marshal.GetLastPInvokeError()}): recent writes may not be durable."));
+                    round.TrySetException(new IOException($"syncfs of the blob store failed (errno {error}): recent writes may not be durable."));
                 }
             }
 

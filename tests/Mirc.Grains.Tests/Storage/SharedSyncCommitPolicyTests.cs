@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Mirc.Grains.Observability;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Testing;
 using Xunit;
@@ -81,6 +84,36 @@ public sealed class SharedSyncCommitPolicyTests : IDisposable
         var policy = new SharedSyncCommitPolicy(_root);
         policy.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(policy.PersistAllAsync);
+    }
+
+    [Fact]
+    public async Task A_failed_round_fails_its_callers_and_every_round_is_timed()
+    {
+        Assert.SkipUnless(SharedSyncCommitPolicy.IsSupported, "syncfs(2) is Linux only");
+        var ct = TestContext.Current.CancellationToken;
+        var rounds = new ConcurrentBag<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ArchiveMetrics.MeterName && instrument.Name == "mirc.storage.flush_round.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => rounds.Add(seconds));
+        listener.Start();
+
+        // A device that takes half a second and then fails (EIO from a dying disk, say).
+        using var policy = new SharedSyncCommitPolicy(_root, _ =>
+        {
+            Thread.Sleep(500);
+            return -1;
+        });
+
+        var error = await Assert.ThrowsAsync<IOException>(() => policy.PersistAllAsync().WaitAsync(TimeSpan.FromSeconds(10), ct));
+        Assert.Contains("may not be durable", error.Message, StringComparison.Ordinal);
+        // Other tests' rounds may be measured meanwhile (the meter is process-wide): this one took at least its half second.
+        Assert.Contains(rounds, seconds => seconds >= 0.5);
     }
 
     [Fact]

@@ -97,6 +97,8 @@ public sealed partial class MetricsTests(MetricsTests.Silo silo) : IClassFixture
             Value(after, "mirc_ingest_phase_duration_seconds_count", $"phase=\"{phase}\"") - Value(before, "mirc_ingest_phase_duration_seconds_count", $"phase=\"{phase}\"")));
         Assert.True(Value(after, "mirc_audit_record_duration_seconds_count", null) - Value(before, "mirc_audit_record_duration_seconds_count", null) >= 3,
             "every C-STORE's audit record is timed");
+        Assert.True(Value(after, "mirc_storage_flush_round_duration_seconds_count", null) - Value(before, "mirc_storage_flush_round_duration_seconds_count", null) >= 1,
+            "each store waited for a flush round of the data folder, and rounds are timed");
         Assert.True(Value(after, "mirc_ingest_bytes_total", null) - Value(before, "mirc_ingest_bytes_total", null) >= files.Sum(f => new FileInfo(f).Length) - 3 * 1024,
             "stored bytes follow the files sent");
         Assert.Equal(3, Value(after, "mirc_dimse_operation_duration_seconds_count", "command=\"C-STORE\",status=\"success\"")
