@@ -128,7 +128,7 @@ for pair in $(seq 1 "$pairs"); do
 done
 
 printf '%s\n' "${results[@]}" | python3 -c '
-import statistics, sys
+import math, statistics, sys
 runs = [line.split() for line in sys.stdin]
 by_pair = {}
 for pair, side, cpu, rate in runs:
@@ -156,4 +156,13 @@ if cpu["A"]:
           % (ma, mb, 100 * (mb / ma - 1), statistics.median(cpu["A"]), statistics.median(cpu["B"]), lower, len(cpu["A"])))
 if ratios:
     print("rate A/B: median %.2f×, range %.2f – %.2f× over %d pairs" % (statistics.median(ratios), min(ratios), max(ratios), len(ratios)))
+# How far the pairs show a difference at all (this VM: a pair of one build against itself differs by ±7 %): the mean
+# of the per-pair CPU changes with its standard error, and the sign test of "B lower" (two-sided, exact binomial).
+deltas = [100 * (b / a - 1) for a, b in zip(cpu["A"], cpu["B"])]
+if len(deltas) >= 2:
+    n, k = len(deltas), lower
+    tail = sum(math.comb(n, i) for i in range(0, min(k, n - k) + 1)) / 2 ** n
+    print("CPU change per pair: %+.1f %% ± %.1f %% (mean ± standard error); sign test: B lower in %d of %d, p = %.2f%s"
+          % (statistics.mean(deltas), statistics.stdev(deltas) / math.sqrt(n), k, n, min(1.0, 2 * tail),
+             "" if 2 * tail < 0.05 else " — not shown to differ"))
 '
