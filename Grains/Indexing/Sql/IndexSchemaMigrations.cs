@@ -16,6 +16,75 @@ internal static class IndexSchemaMigrations
     /// <summary>Table recording the versions applied (one row per version).</summary>
     public const string Table = "index_schema_migrations";
 
+    /// <summary>
+    /// Version 1, the base schema, created with <c>CREATE … IF NOT EXISTS</c> on every start: the same tables on both
+    /// engines, which differ in their keys (SQLite's rowid, PostgreSQL's 64-bit identity) and, on PostgreSQL, in the
+    /// pattern-matching operator class of the two indexes that serve prefix wildcards (<c>LIKE 'ab%'</c>; SQLite's GLOB
+    /// uses the plain index). Frozen: a change is a new migration below, so old and new databases converge.
+    /// </summary>
+    public static string BaseSchema(SqlDialect dialect)
+    {
+        var (key, reference, patternOps, patientIdPattern) = dialect == SqlDialect.Postgres
+            ? ("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT", " text_pattern_ops",
+                "\nCREATE INDEX IF NOT EXISTS ix_patients_id_pattern ON patients (patient_id text_pattern_ops);")
+            : ("INTEGER PRIMARY KEY", "INTEGER", string.Empty, string.Empty);
+        return $"""
+        CREATE TABLE IF NOT EXISTS patients (
+          patient_key {key},
+          patient_id TEXT NOT NULL,
+          issuer TEXT NOT NULL DEFAULT '',
+          patient_name TEXT,
+          patient_name_norm TEXT,
+          regional_patient_id TEXT,
+          birth_date TEXT,
+          sex TEXT,
+          UNIQUE (patient_id, issuer));
+        CREATE INDEX IF NOT EXISTS ix_patients_name ON patients (patient_name_norm{patternOps});
+        CREATE INDEX IF NOT EXISTS ix_patients_regional ON patients (regional_patient_id);{patientIdPattern}
+        CREATE TABLE IF NOT EXISTS studies (
+          study_key {key},
+          study_uid TEXT NOT NULL UNIQUE,
+          patient_key {reference} NOT NULL,
+          study_date TEXT,
+          study_time TEXT,
+          accession_number TEXT,
+          study_id TEXT,
+          study_description TEXT,
+          referring_physician TEXT,
+          referring_physician_norm TEXT,
+          establishment_id TEXT NOT NULL,
+          modalities TEXT,
+          num_series INTEGER NOT NULL DEFAULT 0,
+          num_instances INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS ix_studies_patient ON studies (patient_key);
+        CREATE INDEX IF NOT EXISTS ix_studies_date ON studies (study_date);
+        CREATE INDEX IF NOT EXISTS ix_studies_accession ON studies (accession_number);
+        CREATE INDEX IF NOT EXISTS ix_studies_establishment ON studies (establishment_id);
+        CREATE TABLE IF NOT EXISTS series (
+          series_key {key},
+          series_uid TEXT NOT NULL UNIQUE,
+          study_key {reference} NOT NULL,
+          modality TEXT,
+          series_number INTEGER,
+          series_description TEXT,
+          body_part TEXT,
+          num_instances INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS ix_series_study ON series (study_key, modality);
+        CREATE TABLE IF NOT EXISTS instances (
+          instance_key {key},
+          sop_instance_uid TEXT NOT NULL UNIQUE,
+          series_key {reference} NOT NULL,
+          sop_class_uid TEXT NOT NULL,
+          instance_number INTEGER,
+          transfer_syntax TEXT,
+          number_of_frames INTEGER,
+          pixel_rows INTEGER,
+          pixel_columns INTEGER,
+          status TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_instances_series ON instances (series_key);
+        """;
+    }
+
     /// <summary>The migrations after the base schema, in version order.</summary>
     public static IReadOnlyList<IndexSchemaMigration> All { get; } =
     [
