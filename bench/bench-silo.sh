@@ -13,8 +13,9 @@ delete_run_data() {
 
 # ext4 without a journal (this project's VMs) skips, at every file creation, each inode freed in the last minute — up to
 # six while its inode table block is dirty — and reads its table block to know: a run started soon after another run's
-# cleanup measures those scans (bench/README.md, "Ingest, eleventh pass"). Says so (log), so such a run is not mistaken
-# for a regression; with "wait" as $2, waits the rest of the window instead. $1: a folder on the file system measured.
+# cleanup measures those scans (bench/README.md, "Ingest, eleventh pass"). Says so — through the caller's log function
+# when it has one, else on stderr — so such a run is not mistaken for a regression; with "wait" as $2, waits the rest
+# of the window instead. $1: a folder on the file system measured.
 warn_recent_cleanup() {
   [[ -f "$last_cleanup" ]] || return 0
   local fs device age
@@ -23,13 +24,17 @@ warn_recent_cleanup() {
   [[ "$fs" == ext4 ]] && ! compgen -G "/proc/fs/jbd2/$device-*" >/dev/null || return 0
   age=$(($(date +%s) - $(stat -c %Y "$last_cleanup")))
   ((age < 360)) || return 0
+  local say=log
+  declare -F log >/dev/null || say=bench_stderr
   if [[ "${2:-}" == wait ]]; then
-    log "a run deleted its data ${age} s ago on ext4 without a journal ($device): waiting $((360 - age)) s for file creations to be fast again"
+    "$say" "a run deleted its data ${age} s ago on ext4 without a journal ($device): waiting $((360 - age)) s for file creations to be fast again"
     sleep $((360 - age))
   else
-    log "warning: a run deleted its data ${age} s ago on ext4 without a journal ($device): file creations are slower for ~$((360 - age)) s more"
+    "$say" "warning: a run deleted its data ${age} s ago on ext4 without a journal ($device): file creations are slower for ~$((360 - age)) s more"
   fi
 }
+
+bench_stderr() { printf '%s\n' "$*" >&2; }
 
 # A TCP port nobody listens on now (the kernel picks it; the small race is acceptable for a benchmark).
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
