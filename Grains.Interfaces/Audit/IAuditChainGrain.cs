@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Audit;
 
 /// <summary>
@@ -12,5 +14,6 @@ public interface IAuditChainGrain : IGrainWithStringKey
 
     /// <summary>The head of the former trail.</summary>
     [Alias("GetHead")]
+    [ReadOnly]
     Task<AuditChainHead> GetHeadAsync();
 }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Audit;
 
 /// <summary>A block of consecutive records of a trail written by an earlier version (key: segment number from 0); read only.</summary>
@@ -6,5 +8,6 @@ public interface IAuditSegmentGrain : IGrainWithIntegerKey
 {
     /// <summary>The records, in order.</summary>
     [Alias("GetRecords")]
+    [ReadOnly]
     Task<IReadOnlyList<AuditRecord>> GetRecordsAsync();
 }

@@ -23,5 +23,6 @@ public interface IConsentGrain : IGrainWithStringKey
 
     /// <summary>Full history, oldest first.</summary>
     [Alias("GetHistory")]
+    [ReadOnly]
     Task<IReadOnlyList<ConsentChange>> GetHistoryAsync();
 }

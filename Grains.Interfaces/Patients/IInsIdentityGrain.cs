@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Patients;
 
 /// <summary>Maps an INS to the regional patient id (key: <see cref="NationalIdentity.Key"/>, i.e. <c>oid|value</c>).</summary>
@@ -6,6 +8,7 @@ public interface IInsIdentityGrain : IGrainWithStringKey
 {
     /// <summary>The regional id owning this INS, or null.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<string?> GetAsync();
 
     /// <summary>Returns the owning regional id, claiming the INS for <paramref name="proposedPatientId"/> atomically when unowned.</summary>

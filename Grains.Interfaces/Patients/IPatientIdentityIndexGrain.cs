@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Patients;
 
 /// <summary>
@@ -9,6 +11,7 @@ public interface IPatientIdentityIndexGrain : IGrainWithStringKey
 {
     /// <summary>The regional id this local id is linked to, or null.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<string?> GetAsync();
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Professionals;
 
 /// <summary>Minimal professional registry entry (key: RPPS number).</summary>
@@ -6,6 +8,7 @@ public interface IProfessionalGrain : IGrainWithStringKey
 {
     /// <summary>The profile, or null when unknown.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<ProfessionalProfile?> GetAsync();
 
     /// <summary>Creates or replaces the profile.</summary>

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Security;
 
 /// <summary>
@@ -21,10 +23,12 @@ public interface ICareRelationshipGrain : IGrainWithStringKey
 
     /// <summary>The active relationship with <paramref name="patientId"/>, or null.</summary>
     [Alias("Get")]
+    [ReadOnly]
     Task<CareRelationship?> GetAsync(string patientId);
 
     /// <summary>All active relationships (used to scope queries).</summary>
     [Alias("GetActive")]
+    [ReadOnly]
     Task<IReadOnlyList<CareRelationship>> GetActiveAsync();
 
     /// <summary>Ends the relationship with <paramref name="patientId"/> now.</summary>

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Security;
 
 /// <summary>
@@ -22,10 +24,12 @@ public interface ILocalAccountGrain : IGrainWithStringKey
 
     /// <summary>Whether the account exists.</summary>
     [Alias("Exists")]
+    [ReadOnly]
     Task<bool> ExistsAsync();
 
     /// <summary>The profile, or null when the account does not exist.</summary>
     [Alias("GetProfile")]
+    [ReadOnly]
     Task<LocalAccountProfile?> GetProfileAsync();
 
     /// <summary>Replaces roles/establishment/disabled flag (administrators only; audited).</summary>

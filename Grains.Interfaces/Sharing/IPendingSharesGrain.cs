@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Sharing;
 
 /// <summary>
@@ -20,5 +22,6 @@ public interface IPendingSharesGrain : IGrainWithStringKey
 
     /// <summary>The pending share ids, oldest first.</summary>
     [Alias("GetAll")]
+    [ReadOnly]
     Task<IReadOnlyList<string>> GetAllAsync();
 }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Interfaces.Sharing;
 
 /// <summary>Ids of the shares of one study (key: Study Instance UID), oldest first.</summary>
@@ -10,5 +12,6 @@ public interface IStudySharesGrain : IGrainWithStringKey
 
     /// <summary>The share ids.</summary>
     [Alias("GetAll")]
+    [ReadOnly]
     Task<IReadOnlyList<string>> GetAllAsync();
 }

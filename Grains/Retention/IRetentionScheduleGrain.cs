@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Mirc.Grains.Retention;
 
 /// <summary>
@@ -14,6 +16,7 @@ public interface IRetentionScheduleGrain : IGrainWithStringKey
 
     /// <summary>Every establishment's schedule.</summary>
     [Alias("GetAll")]
+    [ReadOnly]
     Task<IReadOnlyList<RetentionScheduleEntry>> GetAllAsync();
 
     /// <summary>Records that every bucket of <paramref name="establishmentId"/> up to <paramref name="dayNumber"/> was swept.</summary>
