@@ -6,7 +6,7 @@ namespace Mirc.Grains.Indexing.Sql;
 /// <summary>
 /// Versioned changes to the query index schema, shared by SQLite and PostgreSQL (plain <c>ALTER TABLE</c>), plus a
 /// PostgreSQL-only part where a change has no SQLite counterpart (partitioning, see <see cref="InstancePartitioning"/>). Version 1
-/// is the base schema each implementation creates with <c>CREATE TABLE IF NOT EXISTS</c>; every later version runs once
+/// is the base schema (<see cref="BaseSchema"/>), created with <c>CREATE TABLE IF NOT EXISTS</c>; every later version runs once
 /// per database, in order, inside the caller's transaction, and is recorded in <see cref="Table"/>. So an index created by
 /// an earlier release gets the new columns when the silo starts on it. Existing rows keep NULL in an added column until
 /// their instance is indexed again (a re-send, a reconciliation or an identity move re-records it).
