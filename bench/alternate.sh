@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Alternates two silo builds, A and B, on new one-instance studies stored by C-STORE over 4 associations (the scenario
-# whose ratio to Orthanc moves most between compare.sh runs), each run on a fresh silo started as compare.sh starts
-# it, and reports per run the silo's CPU per stored study over the steady part of the run (sampled each second from
+# whose ratio to Orthanc moves most between compare.sh runs) — or, with --ct N, on N slices of one 512 KB CT study (the
+# path bound by waits more than by CPU) —, each run on a fresh silo started as compare.sh starts it, and reports per run
+# the silo's CPU per stored study or slice over the steady part of the run (sampled each second from
 # /proc with the silo's stored-instance counter; the first three seconds and the tail left out) and the rate. This
 # machine's speed drifts 10 – 20 % within minutes: a change of a few per cent shows only over several alternated pairs.
 #
@@ -10,15 +11,16 @@
 # two halves.
 #
 # usage: bench/alternate.sh --a <Silo build folder> --b <Silo build folder | orthanc> [--pairs N] [--studies N]
-#                           [--warm-up N] [--env-a "K=V …"] [--env-b "K=V …"] [--settle]
+#                           [--warm-up N] [--ct N] [--env-a "K=V …"] [--env-b "K=V …"] [--settle]
 #   --warm-up N: N one-instance studies stored first on each fresh server, not measured (default 0).
+#   --ct N: measure N CT slices (one study, 512 KB each) stored over 4 associations instead of one-instance studies.
 #   --settle: when another run deleted its data minutes ago on ext4 without a journal, wait until file creations are
 #             fast again instead of measuring the first run slower (warned about by default).
 #   e.g. dotnet build Silo -c Release -o /tmp/silo-a (before the change), then the same to /tmp/silo-b (after).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-pairs=3 studies=6000 warm_up=0 env_a="" env_b="" silo_a="" silo_b="" settle=""
+pairs=3 studies=6000 warm_up=0 ct=0 env_a="" env_b="" silo_a="" silo_b="" settle=""
 while (($#)); do
   case "$1" in
     --a) silo_a="$2"; shift ;;
@@ -26,10 +28,11 @@ while (($#)); do
     --pairs) pairs="$2"; shift ;;
     --studies) studies="$2"; shift ;;
     --warm-up) warm_up="$2"; shift ;;
+    --ct) ct="$2"; shift ;;
     --env-a) env_a="$2"; shift ;;
     --env-b) env_b="$2"; shift ;;
     --settle) settle=wait ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -91,12 +94,12 @@ run_once() {
   local sampler=$!
   dotnet "$repo/bench/Mirc.Bench/bin/Release/net10.0/Mirc.Bench.dll" --label alternate --dicom-port "$dicom" \
     --called-ae "$called" --calling-ae "$calling_ae" --move-ae "$move_ae" --move-port "$move" --only dimse \
-    --ct-slices 4 --mr-slices 0 --frames 0 --scaling none --small-studies "$studies" >"$data/bench.txt" 2>&1 || true
+    "${measured[@]}" >"$data/bench.txt" 2>&1 || true
   kill "$silo_pid" 2>/dev/null; wait "$silo_pid" 2>/dev/null || true
   silo_pid=""
   wait "$sampler" 2>/dev/null || true
   local rate
-  rate="$(awk -F'|' '/one-instance-studies.k4 \|/ { gsub(/ /, "", $5); print $5 }' "$data/bench.txt")"
+  rate="$(awk -F'|' -v row="$rate_row" '$2 == " " row " " { gsub(/ /, "", $5); print $5 }' "$data/bench.txt")"
   # Steady part: intervals storing more than 100 studies, the first three of them left out — fewer when the run has
   # few such intervals (a fast server after a warm-up, or Orthanc's /statistics answering late under load).
   awk -v hz="$(getconf CLK_TCK)" -v rate="${rate:-?}" '
@@ -108,6 +111,15 @@ run_once() {
       if (studies > 0) printf "%.0f %s\n", cpu / hz * 1e6 / studies, rate; else print "? " rate }' "$samples"
 }
 
+# What a run stores and measures, and the row of Mirc.Bench's table that gives its rate.
+if ((ct > 0)); then
+  measured=(--ct-slices "$ct" --mr-slices 0 --frames 0 --scaling none --small-studies 0 --no-warm-up)
+  rate_row=dimse.c-store.k4 unit=slice
+else
+  measured=(--ct-slices 4 --mr-slices 0 --frames 0 --scaling none --small-studies "$studies")
+  rate_row=dimse.c-store.one-instance-studies.k4 unit=study
+fi
+
 orthanc_plugin=""
 if [ "$silo_b" = orthanc ]; then
   orthanc_plugin="$(orthanc_plugin_path "$work/apt.log")" || exit 1
@@ -116,13 +128,13 @@ fi
 # The first run of a set can measure ~20 % more CPU per study than the runs after it (two sets of 2026-12-06: 4,515 and
 # 4,993 µs against 3,300 – 4,400, one of them after the settle wait; bench/README.md, "Ingest, thirty-second pass"):
 # one run of A first, reported and not counted.
-log "first run (A), not counted: $(run_once "$silo_a" "$env_a")"
+log "first run (A), not counted: $(run_once "$silo_a" "$env_a") (µs of server CPU per $unit, ${unit/%y/ie}s/s)"
 
 results=()
 for pair in $(seq 1 "$pairs"); do
   for side in A B; do
     if [ "$side" = A ]; then line="$(run_once "$silo_a" "$env_a")"; else line="$(run_once "$silo_b" "$env_b")"; fi
-    log "pair $pair, $side: $line (µs of server CPU per study, studies/s)"
+    log "pair $pair, $side: $line (µs of server CPU per $unit, ${unit/%y/ie}s/s)"
     results+=("$pair $side $line")
   done
 done
@@ -133,7 +145,9 @@ runs = [line.split() for line in sys.stdin]
 by_pair = {}
 for pair, side, cpu, rate in runs:
     by_pair.setdefault(int(pair), {})[side] = (cpu, rate)
-print("| pair | A µs/study | A studies/s | B µs/study | B studies/s | B vs A (CPU) | A/B (rate) |")
+unit = sys.argv[1]
+units = unit[:-1] + "ies" if unit.endswith("y") else unit + "s"
+print("| pair | A µs/%s | A %s/s | B µs/%s | B %s/s | B vs A (CPU) | A/B (rate) |" % (unit, units, unit, units))
 print("|---:|---:|---:|---:|---:|---:|---:|")
 cpu = {"A": [], "B": []}
 ratios = []
@@ -152,8 +166,8 @@ for pair, sides in sorted(by_pair.items()):
     print("| %d | %s | %s | %s | %s | %s | %s |" % (pair, ca, ra, cb, rb, delta, ratio))
 if cpu["A"]:
     ma, mb = statistics.mean(cpu["A"]), statistics.mean(cpu["B"])
-    print("\nmean µs of server CPU per study: A %.0f, B %.0f (%+.1f %%); median A %.0f, B %.0f; B lower in %d of %d pairs"
-          % (ma, mb, 100 * (mb / ma - 1), statistics.median(cpu["A"]), statistics.median(cpu["B"]), lower, len(cpu["A"])))
+    print("\nmean µs of server CPU per %s: A %.0f, B %.0f (%+.1f %%); median A %.0f, B %.0f; B lower in %d of %d pairs"
+          % (unit, ma, mb, 100 * (mb / ma - 1), statistics.median(cpu["A"]), statistics.median(cpu["B"]), lower, len(cpu["A"])))
 if ratios:
     print("rate A/B: median %.2f×, range %.2f – %.2f× over %d pairs" % (statistics.median(ratios), min(ratios), max(ratios), len(ratios)))
 # How far the pairs show a difference at all (this VM: a pair of one build against itself differs by ±7 %): the mean
@@ -165,4 +179,4 @@ if len(deltas) >= 2:
     print("CPU change per pair: %+.1f %% ± %.1f %% (mean ± standard error); sign test: B lower in %d of %d, p = %.2f%s"
           % (statistics.mean(deltas), statistics.stdev(deltas) / math.sqrt(n), k, n, min(1.0, 2 * tail),
              "" if 2 * tail < 0.05 else " — not shown to differ"))
-'
+' "$unit"
