@@ -114,10 +114,10 @@ run_once() {
 # What a run stores and measures, and the row of Mirc.Bench's table that gives its rate.
 if ((ct > 0)); then
   measured=(--ct-slices "$ct" --mr-slices 0 --frames 0 --scaling none --small-studies 0 --no-warm-up)
-  rate_row=dimse.c-store.k4 unit=slice
+  rate_row=dimse.c-store.k4 unit=slice units=slices
 else
   measured=(--ct-slices 4 --mr-slices 0 --frames 0 --scaling none --small-studies "$studies")
-  rate_row=dimse.c-store.one-instance-studies.k4 unit=study
+  rate_row=dimse.c-store.one-instance-studies.k4 unit=study units=studies
 fi
 
 orthanc_plugin=""
@@ -128,13 +128,13 @@ fi
 # The first run of a set can measure ~20 % more CPU per study than the runs after it (two sets of 2026-12-06: 4,515 and
 # 4,993 µs against 3,300 – 4,400, one of them after the settle wait; bench/README.md, "Ingest, thirty-second pass"):
 # one run of A first, reported and not counted.
-log "first run (A), not counted: $(run_once "$silo_a" "$env_a") (µs of server CPU per $unit, ${unit/%y/ie}s/s)"
+log "first run (A), not counted: $(run_once "$silo_a" "$env_a") (µs of server CPU per $unit, $units/s)"
 
 results=()
 for pair in $(seq 1 "$pairs"); do
   for side in A B; do
     if [ "$side" = A ]; then line="$(run_once "$silo_a" "$env_a")"; else line="$(run_once "$silo_b" "$env_b")"; fi
-    log "pair $pair, $side: $line (µs of server CPU per $unit, ${unit/%y/ie}s/s)"
+    log "pair $pair, $side: $line (µs of server CPU per $unit, $units/s)"
     results+=("$pair $side $line")
   done
 done
@@ -145,8 +145,7 @@ runs = [line.split() for line in sys.stdin]
 by_pair = {}
 for pair, side, cpu, rate in runs:
     by_pair.setdefault(int(pair), {})[side] = (cpu, rate)
-unit = sys.argv[1]
-units = unit[:-1] + "ies" if unit.endswith("y") else unit + "s"
+unit, units = sys.argv[1:3]
 print("| pair | A µs/%s | A %s/s | B µs/%s | B %s/s | B vs A (CPU) | A/B (rate) |" % (unit, units, unit, units))
 print("|---:|---:|---:|---:|---:|---:|---:|")
 cpu = {"A": [], "B": []}
@@ -179,4 +178,4 @@ if len(deltas) >= 2:
     print("CPU change per pair: %+.1f %% ± %.1f %% (mean ± standard error); sign test: B lower in %d of %d, p = %.2f%s"
           % (statistics.mean(deltas), statistics.stdev(deltas) / math.sqrt(n), k, n, min(1.0, 2 * tail),
              "" if 2 * tail < 0.05 else " — not shown to differ"))
-' "$unit"
+' "$unit" "$units"
