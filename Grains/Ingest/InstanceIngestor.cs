@@ -14,8 +14,8 @@ using Mirc.Grains.Studies;
 namespace Mirc.Grains.Ingest;
 
 /// <summary>
-/// <see cref="IInstanceIngestor"/>: stage (stream + content digest + header capture; where a move copies, written at the
-/// final name instead) → parse → validate → resolve patient
+/// <see cref="IInstanceIngestor"/>: stage (stream + content digest + header capture; where the store says so, written at
+/// the final name instead) → parse → validate → resolve patient
 /// ∥ reserve the SOP Instance UID in the study grain ∥ journal intent and staged data made durable by one flush round →
 /// promote the blob → manifest with its change-feed events (the commit point) ∥ index row → ack; the projections of the
 /// commit's events that the follower also keeps (retention schedule, patient study list, the index row's durability)
@@ -132,7 +132,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         using var capture = new HeaderCaptureStream(source, _options.HeaderCaptureBytes);
         var (target, parsedFirst) = await FinalTargetAsync(capture, request, cancellationToken).ConfigureAwait(false);
         var staged = _layout.NewStagingKey(); // where the bytes are: the staging key, or their final name (see FinalTargetAsync)
-        BlobKey? ours = target is null ? staged : null; // what this store wrote and removes unless promoted
+        // What this store wrote (a failed write removes its own) and removes unless promoted — that version only: a name
+        // written at directly may meanwhile hold another store's promoted bytes (it won the reservation ours lost).
+        BlobWriteResult? ours = null;
         Task<IngestJournalTicket>? journal = null;
         Task<StudyReference?> identityRecorded = PatientResolver.NoStudyListed;
         string? resolvedPatient = null;
@@ -148,7 +150,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 written = target is { } final
                     ? await _blobs.WriteUnlessTakenAsync(final, staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false)
                     : await _blobs.WriteAsync(staged, capture, StagedWrite, cancellationToken).ConfigureAwait(false);
-                (staged, ours) = (written.Key, written.Key);
+                (staged, ours) = (written.Key, written);
             }
             catch (BlobConcurrencyException) when (target is not null)
             {
@@ -470,14 +472,16 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
 
     /// <summary>
     /// The final name to write the bytes at directly, with the header read before them; null for a staged upload that the
-    /// promotion renames (or copies). Where a move would copy the data (Azure), an instance whose header lies in its first
-    /// bytes is written at its final name when that is free (<see cref="IBlobStore.WriteUnlessTakenAsync"/>), once: no
+    /// promotion renames (or copies). Where the store writes at final names (<see cref="IBlobStore.WritesAtFinalName"/>:
+    /// Azure, whose move is a copy, and the data folder's shared flush rounds, which persist the bytes wherever they lie),
+    /// an instance whose header lies in its first bytes is written at its final name when that is free
+    /// (<see cref="IBlobStore.WriteUnlessTakenAsync"/>), once: no
     /// manifest references it until the commit, a failed store deletes it, a crash leaves it to the reconciliation (its
     /// intent names it) or to the orphan sweep. A taken name (a re-send, a duplicate) gets the staged upload.
     /// </summary>
     private async ValueTask<(BlobKey? Key, InstanceHeader? Header)> FinalTargetAsync(HeaderCaptureStream capture, IngestRequest request, CancellationToken cancellationToken)
     {
-        if (_blobs.MovesByCopy)
+        if (_blobs.WritesAtFinalName)
         {
             var whole = await capture.FillAsync(cancellationToken).ConfigureAwait(false);
             InstanceHeader? header = null;
@@ -561,16 +565,21 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         }
     }
 
-    private async Task DeleteQuietlyAsync(BlobKey key)
+    /// <summary>Deletes what this store wrote, that version only.</summary>
+    private async Task DeleteQuietlyAsync(BlobWriteResult written)
     {
         try
         {
-            await _blobs.DeleteAsync(key, null, CancellationToken.None).ConfigureAwait(false);
+            await _blobs.DeleteAsync(written.Key, written.ETag, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BlobConcurrencyException)
+        {
+            // Replaced since: the bytes there are no longer ours to remove.
         }
         catch (Exception ex)
         {
             // Reconciliation removes what is left behind.
-            LogCleanupFailed(_logger, ex, key.ToString());
+            LogCleanupFailed(_logger, ex, written.Key.ToString());
         }
     }
 

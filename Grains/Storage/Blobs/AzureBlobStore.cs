@@ -274,7 +274,7 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public bool MovesByCopy => true;
+    public bool WritesAtFinalName => true;
 
     /// <inheritdoc />
     public async Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default)

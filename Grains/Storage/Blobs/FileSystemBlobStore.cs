@@ -71,7 +71,26 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     public bool DirectWrites { get; }
 
     /// <inheritdoc />
-    public async Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<BlobWriteResult> WriteAsync(BlobKey key, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(key, null, content, options, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// An in-place write (a fresh upload's) makes the check part of its create, which fails on a taken name
+    /// (<see cref="FileMode.CreateNew"/>, atomic): no lookup of its own, and nothing read from the content before the
+    /// name is known to be free. Any other write looks first.
+    /// </remarks>
+    public Task<BlobWriteResult> WriteUnlessTakenAsync(BlobKey key, BlobKey alternate, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        BlobKeyRules.Validate(alternate);
+        var createOnly = (options ?? new BlobWriteOptions()) with { Overwrite = false };
+        return createOnly.InPlace ? WriteCoreAsync(key, (alternate, options), content, createOnly, cancellationToken)
+            : Stat(key, GetPath(key)) is null ? WriteCoreAsync(key, null, content, createOnly, cancellationToken)
+            : WriteCoreAsync(alternate, null, content, options, cancellationToken);
+    }
+
+    /// <summary><see cref="WriteAsync"/>; an in-place write that finds <paramref name="key"/> taken writes at <paramref name="unlessTaken"/>'s key instead.</summary>
+    private async Task<BlobWriteResult> WriteCoreAsync(BlobKey key, (BlobKey Key, BlobWriteOptions? Options)? unlessTaken, Stream content, BlobWriteOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var path = GetPath(key);
@@ -80,16 +99,27 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         var inPlace = options?.InPlace ?? false;
         var tempPath = inPlace ? path : TempPathFor(directory);
         var preallocation = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
-        var (opened, committed) = (false, false);
+        var committed = false;
+        SafeFileHandle created;
+        try
+        {
+            // An in-place write refused for an existing key leaves that blob alone: nothing below runs for it.
+            created = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, preallocation).ConfigureAwait(false);
+        }
+        catch (IOException) when (unlessTaken is { } other && File.Exists(path))
+        {
+            // Taken: nothing of the content is read yet, so all of it goes to the alternate.
+            return await WriteCoreAsync(other.Key, null, content, other.Options, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             string digest;
             long length;
             // A synchronous handle: buffered writes land in the page cache and direct ones wait ~0.2 ms per chunk for the
             // device (the durable flush comes later, off the pool), so they are issued inline, not queued to another thread.
-            using (var handle = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, preallocation).ConfigureAwait(false))
+            using (var handle = created)
             {
-                opened = true;
                 var direct = DirectWrites && DirectIo.TryEnable(handle);
                 (length, digest) = await CopyHashingAsync(content, handle, direct, options?.ExpectedDigest, cancellationToken).ConfigureAwait(false);
                 if (!direct)
@@ -120,8 +150,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         }
         finally
         {
-            // Only a file this write created: an in-place write refused for an existing key leaves that blob alone.
-            if (opened && !committed)
+            if (!committed)
             {
                 TryDeleteFile(tempPath);
             }
@@ -531,6 +560,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     /// <remarks>Shared-sync durability only: per-file durability leaves non-durable writes to the kernel's writeback.</remarks>
     public bool FlushCoversLazyWrites => _commit.DataFlushCoversEntries;
+
+    /// <inheritdoc />
+    /// <remarks>Shared-sync durability only: under per-file durability the promotion's durable rename persists a staged upload.</remarks>
+    public bool WritesAtFinalName => _commit.DataFlushCoversEntries;
 
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default) =>

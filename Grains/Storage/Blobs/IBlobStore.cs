@@ -106,7 +106,7 @@ public interface IBlobStore
     /// Moves a committed blob to another key (same store), replacing the destination; used to promote a
     /// staged upload to its final key once the header has been parsed. The destination is never visible
     /// half-written, and is durable (content and entry) when the call returns. Filesystem: atomic rename. Azure:
-    /// server-side copy then delete of the source (<see cref="MovesByCopy"/>).
+    /// server-side copy then delete of the source (so <see cref="WritesAtFinalName"/>).
     /// </summary>
     /// <exception cref="BlobNotFoundException">The source does not exist.</exception>
     Task<BlobProperties> MoveAsync(BlobKey source, BlobKey destination, CancellationToken cancellationToken = default);
@@ -137,9 +137,12 @@ public interface IBlobStore
     bool FlushCoversLazyWrites => true;
 
     /// <summary>
-    /// True when <see cref="MoveAsync"/> copies the data instead of renaming it (Azure: a server-side copy, then the
-    /// source's deletion): a writer that knows the final name before it writes should then write there once, not
-    /// overwriting, instead of staging and moving. Default false.
+    /// True when a writer that knows the final name before it writes should write there once
+    /// (<see cref="WriteUnlessTakenAsync"/>) instead of staging and moving: where <see cref="MoveAsync"/> copies the data
+    /// (Azure: a server-side copy, then the source's deletion), and where a non-durable write is persisted by the flush
+    /// that follows it wherever it lies (the filesystem's shared rounds: the rename, its two lookups and the second
+    /// folder entry are saved). False where only the durable move persists a staged upload (the filesystem's per-file
+    /// durability). Default false.
     /// </summary>
-    bool MovesByCopy => false;
+    bool WritesAtFinalName => false;
 }

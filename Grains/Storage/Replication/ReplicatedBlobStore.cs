@@ -194,7 +194,7 @@ public sealed partial class ReplicatedBlobStore : IBlobStore
     public bool FlushCoversLazyWrites => First.FlushCoversLazyWrites;
 
     /// <inheritdoc />
-    public bool MovesByCopy => First.MovesByCopy;
+    public bool WritesAtFinalName => First.WritesAtFinalName;
 
     /// <inheritdoc />
     /// <remarks>

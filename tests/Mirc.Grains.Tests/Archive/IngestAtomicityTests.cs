@@ -80,16 +80,16 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
 
     [Theory]
     [MemberData(nameof(Steps))]
-    public async Task A_failure_at_any_step_leaves_nothing_visible_and_a_resend_succeeds(IngestStep step, bool intoExistingStudy, bool movesByCopy)
+    public async Task A_failure_at_any_step_leaves_nothing_visible_and_a_resend_succeeds(IngestStep step, bool intoExistingStudy, bool atFinalName)
     {
-        fixture.Faults.MovesByCopy = movesByCopy;
+        fixture.Faults.WritesAtFinalName = atFinalName;
         try
         {
-            await FailThenResendAsync(step, intoExistingStudy, "ATOMIC-" + step + (intoExistingStudy ? "-2" : "-1") + (movesByCopy ? "-copy" : string.Empty));
+            await FailThenResendAsync(step, intoExistingStudy, "ATOMIC-" + step + (intoExistingStudy ? "-2" : "-1") + (atFinalName ? "-final" : string.Empty));
         }
         finally
         {
-            fixture.Faults.MovesByCopy = false;
+            fixture.Faults.WritesAtFinalName = false;
         }
     }
 
@@ -116,7 +116,7 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         var resent = await IngestAsync(instance);
 
         Assert.Equal(IngestStatus.Stored, resent.Status);
-        Assert.Equal(fixture.Faults.MovesByCopy ? 0 : 1, fixture.Faults.Moves - moves); // written at its final name, or promoted
+        Assert.Equal(fixture.Faults.WritesAtFinalName ? 0 : 1, fixture.Faults.Moves - moves); // written at its final name, or promoted
         await AssertVisibleAsync(instance, resent.PatientId!, intoExistingStudy ? 2 : 1);
 
         // However far the failed commit went, the stored study enters its retention bucket once the change-feed
@@ -414,7 +414,7 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         var instance = new SyntheticInstance { PatientId = "ATOMIC-RACE" };
         var finalKey = Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
         byte[] theirs = [1, 2, 3, 4];
-        (fixture.Faults.MovesByCopy, fixture.Faults.ConcurrentBytes) = (true, theirs);
+        (fixture.Faults.WritesAtFinalName, fixture.Faults.ConcurrentBytes) = (true, theirs);
         IngestOutcome raced;
         try
         {
@@ -422,7 +422,7 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         }
         finally
         {
-            (fixture.Faults.MovesByCopy, fixture.Faults.ConcurrentBytes) = (false, null);
+            (fixture.Faults.WritesAtFinalName, fixture.Faults.ConcurrentBytes) = (false, null);
         }
 
         Assert.Equal((ushort)0x0110, raced.DimseStatus);

@@ -48,12 +48,12 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
 {
     public volatile IngestStep Armed;
 
-    /// <summary>The blob store reports that its moves copy (as Azure's do): the ingest writes at the final name.</summary>
-    public volatile bool MovesByCopy;
+    /// <summary>The blob store asks writers to write at final names (as Azure and the data folder's shared rounds do); off, the ingest stages and promotes (per-file durability).</summary>
+    public volatile bool WritesAtFinalName;
 
     /// <summary>
     /// A write at a final name finds it taken at its commit: another writer's bytes (<see cref="ConcurrentBytes"/>) land
-    /// there between the check and the write (with <see cref="MovesByCopy"/>).
+    /// there between the check and the write (with <see cref="WritesAtFinalName"/>).
     /// </summary>
     public volatile byte[]? ConcurrentBytes;
 
@@ -197,7 +197,7 @@ public sealed class IngestFaults : IIncomingGrainCallFilter
             ("research-export/", IngestStep.ResearchExportWrite),
         ];
 
-        public bool MovesByCopy => faults.MovesByCopy;
+        public bool WritesAtFinalName => faults.WritesAtFinalName;
 
         public async Task<BlobWriteResult> WriteUnlessTakenAsync(BlobKey key, BlobKey alternate, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {

@@ -128,15 +128,18 @@ public abstract class BlobStoreContractTests
     }
 
     [Theory]
-    [InlineData(100)]
-    [InlineData((5 * 1024 * 1024) + 7)] // more than one Azure block
-    public async Task Write_unless_taken_writes_at_a_free_key_and_at_the_alternate_when_the_key_is_taken(int length)
+    [InlineData(100, false)]
+    [InlineData((5 * 1024 * 1024) + 7, false)] // more than one Azure block
+    [InlineData(100, true)] // in place, as the ingest writes (the filesystem's check is then its create itself)
+    [InlineData(300_000, true)]
+    public async Task Write_unless_taken_writes_at_a_free_key_and_at_the_alternate_when_the_key_is_taken(int length, bool inPlace)
     {
         var first = RandomBytes(length);
         var second = RandomBytes(length);
+        var options = new BlobWriteOptions { InPlace = inPlace, Durable = !inPlace };
 
-        var free = await Store.WriteUnlessTakenAsync(Key("final"), Key("alternate-1"), new ForwardOnlyStream(first), cancellationToken: Ct);
-        var taken = await Store.WriteUnlessTakenAsync(Key("final"), Key("alternate-2"), new ForwardOnlyStream(second), cancellationToken: Ct);
+        var free = await Store.WriteUnlessTakenAsync(Key("final"), Key("alternate-1"), new ForwardOnlyStream(first), options, Ct);
+        var taken = await Store.WriteUnlessTakenAsync(Key("final"), Key("alternate-2"), new ForwardOnlyStream(second), options, Ct);
 
         Assert.Equal(Key("final"), free.Key);
         Assert.Equal(Key("alternate-2"), taken.Key);

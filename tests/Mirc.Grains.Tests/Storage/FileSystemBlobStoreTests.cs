@@ -38,6 +38,14 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
     }
 
     [Fact]
+    public void Writers_are_asked_to_write_at_final_names_only_where_the_flush_rounds_persist_them()
+    {
+        // Per-file durability persists a staged upload by its durable rename: a write at the final name would skip that.
+        Assert.Equal(_store.Durability == FileSystemDurability.SharedSync, Store.WritesAtFinalName);
+        Assert.Equal(Store.FlushCoversLazyWrites, Store.WritesAtFinalName);
+    }
+
+    [Fact]
     public async Task Blobs_are_files_under_container_folders_and_no_temporary_file_remains()
     {
         await Store.WriteAsync(Key("1.2/3.4/5.6.dcm"), new MemoryStream(RandomBytes(1_000)), cancellationToken: Ct);
