@@ -106,9 +106,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             // An in-place write refused for an existing key leaves that blob alone: nothing below runs for it.
             created = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, preallocation).ConfigureAwait(false);
         }
-        catch (IOException) when (unlessTaken is { } other && File.Exists(path))
+        catch (IOException) when (unlessTaken is { } other)
         {
-            // Taken: nothing of the content is read yet, so all of it goes to the alternate.
+            // Taken — or taken a moment ago: another store's refused bytes may be gone already, so no lookup decides. The
+            // alternate is always safe, and nothing of the content is read yet: all of it goes there.
             return await WriteCoreAsync(other.Key, null, content, other.Options, cancellationToken).ConfigureAwait(false);
         }
 
