@@ -155,19 +155,36 @@ internal sealed partial class FailedIngestUndo : IAsyncDisposable
         {
             // The index row and the blob at the final key are this ingest's: nothing acknowledged holds the UID.
             await _index.DeleteInstanceAsync(failed.SopInstanceUid, cancellationToken).ConfigureAwait(false);
-            await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), null, cancellationToken).ConfigureAwait(false);
+            await DeleteBlobAsync(failed, cancellationToken).ConfigureAwait(false);
         }
         else if (!string.Equals(stillStored.BlobContainer, failed.FinalContainer, StringComparison.Ordinal)
                  || !string.Equals(stillStored.BlobName, failed.FinalName, StringComparison.Ordinal))
         {
             // The stored object lives in another blob (a replacement that failed before its swap, or the old blob of one
             // that succeeded): this blob is referenced by nothing. The index row is the stored object's: kept.
-            await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), null, cancellationToken).ConfigureAwait(false);
+            await DeleteBlobAsync(failed, cancellationToken).ConfigureAwait(false);
         }
 
         if (failed.RegionalPatientId is { } patient)
         {
             await TakeBackUnlessHeldAsync(summary, patient, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The failed ingest's blob, that version only: once the manifest lets the SOP Instance UID go, a concurrent store of
+    /// it (a modality's retry) may already hold the name with its own bytes, which its commit will reference.
+    /// </summary>
+    private async Task DeleteBlobAsync(FailedIngest failed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var version = failed.BlobVersion is { } etag ? new BlobETag(etag) : (BlobETag?)null;
+            await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobConcurrencyException)
+        {
+            // Another store's bytes since: not this ingest's to remove.
         }
     }
 
@@ -238,14 +255,19 @@ internal sealed partial class FailedIngestUndo : IAsyncDisposable
     private static partial void LogReferenceNotTakenBack(ILogger logger, Exception exception, string studyUid, string patientId);
 }
 
-/// <summary>What a failed ingest may have left: its blob, its manifest entry (by content hash), its index row, its patient's study reference.</summary>
+/// <summary>
+/// What a failed ingest may have left: its blob (that version: <paramref name="BlobVersion"/>, the ETag it had once at
+/// its final name; null in records written before it was kept, deleted by name), its manifest entry (by content hash),
+/// its index row, its patient's study reference.
+/// </summary>
 internal sealed record FailedIngest(
     string FinalContainer,
     string FinalName,
     string StudyInstanceUid,
     string SopInstanceUid,
     string Digest,
-    string? RegionalPatientId);
+    string? RegionalPatientId,
+    string? BlobVersion = null);
 
 /// <summary>Source-generated JSON for <see cref="FailedIngest"/>.</summary>
 [JsonSerializable(typeof(FailedIngest))]

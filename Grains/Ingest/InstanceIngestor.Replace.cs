@@ -34,9 +34,10 @@ public sealed partial class InstanceIngestor
         var replacement = stored with { FinalKey = key };
         var ticket = await _journal.WriteAsync(new IngestJournalRecord(key.Container, key.Name, request.Caller.EstablishmentId, request.Caller.CallingAeTitle, request.Caller.ProfessionalId, stored.ReceivedAt), cancellationToken).ConfigureAwait(false);
         AddInstanceResult result;
+        BlobETag? version = null;
         try
         {
-            await _blobs.MoveLazilyAsync(staged, key, cancellationToken).ConfigureAwait(false);
+            version = (await _blobs.MoveLazilyAsync(staged, key, cancellationToken).ConfigureAwait(false)).ETag;
             result = await study.ReplaceInstanceAsync(replacement.ToEntry(), existing.Digest, replacement.ToStudyAttributes(regional)).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (result.Status == AddInstanceStatus.AlreadyStored)
             {
@@ -50,7 +51,7 @@ public sealed partial class InstanceIngestor
             if (result.Status != AddInstanceStatus.Added)
             {
                 // Nothing swapped: only the new blob is ours.
-                await UndoAsync(replacement, regional, ticket).ConfigureAwait(false);
+                await UndoAsync(replacement, regional, version, ticket).ConfigureAwait(false);
                 return result.Status == AddInstanceStatus.Conflict
                     ? IngestOutcome.Failure(IngestStatus.ProcessingFailure, "The stored object changed while this one was replacing it; retry.", header.SopClassUid, header.SopInstanceUid, header.StudyInstanceUid)
                     : Rejected(replacement, result);
@@ -61,7 +62,7 @@ public sealed partial class InstanceIngestor
         }
         catch (Exception)
         {
-            await TakeBackReplacementAsync(study, replacement, existing, regional, ticket).ConfigureAwait(false);
+            await TakeBackReplacementAsync(study, replacement, existing, regional, version, ticket).ConfigureAwait(false);
             throw;
         }
 
@@ -77,7 +78,7 @@ public sealed partial class InstanceIngestor
     /// the old object; then the new blob goes. When this fails too, the journal intent stays and the start-up
     /// reconciliation rolls the replacement forward (fully visible, never half).
     /// </summary>
-    private async Task TakeBackReplacementAsync(IStudyGrain study, StoredInstance replacement, InstanceEntry existing, string regional, IngestJournalTicket ticket)
+    private async Task TakeBackReplacementAsync(IStudyGrain study, StoredInstance replacement, InstanceEntry existing, string regional, BlobETag? version, IngestJournalTicket ticket)
     {
         try
         {
@@ -103,7 +104,7 @@ public sealed partial class InstanceIngestor
                 }
             }
 
-            await UndoAsync(replacement, regional, ticket).ConfigureAwait(false);
+            await UndoAsync(replacement, regional, version, ticket).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -246,15 +246,14 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             // 4. Promote, then manifest (the commit point), index and patient. Any failure takes everything back.
             phase = ArchiveMetrics.IngestPhase("prepare", phase);
             var studyReference = Task.CompletedTask;
+            BlobETag? finalVersion = null;
             var manifestWritten = Task.CompletedTask;
             try
             {
                 // Lazily durable: until a later round persists the new name, the durable intent names the staged data,
                 // whose promotion the reconciliation finishes after a crash (the acknowledgement does not wait for it).
-                if (!direct)
-                {
-                    await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false);
-                }
+                // The version at the final name is this store's to take back (an undo removes that version only).
+                finalVersion = direct ? written.ETag : (await _blobs.MoveLazilyAsync(staged, finalKey, cancellationToken).ConfigureAwait(false)).ETag;
 
                 promoted = true;
                 // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
@@ -276,7 +275,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 if (result.Status is not (AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored))
                 {
                     // Reachable only if the reservation expired meanwhile: the manifest refused, nothing of ours is in it.
-                    await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
+                    await UndoAsync(stored, regional, finalVersion, ticket).ConfigureAwait(false);
                     return Rejected(stored, result);
                 }
 
@@ -287,7 +286,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             {
                 await studyReference.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await manifestWritten.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                await UndoAsync(stored, regional, ticket).ConfigureAwait(false);
+                await UndoAsync(stored, regional, finalVersion, ticket).ConfigureAwait(false);
                 throw;
             }
 
@@ -413,9 +412,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
         return await _unidentified.ReconcileOnArrivalAsync(stored.StudyInstanceUid, owner, regional, stored.SopInstanceUid).ConfigureAwait(false) ? regional : null;
     }
 
-    private async Task UndoAsync(StoredInstance stored, string regional, IngestJournalTicket ticket)
+    private async Task UndoAsync(StoredInstance stored, string regional, BlobETag? version, IngestJournalTicket ticket)
     {
-        var failed = new FailedIngest(stored.FinalKey.Container, stored.FinalKey.Name, stored.StudyInstanceUid, stored.SopInstanceUid, stored.Digest, regional);
+        var failed = new FailedIngest(stored.FinalKey.Container, stored.FinalKey.Name, stored.StudyInstanceUid, stored.SopInstanceUid, stored.Digest, regional, version?.Value);
         if (await _undo.UndoOrRecordAsync(failed).ConfigureAwait(false))
         {
             _journal.Complete(ticket);

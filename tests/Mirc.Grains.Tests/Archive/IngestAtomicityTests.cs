@@ -451,6 +451,38 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_late_undo_leaves_the_bytes_another_store_has_written_at_the_name_since()
+    {
+        // The undo fails (its index deletion) and is recorded; meanwhile a retry of the same instance holds the final
+        // name with its own bytes, not committed yet. The recorded undo, run by the reconciliation, finds the manifest
+        // without the UID — and must not remove what the retry's commit is about to reference.
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-LATE-UNDO" };
+        var ct = TestContext.Current.CancellationToken;
+        fixture.Faults.Armed = IngestStep.IndexWrite;
+        fixture.Faults.FailIndexDeletes = true;
+        try
+        {
+            Assert.Equal(IngestStatus.ProcessingFailure, (await IngestAsync(instance)).Status);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+            fixture.Faults.FailIndexDeletes = false;
+        }
+
+        var final = Archive.Layout.GetInstanceKey(instance.StudyUid, instance.SeriesUid, instance.SopUid);
+        var retried = instance.ToPart10();
+        await Archive.Blobs.WriteAsync(final, new MemoryStream(retried), cancellationToken: ct);
+
+        var report = await Archive.Reconciler.ReconcileAsync(ct);
+
+        Assert.Equal(1, report.Undone);
+        var kept = await Archive.Blobs.TryReadAllAsync(final, ct);
+        Assert.NotNull(kept);
+        Assert.Equal(retried, kept.Content.ToArray());
+    }
+
+    [Fact]
     public async Task When_the_undo_fails_too_the_reconciliation_finishes_it()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-UNDO" };
