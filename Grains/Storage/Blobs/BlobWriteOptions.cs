@@ -26,9 +26,10 @@ public sealed record BlobWriteOptions
 
     /// <summary>
     /// Writes the content at the key itself instead of into a temporary file then renamed over it: one file operation
-    /// less, for a fresh key nobody reads before the write returns (a staged upload's). The key must not exist (the write
-    /// fails); a failed write deletes what it wrote, a crash may leave a partial blob there, which the clean-up of staged
-    /// uploads removes (an upload stalled for longer than that clean-up's age then fails). The filesystem store only; the others write as usual.
+    /// less, for a fresh key nobody reads before the write returns (a staged upload's, or an instance's final name that no
+    /// manifest references yet). The key must not exist (the write fails); a failed write deletes what it wrote, a crash
+    /// may leave a partial blob there, which the clean-up of staged uploads — at a final name, the orphan sweep — removes
+    /// (an upload stalled for longer than that clean-up's age then fails). The filesystem store only; the others write as usual.
     /// </summary>
     public bool InPlace { get; init; }
 }

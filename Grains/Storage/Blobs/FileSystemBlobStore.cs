@@ -100,11 +100,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         var tempPath = inPlace ? path : TempPathFor(directory);
         var preallocation = content.CanSeek ? Math.Max(0, content.Length - content.Position) : 0;
         var committed = false;
-        SafeFileHandle created;
+        SafeFileHandle handle;
         try
         {
             // An in-place write refused for an existing key leaves that blob alone: nothing below runs for it.
-            created = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, preallocation).ConfigureAwait(false);
+            handle = await OpenFileAsync(tempPath, directory, FileMode.CreateNew, FileShare.None, preallocation).ConfigureAwait(false);
         }
         catch (IOException) when (unlessTaken is { } other)
         {
@@ -119,43 +119,54 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             long length;
             // A synchronous handle: buffered writes land in the page cache and direct ones wait ~0.2 ms per chunk for the
             // device (the durable flush comes later, off the pool), so they are issued inline, not queued to another thread.
-            using (var handle = created)
+            var direct = DirectWrites && DirectIo.TryEnable(handle);
+            (length, digest) = await CopyHashingAsync(content, handle, direct, options?.ExpectedDigest, cancellationToken).ConfigureAwait(false);
+            if (!direct)
             {
-                var direct = DirectWrites && DirectIo.TryEnable(handle);
-                (length, digest) = await CopyHashingAsync(content, handle, direct, options?.ExpectedDigest, cancellationToken).ConfigureAwait(false);
-                if (!direct)
-                {
-                    _commit.StartWriteback(handle);
-                }
-
-                BlobHashMismatchException.ThrowIfUnexpected(key, options, digest);
-
-                // A preallocation may exceed the content: cut to the real length.
-                if (preallocation > length)
-                {
-                    RandomAccess.SetLength(handle, length);
-                }
-
-                var durable = options?.Durable ?? true;
-                if (durable)
-                {
-                    await _commit.PersistDataAsync(handle).ConfigureAwait(false);
-                }
-
-                var etag = inPlace
-                    ? await StampInPlaceAsync(handle, directory, durable, length).ConfigureAwait(false)
-                    : await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, durable, length, cancellationToken).ConfigureAwait(false);
-                committed = true;
-                return new BlobWriteResult(key, length, digest, etag);
+                _commit.StartWriteback(handle);
             }
+
+            BlobHashMismatchException.ThrowIfUnexpected(key, options, digest);
+
+            // A preallocation may exceed the content: cut to the real length.
+            if (preallocation > length)
+            {
+                RandomAccess.SetLength(handle, length);
+            }
+
+            var durable = options?.Durable ?? true;
+            if (durable)
+            {
+                await _commit.PersistDataAsync(handle).ConfigureAwait(false);
+            }
+
+            var etag = inPlace
+                ? await StampInPlaceAsync(handle, directory, durable, length).ConfigureAwait(false)
+                : await CommitAsync(key, handle, tempPath, path, options?.Overwrite ?? true, durable, length, cancellationToken).ConfigureAwait(false);
+            committed = true;
+            return new BlobWriteResult(key, length, digest, etag);
         }
         finally
         {
-            if (!committed)
+            // In place, the name may have been taken over meanwhile (another store's bytes promoted over an upload still
+            // arriving): only a file that is still ours goes.
+            if (!committed && (!inPlace || StillNames(handle, path)))
             {
                 TryDeleteFile(tempPath);
             }
+
+            handle.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> still names the file <paramref name="handle"/> has open: same length and time (a
+    /// rename over it stamps a newer time than the file it replaces had).
+    /// </summary>
+    private static bool StillNames(SafeFileHandle handle, string path)
+    {
+        var there = new FileInfo(path);
+        return there.Exists && there.Length == RandomAccess.GetLength(handle) && there.LastWriteTimeUtc == File.GetLastWriteTimeUtc(handle);
     }
 
     /// <inheritdoc />

@@ -46,6 +46,22 @@ public abstract class FileSystemBlobStoreTests : BlobStoreContractTests, IDispos
     }
 
     [Fact]
+    public async Task An_in_place_write_that_fails_leaves_what_was_promoted_over_it_meanwhile()
+    {
+        // An instance arriving at its final name while another store of it, staged, wins and is promoted there; then the
+        // arriving one breaks off. Its clean-up must not take the promoted bytes with it.
+        var key = Key("final/raced.dcm");
+        var theirs = RandomBytes(1_000);
+        await Store.WriteAsync(Key("staged/theirs.tmp"), new MemoryStream(theirs), cancellationToken: Ct);
+        var arriving = new ForwardOnlyStream(RandomBytes(300_000), 150_000,
+            beforeFailing: () => Store.MoveAsync(Key("staged/theirs.tmp"), key, Ct).GetAwaiter().GetResult());
+
+        await Assert.ThrowsAsync<IOException>(() => Store.WriteAsync(key, arriving, new BlobWriteOptions { InPlace = true, Durable = false }, Ct));
+
+        Assert.Equal(theirs, (await Store.TryReadAllAsync(key, Ct))?.Content.ToArray());
+    }
+
+    [Fact]
     public async Task Blobs_are_files_under_container_folders_and_no_temporary_file_remains()
     {
         await Store.WriteAsync(Key("1.2/3.4/5.6.dcm"), new MemoryStream(RandomBytes(1_000)), cancellationToken: Ct);

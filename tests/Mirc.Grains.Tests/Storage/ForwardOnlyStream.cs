@@ -1,7 +1,10 @@
 namespace Mirc.Grains.Tests.Storage;
 
-/// <summary>A non-seekable source (like a network stream) handing out chunks of at most <paramref name="chunk"/> bytes, optionally failing midway.</summary>
-internal sealed class ForwardOnlyStream(byte[] content, int failAfter = -1, int chunk = 65_521) : Stream
+/// <summary>
+/// A non-seekable source (like a network stream) handing out chunks of at most <paramref name="chunk"/> bytes, optionally
+/// failing midway — after running <paramref name="beforeFailing"/> (what else happens meanwhile), once.
+/// </summary>
+internal sealed class ForwardOnlyStream(byte[] content, int failAfter = -1, int chunk = 65_521, Action? beforeFailing = null) : Stream
 {
     private int _position;
 
@@ -21,6 +24,7 @@ internal sealed class ForwardOnlyStream(byte[] content, int failAfter = -1, int 
     {
         if (failAfter >= 0 && _position >= failAfter)
         {
+            Interlocked.Exchange(ref beforeFailing, null)?.Invoke();
             throw new IOException("Simulated connection reset.");
         }
 
