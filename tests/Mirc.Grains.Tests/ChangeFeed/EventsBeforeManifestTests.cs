@@ -41,7 +41,10 @@ public sealed class EventsBeforeManifestTests() : DecoratedFeedArchiveTests(new 
         var second = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 2 };
         var third = first with { SopUid = SyntheticInstance.NewUid(), InstanceNumber = 3 };
         var held = Faults.HoldManifestWrites();
+        var before = Faults.ManifestWrites;
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(second)).Status);
+        // The write behind the answer begins on the study grain's next turn, which a loaded machine may run after ours.
+        await WaitUntilAsync(() => Faults.ManifestWrites > before, "the second instance's manifest write is under way (held)");
         var writes = Faults.ManifestWrites;
         Assert.Equal(IngestStatus.Stored, (await IngestAsync(third)).Status);
         var study = Archive.Grains.GetGrain<IStudyGrain>(first.StudyUid);
