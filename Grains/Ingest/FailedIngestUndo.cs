@@ -175,17 +175,12 @@ internal sealed partial class FailedIngestUndo : IAsyncDisposable
     /// The failed ingest's blob, that version only: once the manifest lets the SOP Instance UID go, a concurrent store of
     /// it (a modality's retry) may already hold the name with its own bytes, which its commit will reference.
     /// </summary>
-    private async Task DeleteBlobAsync(FailedIngest failed, CancellationToken cancellationToken)
+    private Task<bool> DeleteBlobAsync(FailedIngest failed, CancellationToken cancellationToken)
     {
-        try
-        {
-            var version = failed.BlobVersion is { } etag ? new BlobETag(etag) : (BlobETag?)null;
-            await _blobs.DeleteAsync(new BlobKey(failed.FinalContainer, failed.FinalName), version, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BlobConcurrencyException)
-        {
-            // Another store's bytes since: not this ingest's to remove.
-        }
+        var key = new BlobKey(failed.FinalContainer, failed.FinalName);
+        return failed.BlobVersion is { } version
+            ? _blobs.DeleteVersionAsync(key, new BlobETag(version), cancellationToken)
+            : _blobs.DeleteAsync(key, null, cancellationToken);
     }
 
     /// <summary>

@@ -569,11 +569,7 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     {
         try
         {
-            await _blobs.DeleteAsync(written.Key, written.ETag, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (BlobConcurrencyException)
-        {
-            // Replaced since: the bytes there are no longer ours to remove.
+            await _blobs.DeleteVersionAsync(written.Key, written.ETag, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

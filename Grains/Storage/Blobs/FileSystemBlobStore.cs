@@ -150,7 +150,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
         {
             // In place, the name may have been taken over meanwhile (another store's bytes promoted over an upload still
             // arriving): only a file that is still ours goes.
-            if (!committed && (!inPlace || StillNames(handle, path)))
+            if (!committed && (!inPlace || StillHolds(key, path, handle)))
             {
                 TryDeleteFile(tempPath);
             }
@@ -160,14 +160,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
     }
 
     /// <summary>
-    /// Whether <paramref name="path"/> still names the file <paramref name="handle"/> has open: same length and time (a
-    /// rename over it stamps a newer time than the file it replaces had).
+    /// Whether <paramref name="key"/> still holds the file <paramref name="handle"/> has open: the same version (length and
+    /// time; a rename over it stamps a newer time than the file it replaces had).
     /// </summary>
-    private static bool StillNames(SafeFileHandle handle, string path)
-    {
-        var there = new FileInfo(path);
-        return there.Exists && there.Length == RandomAccess.GetLength(handle) && there.LastWriteTimeUtc == File.GetLastWriteTimeUtc(handle);
-    }
+    private bool StillHolds(BlobKey key, string path, SafeFileHandle handle) =>
+        Stat(key, path)?.ETag == MakeETag(File.GetLastWriteTimeUtc(handle).Ticks, RandomAccess.GetLength(handle));
 
     /// <inheritdoc />
     public Task<Stream> OpenReadAsync(BlobKey key, BlobRange? range = null, CancellationToken cancellationToken = default)

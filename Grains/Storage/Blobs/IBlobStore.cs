@@ -44,6 +44,22 @@ public interface IBlobStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     Task<bool> DeleteAsync(BlobKey key, BlobETag? ifMatch = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes <paramref name="key"/> only while it holds <paramref name="version"/>; <c>false</c> when it does not exist or
+    /// has been written again since — the bytes there are then someone else's (a newer ingest, a promotion over them).
+    /// </summary>
+    async Task<bool> DeleteVersionAsync(BlobKey key, BlobETag version, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await DeleteAsync(key, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobConcurrencyException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Lists the blobs of a container whose name starts with <paramref name="prefix"/> (all when null), in no guaranteed order.</summary>
     IAsyncEnumerable<BlobProperties> ListAsync(string container, string? prefix = null, CancellationToken cancellationToken = default);
 

@@ -148,15 +148,8 @@ public sealed partial class OrphanSweep
     private async Task<bool> DeleteAsync(BlobProperties blob, CancellationToken cancellationToken)
     {
         if (_options.DryRun) return true;
-        try
-        {
-            // Only the version listed: a blob written again since then (a new ingest under the same UIDs) stays.
-            return await _blobs.DeleteAsync(blob.Key, blob.ETag, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BlobConcurrencyException)
-        {
-            return false;
-        }
+        // Only the version listed: a blob written again since then (a new ingest under the same UIDs) stays.
+        return await _blobs.DeleteVersionAsync(blob.Key, blob.ETag, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Final keys and staged uploads named by any ingest journal slot, this silo's included (an ingest it has in flight).</summary>
