@@ -1,17 +1,20 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Interfaces;
 using Mirc.Grains.Interfaces.Studies;
 using Mirc.Grains.Storage;
 using Mirc.Grains.Storage.GrainState;
+using Orleans.Storage;
 
 namespace Mirc.Grains.Retention;
 
 /// <summary>
-/// <see cref="IRetentionBucketGrain"/>: a set of study UIDs, written only when it changes. An expired bucket holds the
-/// reminder <see cref="ReminderName"/> until its last study is erased; a study leaves the set only once its own
-/// (resumable) erasure reports done, so a failure anywhere is retried, never forgotten.
+/// <see cref="IRetentionBucketGrain"/>: a set of study UIDs, written only when it changes — the open page in the bucket's
+/// record, full pages sealed into records of their own (<see cref="RetentionBucketPages"/>), so an add costs at most one
+/// page. An expired bucket holds the reminder <see cref="ReminderName"/> until its last study is erased; a study leaves
+/// the set only once its own (resumable) erasure reports done, so a failure anywhere is retried, never forgotten.
 /// </summary>
 public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain, IRemindable
 {
@@ -21,6 +24,7 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
     private readonly IPersistentState<RetentionBucketState> _state;
     private readonly RetentionOptions _options;
     private readonly ILogger<RetentionBucketGrain> _logger;
+    private RetentionBucketPages _pages = null!;
 
     /// <summary>Creates the grain.</summary>
     public RetentionBucketGrain(
@@ -34,29 +38,60 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
     }
 
     /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _pages = new RetentionBucketPages(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageProviders.Archive), this.GetGrainId());
+        if (_state.State.SealedPages > 0)
+        {
+            await _pages.LoadAsync(_state.State.SealedPages, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task AddAsync(IReadOnlyList<string> studyInstanceUids)
     {
         var added = false;
         foreach (var studyInstanceUid in studyInstanceUids)
         {
-            added |= _state.State.Studies.Add(studyInstanceUid);
+            added |= !_pages.Contains(studyInstanceUid) && _state.State.Studies.Add(studyInstanceUid);
         }
 
-        if (added)
+        if (!added)
         {
-            // Memory follows storage: a caller's retry must find these studies missing and write them again.
-            await _state.WriteOrResetAsync(DeactivateOnIdle);
+            return;
         }
+
+        // Memory follows storage: a caller's retry must find these studies missing and write them again.
+        if (_state.State.Studies.Count >= RetentionBucketPages.PageSize)
+        {
+            try
+            {
+                // The page first: until the bucket's record counts it, a page record is ignored (and overwritten).
+                await _pages.SealAsync(_state.State.Studies);
+            }
+            catch
+            {
+                await _state.ResetAsync(DeactivateOnIdle);
+                throw;
+            }
+
+            _state.State.SealedPages = _pages.PageCount;
+            _state.State.Studies = new(StringComparer.Ordinal);
+        }
+
+        await _state.WriteOrResetAsync(DeactivateOnIdle);
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<string>> GetStudiesAsync() => Task.FromResult<IReadOnlyList<string>>([.. _state.State.Studies]);
+    public Task<IReadOnlyList<string>> GetStudiesAsync() => Task.FromResult<IReadOnlyList<string>>([.. _pages.Studies, .. _state.State.Studies]);
+
+    private int StudyCount => _pages.Count + _state.State.Studies.Count;
 
     /// <inheritdoc />
     public async Task<RetentionBucketErasure> ExpireAsync(string reason)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        if (_state.State.Studies.Count == 0)
+        if (StudyCount == 0)
         {
             return new RetentionBucketErasure([], []);
         }
@@ -97,7 +132,7 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
         var pending = new ConcurrentBag<string>();
         var grains = GrainFactory; // read on the activation's thread: the loop body runs on pool threads
         await Parallel.ForEachAsync(
-            _state.State.Studies.ToArray(),
+            (string[])[.. _pages.Studies, .. _state.State.Studies],
             new ParallelOptions { MaxDegreeOfParallelism = _options.ErasureParallelism, TaskScheduler = TaskScheduler.Default },
             async (study, _) =>
             {
@@ -115,9 +150,14 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
 
         if (!erased.IsEmpty)
         {
-            _state.State.Studies.ExceptWith(erased);
-            if (_state.State.Studies.Count == 0)
+            // Pages before the bucket's record: a crash in between leaves erased studies named in the record, erased
+            // again (a no-op) by the next attempt.
+            var done = erased.ToHashSet(StringComparer.Ordinal);
+            _state.State.Studies.ExceptWith(done);
+            await _pages.RemoveAsync(done);
+            if (StudyCount == 0)
             {
+                await _pages.ClearAsync();
                 await _state.ClearStateAsync();
             }
             else
@@ -126,7 +166,7 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
             }
         }
 
-        if (_state.State.Studies.Count == 0)
+        if (StudyCount == 0)
         {
             await StopReminderAsync();
         }

@@ -16,17 +16,26 @@ internal static class RefusedWriteReset
         }
         catch
         {
-            try
-            {
-                await state.ReadStateAsync();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Storage unavailable: the deactivation re-reads it on the next call.
-            }
-
-            deactivateOnIdle();
+            await state.ResetAsync(deactivateOnIdle);
             throw;
         }
+    }
+
+    /// <summary>
+    /// After a write that storage refused (of <paramref name="state"/> or of a record that goes with it): reloads
+    /// <paramref name="state"/> and calls <paramref name="deactivateOnIdle"/>.
+    /// </summary>
+    public static async Task ResetAsync<T>(this IPersistentState<T> state, Action deactivateOnIdle)
+    {
+        try
+        {
+            await state.ReadStateAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Storage unavailable: the deactivation re-reads it on the next call.
+        }
+
+        deactivateOnIdle();
     }
 }

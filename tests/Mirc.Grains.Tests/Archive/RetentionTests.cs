@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.ChangeFeed.Follower;
@@ -141,6 +142,75 @@ public sealed class RetentionTests(ArchiveCluster archive) : IClassFixture<Archi
         await archive.ProjectFeedAsync();
 
         Assert.Equal(registered, await RegisteredAsync(establishment, kept));
+    }
+
+    [Fact]
+    public async Task A_busy_day_is_kept_in_pages_so_an_add_rewrites_one_page_and_its_erasure_leaves_no_record()
+    {
+        const int pageSize = RetentionBucketPages.PageSize;
+        var ct = TestContext.Current.CancellationToken;
+        var key = RetentionKeys.Bucket("EST-RET-PAGES", new DateOnly(2001, 2, 3), 0);
+        var bucket = archive.Grains.GetGrain<IRetentionBucketGrain>(key);
+        var uids = Enumerable.Range(0, 2 * pageSize + 300).Select(i => $"1.2.826.0.1.3680043.10.543.{i}").ToArray();
+        foreach (var batch in uids.Chunk(250))
+        {
+            await bucket.AddAsync(batch);
+        }
+
+        // Two sealed pages of their own, and the bucket's record holds the open page only: an add rewrites at most a page.
+        var records = await RecordsAsync(key, ct);
+        Assert.Equal(["retention-bucket", "retention-bucket-page-0", "retention-bucket-page-1"], records.Keys.Order(StringComparer.Ordinal));
+        Assert.InRange(records["retention-bucket"].Length, 1, records["retention-bucket-page-0"].Length / 2);
+
+        // Re-adding studies of a sealed page writes nothing; a restart finds every study once.
+        await bucket.AddAsync(uids[..10]);
+        Assert.Equal(records["retention-bucket"].ETag, (await RecordsAsync(key, ct))["retention-bucket"].ETag);
+        await archive.DeactivateAsync(bucket);
+        Assert.Equal(uids.Order(StringComparer.Ordinal), (await bucket.GetStudiesAsync()).Order(StringComparer.Ordinal));
+
+        // Erased (none of these studies exists: each erasure is a no-op that succeeds), every record goes.
+        var erasure = await bucket.ExpireAsync("test");
+        Assert.Equal(uids.Length, erasure.Erased.Count);
+        Assert.Empty(erasure.Pending);
+        Assert.Empty(await RecordsAsync(key, ct));
+        Assert.Empty(await bucket.GetStudiesAsync());
+    }
+
+    [Fact]
+    public async Task A_bucket_written_whole_before_pages_keeps_its_studies_and_seals_them_at_its_next_add()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var key = RetentionKeys.Bucket("EST-RET-LEGACY", new DateOnly(2001, 2, 4), 1);
+        var bucket = archive.Grains.GetGrain<IRetentionBucketGrain>(key);
+        var uids = Enumerable.Range(0, RetentionBucketPages.PageSize + 500).Select(i => $"1.2.826.0.1.3680043.10.544.{i}").ToArray();
+
+        // As the former bucket wrote it: every study in its own record.
+        var storage = archive.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(Mirc.Grains.Storage.StorageProviders.Archive);
+        var former = new GrainState<RetentionBucketState>(new RetentionBucketState { Studies = new(uids, StringComparer.Ordinal) });
+        await storage.WriteStateAsync("retention-bucket", bucket.GetGrainId(), former);
+        Assert.Equal(uids.Order(StringComparer.Ordinal), (await bucket.GetStudiesAsync()).Order(StringComparer.Ordinal));
+
+        await bucket.AddAsync(["1.2.826.0.1.3680043.10.544.new"]);
+        var records = await RecordsAsync(key, ct);
+        Assert.Equal(["retention-bucket", "retention-bucket-page-0"], records.Keys.Order(StringComparer.Ordinal));
+        await archive.DeactivateAsync(bucket);
+        Assert.Equal(uids.Append("1.2.826.0.1.3680043.10.544.new").Order(StringComparer.Ordinal), (await bucket.GetStudiesAsync()).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The grain-state records of retention bucket <paramref name="key"/>, by state name.</summary>
+    private async Task<Dictionary<string, Mirc.Grains.Storage.Blobs.BlobProperties>> RecordsAsync(string key, CancellationToken ct)
+    {
+        var records = new Dictionary<string, Mirc.Grains.Storage.Blobs.BlobProperties>(StringComparer.Ordinal);
+        await foreach (var blob in archive.Blobs.ListAsync(archive.Layout.GrainStateContainer, "retention-bucket", ct))
+        {
+            var stateName = blob.Key.Name[..blob.Key.Name.IndexOf('/', StringComparison.Ordinal)];
+            if (GrainStateBlobNaming.GrainKeyOf(blob.Key.Name, stateName) == key)
+            {
+                records.Add(stateName, blob);
+            }
+        }
+
+        return records;
     }
 
     [Fact]
