@@ -24,6 +24,9 @@ namespace Mirc.Grains.Storage.Blobs;
 public sealed class FileSystemBlobStore : IBlobStore, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
+
+    // Below this a streamed write goes through the page cache even where direct I/O is on (see CopyHashingAsync).
+    private const int SmallContentLimit = 32 * 1024;
     private const int LockStripes = 1024;
     // Up to this a file is small: not reserved before its write (fallocate), read inline.
     private const long SmallFileLength = 64 * 1024;
@@ -119,8 +122,8 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             long length;
             // A synchronous handle: buffered writes land in the page cache and direct ones wait ~0.2 ms per chunk for the
             // device (the durable flush comes later, off the pool), so they are issued inline, not queued to another thread.
-            var direct = DirectWrites && DirectIo.TryEnable(handle);
-            (length, digest) = await CopyHashingAsync(content, handle, direct, options?.ExpectedDigest, cancellationToken).ConfigureAwait(false);
+            bool direct;
+            (length, digest, direct) = await CopyHashingAsync(content, handle, DirectWrites, options?.ExpectedDigest, cancellationToken).ConfigureAwait(false);
             if (!direct)
             {
                 _commit.StartWriteback(handle);
@@ -724,10 +727,17 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             : now;
     }
 
-    private static async Task<(long Length, string Digest)> CopyHashingAsync(Stream content, SafeFileHandle handle, bool direct, string? expectedDigest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies <paramref name="content"/> into <paramref name="handle"/> and hashes it; with <paramref name="mayWriteDirect"/>,
+    /// through direct I/O unless the whole content is smaller than <see cref="SmallContentLimit"/>. Returns whether
+    /// direct I/O wrote (part of) it.
+    /// </summary>
+    private static async Task<(long Length, string Digest, bool Direct)> CopyHashingAsync(Stream content, SafeFileHandle handle, bool mayWriteDirect, string? expectedDigest, CancellationToken cancellationToken)
     {
         using var hasher = ContentDigest.CreateHasher(expectedDigest);
+        var direct = mayWriteDirect;
         var pooledForDirect = direct;
+        var usedDirect = false;
         var currentArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         var nextArray = direct ? DirectIo.Buffers.Rent() : ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -739,6 +749,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
             // Whole buffers, not whatever each read returns (network streams hand out a few KB at a time): one write
             // syscall and one hash update per buffer instead of dozens. Only the last read can come back short.
             var read = await content.ReadAtLeastAsync(current, size, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            // A small content, whole in hand, goes through the page cache: one write that does not wait for the device
+            // (the flush round writes it out with everything else) instead of a direct write that waits and a buffered
+            // one for its last partial block.
+            direct = direct && read >= SmallContentLimit && DirectIo.TryEnable(handle);
+            usedDirect = direct;
             while (read > 0)
             {
                 // Double buffering: the next network/stream read is under way while this chunk is written and hashed.
@@ -772,7 +787,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IDisposable
                 (current, next) = (next, current);
             }
 
-            return (offset, hasher.Finish());
+            return (offset, hasher.Finish(), usedDirect);
         }
         finally
         {
