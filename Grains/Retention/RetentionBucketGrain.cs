@@ -61,25 +61,24 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
             return;
         }
 
-        // Memory follows storage: a caller's retry must find these studies missing and write them again.
-        if (_state.State.Studies.Count >= RetentionBucketPages.PageSize)
+        try
         {
-            try
+            if (_state.State.Studies.Count >= RetentionBucketPages.PageSize)
             {
                 // The page first: until the bucket's record counts it, a page record is ignored (and overwritten).
                 await _pages.SealAsync(_state.State.Studies);
-            }
-            catch
-            {
-                await _state.ResetAsync(DeactivateOnIdle);
-                throw;
+                _state.State.SealedPages = _pages.PageCount;
+                _state.State.Studies = new(StringComparer.Ordinal);
             }
 
-            _state.State.SealedPages = _pages.PageCount;
-            _state.State.Studies = new(StringComparer.Ordinal);
+            await _state.WriteStateAsync();
         }
-
-        await _state.WriteOrResetAsync(DeactivateOnIdle);
+        catch
+        {
+            // Memory follows storage: a caller's retry must find these studies missing and write them again.
+            await ResetAsync();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -153,16 +152,24 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
             // Pages before the bucket's record: a crash in between leaves erased studies named in the record, erased
             // again (a no-op) by the next attempt.
             var done = erased.ToHashSet(StringComparer.Ordinal);
-            _state.State.Studies.ExceptWith(done);
-            await _pages.RemoveAsync(done);
-            if (StudyCount == 0)
+            try
             {
-                await _pages.ClearAsync();
-                await _state.ClearStateAsync();
+                _state.State.Studies.ExceptWith(done);
+                await _pages.RemoveAsync(done);
+                if (StudyCount == 0)
+                {
+                    await _pages.ClearAsync();
+                    await _state.ClearStateAsync();
+                }
+                else
+                {
+                    await _state.WriteStateAsync();
+                }
             }
-            else
+            catch
             {
-                await _state.WriteOrResetAsync(DeactivateOnIdle);
+                await ResetAsync();
+                throw;
             }
         }
 
@@ -173,6 +180,20 @@ public sealed partial class RetentionBucketGrain : Grain, IRetentionBucketGrain,
 
         LogErased(_logger, this.GetPrimaryKeyString(), erased.Count, pending.Count);
         return new RetentionBucketErasure([.. erased], [.. pending]);
+    }
+
+    /// <summary>After a refused write: the bucket's record and pages read back as stored, and the grain deactivated once idle.</summary>
+    private async Task ResetAsync()
+    {
+        await _state.ResetAsync(DeactivateOnIdle);
+        try
+        {
+            await _pages.LoadAsync(_state.State.SealedPages);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Storage unavailable: the deactivation reads them on the next call.
+        }
     }
 
     private async Task StopReminderAsync()
