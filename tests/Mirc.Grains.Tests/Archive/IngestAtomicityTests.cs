@@ -328,6 +328,31 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_page_sealed_by_an_add_whose_bucket_write_failed_is_written_again_by_the_retry_and_every_study_kept()
+    {
+        var bucket = Archive.Grains.GetGrain<IRetentionBucketGrain>(RetentionKeys.Bucket("EST-PAGE-FAULT", new DateOnly(2001, 3, 4), 2));
+        var open = Enumerable.Range(0, RetentionBucketPages.PageSize - 1).Select(i => $"1.2.826.0.1.3680043.10.545.{i}").ToArray();
+        await bucket.AddAsync(open);
+        string[] sealing = ["1.2.826.0.1.3680043.10.545.a", "1.2.826.0.1.3680043.10.545.b"];
+        fixture.Faults.Armed = IngestStep.RetentionBucketWrite;
+        try
+        {
+            // The full page is written as page 0; the bucket's record that would count it is refused.
+            await Assert.ThrowsAnyAsync<Exception>(() => bucket.AddAsync(sealing));
+            await fixture.Faults.Thrown(IngestStep.RetentionBucketWrite);
+        }
+        finally
+        {
+            fixture.Faults.Armed = IngestStep.None;
+        }
+
+        // Not counted as added: the retry seals again over the uncounted page 0, then writes the bucket's record.
+        await bucket.AddAsync(sealing);
+        await Archive.DeactivateAsync(bucket);
+        Assert.Equal(open.Concat(sealing).Order(StringComparer.Ordinal), (await bucket.GetStudiesAsync()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_study_move_whose_write_failed_is_not_taken_for_done_and_its_retry_moves_the_study_durably()
     {
         var instance = new SyntheticInstance { PatientId = "ATOMIC-MOVE" };
