@@ -11,7 +11,7 @@ namespace Mirc.Grains.Retention;
 [Alias("mirc.IRetentionBucketGrain")]
 public interface IRetentionBucketGrain : IGrainWithStringKey
 {
-    /// <summary>Adds studies (idempotent), in one write: the bucket's whole set is rewritten whenever it changes.</summary>
+    /// <summary>Adds studies (idempotent), in one write of the open page (and, when it fills, one of the page it seals).</summary>
     [Alias("AddRange")]
     Task AddAsync(IReadOnlyList<string> studyInstanceUids);
 

@@ -35,7 +35,7 @@ internal sealed class RetentionScheduleProjection(IGrainFactory grains) : IChang
         // Buckets first, then the schedule: a sweep passing between the two may mark the day swept, and the note that
         // follows sets the day back for the next sweep (RetentionScheduleGrain.NoteAsync); the other order could leave a
         // study in a bucket already swept (only ever for a day past its retention: a replay years later).
-        // One call (one state write) per bucket: a day's bucket holds thousands of studies and is rewritten whole.
+        // One call (one write of the bucket's open page) per bucket and batch, not one per study.
         var buckets = registrations
             .GroupBy(r => RetentionKeys.Bucket(r.EstablishmentId, r.Day, RetentionKeys.Shard(r.StudyInstanceUid)), StringComparer.Ordinal)
             .ToArray();
