@@ -25,7 +25,32 @@ internal sealed class HeaderCaptureStream : ForwardReadStream
     }
 
     /// <summary>How many bytes may be captured.</summary>
-    public int Capacity { get; }
+    public int Capacity { get; private set; }
+
+    /// <summary>
+    /// Raises <see cref="Capacity"/> to <paramref name="captureBytes"/> (the captured bytes kept), before anything is read
+    /// through the stream: a header longer than the first capture (a Siemens MR's private CSA headers, 100–200 KB, come
+    /// before its group 0040 attributes and its pixel data) is then parsed before the write too.
+    /// </summary>
+    public void Grow(int captureBytes)
+    {
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        if (BytesRead > 0)
+        {
+            throw new InvalidOperationException("The stream has been read from already.");
+        }
+
+        if (captureBytes <= Capacity)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(captureBytes);
+        _buffer.AsSpan(0, _captured).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+        Capacity = captureBytes;
+    }
 
     /// <summary>The captured prefix (valid until disposed).</summary>
     public ReadOnlyMemory<byte> Captured => _buffer.AsMemory(0, _captured);

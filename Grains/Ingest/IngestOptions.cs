@@ -21,6 +21,14 @@ public sealed class IngestOptions
     public int HeaderCaptureBytes { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Up to how many bytes the capture grows (by fourfold steps) when a header does not end within
+    /// <see cref="HeaderCaptureBytes"/>, so that the instance is still written once at its final name; a longer header is
+    /// staged and moved. 1 MB holds a Siemens MR's private CSA headers (100–200 KB) with room to spare.
+    /// </summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxHeaderCaptureBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// Start-up reconciliation only touches staged uploads and journal records older than this, so a restarting node
     /// never interferes with another node's in-flight ingest on shared storage.
     /// </summary>

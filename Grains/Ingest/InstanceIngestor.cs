@@ -482,11 +482,21 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
     {
         if (_blobs.WritesAtFinalName)
         {
-            var whole = await capture.FillAsync(cancellationToken).ConfigureAwait(false);
             InstanceHeader? header = null;
             try
             {
-                header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: whole);
+                while (true)
+                {
+                    var whole = await capture.FillAsync(cancellationToken).ConfigureAwait(false);
+                    header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: whole);
+                    if (header is not null || whole || capture.Capacity >= _options.MaxHeaderCaptureBytes)
+                    {
+                        break;
+                    }
+
+                    // A header longer than the capture: a larger one, up to the bound, rather than a staged write and a rename.
+                    capture.Grow(Math.Min(capture.Capacity * 4, _options.MaxHeaderCaptureBytes));
+                }
             }
             catch (InvalidDataException)
             {

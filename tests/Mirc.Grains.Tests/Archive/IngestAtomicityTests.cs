@@ -78,6 +78,26 @@ public sealed class IngestAtomicityTests(FaultyArchive fixture) : IClassFixture<
         }
     }
 
+    [Fact]
+    public async Task A_header_longer_than_the_first_capture_is_still_written_once_at_its_final_name()
+    {
+        // 200 KB of private CSA header before the pixel data, as a Siemens MR carries: the header ends past the 64 KB capture.
+        var instance = new SyntheticInstance { PatientId = "ATOMIC-LONG-HEADER", Modality = "MR", PrivateHeaderBytes = 200_000 };
+        fixture.Faults.WritesAtFinalName = true;
+        try
+        {
+            var moves = fixture.Faults.Moves;
+            Assert.Equal(IngestStatus.Stored, (await IngestAsync(instance)).Status);
+            Assert.Equal(0, fixture.Faults.Moves - moves);
+        }
+        finally
+        {
+            fixture.Faults.WritesAtFinalName = false;
+        }
+
+        await AssertVisibleAsync(instance, (await Archive.Grains.GetGrain<IStudyGrain>(instance.StudyUid).GetSummaryAsync()).PatientId!, 1);
+    }
+
     [Theory]
     [MemberData(nameof(Steps))]
     public async Task A_failure_at_any_step_leaves_nothing_visible_and_a_resend_succeeds(IngestStep step, bool intoExistingStudy, bool atFinalName)

@@ -29,6 +29,9 @@ internal sealed record SyntheticInstance
     /// <summary>Seed of the pixel values (different seeds = different bytes for the same UIDs).</summary>
     public int PixelSeed { get; init; }
 
+    /// <summary>Bytes of a private element in group 0029 (as a Siemens MR's CSA series header), before the pixel data; 0: none.</summary>
+    public int PrivateHeaderBytes { get; init; }
+
     public static string NewUid() => $"1.2.826.0.1.3680043.10.1530.9.{Environment.ProcessId}.{Interlocked.Increment(ref _counter)}.{Random.Shared.Next(1, 1_000_000)}";
 
     public DicomDataset BuildDataset()
@@ -68,6 +71,12 @@ internal sealed record SyntheticInstance
             qualifier.Set(DicomTag.UniversalEntityIDType, "ISO");
             item.SetSequence(DicomTag.IssuerOfPatientIDQualifiersSequence, qualifier);
             ds.SetSequence(DicomTag.OtherPatientIDsSequence, item);
+        }
+
+        if (PrivateHeaderBytes > 0)
+        {
+            ds.Set(new DicomTag(0x0029, 0x0010), DicomVR.LO, "SIEMENS CSA HEADER");
+            ds.Set(new DicomTag(0x0029, 0x1020), DicomVR.OB, new byte[PrivateHeaderBytes]);
         }
 
         ds.Set(DicomTag.SamplesPerPixel, 1);
