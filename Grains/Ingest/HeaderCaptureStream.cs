@@ -5,7 +5,7 @@ namespace Mirc.Grains.Ingest;
 
 /// <summary>
 /// Read-only pass-through stream that keeps a copy of the first bytes read (in a pooled buffer), so the header can
-/// be parsed after the blob write without reading the blob back — or, filled first (<see cref="FillAsync"/>), before
+/// be parsed after the blob write without reading the blob back — or, filled first (<see cref="FillAsync(CancellationToken)"/>), before
 /// the write, which then reads the captured bytes again followed by the rest. Dispose returns the buffer; it does not
 /// dispose the inner stream.
 /// </summary>
@@ -27,31 +27,6 @@ internal sealed class HeaderCaptureStream : ForwardReadStream
     /// <summary>How many bytes may be captured.</summary>
     public int Capacity { get; private set; }
 
-    /// <summary>
-    /// Raises <see cref="Capacity"/> to <paramref name="captureBytes"/> (the captured bytes kept), before anything is read
-    /// through the stream: a header longer than the first capture (a Siemens MR's private CSA headers, 100–200 KB, come
-    /// before its group 0040 attributes and its pixel data) is then parsed before the write too.
-    /// </summary>
-    public void Grow(int captureBytes)
-    {
-        ObjectDisposedException.ThrowIf(_buffer is null, this);
-        if (BytesRead > 0)
-        {
-            throw new InvalidOperationException("The stream has been read from already.");
-        }
-
-        if (captureBytes <= Capacity)
-        {
-            return;
-        }
-
-        var larger = ArrayPool<byte>.Shared.Rent(captureBytes);
-        _buffer.AsSpan(0, _captured).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = larger;
-        Capacity = captureBytes;
-    }
-
     /// <summary>The captured prefix (valid until disposed).</summary>
     public ReadOnlyMemory<byte> Captured => _buffer.AsMemory(0, _captured);
 
@@ -59,12 +34,28 @@ internal sealed class HeaderCaptureStream : ForwardReadStream
     /// Captures up to <see cref="Capacity"/> bytes before anything is read through the stream; true when the content
     /// ended within them (then <see cref="Captured"/> is all of it).
     /// </summary>
-    public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    public ValueTask<bool> FillAsync(CancellationToken cancellationToken) => FillAsync(Capacity, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FillAsync(CancellationToken)"/>, with <see cref="Capacity"/> raised to <paramref name="captureBytes"/>
+    /// first (the bytes captured so far kept): a header longer than the first capture (a Siemens MR's private CSA headers,
+    /// 100–200 KB, come before its last attributes) is then parsed before the write too.
+    /// </summary>
+    public async ValueTask<bool> FillAsync(int captureBytes, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_buffer is null, this);
         if (BytesRead > 0)
         {
             throw new InvalidOperationException("The stream has been read from already.");
+        }
+
+        if (captureBytes > Capacity)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(captureBytes);
+            _buffer.AsSpan(0, _captured).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+            Capacity = captureBytes;
         }
 
         while (_captured < Capacity && !_ended)
@@ -101,7 +92,7 @@ internal sealed class HeaderCaptureStream : ForwardReadStream
         return n;
     }
 
-    /// <summary>Bytes captured by <see cref="FillAsync"/> and not read through the stream yet go first.</summary>
+    /// <summary>Bytes captured by <see cref="FillAsync(CancellationToken)"/> and not read through the stream yet go first.</summary>
     private bool TryServeCaptured(Span<byte> buffer, out int served)
     {
         served = Math.Min(buffer.Length, _captured - _served);

@@ -485,17 +485,16 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
             InstanceHeader? header = null;
             try
             {
-                while (true)
+                // A header longer than the capture: a larger one (fourfold, up to the bound) rather than a staged write
+                // and a rename.
+                for (var size = capture.Capacity; ; size = Math.Min(size * 4, _options.MaxHeaderCaptureBytes))
                 {
-                    var whole = await capture.FillAsync(cancellationToken).ConfigureAwait(false);
+                    var whole = await capture.FillAsync(size, cancellationToken).ConfigureAwait(false);
                     header = InstanceHeaderReader.TryRead(capture.Captured, acceptPartial: whole);
-                    if (header is not null || whole || capture.Capacity >= _options.MaxHeaderCaptureBytes)
+                    if (header is not null || whole || size >= _options.MaxHeaderCaptureBytes)
                     {
                         break;
                     }
-
-                    // A header longer than the capture: a larger one, up to the bound, rather than a staged write and a rename.
-                    capture.Grow(Math.Min(capture.Capacity * 4, _options.MaxHeaderCaptureBytes));
                 }
             }
             catch (InvalidDataException)
