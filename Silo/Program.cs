@@ -6,6 +6,7 @@ using Mirc.Api.Transport;
 using Mirc.Grains.Dimse;
 using Mirc.Grains.Hosting;
 using Mirc.Grains.Sharing;
+using Mirc.Grains.Storage.Backup;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Silo.Admin;
 using Mirc.Silo.Seeding;
@@ -65,6 +66,7 @@ builder.UseOrleans(silo =>
 builder.Services.AddMircAuthentication(builder.Configuration);
 builder.Services.AddMircDicomListener(builder.Configuration);
 builder.Services.AddMircSharing(builder.Configuration);
+builder.Services.AddMircBackupSnapshots(builder.Configuration);
 builder.Services.AddOptions<RegionSeedOptions>().Bind(builder.Configuration.GetSection(RegionSeedOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<RegionSeedOptions>, RegionSeedValidation>();
 builder.Services.AddHostedService<RegionSeeder>();

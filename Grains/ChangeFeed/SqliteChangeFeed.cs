@@ -19,6 +19,7 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     private static readonly string Schema = SchemaDdl("INTEGER PRIMARY KEY AUTOINCREMENT");
 
     private readonly string _connectionString;
+    private SqliteConnection? _holder;
 
     /// <summary>
     /// Opens (creating on first use) the feed at <paramref name="databasePath"/>; <paramref name="flushedWithDataFolder"/>
@@ -42,8 +43,8 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
 
-    private protected override Task CreateSchemaAsync(CancellationToken cancellationToken) =>
-        DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema, cancellationToken);
+    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken) =>
+        _holder = await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema, cancellationToken).ConfigureAwait(false);
 
     private protected override Task<DbTransaction> BeginAppendAsync(DbConnection connection, CancellationToken cancellationToken) =>
         // Immediate: the write lock is taken at once (one writer per file), so sequences follow commit order.
@@ -52,9 +53,12 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     private protected override Task SetDurabilityAsync(WriterConnection writer, bool durable) =>
         writer.SetSqliteSynchronousAsync(durable, CancellationToken.None);
 
-    private protected override ValueTask DisposeCoreAsync()
+    private protected override async ValueTask DisposeCoreAsync()
     {
         SqliteConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
+        if (_holder is not null)
+        {
+            await _holder.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

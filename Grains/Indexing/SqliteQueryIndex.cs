@@ -23,6 +23,7 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
     private const long StatisticsCheckInterval = 1_000;
 
     private readonly string _connectionString;
+    private SqliteConnection? _holder;
     private long _writtenSinceStatistics;
 
     /// <summary>Opens (creating on first use) the index at <paramref name="databasePath"/>.</summary>
@@ -47,15 +48,26 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, IndexSchemaMigrations.BaseSchema(SqlDialect.Sqlite), cancellationToken).ConfigureAwait(false);
-        await using var connection = await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        var holder = await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, IndexSchemaMigrations.BaseSchema(SqlDialect.Sqlite), cancellationToken).ConfigureAwait(false);
+        try
         {
-            await IndexSchemaMigrations.ApplyAsync(connection, transaction, SqlDialect.Sqlite, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await IndexSchemaMigrations.ApplyAsync(connection, transaction, SqlDialect.Sqlite, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await RefreshStatisticsAsync(connection, RefreshStatistics, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed initialization is tried again: its holder must not stay open beside the next one.
+            await holder.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
-        await RefreshStatisticsAsync(connection, RefreshStatistics, cancellationToken).ConfigureAwait(false);
+        _holder = holder;
     }
 
     // Called by the single group-commit loop: no concurrent calls.
@@ -103,10 +115,13 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
         StatisticsRefreshes++;
     }
 
-    private protected override ValueTask DisposeCoreAsync()
+    private protected override async ValueTask DisposeCoreAsync()
     {
         // Pooled connections keep the file open; release them so the file can be deleted or moved.
         SqliteConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
+        if (_holder is not null)
+        {
+            await _holder.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -15,6 +15,7 @@ public sealed class SqliteAuditStore : RelationalAuditStore
     private static readonly string Schema = SchemaDdl("INTEGER");
 
     private readonly string _connectionString;
+    private SqliteConnection? _holder;
 
     /// <summary>Opens (creating on first use) the trail at <paramref name="databasePath"/>.</summary>
     public SqliteAuditStore(string databasePath)
@@ -32,16 +33,19 @@ public sealed class SqliteAuditStore : RelationalAuditStore
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema, cancellationToken).ConfigureAwait(false);
+        _holder = await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema, cancellationToken).ConfigureAwait(false);
     }
 
     private protected override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         // Immediate: the head read already holds the write lock, so two writers never read the same head.
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
-    private protected override ValueTask DisposeCoreAsync()
+    private protected override async ValueTask DisposeCoreAsync()
     {
         SqliteConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
+        if (_holder is not null)
+        {
+            await _holder.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

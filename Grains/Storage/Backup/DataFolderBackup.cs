@@ -39,15 +39,7 @@ public static class DataFolderBackup
 
         Directory.CreateDirectory(destination);
         var started = DateTimeOffset.UtcNow;
-        var entries = new ConcurrentBag<BackupEntry>();
-        foreach (var (database, name) in new[] { (layout.AuditPath, "audit.db"), (layout.IndexPath, "index.db") })
-        {
-            if (File.Exists(database))
-            {
-                entries.Add(await SnapshotSqliteAsync(database, destination, name, cancellationToken).ConfigureAwait(false));
-            }
-        }
-
+        var entries = new ConcurrentBag<BackupEntry>(await SnapshotSqliteAsync(layout, destination, cancellationToken).ConfigureAwait(false));
         await CopyTreeAsync(layout.SecurityPath, destination, "security", entries, null, cancellationToken).ConfigureAwait(false);
         // Grain state and journal before the instances (see the class comment).
         var containers = Directory.GetDirectories(layout.BlobRoot).Select(Path.GetFileName).OfType<string>()
@@ -82,25 +74,32 @@ public static class DataFolderBackup
     /// </summary>
     private static bool IsFeedFollowerState(string name) => GrainStateBlobNaming.GrainKeyOf(name, ChangeFeedFollowerGrain.StateName) is not null;
 
-    /// <summary>A consistent copy of a live SQLite database through SQLite's online backup (readers and the writer go on).</summary>
-    private static async Task<BackupEntry> SnapshotSqliteAsync(string database, string destination, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// The SQLite snapshots, taken here — or, when a running silo holds the files (its connections take them exclusively,
+    /// see <see cref="Indexing.Sql.DurableSqlite"/>), asked of that silo through the data folder.
+    /// </summary>
+    private static async Task<IReadOnlyList<BackupEntry>> SnapshotSqliteAsync(DataFolderLayout layout, string destination, CancellationToken cancellationToken)
     {
-        var target = Path.Combine(destination, name);
-        await using (var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
-        await using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString()))
+        var taken = new List<BackupEntry>();
+        try
         {
-            await source.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await copy.OpenAsync(cancellationToken).ConfigureAwait(false);
-            source.BackupDatabase(copy);
-            // A single self-contained file: no -wal beside it in the backup.
-            await using var journal = copy.CreateCommand();
-            journal.CommandText = "PRAGMA journal_mode = DELETE;";
-            await journal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            foreach (var (database, name) in SqliteSnapshots.Of(layout))
+            {
+                taken.Add(await SqliteSnapshots.TakeAsync(database, destination, name, cancellationToken).ConfigureAwait(false));
+            }
 
-        await using var stream = File.OpenRead(target);
-        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-        return new BackupEntry(name, stream.Length, hash);
+            return taken;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteSnapshots.Busy)
+        {
+            // All of them from the silo, in the same order: none of this process's copies is kept.
+            foreach (var (_, name) in SqliteSnapshots.Of(layout))
+            {
+                File.Delete(Path.Combine(destination, name));
+            }
+
+            return await SiloSnapshotRequest.RunAsync(layout, destination, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Copies the files under <paramref name="sourceRoot"/> except those whose name there <paramref name="skip"/> picks.</summary>

@@ -14,6 +14,11 @@ namespace Mirc.Grains.Storage.Backup;
 /// </summary>
 public sealed record DataFolderLayout(string DataPath, string BlobRoot, string IndexPath, string AuditPath, string SecurityPath, string StagingContainer, string GrainStateContainer)
 {
+    /// <summary>True when <paramref name="configuration"/> is the embedded default's (a data folder: file-system blobs, SQLite index).</summary>
+    public static bool IsEmbedded(IConfiguration configuration) =>
+        (configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>() ?? new BlobStorageOptions()).Provider == BlobStorageProvider.FileSystem
+        && (configuration.GetSection(QueryIndexOptions.Section).Get<QueryIndexOptions>() ?? new QueryIndexOptions()).Provider == QueryIndexProvider.Sqlite;
+
     /// <summary>The layout the silo configured by <paramref name="configuration"/> uses.</summary>
     /// <exception cref="InvalidOperationException">Cluster mode: its stores are backed up by Azure and PostgreSQL themselves.</exception>
     public static DataFolderLayout From(IConfiguration configuration)
@@ -21,7 +26,7 @@ public sealed record DataFolderLayout(string DataPath, string BlobRoot, string I
         ArgumentNullException.ThrowIfNull(configuration);
         var storage = configuration.GetSection(BlobStorageOptions.Section).Get<BlobStorageOptions>() ?? new BlobStorageOptions();
         var index = configuration.GetSection(QueryIndexOptions.Section).Get<QueryIndexOptions>() ?? new QueryIndexOptions();
-        if (storage.Provider != BlobStorageProvider.FileSystem || index.Provider != QueryIndexProvider.Sqlite)
+        if (!IsEmbedded(configuration))
         {
             throw new InvalidOperationException(
                 "backup and restore copy the embedded default's data folder; in cluster mode (Azure Storage, PostgreSQL) use blob "

@@ -41,6 +41,26 @@ public sealed class SqliteQueryIndexTests : QueryIndexContractTests
         Assert.Equal(1, (await reopened.GetStudyAsync("9.1", Ct))!.NumberOfInstances);
     }
 
+    [Fact]
+    public async Task A_data_folder_named_with_uri_characters_holds_its_index_there_without_a_shared_memory_file()
+    {
+        // The file is opened through a URI (the unix-excl VFS): %, ? and # in the path must not end or alter it.
+        var folder = Path.Combine(_directory, "site #2?a%41 b");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "index.db");
+        await using (var index = new SqliteQueryIndex(path))
+        {
+            await index.UpsertInstanceAsync(Make("P8", "8.1", "8.1.1", "8.1.1.1"), Ct);
+            Assert.Equal(1, (await index.GetStudyAsync("8.1", Ct))!.NumberOfInstances);
+            Assert.True(File.Exists(path + "-wal"), "written beside the data file, in WAL mode");
+            Assert.False(File.Exists(path + "-shm"), "the WAL index is kept in memory, not in a file the data folder's flush rounds write back");
+        }
+
+        Assert.True(File.Exists(path));
+        // Nothing at a path cut at the # or the ? (the fixture's own index.db lies beside it).
+        Assert.Equal(["site #2?a%41 b"], Directory.GetFileSystemEntries(_directory).Select(Path.GetFileName).Where(n => n!.StartsWith("site", StringComparison.Ordinal)));
+    }
+
     protected override async Task InstallRowWriteCountersAsync()
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
