@@ -23,8 +23,8 @@ internal static class DurableSqlite
     /// WAL index lives in the process's memory instead of a memory-mapped <c>-shm</c> file — a file that every flush round
     /// of the data folder (<c>syncfs</c>) wrote back to the device and that the next commit then faulted on to write again
     /// (measured on new one-instance studies: −16 % silo CPU per study, +19 % studies/s; bench/README). Another process
-    /// cannot open the file while the silo runs: a second silo on the same data folder is refused, and <c>admin backup</c>
-    /// asks the running silo for its snapshots (<see cref="Storage.Backup.SiloSnapshotRequest"/>).
+    /// cannot read the file while the silo runs ("database is locked"), so <c>admin backup</c> asks the running silo for
+    /// its snapshots (<see cref="Storage.Backup.SiloSnapshotRequest"/>).
     /// </summary>
     public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
     {

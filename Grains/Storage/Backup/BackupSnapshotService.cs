@@ -28,15 +28,30 @@ public sealed partial class BackupSnapshotService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Requests left by an earlier run: their commands gave up or ended with it.
-        if (Directory.Exists(Requests))
+        try
         {
-            Directory.Delete(Requests, recursive: true);
+            if (Directory.Exists(Requests))
+            {
+                Directory.Delete(Requests, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogLeftOver(_logger, ex, Requests);
         }
 
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            await AnswerPendingAsync(stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await AnswerPendingAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The request folder itself unreadable: a failed hosted service would stop the silo; the next tick looks again.
+                LogFailed(_logger, ex, Requests);
+            }
         }
     }
 
@@ -83,6 +98,9 @@ public sealed partial class BackupSnapshotService : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup: SQLite snapshots written for the request in {Folder}")]
     private static partial void LogAnswered(ILogger logger, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup: the requests left in {Folder} by an earlier run could not be removed")]
+    private static partial void LogLeftOver(ILogger logger, Exception exception, string folder);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Backup: the SQLite snapshots for the request in {Folder} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string folder);

@@ -19,8 +19,8 @@ public static class SiloSnapshotRequest
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long the silo has to take up a request (it looks every <see cref="BackupSnapshotService.Interval"/>).</summary>
-    internal static TimeSpan PickUpTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    // How long the silo has to take a request up (it looks every BackupSnapshotService.Interval).
+    private static readonly TimeSpan PickUpTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Asks the silo on <paramref name="layout"/> for the snapshots, moves them into <paramref name="destination"/> and
