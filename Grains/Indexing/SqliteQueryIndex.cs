@@ -40,6 +40,34 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
     /// <summary>Absolute database file path.</summary>
     public string DatabasePath { get; }
 
+    /// <summary>
+    /// True when another process holds the index file at <paramref name="databasePath"/> — a silo running on the same
+    /// data folder (a silo's connections hold their files exclusively, see <see cref="DurableSqlite.ConnectionString"/>).
+    /// False when the file is free or absent; the probe releases it again.
+    /// </summary>
+    public static bool IsHeldByAnotherProcess(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+        {
+            return false;
+        }
+
+        var probe = new SqliteConnectionStringBuilder(DurableSqlite.ConnectionString(Path.GetFullPath(databasePath))) { Pooling = false, DefaultTimeout = 1 };
+        using var connection = new SqliteConnection(probe.ToString());
+        try
+        {
+            connection.Open();
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT count(*) FROM sqlite_master";
+            read.ExecuteScalar();
+            return false;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == DurableSqlite.Busy)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Statistics refreshes so far (each renews the readers' pool); for tests.</summary>
     internal int StatisticsRefreshes { get; private set; }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using Mirc.Grains.Indexing;
+using Mirc.Grains.Storage.Backup;
 
 namespace Mirc.Silo.Hosting;
 
@@ -15,8 +17,8 @@ public static class StartupFailure
         "Settings come from Silo/appsettings.json, environment variables (Mirc__Dicom__Port=11113) or the command line (--Mirc:Dicom:Port=11113).";
 
     /// <summary>
-    /// Checks before start-up what would otherwise fail half-way with a stack trace in the logs: the validated options
-    /// and the ports. Returns the explanation, or null when the silo can start.
+    /// Checks before start-up what would otherwise fail half-way with a stack trace in the logs: the validated options,
+    /// a data folder another silo runs on, and the ports. Returns the explanation, or null when the silo can start.
     /// </summary>
     public static string? Check(IServiceProvider services, IConfiguration configuration)
     {
@@ -27,6 +29,13 @@ public static class StartupFailure
         catch (OptionsValidationException ex)
         {
             return Describe(ex, configuration);
+        }
+
+        if (DataFolderLayout.IsEmbedded(configuration) && DataFolderLayout.From(configuration) is var layout && SqliteQueryIndex.IsHeldByAnotherProcess(layout.IndexPath))
+        {
+            // Checked before the silo starts: nothing of it (the start-up reconciliation first) runs on another silo's data.
+            return $"The data folder {layout.DataPath} is in use by another process: its query index ({layout.IndexPath}) is locked. "
+                + "A silo is already running on it: stop that silo, or give this one another Mirc:DataPath. " + HowToSet;
         }
 
         var busy = Listeners(configuration).Where(l => !CanBind(l.EndPoint)).ToList();

@@ -17,14 +17,18 @@ internal static class DurableSqlite
     /// </summary>
     public const int NewFilePageSize = 1024;
 
+    /// <summary>SQLite's "database is locked" (<c>SQLITE_BUSY</c>): what another process meets on a file a silo holds.</summary>
+    public const int Busy = 5;
+
     /// <summary>
     /// Connection string of the database file at <paramref name="databasePath"/> (absolute). On Unix through SQLite's
     /// <c>unix-excl</c> VFS: the silo's process holds the file exclusively (its connections share it as before) and the
     /// WAL index lives in the process's memory instead of a memory-mapped <c>-shm</c> file — a file that every flush round
     /// of the data folder (<c>syncfs</c>) wrote back to the device and that the next commit then faulted on to write again
     /// (measured on new one-instance studies: −16 % silo CPU per study, +19 % studies/s; bench/README). Another process
-    /// cannot read the file while the silo runs ("database is locked"), so <c>admin backup</c> asks the running silo for
-    /// its snapshots (<see cref="Storage.Backup.SiloSnapshotRequest"/>).
+    /// cannot read the file while the silo runs ("database is locked"): a second silo on the same data folder is refused
+    /// before it starts (<see cref="SqliteQueryIndex.IsHeldByAnotherProcess"/>), and <c>admin backup</c> asks the running
+    /// silo for its snapshots (<see cref="Storage.Backup.SiloSnapshotRequest"/>).
     /// </summary>
     public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
     {

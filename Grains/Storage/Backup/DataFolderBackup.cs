@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Mirc.Grains.ChangeFeed.Follower;
+using Mirc.Grains.Indexing.Sql;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.GrainState;
 
@@ -90,7 +91,7 @@ public static class DataFolderBackup
 
             return taken;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteSnapshots.Busy)
+        catch (SqliteException ex) when (ex.SqliteErrorCode == DurableSqlite.Busy)
         {
             // All of them from the silo, in the same order: none of this process's copies is kept.
             foreach (var (_, name) in SqliteSnapshots.Of(layout))

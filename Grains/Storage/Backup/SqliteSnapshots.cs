@@ -11,9 +11,6 @@ namespace Mirc.Grains.Storage.Backup;
 /// </summary>
 internal static class SqliteSnapshots
 {
-    /// <summary>SQLite's "database is locked": the file is held by another process (a running silo, see <see cref="Indexing.Sql.DurableSqlite"/>).</summary>
-    public const int Busy = 5;
-
     /// <summary>The files of <paramref name="layout"/> a backup snapshots, in the order it takes them, with their names in a backup.</summary>
     public static IEnumerable<(string Database, string Name)> Of(DataFolderLayout layout) =>
         new[] { (layout.AuditPath, "audit.db"), (layout.IndexPath, "index.db") }.Where(d => File.Exists(d.Item1));
@@ -21,7 +18,7 @@ internal static class SqliteSnapshots
     /// <summary>
     /// Snapshots <paramref name="database"/> into <paramref name="destination"/>/<paramref name="name"/>; returns its entry.
     /// </summary>
-    /// <exception cref="SqliteException">With <see cref="Busy"/> when another process holds the file.</exception>
+    /// <exception cref="SqliteException">With <see cref="DurableSqlite.Busy"/> when another process holds the file.</exception>
     public static async Task<BackupEntry> TakeAsync(string database, string destination, string name, CancellationToken cancellationToken)
     {
         var target = Path.Combine(destination, name);
