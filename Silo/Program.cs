@@ -5,6 +5,7 @@ using Mirc.Api.Hosting;
 using Mirc.Api.Transport;
 using Mirc.Grains.Dimse;
 using Mirc.Grains.Hosting;
+using Mirc.Grains.Security.Secrets;
 using Mirc.Grains.Sharing;
 using Mirc.Grains.Storage.Backup;
 using Mirc.Grains.Storage.Blobs;
@@ -67,6 +68,12 @@ builder.Services.AddMircAuthentication(builder.Configuration);
 builder.Services.AddMircDicomListener(builder.Configuration);
 builder.Services.AddMircSharing(builder.Configuration);
 builder.Services.AddMircBackupSnapshots(builder.Configuration);
+if (DataFolderLayout.IsEmbedded(builder.Configuration))
+{
+    // Before anything writes into it: a data folder the silo creates is readable by its own user only.
+    OwnerOnlyFolder.Create(DataFolderLayout.From(builder.Configuration).DataPath);
+}
+
 builder.Services.AddOptions<RegionSeedOptions>().Bind(builder.Configuration.GetSection(RegionSeedOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<RegionSeedOptions>, RegionSeedValidation>();
 builder.Services.AddHostedService<RegionSeeder>();

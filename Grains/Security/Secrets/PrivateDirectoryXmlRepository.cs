@@ -15,14 +15,7 @@ public sealed class PrivateDirectoryXmlRepository : IXmlRepository
     public PrivateDirectoryXmlRepository(string directory)
     {
         _directory = Path.GetFullPath(directory);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(_directory);
-            return;
-        }
-
-        Directory.CreateDirectory(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        OwnerOnlyFolder.Enforce(_directory);
     }
 
     /// <summary>The folder.</summary>

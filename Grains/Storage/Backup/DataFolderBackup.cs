@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Mirc.Grains.ChangeFeed.Follower;
 using Mirc.Grains.Indexing.Sql;
+using Mirc.Grains.Security.Secrets;
 using Mirc.Grains.Storage.Blobs;
 using Mirc.Grains.Storage.GrainState;
 
@@ -38,7 +39,8 @@ public static class DataFolderBackup
             throw new DirectoryNotFoundException($"{layout.BlobRoot} does not exist: is Mirc:DataPath ({layout.DataPath}) the silo's data folder?");
         }
 
-        Directory.CreateDirectory(destination);
+        // A whole copy of the archive's patient data: readable by this user only, as the data folder is.
+        OwnerOnlyFolder.Create(destination);
         var started = DateTimeOffset.UtcNow;
         var entries = new ConcurrentBag<BackupEntry>(await SnapshotSqliteAsync(layout, destination, cancellationToken).ConfigureAwait(false));
         await CopyTreeAsync(layout.SecurityPath, destination, "security", entries, null, cancellationToken).ConfigureAwait(false);

@@ -5,6 +5,8 @@ using Mirc.Grains.Audit;
 using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Interfaces.Audit;
 
+using Mirc.Grains.Security.Secrets;
+
 namespace Mirc.Grains.Storage.Backup;
 
 /// <summary>
@@ -61,6 +63,7 @@ public static class DataFolderRestore
             throw new InvalidDataException($"the backup is damaged, nothing was restored:\n  {string.Join("\n  ", problems)}");
         }
 
+        OwnerOnlyFolder.Create(layout.DataPath);
         long bytes = 0;
         await Parallel.ForEachAsync(catalog.Files, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (entry, ct) =>
         {
