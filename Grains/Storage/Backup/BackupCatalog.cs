@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -66,4 +67,13 @@ public sealed record BackupCatalog
 public sealed record BackupEntry(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("length")] long Length,
-    [property: JsonPropertyName("sha256")] string Sha256);
+    [property: JsonPropertyName("sha256")] string Sha256)
+{
+    /// <summary>The entry of the file at <paramref name="file"/>, named <paramref name="path"/> in the backup (read once).</summary>
+    public static async Task<BackupEntry> OfFileAsync(string file, string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        return new BackupEntry(path, stream.Length, hash);
+    }
+}

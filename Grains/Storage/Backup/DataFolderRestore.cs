@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Audit.Store;
@@ -33,11 +32,10 @@ public static class DataFolderRestore
                 return;
             }
 
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
-            if (stream.Length != entry.Length || !string.Equals(hash, entry.Sha256, StringComparison.Ordinal))
+            var found = await BackupEntry.OfFileAsync(path, entry.Path, ct).ConfigureAwait(false);
+            if (found != entry)
             {
-                problems.Add($"{entry.Path}: content differs from the catalog ({stream.Length} bytes, SHA-256 {hash}; expected {entry.Length} bytes, {entry.Sha256})");
+                problems.Add($"{entry.Path}: content differs from the catalog ({found.Length} bytes, SHA-256 {found.Sha256}; expected {entry.Length} bytes, {entry.Sha256})");
             }
         }).ConfigureAwait(false);
         return (catalog, [.. problems.Order(StringComparer.Ordinal)]);

@@ -56,7 +56,7 @@ public static class SiloSnapshotRequest
             {
                 var target = Path.Combine(destination, name);
                 File.Move(Path.Combine(folder, name), target);
-                entries.Add(await SqliteSnapshots.EntryOfAsync(target, name, cancellationToken).ConfigureAwait(false));
+                entries.Add(await BackupEntry.OfFileAsync(target, name, cancellationToken).ConfigureAwait(false));
             }
 
             return entries;

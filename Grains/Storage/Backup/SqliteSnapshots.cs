@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Mirc.Grains.Indexing.Sql;
 
@@ -38,14 +37,6 @@ internal static class SqliteSnapshots
             await journal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return await EntryOfAsync(target, name, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The catalog entry of the file at <paramref name="path"/>, named <paramref name="name"/> in the backup.</summary>
-    public static async Task<BackupEntry> EntryOfAsync(string path, string name, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-        return new BackupEntry(name, stream.Length, hash);
+        return await BackupEntry.OfFileAsync(target, name, cancellationToken).ConfigureAwait(false);
     }
 }
