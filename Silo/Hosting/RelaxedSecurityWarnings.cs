@@ -3,6 +3,7 @@ using Mirc.Api.Access;
 using Mirc.Api.Authentication;
 using Mirc.Api.Hosting;
 using Mirc.Grains.Dimse;
+using Mirc.Grains.Storage.Backup;
 
 namespace Mirc.Silo.Hosting;
 
@@ -37,7 +38,29 @@ public sealed partial class RelaxedSecurityWarnings(
             relaxed.Add("Mirc:Dicom:AcceptAnyCalledAe=true: associations addressed to any called AE title are accepted");
         if (!dicomTls.Value.RequireForRemotePeers)
             relaxed.Add("Mirc:Dicom:Tls:RequireForRemotePeers=false: remote devices may associate over plain DICOM (unencrypted, no certificate): only behind a VPN or private link");
+        if (SharedDataFolder() is { } shared)
+            relaxed.Add(shared);
         return relaxed;
+    }
+
+    /// <summary>
+    /// The embedded data folder (every DICOM file, the index, the audit trail) when its mode lets other local accounts in:
+    /// the silo creates it owner-only, but one it finds keeps the mode it has (made by an older version, or shared with
+    /// a backup account on purpose) — said, not changed.
+    /// </summary>
+    private string? SharedDataFolder()
+    {
+        if (OperatingSystem.IsWindows() || !DataFolderLayout.IsEmbedded(configuration))
+            return null;
+        var path = Path.GetFullPath(DataFolderLayout.From(configuration).DataPath);
+        if (!Directory.Exists(path))
+            return null;
+        const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        return (mode & GroupOrOther) == 0
+            ? null
+            : $"data folder {path} has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}: other local accounts may read its patient data (chmod 700 it unless shared on purpose)";
     }
 
     /// <inheritdoc />

@@ -56,23 +56,72 @@ public sealed class FailClosedCompositionTests
     [Fact]
     public void Each_relaxed_setting_gets_its_own_warning()
     {
-        var safe = Warnings(new Dictionary<string, string?>(), new SelectiveAccessPolicy());
-        Assert.Empty(safe.Relaxed());
-
-        var relaxed = Warnings(new Dictionary<string, string?>
+        var data = Directory.CreateTempSubdirectory("mirc-relaxed-");
+        try
         {
-            ["Mirc:Dashboard:AllowAnonymousLoopback"] = "true",
-        }, new ArchiveWideAccessPolicy(Microsoft.Extensions.Options.Options.Create(new MircApiOptions())),
-            api: new MircApiOptions { RequireAuthorization = false, Cors = new() { AllowedOrigins = ["*"] } },
-            auth: new Mirc.Api.Authentication.MircAuthOptions { RequireHttpsMetadata = false },
-            dicom: new Mirc.Grains.Dimse.DicomListenerOptions { AcceptAnyCalledAe = true },
-            dicomTls: new Mirc.Grains.Dimse.DicomTlsOptions { RequireForRemotePeers = false });
-        var lines = relaxed.Relaxed();
-        Assert.Equal(7, lines.Count);
-        Assert.Contains(lines, l => l.StartsWith("Mirc:Dicom:Tls:RequireForRemotePeers=false", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("Mirc:Api:RequireAuthorization=false", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("anonymous archive-wide access policy", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("Mirc:Dashboard:AllowAnonymousLoopback=true", StringComparison.Ordinal));
+            var safe = Warnings(new Dictionary<string, string?> { ["Mirc:DataPath"] = data.FullName }, new SelectiveAccessPolicy());
+            Assert.Empty(safe.Relaxed());
+
+            var relaxed = Warnings(new Dictionary<string, string?>
+            {
+                ["Mirc:Dashboard:AllowAnonymousLoopback"] = "true",
+                ["Mirc:DataPath"] = data.FullName,
+            }, new ArchiveWideAccessPolicy(Microsoft.Extensions.Options.Options.Create(new MircApiOptions())),
+                api: new MircApiOptions { RequireAuthorization = false, Cors = new() { AllowedOrigins = ["*"] } },
+                auth: new Mirc.Api.Authentication.MircAuthOptions { RequireHttpsMetadata = false },
+                dicom: new Mirc.Grains.Dimse.DicomListenerOptions { AcceptAnyCalledAe = true },
+                dicomTls: new Mirc.Grains.Dimse.DicomTlsOptions { RequireForRemotePeers = false });
+            var lines = relaxed.Relaxed();
+            Assert.Equal(7, lines.Count);
+            Assert.Contains(lines, l => l.StartsWith("Mirc:Dicom:Tls:RequireForRemotePeers=false", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("Mirc:Api:RequireAuthorization=false", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("anonymous archive-wide access policy", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("Mirc:Dashboard:AllowAnonymousLoopback=true", StringComparison.Ordinal));
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_data_folder_other_accounts_may_enter_is_named_with_its_mode_and_one_left_to_its_owner_is_not()
+    {
+        var data = Directory.CreateTempSubdirectory("mirc-shared-");
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["Mirc:DataPath"] = data.FullName };
+            if (OperatingSystem.IsWindows())
+            {
+                Assert.Empty(Warnings(settings, new SelectiveAccessPolicy()).Relaxed());
+                return;
+            }
+
+            // What the default umask gives a folder made by hand or by a version before owner-only folders.
+            File.SetUnixFileMode(data.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            var shared = Assert.Single(Warnings(settings, new SelectiveAccessPolicy()).Relaxed());
+            Assert.Equal($"data folder {data.FullName} has mode 0755: other local accounts may read its patient data (chmod 700 it unless shared on purpose)", shared);
+
+            // Group access alone (a backup account's group) is named too; the mode is said, never changed.
+            File.SetUnixFileMode(data.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            Assert.Contains("has mode 0750", Assert.Single(Warnings(settings, new SelectiveAccessPolicy()).Relaxed()), StringComparison.Ordinal);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute,
+                File.GetUnixFileMode(data.FullName));
+
+            Mirc.Grains.Security.Secrets.OwnerOnlyFolder.Enforce(data.FullName);
+            Assert.Empty(Warnings(settings, new SelectiveAccessPolicy()).Relaxed());
+
+            // Cluster mode keeps only scratch files there: nothing to say.
+            File.SetUnixFileMode(data.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            settings["Mirc:Index:Provider"] = "Postgres";
+            Assert.Empty(Warnings(settings, new SelectiveAccessPolicy()).Relaxed());
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
     }
 
     private static RelaxedSecurityWarnings Warnings(Dictionary<string, string?> settings, IDicomWebAccessPolicy policy,
