@@ -55,46 +55,88 @@ public sealed partial class BackupSnapshotService : BackgroundService
         }
     }
 
-    /// <summary>Answers every request not taken up yet.</summary>
+    /// <summary>
+    /// Answers every request not taken up yet. Whoever can write into the data folder can leave a request (as the admin
+    /// command does), but the silo writes only into a real folder that holds nothing but that request, and creates each
+    /// file of its answer new: a link planted there (to a folder, or in place of a snapshot or a marker) would otherwise
+    /// have the silo write an index snapshot, or truncate a file, wherever the link points, with the silo's rights.
+    /// </summary>
     internal async Task AnswerPendingAsync(CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(Requests))
+        var requests = new DirectoryInfo(Requests);
+        if (!requests.Exists)
         {
             return;
         }
 
-        foreach (var folder in Directory.EnumerateDirectories(Requests))
+        if (requests.LinkTarget is not null)
         {
-            if (!File.Exists(Path.Combine(folder, SiloSnapshotRequest.Request)) || File.Exists(Path.Combine(folder, SiloSnapshotRequest.Taken)))
+            LogRefused(_logger, Requests, "a link, not a folder");
+            return;
+        }
+
+        foreach (var request in requests.EnumerateFileSystemInfos())
+        {
+            var folder = request.FullName;
+            if (request.LinkTarget is not null || request is not DirectoryInfo directory)
             {
+                LogRefused(_logger, folder, request.LinkTarget is not null ? "a link, not a folder" : "a file, not a folder");
+                continue;
+            }
+
+            var entries = directory.EnumerateFileSystemInfos().Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+            if (!entries.Contains(SiloSnapshotRequest.Request) || entries.Contains(SiloSnapshotRequest.Taken) || entries.Contains(SiloSnapshotRequest.Failed))
+            {
+                continue;
+            }
+
+            if (entries.Count != 1)
+            {
+                LogRefused(_logger, folder, "it holds more than the request");
+                await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, "the request folder holds more than the request: nothing written", cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             try
             {
-                await File.WriteAllBytesAsync(Path.Combine(folder, SiloSnapshotRequest.Taken), [], cancellationToken).ConfigureAwait(false);
+                await CreateNewAsync(folder, SiloSnapshotRequest.Taken, string.Empty, cancellationToken).ConfigureAwait(false);
                 foreach (var (database, name) in SqliteSnapshots.Of(_layout))
                 {
                     await SqliteSnapshots.TakeAsync(database, folder, name, cancellationToken).ConfigureAwait(false);
                 }
 
-                await File.WriteAllBytesAsync(Path.Combine(folder, SiloSnapshotRequest.Done), [], cancellationToken).ConfigureAwait(false);
+                await CreateNewAsync(folder, SiloSnapshotRequest.Done, string.Empty, cancellationToken).ConfigureAwait(false);
                 LogAnswered(_logger, folder);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The request folder may be gone already (its command gave up): nothing to tell then.
                 LogFailed(_logger, ex, folder);
-                try
-                {
-                    await File.WriteAllTextAsync(Path.Combine(folder, SiloSnapshotRequest.Failed), ex.Message, cancellationToken).ConfigureAwait(false);
-                }
-                catch (IOException)
-                {
-                }
+                await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, ex.Message, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    private static async Task AnswerQuietlyAsync(string folder, string marker, string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CreateNewAsync(folder, marker, text, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Creates <paramref name="name"/> in <paramref name="folder"/>; fails if anything is there, a link included (O_EXCL does not follow it).</summary>
+    private static async Task CreateNewAsync(string folder, string name, string text, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(Path.Combine(folder, name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup: {Folder} is not answered: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string folder, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup: SQLite snapshots written for the request in {Folder}")]
     private static partial void LogAnswered(ILogger logger, string folder);

@@ -1,0 +1,84 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mirc.Grains.Storage.Backup;
+using Mirc.Testing;
+using Xunit;
+
+namespace Mirc.Grains.Tests.Storage.Backup;
+
+/// <summary>
+/// The silo answers backup requests left in its data folder, writing SQLite snapshots and markers there: never through a
+/// link that another account able to write into the data folder planted (it would write wherever the link points, with
+/// the silo's rights).
+/// </summary>
+public sealed class BackupSnapshotServiceTests : IDisposable
+{
+    private readonly string _root = TestEnvironment.NewTempDirectory("backup-requests");
+
+    public void Dispose() => TestEnvironment.TryDeleteDirectory(_root);
+
+    [Fact]
+    public async Task A_request_is_answered_with_snapshots_but_a_linked_folder_or_a_planted_link_gets_nothing_written_through_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var layout = new DataFolderLayout(data, Path.Combine(data, "blobs"), Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging", "mirc-grainstate");
+        await using (var index = new SqliteConnection($"Data Source={layout.IndexPath};Pooling=false"))
+        {
+            await index.OpenAsync(ct);
+            await using var create = index.CreateCommand();
+            create.CommandText = "CREATE TABLE studies (uid TEXT); INSERT INTO studies VALUES ('1.2.3');";
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        var requests = Path.Combine(data, SiloSnapshotRequest.FolderName);
+        var victim = Path.Combine(_root, "victim.txt");
+        await File.WriteAllTextAsync(victim, "someone else's file", ct);
+        var elsewhere = Directory.CreateDirectory(Path.Combine(_root, "elsewhere")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(elsewhere, "request"), [], ct);
+
+        var good = Request(requests, "good");
+        var planted = Request(requests, "planted");
+        File.CreateSymbolicLink(Path.Combine(planted, "index.db"), victim);
+        var marker = Request(requests, "marker");
+        File.CreateSymbolicLink(Path.Combine(marker, "done"), victim);
+        Directory.CreateSymbolicLink(Path.Combine(requests, "linked"), elsewhere);
+
+        await new BackupSnapshotService(layout, NullLogger<BackupSnapshotService>.Instance).AnswerPendingAsync(ct);
+
+        Assert.True(File.Exists(Path.Combine(good, "taken")));
+        Assert.True(File.Exists(Path.Combine(good, "done")));
+        await using (var copy = new SqliteConnection($"Data Source={Path.Combine(good, "index.db")};Pooling=false;Mode=ReadOnly"))
+        {
+            await copy.OpenAsync(ct);
+            await using var read = copy.CreateCommand();
+            read.CommandText = "SELECT uid FROM studies";
+            Assert.Equal("1.2.3", await read.ExecuteScalarAsync(ct));
+        }
+
+        Assert.Equal("someone else's file", await File.ReadAllTextAsync(victim, ct));
+        foreach (var refused in new[] { planted, marker })
+        {
+            Assert.False(File.Exists(Path.Combine(refused, "taken")));
+            Assert.Contains("holds more than the request", await File.ReadAllTextAsync(Path.Combine(refused, "failed"), ct), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["request"], Directory.EnumerateFileSystemEntries(elsewhere).Select(Path.GetFileName));
+
+        // The folder of requests itself a link: nothing answered through it either, not even a well-formed request.
+        Directory.Delete(requests, recursive: true);
+        var outside = Directory.CreateDirectory(Path.Combine(_root, "outside")).FullName;
+        var wellFormed = Request(outside, "x");
+        Directory.CreateSymbolicLink(requests, outside);
+        await new BackupSnapshotService(layout, NullLogger<BackupSnapshotService>.Instance).AnswerPendingAsync(ct);
+        Assert.Equal(["request"], Directory.EnumerateFileSystemEntries(wellFormed).Select(Path.GetFileName));
+    }
+
+    private static string Request(string requests, string id)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(requests, id)).FullName;
+        File.WriteAllBytes(Path.Combine(folder, "request"), []);
+        return folder;
+    }
+}
