@@ -52,7 +52,7 @@ public sealed partial class RelaxedSecurityWarnings(
     {
         if (OperatingSystem.IsWindows() || !DataFolderLayout.IsEmbedded(configuration))
             return null;
-        var path = Path.GetFullPath(DataFolderLayout.From(configuration).DataPath);
+        var path = DataFolderLayout.From(configuration).DataPath;
         if (!Directory.Exists(path))
             return null;
         const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute

@@ -75,12 +75,12 @@ public sealed partial class BackupSnapshotService : BackgroundService
             return;
         }
 
-        foreach (var request in requests.EnumerateFileSystemInfos())
+        foreach (var entry in requests.EnumerateFileSystemInfos())
         {
-            var folder = request.FullName;
-            if (request.LinkTarget is not null || request is not DirectoryInfo directory)
+            var folder = entry.FullName;
+            if (entry.LinkTarget is not null || entry is not DirectoryInfo directory)
             {
-                LogRefused(_logger, folder, request.LinkTarget is not null ? "a link, not a folder" : "a file, not a folder");
+                LogRefused(_logger, folder, entry.LinkTarget is not null ? "a link, not a folder" : "a file, not a folder");
                 continue;
             }
 
