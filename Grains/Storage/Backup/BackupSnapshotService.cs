@@ -75,6 +75,7 @@ public sealed partial class BackupSnapshotService : BackgroundService
             return;
         }
 
+        var sharedForWriting = SharedForWriting(_layout.DataPath);
         foreach (var entry in requests.EnumerateFileSystemInfos())
         {
             var folder = entry.FullName;
@@ -87,6 +88,14 @@ public sealed partial class BackupSnapshotService : BackgroundService
             var entries = directory.EnumerateFileSystemInfos().Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
             if (!entries.Contains(SiloSnapshotRequest.Request) || entries.Contains(SiloSnapshotRequest.Taken) || entries.Contains(SiloSnapshotRequest.Failed))
             {
+                continue;
+            }
+
+            if (sharedForWriting is not null)
+            {
+                // Another account could swap a folder on the way between the silo's checks and its writes.
+                LogRefused(_logger, folder, sharedForWriting);
+                await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, sharedForWriting + ": no snapshot is written there until it is the silo's alone (chmod 700)", cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -115,6 +124,20 @@ public sealed partial class BackupSnapshotService : BackgroundService
                 await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, ex.Message, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Why another account may write into <paramref name="dataPath"/> (its mode), or null.</summary>
+    private static string? SharedForWriting(string dataPath)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var mode = File.GetUnixFileMode(dataPath);
+        return (mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0
+            ? null
+            : $"the data folder {dataPath} is writable by other accounts (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')})";
     }
 
     private static async Task AnswerQuietlyAsync(string folder, string marker, string text, CancellationToken cancellationToken)

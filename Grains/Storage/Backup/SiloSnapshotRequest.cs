@@ -1,3 +1,5 @@
+using Mirc.Grains.Security.Secrets;
+
 namespace Mirc.Grains.Storage.Backup;
 
 /// <summary>
@@ -31,7 +33,9 @@ public static class SiloSnapshotRequest
     {
         ArgumentNullException.ThrowIfNull(layout);
         var folder = Path.Combine(layout.DataPath, FolderName, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        // Owner-only, whatever the umask: the silo answers only into folders no other account may write.
+        OwnerOnlyFolder.Create(Path.GetDirectoryName(folder)!);
+        OwnerOnlyFolder.Create(folder);
         try
         {
             // Created empty in one step: the silo never sees half a request.

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mirc.Grains.Storage.Backup;
@@ -18,6 +19,7 @@ public sealed class BackupSnapshotServiceTests : IDisposable
     public void Dispose() => TestEnvironment.TryDeleteDirectory(_root);
 
     [Fact]
+    [UnsupportedOSPlatform("windows")]
     public async Task A_request_is_answered_with_snapshots_but_a_linked_folder_or_a_planted_link_gets_nothing_written_through_it()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -65,6 +67,15 @@ public sealed class BackupSnapshotServiceTests : IDisposable
         }
 
         Assert.Equal(["request"], Directory.EnumerateFileSystemEntries(elsewhere).Select(Path.GetFileName));
+
+        // A data folder other accounts may write into: one of them could swap a folder between the silo's checks and its
+        // writes, so no request is answered (the reason goes back to the command).
+        File.SetUnixFileMode(data, File.GetUnixFileMode(data) | UnixFileMode.GroupWrite);
+        var whileShared = Request(requests, "while-shared");
+        await new BackupSnapshotService(layout, NullLogger<BackupSnapshotService>.Instance).AnswerPendingAsync(ct);
+        Assert.Equal(["failed", "request"], Directory.EnumerateFileSystemEntries(whileShared).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains("writable by other accounts", await File.ReadAllTextAsync(Path.Combine(whileShared, "failed"), ct), StringComparison.Ordinal);
+        File.SetUnixFileMode(data, File.GetUnixFileMode(data) & ~UnixFileMode.GroupWrite);
 
         // The folder of requests itself a link: nothing answered through it either, not even a well-formed request.
         Directory.Delete(requests, recursive: true);
