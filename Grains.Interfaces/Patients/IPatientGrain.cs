@@ -24,9 +24,8 @@ public interface IPatientGrain : IGrainWithStringKey
     /// patient and updates demographics; records an <see cref="IdentityLinkKind.AutoLinked"/> event the first time.
     /// With <paramref name="beforeCallerFlush"/>, the patient's first record is written without a durability round of its
     /// own where the archive's grain state allows it: the caller flushes the blob store next, which makes it durable.
-    /// When this call creates the record, <paramref name="arrivingStudy"/> (the new study of the instance being stored)
-    /// is listed in it at once, so the reference the ingest sends after its commit finds it and writes nothing; a store
-    /// that fails takes it back.
+    /// <paramref name="arrivingStudy"/> (a new patient's new study, of the instance being stored) is listed in the record at
+    /// once, so the ingest sends no equal reference after its commit; a store that fails takes it back.
     /// </summary>
     [Alias("RegisterIdentity.v2")]
     Task RegisterIdentityAsync(LocalPatientId localId, NationalIdentity? ins, PatientDemographics demographics, bool beforeCallerFlush = false, StudyReference? arrivingStudy = null);

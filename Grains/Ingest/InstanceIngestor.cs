@@ -259,7 +259,9 @@ public sealed partial class InstanceIngestor : IInstanceIngestor, IDisposable
                 // A new study (no owner yet) overlaps too: should a concurrent instance claim it for another patient
                 // first, the manifest refuses ours and the undo (or the re-resolution below) takes the row back.
                 var settled = _options.OverlapIndexWithManifest && (reservation.StudyPatientId ?? regional) == regional;
-                var (result, reference, manifestWrite) = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled).ConfigureAwait(false);
+                // What a new patient's record was written with, if it is this patient's and written by now (else sent as usual).
+                var listed = regional == resolvedPatient && identityRecorded.IsCompletedSuccessfully ? identityRecorded.Result : null;
+                var (result, reference, manifestWrite) = await _registrar.RegisterAsync(stored, regional, cancellationToken, indexInParallel: settled, listed).ConfigureAwait(false);
                 if (result.Status == AddInstanceStatus.PatientMismatch && regionalFromCache)
                 {
                     // The cached resolution predates a manual link made on another silo: resolve afresh once.

@@ -32,9 +32,12 @@ internal sealed partial class InstanceRegistrar
     /// event are not waited for durably: the index row is written lazily (the change-feed follower flushes or rewrites
     /// it), and the patient's study reference is sent and left running (<see cref="Registration.StudyReference"/>: the
     /// patient grain takes calls in order, so a later call sees it; one lost is restored by the follower's
-    /// <c>PatientStudyProjection</c>). Anything else is durable on return.
+    /// <c>PatientStudyProjection</c>). Anything else is durable on return. <c>listed</c> is the reference a new patient's
+    /// first record was written with (<see cref="Patients.PatientResolver.ResolveBeforeFlushAsync"/>) for this regional id:
+    /// when the manifest's answer makes the same reference, the patient is not called again (a one-instance study of a new
+    /// patient: one grain call of eight).
     /// </summary>
-    public async Task<Registration> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken, bool indexInParallel = false)
+    public async Task<Registration> RegisterAsync(StoredInstance instance, string regionalPatientId, CancellationToken cancellationToken, bool indexInParallel = false, StudyReference? listed = null)
     {
         var study = _grains.Reference<IStudyGrain>(instance.StudyInstanceUid);
         var row = instance.ToIndexed(regionalPatientId);
@@ -64,9 +67,10 @@ internal sealed partial class InstanceRegistrar
             }
         }
 
-        var reference = result.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored && result.StudyReferenceChanged
-            ? SendReference(regionalPatientId, ToReference(result.Summary, instance.EstablishmentId, instance.LocalPatientId))
-            : Task.CompletedTask;
+        var changed = result.Status is AddInstanceStatus.Added or AddInstanceStatus.AlreadyStored && result.StudyReferenceChanged
+            ? ToReference(result.Summary, instance.EstablishmentId, instance.LocalPatientId)
+            : null;
+        var reference = changed is null || changed.Equals(listed) ? Task.CompletedTask : SendReference(regionalPatientId, changed);
         if (result.Status != AddInstanceStatus.Added)
         {
             await reference.WaitAsync(cancellationToken);

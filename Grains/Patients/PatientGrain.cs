@@ -85,9 +85,11 @@ public sealed partial class PatientGrain : Grain, IPatientGrain
             changed = true;
         }
 
-        if (arrivingStudy is not null && !_state.RecordExists && !s.Studies.Exists(r => r.StudyInstanceUid == arrivingStudy.StudyInstanceUid))
+        if (arrivingStudy is not null && !s.Studies.Exists(r => r.StudyInstanceUid == arrivingStudy.StudyInstanceUid))
         {
-            // A new patient's record is written once, its first study in it, instead of once more after the commit.
+            // A new patient's record is written once, its first study in it, instead of once more after the commit. Also
+            // when a concurrent store of the same new patient wrote the record first: the ingest that sent the study
+            // counts on it being listed (InstanceRegistrar sends no equal reference again).
             s.Studies.Add(arrivingStudy);
             changed = true;
         }

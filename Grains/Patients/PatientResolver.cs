@@ -94,7 +94,7 @@ public sealed partial class PatientResolver
         return regional;
     }
 
-    /// <summary>Writes the patient record; completes with the study listed in it when this write created it with one.</summary>
+    /// <summary>Writes the patient record; completes with the study it listed in it (a new patient's new study), or null.</summary>
     private async Task<StudyReference?> RecordAndRememberAsync(string regional, LocalPatientId localId, NationalIdentity? ins, NationalIdentity? attachedIns, PatientDemographics demographics, bool beforeCallerFlush, Func<string, Task<StudyReference?>>? arrivingStudy)
     {
         var listed = arrivingStudy is null ? null : await arrivingStudy(regional).ConfigureAwait(false);
