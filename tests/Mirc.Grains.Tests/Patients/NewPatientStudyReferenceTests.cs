@@ -12,7 +12,7 @@ namespace Mirc.Grains.Tests.Patients;
 public sealed class NewPatientStudyReferenceTests
 {
     [Fact]
-    public async Task A_new_patients_first_study_is_listed_without_a_second_call_and_its_next_instance_updates_the_reference()
+    public async Task A_new_patients_first_study_is_listed_without_a_second_call_and_a_new_modality_in_it_updates_the_reference()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var archive = new ArchiveCluster();
