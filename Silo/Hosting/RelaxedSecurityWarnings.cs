@@ -3,6 +3,7 @@ using Mirc.Api.Access;
 using Mirc.Api.Authentication;
 using Mirc.Api.Hosting;
 using Mirc.Grains.Dimse;
+using Mirc.Grains.Security.Secrets;
 using Mirc.Grains.Storage.Backup;
 
 namespace Mirc.Silo.Hosting;
@@ -50,17 +51,14 @@ public sealed partial class RelaxedSecurityWarnings(
     /// </summary>
     private string? SharedDataFolder()
     {
-        if (OperatingSystem.IsWindows() || !DataFolderLayout.IsEmbedded(configuration))
+        if (!DataFolderLayout.IsEmbedded(configuration))
             return null;
         var path = DataFolderLayout.From(configuration).DataPath;
-        if (!Directory.Exists(path))
-            return null;
         const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-        var mode = File.GetUnixFileMode(path);
-        return (mode & GroupOrOther) == 0
-            ? null
-            : $"data folder {path} has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}: other local accounts may read its patient data (chmod 700 it unless shared on purpose)";
+        return Directory.Exists(path) && OwnerOnlyFolder.OpenToOthers(path, GroupOrOther) is { } mode
+            ? $"data folder {path} has mode {mode}: other local accounts may read its patient data (chmod 700 it unless shared on purpose)"
+            : null;
     }
 
     /// <inheritdoc />

@@ -24,6 +24,21 @@ public static class OwnerOnlyFolder
         Directory.CreateDirectory(path, OwnerOnly);
     }
 
+    /// <summary>
+    /// The mode of the existing folder <paramref name="path"/> as four octal digits when it grants other accounts any of
+    /// <paramref name="access"/> (group and other bits); else null, and always on Windows.
+    /// </summary>
+    public static string? OpenToOthers(string path, UnixFileMode access)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        return (mode & access & ~OwnerOnly) == 0 ? null : Convert.ToString((int)mode, 8).PadLeft(4, '0');
+    }
+
     /// <summary>Creates <paramref name="path"/> owner-only, and makes it so if it existed with another mode.</summary>
     public static void Enforce(string path)
     {

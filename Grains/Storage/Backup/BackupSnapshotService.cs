@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mirc.Grains.Security.Secrets;
 
 namespace Mirc.Grains.Storage.Backup;
 
@@ -127,18 +128,10 @@ public sealed partial class BackupSnapshotService : BackgroundService
     }
 
     /// <summary>Why another account may write into <paramref name="dataPath"/> (its mode), or null.</summary>
-    private static string? SharedForWriting(string dataPath)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-
-        var mode = File.GetUnixFileMode(dataPath);
-        return (mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0
-            ? null
-            : $"the data folder {dataPath} is writable by other accounts (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')})";
-    }
+    private static string? SharedForWriting(string dataPath) =>
+        OwnerOnlyFolder.OpenToOthers(dataPath, UnixFileMode.GroupWrite | UnixFileMode.OtherWrite) is { } mode
+            ? $"the data folder {dataPath} is writable by other accounts (mode {mode})"
+            : null;
 
     private static async Task AnswerQuietlyAsync(string folder, string marker, string text, CancellationToken cancellationToken)
     {
