@@ -18,8 +18,7 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     // AUTOINCREMENT: a sequence is never reused, even after the newest rows are gone.
     private static readonly string Schema = SchemaDdl("INTEGER PRIMARY KEY AUTOINCREMENT");
 
-    private readonly string _connectionString;
-    private SqliteConnection? _holder;
+    private readonly DurableSqliteFile _file;
 
     /// <summary>
     /// Opens (creating on first use) the feed at <paramref name="databasePath"/>; <paramref name="flushedWithDataFolder"/>
@@ -28,9 +27,7 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     public SqliteChangeFeed(string databasePath, TimeProvider? clock = null, bool flushedWithDataFolder = false)
         : base(clock)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        DatabasePath = Path.GetFullPath(databasePath);
-        _connectionString = DurableSqlite.ConnectionString(DatabasePath);
+        _file = new DurableSqliteFile(databasePath);
         FlushedWithDataFolder = flushedWithDataFolder;
     }
 
@@ -38,13 +35,12 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     public override bool FlushedWithDataFolder { get; }
 
     /// <summary>Absolute database file path.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _file.Path;
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+        await _file.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken) =>
-        _holder = await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema, cancellationToken).ConfigureAwait(false);
+    private protected override Task CreateSchemaAsync(CancellationToken cancellationToken) => _file.CreateSchemaAsync(Schema, cancellationToken);
 
     private protected override Task<DbTransaction> BeginAppendAsync(DbConnection connection, CancellationToken cancellationToken) =>
         // Immediate: the write lock is taken at once (one writer per file), so sequences follow commit order.
@@ -53,12 +49,5 @@ public sealed class SqliteChangeFeed : RelationalChangeFeed
     private protected override Task SetDurabilityAsync(WriterConnection writer, bool durable) =>
         writer.SetSqliteSynchronousAsync(durable, CancellationToken.None);
 
-    private protected override async ValueTask DisposeCoreAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        if (_holder is not null)
-        {
-            await _holder.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    private protected override ValueTask DisposeCoreAsync() => _file.ReleaseAsync();
 }

@@ -22,8 +22,7 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
     private const string StaleStatisticsCheck = "PRAGMA optimize = 0x10013;";
     private const long StatisticsCheckInterval = 1_000;
 
-    private readonly string _connectionString;
-    private SqliteConnection? _holder;
+    private readonly DurableSqliteFile _file;
     private long _writtenSinceStatistics;
 
     /// <summary>Opens (creating on first use) the index at <paramref name="databasePath"/>.</summary>
@@ -32,13 +31,11 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
     public SqliteQueryIndex(string databasePath, int maxBatchSize = 1_000)
         : base(SqlDialect.Sqlite, maxBatchSize)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        DatabasePath = Path.GetFullPath(databasePath);
-        _connectionString = DurableSqlite.ConnectionString(DatabasePath);
+        _file = new DurableSqliteFile(databasePath);
     }
 
     /// <summary>Absolute database file path.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _file.Path;
 
     /// <summary>
     /// True when another process holds the index file at <paramref name="databasePath"/> — a silo running on the same
@@ -72,30 +69,19 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
     internal int StatisticsRefreshes { get; private set; }
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+        await _file.OpenAsync(cancellationToken).ConfigureAwait(false);
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
-        var holder = await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, IndexSchemaMigrations.BaseSchema(SqlDialect.Sqlite), cancellationToken).ConfigureAwait(false);
-        try
+        await _file.CreateSchemaAsync(IndexSchemaMigrations.BaseSchema(SqlDialect.Sqlite), cancellationToken).ConfigureAwait(false);
+        await using var connection = await _file.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            await using var connection = await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
-            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await IndexSchemaMigrations.ApplyAsync(connection, transaction, SqlDialect.Sqlite, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await RefreshStatisticsAsync(connection, RefreshStatistics, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // A failed initialization is tried again: its holder must not stay open beside the next one.
-            await holder.DisposeAsync().ConfigureAwait(false);
-            throw;
+            await IndexSchemaMigrations.ApplyAsync(connection, transaction, SqlDialect.Sqlite, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        _holder = holder;
+        await RefreshStatisticsAsync(connection, RefreshStatistics, cancellationToken).ConfigureAwait(false);
     }
 
     // Called by the single group-commit loop: no concurrent calls.
@@ -143,13 +129,6 @@ public sealed class SqliteQueryIndex : RelationalQueryIndex
         StatisticsRefreshes++;
     }
 
-    private protected override async ValueTask DisposeCoreAsync()
-    {
-        // Pooled connections keep the file open; release them so the file can be deleted or moved.
-        SqliteConnection.ClearAllPools();
-        if (_holder is not null)
-        {
-            await _holder.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    // Pooled connections and the holder keep the file open; released so the file can be deleted or moved.
+    private protected override ValueTask DisposeCoreAsync() => _file.ReleaseAsync();
 }

@@ -14,38 +14,25 @@ public sealed class SqliteAuditStore : RelationalAuditStore
     // INTEGER PRIMARY KEY: seq is the rowid (64-bit in SQLite).
     private static readonly string Schema = SchemaDdl("INTEGER");
 
-    private readonly string _connectionString;
-    private SqliteConnection? _holder;
+    private readonly DurableSqliteFile _file;
 
     /// <summary>Opens (creating on first use) the trail at <paramref name="databasePath"/>.</summary>
     public SqliteAuditStore(string databasePath)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        DatabasePath = Path.GetFullPath(databasePath);
-        _connectionString = DurableSqlite.ConnectionString(DatabasePath);
+        _file = new DurableSqliteFile(databasePath);
     }
 
     /// <summary>Absolute database file path.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _file.Path;
 
     private protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
-        await DurableSqlite.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false);
+        await _file.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
-    {
-        _holder = await DurableSqlite.CreateSchemaAsync(DatabasePath, _connectionString, Schema, cancellationToken).ConfigureAwait(false);
-    }
+    private protected override Task CreateSchemaAsync(CancellationToken cancellationToken) => _file.CreateSchemaAsync(Schema, cancellationToken);
 
     private protected override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         // Immediate: the head read already holds the write lock, so two writers never read the same head.
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
-    private protected override async ValueTask DisposeCoreAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        if (_holder is not null)
-        {
-            await _holder.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    private protected override ValueTask DisposeCoreAsync() => _file.ReleaseAsync();
 }
