@@ -36,6 +36,12 @@ public static class DataFolderBackup
 
         if (!Directory.Exists(layout.BlobRoot))
         {
+            // An owner-only data folder hides its contents from another account: say that, not "does not exist".
+            if (Directory.Exists(layout.DataPath) && !MayEnter(layout.DataPath))
+            {
+                throw new UnauthorizedAccessException($"{layout.DataPath} cannot be read by this account: run admin backup as the silo's user");
+            }
+
             throw new DirectoryNotFoundException($"{layout.BlobRoot} does not exist: is Mirc:DataPath ({layout.DataPath}) the silo's data folder?");
         }
 
@@ -102,6 +108,19 @@ public static class DataFolderBackup
             }
 
             return await SiloSnapshotRequest.RunAsync(layout, destination, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool MayEnter(string folder)
+    {
+        try
+        {
+            _ = Directory.EnumerateFileSystemEntries(folder).Any();
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Mirc.Grains.Audit;
 using Mirc.Grains.Audit.Store;
 using Mirc.Grains.Interfaces.Audit;
-
 using Mirc.Grains.Security.Secrets;
 
 namespace Mirc.Grains.Storage.Backup;
