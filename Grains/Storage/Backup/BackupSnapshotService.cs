@@ -15,6 +15,7 @@ public sealed partial class BackupSnapshotService : BackgroundService
 
     private readonly DataFolderLayout _layout;
     private readonly ILogger<BackupSnapshotService> _logger;
+    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
 
     /// <summary>Answers the requests of <paramref name="layout"/>'s data folder.</summary>
     public BackupSnapshotService(DataFolderLayout layout, ILogger<BackupSnapshotService> logger)
@@ -70,19 +71,27 @@ public sealed partial class BackupSnapshotService : BackgroundService
             return;
         }
 
-        if (requests.LinkTarget is not null)
+        if ((requests.LinkTarget is not null ? "a link, not a folder" : NotTheSilosAlone(Requests)) is { } refusal)
         {
-            LogRefused(_logger, Requests, "a link, not a folder");
+            Refuse(Requests, refusal);
             return;
         }
 
-        var sharedForWriting = SharedForWriting(_layout.DataPath);
+        var sharedForWriting = NotTheSilosAlone(_layout.DataPath) is { } why ? $"the data folder {_layout.DataPath} is {why}" : null;
         foreach (var entry in requests.EnumerateFileSystemInfos())
         {
             var folder = entry.FullName;
             if (entry.LinkTarget is not null || entry is not DirectoryInfo directory)
             {
-                LogRefused(_logger, folder, entry.LinkTarget is not null ? "a link, not a folder" : "a file, not a folder");
+                Refuse(folder, entry.LinkTarget is not null ? "a link, not a folder" : "a file, not a folder");
+                continue;
+            }
+
+            if (NotTheSilosAlone(folder) is { } foreign)
+            {
+                // Another account could change its entries between the silo's checks and its writes: nothing written there,
+                // not even the reason (the command that made it runs as the silo's user and never leaves such a folder).
+                Refuse(folder, foreign);
                 continue;
             }
 
@@ -95,14 +104,14 @@ public sealed partial class BackupSnapshotService : BackgroundService
             if (sharedForWriting is not null)
             {
                 // Another account could swap a folder on the way between the silo's checks and its writes.
-                LogRefused(_logger, folder, sharedForWriting);
+                Refuse(folder, sharedForWriting);
                 await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, sharedForWriting + ": no snapshot is written there until it is the silo's alone (chmod 700)", cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             if (entries.Count != 1)
             {
-                LogRefused(_logger, folder, "it holds more than the request");
+                Refuse(folder, "it holds more than the request");
                 await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, "the request folder holds more than the request: nothing written", cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -127,11 +136,24 @@ public sealed partial class BackupSnapshotService : BackgroundService
         }
     }
 
-    /// <summary>Why another account may write into <paramref name="dataPath"/> (its mode), or null.</summary>
-    private static string? SharedForWriting(string dataPath) =>
-        OwnerOnlyFolder.OpenToOthers(dataPath, UnixFileMode.GroupWrite | UnixFileMode.OtherWrite) is { } mode
-            ? $"the data folder {dataPath} is writable by other accounts (mode {mode})"
-            : null;
+    /// <summary>
+    /// Why an account other than the silo's could add, remove or swap entries of <paramref name="folder"/> — it belongs
+    /// to another account, or its mode lets others write —, or null.
+    /// </summary>
+    private static string? NotTheSilosAlone(string folder) =>
+        FileOwner.NotOwnedByThisProcess(folder)
+        ?? (OwnerOnlyFolder.OpenToOthers(folder, UnixFileMode.GroupWrite | UnixFileMode.OtherWrite) is { } mode
+            ? $"writable by other accounts (mode {mode})"
+            : null);
+
+    /// <summary>Logs a refused entry once per run: it stays until someone removes it, and is looked at every tick.</summary>
+    private void Refuse(string path, string reason)
+    {
+        if (_refused.Add(path + "\n" + reason))
+        {
+            LogRefused(_logger, path, reason);
+        }
+    }
 
     private static async Task AnswerQuietlyAsync(string folder, string marker, string text, CancellationToken cancellationToken)
     {

@@ -32,6 +32,12 @@ public static class SiloSnapshotRequest
     public static async Task<IReadOnlyList<BackupEntry>> RunAsync(DataFolderLayout layout, string destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
+        if (FileOwner.NotOwnedByThisProcess(layout.DataPath) is { } why)
+        {
+            // The silo answers only in folders of its own account (BackupSnapshotService): say so now, not after a timeout.
+            throw new UnauthorizedAccessException($"{layout.DataPath} is {why}: run admin backup as the silo's user");
+        }
+
         var folder = Path.Combine(layout.DataPath, FolderName, Guid.NewGuid().ToString("N"));
         // Owner-only, whatever the umask: the silo answers only into folders no other account may write.
         OwnerOnlyFolder.Create(Path.GetDirectoryName(folder)!);

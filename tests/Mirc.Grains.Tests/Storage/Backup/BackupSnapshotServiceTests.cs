@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -84,6 +85,58 @@ public sealed class BackupSnapshotServiceTests : IDisposable
         Directory.CreateSymbolicLink(requests, outside);
         await new BackupSnapshotService(layout, NullLogger<BackupSnapshotService>.Instance).AnswerPendingAsync(ct);
         Assert.Equal(["request"], Directory.EnumerateFileSystemEntries(wellFormed).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public async Task A_folder_of_another_account_gets_nothing_written_into_it_and_the_command_refuses_one_at_once()
+    {
+        Assert.SkipUnless(Environment.UserName == "root", "giving a folder to another account takes root (the suite runs as root in CI)");
+        var ct = TestContext.Current.CancellationToken;
+        var data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var layout = new DataFolderLayout(data, Path.Combine(data, "blobs"), Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging", "mirc-grainstate");
+        await using (var index = new SqliteConnection($"Data Source={layout.IndexPath};Pooling=false"))
+        {
+            await index.OpenAsync(ct);
+            await using var create = index.CreateCommand();
+            create.CommandText = "CREATE TABLE studies (uid TEXT);";
+            await create.ExecuteNonQueryAsync(ct);
+        }
+
+        // A request folder made by another account while it could write into the data folder: that account may still
+        // change its entries (through a descriptor it kept open), so the silo writes nothing there, not even a reason.
+        var requests = Path.Combine(data, SiloSnapshotRequest.FolderName);
+        var foreign = Request(requests, "foreign");
+        GiveToNobody(foreign);
+        var own = Request(requests, "own");
+        var service = new BackupSnapshotService(layout, NullLogger<BackupSnapshotService>.Instance);
+        await service.AnswerPendingAsync(ct);
+        Assert.Equal(["request"], Directory.EnumerateFileSystemEntries(foreign).Select(Path.GetFileName));
+        Assert.True(File.Exists(Path.Combine(own, "done")));
+
+        // The folder of requests itself another account's: not even the silo's own request inside is answered.
+        GiveToNobody(requests);
+        var inForeignFolder = Request(requests, "inside");
+        await service.AnswerPendingAsync(ct);
+        Assert.Equal(["request"], Directory.EnumerateFileSystemEntries(inForeignFolder).Select(Path.GetFileName));
+
+        // The command run by an account that is not the data folder's says so at once (the silo would never answer it).
+        GiveToNobody(data);
+        var refused = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => SiloSnapshotRequest.RunAsync(layout, Path.Combine(_root, "copy"), ct));
+        Assert.Contains("owned by account 65534", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("run admin backup as the silo's user", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static void GiveToNobody(string path) =>
+        Assert.True(NativeMethods.chown(path, 65534, 65534) == 0, $"chown {path}: errno {Marshal.GetLastPInvokeError()}");
+
+    private static class NativeMethods
+    {
+#pragma warning disable SYSLIB1054 // LibraryImport would need AllowUnsafeBlocks.
+        [DllImport("libc", SetLastError = true)]
+        public static extern int chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
+#pragma warning restore SYSLIB1054
     }
 
     private static string Request(string requests, string id)
