@@ -1,23 +1,14 @@
-using System.Runtime.InteropServices;
+using Mirc.Grains.Storage;
 
 namespace Mirc.Grains.Security.Secrets;
 
-/// <summary>
-/// Which account owns a file system entry (Linux): .NET reads an entry's mode but not its owner. Read with
-/// <c>statx(2)</c>, whose structure is the same on every architecture (that of <c>stat</c> is not).
-/// </summary>
+/// <summary>Which account owns a file system entry (Linux): .NET reads an entry's mode but not its owner.</summary>
 public static class FileOwner
 {
-    private const int CurrentFolder = -100; // AT_FDCWD
-    private const int LinkNotFollowed = 0x100; // AT_SYMLINK_NOFOLLOW
-    private const uint UidWanted = 0x8; // STATX_UID
-    private const int StatxSize = 256;
-    private const int UidOffset = 20; // stx_mask, stx_blksize (u32 each), stx_attributes (u64), stx_nlink (u32), then stx_uid
-
     /// <summary>
     /// Why the entry at <paramref name="path"/> (a link itself, not followed) is not this process's own — "owned by
-    /// account 1001" —, or null when it is (and always on Windows). An entry whose owner cannot be read is not the
-    /// process's own either.
+    /// account 1001, not by this process's account 0" —, or null when it is (and always on Windows). An entry whose owner
+    /// cannot be read is not the process's own either.
     /// </summary>
     public static string? NotOwnedByThisProcess(string path)
     {
@@ -27,20 +18,13 @@ public static class FileOwner
             return null;
         }
 
-        var buffer = new byte[StatxSize];
-        try
+        var (entry, failure) = Statx.Read(path, followLink: false, Statx.OwnerWanted);
+        if (entry is null)
         {
-            if (NativeMethods.statx(CurrentFolder, path, LinkNotFollowed, UidWanted, buffer) != 0)
-            {
-                return $"its owner could not be read (errno {Marshal.GetLastPInvokeError()})";
-            }
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return "its owner could not be read (a C library without statx)";
+            return $"its owner could not be read ({failure})";
         }
 
-        var owner = MemoryMarshal.Read<uint>(buffer.AsSpan(UidOffset));
+        var owner = Statx.Field(entry, Statx.Uid);
         var self = NativeMethods.geteuid();
         return owner == self ? null : $"owned by account {owner}, not by this process's account {self}";
     }
@@ -48,10 +32,7 @@ public static class FileOwner
     private static class NativeMethods
     {
 #pragma warning disable SYSLIB1054 // LibraryImport would need AllowUnsafeBlocks in a project file this team does not own.
-        [DllImport("libc", SetLastError = true)]
-        public static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
-
-        [DllImport("libc")]
+        [System.Runtime.InteropServices.DllImport("libc")]
         public static extern uint geteuid();
 #pragma warning restore SYSLIB1054
     }

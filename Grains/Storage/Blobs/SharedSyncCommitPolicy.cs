@@ -52,22 +52,12 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
     /// </summary>
     public static (uint Major, uint Minor)? DeviceOf(string path)
     {
-        const int AtFdCwd = -100;
-        const int StatxDevMajorOffset = 136;
-        if (!IsSupported)
+        if (!IsSupported || Statx.Read(path, followLink: true, mask: 0).Entry is not { } entry)
         {
             return null;
         }
 
-        var buffer = new byte[256];
-        if (NativeMethods.statx(AtFdCwd, path, 0, 0, buffer) != 0)
-        {
-            return null;
-        }
-
-        var major = BitConverter.ToUInt32(buffer, StatxDevMajorOffset);
-        var minor = BitConverter.ToUInt32(buffer, StatxDevMajorOffset + 4);
-        return (major, minor);
+        return (Statx.Field(entry, Statx.DeviceMajor), Statx.Field(entry, Statx.DeviceMinor));
     }
 
     public Task EnsureDirectoryAsync(string directory)
@@ -190,10 +180,6 @@ internal sealed class SharedSyncCommitPolicy : IFileCommitPolicy, IDisposable
 
         [DllImport("libc", SetLastError = true)]
         public static extern int sync_file_range(int fd, long offset, long nbytes, uint flags);
-
-        // struct statx is 256 bytes on every architecture; only stx_dev_major/minor (offsets 136, 140) are read.
-        [DllImport("libc", SetLastError = true)]
-        public static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 #pragma warning restore SYSLIB1054
     }
 }
