@@ -24,17 +24,7 @@ public sealed class BackupSnapshotServiceTests : IDisposable
     public async Task A_request_is_answered_with_snapshots_but_a_linked_folder_or_a_planted_link_gets_nothing_written_through_it()
     {
         var ct = TestContext.Current.CancellationToken;
-        var data = Path.Combine(_root, "data");
-        Directory.CreateDirectory(data);
-        var layout = new DataFolderLayout(data, Path.Combine(data, "blobs"), Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging", "mirc-grainstate");
-        await using (var index = new SqliteConnection($"Data Source={layout.IndexPath};Pooling=false"))
-        {
-            await index.OpenAsync(ct);
-            await using var create = index.CreateCommand();
-            create.CommandText = "CREATE TABLE studies (uid TEXT); INSERT INTO studies VALUES ('1.2.3');";
-            await create.ExecuteNonQueryAsync(ct);
-        }
-
+        var (data, layout) = await DataFolderWithIndexAsync(ct);
         var requests = Path.Combine(data, SiloSnapshotRequest.FolderName);
         var victim = Path.Combine(_root, "victim.txt");
         await File.WriteAllTextAsync(victim, "someone else's file", ct);
@@ -93,16 +83,7 @@ public sealed class BackupSnapshotServiceTests : IDisposable
     {
         Assert.SkipUnless(Environment.UserName == "root", "giving a folder to another account takes root (the suite runs as root in CI)");
         var ct = TestContext.Current.CancellationToken;
-        var data = Path.Combine(_root, "data");
-        Directory.CreateDirectory(data);
-        var layout = new DataFolderLayout(data, Path.Combine(data, "blobs"), Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging", "mirc-grainstate");
-        await using (var index = new SqliteConnection($"Data Source={layout.IndexPath};Pooling=false"))
-        {
-            await index.OpenAsync(ct);
-            await using var create = index.CreateCommand();
-            create.CommandText = "CREATE TABLE studies (uid TEXT);";
-            await create.ExecuteNonQueryAsync(ct);
-        }
+        var (data, layout) = await DataFolderWithIndexAsync(ct);
 
         // A request folder made by another account while it could write into the data folder: that account may still
         // change its entries (through a descriptor it kept open), so the silo writes nothing there, not even a reason.
@@ -126,6 +107,20 @@ public sealed class BackupSnapshotServiceTests : IDisposable
         var refused = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => SiloSnapshotRequest.RunAsync(layout, Path.Combine(_root, "copy"), ct));
         Assert.Contains("owned by account 65534", refused.Message, StringComparison.Ordinal);
         Assert.Contains("run admin backup as the silo's user", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A data folder whose index holds one study, 1.2.3.</summary>
+    private async Task<(string Data, DataFolderLayout Layout)> DataFolderWithIndexAsync(CancellationToken ct)
+    {
+        var data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var layout = new DataFolderLayout(data, Path.Combine(data, "blobs"), Path.Combine(data, "index.db"), Path.Combine(data, "audit.db"), Path.Combine(data, "security"), "mirc-staging", "mirc-grainstate");
+        await using var index = new SqliteConnection($"Data Source={layout.IndexPath};Pooling=false");
+        await index.OpenAsync(ct);
+        await using var create = index.CreateCommand();
+        create.CommandText = "CREATE TABLE studies (uid TEXT); INSERT INTO studies VALUES ('1.2.3');";
+        await create.ExecuteNonQueryAsync(ct);
+        return (data, layout);
     }
 
     private static void GiveToNobody(string path) =>
