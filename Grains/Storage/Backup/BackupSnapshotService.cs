@@ -105,7 +105,7 @@ public sealed partial class BackupSnapshotService : BackgroundService
             {
                 // Another account could swap a folder on the way between the silo's checks and its writes.
                 Refuse(folder, sharedForWriting);
-                await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, sharedForWriting + ": no snapshot is written there until it is the silo's alone (chmod 700)", cancellationToken).ConfigureAwait(false);
+                await AnswerQuietlyAsync(folder, SiloSnapshotRequest.Failed, sharedForWriting + ": no snapshot is written there until it is the silo's alone (owned by the silo's user, chmod 700)", cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
